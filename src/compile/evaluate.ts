@@ -1,0 +1,46 @@
+import type { Apply, Variable } from '../graph/variable.js';
+import { buildSite } from '../graph/variable.js';
+import type { NDArray } from '../runtime/ndarray.js';
+import { shapeToString } from '../runtime/ndarray.js';
+
+/** An error raised while running a node: names the op, its input shapes and where the node was built. */
+export class NodeError extends Error {
+  readonly node: Apply;
+  constructor(node: Apply, inputs: readonly NDArray[], cause: unknown) {
+    const site = buildSite(node.trace);
+    const msg = cause instanceof Error ? cause.message : String(cause);
+    const args = node.inputs.map((v, i) => `${v.name ? `${v.name}: ` : ''}${inputs[i]?.dtype ?? '?'}${inputs[i] ? shapeToString(inputs[i]!.shape) : ''}`);
+    super(`${msg}\n  in node: ${node.op.name}(${args.join(', ')})${site ? `\n  built at: ${site}` : ''}`, { cause });
+    this.name = 'NodeError';
+    this.node = node;
+  }
+}
+
+/**
+ * Runs `nodes` (in topological order) with the reference evaluator: each op's `evaluate`. `values` holds the
+ * leaves on entry and every computed variable on return. Each result is checked against its static type, so an
+ * op whose output disagrees with its `inferType` is caught at the node.
+ */
+export function evaluateNodes(nodes: readonly Apply[], values: Map<Variable, NDArray>): void {
+  for (const node of nodes) {
+    const inputs = node.inputs.map((v) => {
+      const a = values.get(v);
+      if (!a) throw new Error(`internal: no value for input ${v.name ?? v.id} of ${node.op.name}`);
+      return a;
+    });
+    let outputs: NDArray[];
+    try {
+      outputs = node.op.evaluate(inputs, node.params, node.outputs.map((o) => o.type));
+    } catch (e) {
+      throw new NodeError(node, inputs, e);
+    }
+    node.outputs.forEach((o, i) => {
+      const a = outputs[i]!;
+      const mismatch = o.type.shapeMismatch(a.shape);
+      if (mismatch || a.dtype !== o.type.dtype) {
+        throw new NodeError(node, inputs, new Error(`output ${i} is ${a.dtype}${shapeToString(a.shape)}, but its type is ${o.type}${mismatch ? `: ${mismatch}` : ''}`));
+      }
+      values.set(o, a);
+    });
+  }
+}

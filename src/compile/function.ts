@@ -1,0 +1,180 @@
+import { FunctionGraph } from '../graph/function-graph.js';
+import { graphInputs } from '../graph/traversal.js';
+import type { Apply, Variable } from '../graph/variable.js';
+import { describeValue, toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
+import { NDArray, shapeToString } from '../runtime/ndarray.js';
+import { unwrapScalar, type InputValue, type OutputValue } from '../runtime/values.js';
+import { makeConstant } from '../tensor/apply.js';
+import { SharedVariable } from '../tensor/shared.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { DType } from '../types/dtype.js';
+import type { Rank } from '../types/rank.js';
+import { evaluateNodes } from './evaluate.js';
+
+/** One update: a shared variable and its new value, of exactly the same dtype and rank. */
+export type Update = { [D in DType]: { [R in Rank]: readonly [SharedVariable<D, R>, Tensor<D, R>] }[Rank] }[DType];
+/** One substitution: a variable and what stands in its place (same dtype and rank). */
+export type Given = { [D in DType]: { [R in Rank]: readonly [Tensor<D, R>, Tensor<D, R>] }[Rank] }[DType];
+
+export interface FunctionOptions {
+  /** Pairs `[shared, newValue]`: every new value is computed from the old values, then all are written together. */
+  updates?: readonly Update[] | ReadonlyMap<SharedVariable, Tensor>;
+  /** Pairs `[variable, replacement]` substituted in the graph before compiling (Theano's `givens`). */
+  givens?: readonly Given[] | ReadonlyMap<Tensor, Tensor>;
+  /** What to do about an input no output depends on: 'raise' (the default, as Theano), 'warn' or 'ignore'. */
+  onUnusedInput?: 'raise' | 'warn' | 'ignore';
+  /** Accept inputs that lose precision when converted (a fraction for an int input, float64 data for float32). */
+  allowInputDowncast?: boolean;
+  /** A name for error messages and printing. */
+  name?: string;
+}
+
+type ValueOf<T> = T extends Tensor<infer D, infer R> ? OutputValue<D, R> : never;
+/** The call's result: one value for one output, a tuple for a list of outputs. */
+export type OutputsValue<O> = O extends Tensor ? ValueOf<O> : { -readonly [K in keyof O]: ValueOf<O[K]> };
+/** The call's arguments, typed from the declared inputs. */
+export type InputsValue<I extends readonly Tensor[]> = { [K in keyof I]: I[K] extends Tensor<infer D, infer R> ? InputValue<D, R> : never };
+
+/** A compiled function: call it with values for its inputs. */
+export interface CompiledFunction<I extends readonly Tensor[], O> {
+  (...args: InputsValue<I>): OutputsValue<O>;
+  readonly inputs: I;
+  readonly outputs: O;
+  /** The graph that runs (a working copy; outputs first, then the update values). */
+  readonly graph: FunctionGraph;
+  /** The shared variables this function writes, in the order of their update values in `graph.outputs`. */
+  readonly updatedShared: readonly SharedVariable[];
+  /** The `name` option, or 'compiledFunction'. */
+  readonly name: string;
+}
+
+const label = (v: Variable, i: number) => `input ${i}${v.name ? ` ('${v.name}')` : ''}`;
+
+function pairs<K, V>(p: readonly (readonly [K, V])[] | ReadonlyMap<K, V> | undefined): [K, V][] {
+  if (!p) return [];
+  return p instanceof Map ? [...p.entries()] : ([...(p as readonly (readonly [K, V])[])] as [K, V][]);
+}
+
+/**
+ * Compiles a graph into a callable (Theano's `theano.function`, exported as `function`).
+ *
+ * @example
+ * const [a, b] = T.dscalars('a', 'b');
+ * const f = theano.function([a, b], a.add(b));
+ * f(1.5, 2.5); // 4
+ */
+export function compile<const I extends readonly Tensor[], const O extends Tensor | readonly Tensor[]>(
+  inputs: I,
+  outputs: O,
+  options: FunctionOptions = {},
+): CompiledFunction<I, O> {
+  const fname = options.name ? `function '${options.name}'` : 'function';
+  const single = !Array.isArray(outputs);
+  const outputList = (single ? [outputs] : outputs) as readonly Tensor[];
+
+  // --- inputs
+  if (!Array.isArray(inputs)) throw new TypeError(`${fname}: inputs must be a list of variables`);
+  inputs.forEach((v, i) => {
+    if (!(v instanceof Tensor)) throw new TypeError(`${fname}: ${label(v as Variable, i)} is not a symbolic variable`);
+    if (v.isShared) throw new TypeError(`${fname}: ${label(v, i)} is a shared variable; shared variables are implicit inputs and cannot be listed`);
+    if (v.isConstant) throw new TypeError(`${fname}: ${label(v, i)} is a constant, not an input`);
+    if (inputs.indexOf(v) !== i) throw new TypeError(`${fname}: ${label(v, i)} is listed twice (also as input ${inputs.indexOf(v)})`);
+  });
+  outputList.forEach((v, i) => {
+    if (!(v instanceof Tensor)) throw new TypeError(`${fname}: output ${i} is not a symbolic variable (got ${describeValue(v)})`);
+  });
+
+  // --- updates
+  const updates = pairs<SharedVariable, Tensor>(options.updates as never);
+  const updatedShared: SharedVariable[] = [];
+  for (const [sv, value] of updates) {
+    if (!(sv instanceof SharedVariable)) throw new TypeError(`${fname}: an update target must be a shared variable, got ${describeValue(sv)}`);
+    const who = `the update of shared variable${sv.name ? ` '${sv.name}'` : ''}`;
+    if (updatedShared.includes(sv)) throw new TypeError(`${fname}: ${who} is given twice`);
+    if (!(value instanceof Tensor)) throw new TypeError(`${fname}: ${who} must be a symbolic expression, got ${describeValue(value)}`);
+    if (value.dtype !== sv.dtype || value.ndim !== sv.ndim) {
+      throw new TypeError(`${fname}: ${who} has type ${value.type}, but the variable is ${sv.type} (use .cast('${sv.dtype}') to convert)`);
+    }
+    updatedShared.push(sv);
+  }
+
+  // --- givens
+  const replacements = new Map<Variable, Variable>();
+  for (const [old, replacement] of pairs<Tensor, Tensor | ArrayLikeInput>(options.givens as never)) {
+    if (!(old instanceof Tensor)) throw new TypeError(`${fname}: a givens key must be a symbolic variable`);
+    const r = replacement instanceof Tensor ? replacement : makeConstant(toNDArray(replacement, { dtype: old.dtype, what: `givens for '${old.name ?? old.id}'` }));
+    if (!old.type.isCompatible(r.type)) throw new TypeError(`${fname}: givens replace ${old.name ?? 'a variable'} of type ${old.type} by one of type ${r.type}`);
+    replacements.set(old, r);
+  }
+
+  const graph = new FunctionGraph(inputs, [...outputList, ...updates.map(([, v]) => v)], replacements);
+
+  // --- missing and unused inputs
+  const inputSet = new Set<Variable>(inputs);
+  const leaves = graphInputs(graph.outputs, inputSet);
+  for (const leaf of leaves) {
+    if (!inputSet.has(leaf) && !leaf.isConstant && !leaf.isShared) {
+      throw new TypeError(
+        `${fname}: missing input: the outputs depend on ${leaf.name ? `'${leaf.name}'` : 'an unnamed variable'} (${leaf.type}), which is not among the inputs`,
+      );
+    }
+  }
+  const used = new Set(leaves);
+  const policy = options.onUnusedInput ?? 'raise';
+  inputs.forEach((v, i) => {
+    if (used.has(v) || policy === 'ignore') return;
+    const msg = `${fname}: ${label(v, i)} is not used to compute any output (pass onUnusedInput: 'warn' or 'ignore' to allow this)`;
+    if (policy === 'raise') throw new TypeError(msg);
+    console.warn(msg);
+  });
+
+  const schedule: Apply[] = graph.toposort();
+  const sharedLeaves = leaves.filter((v) => v.isShared);
+  const nOut = outputList.length;
+  const allowDowncast = options.allowInputDowncast ?? false;
+
+  const fn = (...args: unknown[]): unknown => {
+    if (args.length !== inputs.length) {
+      throw new TypeError(`${fname}: expected ${inputs.length} argument${inputs.length === 1 ? '' : 's'}, got ${args.length}`);
+    }
+    const values = new Map<Variable, NDArray>();
+    inputs.forEach((v, i) => values.set(v, checkInput(v, i, args[i], fname, allowDowncast)));
+    for (const leaf of leaves) {
+      if (leaf.isConstant) values.set(leaf, leaf.data!);
+      else if (leaf.isShared) values.set(leaf, leaf.storage!.value);
+    }
+    evaluateNodes(schedule, values);
+    const results = graph.outputs.map((v) => values.get(v)!);
+    // Never hand out an array the caller could use to reach internal state (inputs, constants, shared values)
+    // or an array returned twice.
+    const seen = new Set<NDArray>();
+    const owned = results.map((a, i) => {
+      const v = graph.outputs[i]!;
+      const alias = seen.has(a) || !v.owner || sharedLeaves.some((s) => s.storage!.value === a);
+      seen.add(a);
+      return alias ? a.copy() : a;
+    });
+    // All values are computed: now write every update together.
+    updatedShared.forEach((sv, k) => {
+      sv.storage!.value = owned[nOut + k]!;
+    });
+    const out = owned.slice(0, nOut).map(unwrapScalar);
+    return single ? out[0] : out;
+  };
+
+  Object.defineProperty(fn, 'name', { value: options.name ?? 'compiledFunction' });
+  return Object.assign(fn, { inputs, outputs, graph, updatedShared }) as unknown as CompiledFunction<I, O>;
+}
+
+function checkInput(v: Tensor, i: number, value: unknown, fname: string, allowDowncast: boolean): NDArray {
+  const what = `${fname}, ${label(v, i)}`;
+  if (value === undefined || value === null) throw new TypeError(`${what}: expected a ${v.type}, got ${value}`);
+  const a = toNDArray(value as ArrayLikeInput, { dtype: v.dtype, allowDowncast, what });
+  const mismatch = v.type.shapeMismatch(a.shape);
+  if (mismatch) {
+    throw new TypeError(`${what}: expected a ${v.type}, got ${describeValue(value)}: ${mismatch}`);
+  }
+  return a;
+}
+
+export { NDArray, shapeToString };

@@ -1,0 +1,75 @@
+import { Apply, type Variable } from './variable.js';
+import { toposort } from './traversal.js';
+
+/** Who reads a variable: an input slot of a node, or output slot `index` of the graph itself. */
+export type Client = { node: Apply; index: number } | { node: 'output'; index: number };
+
+/**
+ * A working copy of the graph between `inputs` and `outputs`, which compilation may rewrite freely: every node
+ * is cloned, so the user's graph is never changed. Leaves (inputs, constants, shared variables) are kept, since
+ * they carry no graph structure. `replacements` (Theano's `givens`) substitute one variable for another while
+ * copying.
+ */
+export class FunctionGraph {
+  readonly inputs: Variable[];
+  readonly outputs: Variable[];
+  /** Maps each original variable to its copy. */
+  readonly copyOf = new Map<Variable, Variable>();
+  private readonly clientMap = new Map<Variable, Client[]>();
+
+  constructor(inputs: readonly Variable[], outputs: readonly Variable[], replacements: ReadonlyMap<Variable, Variable> = new Map()) {
+    this.inputs = [...inputs];
+    const stop = new Set<Variable>(inputs);
+    const lookup = (v: Variable): Variable => {
+      const r = replacements.get(v);
+      if (r !== undefined && r !== v) return lookup(r);
+      return this.copyOf.get(v) ?? v;
+    };
+    // The replacements' own graphs are copied too: walk from outputs and from every replacement.
+    const roots = [...outputs, ...replacements.values()];
+    const stopAndReplaced = new Set<Variable>([...stop, ...replacements.keys()]);
+    for (const node of toposort(roots, stopAndReplaced)) {
+      const copy = new Apply(node.op, node.params, node.inputs.map(lookup), (n) => node.outputs.map((o, i) => o.cloneWith(n, i)), node.trace);
+      node.outputs.forEach((o, i) => this.copyOf.set(o, copy.outputs[i]!));
+    }
+    this.outputs = outputs.map(lookup);
+    for (const node of this.toposort()) node.inputs.forEach((v, index) => this.clientsOf(v).push({ node, index }));
+    this.outputs.forEach((v, index) => this.clientsOf(v).push({ node: 'output', index }));
+  }
+
+  /** The nodes in an order that computes every input before it is used. */
+  toposort(): Apply[] {
+    return toposort(this.outputs, new Set(this.inputs));
+  }
+
+  clients(v: Variable): readonly Client[] {
+    return this.clientMap.get(v) ?? [];
+  }
+
+  private clientsOf(v: Variable): Client[] {
+    let list = this.clientMap.get(v);
+    if (!list) this.clientMap.set(v, (list = []));
+    return list;
+  }
+
+  /** Points every reader of `v` at `replacement` instead (a rewrite's one primitive). */
+  replace(v: Variable, replacement: Variable): void {
+    if (v === replacement) return;
+    if (!v.type.isCompatible(replacement.type)) {
+      throw new TypeError(`FunctionGraph.replace: ${replacement.type} cannot replace ${v.type}`);
+    }
+    const readers = this.clientsOf(v);
+    for (const c of readers) {
+      if (c.node === 'output') this.outputs[c.index] = replacement;
+      else c.node.inputs[c.index] = replacement;
+      this.clientsOf(replacement).push(c);
+    }
+    this.clientMap.delete(v);
+    if (replacement.owner) for (const node of toposort([replacement], new Set(this.inputs))) {
+      node.inputs.forEach((input, index) => {
+        const list = this.clientsOf(input);
+        if (!list.some((c) => c.node === node && c.index === index)) list.push({ node, index });
+      });
+    }
+  }
+}

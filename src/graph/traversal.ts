@@ -1,0 +1,57 @@
+import type { Apply, Variable } from './variable.js';
+
+/**
+ * The op applications needed to compute `outputs`, each after the nodes computing its inputs. Iterative
+ * (an explicit stack), so a chain of 100,000 ops cannot overflow the call stack.
+ * Traversal stops at `stopAt` variables (treated as leaves).
+ */
+export function toposort(outputs: readonly Variable[], stopAt?: ReadonlySet<Variable>): Apply[] {
+  const order: Apply[] = [];
+  const state = new Map<Apply, 'open' | 'done'>();
+  const stack: [Apply, number][] = [];
+  const visit = (v: Variable): void => {
+    const node = v.owner;
+    if (!node || stopAt?.has(v) || state.has(node)) return;
+    state.set(node, 'open');
+    stack.push([node, 0]);
+  };
+  for (const out of outputs) {
+    visit(out);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const [node, next] = top;
+      if (next < node.inputs.length) {
+        top[1] = next + 1;
+        visit(node.inputs[next]!);
+      } else {
+        stack.pop();
+        state.set(node, 'done');
+        order.push(node);
+      }
+    }
+  }
+  return order;
+}
+
+/** Every variable reachable from `outputs` (outputs included), in topological order. */
+export function ancestors(outputs: readonly Variable[], stopAt?: ReadonlySet<Variable>): Variable[] {
+  const seen = new Set<Variable>();
+  const out: Variable[] = [];
+  const add = (v: Variable) => {
+    if (!seen.has(v)) {
+      seen.add(v);
+      out.push(v);
+    }
+  };
+  for (const node of toposort(outputs, stopAt)) {
+    for (const i of node.inputs) if (!i.owner || stopAt?.has(i)) add(i);
+    for (const o of node.outputs) add(o);
+  }
+  for (const v of outputs) add(v);
+  return out;
+}
+
+/** The leaves (variables without an owner, or in `stopAt`) that `outputs` depend on, in first-seen order. */
+export function graphInputs(outputs: readonly Variable[], stopAt?: ReadonlySet<Variable>): Variable[] {
+  return ancestors(outputs, stopAt).filter((v) => !v.owner || stopAt?.has(v));
+}

@@ -1,0 +1,101 @@
+import type { NDArray } from '../runtime/ndarray.js';
+import type { TensorType } from '../types/tensor-type.js';
+import type { OpDef } from './op.js';
+
+let nextId = 0;
+
+/** The mutable cell behind a shared variable; functions read it and write their updates into it. */
+export interface SharedStorage {
+  value: NDArray;
+}
+
+/**
+ * A node's value in the graph. A variable with an `owner` is the output of an op application; one without is a
+ * leaf: an input, a constant (`data`), or a shared variable (`storage`).
+ */
+export class Variable {
+  declare private readonly __variableBrand: void;
+  readonly id: number;
+  readonly type: TensorType;
+  readonly owner: Apply | null;
+  readonly index: number;
+  name: string | undefined;
+  /** Set on constants. */
+  readonly data: NDArray | undefined;
+  /** Set on shared variables. */
+  readonly storage: SharedStorage | undefined;
+
+  constructor(
+    type: TensorType,
+    owner: Apply | null = null,
+    index = 0,
+    name?: string,
+    leaf: { data?: NDArray; storage?: SharedStorage } = {},
+  ) {
+    this.id = nextId++;
+    this.type = type;
+    this.owner = owner;
+    this.index = index;
+    this.name = name;
+    this.data = leaf.data;
+    this.storage = leaf.storage;
+  }
+
+  get isConstant(): boolean {
+    return this.data !== undefined;
+  }
+  get isShared(): boolean {
+    return this.storage !== undefined;
+  }
+
+  /**
+   * A new variable of the same class and type, owned by `owner` (used when a graph is copied). Subclasses keep
+   * their methods because the prototype is kept.
+   */
+  cloneWith(owner: Apply | null, index: number): this {
+    const clone = Object.create(Object.getPrototypeOf(this) as object) as this;
+    Object.assign(clone, this);
+    Object.assign(clone, { id: nextId++, owner, index });
+    return clone;
+  }
+}
+
+/** Where user code built a node, captured cheaply (the stack is formatted only when an error needs it). */
+export type BuildTrace = Error | undefined;
+
+/** One application of an op to input variables, producing output variables. */
+export class Apply<P = unknown> {
+  readonly op: OpDef<P>;
+  readonly params: P;
+  readonly inputs: Variable[];
+  readonly outputs: Variable[];
+  readonly trace: BuildTrace;
+
+  constructor(op: OpDef<P>, params: P, inputs: readonly Variable[], makeOutputs: (node: Apply<P>) => Variable[], trace?: BuildTrace) {
+    this.op = op;
+    this.params = params;
+    this.inputs = [...inputs];
+    this.trace = trace;
+    this.outputs = makeOutputs(this);
+  }
+}
+
+/** The user-code line a node was built at: the first stack frame outside this package. */
+export function buildSite(trace: BuildTrace): string | undefined {
+  const stack = trace?.stack;
+  if (!stack) return undefined;
+  for (const line of stack.split('\n').slice(1)) {
+    const frame = line.trim().replace(/^at\s+/, '');
+    if (PACKAGE_DIR && frame.includes(PACKAGE_DIR)) continue;
+    if (frame.includes('node:internal') || frame.includes('node_modules/vitest') || frame.includes('node_modules/tsx')) continue;
+    return frame;
+  }
+  return undefined;
+}
+
+/** The folder this file was loaded from (src/ or dist/): frames inside it are ours, not the user's. */
+const PACKAGE_DIR: string | undefined = (() => {
+  const first = new Error().stack?.split('\n')[1] ?? '';
+  const match = /(?:\(|at )((?:file:\/\/)?[^():]*?[/\\])(?:graph[/\\])?[^/\\():]+:\d+:\d+\)?$/.exec(first.trim());
+  return match?.[1];
+})();

@@ -1,0 +1,32 @@
+/**
+ * theano-ts: Theano for TypeScript.
+ *
+ * @example
+ * import * as theano from 'theano-ts';
+ * const T = theano.tensor;
+ * const x = T.dmatrix('x');
+ * const logistic = theano.function([x], T.div(1, T.add(1, T.exp(x.neg()))));
+ * logistic([[0, 1], [-1, -2]]);
+ */
+import * as tensor from './tensor/index.js';
+
+export { tensor };
+export { compile, compile as function } from './compile/function.js';
+export type { CompiledFunction, FunctionOptions, Update, Given, InputsValue, OutputsValue } from './compile/function.js';
+export { NodeError } from './compile/evaluate.js';
+export { shared, SharedVariable } from './tensor/shared.js';
+export type { SharedOptions } from './tensor/shared.js';
+export { Tensor } from './tensor/tensor.js';
+export { NDArray } from './runtime/ndarray.js';
+export { toNDArray, castArray } from './runtime/convert.js';
+export type { ArrayLikeInput, ConvertOptions } from './runtime/convert.js';
+export type { InputValue, OutputValue, ScalarInput, TypedArray } from './runtime/values.js';
+export { pp } from './printing/pp.js';
+export { debugprint } from './printing/debugprint.js';
+export { Variable, Apply } from './graph/variable.js';
+export { FunctionGraph } from './graph/function-graph.js';
+export type { OpDef, Pullback, PrintSpec } from './graph/op.js';
+export { DTYPES, UPCAST, UPGRADE_TO_FLOAT, upcast } from './types/dtype.js';
+export type { DType, FloatDType, IntDType, IntegralDType, NumericDType, Upcast, UpgradeToFloat, ScalarValue } from './types/dtype.js';
+export type { Rank, MaxRank, Dec, Shape, Nested } from './types/rank.js';
+export { TensorType } from './types/tensor-type.js';

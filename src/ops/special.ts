@@ -1,0 +1,120 @@
+/** Special functions the JS Math object lacks, accurate to a few ulps in float64. */
+
+const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
+
+/** erf by the positive series 2/sqrt(pi) * exp(-x^2) * sum 2^n x^(2n+1) / (1*3*...*(2n+1)): no cancellation. */
+function erfSeries(x: number): number {
+  const x2 = x * x;
+  let term = x;
+  let sum = x;
+  for (let n = 0; n < 200; n++) {
+    term *= (2 * x2) / (2 * n + 3);
+    sum += term;
+    if (term < sum * 1e-17) break;
+  }
+  return TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
+}
+
+/** erfc for x >= 2 by its continued fraction, evaluated with the modified Lentz method. */
+function erfcContinuedFraction(x: number): number {
+  // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))))
+  const tiny = 1e-300;
+  let f = x;
+  let c = x;
+  let d = 0;
+  for (let k = 1; k < 500; k++) {
+    const a = k / 2;
+    d = x + a * d;
+    d = d === 0 ? tiny : 1 / d;
+    c = x + a / c;
+    if (c === 0) c = tiny;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+}
+
+export function erf(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  const ax = Math.abs(x);
+  if (ax < 2) return erfSeries(x);
+  const r = 1 - erfcContinuedFraction(ax);
+  return x < 0 ? -r : r;
+}
+
+export function erfc(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x >= 2) return erfcContinuedFraction(x);
+  if (x <= -2) return 2 - erfcContinuedFraction(-x);
+  return 1 - erfSeries(x);
+}
+
+/** The logistic function, written so that neither branch overflows. */
+export function sigmoid(x: number): number {
+  if (x >= 0) return 1 / (1 + Math.exp(-x));
+  const e = Math.exp(x);
+  return e / (1 + e);
+}
+
+/** log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): finite for every finite x. */
+export function softplus(x: number): number {
+  return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+}
+
+/** Round half to even (numpy's `round`). */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x - Math.trunc(x)) === 0.5 ? 2 * Math.round(x / 2) : r;
+}
+
+/** Python's floor modulo on floats: the result has the sign of the divisor. */
+export function floorMod(a: number, b: number): number {
+  const r = a % b;
+  return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+}
+
+/** Integer floor division with numpy's convention that division by zero gives 0. */
+export function intFloorDiv(a: number, b: number): number {
+  return b === 0 ? 0 : Math.floor(a / b);
+}
+export function intFloorMod(a: number, b: number): number {
+  return b === 0 ? 0 : a - Math.floor(a / b) * b;
+}
+
+/** Wrapping integer power by squaring (32-bit multiply); a negative exponent truncates a / b**-n toward 0. */
+export function intPow(a: number, b: number): number {
+  if (b < 0) return Math.trunc(Math.pow(a, b));
+  let result = 1;
+  let base = a | 0;
+  let e = b;
+  while (e > 0) {
+    if (e & 1) result = Math.imul(result, base);
+    base = Math.imul(base, base);
+    e = Math.floor(e / 2);
+  }
+  return result;
+}
+
+export function bigFloorDiv(a: bigint, b: bigint): bigint {
+  if (b === 0n) return 0n;
+  const q = a / b;
+  return (a % b !== 0n) && (a < 0n) !== (b < 0n) ? q - 1n : q;
+}
+export function bigFloorMod(a: bigint, b: bigint): bigint {
+  if (b === 0n) return 0n;
+  const r = a % b;
+  return r !== 0n && (r < 0n) !== (b < 0n) ? r + b : r;
+}
+export function bigPow(a: bigint, b: bigint): bigint {
+  if (b < 0n) return a === 1n ? 1n : a === -1n ? (b % 2n === 0n ? 1n : -1n) : 0n;
+  let result = 1n;
+  let base = a;
+  let e = b;
+  while (e > 0n) {
+    if (e & 1n) result = BigInt.asIntN(64, result * base);
+    base = BigInt.asIntN(64, base * base);
+    e >>= 1n;
+  }
+  return result;
+}

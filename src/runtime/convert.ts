@@ -1,0 +1,198 @@
+import {
+  allocStorage,
+  canCastSafely,
+  dtypeOfStorage,
+  INT_RANGE,
+  isFloat,
+  type DType,
+  type IntegralDType,
+} from '../types/dtype.js';
+import { NDArray, shapeSize, shapeToString } from './ndarray.js';
+
+/** Anything a user may pass where an array is expected. */
+export type ArrayLikeInput =
+  | number
+  | boolean
+  | bigint
+  | NDArray
+  | ArrayBufferView
+  | readonly ArrayLikeInput[];
+
+const INT_BITS: { [D in IntegralDType]: [bits: number, signed: boolean] } = {
+  bool: [1, false],
+  int8: [8, true],
+  int16: [16, true],
+  int32: [32, true],
+  int64: [64, true],
+  uint8: [8, false],
+  uint16: [16, false],
+  uint32: [32, false],
+};
+
+const INT64_MIN = -(2n ** 63n);
+
+/**
+ * A function turning a JS scalar into the raw value stored for `dtype`, with numpy's `astype` semantics
+ * (floats truncate toward zero, integers wrap, anything non-zero is true).
+ */
+export function scalarCaster(dtype: DType): (x: number | bigint | boolean) => number | bigint {
+  if (dtype === 'bool') return (x) => (typeof x === 'bigint' ? (x !== 0n ? 1 : 0) : x ? 1 : 0);
+  if (dtype === 'int64') {
+    return (x) => {
+      if (typeof x === 'bigint') return BigInt.asIntN(64, x);
+      if (typeof x === 'boolean') return x ? 1n : 0n;
+      return Number.isFinite(x) ? BigInt.asIntN(64, BigInt(Math.trunc(x))) : INT64_MIN;
+    };
+  }
+  if (isFloat(dtype)) return (x) => (typeof x === 'boolean' ? (x ? 1 : 0) : Number(x));
+  const [bits, signed] = INT_BITS[dtype as IntegralDType];
+  return (x) => {
+    if (typeof x === 'bigint') return Number(signed ? BigInt.asIntN(bits, x) : BigInt.asUintN(bits, x));
+    if (typeof x === 'boolean') return x ? 1 : 0;
+    return x; // the typed array's store truncates toward zero and wraps
+  };
+}
+
+/** A contiguous copy of `a` converted to `dtype` (numpy `astype`). */
+export function castArray(a: NDArray, dtype: DType): NDArray {
+  if (a.dtype === dtype) return a.copy();
+  const n = a.size;
+  const out = allocStorage(dtype, n) as unknown as { [i: number]: number | bigint };
+  const cast = scalarCaster(dtype);
+  const src = a.data as unknown as ArrayLike<number | bigint>;
+  if (a.dtype === 'bool') for (let i = 0; i < n; i++) out[i] = cast(src[a.flatIndex(i)] !== 0);
+  else for (let i = 0; i < n; i++) out[i] = cast(src[a.flatIndex(i)]!);
+  return new NDArray(dtype, a.shape, out as never);
+}
+
+/** Why a JS scalar does not fit `dtype` without loss, or null when it does. */
+function unrepresentable(x: unknown, dtype: DType): string | null {
+  if (typeof x === 'boolean') return null;
+  if (typeof x === 'bigint') {
+    if (isFloat(dtype)) return Number.isSafeInteger(Number(x)) ? null : `${x} is not exact in ${dtype}`;
+    if (dtype === 'int64') return x >= INT64_MIN && x < 2n ** 63n ? null : `${x} is out of the int64 range`;
+    const [lo, hi] = INT_RANGE[dtype as IntegralDType];
+    return x >= BigInt(lo) && x <= BigInt(hi) ? null : `${x} is out of the ${dtype} range`;
+  }
+  if (typeof x !== 'number') return `${typeof x} is not a number`;
+  if (isFloat(dtype) || Number.isNaN(x)) return isFloat(dtype) ? null : `NaN is not a ${dtype}`;
+  if (!Number.isInteger(x)) return `${x} is not an integer`;
+  if (dtype === 'int64') return Number.isSafeInteger(x) ? null : `${x} is beyond 2**53: pass a bigint for exact int64 values`;
+  const [lo, hi] = INT_RANGE[dtype as IntegralDType];
+  return x >= lo && x <= hi ? null : `${x} is out of the ${dtype} range [${lo}, ${hi}]`;
+}
+
+/** The shape of nested JS arrays; throws on ragged input. */
+function nestedShape(value: unknown, what: string): number[] {
+  const shape: number[] = [];
+  let v = value;
+  while (Array.isArray(v)) {
+    shape.push(v.length);
+    v = v[0];
+  }
+  const check = (x: unknown, depth: number, path: string): void => {
+    if (depth === shape.length) {
+      if (Array.isArray(x)) throw new TypeError(`${what}: ragged nested array (extra nesting at ${path})`);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[depth]) {
+      throw new TypeError(
+        `${what}: ragged nested array: ${path} has ${Array.isArray(x) ? `length ${x.length}` : 'a scalar'}, expected length ${shape[depth]}`,
+      );
+    }
+    x.forEach((y, i) => check(y, depth + 1, `${path}[${i}]`));
+  };
+  check(value, 0, 'value');
+  return shape;
+}
+
+function flattenNested(value: unknown, out: unknown[]): void {
+  if (Array.isArray(value)) for (const x of value) flattenNested(x, out);
+  else out.push(value);
+}
+
+/** The dtype a JS value has on its own: numbers are float64 (JS numbers are doubles), bigints int64, booleans bool. */
+export function inferDType(value: ArrayLikeInput): DType {
+  if (value instanceof NDArray) return value.dtype;
+  if (ArrayBuffer.isView(value)) {
+    const d = dtypeOfStorage(value);
+    if (!d) throw new TypeError(`unsupported typed array ${value.constructor.name}`);
+    return d;
+  }
+  const flat: unknown[] = [];
+  flattenNested(value, flat);
+  if (flat.length > 0 && flat.every((x) => typeof x === 'boolean')) return 'bool';
+  if (flat.length > 0 && flat.every((x) => typeof x === 'bigint')) return 'int64';
+  return 'float64';
+}
+
+export interface ConvertOptions {
+  /** The target dtype; inferred from the value when absent. */
+  dtype?: DType;
+  /** Accept lossy conversions (float to int, float64 to float32), as Theano's `allow_input_downcast`. */
+  allowDowncast?: boolean;
+  /** Names the value in error messages, e.g. "input 0 ('x')". */
+  what?: string;
+}
+
+/**
+ * Converts a user value to an NDArray of `dtype`. Safe conversions always happen (Int32Array into float64);
+ * lossy ones (a fraction into int32, Float64Array into float32) need `allowDowncast`.
+ * An NDArray of the right dtype is returned as is (not copied).
+ */
+export function toNDArray(value: ArrayLikeInput, options: ConvertOptions = {}): NDArray {
+  const what = options.what ?? 'value';
+  const dtype = options.dtype ?? inferDType(value);
+  if (value instanceof NDArray || ArrayBuffer.isView(value)) {
+    const a = value instanceof NDArray ? value : fromTypedArray(value, what);
+    if (a.dtype === dtype) return a;
+    if (canCastSafely(a.dtype, dtype) || options.allowDowncast) return castArray(a, dtype);
+    throw new TypeError(
+      `${what}: expected dtype ${dtype}, got ${a.dtype}; converting would lose precision (pass allowInputDowncast: true to accept it)`,
+    );
+  }
+  const shape = nestedShape(value, what);
+  const flat: unknown[] = [];
+  flattenNested(value, flat);
+  const out = allocStorage(dtype, flat.length) as unknown as { [i: number]: number | bigint };
+  const cast = scalarCaster(dtype);
+  for (let i = 0; i < flat.length; i++) {
+    const x = flat[i];
+    if (typeof x !== 'number' && typeof x !== 'boolean' && typeof x !== 'bigint') {
+      throw new TypeError(`${what}: element ${i} is ${x === null ? 'null' : typeof x}, expected a number`);
+    }
+    if (!options.allowDowncast) {
+      const why = dtype === 'bool' ? (x === 0 || x === 1 || typeof x === 'boolean' ? null : `${x} is not a bool`) : unrepresentable(x, dtype);
+      if (why) {
+        throw new TypeError(
+          `${what}: expected dtype ${dtype}, but element ${i} does not fit: ${why} (pass allowInputDowncast: true to convert it)`,
+        );
+      }
+    }
+    out[i] = cast(x);
+  }
+  return new NDArray(dtype, shape, out as never);
+}
+
+function fromTypedArray(a: ArrayBufferView, what: string): NDArray {
+  const dtype = dtypeOfStorage(a);
+  if (!dtype) throw new TypeError(`${what}: unsupported typed array ${a.constructor.name}`);
+  const length = (a as unknown as { length: number }).length;
+  return new NDArray(dtype, [length], a as never);
+}
+
+export function describeValue(value: unknown): string {
+  if (value instanceof NDArray) return `an NDArray of ${value.dtype}, shape ${shapeToString(value.shape)}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as { length: number }).length}`;
+  if (Array.isArray(value)) {
+    try {
+      const shape = nestedShape(value, 'value');
+      return `a nested array of rank ${shape.length}, shape ${shapeToString(shape)}`;
+    } catch {
+      return 'a ragged nested array';
+    }
+  }
+  return `${typeof value} ${String(value)}`;
+}
+
+export { shapeSize };

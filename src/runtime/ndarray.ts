@@ -1,0 +1,151 @@
+import { allocStorage, type DType, type ScalarValue, type Storage } from '../types/dtype.js';
+import type { NestedMutable, Rank, Shape } from '../types/rank.js';
+import { formatNDArray } from './format.js';
+
+export function shapeSize(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function contiguousStrides(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i]!;
+  }
+  return strides;
+}
+
+export const shapeToString = (shape: readonly number[]): string => `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
+
+/**
+ * An n-dimensional array: a typed array, a shape, strides (in elements) and an offset. int64 data lives in a
+ * BigInt64Array and reads as `bigint`; bool data in a Uint8Array and reads as `boolean`.
+ */
+export class NDArray<D extends DType = DType, R extends Rank = Rank> {
+  declare private readonly __brand: void;
+  readonly dtype: D;
+  readonly shape: Shape<R>;
+  readonly strides: readonly number[];
+  readonly offset: number;
+  readonly data: Storage<D>;
+
+  constructor(dtype: D, shape: readonly number[], data: Storage<D>, strides?: readonly number[], offset = 0) {
+    for (const d of shape) {
+      if (!Number.isInteger(d) || d < 0) throw new RangeError(`NDArray: invalid shape ${JSON.stringify(shape)}`);
+    }
+    this.dtype = dtype;
+    this.shape = [...shape] as Shape<R>;
+    this.strides = strides ? [...strides] : contiguousStrides(shape);
+    this.offset = offset;
+    this.data = data;
+    if (!strides && offset === 0 && data.length < shapeSize(shape)) {
+      throw new RangeError(`NDArray: ${data.length} elements cannot fill shape ${shapeToString(shape)}`);
+    }
+  }
+
+  /** A new zero-filled contiguous array. */
+  static zeros<D extends DType>(dtype: D, shape: readonly number[]): NDArray<D> {
+    return new NDArray(dtype, shape, allocStorage(dtype, shapeSize(shape)));
+  }
+
+  get ndim(): R {
+    return this.shape.length as R;
+  }
+  get size(): number {
+    return shapeSize(this.shape);
+  }
+  /** True when the elements are laid out in row-major order from `offset` with no gaps. */
+  get isContiguous(): boolean {
+    let s = 1;
+    for (let i = this.shape.length - 1; i >= 0; i--) {
+      const n = this.shape[i]!;
+      if (n !== 1 && this.strides[i] !== s) return false;
+      s *= n;
+    }
+    return true;
+  }
+
+  /** The flat index into `data` of element `index` in row-major order. */
+  flatIndex(index: number): number {
+    if (this.isContiguous) return this.offset + index;
+    let pos = this.offset;
+    for (let i = this.shape.length - 1; i >= 0; i--) {
+      const n = this.shape[i]!;
+      pos += (index % n) * this.strides[i]!;
+      index = Math.floor(index / n);
+    }
+    return pos;
+  }
+
+  /** A contiguous copy (the same object is never returned, so the copy may be written). */
+  copy(): NDArray<D, R> {
+    const out = NDArray.zeros(this.dtype, this.shape) as NDArray<D, R>;
+    const src = this.data as ArrayLike<unknown>;
+    const dst = out.data as unknown as { [i: number]: unknown };
+    const n = this.size;
+    if (this.isContiguous) {
+      (out.data as unknown as { set(a: ArrayLike<unknown>): void }).set(
+        (this.data as unknown as { subarray(a: number, b: number): ArrayLike<unknown> }).subarray(this.offset, this.offset + n),
+      );
+    } else {
+      for (let i = 0; i < n; i++) dst[i] = src[this.flatIndex(i)];
+    }
+    return out;
+  }
+
+  /** A contiguous array holding the same elements (this one when it already is contiguous from offset 0). */
+  contiguous(): NDArray<D, R> {
+    return this.isContiguous && this.offset === 0 ? this : this.copy();
+  }
+
+  /** Element `i` (row-major) as its JS scalar value. */
+  item(i = 0): ScalarValue<D> {
+    return toScalar(this.dtype, this.data[this.flatIndex(i)]!) as ScalarValue<D>;
+  }
+
+  /** The element at a full index (negative indices count from the end). */
+  get(...index: Shape<R>): ScalarValue<D> {
+    const idx = index as readonly number[];
+    if (idx.length !== this.shape.length) {
+      throw new RangeError(`NDArray.get: expected ${this.shape.length} indices for shape ${shapeToString(this.shape)}, got ${idx.length}`);
+    }
+    let pos = this.offset;
+    for (let k = 0; k < idx.length; k++) {
+      const n = this.shape[k]!;
+      let i = idx[k]!;
+      if (i < 0) i += n;
+      if (!Number.isInteger(i) || i < 0 || i >= n) {
+        throw new RangeError(`NDArray.get: index ${idx[k]} is out of bounds for axis ${k} with size ${n}`);
+      }
+      pos += i * this.strides[k]!;
+    }
+    return toScalar(this.dtype, this.data[pos]!) as ScalarValue<D>;
+  }
+
+  /** Nested JS arrays (a scalar for rank 0). */
+  toArray(): NestedMutable<ScalarValue<D>, R> {
+    const build = (axis: number, pos: number): unknown => {
+      if (axis === this.shape.length) return toScalar(this.dtype, this.data[pos]!);
+      const out: unknown[] = [];
+      for (let i = 0; i < this.shape[axis]!; i++) out.push(build(axis + 1, pos + i * this.strides[axis]!));
+      return out;
+    };
+    return build(0, this.offset) as NestedMutable<ScalarValue<D>, R>;
+  }
+
+  /** numpy's `str(array)`: `[[0.5        0.73105858]\n [0.26894142 0.11920292]]`. */
+  toString(): string {
+    return formatNDArray(this);
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `NDArray<${this.dtype}, ${shapeToString(this.shape)}> ${this.toString()}`;
+  }
+}
+
+export function toScalar(dtype: DType, raw: number | bigint): number | bigint | boolean {
+  return dtype === 'bool' ? raw !== 0 : raw;
+}

@@ -1,0 +1,67 @@
+import type { OpDef } from '../graph/op.js';
+import { Apply, buildSite, type Variable } from '../graph/variable.js';
+import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
+import { NDArray } from '../runtime/ndarray.js';
+import { INT_RANGE, isFloat, upcastAll, WEAK_FLOAT, WEAK_INT, type DType, type IntegralDType } from '../types/dtype.js';
+import { TensorType } from '../types/tensor-type.js';
+import type { Operand } from './operand.js';
+import { Tensor } from './tensor.js';
+
+/** A symbolic constant. */
+export function constant<D extends DType = 'float64'>(value: ArrayLikeInput, options: { dtype?: D; name?: string } = {}): Tensor<D> {
+  const data = toNDArray(value, { dtype: options.dtype, what: `constant${options.name ? ` '${options.name}'` : ''}` });
+  return makeConstant(data, options.name) as Tensor<D>;
+}
+
+export function makeConstant(data: NDArray, name?: string): Tensor {
+  return new Tensor(new TensorType(data.dtype, data.shape), null, 0, name, { data });
+}
+
+function describe(v: Variable): string {
+  return v.name ? `'${v.name}' (${v.type})` : `${v.type}`;
+}
+
+/**
+ * Applies an op to inputs and returns its outputs as tensors. Type errors are raised here, at graph-building
+ * time, naming the op, the inputs and the line of user code.
+ */
+export function applyOp<P>(op: OpDef<P>, params: P, inputs: readonly Variable[]): Tensor[] {
+  const trace = new Error();
+  let types: TensorType[];
+  try {
+    types = op.inferType(
+      inputs.map((v) => v.type),
+      params,
+    );
+  } catch (e) {
+    const site = buildSite(trace);
+    const msg = e instanceof Error ? e.message : String(e);
+    const err = new TypeError(`${msg}\n  op: ${op.name}(${inputs.map(describe).join(', ')})${site ? `\n  built at: ${site}` : ''}`);
+    throw err;
+  }
+  const node = new Apply(op, params, inputs, (n) => types.map((t, i) => new Tensor(t, n as Apply, i)), trace);
+  return node.outputs as Tensor[];
+}
+
+/**
+ * Turns operands into variables. JS scalars are weak: next to tensors they take the tensors' upcast dtype
+ * (integers) or stay float (fractions), as numpy 2 and JAX do; alone, numbers are float64.
+ */
+export function asVariables(operands: readonly Operand[], opName: string): Variable[] {
+  const strong = operands.filter((x): x is Tensor => x instanceof Tensor).map((t) => t.dtype);
+  const partner: DType | undefined = strong.length ? upcastAll(strong) : undefined;
+  return operands.map((x, i) => {
+    if (x instanceof Tensor) return x;
+    if (typeof x === 'number') {
+      const dtype: DType = partner === undefined ? 'float64' : Number.isInteger(x) ? WEAK_INT[partner] : WEAK_FLOAT[partner];
+      if (!isFloat(dtype)) {
+        const [lo, hi] = INT_RANGE[dtype as IntegralDType];
+        if (x < lo || x > hi) throw new RangeError(`${opName}: the constant ${x} (operand ${i}) does not fit ${dtype}`);
+      }
+      return makeConstant(toNDArray(x, { dtype }));
+    }
+    if (typeof x === 'boolean') return makeConstant(toNDArray(x, { dtype: partner ?? 'bool' }));
+    if (typeof x === 'bigint') return makeConstant(toNDArray(x, { dtype: partner === undefined ? 'int64' : WEAK_INT[partner], allowDowncast: false }));
+    throw new TypeError(`${opName}: operand ${i} is ${x === null ? 'null' : typeof x}, expected a tensor or a number`);
+  });
+}

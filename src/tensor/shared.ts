@@ -1,0 +1,103 @@
+import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
+import { NDArray, shapeToString } from '../runtime/ndarray.js';
+import { unwrapScalar, type InputValue, type OutputValue, type TypedArray } from '../runtime/values.js';
+import { isDType, type DType } from '../types/dtype.js';
+import type { Rank } from '../types/rank.js';
+import { TensorType } from '../types/tensor-type.js';
+import { Tensor } from './tensor.js';
+
+/**
+ * A variable whose value lives across function calls (Theano's shared variable). Functions read it as an
+ * implicit input and may write it through `updates`.
+ */
+export class SharedVariable<D extends DType = DType, R extends Rank = Rank> extends Tensor<D, R> {
+  declare private readonly __sharedBrand: void;
+
+  /** A copy of the current value (a JS scalar for rank 0). */
+  getValue(): OutputValue<D, R> {
+    return unwrapScalar(this.storage!.value.copy()) as OutputValue<D, R>;
+  }
+
+  /** A copy of the current value as an NDArray, whatever its rank. */
+  getArray(): NDArray<D, R> {
+    return this.storage!.value.copy() as NDArray<D, R>;
+  }
+
+  /** Replaces the value; it must convert to this variable's dtype and have its rank. The value is copied. */
+  setValue(value: InputValue<D, R>): void {
+    this.storage!.value = checkedSharedValue(this, value as ArrayLikeInput, false);
+  }
+}
+
+function checkedSharedValue(v: Tensor, value: ArrayLikeInput, allowDowncast: boolean): NDArray {
+  const what = `shared variable${v.name ? ` '${v.name}'` : ''}`;
+  const converted = toNDArray(value, { dtype: v.dtype, what, allowDowncast });
+  const mismatch = v.type.shapeMismatch(converted.shape);
+  if (mismatch) throw new TypeError(`${what}: expected a ${v.type}, got shape ${shapeToString(converted.shape)}: ${mismatch}`);
+  // Always a copy: the caller keeps ownership of what it passed (an NDArray or a typed array is not aliased).
+  return converted.copy();
+}
+
+/** The dtype the type checker infers for a JS value. */
+export type DTypeOfValue<V> = V extends NDArray<infer D, Rank>
+  ? D
+  : V extends Float32Array
+    ? 'float32'
+    : V extends Int32Array
+      ? 'int32'
+      : V extends Int16Array
+        ? 'int16'
+        : V extends Int8Array
+          ? 'int8'
+          : V extends Uint8Array
+            ? 'uint8'
+            : V extends Uint16Array
+              ? 'uint16'
+              : V extends Uint32Array
+                ? 'uint32'
+                : V extends BigInt64Array
+                  ? 'int64'
+                  : V extends Float64Array
+                    ? 'float64'
+                    : ElementDType<V>;
+type NestedOf<T> = T | readonly T[] | readonly (readonly T[])[] | readonly (readonly (readonly T[])[])[] | readonly (readonly (readonly (readonly T[])[])[])[];
+type ElementDType<V> = V extends NestedOf<boolean> ? 'bool' : V extends NestedOf<bigint> ? 'int64' : 'float64';
+
+/** The rank the type checker infers for a JS value. */
+export type RankOfValue<V> = V extends NDArray<DType, infer R>
+  ? R
+  : V extends TypedArray
+    ? 1
+    : V extends readonly (readonly (readonly (readonly unknown[])[])[])[]
+      ? 4
+      : V extends readonly (readonly (readonly unknown[])[])[]
+        ? 3
+        : V extends readonly (readonly unknown[])[]
+          ? 2
+          : V extends readonly unknown[]
+            ? 1
+            : 0;
+
+export interface SharedOptions<D extends DType> {
+  name?: string;
+  /** The dtype; inferred from the value when absent (JS numbers are float64, bigints int64, booleans bool). */
+  dtype?: D;
+}
+
+/**
+ * A shared variable holding a copy of `value`: `theano.shared(0)` is a float64 scalar (a JS number is a
+ * double), `theano.shared(0, { dtype: 'int32' })` an int32 one, `theano.shared(new Float32Array(3))` a float32
+ * vector.
+ */
+export function shared<const V extends ArrayLikeInput, D extends DType = DTypeOfValue<V> & DType>(
+  value: V,
+  options: SharedOptions<D> = {},
+): SharedVariable<D, RankOfValue<V> & Rank> {
+  if (options.dtype !== undefined && !isDType(options.dtype)) throw new TypeError(`shared: unknown dtype ${String(options.dtype)}`);
+  const what = `shared variable${options.name ? ` '${options.name}'` : ''}`;
+  const data = toNDArray(value, { dtype: options.dtype, what }).copy();
+  const type = new TensorType(data.dtype, data.shape.map(() => null));
+  return new SharedVariable(type, null, 0, options.name, { storage: { value: data } }) as never;
+}
+
+export { checkedSharedValue };
