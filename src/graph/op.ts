@@ -16,7 +16,7 @@ export type Pullback<P> = (
 
 /** How `pp` writes an application of the op. */
 export type PrintSpec<P> =
-  | { kind: 'infix'; symbol: string; precedence: number; rightAssociative?: boolean }
+  | { kind: 'infix'; symbol: string; precedence: number; associativity: 'left' | 'right' | 'none' }
   | { kind: 'prefix'; symbol: string; precedence: number }
   | { kind: 'call'; name?: (params: P) => string };
 

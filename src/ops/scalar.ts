@@ -34,14 +34,15 @@ export interface ScalarOp {
 }
 
 const call = (name?: string): PrintSpec<unknown> => (name ? { kind: 'call', name: () => name } : { kind: 'call' });
-const infix = (symbol: string, precedence: number, rightAssociative = false): PrintSpec<unknown> => ({
+const infix = (symbol: string, precedence: number, associativity: 'left' | 'right' | 'none' = 'left'): PrintSpec<unknown> => ({
   kind: 'infix',
   symbol,
   precedence,
-  rightAssociative,
+  associativity,
 });
 
-// Precedence as in Python/JS: ** 14, unary 13, * / // % 12, + - 11, comparisons 9, == != 8, & 7, ^ 6, | 5.
+// Precedence as in Python (pp prints Python-like syntax): ** 14, unary 13, * / // % 12, + - 11, & 7, ^ 6, | 5,
+// comparisons 4 (non-associative: Python would chain them).
 const unary = <N extends string>(name: N, impl: (x: Num) => Num, emit: (x: string) => string): ScalarOp & { name: N } => ({
   name,
   arity: 1,
@@ -61,7 +62,7 @@ const compare = <N extends string>(name: N, symbol: string, precedence: number, 
   impl,
   bigImpl: impl as unknown as (a: bigint, b: bigint) => boolean,
   emit: ([a, b]) => `(${a} ${symbol === '==' ? '===' : symbol === '!=' ? '!==' : symbol} ${b} ? 1 : 0)`,
-  print: infix(symbol, precedence),
+  print: infix(symbol, precedence, 'none'),
   commutative: symbol === '==' || symbol === '!=',
 });
 
@@ -73,7 +74,7 @@ const ops = [
   { name: 'true_div', arity: 2, output: 'float', domain: 'any', impl: (a, b) => a / b, emit: ([a, b]) => `(${a} / ${b})`, print: infix('/', 12) },
   { name: 'int_div', arity: 2, output: 'upcast', domain: 'numeric', impl: (a, b) => Math.floor(a / b), intImpl: special.intFloorDiv, bigImpl: special.bigFloorDiv, emit: ([a, b]) => `Math.floor(${a} / ${b})`, print: infix('//', 12) },
   { name: 'mod', arity: 2, output: 'upcast', domain: 'numeric', impl: special.floorMod, intImpl: special.intFloorMod, bigImpl: special.bigFloorMod, emit: ([a, b]) => `$.floorMod(${a}, ${b})`, print: infix('%', 12) },
-  { name: 'pow', arity: 2, output: 'upcast', domain: 'numeric', impl: Math.pow, intImpl: special.intPow, bigImpl: special.bigPow, emit: ([a, b]) => `Math.pow(${a}, ${b})`, print: infix('**', 14, true) },
+  { name: 'pow', arity: 2, output: 'upcast', domain: 'numeric', impl: Math.pow, intImpl: special.intPow, bigImpl: special.bigPow, emit: ([a, b]) => `Math.pow(${a}, ${b})`, print: infix('**', 14, 'right') },
   { name: 'neg', arity: 1, output: 'upcast', domain: 'numeric', impl: (a) => -a, bigImpl: (a) => -a, emit: ([a]) => `(-${a})`, print: { kind: 'prefix', symbol: '-', precedence: 13 } },
   { name: 'abs', arity: 1, output: 'upcast', domain: 'numeric', impl: Math.abs, bigImpl: (a) => (a < 0n ? -a : a), emit: ([a]) => `Math.abs(${a})`, print: call('abs') },
   { name: 'sign', arity: 1, output: 'upcast', domain: 'numeric', impl: (a) => (Number.isNaN(a) ? NaN : a > 0 ? 1 : a < 0 ? -1 : 0), bigImpl: (a) => (a > 0n ? 1n : a < 0n ? -1n : 0n), emit: ([a]) => `Math.sign(${a})`, print: call() },
@@ -118,12 +119,12 @@ const ops = [
   // predicates and comparisons
   { name: 'isnan', arity: 1, output: 'bool', domain: 'any', impl: Number.isNaN, bigImpl: () => false, emit: ([a]) => `(${a} !== ${a} ? 1 : 0)`, print: call() },
   { name: 'isinf', arity: 1, output: 'bool', domain: 'any', impl: (a) => a === Infinity || a === -Infinity, bigImpl: () => false, emit: ([a]) => `(${a} === Infinity || ${a} === -Infinity ? 1 : 0)`, print: call() },
-  compare('lt', '<', 9, (a, b) => a < b),
-  compare('gt', '>', 9, (a, b) => a > b),
-  compare('le', '<=', 9, (a, b) => a <= b),
-  compare('ge', '>=', 9, (a, b) => a >= b),
-  compare('eq', '==', 8, (a, b) => a === b),
-  compare('neq', '!=', 8, (a, b) => a !== b),
+  compare('lt', '<', 4, (a, b) => a < b),
+  compare('gt', '>', 4, (a, b) => a > b),
+  compare('le', '<=', 4, (a, b) => a <= b),
+  compare('ge', '>=', 4, (a, b) => a >= b),
+  compare('eq', '==', 4, (a, b) => a === b),
+  compare('neq', '!=', 4, (a, b) => a !== b),
   // bitwise on integers, logical on bools
   { name: 'and', arity: 2, output: 'upcast', domain: 'integral', impl: (a, b) => a & b, bigImpl: (a, b) => a & b, emit: ([a, b]) => `(${a} & ${b})`, print: infix('&', 7), commutative: true, associative: true },
   { name: 'or', arity: 2, output: 'upcast', domain: 'integral', impl: (a, b) => a | b, bigImpl: (a, b) => a | b, emit: ([a, b]) => `(${a} | ${b})`, print: infix('|', 5), commutative: true, associative: true },

@@ -33,9 +33,10 @@ export function debugprint(v: Variable | readonly Variable[] | FunctionGraph | {
   const printed = new Set<Variable>();
   const lines: string[] = [];
   for (const root of roots) {
-    const stack: [Variable, string][] = [[root, '']];
+    // Each entry: the variable, the prefix of its own line, the prefix its children's lines continue from.
+    const stack: [Variable, string, string][] = [[root, '', '']];
     while (stack.length > 0) {
-      const [u, prefix] = stack.pop()!;
+      const [u, prefix, childBase] = stack.pop()!;
       const node = u.owner;
       let head: string;
       if (!node) head = u.isConstant ? `${pp(u)} [id ${idOf(u)}] <${u.type}> (constant)` : `${u.name ?? `<${u.type}>`} [id ${idOf(u)}] <${u.type}>${u.isShared ? ' (shared)' : ''}`;
@@ -49,8 +50,9 @@ export function debugprint(v: Variable | readonly Variable[] | FunctionGraph | {
       lines.push(`${prefix}${head}${seen ? ' ...' : ''}`);
       if (!node || seen) continue;
       printed.add(u);
-      const childPrefix = prefix.replace(/\|$/, ' ') + ' |';
-      for (let k = node.inputs.length - 1; k >= 0; k--) stack.push([node.inputs[k]!, childPrefix]);
+      // Theano's layout: every child line starts with ' |'; below a last child the bar is not continued.
+      const n = node.inputs.length;
+      for (let k = n - 1; k >= 0; k--) stack.push([node.inputs[k]!, `${childBase} |`, `${childBase}${k === n - 1 ? '  ' : ' |'}`]);
     }
   }
   return lines.join('\n');

@@ -47,8 +47,8 @@ export function pp(v: Variable | FunctionGraph | { graph: FunctionGraph }): stri
     if (spec.kind === 'infix' && args.length === 2) {
       const [a, b] = args as [{ s: string; prec: number }, { s: string; prec: number }];
       const p = spec.precedence;
-      const left = spec.rightAssociative ? a.prec > p : a.prec >= p;
-      const right = spec.rightAssociative ? b.prec >= p : b.prec > p;
+      const left = spec.associativity === 'left' ? a.prec >= p : a.prec > p;
+      const right = spec.associativity === 'right' ? b.prec >= p : b.prec > p;
       s = `${left ? a.s : `(${a.s})`} ${spec.symbol} ${right ? b.s : `(${b.s})`}`;
       prec = p;
     } else if (spec.kind === 'prefix' && args.length === 1) {

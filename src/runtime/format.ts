@@ -43,12 +43,13 @@ function elementFormatter(a: Formattable): (x: number | bigint | boolean) => str
     return (x) => String(x).padStart(width);
   }
   const finite: number[] = [];
-  let hasNonFinite = false;
+  let nonFiniteWidth = 0;
   for (let i = 0; i < n; i++) {
     const v = Number(a.item(i));
     if (Number.isFinite(v)) finite.push(v);
-    else hasNonFinite = true;
+    else nonFiniteWidth = Math.max(nonFiniteWidth, nonFinite(v).length);
   }
+  if (finite.length === 0) return (x) => nonFinite(Number(x)).padStart(nonFiniteWidth);
   const nonZero = finite.map(Math.abs).filter((v) => v !== 0);
   const maxVal = nonZero.length ? Math.max(...nonZero) : 0;
   const minVal = nonZero.length ? Math.min(...nonZero) : 0;
@@ -60,9 +61,10 @@ function elementFormatter(a: Formattable): (x: number | bigint | boolean) => str
   for (const p of parts) {
     const [int = '', frac = ''] = p.split(/\.(?=[^.]*$)/);
     left = Math.max(left, int.length);
-    right = Math.max(right, useExp ? frac.length : frac.length);
+    right = Math.max(right, frac.length);
   }
-  if (hasNonFinite) left = Math.max(left, 4);
+  // numpy widens the integer part so that 'nan' / '-inf' fit the common column width
+  if (nonFiniteWidth > 0) left = Math.max(left, nonFiniteWidth - right - 1);
   return (x) => {
     const v = Number(x);
     if (!Number.isFinite(v)) return nonFinite(v).padStart(left + 1 + right);

@@ -1,0 +1,98 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import * as theano from '../../src/index.js';
+import { NDArray } from '../../src/index.js';
+
+const T = theano.tensor;
+
+describe('shared variables', () => {
+  test('dtype and rank are inferred from the value', () => {
+    expect(theano.shared(0).type.toString()).toBe('float64 scalar');
+    expect(theano.shared([[1, 2]]).type.toString()).toBe('float64 matrix');
+    expect(theano.shared(new Float32Array(3)).type.toString()).toBe('float32 vector');
+    expect(theano.shared(true).type.toString()).toBe('bool scalar');
+    expect(theano.shared(5n).type.toString()).toBe('int64 scalar');
+    expect(theano.shared(0, { dtype: 'int32' }).type.toString()).toBe('int32 scalar');
+    expect(theano.shared(new NDArray('int16', [2, 2], new Int16Array(4))).type.toString()).toBe('int16 matrix');
+  });
+
+  test('getValue returns a copy; the value given is copied too', () => {
+    const init = new Float64Array([1, 2]);
+    const s = theano.shared(init, { name: 's' });
+    init[0] = 100;
+    expect(s.getValue().toArray()).toEqual([1, 2]);
+    const v = s.getValue();
+    (v.data as Float64Array)[1] = 50;
+    expect(s.getValue().toArray()).toEqual([1, 2]);
+  });
+
+  test('setValue checks dtype and rank and names the variable', () => {
+    const s = theano.shared([1, 2], { name: 'w' });
+    s.setValue([3, 4, 5]);
+    expect(s.getValue().toArray()).toEqual([3, 4, 5]);
+    expect(() => s.setValue([[1]] as never)).toThrow(/shared variable 'w': expected a float64 vector, got shape \(1, 1\)/);
+    const i = theano.shared(0, { dtype: 'int32', name: 'count' });
+    expect(() => i.setValue(0.5)).toThrow(/shared variable 'count': expected dtype int32.*0.5 is not an integer/);
+  });
+
+  test('an update of the wrong type is rejected when the function is built', () => {
+    const s = theano.shared(0, { dtype: 'int32', name: 'n' });
+    const d = T.dscalar('d');
+    expect(() => theano.function([d], [], { updates: [[s, s.add(d)] as never] })).toThrow(
+      /the update of shared variable 'n' has type float64 scalar, but the variable is int32 scalar/,
+    );
+    expect(() => theano.function([], [], { updates: [[s, s.add(1)] as const, [s, s.sub(1)] as const] })).toThrow(/given twice/);
+  });
+
+  test('updates use the old values and are written together (a swap)', () => {
+    const a = theano.shared(1, { name: 'a' });
+    const b = theano.shared(2, { name: 'b' });
+    const swap = theano.function([], [], { updates: [[a, b], [b, a]] });
+    swap();
+    expect([a.getValue(), b.getValue()]).toEqual([2, 1]);
+  });
+
+  test('a call that throws leaves every shared variable as it was', () => {
+    const total = theano.shared(10, { name: 'total' });
+    const calls = theano.shared(0, { name: 'calls' });
+    const x = T.dvector('x');
+    const y = T.dvector('y');
+    const f = theano.function([x, y], x.add(y), {
+      updates: [
+        [calls, calls.add(1)],
+        [total, total.add(1)],
+      ],
+    });
+    f([1], [2]);
+    expect(calls.getValue()).toBe(1);
+    expect(() => f([1, 2, 3], [1, 2])).toThrow(/do not broadcast/);
+    expect(() => f([1], 'no' as never)).toThrow();
+    expect(calls.getValue()).toBe(1);
+    expect(total.getValue()).toBe(11);
+  });
+
+  test('an output aliasing an update value is not the stored array', () => {
+    const s = theano.shared([1, 2]);
+    const next = s.mul(2);
+    const f = theano.function([], next, { updates: [[s, next]] });
+    const out = f();
+    (out.data as Float64Array)[0] = -1;
+    expect(s.getValue().toArray()).toEqual([2, 4]);
+  });
+
+  test('property: an accumulator over random increments equals the running sum', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -1000, max: 1000 }), { maxLength: 30 }), (incs) => {
+        const state = theano.shared(0, { dtype: 'int32' });
+        const inc = T.iscalar('inc');
+        const acc = theano.function([inc], state, { updates: [[state, state.add(inc)]] });
+        let sum = 0;
+        for (const i of incs) {
+          expect(acc(i)).toBe(sum);
+          sum += i;
+        }
+        expect(state.getValue()).toBe(sum);
+      }),
+    );
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, test } from 'vitest';
+import * as theano from '../../src/index.js';
+
+const T = theano.tensor;
+
+describe('pp', () => {
+  const [a, b, c] = T.dscalars('a', 'b', 'c');
+  test.each([
+    [() => a.add(b).mul(c), '(a + b) * c'],
+    [() => a.add(b.mul(c)), 'a + b * c'],
+    [() => a.sub(b.sub(c)), 'a - (b - c)'],
+    [() => a.sub(b).sub(c), 'a - b - c'],
+    [() => a.pow(b.pow(c)), 'a ** b ** c'],
+    [() => a.pow(b).pow(c), '(a ** b) ** c'],
+    [() => a.neg().pow(2), '(-a) ** 2'],
+    [() => T.exp(a.neg()).div(b), 'exp(-a) / b'],
+    [() => a.lt(b).and(b.gt(c)), '(a < b) & (b > c)'],
+    [() => T.switch(a.gt(0), a, b.mul(2)), 'switch(a > 0, a, b * 2)'],
+    [() => a.cast('int32'), 'cast(a, dtype=int32)'],
+    [() => a.add(-2), 'a + -2'],
+    [() => a.mul(T.dscalar()), 'a * <float64 scalar>'],
+    [() => T.dmatrix('m').T, 'dimshuffle(m, pattern=[1, 0])'],
+  ])('%#: %s', (build, expected) => {
+    expect(theano.pp(build())).toBe(expected);
+  });
+
+  test('a named intermediate prints by its name', () => {
+    const s = a.add(b).named('s');
+    expect(theano.pp(s.mul(2))).toBe('s * 2');
+    expect(theano.pp(s)).toBe('a + b');
+  });
+});
+
+describe('debugprint', () => {
+  test('an indented tree with op names, ids and types; shared subtrees are referenced', () => {
+    const x = T.dmatrix('x');
+    const e = x.exp();
+    const y = e.add(e);
+    expect(theano.debugprint(y)).toBe(
+      [
+        'add [id A] <float64 matrix>',
+        ' |exp [id B] <float64 matrix>',
+        ' | |x [id C] <float64 matrix>',
+        ' |exp [id B] <float64 matrix> ...',
+      ].join('\n'),
+    );
+  });
+
+  test('a compiled function prints its outputs and update values', () => {
+    const s = theano.shared(0, { name: 'state' });
+    const inc = T.dscalar('inc');
+    const f = theano.function([inc], s.mul(2), { updates: [[s, s.add(inc)]] });
+    expect(theano.debugprint(f)).toBe(
+      [
+        'mul [id A] <float64 scalar>',
+        ' |state [id B] <float64 scalar> (shared)',
+        ' |2 [id C] <float64 scalar> (constant)',
+        'add [id D] <float64 scalar>',
+        ' |state [id B] <float64 scalar> (shared)',
+        ' |inc [id E] <float64 scalar>',
+      ].join('\n'),
+    );
+    expect(theano.pp(f)).toBe('state * 2\nstate + inc');
+  });
+});
