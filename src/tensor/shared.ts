@@ -1,6 +1,6 @@
 import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
 import { NDArray, shapeToString } from '../runtime/ndarray.js';
-import { unwrapScalar, type InputValue, type OutputValue, type TypedArray } from '../runtime/values.js';
+import { unwrapScalar, type DTypeOfValue, type InputValue, type OutputValue, type RankOfValue } from '../runtime/values.js';
 import { isDType, type DType } from '../types/dtype.js';
 import type { Rank } from '../types/rank.js';
 import { TensorType } from '../types/tensor-type.js';
@@ -37,46 +37,6 @@ function checkedSharedValue(v: Tensor, value: ArrayLikeInput, allowDowncast: boo
   // Always a copy: the caller keeps ownership of what it passed (an NDArray or a typed array is not aliased).
   return converted.copy();
 }
-
-/** The dtype the type checker infers for a JS value. */
-export type DTypeOfValue<V> = V extends NDArray<infer D, Rank>
-  ? D
-  : V extends Float32Array
-    ? 'float32'
-    : V extends Int32Array
-      ? 'int32'
-      : V extends Int16Array
-        ? 'int16'
-        : V extends Int8Array
-          ? 'int8'
-          : V extends Uint8Array
-            ? 'uint8'
-            : V extends Uint16Array
-              ? 'uint16'
-              : V extends Uint32Array
-                ? 'uint32'
-                : V extends BigInt64Array
-                  ? 'int64'
-                  : V extends Float64Array
-                    ? 'float64'
-                    : ElementDType<V>;
-type NestedOf<T> = T | readonly T[] | readonly (readonly T[])[] | readonly (readonly (readonly T[])[])[] | readonly (readonly (readonly (readonly T[])[])[])[];
-type ElementDType<V> = V extends NestedOf<boolean> ? 'bool' : V extends NestedOf<bigint> ? 'int64' : 'float64';
-
-/** The rank the type checker infers for a JS value. */
-export type RankOfValue<V> = V extends NDArray<DType, infer R>
-  ? R
-  : V extends TypedArray
-    ? 1
-    : V extends readonly (readonly (readonly (readonly unknown[])[])[])[]
-      ? 4
-      : V extends readonly (readonly (readonly unknown[])[])[]
-        ? 3
-        : V extends readonly (readonly unknown[])[]
-          ? 2
-          : V extends readonly unknown[]
-            ? 1
-            : 0;
 
 export interface SharedOptions<D extends DType> {
   name?: string;

@@ -21,7 +21,7 @@ describe('theano.function: outputs', () => {
 
   test('an output that is an input is a copy, not the caller’s array', () => {
     const x = T.dvector('x');
-    const input = new NDArray('float64', [2], new Float64Array([1, 2]));
+    const input = theano.array(new Float64Array([1, 2]));
     const out = theano.function([x], x)(input);
     expect(out).not.toBe(input);
     expect(out.data).not.toBe(input.data);
@@ -55,7 +55,7 @@ describe('theano.function: inputs', () => {
     expect(g([1, 2]).toArray()).toEqual([2, 4]);
     expect(g(new Float64Array([1, 2])).toArray()).toEqual([2, 4]);
     expect(g(new Int32Array([1, 2])).toArray()).toEqual([2, 4]); // a safe cast
-    expect(g(new NDArray('float64', [2], new Float64Array([3, 4]))).toArray()).toEqual([6, 8]);
+    expect(g(theano.array([3, 4])).toArray()).toEqual([6, 8]);
   });
 
   test('a wrong rank names the input, the expected type and what was given', () => {
