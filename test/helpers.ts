@@ -18,7 +18,18 @@ import type { StaticDim } from '../src/types/tensor-type.js';
 
 const T = theano.tensor;
 
-export const ALL_DTYPES: readonly DType[] = ['bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'float32', 'float64'];
+export const ALL_DTYPES: readonly DType[] = [
+  'bool',
+  'int8',
+  'int16',
+  'int32',
+  'int64',
+  'uint8',
+  'uint16',
+  'uint32',
+  'float32',
+  'float64',
+];
 export const isFloatDType = (d: DType): boolean => d === 'float32' || d === 'float64';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -37,10 +48,15 @@ export interface Arg {
 /** An input: an `Arg`, or a bare value whose dtype is inferred (numbers float64, bigints int64, booleans bool). */
 export type ArgLike = Arg | ArrayLikeInput;
 
-export function arg(dtype: DType, value: ArrayLikeInput, options: { static?: readonly StaticDim[]; name?: string } = {}): Arg {
+export function arg(
+  dtype: DType,
+  value: ArrayLikeInput,
+  options: { static?: readonly StaticDim[]; name?: string } = {},
+): Arg {
   return { kind: 'arg', dtype, value, ...options };
 }
-const typed = (dtype: DType) => (value: ArrayLikeInput, options?: { static?: readonly StaticDim[]; name?: string }) => arg(dtype, value, options);
+const typed = (dtype: DType) => (value: ArrayLikeInput, options?: { static?: readonly StaticDim[]; name?: string }) =>
+  arg(dtype, value, options);
 export const b = typed('bool');
 export const i8 = typed('int8');
 export const i16 = typed('int16');
@@ -107,13 +123,23 @@ export function resolveOp(op: OpLike): (...xs: Tensor[]) => Tensor {
 }
 
 /** Compiles `outputs` of `inputs` and returns a loosely typed callable (tests pass values of every kind). */
-export function compileLoose(inputs: readonly Tensor[], outputs: Tensor | readonly Tensor[], options: theano.FunctionOptions = {}) {
-  const f = theano.function(inputs as Tensor[], outputs as Tensor, options) as unknown as (...args: unknown[]) => unknown;
+export function compileLoose(
+  inputs: readonly Tensor[],
+  outputs: Tensor | readonly Tensor[],
+  options: theano.FunctionOptions = {},
+) {
+  const f = theano.function(inputs as Tensor[], outputs as Tensor, options) as unknown as (
+    ...args: unknown[]
+  ) => unknown;
   return f;
 }
 
 /** Builds the op on symbolic inputs for `args`, compiles it and runs it: the symbolic output and its value. */
-export function runOp(op: OpLike, args: readonly ArgLike[], options: theano.FunctionOptions = {}): { out: Tensor; value: unknown; inputs: Tensor[] } {
+export function runOp(
+  op: OpLike,
+  args: readonly ArgLike[],
+  options: theano.FunctionOptions = {},
+): { out: Tensor; value: unknown; inputs: Tensor[] } {
   const as = args.map(toArg);
   const inputs = as.map((a, i) => symbolic(a, i));
   const out = resolveOp(op)(...inputs);
@@ -207,7 +233,11 @@ export type RefFn = (...xs: never[]) => number | bigint | boolean;
  * Applies `ref` elementwise over the broadcast of `args` (each element read as its JS value for the arg's dtype:
  * bigint for int64, boolean for bool, the stored number otherwise, e.g. float32-rounded).
  */
-export function referenceElementwise(ref: RefFn, args: readonly ArgLike[], dtype: DType): { shape: number[]; values: (number | bigint | boolean)[] } {
+export function referenceElementwise(
+  ref: RefFn,
+  args: readonly ArgLike[],
+  dtype: DType,
+): { shape: number[]; values: (number | bigint | boolean)[] } {
   const as = args.map(toArg);
   // read the inputs back after conversion to their dtypes, so the reference sees exactly what the op sees
   const arrays = as.map((a) => theano.toNDArray(a.value, { dtype: a.dtype, allowDowncast: true }));
@@ -216,7 +246,8 @@ export function referenceElementwise(ref: RefFn, args: readonly ArgLike[], dtype
   if (!shape) throw new Error(`test helper: input shapes ${JSON.stringify(shapes)} do not broadcast`);
   const f = ref as (...xs: unknown[]) => unknown;
   const values: (number | bigint | boolean)[] = [];
-  for (const idx of indices(shape)) values.push(coerce(dtype, f(...arrays.map((a, j) => elementAt(a, shapes[j]!, idx)))));
+  for (const idx of indices(shape))
+    values.push(coerce(dtype, f(...arrays.map((a, j) => elementAt(a, shapes[j]!, idx)))));
   return { shape, values };
 }
 
@@ -250,23 +281,35 @@ export function mismatch(dtype: DType, got: unknown, want: unknown, tol: Toleran
   }
   if (dtype === 'int64') {
     if (typeof got !== 'bigint') return `expected a bigint, got ${typeof got} ${String(got)}`;
-    const w = typeof want === 'bigint' ? want : typeof want === 'number' && Number.isInteger(want) ? BigInt(want) : undefined;
+    const w =
+      typeof want === 'bigint' ? want : typeof want === 'number' && Number.isInteger(want) ? BigInt(want) : undefined;
     return w === got ? null : `expected ${String(want)}, got ${got}n`;
   }
   if (typeof got !== 'number') return `expected a number, got ${typeof got} ${String(got)}`;
   const w = typeof want === 'bigint' ? Number(want) : typeof want === 'boolean' ? (want ? 1 : 0) : want;
   if (typeof w !== 'number') return `expected value ${String(want)} is not a number`;
-  if (!isFloatDType(dtype)) return Object.is(got, w) || (got === w && !tol.signedZeros) ? null : `expected ${w}, got ${got}`;
-  if (Number.isNaN(w) || Number.isNaN(got)) return Number.isNaN(w) && Number.isNaN(got) ? null : `expected ${w}, got ${got}`;
-  if (w === got) return tol.signedZeros && !Object.is(w, got) ? `expected ${Object.is(w, -0) ? '-0' : '+0'}, got ${Object.is(got, -0) ? '-0' : '+0'}` : null;
+  if (!isFloatDType(dtype))
+    return Object.is(got, w) || (got === w && !tol.signedZeros) ? null : `expected ${w}, got ${got}`;
+  if (Number.isNaN(w) || Number.isNaN(got))
+    return Number.isNaN(w) && Number.isNaN(got) ? null : `expected ${w}, got ${got}`;
+  if (w === got)
+    return tol.signedZeros && !Object.is(w, got)
+      ? `expected ${Object.is(w, -0) ? '-0' : '+0'}, got ${Object.is(got, -0) ? '-0' : '+0'}`
+      : null;
   if (!Number.isFinite(w) || !Number.isFinite(got)) return `expected ${w}, got ${got}`;
   const rtol = tol.rtol ?? (dtype === 'float32' ? 4e-7 : 1e-12);
   const atol = tol.atol ?? 0;
-  return Math.abs(got - w) <= atol + rtol * Math.abs(w) ? null : `expected ${w}, got ${got} (|diff| ${Math.abs(got - w)}, rtol ${rtol}, atol ${atol})`;
+  return Math.abs(got - w) <= atol + rtol * Math.abs(w)
+    ? null
+    : `expected ${w}, got ${got} (|diff| ${Math.abs(got - w)}, rtol ${rtol}, atol ${atol})`;
 }
 
 /** Asserts an NDArray's dtype, shape and elements (expected as nested JS values or a flat list). */
-export function expectArray(got: unknown, want: { dtype?: DType; shape?: readonly number[]; value?: unknown; flat?: readonly unknown[] } & Tolerance, what = 'output'): void {
+export function expectArray(
+  got: unknown,
+  want: { dtype?: DType; shape?: readonly number[]; value?: unknown; flat?: readonly unknown[] } & Tolerance,
+  what = 'output',
+): void {
   expect(got, `${what} is an NDArray`).toBeInstanceOf(theano.NDArray);
   const a = got as NDArray;
   if (want.dtype !== undefined) expect(a.dtype, `${what} dtype`).toBe(want.dtype);
@@ -321,7 +364,8 @@ export function checkOp(op: OpLike, args: readonly ArgLike[], want: Expectation)
   const { out, value } = runOp(op, args, want.options);
   expect(out.dtype, 'symbolic output dtype').toBe(want.dtype);
   const reference = want.ref ? referenceElementwise(want.ref, args, want.dtype) : undefined;
-  const shape = want.shape ?? reference?.shape ?? (want.value !== undefined ? shapeOf(want.value as ArrayLikeInput) : undefined);
+  const shape =
+    want.shape ?? reference?.shape ?? (want.value !== undefined ? shapeOf(want.value as ArrayLikeInput) : undefined);
   expect(out.ndim, 'symbolic output rank').toBe(shape!.length);
   if (shape!.length === 0 && !(value instanceof theano.NDArray)) {
     if (want.value !== undefined) expectScalar(value, want.dtype, want.value, want);
@@ -329,7 +373,8 @@ export function checkOp(op: OpLike, args: readonly ArgLike[], want: Expectation)
     return asNDArray(value, want.dtype);
   }
   if (want.value !== undefined) expectArray(value, { ...want, shape, value: want.value });
-  if (reference) expectArray(value, { ...want, shape, value: undefined, flat: reference.values }, 'output vs reference');
+  if (reference)
+    expectArray(value, { ...want, shape, value: undefined, flat: reference.values }, 'output vs reference');
   if (want.value === undefined && !reference) expectArray(value, { dtype: want.dtype, shape });
   return value as NDArray;
 }
@@ -355,7 +400,11 @@ export function expectBuildError(build: () => unknown, ...patterns: (RegExp | st
 }
 
 /** Asserts that running `f(...args)` throws with a message matching every pattern. */
-export function expectRunError(f: (...args: unknown[]) => unknown, args: readonly unknown[], ...patterns: (RegExp | string)[]): Error {
+export function expectRunError(
+  f: (...args: unknown[]) => unknown,
+  args: readonly unknown[],
+  ...patterns: (RegExp | string)[]
+): Error {
   return expectBuildError(() => f(...args), ...patterns);
 }
 
@@ -374,8 +423,15 @@ export function arbShape(options: { minRank?: number; maxRank?: number; maxDim?:
  * `count` shapes that broadcast to `result`: each drops some leading dims of the result and sets some of the
  * remaining dims to 1. Returns the result shape with the operand shapes.
  */
-export function arbBroadcastShapes(count = 2, options: { maxRank?: number; maxDim?: number; allowEmpty?: boolean } = {}) {
-  return arbShape({ maxRank: options.maxRank ?? 4, maxDim: options.maxDim ?? 4, allowEmpty: options.allowEmpty ?? false }).chain((result) =>
+export function arbBroadcastShapes(
+  count = 2,
+  options: { maxRank?: number; maxDim?: number; allowEmpty?: boolean } = {},
+) {
+  return arbShape({
+    maxRank: options.maxRank ?? 4,
+    maxDim: options.maxDim ?? 4,
+    allowEmpty: options.allowEmpty ?? false,
+  }).chain((result) =>
     fc
       .tuple(
         ...Array.from({ length: count }, () =>
@@ -385,13 +441,20 @@ export function arbBroadcastShapes(count = 2, options: { maxRank?: number; maxDi
           }),
         ),
       )
-      .map((ops) => ({ result, operands: ops.map(({ drop, ones }) => result.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d))) })),
+      .map((ops) => ({
+        result,
+        operands: ops.map(({ drop, ones }) => result.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d))),
+      })),
   );
 }
 
 /** Nested arrays of `shape` filled by `fill(flatIndex)`. */
-export function nested<V>(shape: readonly number[], fill: (i: number) => V): unknown {
+export function nested<V extends number | bigint | boolean>(
+  shape: readonly number[],
+  fill: (i: number) => V,
+): ArrayLikeInput {
   let i = 0;
-  const build = (axis: number): unknown => (axis === shape.length ? fill(i++) : Array.from({ length: shape[axis]! }, () => build(axis + 1)));
-  return build(0);
+  const build = (axis: number): unknown =>
+    axis === shape.length ? fill(i++) : Array.from({ length: shape[axis]! }, () => build(axis + 1));
+  return build(0) as ArrayLikeInput;
 }

@@ -47,4 +47,3 @@ expectType<Tensor<'uint8', 1>>(T.tensor('uint8', [null]));
 expectType<Tensor<'float64', 2>>(T.dmatrix().named('x'));
 // @ts-expect-error -- not a dtype
 T.tensor('float16', 2);
-expectType<Tensor<'float32', 2>>(T.dmatrix());

@@ -5,14 +5,15 @@ import { shapeToString } from '../runtime/ndarray.js';
 
 /** An error raised while running a node: names the op, its input shapes and where the node was built. */
 export class NodeError extends Error {
-  readonly node: Apply;
+  declare readonly node: Apply;
   constructor(node: Apply, inputs: readonly NDArray[], cause: unknown) {
     const site = buildSite(node.trace);
     const msg = cause instanceof Error ? cause.message : String(cause);
     const args = node.inputs.map((v, i) => `${v.name ? `${v.name}: ` : ''}${inputs[i]?.dtype ?? '?'}${inputs[i] ? shapeToString(inputs[i]!.shape) : ''}`);
     super(`${msg}\n  in node: ${node.op.name}(${args.join(', ')})${site ? `\n  built at: ${site}` : ''}`, { cause });
     this.name = 'NodeError';
-    this.node = node;
+    // not enumerable: test runners and loggers that walk an error's own properties would walk the whole graph
+    Object.defineProperty(this, 'node', { value: node, enumerable: false });
   }
 }
 

@@ -13,14 +13,14 @@ import { evaluateNodes } from './evaluate.js';
 
 /** One update: a shared variable and its new value, of exactly the same dtype and rank. */
 export type Update = { [D in DType]: { [R in Rank]: readonly [SharedVariable<D, R>, Tensor<D, R>] }[Rank] }[DType];
-/** One substitution: a variable and what stands in its place (same dtype and rank). */
-export type Given = { [D in DType]: { [R in Rank]: readonly [Tensor<D, R>, Tensor<D, R>] }[Rank] }[DType];
+/** One substitution: a variable and what stands in its place: an expression or a value of the same dtype and rank. */
+export type Given = { [D in DType]: { [R in Rank]: readonly [Tensor<D, R>, Tensor<D, R> | InputValue<D, R>] }[Rank] }[DType];
 
 export interface FunctionOptions {
   /** Pairs `[shared, newValue]`: every new value is computed from the old values, then all are written together. */
   updates?: readonly Update[] | ReadonlyMap<SharedVariable, Tensor>;
   /** Pairs `[variable, replacement]` substituted in the graph before compiling (Theano's `givens`). */
-  givens?: readonly Given[] | ReadonlyMap<Tensor, Tensor>;
+  givens?: readonly Given[] | ReadonlyMap<Tensor, Tensor | ArrayLikeInput>;
   /** What to do about an input no output depends on: 'raise' (the default, as Theano), 'warn' or 'ignore'. */
   onUnusedInput?: 'raise' | 'warn' | 'ignore';
   /** Accept inputs that lose precision when converted (a fraction for an int input, float64 data for float32). */
@@ -123,8 +123,8 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   const policy = options.onUnusedInput ?? 'raise';
   inputs.forEach((v, i) => {
     if (used.has(v) || policy === 'ignore') return;
-    const msg = `${fname}: ${label(v, i)} is not used to compute any output (pass onUnusedInput: 'warn' or 'ignore' to allow this)`;
-    if (policy === 'raise') throw new TypeError(msg);
+    const msg = `${fname}: ${label(v, i)} is not used to compute any output`;
+    if (policy === 'raise') throw new TypeError(`${msg} (pass onUnusedInput: 'warn' or 'ignore' to allow this)`);
     console.warn(msg);
   });
 
@@ -166,13 +166,19 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   return Object.assign(fn, { inputs, outputs, graph, updatedShared }) as unknown as CompiledFunction<I, O>;
 }
 
+/** 'a float64 matrix', 'an int32 vector'. */
+export function article(x: unknown): string {
+  const s = String(x);
+  return `${/^[aeiou]/i.test(s) ? 'an' : 'a'} ${s}`;
+}
+
 function checkInput(v: Tensor, i: number, value: unknown, fname: string, allowDowncast: boolean): NDArray {
   const what = `${fname}, ${label(v, i)}`;
-  if (value === undefined || value === null) throw new TypeError(`${what}: expected a ${v.type}, got ${value}`);
+  if (value === undefined || value === null) throw new TypeError(`${what}: expected ${article(v.type)}, got ${value}`);
   const a = toNDArray(value as ArrayLikeInput, { dtype: v.dtype, allowDowncast, what });
   const mismatch = v.type.shapeMismatch(a.shape);
   if (mismatch) {
-    throw new TypeError(`${what}: expected a ${v.type}, got ${describeValue(value)}: ${mismatch}`);
+    throw new TypeError(`${what}: expected ${article(v.type)}, got ${describeValue(value)}: ${mismatch}`);
   }
   return a;
 }

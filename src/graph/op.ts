@@ -18,7 +18,7 @@ export type Pullback<P> = (
 export type PrintSpec<P> =
   | { kind: 'infix'; symbol: string; precedence: number; associativity: 'left' | 'right' | 'none' }
   | { kind: 'prefix'; symbol: string; precedence: number }
-  | { kind: 'call'; name?: (params: P) => string };
+  | { kind: 'call'; name?: (params: P) => string; args?: (params: P) => string[] };
 
 /**
  * One op, one place: every aspect of an op is a field of its definition, and each field is required, so an op

@@ -49,6 +49,6 @@ export const DIMSHUFFLE: OpDef<DimShuffleParams> = {
     return [new NDArray(a.dtype, shape, a.data, strides, a.offset).copy()];
   },
   pullback: undefined,
-  print: { kind: 'call' },
+  print: { kind: 'call', args: (p) => [`pattern=[${p.pattern.map((d) => (d === 'x' ? "'x'" : d)).join(', ')}]`] },
   paramsKey: (p) => p.pattern.join(','),
 };

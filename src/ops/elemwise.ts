@@ -63,7 +63,7 @@ function chooseKernel(s: ScalarOp, inDtypes: readonly DType[], outDtype: DType):
   // switch's condition only selects, so it does not decide the arithmetic
   const operands = s.output === 'branches' ? inDtypes.slice(1) : inDtypes;
   const integral = operands.every((d) => !isFloat(d));
-  if (integral && operands.includes('int64') && s.bigImpl) return { fn: s.bigImpl, big: true };
+  if (integral && (operands.includes('int64') || outDtype === 'int64') && s.bigImpl) return { fn: s.bigImpl, big: true };
   if (s.name === 'invert' && outDtype === 'bool') return { fn: (a: number) => (a ? 0 : 1), big: false };
   if (integral && !isFloat(outDtype) && s.intImpl) return { fn: s.intImpl, big: false };
   return { fn: s.impl, big: false };

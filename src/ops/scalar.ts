@@ -81,7 +81,7 @@ const ops = [
   { name: 'sqr', arity: 1, output: 'upcast', domain: 'numeric', impl: (a) => a * a, intImpl: (a) => Math.imul(a, a), bigImpl: (a) => a * a, emit: ([a]) => `(${a} * ${a})`, print: call() },
   { name: 'maximum', arity: 2, output: 'upcast', domain: 'any', impl: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)), bigImpl: (a, b) => (a > b ? a : b), emit: ([a, b]) => `Math.max(${a}, ${b})`, print: call(), commutative: true, associative: true },
   { name: 'minimum', arity: 2, output: 'upcast', domain: 'any', impl: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)), bigImpl: (a, b) => (a < b ? a : b), emit: ([a, b]) => `Math.min(${a}, ${b})`, print: call(), commutative: true, associative: true },
-  { name: 'clip', arity: 3, output: 'upcast', domain: 'numeric', impl: (x, lo, hi) => Math.min(Math.max(x, lo), hi), bigImpl: (x, lo, hi) => (x < lo ? lo : x > hi ? hi : x), emit: ([x, lo, hi]) => `Math.min(Math.max(${x}, ${lo}), ${hi})`, print: call() },
+  { name: 'clip', arity: 3, output: 'upcast', domain: 'numeric', impl: (x, lo, hi) => Math.min(Math.max(x, lo), hi), bigImpl: (x, lo, hi) => (x > hi ? hi : x < lo ? (lo > hi ? hi : lo) : x), emit: ([x, lo, hi]) => `Math.min(Math.max(${x}, ${lo}), ${hi})`, print: call() },
   // exponentials and logarithms
   math('exp', 'exp'),
   unary('exp2', (x) => Math.pow(2, x), (x) => `Math.pow(2, ${x})`),

@@ -10,7 +10,7 @@ function erfSeries(x: number): number {
   for (let n = 0; n < 200; n++) {
     term *= (2 * x2) / (2 * n + 3);
     sum += term;
-    if (term < sum * 1e-17) break;
+    if (Math.abs(term) < Math.abs(sum) * 1e-17) break;
   }
   return TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
 }
@@ -18,6 +18,7 @@ function erfSeries(x: number): number {
 /** erfc for x >= 2 by its continued fraction, evaluated with the modified Lentz method. */
 function erfcContinuedFraction(x: number): number {
   // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))))
+  if (x === Infinity) return 0;
   const tiny = 1e-300;
   let f = x;
   let c = x;
@@ -71,7 +72,8 @@ export function roundHalfEven(x: number): number {
 /** Python's floor modulo on floats: the result has the sign of the divisor. */
 export function floorMod(a: number, b: number): number {
   const r = a % b;
-  return r !== 0 && r < 0 !== b < 0 ? r + b : r;
+  if (r === 0) return b < 0 ? -0 : 0;
+  return r < 0 !== b < 0 ? r + b : r;
 }
 
 /** Integer floor division with numpy's convention that division by zero gives 0. */

@@ -57,7 +57,7 @@ export function pp(v: Variable | FunctionGraph | { graph: FunctionGraph }): stri
       prec = spec.precedence;
     } else {
       const name = spec.kind === 'call' && spec.name ? spec.name(node.params as never) : node.op.name;
-      const params = paramText(node.params);
+      const params = spec.kind === 'call' && spec.args ? spec.args(node.params as never) : paramText(node.params);
       s = `${name}(${[...args.map((a) => a.s), ...params].join(', ')})${outSuffix}`;
     }
     text.set(u, { s, prec });

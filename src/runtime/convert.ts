@@ -36,7 +36,7 @@ const INT64_MIN = -(2n ** 63n);
  * (floats truncate toward zero, integers wrap, anything non-zero is true).
  */
 export function scalarCaster(dtype: DType): (x: number | bigint | boolean) => number | bigint {
-  if (dtype === 'bool') return (x) => (typeof x === 'bigint' ? (x !== 0n ? 1 : 0) : x ? 1 : 0);
+  if (dtype === 'bool') return (x) => (typeof x === 'bigint' ? (x !== 0n ? 1 : 0) : typeof x === 'number' ? (x !== 0 ? 1 : 0) : x ? 1 : 0);
   if (dtype === 'int64') {
     return (x) => {
       if (typeof x === 'bigint') return BigInt.asIntN(64, x);
@@ -69,7 +69,10 @@ export function castArray(a: NDArray, dtype: DType): NDArray {
 function unrepresentable(x: unknown, dtype: DType): string | null {
   if (typeof x === 'boolean') return null;
   if (typeof x === 'bigint') {
-    if (isFloat(dtype)) return Number.isSafeInteger(Number(x)) ? null : `${x} is not exact in ${dtype}`;
+    if (isFloat(dtype)) {
+      const v = dtype === 'float32' ? Math.fround(Number(x)) : Number(x);
+      return Number.isFinite(v) && BigInt(v) === x ? null : `${x} is not exact in ${dtype}`;
+    }
     if (dtype === 'int64') return x >= INT64_MIN && x < 2n ** 63n ? null : `${x} is out of the int64 range`;
     const [lo, hi] = INT_RANGE[dtype as IntegralDType];
     return x >= BigInt(lo) && x <= BigInt(hi) ? null : `${x} is out of the ${dtype} range`;

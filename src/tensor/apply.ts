@@ -5,12 +5,17 @@ import { NDArray } from '../runtime/ndarray.js';
 import { INT_RANGE, isFloat, upcastAll, WEAK_FLOAT, WEAK_INT, type DType, type IntegralDType } from '../types/dtype.js';
 import { TensorType } from '../types/tensor-type.js';
 import type { Operand } from './operand.js';
+import type { DTypeOfValue, RankOfValue } from '../runtime/values.js';
+import type { Rank } from '../types/rank.js';
 import { Tensor } from './tensor.js';
 
 /** A symbolic constant. */
-export function constant<D extends DType = 'float64'>(value: ArrayLikeInput, options: { dtype?: D; name?: string } = {}): Tensor<D> {
+export function constant<const V extends ArrayLikeInput, D extends DType = DTypeOfValue<V> & DType>(
+  value: V,
+  options: { dtype?: D; name?: string } = {},
+): Tensor<D, RankOfValue<V> & Rank> {
   const data = toNDArray(value, { dtype: options.dtype, what: `constant${options.name ? ` '${options.name}'` : ''}` });
-  return makeConstant(data, options.name) as Tensor<D>;
+  return makeConstant(data, options.name) as never;
 }
 
 export function makeConstant(data: NDArray, name?: string): Tensor {
@@ -48,7 +53,8 @@ export function applyOp<P>(op: OpDef<P>, params: P, inputs: readonly Variable[])
  * (integers) or stay float (fractions), as numpy 2 and JAX do; alone, numbers are float64.
  */
 export function asVariables(operands: readonly Operand[], opName: string): Variable[] {
-  const strong = operands.filter((x): x is Tensor => x instanceof Tensor).map((t) => t.dtype);
+  // switch's condition only selects: its dtype does not type the branches (as in the static `DType2<A, B>`)
+  const strong = operands.filter((x, i): x is Tensor => x instanceof Tensor && !(opName === 'switch' && i === 0)).map((t) => t.dtype);
   const partner: DType | undefined = strong.length ? upcastAll(strong) : undefined;
   return operands.map((x, i) => {
     if (x instanceof Tensor) return x;

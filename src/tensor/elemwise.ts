@@ -8,11 +8,11 @@ import { applyOp, asVariables } from './apply.js';
 import type { DType1, DType2, DType3, Operand, RankOf } from './operand.js';
 import type { Tensor } from './tensor.js';
 
-type Bin<A, B> = Tensor<DType2<A, B>, MaxRank<RankOf<A>, RankOf<B>>>;
-type BinFloat<A, B> = Tensor<UpgradeToFloat<DType2<A, B>>, MaxRank<RankOf<A>, RankOf<B>>>;
-type Cmp<A, B> = Tensor<'bool', MaxRank<RankOf<A>, RankOf<B>>>;
-type Same<A> = Tensor<DType1<A>, RankOf<A>>;
-type Float<A> = Tensor<UpgradeToFloat<DType1<A>>, RankOf<A>>;
+type Bin<A, B> = Tensor<DType2<A, B>, MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
+type BinFloat<A, B> = Tensor<UpgradeToFloat<DType2<A, B>>, MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
+type Cmp<A, B> = Tensor<'bool', MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
+type Same<A> = Tensor<DType1<A>, RankOf<A>> extends infer T extends Tensor ? T : never;
+type Float<A> = Tensor<UpgradeToFloat<DType1<A>>, RankOf<A>> extends infer T extends Tensor ? T : never;
 
 function elemwise(name: ScalarOpName, operands: readonly Operand[], dtype?: DType): Tensor {
   return applyOp(ELEMWISE[name], dtype ? { dtype } : {}, asVariables(operands, name))[0]!;

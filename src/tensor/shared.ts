@@ -33,7 +33,7 @@ function checkedSharedValue(v: Tensor, value: ArrayLikeInput, allowDowncast: boo
   const what = `shared variable${v.name ? ` '${v.name}'` : ''}`;
   const converted = toNDArray(value, { dtype: v.dtype, what, allowDowncast });
   const mismatch = v.type.shapeMismatch(converted.shape);
-  if (mismatch) throw new TypeError(`${what}: expected a ${v.type}, got shape ${shapeToString(converted.shape)}: ${mismatch}`);
+  if (mismatch) throw new TypeError(`${what}: expected ${/^[aeiou]/.test(v.type.dtype) ? 'an' : 'a'} ${v.type}, got shape ${shapeToString(converted.shape)}: ${mismatch}`);
   // Always a copy: the caller keeps ownership of what it passed (an NDArray or a typed array is not aliased).
   return converted.copy();
 }

@@ -1,17 +1,20 @@
 import { Variable } from '../graph/variable.js';
 import type { DimPattern } from '../ops/dimshuffle.js';
 import type { DType, IntegralDType, NumericDType, UpgradeToFloat } from '../types/dtype.js';
-import type { MaxRank, MaxRank3, Rank } from '../types/rank.js';
+import type { Axis, MaxRank, MaxRank3, Rank } from '../types/rank.js';
 import * as E from './elemwise.js';
+import * as Red from './reduce.js';
+import type { AxisArg, MeanDType, ReduceOptions, ReducedRank, SumDType, SumOptions, VarOptions } from './reduce.js';
 import type { DType2, DType3, Operand, RankOf } from './operand.js';
 
 type Self<D extends DType, R extends Rank> = Tensor<D, R>;
+// The `extends infer T` wrappers below make the result display as the plain `Tensor<"int32", 1>` in hovers and errors.
 /** The result of a binary op that upcasts. */
-export type Binary<A, B> = Tensor<DType2<A, B>, MaxRank<RankOf<A>, RankOf<B>>>;
+export type Binary<A, B> = Tensor<DType2<A, B>, MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
 /** The result of a binary op that upgrades to float (true division, arctan2). */
-export type BinaryFloat<A, B> = Tensor<UpgradeToFloat<DType2<A, B>>, MaxRank<RankOf<A>, RankOf<B>>>;
+export type BinaryFloat<A, B> = Tensor<UpgradeToFloat<DType2<A, B>>, MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
 /** The result of a comparison. */
-export type Comparison<A, B> = Tensor<'bool', MaxRank<RankOf<A>, RankOf<B>>>;
+export type Comparison<A, B> = Tensor<'bool', MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
 export type IntegralOperand = Tensor<IntegralDType, Rank> | number | boolean | bigint;
 export type NumericOperand = Tensor<NumericDType, Rank> | number | bigint;
 
@@ -118,6 +121,19 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
   /** Reverses the axes (`x.T`). */
   transpose(): Tensor<D, R> { return E.transpose(this) as never; }
   get T(): Tensor<D, R> { return E.transpose(this) as never; }
+
+  // reductions: none (all axes), one axis or a list; negative axes count from the end
+  sum<const A extends AxisArg<R> = null, K extends boolean = false, T extends DType = SumDType<D>>(axis?: A, options?: SumOptions<K, T>): Tensor<T, ReducedRank<R, A, K>> { return Red.sum(this, axis, options) as never; }
+  prod<const A extends AxisArg<R> = null, K extends boolean = false, T extends DType = SumDType<D>>(axis?: A, options?: SumOptions<K, T>): Tensor<T, ReducedRank<R, A, K>> { return Red.prod(this, axis, options) as never; }
+  max<const A extends AxisArg<R> = null, K extends boolean = false>(axis?: A, options?: ReduceOptions<K>): Tensor<D, ReducedRank<R, A, K>> { return Red.max(this, axis, options) as never; }
+  min<const A extends AxisArg<R> = null, K extends boolean = false>(axis?: A, options?: ReduceOptions<K>): Tensor<D, ReducedRank<R, A, K>> { return Red.min(this, axis, options) as never; }
+  mean<const A extends AxisArg<R> = null, K extends boolean = false>(axis?: A, options?: ReduceOptions<K>): Tensor<MeanDType<D>, ReducedRank<R, A, K>> { return Red.mean(this, axis, options) as never; }
+  var<const A extends AxisArg<R> = null, K extends boolean = false>(axis?: A, options?: VarOptions<K>): Tensor<MeanDType<D>, ReducedRank<R, A, K>> { return Red.variance(this, axis, options) as never; }
+  std<const A extends AxisArg<R> = null, K extends boolean = false>(axis?: A, options?: VarOptions<K>): Tensor<MeanDType<D>, ReducedRank<R, A, K>> { return Red.std(this, axis, options) as never; }
+  all<const A extends AxisArg<R> = null, K extends boolean = false>(axis?: A, options?: ReduceOptions<K>): Tensor<'bool', ReducedRank<R, A, K>> { return Red.all(this, axis, options) as never; }
+  any<const A extends AxisArg<R> = null, K extends boolean = false>(axis?: A, options?: ReduceOptions<K>): Tensor<'bool', ReducedRank<R, A, K>> { return Red.any(this, axis, options) as never; }
+  argmax<const A extends Axis<R> | null = null, K extends boolean = false>(axis?: A, options?: ReduceOptions<K>): Tensor<'int64', ReducedRank<R, A, K>> { return Red.argmax(this, axis, options) as never; }
+  argmin<const A extends Axis<R> | null = null, K extends boolean = false>(axis?: A, options?: ReduceOptions<K>): Tensor<'int64', ReducedRank<R, A, K>> { return Red.argmin(this, axis, options) as never; }
 
   /** Names this variable (for printing and error messages) and returns it. */
   named(name: string): this {

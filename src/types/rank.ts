@@ -63,3 +63,36 @@ export type NestedMutable<T, R extends Rank> = [
   unknown[],
   unknown[],
 ][R];
+
+/** The axes of a rank-R tensor, negative ones included: `Axis<2>` is `0 | 1 | -1 | -2`. */
+export type Axis<R extends Rank> = [
+  never,
+  0 | -1,
+  0 | 1 | -1 | -2,
+  0 | 1 | 2 | -1 | -2 | -3,
+  0 | 1 | 2 | 3 | -1 | -2 | -3 | -4,
+  0 | 1 | 2 | 3 | 4 | -1 | -2 | -3 | -4 | -5,
+  0 | 1 | 2 | 3 | 4 | 5 | -1 | -2 | -3 | -4 | -5 | -6,
+  0 | 1 | 2 | 3 | 4 | 5 | 6 | -1 | -2 | -3 | -4 | -5 | -6 | -7,
+  0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | -1 | -2 | -3 | -4 | -5 | -6 | -7 | -8,
+][R];
+
+/** Positions 0..R (where `expandDims` may insert an axis), negative ones included. */
+export type InsertAxis<R extends Rank> = Axis<Inc<R>>;
+
+type SubTable = [
+  [0, 0, 0, 0, 0, 0, 0, 0, 0],
+  [1, 0, 0, 0, 0, 0, 0, 0, 0],
+  [2, 1, 0, 0, 0, 0, 0, 0, 0],
+  [3, 2, 1, 0, 0, 0, 0, 0, 0],
+  [4, 3, 2, 1, 0, 0, 0, 0, 0],
+  [5, 4, 3, 2, 1, 0, 0, 0, 0],
+  [6, 5, 4, 3, 2, 1, 0, 0, 0],
+  [7, 6, 5, 4, 3, 2, 1, 0, 0],
+  [8, 7, 6, 5, 4, 3, 2, 1, 0],
+];
+/** `SubRank<R, N>`: R - N floored at 0 (a reduction over N axes). A non-literal N gives every possible rank. */
+export type SubRank<R extends Rank, N extends number> = N extends Rank ? SubTable[R][N] : Rank;
+
+/** The rank of a shape tuple (`[2, -1]` has rank 2); a non-tuple array gives `Rank`. */
+export type RankOfShape<S extends readonly unknown[]> = number extends S['length'] ? Rank : S['length'] extends Rank ? S['length'] : never;

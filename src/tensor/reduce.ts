@@ -1,0 +1,204 @@
+/** Reductions: sum, prod, max, min, mean, var, std, all, any, argmax, argmin, maxAndArgmax. */
+import { normalizeAxes, REDUCE, type ReduceKind } from '../ops/reduce.js';
+import { ARG_REDUCE } from '../ops/argreduce.js';
+import { SHAPE_I } from '../ops/shape.js';
+import { isFloat, type DType } from '../types/dtype.js';
+import type { Axis, Dec, Rank, SubRank } from '../types/rank.js';
+import { applyOp } from './apply.js';
+import { cast, div, mul, sqr, sqrt, sub } from './elemwise.js';
+import type { Tensor } from './tensor.js';
+
+/** None (all axes), one axis, or a list of axes; negative axes count from the end. */
+export type AxisArg<R extends Rank> = Axis<R> | readonly Axis<R>[] | null | undefined;
+
+/** The rank left by reducing over `A` (all axes when none), or R with keepdims. */
+export type ReducedRank<R extends Rank, A, K extends boolean> = K extends true
+  ? R
+  : A extends number
+    ? Dec<R>
+    : A extends readonly unknown[]
+      ? SubRank<R, A['length']>
+      : 0;
+
+/** Theano's accumulation dtypes for sum and prod: integers and bool accumulate in int64 (we have no uint64). */
+export const SUM_DTYPE = {
+  bool: 'int64',
+  int8: 'int64',
+  int16: 'int64',
+  int32: 'int64',
+  int64: 'int64',
+  uint8: 'int64',
+  uint16: 'int64',
+  uint32: 'int64',
+  float32: 'float32',
+  float64: 'float64',
+} as const satisfies { [D in DType]: DType };
+/** The mean of integers is float64; floats keep their dtype. */
+export const MEAN_DTYPE = {
+  bool: 'float64',
+  int8: 'float64',
+  int16: 'float64',
+  int32: 'float64',
+  int64: 'float64',
+  uint8: 'float64',
+  uint16: 'float64',
+  uint32: 'float64',
+  float32: 'float32',
+  float64: 'float64',
+} as const satisfies { [D in DType]: DType };
+export type SumDType<D extends DType> = (typeof SUM_DTYPE)[D];
+export type MeanDType<D extends DType> = (typeof MEAN_DTYPE)[D];
+
+export interface ReduceOptions<K extends boolean = boolean> {
+  /** Keep reduced axes with length 1 (so the result broadcasts against the input). */
+  keepdims?: K;
+}
+export interface SumOptions<K extends boolean = boolean, T extends DType = DType> extends ReduceOptions<K> {
+  /** The output (and accumulation) dtype; Theano's rule by default. */
+  dtype?: T;
+}
+export interface VarOptions<K extends boolean = boolean> extends ReduceOptions<K> {
+  /** Delta degrees of freedom: the divisor is n - ddof (0: population variance, 1: sample variance). */
+  ddof?: number;
+}
+
+type AnyAxis = number | readonly number[] | null | undefined;
+
+function reduce(kind: ReduceKind, x: Tensor, axis: AnyAxis, keepdims: boolean, dtype: DType): Tensor {
+  const axes = normalizeAxes(axis, x.ndim, kind);
+  return applyOp(REDUCE, { kind, axes, keepdims, dtype }, [x])[0]!;
+}
+
+export function sum<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false, T extends DType = SumDType<D>>(
+  x: Tensor<D, R>,
+  axis?: A,
+  options: SumOptions<K, T> = {},
+): Tensor<T, ReducedRank<R, A, K>> {
+  return reduce('sum', x, axis as AnyAxis, options.keepdims ?? false, options.dtype ?? SUM_DTYPE[x.dtype]) as never;
+}
+
+export function prod<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false, T extends DType = SumDType<D>>(
+  x: Tensor<D, R>,
+  axis?: A,
+  options: SumOptions<K, T> = {},
+): Tensor<T, ReducedRank<R, A, K>> {
+  return reduce('prod', x, axis as AnyAxis, options.keepdims ?? false, options.dtype ?? SUM_DTYPE[x.dtype]) as never;
+}
+
+export function max<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false>(
+  x: Tensor<D, R>,
+  axis?: A,
+  options: ReduceOptions<K> = {},
+): Tensor<D, ReducedRank<R, A, K>> {
+  return reduce('max', x, axis as AnyAxis, options.keepdims ?? false, x.dtype) as never;
+}
+
+export function min<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false>(
+  x: Tensor<D, R>,
+  axis?: A,
+  options: ReduceOptions<K> = {},
+): Tensor<D, ReducedRank<R, A, K>> {
+  return reduce('min', x, axis as AnyAxis, options.keepdims ?? false, x.dtype) as never;
+}
+
+export function all<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false>(
+  x: Tensor<D, R>,
+  axis?: A,
+  options: ReduceOptions<K> = {},
+): Tensor<'bool', ReducedRank<R, A, K>> {
+  return reduce('all', x, axis as AnyAxis, options.keepdims ?? false, 'bool') as never;
+}
+
+export function any<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false>(
+  x: Tensor<D, R>,
+  axis?: A,
+  options: ReduceOptions<K> = {},
+): Tensor<'bool', ReducedRank<R, A, K>> {
+  return reduce('any', x, axis as AnyAxis, options.keepdims ?? false, 'bool') as never;
+}
+
+/** The number of elements reduced over `axes`, as a symbolic int64 scalar (a product of `shape_i`s). */
+function countOver(x: Tensor, axes: readonly number[]): Tensor {
+  // Statically known lengths multiply into one constant; unknown ones are read at run time.
+  let known = 1;
+  let symbolic: Tensor | undefined;
+  for (const a of axes) {
+    const d = x.type.shape[a];
+    if (d !== null && d !== undefined) known *= d;
+    else {
+      const size = applyOp(SHAPE_I, { axis: a }, [x])[0]!;
+      symbolic = symbolic ? (mul(symbolic, size) as Tensor) : size;
+    }
+  }
+  if (!symbolic) return cast(known, 'int64') as Tensor;
+  return known === 1 ? symbolic : (mul(symbolic, known) as Tensor);
+}
+
+/** The arithmetic mean: `sum(x, axis) / n`; integers give float64. */
+export function mean<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false>(
+  x: Tensor<D, R>,
+  axis?: A,
+  options: ReduceOptions<K> = {},
+): Tensor<MeanDType<D>, ReducedRank<R, A, K>> {
+  const dtype = MEAN_DTYPE[x.dtype];
+  const axes = normalizeAxes(axis as AnyAxis, x.ndim, 'mean');
+  const total = reduce('sum', x, axes, options.keepdims ?? false, dtype === 'float32' ? 'float32' : 'float64');
+  return div(total, cast(countOver(x, axes), dtype)) as never;
+}
+
+/** The variance: `mean(sqr(x - mean(x)))`, divided by n - ddof instead of n when `ddof` is given. */
+export function variance<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false>(
+  x: Tensor<D, R>,
+  axis?: A,
+  options: VarOptions<K> = {},
+): Tensor<MeanDType<D>, ReducedRank<R, A, K>> {
+  const dtype = MEAN_DTYPE[x.dtype];
+  const axes = normalizeAxes(axis as AnyAxis, x.ndim, 'var');
+  const xf = isFloat(x.dtype) ? x : cast(x, dtype);
+  const centered = sub(xf as Tensor<'float64'>, mean(xf as Tensor<'float64'>, axes as never, { keepdims: true }));
+  const squares = reduce('sum', sqr(centered), axes, options.keepdims ?? false, dtype);
+  const n = cast(countOver(x, axes), dtype);
+  const divisor = options.ddof ? sub(n as Tensor<'float64'>, options.ddof) : n;
+  return div(squares, divisor) as never;
+}
+
+/** The standard deviation: `sqrt(var(x))`. */
+export function std<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false>(
+  x: Tensor<D, R>,
+  axis?: A,
+  options: VarOptions<K> = {},
+): Tensor<MeanDType<D>, ReducedRank<R, A, K>> {
+  return sqrt(variance(x, axis, options) as Tensor) as never;
+}
+
+/** The index of the largest element along `axis` (of the flattened tensor when none), as int64. */
+export function argmax<D extends DType, R extends Rank, const A extends Axis<R> | null = null, K extends boolean = false>(
+  x: Tensor<D, R>,
+  axis?: A,
+  options: ReduceOptions<K> = {},
+): Tensor<'int64', ReducedRank<R, A, K>> {
+  return argReduce('argmax', x, axis, options.keepdims ?? false) as never;
+}
+
+/** The index of the smallest element along `axis` (of the flattened tensor when none), as int64. */
+export function argmin<D extends DType, R extends Rank, const A extends Axis<R> | null = null, K extends boolean = false>(
+  x: Tensor<D, R>,
+  axis?: A,
+  options: ReduceOptions<K> = {},
+): Tensor<'int64', ReducedRank<R, A, K>> {
+  return argReduce('argmin', x, axis, options.keepdims ?? false) as never;
+}
+
+/** `[max(x, axis), argmax(x, axis)]` (Theano's max_and_argmax). */
+export function maxAndArgmax<D extends DType, R extends Rank, const A extends Axis<R> | null = null, K extends boolean = false>(
+  x: Tensor<D, R>,
+  axis?: A,
+  options: ReduceOptions<K> = {},
+): [Tensor<D, ReducedRank<R, A, K>>, Tensor<'int64', ReducedRank<R, A, K>>] {
+  return [max(x, axis as never, options) as never, argmax(x, axis, options)];
+}
+
+function argReduce(kind: 'argmax' | 'argmin', x: Tensor, axis: number | null | undefined, keepdims: boolean): Tensor {
+  const axes = axis === null || axis === undefined ? null : normalizeAxes(axis, x.ndim, kind)[0]!;
+  return applyOp(ARG_REDUCE, { kind, axis: axes, keepdims }, [x])[0]!;
+}
