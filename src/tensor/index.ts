@@ -8,3 +8,7 @@ export { variance as var } from './reduce.js';
 export { Tensor } from './tensor.js';
 export { SharedVariable, shared } from './shared.js';
 export type { Operand } from './operand.js';
+export * from './linalg.js';
+export * from './shape.js';
+export * from './indexing.js';
+export * from './nnet.js';

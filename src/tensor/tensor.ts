@@ -135,6 +135,14 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
   argmax<const A extends Axis<R> | null = null, K extends boolean = false>(axis?: A, options?: ReduceOptions<K>): Tensor<'int64', ReducedRank<R, A, K>> { return Red.argmax(this, axis, options) as never; }
   argmin<const A extends Axis<R> | null = null, K extends boolean = false>(axis?: A, options?: ReduceOptions<K>): Tensor<'int64', ReducedRank<R, A, K>> { return Red.argmin(this, axis, options) as never; }
 
+  // --- linear algebra methods (src/tensor/linalg.ts) ---
+
+  // --- shape and structure methods (src/tensor/shape.ts) ---
+
+  // --- indexing methods (src/tensor/indexing.ts) ---
+
+  // --- nnet methods (src/tensor/nnet.ts) ---
+
   /** Names this variable (for printing and error messages) and returns it. */
   named(name: string): this {
     this.name = name;
