@@ -11,7 +11,13 @@ export function checkInferredTypes(inputs: readonly Tensor[], outputs: readonly 
   const f = theano.function(inputs as Tensor[], [...outputs] as Tensor[], { onUnusedInput: 'ignore' }) as unknown as (
     ...args: unknown[]
   ) => unknown[];
-  const results = f(...values).map((r) => (r instanceof theano.NDArray ? r : theano.toNDArray(r as number)));
+  const results = f(...values).map((r, i) => {
+    if (r instanceof theano.NDArray) return r;
+    // a rank-0 result comes back as a JS scalar of the dtype's kind
+    const dtype = outputs[i]!.dtype;
+    expect(typeof r, `output ${i} scalar kind`).toBe(dtype === 'int64' ? 'bigint' : dtype === 'bool' ? 'boolean' : 'number');
+    return theano.toNDArray(r as number, { dtype });
+  });
   outputs.forEach((out, i) => {
     const value = results[i]!;
     expect(value.dtype, `output ${i} dtype`).toBe(out.dtype);
