@@ -8,9 +8,10 @@
  * const logistic = theano.function([x], T.div(1, T.add(1, T.exp(x.neg()))));
  * logistic([[0, 1], [-1, -2]]);
  */
-import * as tensor from './tensor/index.js';
+import * as tensor from './T.js';
+import * as gradient from './gradient.js';
 
-export { tensor };
+export { tensor, gradient };
 export { compile, compile as function } from './compile/function.js';
 export type { CompiledFunction, FunctionOptions, Update, Given, InputsValue, OutputsValue } from './compile/function.js';
 export { NodeError } from './compile/evaluate.js';
@@ -22,6 +23,8 @@ export { toNDArray, castArray } from './runtime/convert.js';
 export type { ArrayLikeInput, ConvertOptions } from './runtime/convert.js';
 export { array } from './runtime/values.js';
 export type { InputValue, OutputValue, ScalarInput, TypedArray, DTypeOfValue, RankOfValue } from './runtime/values.js';
+export { grad, Lop } from './grad/grad.js';
+export type { GradOptions, GradResult } from './grad/grad.js';
 export { pp } from './printing/pp.js';
 export { debugprint } from './printing/debugprint.js';
 export { Variable, Apply } from './graph/variable.js';

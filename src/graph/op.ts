@@ -1,24 +1,89 @@
 import type { NDArray } from '../runtime/ndarray.js';
 import type { TensorType } from '../types/tensor-type.js';
-import type { Variable } from './variable.js';
+// Type-only: a pullback builds graph with the tensor API it is handed, so ops do not import the builder layer.
+import type { DType } from '../types/dtype.js';
+import type { Operand } from '../tensor/operand.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+type Axes = number | readonly number[] | null;
+/**
+ * The part of `theano.tensor` a pullback builds with, in plain (non-generic) signatures: they keep the gradient
+ * code fast to type-check. The real namespace is passed in.
+ */
+export interface GradBuilder {
+  add(a: Operand, b: Operand): Tensor;
+  sub(a: Operand, b: Operand): Tensor;
+  mul(a: Operand, b: Operand): Tensor;
+  div(a: Operand, b: Operand): Tensor;
+  intDiv(a: Operand, b: Operand): Tensor;
+  pow(a: Operand, b: Operand): Tensor;
+  maximum(a: Operand, b: Operand): Tensor;
+  minimum(a: Operand, b: Operand): Tensor;
+  neg(a: Operand): Tensor;
+  sign(a: Operand): Tensor;
+  abs(a: Operand): Tensor;
+  sqr(a: Operand): Tensor;
+  sqrt(a: Operand): Tensor;
+  exp(a: Operand): Tensor;
+  log(a: Operand): Tensor;
+  sin(a: Operand): Tensor;
+  cos(a: Operand): Tensor;
+  sinh(a: Operand): Tensor;
+  cosh(a: Operand): Tensor;
+  tanh(a: Operand): Tensor;
+  sigmoid(a: Operand): Tensor;
+  softplus(a: Operand): Tensor;
+  eq(a: Operand, b: Operand): Tensor;
+  neq(a: Operand, b: Operand): Tensor;
+  lt(a: Operand, b: Operand): Tensor;
+  gt(a: Operand, b: Operand): Tensor;
+  le(a: Operand, b: Operand): Tensor;
+  ge(a: Operand, b: Operand): Tensor;
+  and(a: Operand, b: Operand): Tensor;
+  or(a: Operand, b: Operand): Tensor;
+  switch(c: Operand, a: Operand, b: Operand): Tensor;
+  clip(x: Operand, lo: Operand, hi: Operand): Tensor;
+  cast(x: Operand, dtype: DType): Tensor;
+  constant(value: number, options: { dtype: DType }): Tensor;
+  dimshuffle(x: Tensor, pattern: readonly (number | 'x')[]): Tensor;
+  sum(x: Tensor, axis?: Axes, options?: { keepdims?: boolean; dtype?: DType }): Tensor;
+  prod(x: Tensor, axis?: Axes, options?: { keepdims?: boolean; dtype?: DType }): Tensor;
+  max(x: Tensor, axis?: Axes, options?: { keepdims?: boolean }): Tensor;
+  sumToShape(g: Tensor, like: Tensor): Tensor;
+  broadcastLike(x: Tensor, like: Tensor): Tensor;
+  /** Every other builder function, untyped: extend the list above when a pullback needs one often. */
+  [name: string]: unknown;
+}
+
+/** What a pullback sees of one application of its op. */
+export interface PullbackArgs<P> {
+  readonly inputs: readonly Tensor[];
+  readonly outputs: readonly Tensor[];
+  /** The gradient of the cost with respect to each output; null where an output does not reach the cost. */
+  readonly grads: readonly (Tensor | null)[];
+  readonly params: P;
+}
 
 /**
- * The gradient of an op: given its symbolic inputs, outputs and the gradients flowing into its outputs (null
- * where an output is disconnected from the cost), the gradients of each input as graph (null: not differentiable
- * there / disconnected). Filled in by the autodiff layer.
+ * The gradient of an op (reverse mode): the gradient of the cost with respect to each input, as graph built with
+ * `T`; null where no gradient flows (integer-valued or piecewise-constant dependence: the input gets zero).
+ * The autodiff layer sums gradients of broadcast inputs back to their shapes and casts them to their dtypes.
  */
-export type Pullback<P> = (
-  inputs: readonly Variable[],
-  outputs: readonly Variable[],
-  outputGrads: readonly (Variable | null)[],
-  params: P,
-) => (Variable | null)[];
+export type Pullback<P> = (args: PullbackArgs<P>, T: GradBuilder) => (Tensor | null)[];
 
 /** How `pp` writes an application of the op. */
 export type PrintSpec<P> =
   | { kind: 'infix'; symbol: string; precedence: number; associativity: 'left' | 'right' | 'none' }
   | { kind: 'prefix'; symbol: string; precedence: number }
-  | { kind: 'call'; name?: (params: P) => string; args?: (params: P) => string[] };
+  | { kind: 'call'; name?: (params: P) => string; args?: (params: P) => string[] }
+  /** Any other form (`x[1:3]`): `format` writes it from the printed inputs. */
+  | { kind: 'custom'; format: (args: readonly PrintedArg[], params: P) => string };
+
+/** An input as `pp` printed it: `text`, and `atom`, the text in parentheses unless it binds like a name. */
+export interface PrintedArg {
+  readonly text: string;
+  readonly atom: string;
+}
 
 /**
  * One op, one place: every aspect of an op is a field of its definition, and each field is required, so an op

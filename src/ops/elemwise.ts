@@ -1,4 +1,4 @@
-import type { OpDef } from '../graph/op.js';
+import type { OpDef, Pullback } from '../graph/op.js';
 import { scalarCaster } from '../runtime/convert.js';
 import { NDArray, shapeToString } from '../runtime/ndarray.js';
 import { isFloat, upcastAll, upgradeToFloat, type DType } from '../types/dtype.js';
@@ -111,6 +111,14 @@ export function evaluateElemwise(s: ScalarOp, inputs: readonly NDArray[], outTyp
   return out;
 }
 
+/** Lifts a scalar gradient rule to tensors: gradients of broadcast inputs are summed back to their shapes. */
+function elemwisePullback(grad: Exclude<ScalarOp['grad'], 'none'>): Pullback<ElemwiseParams> {
+  return ({ inputs, outputs, grads: [gz] }, T) => {
+    if (!gz) return inputs.map(() => null);
+    return grad(inputs, outputs[0]!, gz, T).map((g, i) => (g === null ? null : T.sumToShape(g, inputs[i]!)));
+  };
+}
+
 function makeElemwise(s: ScalarOp): ElemwiseOp {
   return {
     kind: 'elemwise',
@@ -118,7 +126,7 @@ function makeElemwise(s: ScalarOp): ElemwiseOp {
     scalar: s,
     inferType: (inputs, params) => inferElemwise(s, inputs, params),
     evaluate: (inputs, _params, [outType]) => [evaluateElemwise(s, inputs, outType!)],
-    pullback: undefined,
+    pullback: s.grad === 'none' ? 'nondifferentiable' : elemwisePullback(s.grad),
     print: s.print as ElemwiseOp['print'],
     paramsKey: (p) => p.dtype ?? '',
   };

@@ -3,7 +3,8 @@
  * exact int64 (`bigImpl`), an integer variant where wrapping differs (`intImpl`), the JS expression the code
  * generator emits (`emit`), how `pp` prints it, and the dtype rule of its output.
  */
-import type { PrintSpec } from '../graph/op.js';
+import type { GradBuilder, PrintSpec } from '../graph/op.js';
+import type { Tensor } from '../tensor/tensor.js';
 import * as special from './special.js';
 
 /**
@@ -31,7 +32,15 @@ export interface ScalarOp {
   readonly print: PrintSpec<unknown>;
   readonly commutative?: boolean;
   readonly associative?: boolean;
+  /** The partial derivatives, next to the math: input gradients from the inputs, the output and its gradient. */
+  readonly grad: ScalarGrad;
 }
+
+/**
+ * Reverse-mode rule of a scalar op: from the inputs `x`, the output `z` and the output gradient `gz`, the
+ * gradient of each input (null: none flows). 'none': piecewise constant or boolean, every input gets zero.
+ */
+export type ScalarGrad = ((x: readonly Tensor[], z: Tensor, gz: Tensor, T: GradBuilder) => (Tensor | null)[]) | 'none';
 
 const call = (name?: string): PrintSpec<unknown> => (name ? { kind: 'call', name: () => name } : { kind: 'call' });
 const infix = (symbol: string, precedence: number, associativity: 'left' | 'right' | 'none' = 'left'): PrintSpec<unknown> => ({
@@ -43,7 +52,7 @@ const infix = (symbol: string, precedence: number, associativity: 'left' | 'righ
 
 // Precedence as in Python (pp prints Python-like syntax): ** 14, unary 13, * / // % 12, + - 11, & 7, ^ 6, | 5,
 // comparisons 4 (non-associative: Python would chain them).
-const unary = <N extends string>(name: N, impl: (x: Num) => Num, emit: (x: string) => string): ScalarOp & { name: N } => ({
+const unary = <N extends string>(name: N, impl: (x: Num) => Num, emit: (x: string) => string, grad: ScalarGrad): ScalarOp & { name: N } => ({
   name,
   arity: 1,
   output: 'float',
@@ -51,9 +60,10 @@ const unary = <N extends string>(name: N, impl: (x: Num) => Num, emit: (x: strin
   impl,
   emit: ([x]) => emit(x!),
   print: call(),
+  grad,
 });
-const math = <N extends string>(name: N, fn: keyof Math & string): ScalarOp & { name: N } =>
-  unary(name, Math[fn] as (x: Num) => Num, (x) => `Math.${fn}(${x})`);
+const math = <N extends string>(name: N, fn: keyof Math & string, grad: ScalarGrad): ScalarOp & { name: N } =>
+  unary(name, Math[fn] as (x: Num) => Num, (x) => `Math.${fn}(${x})`, grad);
 const compare = <N extends string>(name: N, symbol: string, precedence: number, impl: (a: Num, b: Num) => boolean): ScalarOp & { name: N } => ({
   name,
   arity: 2,
@@ -64,61 +74,62 @@ const compare = <N extends string>(name: N, symbol: string, precedence: number, 
   emit: ([a, b]) => `(${a} ${symbol === '==' ? '===' : symbol === '!=' ? '!==' : symbol} ${b} ? 1 : 0)`,
   print: infix(symbol, precedence, 'none'),
   commutative: symbol === '==' || symbol === '!=',
+  grad: 'none',
 });
 
 const ops = [
   // arithmetic
-  { name: 'add', arity: 2, output: 'upcast', domain: 'any', impl: (a, b) => a + b, bigImpl: (a, b) => a + b, emit: ([a, b]) => `(${a} + ${b})`, print: infix('+', 11), commutative: true, associative: true },
-  { name: 'sub', arity: 2, output: 'upcast', domain: 'numeric', impl: (a, b) => a - b, bigImpl: (a, b) => a - b, emit: ([a, b]) => `(${a} - ${b})`, print: infix('-', 11) },
-  { name: 'mul', arity: 2, output: 'upcast', domain: 'any', impl: (a, b) => a * b, intImpl: Math.imul, bigImpl: (a, b) => a * b, emit: ([a, b]) => `(${a} * ${b})`, print: infix('*', 12), commutative: true, associative: true },
-  { name: 'true_div', arity: 2, output: 'float', domain: 'any', impl: (a, b) => a / b, emit: ([a, b]) => `(${a} / ${b})`, print: infix('/', 12) },
-  { name: 'int_div', arity: 2, output: 'upcast', domain: 'numeric', impl: (a, b) => Math.floor(a / b), intImpl: special.intFloorDiv, bigImpl: special.bigFloorDiv, emit: ([a, b]) => `Math.floor(${a} / ${b})`, print: infix('//', 12) },
-  { name: 'mod', arity: 2, output: 'upcast', domain: 'numeric', impl: special.floorMod, intImpl: special.intFloorMod, bigImpl: special.bigFloorMod, emit: ([a, b]) => `$.floorMod(${a}, ${b})`, print: infix('%', 12) },
-  { name: 'pow', arity: 2, output: 'upcast', domain: 'numeric', impl: Math.pow, intImpl: special.intPow, bigImpl: special.bigPow, emit: ([a, b]) => `Math.pow(${a}, ${b})`, print: infix('**', 14, 'right') },
-  { name: 'neg', arity: 1, output: 'upcast', domain: 'numeric', impl: (a) => -a, bigImpl: (a) => -a, emit: ([a]) => `(-${a})`, print: { kind: 'prefix', symbol: '-', precedence: 13 } },
-  { name: 'abs', arity: 1, output: 'upcast', domain: 'numeric', impl: Math.abs, bigImpl: (a) => (a < 0n ? -a : a), emit: ([a]) => `Math.abs(${a})`, print: call('abs') },
-  { name: 'sign', arity: 1, output: 'upcast', domain: 'numeric', impl: (a) => (Number.isNaN(a) ? NaN : a > 0 ? 1 : a < 0 ? -1 : 0), bigImpl: (a) => (a > 0n ? 1n : a < 0n ? -1n : 0n), emit: ([a]) => `Math.sign(${a})`, print: call() },
-  { name: 'sqr', arity: 1, output: 'upcast', domain: 'numeric', impl: (a) => a * a, intImpl: (a) => Math.imul(a, a), bigImpl: (a) => a * a, emit: ([a]) => `(${a} * ${a})`, print: call() },
-  { name: 'maximum', arity: 2, output: 'upcast', domain: 'any', impl: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)), bigImpl: (a, b) => (a > b ? a : b), emit: ([a, b]) => `Math.max(${a}, ${b})`, print: call(), commutative: true, associative: true },
-  { name: 'minimum', arity: 2, output: 'upcast', domain: 'any', impl: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)), bigImpl: (a, b) => (a < b ? a : b), emit: ([a, b]) => `Math.min(${a}, ${b})`, print: call(), commutative: true, associative: true },
-  { name: 'clip', arity: 3, output: 'upcast', domain: 'numeric', impl: (x, lo, hi) => Math.min(Math.max(x, lo), hi), bigImpl: (x, lo, hi) => (x > hi ? hi : x < lo ? (lo > hi ? hi : lo) : x), emit: ([x, lo, hi]) => `Math.min(Math.max(${x}, ${lo}), ${hi})`, print: call() },
+  { name: 'add', arity: 2, output: 'upcast', domain: 'any', impl: (a, b) => a + b, bigImpl: (a, b) => a + b, emit: ([a, b]) => `(${a} + ${b})`, print: infix('+', 11), commutative: true, associative: true, grad: ([x, y], _z, gz) => [gz, gz] }, // d(x+y) = dx + dy
+  { name: 'sub', arity: 2, output: 'upcast', domain: 'numeric', impl: (a, b) => a - b, bigImpl: (a, b) => a - b, emit: ([a, b]) => `(${a} - ${b})`, print: infix('-', 11), grad: ([x, y], _z, gz, T) => [gz, T.neg(gz)] }, // d(x-y) = dx - dy
+  { name: 'mul', arity: 2, output: 'upcast', domain: 'any', impl: (a, b) => a * b, intImpl: Math.imul, bigImpl: (a, b) => a * b, emit: ([a, b]) => `(${a} * ${b})`, print: infix('*', 12), commutative: true, associative: true, grad: ([x, y], _z, gz, T) => [T.mul(gz, y!), T.mul(gz, x!)] }, // d(xy) = y dx + x dy
+  { name: 'true_div', arity: 2, output: 'float', domain: 'any', impl: (a, b) => a / b, emit: ([a, b]) => `(${a} / ${b})`, print: infix('/', 12), grad: ([x, y], z, gz, T) => [T.div(gz, y!), T.neg(T.div(T.mul(gz, z), y!))] }, // d(x/y) = dx/y - (x/y) dy/y
+  { name: 'int_div', arity: 2, output: 'upcast', domain: 'numeric', impl: (a, b) => Math.floor(a / b), intImpl: special.intFloorDiv, bigImpl: special.bigFloorDiv, emit: ([a, b]) => `Math.floor(${a} / ${b})`, print: infix('//', 12), grad: 'none' },
+  { name: 'mod', arity: 2, output: 'upcast', domain: 'numeric', impl: special.floorMod, intImpl: special.intFloorMod, bigImpl: special.bigFloorMod, emit: ([a, b]) => `$.floorMod(${a}, ${b})`, print: infix('%', 12), grad: ([x, y], _z, gz, T) => [gz, T.neg(T.mul(gz, T.intDiv(x!, y!)))] }, // x mod y = x - y floor(x/y)
+  { name: 'pow', arity: 2, output: 'upcast', domain: 'numeric', impl: Math.pow, intImpl: special.intPow, bigImpl: special.bigPow, emit: ([a, b]) => `Math.pow(${a}, ${b})`, print: infix('**', 14, 'right'), grad: ([x, y], z, gz, T) => [T.mul(gz, T.mul(y!, T.pow(x!, T.sub(y!, 1)))), T.mul(gz, T.mul(z, T.log(x!)))] }, // d(x^y) = y x^(y-1) dx + x^y log(x) dy
+  { name: 'neg', arity: 1, output: 'upcast', domain: 'numeric', impl: (a) => -a, bigImpl: (a) => -a, emit: ([a]) => `(-${a})`, print: { kind: 'prefix', symbol: '-', precedence: 13 }, grad: (_x, _z, gz, T) => [T.neg(gz)] }, // d(-x) = -dx
+  { name: 'abs', arity: 1, output: 'upcast', domain: 'numeric', impl: Math.abs, bigImpl: (a) => (a < 0n ? -a : a), emit: ([a]) => `Math.abs(${a})`, print: call('abs'), grad: ([x], _z, gz, T) => [T.mul(gz, T.sign(x!))] }, // d|x| = sign(x) dx (0 at 0)
+  { name: 'sign', arity: 1, output: 'upcast', domain: 'numeric', impl: (a) => (Number.isNaN(a) ? NaN : a > 0 ? 1 : a < 0 ? -1 : 0), bigImpl: (a) => (a > 0n ? 1n : a < 0n ? -1n : 0n), emit: ([a]) => `Math.sign(${a})`, print: call(), grad: 'none' },
+  { name: 'sqr', arity: 1, output: 'upcast', domain: 'numeric', impl: (a) => a * a, intImpl: (a) => Math.imul(a, a), bigImpl: (a) => a * a, emit: ([a]) => `(${a} * ${a})`, print: call(), grad: ([x], _z, gz, T) => [T.mul(gz, T.mul(x!, 2))] }, // d(x^2) = 2x dx
+  { name: 'maximum', arity: 2, output: 'upcast', domain: 'any', impl: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)), bigImpl: (a, b) => (a > b ? a : b), emit: ([a, b]) => `Math.max(${a}, ${b})`, print: call(), commutative: true, associative: true, grad: ([x, y], z, gz, T) => [T.mul(gz, T.eq(z, x!)), T.mul(gz, T.eq(z, y!))] }, // Theano: at a tie both inputs get the gradient
+  { name: 'minimum', arity: 2, output: 'upcast', domain: 'any', impl: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)), bigImpl: (a, b) => (a < b ? a : b), emit: ([a, b]) => `Math.min(${a}, ${b})`, print: call(), commutative: true, associative: true, grad: ([x, y], z, gz, T) => [T.mul(gz, T.eq(z, x!)), T.mul(gz, T.eq(z, y!))] }, // Theano: at a tie both inputs get the gradient
+  { name: 'clip', arity: 3, output: 'upcast', domain: 'numeric', impl: (x, lo, hi) => Math.min(Math.max(x, lo), hi), bigImpl: (x, lo, hi) => (x > hi ? hi : x < lo ? (lo > hi ? hi : lo) : x), emit: ([x, lo, hi]) => `Math.min(Math.max(${x}, ${lo}), ${hi})`, print: call(), grad: ([x, lo, hi], _z, gz, T) => [T.mul(gz, T.and(T.ge(x!, lo!), T.le(x!, hi!))), T.mul(gz, T.lt(x!, lo!)), T.mul(gz, T.gt(x!, hi!))] }, // the gradient goes to whichever bound is active
   // exponentials and logarithms
-  math('exp', 'exp'),
-  unary('exp2', (x) => Math.pow(2, x), (x) => `Math.pow(2, ${x})`),
-  math('expm1', 'expm1'),
-  math('log', 'log'),
-  math('log2', 'log2'),
-  math('log10', 'log10'),
-  math('log1p', 'log1p'),
-  math('sqrt', 'sqrt'),
-  unary('reciprocal', (x) => 1 / x, (x) => `(1 / ${x})`),
+  math('exp', 'exp', (_x, z, gz, T) => [T.mul(gz, z)]), // d e^x = e^x dx
+  unary('exp2', (x) => Math.pow(2, x), (x) => `Math.pow(2, ${x})`, (_x, z, gz, T) => [T.mul(gz, T.mul(z, Math.LN2))]), // d 2^x = ln2 2^x dx
+  math('expm1', 'expm1', (_x, z, gz, T) => [T.mul(gz, T.add(z, 1))]), // d(e^x - 1) = e^x dx
+  math('log', 'log', ([x], _z, gz, T) => [T.div(gz, x!)]), // d log x = dx / x
+  math('log2', 'log2', ([x], _z, gz, T) => [T.div(gz, T.mul(x!, Math.LN2))]), // d log2 x = dx / (x ln2)
+  math('log10', 'log10', ([x], _z, gz, T) => [T.div(gz, T.mul(x!, Math.LN10))]), // d log10 x = dx / (x ln10)
+  math('log1p', 'log1p', ([x], _z, gz, T) => [T.div(gz, T.add(x!, 1))]), // d log(1+x) = dx / (1+x)
+  math('sqrt', 'sqrt', (_x, z, gz, T) => [T.div(T.mul(gz, 0.5), z)]), // d sqrt x = dx / (2 sqrt x)
+  unary('reciprocal', (x) => 1 / x, (x) => `(1 / ${x})`, (_x, z, gz, T) => [T.neg(T.mul(gz, T.sqr(z)))]), // d(1/x) = -dx / x^2
   // trigonometry
-  math('sin', 'sin'),
-  math('cos', 'cos'),
-  math('tan', 'tan'),
-  math('arcsin', 'asin'),
-  math('arccos', 'acos'),
-  math('arctan', 'atan'),
-  { name: 'arctan2', arity: 2, output: 'float', domain: 'numeric', impl: Math.atan2, emit: ([a, b]) => `Math.atan2(${a}, ${b})`, print: call() },
-  math('sinh', 'sinh'),
-  math('cosh', 'cosh'),
-  math('tanh', 'tanh'),
-  math('arcsinh', 'asinh'),
-  math('arccosh', 'acosh'),
-  math('arctanh', 'atanh'),
+  math('sin', 'sin', ([x], _z, gz, T) => [T.mul(gz, T.cos(x!))]), // d sin x = cos x dx
+  math('cos', 'cos', ([x], _z, gz, T) => [T.neg(T.mul(gz, T.sin(x!)))]), // d cos x = -sin x dx
+  math('tan', 'tan', (_x, z, gz, T) => [T.mul(gz, T.add(T.sqr(z), 1))]), // d tan x = (1 + tan^2 x) dx
+  math('arcsin', 'asin', ([x], _z, gz, T) => [T.div(gz, T.sqrt(T.sub(1, T.sqr(x!))))]), // d asin x = dx / sqrt(1 - x^2)
+  math('arccos', 'acos', ([x], _z, gz, T) => [T.neg(T.div(gz, T.sqrt(T.sub(1, T.sqr(x!)))))]), // d acos x = -dx / sqrt(1 - x^2)
+  math('arctan', 'atan', ([x], _z, gz, T) => [T.div(gz, T.add(T.sqr(x!), 1))]), // d atan x = dx / (1 + x^2)
+  { name: 'arctan2', arity: 2, output: 'float', domain: 'numeric', impl: Math.atan2, emit: ([a, b]) => `Math.atan2(${a}, ${b})`, print: call(), grad: ([y, x], _z, gz, T) => { const r = T.add(T.sqr(x!), T.sqr(y!)); return [T.mul(gz, T.div(x!, r)), T.neg(T.mul(gz, T.div(y!, r)))]; } }, // d atan2(y, x) = (x dy - y dx) / (x^2 + y^2)
+  math('sinh', 'sinh', ([x], _z, gz, T) => [T.mul(gz, T.cosh(x!))]), // d sinh x = cosh x dx
+  math('cosh', 'cosh', ([x], _z, gz, T) => [T.mul(gz, T.sinh(x!))]), // d cosh x = sinh x dx
+  math('tanh', 'tanh', (_x, z, gz, T) => [T.mul(gz, T.sub(1, T.sqr(z)))]), // d tanh x = (1 - tanh^2 x) dx
+  math('arcsinh', 'asinh', ([x], _z, gz, T) => [T.div(gz, T.sqrt(T.add(T.sqr(x!), 1)))]), // d asinh x = dx / sqrt(x^2 + 1)
+  math('arccosh', 'acosh', ([x], _z, gz, T) => [T.div(gz, T.sqrt(T.sub(T.sqr(x!), 1)))]), // d acosh x = dx / sqrt(x^2 - 1)
+  math('arctanh', 'atanh', ([x], _z, gz, T) => [T.div(gz, T.sub(1, T.sqr(x!)))]), // d atanh x = dx / (1 - x^2)
   // rounding (integer inputs upgrade to float, as in Theano)
-  math('floor', 'floor'),
-  math('ceil', 'ceil'),
-  unary('round', special.roundHalfEven, (x) => `$.roundHalfEven(${x})`),
-  math('trunc', 'trunc'),
+  math('floor', 'floor', 'none'),
+  math('ceil', 'ceil', 'none'),
+  unary('round', special.roundHalfEven, (x) => `$.roundHalfEven(${x})`, 'none'),
+  math('trunc', 'trunc', 'none'),
   // special functions
-  unary('erf', special.erf, (x) => `$.erf(${x})`),
-  unary('erfc', special.erfc, (x) => `$.erfc(${x})`),
-  unary('sigmoid', special.sigmoid, (x) => `$.sigmoid(${x})`),
-  unary('softplus', special.softplus, (x) => `$.softplus(${x})`),
+  unary('erf', special.erf, (x) => `$.erf(${x})`, ([x], _z, gz, T) => [T.mul(gz, T.mul(T.exp(T.neg(T.sqr(x!))), 2 / Math.sqrt(Math.PI)))]), // d erf x = 2/sqrt(pi) e^(-x^2) dx
+  unary('erfc', special.erfc, (x) => `$.erfc(${x})`, ([x], _z, gz, T) => [T.mul(gz, T.mul(T.exp(T.neg(T.sqr(x!))), -2 / Math.sqrt(Math.PI)))]), // d erfc x = -2/sqrt(pi) e^(-x^2) dx
+  unary('sigmoid', special.sigmoid, (x) => `$.sigmoid(${x})`, (_x, z, gz, T) => [T.mul(gz, T.mul(z, T.sub(1, z)))]), // d s(x) = s(x) (1 - s(x)) dx
+  unary('softplus', special.softplus, (x) => `$.softplus(${x})`, ([x], _z, gz, T) => [T.mul(gz, T.sigmoid(x!))]), // d log(1 + e^x) = s(x) dx
   // predicates and comparisons
-  { name: 'isnan', arity: 1, output: 'bool', domain: 'any', impl: Number.isNaN, bigImpl: () => false, emit: ([a]) => `(${a} !== ${a} ? 1 : 0)`, print: call() },
-  { name: 'isinf', arity: 1, output: 'bool', domain: 'any', impl: (a) => a === Infinity || a === -Infinity, bigImpl: () => false, emit: ([a]) => `(${a} === Infinity || ${a} === -Infinity ? 1 : 0)`, print: call() },
+  { name: 'isnan', arity: 1, output: 'bool', domain: 'any', impl: Number.isNaN, bigImpl: () => false, emit: ([a]) => `(${a} !== ${a} ? 1 : 0)`, print: call(), grad: 'none' },
+  { name: 'isinf', arity: 1, output: 'bool', domain: 'any', impl: (a) => a === Infinity || a === -Infinity, bigImpl: () => false, emit: ([a]) => `(${a} === Infinity || ${a} === -Infinity ? 1 : 0)`, print: call(), grad: 'none' },
   compare('lt', '<', 4, (a, b) => a < b),
   compare('gt', '>', 4, (a, b) => a > b),
   compare('le', '<=', 4, (a, b) => a <= b),
@@ -126,14 +137,14 @@ const ops = [
   compare('eq', '==', 4, (a, b) => a === b),
   compare('neq', '!=', 4, (a, b) => a !== b),
   // bitwise on integers, logical on bools
-  { name: 'and', arity: 2, output: 'upcast', domain: 'integral', impl: (a, b) => a & b, bigImpl: (a, b) => a & b, emit: ([a, b]) => `(${a} & ${b})`, print: infix('&', 7), commutative: true, associative: true },
-  { name: 'or', arity: 2, output: 'upcast', domain: 'integral', impl: (a, b) => a | b, bigImpl: (a, b) => a | b, emit: ([a, b]) => `(${a} | ${b})`, print: infix('|', 5), commutative: true, associative: true },
-  { name: 'xor', arity: 2, output: 'upcast', domain: 'integral', impl: (a, b) => a ^ b, bigImpl: (a, b) => a ^ b, emit: ([a, b]) => `(${a} ^ ${b})`, print: infix('^', 6), commutative: true, associative: true },
+  { name: 'and', arity: 2, output: 'upcast', domain: 'integral', impl: (a, b) => a & b, bigImpl: (a, b) => a & b, emit: ([a, b]) => `(${a} & ${b})`, print: infix('&', 7), commutative: true, associative: true, grad: 'none' },
+  { name: 'or', arity: 2, output: 'upcast', domain: 'integral', impl: (a, b) => a | b, bigImpl: (a, b) => a | b, emit: ([a, b]) => `(${a} | ${b})`, print: infix('|', 5), commutative: true, associative: true, grad: 'none' },
+  { name: 'xor', arity: 2, output: 'upcast', domain: 'integral', impl: (a, b) => a ^ b, bigImpl: (a, b) => a ^ b, emit: ([a, b]) => `(${a} ^ ${b})`, print: infix('^', 6), commutative: true, associative: true, grad: 'none' },
   // invert: logical not on bool (handled by the evaluator's bool case), bitwise not on integers
-  { name: 'invert', arity: 1, output: 'upcast', domain: 'integral', impl: (a) => ~a, bigImpl: (a) => ~a, emit: ([a]) => `(~${a})`, print: { kind: 'prefix', symbol: '~', precedence: 13 } },
+  { name: 'invert', arity: 1, output: 'upcast', domain: 'integral', impl: (a) => ~a, bigImpl: (a) => ~a, emit: ([a]) => `(~${a})`, print: { kind: 'prefix', symbol: '~', precedence: 13 }, grad: 'none' },
   // selection
-  { name: 'switch', arity: 3, output: 'branches', domain: 'any', impl: (c, a, b) => (c !== 0 ? a : b), bigImpl: (c, a, b) => (c !== 0n ? a : b), emit: ([c, a, b]) => `(${c} !== 0 ? ${a} : ${b})`, print: call() },
-  { name: 'cast', arity: 1, output: 'param', domain: 'any', impl: (a) => a, bigImpl: (a) => a, emit: ([a]) => a!, print: call() },
+  { name: 'switch', arity: 3, output: 'branches', domain: 'any', impl: (c, a, b) => (c !== 0 ? a : b), bigImpl: (c, a, b) => (c !== 0n ? a : b), emit: ([c, a, b]) => `(${c} !== 0 ? ${a} : ${b})`, print: call(), grad: ([c], _z, gz, T) => [null, T.switch(c!, gz, 0), T.switch(c!, 0, gz)] }, // the gradient follows the selected branch
+  { name: 'cast', arity: 1, output: 'param', domain: 'any', impl: (a) => a, bigImpl: (a) => a, emit: ([a]) => a!, print: call(), grad: (_x, _z, gz) => [gz] }, // the engine casts it back to the input's dtype; integer inputs get none
 ] as const satisfies readonly ScalarOp[];
 
 export type ScalarOpName = (typeof ops)[number]['name'];
@@ -143,7 +154,3 @@ export const SCALAR_OPS: { readonly [K in ScalarOpName]: ScalarOp } = Object.fro
   [K in ScalarOpName]: ScalarOp;
 };
 
-/** Ops that are piecewise constant or integer-valued: no gradient flows through them (Theano's convention). */
-export const NON_DIFFERENTIABLE: ReadonlySet<ScalarOpName> = new Set<ScalarOpName>([
-  'int_div', 'sign', 'floor', 'ceil', 'round', 'trunc', 'isnan', 'isinf', 'lt', 'gt', 'le', 'ge', 'eq', 'neq', 'and', 'or', 'xor', 'invert',
-]);

@@ -31,19 +31,23 @@ export type ResolveDType<X, P extends DType> =
 
 export type StrongDType<X> = X extends Tensor<infer D, Rank> ? D : never;
 
-type Join<A extends DType, B extends DType> = [A] extends [never] ? B : [B] extends [never] ? A : Upcast<A, B>;
+type Join<A extends DType, B extends DType> = ([A] extends [never] ? B : [B] extends [never] ? A : Upcast<A, B>) extends infer T extends DType ? T : never;
 
 export type Partner2<A, B> = Join<StrongDType<A>, StrongDType<B>>;
 export type Partner3<A, B, C> = Join<Partner2<A, B>, StrongDType<C>>;
 
+// Each result is re-bound with `infer T extends DType`: its constraint is then plainly DType, so the checker does
+// not expand every combination of the nested lookups to prove it (that once cost tsc 15 s on generic code).
 /** The upcast dtype of two operands. */
-export type DType2<A, B> = Upcast<ResolveDType<A, Partner2<A, B>>, ResolveDType<B, Partner2<A, B>>>;
+export type DType2<A, B> = Upcast<ResolveDType<A, Partner2<A, B>>, ResolveDType<B, Partner2<A, B>>> extends infer T extends DType ? T : never;
 /** The upcast dtype of three operands. */
 export type DType3<A, B, C> = Upcast<
   Upcast<ResolveDType<A, Partner3<A, B, C>>, ResolveDType<B, Partner3<A, B, C>>>,
   ResolveDType<C, Partner3<A, B, C>>
->;
+> extends infer T extends DType
+  ? T
+  : never;
 /** The dtype a lone operand has. */
-export type DType1<A> = ResolveDType<A, never>;
+export type DType1<A> = ResolveDType<A, never> extends infer T extends DType ? T : never;
 
 export type RankOf<X> = X extends Tensor<DType, infer R> ? R : 0;

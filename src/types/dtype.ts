@@ -96,10 +96,12 @@ export const WEAK_FLOAT = {
   float64: 'float64',
 } as const satisfies { [A in DType]: DType };
 
-export type Upcast<A extends DType, B extends DType> = (typeof UPCAST)[A][B];
-export type UpgradeToFloat<A extends DType> = (typeof UPGRADE_TO_FLOAT)[A];
-export type WeakInt<A extends DType> = (typeof WEAK_INT)[A];
-export type WeakFloat<A extends DType> = (typeof WEAK_FLOAT)[A];
+// Lookups are re-bound with `infer T extends ...`, so that generic code using them does not make the checker
+// expand all 100 table entries to prove the result is a DType.
+export type Upcast<A extends DType, B extends DType> = (typeof UPCAST)[A][B] extends infer T extends DType ? T : never;
+export type UpgradeToFloat<A extends DType> = (typeof UPGRADE_TO_FLOAT)[A] extends infer T extends FloatDType ? T : never;
+export type WeakInt<A extends DType> = (typeof WEAK_INT)[A] extends infer T extends DType ? T : never;
+export type WeakFloat<A extends DType> = (typeof WEAK_FLOAT)[A] extends infer T extends DType ? T : never;
 
 export function upcast(a: DType, b: DType): DType {
   return UPCAST[a][b];

@@ -1,0 +1,6 @@
+/**
+ * `theano.tensor` (imported as `T`): the builder (constructors, the `Tensor` class, free functions) and the
+ * differentiation functions Theano also exposes there (`T.grad`, `T.Lop`, ...).
+ */
+export * from './tensor/index.js';
+export { grad, Lop } from './grad/grad.js';
