@@ -15,6 +15,11 @@ export class NodeError extends Error {
     // not enumerable: test runners and loggers that walk an error's own properties would walk the whole graph
     Object.defineProperty(this, 'node', { value: node, enumerable: false });
   }
+
+  /** What serializers see (vitest walks getters, and `Tensor.T` builds a new node on each read): no graph. */
+  toJSON(): { name: string; message: string; stack: string | undefined } {
+    return { name: this.name, message: this.message, stack: this.stack };
+  }
 }
 
 /**

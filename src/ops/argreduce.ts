@@ -20,6 +20,8 @@ export const ARG_REDUCE: OpDef<ArgReduceParams> = {
   name: 'arg_reduce',
   inferType([x], p) {
     if (p.axis !== null && (p.axis < 0 || p.axis >= x!.ndim)) throw new RangeError(`${p.kind}: axis ${p.axis} is out of range for ${x}`);
+    const reduced = p.axis === null ? x!.shape : [x!.shape[p.axis]];
+    if (reduced.includes(0)) throw new RangeError(`${p.kind}: attempt to get ${p.kind} of an empty sequence (input ${x})`);
     return [new TensorType('int64', outShape(x!.shape, p, 1))];
   },
   evaluate([input], p) {

@@ -152,14 +152,18 @@ export function variance<D extends DType, R extends Rank, const A extends AxisAr
   axis?: A,
   options: VarOptions<K> = {},
 ): Tensor<MeanDType<D>, ReducedRank<R, A, K>> {
+  return varianceOf(x, axis as AnyAxis, options, 'var') as never;
+}
+
+function varianceOf(x: Tensor, axis: AnyAxis, options: VarOptions, opName: string): Tensor {
   const dtype = MEAN_DTYPE[x.dtype];
-  const axes = normalizeAxes(axis as AnyAxis, x.ndim, 'var');
+  const axes = normalizeAxes(axis, x.ndim, opName);
   const xf = isFloat(x.dtype) ? x : cast(x, dtype);
   const centered = sub(xf as Tensor<'float64'>, mean(xf as Tensor<'float64'>, axes as never, { keepdims: true }));
   const squares = reduce('sum', sqr(centered), axes, options.keepdims ?? false, dtype);
   const n = cast(countOver(x, axes), dtype);
   const divisor = options.ddof ? sub(n as Tensor<'float64'>, options.ddof) : n;
-  return div(squares, divisor) as never;
+  return div(squares, divisor) as Tensor;
 }
 
 /** The standard deviation: `sqrt(var(x))`. */
@@ -168,7 +172,7 @@ export function std<D extends DType, R extends Rank, const A extends AxisArg<R> 
   axis?: A,
   options: VarOptions<K> = {},
 ): Tensor<MeanDType<D>, ReducedRank<R, A, K>> {
-  return sqrt(variance(x, axis, options) as Tensor) as never;
+  return sqrt(varianceOf(x, axis as AnyAxis, options, 'std')) as never;
 }
 
 /** The index of the largest element along `axis` (of the flattened tensor when none), as int64. */
