@@ -63,12 +63,12 @@ function random(seed: number): () => number {
  * @example
  * theano.gradient.verifyGrad((x) => T.tanh(x).mul(x), [[0.5, -1, 2]]);
  */
-export function verifyGrad(fn: (...inputs: Tensor[]) => Tensor, point: readonly ArrayLikeInput[], options: VerifyGradOptions = {}): void {
+export function verifyGrad(fn: (...inputs: Tensor<FloatDType>[]) => Tensor, point: readonly ArrayLikeInput[], options: VerifyGradOptions = {}): void {
   const values = point.map((p) => {
     const a = toNDArray(p);
     return isFloat(a.dtype) ? a.copy() : toNDArray(p, { dtype: 'float64' });
   });
-  const inputs = values.map((v, i) => T.tensor(v.dtype, v.ndim as never, `input${i}`) as Tensor);
+  const inputs = values.map((v, i) => T.tensor(v.dtype as FloatDType, v.ndim as never, `input${i}`) as Tensor<FloatDType>);
   const out = fn(...inputs);
   if (!(out instanceof Tensor)) throw new TypeError('verifyGrad: fn must return a tensor');
   if (!isFloat(out.dtype)) throw new TypeError(`verifyGrad: fn must return a float tensor, got ${out.dtype}`);

@@ -49,6 +49,19 @@ export interface GradBuilder {
   sum(x: Tensor, axis?: Axes, options?: { keepdims?: boolean; dtype?: DType }): Tensor;
   prod(x: Tensor, axis?: Axes, options?: { keepdims?: boolean; dtype?: DType }): Tensor;
   max(x: Tensor, axis?: Axes, options?: { keepdims?: boolean }): Tensor;
+  mean(x: Tensor, axis?: Axes, options?: { keepdims?: boolean }): Tensor;
+  reshape(x: Tensor, shape: readonly (number | Tensor)[] | Tensor, ndim?: number): Tensor;
+  shape(x: Tensor, axis?: number): Tensor;
+  expandDims(x: Tensor, axis: number): Tensor;
+  alloc(value: Operand, ...shape: (number | Tensor)[]): Tensor;
+  arange(start: number | Tensor, stop?: number | Tensor): Tensor;
+  concatenate(tensors: readonly Tensor[], axis?: number): Tensor;
+  split(x: Tensor, sizes: readonly (number | Tensor)[], axis?: number): Tensor[];
+  roll(x: Tensor, shift: number | Tensor, axis?: number): Tensor;
+  tril(x: Tensor, k?: number | Tensor): Tensor;
+  triu(x: Tensor, k?: number | Tensor): Tensor;
+  cumsum(x: Tensor, axis?: number): Tensor;
+  zerosLike(x: Tensor): Tensor;
   sumToShape(g: Tensor, like: Tensor): Tensor;
   broadcastLike(x: Tensor, like: Tensor): Tensor;
   /** Every other builder function, untyped: extend the list above when a pullback needs one often. */

@@ -55,6 +55,11 @@ export function pp(v: Variable | FunctionGraph | { graph: FunctionGraph }): stri
       const a = args[0]!;
       s = `${spec.symbol}${a.prec > spec.precedence ? a.s : `(${a.s})`}`;
       prec = spec.precedence;
+    } else if (spec.kind === 'custom') {
+      s = spec.format(
+        args.map((a) => ({ text: a.s, atom: a.prec >= 100 ? a.s : `(${a.s})` })),
+        node.params as never,
+      ) + outSuffix;
     } else {
       const name = spec.kind === 'call' && spec.name ? spec.name(node.params as never) : node.op.name;
       const params = spec.kind === 'call' && spec.args ? spec.args(node.params as never) : paramText(node.params);

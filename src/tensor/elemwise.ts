@@ -1,5 +1,5 @@
 /** The elementwise ops as free functions (`T.exp(x)`, `T.add(1, x)`): numbers are accepted in any position. */
-import { DIMSHUFFLE, type DimPattern } from '../ops/dimshuffle.js';
+import { DIMSHUFFLE, type CheckPattern, type DimPattern } from '../ops/dimshuffle.js';
 import { ELEMWISE } from '../ops/elemwise.js';
 import type { ScalarOpName } from '../ops/scalar.js';
 import { isDType, type DType, type UpgradeToFloat } from '../types/dtype.js';
@@ -113,11 +113,12 @@ export function cast<X extends Operand, T extends DType>(x: X, dtype: T): Tensor
   return elemwise('cast', [x], dtype) as never;
 }
 
+/** Permutes axes and adds broadcastable axes ('x'); a literal pattern must name each input axis exactly once. */
 export function dimshuffle<D extends DType, R extends Rank, const P extends DimPattern>(
   x: Tensor<D, R>,
-  pattern: P,
+  pattern: CheckPattern<P, R>,
 ): Tensor<D, P['length'] extends Rank ? P['length'] : Rank> {
-  return applyOp(DIMSHUFFLE, { pattern: [...pattern] }, [x])[0] as never;
+  return applyOp(DIMSHUFFLE, { pattern: [...(pattern as DimPattern)] }, [x])[0] as never;
 }
 
 /** Reverses the axes (or permutes them by `axes`). */

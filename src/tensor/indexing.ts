@@ -1,1 +1,357 @@
-export {};
+/**
+ * Indexing: `x.get(1)`, `x.get(T.slice(1, 3), 0)`, `x.get(T.newaxis)`, `x.get(ivector)`, `T.take`, and the
+ * functional updates `T.setSubtensor(x.get(...), y)` / `T.incSubtensor(...)` (and `x.at(...).set(y)`), which
+ * return a new variable and never change anything a user holds.
+ */
+import { ADVANCED_INC_SUBTENSOR, TAKE } from '../ops/advanced-subtensor.js';
+import {
+  BasicIndex,
+  INC_SUBTENSOR,
+  SUBTENSOR,
+  type IncMode,
+  type IndexEntry,
+  type IndexValue,
+} from '../ops/subtensor.js';
+import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
+import type { RankOfValue } from '../runtime/values.js';
+import { isInt, type DType, type IntDType } from '../types/dtype.js';
+import { MAX_RANK, type Axis, type Rank } from '../types/rank.js';
+import { applyOp, asVariables, makeConstant } from './apply.js';
+import type { Operand } from './operand.js';
+import { Tensor } from './tensor.js';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Index values
+
+/** A symbolic integer scalar usable as an index or a slice bound. */
+export type IntScalar = Tensor<IntDType, 0>;
+/** An integer index: it selects one position and drops the axis. Negative values count from the end. */
+export type IntIndex = number | bigint | IntScalar;
+/** A slice bound: null/undefined for an open end, negative values count from the end. */
+export type SliceBound = IntIndex | null | undefined;
+
+/** A slice `start:stop:step` (numpy semantics). Build it with `T.slice`. */
+export class Slice {
+  declare private readonly __sliceBrand: void;
+  readonly start: SliceBound;
+  readonly stop: SliceBound;
+  readonly step: SliceBound;
+  constructor(start?: SliceBound, stop?: SliceBound, step?: SliceBound) {
+    this.start = start;
+    this.stop = stop;
+    this.step = step;
+    Object.freeze(this);
+  }
+  toString(): string {
+    const text = (v: SliceBound) => (v === null || v === undefined ? '' : String(v));
+    return `${text(this.start)}:${text(this.stop)}${this.step === null || this.step === undefined ? '' : `:${text(this.step)}`}`;
+  }
+}
+
+/**
+ * A slice that keeps the axis: `T.slice(1, 3)` is numpy's `1:3`, `T.slice(null, null, -1)` is `::-1`,
+ * `T.slice(2)` is `2:` (one argument is the start, as in `Array.prototype.slice`, not Python's `slice(stop)`).
+ *
+ * @example
+ * x.get(T.slice(1, 3), 0); // numpy x[1:3, 0]
+ */
+export function slice(start?: SliceBound, stop?: SliceBound, step?: SliceBound): Slice {
+  return new Slice(start, stop, step);
+}
+
+/** A new axis of length 1 (numpy's `np.newaxis`, which is `None`): `v.get(T.newaxis)` makes a row of a vector. */
+export const newaxis = null;
+export type NewAxis = null;
+
+/** One index of basic indexing. */
+export type BasicIndexArg = IntIndex | Slice | NewAxis;
+export type PositiveRank = Exclude<Rank, 0>;
+/** An integer tensor used as an advanced index. */
+export type IndexTensor<RI extends Rank = PositiveRank> = Tensor<IntDType, RI>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Type-level ranks: lookup tables over counts (no recursive types, so hovers stay short and tsc fast). The
+// tensor's rank R is only ever used to index a table in parameter types: a conditional type on R there makes
+// TypeScript compare Tensor types member by member, which made tsc crawl.
+
+/** `AddTable[A][B]` = A + B, never beyond the maximum rank. */
+// prettier-ignore
+type AddTable = [
+  [0, 1, 2, 3, 4, 5, 6, 7, 8],
+  [1, 2, 3, 4, 5, 6, 7, 8, never],
+  [2, 3, 4, 5, 6, 7, 8, never, never],
+  [3, 4, 5, 6, 7, 8, never, never, never],
+  [4, 5, 6, 7, 8, never, never, never, never],
+  [5, 6, 7, 8, never, never, never, never, never],
+  [6, 7, 8, never, never, never, never, never, never],
+  [7, 8, never, never, never, never, never, never, never],
+  [8, never, never, never, never, never, never, never, never],
+];
+/** `MinusTable[A][B]` = A - B, floored at 0. */
+// prettier-ignore
+type MinusTable = [
+  [0, 0, 0, 0, 0, 0, 0, 0, 0],
+  [1, 0, 0, 0, 0, 0, 0, 0, 0],
+  [2, 1, 0, 0, 0, 0, 0, 0, 0],
+  [3, 2, 1, 0, 0, 0, 0, 0, 0],
+  [4, 3, 2, 1, 0, 0, 0, 0, 0],
+  [5, 4, 3, 2, 1, 0, 0, 0, 0],
+  [6, 5, 4, 3, 2, 1, 0, 0, 0],
+  [7, 6, 5, 4, 3, 2, 1, 0, 0],
+  [8, 7, 6, 5, 4, 3, 2, 1, 0],
+];
+/** What an index list that uses more axes than the tensor has must also be: no list is, so the call fails. */
+export interface TooManyIndices {
+  readonly 'error: more integers and slices than the rank of the tensor': true;
+}
+type Ok = unknown;
+type No = TooManyIndices;
+/** `FitTable[R][C]`: whether C integers and slices fit a tensor of rank R (Ok), or not. */
+// prettier-ignore
+type FitTable = [
+  [Ok, No, No, No, No, No, No, No, No],
+  [Ok, Ok, No, No, No, No, No, No, No],
+  [Ok, Ok, Ok, No, No, No, No, No, No],
+  [Ok, Ok, Ok, Ok, No, No, No, No, No],
+  [Ok, Ok, Ok, Ok, Ok, No, No, No, No],
+  [Ok, Ok, Ok, Ok, Ok, Ok, No, No, No],
+  [Ok, Ok, Ok, Ok, Ok, Ok, Ok, No, No],
+  [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, No],
+  [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok],
+];
+
+type Flag<X, T> = [X] extends [T] ? [1] : [];
+/** How many of the first 8 indices have type T (unrolled, not recursive). */
+// prettier-ignore
+type Count<I extends readonly unknown[], T> = [
+  ...Flag<I[0], T>, ...Flag<I[1], T>, ...Flag<I[2], T>, ...Flag<I[3], T>,
+  ...Flag<I[4], T>, ...Flag<I[5], T>, ...Flag<I[6], T>, ...Flag<I[7], T>,
+]['length'] & Rank;
+/** Whether I is a tuple of at most 8 indices (a plain array gives no counts). */
+type IsTuple<I extends readonly unknown[]> = number extends I['length']
+  ? false
+  : I['length'] extends Rank
+    ? true
+    : false;
+/** Axes of the input that the indices use up: every index but the new axes. */
+type Consumed<I extends readonly unknown[]> = MinusTable[I['length'] & Rank][Count<I, NewAxis>];
+
+/** The rank of `x.get(...I)` for x of rank R: R - (integers) + (new axes). */
+export type IndexedRank<R extends Rank, I extends readonly unknown[]> = Rank extends R
+  ? Rank
+  : IsTuple<I> extends true
+    ? AddTable[MinusTable[R][Count<I, IntIndex>]][Count<I, NewAxis>]
+    : Rank;
+/** `Ok` when the index list fits rank R, `TooManyIndices` when it uses more axes than R (a compile error). */
+export type FitsRank<R extends Rank, I extends readonly unknown[]> =
+  IsTuple<I> extends true ? FitTable[R][Consumed<I>] : Ok;
+/** The rank of `take(x, indices)`: R - 1 + rank(indices); a scalar cannot be indexed. */
+export type TakeRank<R extends Rank, RI extends Rank> = Rank extends R
+  ? Rank
+  : R extends 0
+    ? never
+    : AddTable[MinusTable[R][1]][RI];
+/** The integer tensor accepted as an advanced index of a tensor of rank R (none for a scalar). */
+// prettier-ignore
+export type AdvancedIndexFor<R extends Rank, RI extends Rank> = [never, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>][R];
+
+/** Integer index values given as JS data (a number, a list, nested lists), made an int64 constant. */
+export type IndexData =
+  | number
+  | bigint
+  | readonly (number | bigint)[]
+  | readonly (readonly (number | bigint)[])[]
+  | readonly (readonly (readonly (number | bigint)[])[])[];
+type IndexRankOf<V> = V extends Tensor<DType, infer RI> ? RI : RankOfValue<V> & Rank;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Builders
+
+const isIndexTensor = (v: unknown): v is Tensor => v instanceof Tensor && v.ndim > 0;
+
+/** Parses user indices into the op's structure and the symbolic scalars it takes as inputs. */
+function parseBasicIndex(indices: readonly unknown[], where: string): { index: BasicIndex; symbols: Tensor[] } {
+  const symbols: Tensor[] = [];
+  const value = (v: unknown, what: string): IndexValue => {
+    if (typeof v === 'number') {
+      if (!Number.isInteger(v)) throw new TypeError(`${where}: ${what} must be an integer, got ${v}`);
+      return v;
+    }
+    if (typeof v === 'bigint') return Number(v);
+    if (v instanceof Tensor) {
+      if (v.ndim !== 0 || !isInt(v.dtype))
+        throw new TypeError(
+          `${where}: ${what} must be an integer scalar, got ${v.type}${v.dtype === 'bool' ? ' (boolean masks are not supported)' : ''}`,
+        );
+      // a constant is as good as a number: it keeps static shapes known and range errors at build time
+      if (v.isConstant) return Number(v.data!.item());
+      let k = symbols.indexOf(v);
+      if (k < 0) k = symbols.push(v) - 1;
+      return { symbol: k };
+    }
+    throw new TypeError(
+      `${where}: ${what} must be an integer, an integer scalar tensor, T.slice(...) or T.newaxis; got ${describeArg(v)}`,
+    );
+  };
+  const bound = (v: SliceBound, what: string): IndexValue | null =>
+    v === null || v === undefined ? null : value(v, what);
+  const entries = indices.map((ix, p): IndexEntry => {
+    if (ix === null) return { kind: 'newaxis' };
+    if (ix instanceof Slice) {
+      return {
+        kind: 'slice',
+        start: bound(ix.start, `the start of index ${p}`),
+        stop: bound(ix.stop, `the stop of index ${p}`),
+        step: bound(ix.step, `the step of index ${p}`),
+      };
+    }
+    if (isIndexTensor(ix)) {
+      throw new TypeError(
+        `${where}: index ${p} is an integer tensor (${ix.type}); advanced indexing takes it alone, as x.get(indices) (axis 0), or T.take(x, indices, axis)`,
+      );
+    }
+    return { kind: 'int', index: value(ix, `index ${p}`) };
+  });
+  return { index: new BasicIndex(entries), symbols };
+}
+
+function describeArg(v: unknown): string {
+  if (v === undefined) return 'undefined';
+  if (Array.isArray(v)) return `an array (use T.take(x, [...]) for a list of positions)`;
+  return `${typeof v} ${String(v)}`;
+}
+
+/** `x[indices]` for basic indices, or `x[idx]` (axis 0) for one integer tensor. Backs `x.get(...)`. */
+export function getItem(x: Tensor, indices: readonly unknown[]): Tensor {
+  if (indices.length === 1 && isIndexTensor(indices[0]))
+    return take(x, indices[0] as IndexTensor, 0 as never) as Tensor;
+  const { index, symbols } = parseBasicIndex(indices, 'x.get');
+  const ints = index.entries.filter((e) => e.kind === 'int').length;
+  const added = index.entries.length - index.consumed;
+  if (x.ndim - ints + added > MAX_RANK)
+    throw new RangeError(`x.get: the result would have rank ${x.ndim - ints + added}, more than ${MAX_RANK}`);
+  return applyOp(SUBTENSOR, { index }, [x, ...symbols])[0]!;
+}
+
+function asIndexTensor(indices: Tensor | IndexData): Tensor {
+  if (indices instanceof Tensor) return indices;
+  return makeConstant(toNDArray(indices, { dtype: 'int64', what: 'take indices' }));
+}
+
+/**
+ * numpy's `take(x, indices, axis)` (Theano's AdvancedSubtensor1 for axis 0): the rows of x at integer
+ * positions; the result has shape `x.shape[:axis] + indices.shape + x.shape[axis + 1:]`. Negative indices count
+ * from the end; an index out of range is an error (at build time when the indices are constants).
+ *
+ * @example
+ * T.take(x, T.constant([2, 0, -1], { dtype: 'int32' })); // numpy x[[2, 0, -1]]
+ * T.take(m, [[0, 1], [1, 0]], 1);                        // indices as JS data
+ */
+export function take<D extends DType, R extends Rank, const V extends IndexTensor<Rank> | IndexData>(
+  x: Tensor<D, R>,
+  indices: [R] extends [0] ? never : V,
+  axis?: Axis<R>,
+): Tensor<D, TakeRank<R, IndexRankOf<V>>> {
+  const idx = asIndexTensor(indices as Tensor | IndexData);
+  let a: number = axis ?? 0;
+  if (Number.isInteger(a) && a < 0) a += x.ndim;
+  const n = x.type.shape[a];
+  if (idx.isConstant && n !== undefined && n !== null) {
+    const data = idx.data!;
+    for (let j = 0; j < data.size; j++) {
+      const i = Number(data.item(j));
+      if (i < -n || i >= n)
+        throw new RangeError(`take: index ${i} is out of bounds for axis ${a} with size ${n} (x is ${x.type})`);
+    }
+  }
+  return applyOp(TAKE, { axis: a }, [x, idx])[0] as never;
+}
+
+/** What may be written into a region: a tensor, a JS scalar, or JS data (nested arrays, typed arrays, NDArrays). */
+export type UpdateValue = Operand | ArrayLikeInput;
+
+/**
+ * y as a variable next to x: a JS number is weak (it takes x's dtype when it fits, as in arithmetic) and JS data
+ * becomes a constant of x's dtype when every element fits it.
+ */
+function valueFor(x: Tensor, y: UpdateValue, where: string): Tensor {
+  if (y instanceof Tensor || typeof y === 'number' || typeof y === 'boolean' || typeof y === 'bigint')
+    return asVariables([x, y], where)[1] as Tensor;
+  try {
+    return makeConstant(toNDArray(y, { dtype: x.dtype, what: `${where}: the value` }));
+  } catch (e) {
+    throw new TypeError(
+      `${(e as Error).message.replace(/ \(pass allowInputDowncast.*\)$/, '')}; the tensor written into is ${x.type}`,
+    );
+  }
+}
+
+function updateSubtensor(sub: Tensor, y: UpdateValue, mode: IncMode): Tensor {
+  const where = mode === 'set' ? 'setSubtensor' : 'incSubtensor';
+  const node = sub instanceof Tensor ? sub.owner : null;
+  if (!node || (node.op !== SUBTENSOR && node.op !== TAKE)) {
+    const what =
+      sub instanceof Tensor
+        ? node
+          ? `the output of ${node.op.name}`
+          : `${sub.name ? `'${sub.name}' ` : ''}(${sub.type}), which is not indexed`
+        : describeArg(sub);
+    throw new TypeError(
+      `${where}: the first argument must be an indexed tensor, x.get(...) or T.take(x, indices, axis); got ${what}`,
+    );
+  }
+  const x = node.inputs[0] as Tensor;
+  const value = valueFor(x, y, where);
+  if (node.op === SUBTENSOR) {
+    const { index } = node.params as { index: BasicIndex };
+    return applyOp(INC_SUBTENSOR, { mode, index }, [x, value, ...node.inputs.slice(1)])[0]!;
+  }
+  const { axis } = node.params as { axis: number };
+  return applyOp(ADVANCED_INC_SUBTENSOR, { mode, axis }, [x, value, node.inputs[1]!])[0]!;
+}
+
+/**
+ * Theano's `set_subtensor(x[...], y)`: the whole of x, as a new variable, with the indexed region replaced by y
+ * (broadcast to the region). Nothing is mutated. The first argument is the indexed expression (`x.get(...)` or
+ * `T.take(...)`); its type does not carry x's rank, so the result's rank is known only at run time; use
+ * `x.at(...).set(y)` for a result typed like x.
+ *
+ * @example
+ * T.setSubtensor(x.get(T.slice(0, 2)), 0); // numpy: z = x.copy(); z[0:2] = 0
+ */
+export function setSubtensor<D extends DType>(sub: Tensor<D, Rank>, y: UpdateValue): Tensor<D, Rank> {
+  return updateSubtensor(sub, y, 'set') as never;
+}
+
+/**
+ * Theano's `inc_subtensor(x[...], y)`: the whole of x with y added to the indexed region. With an integer tensor
+ * index, repeated positions add up (numpy's `np.add.at`).
+ *
+ * @example
+ * T.incSubtensor(v.get(idx), 1); // counts: every occurrence of a position in idx adds 1
+ */
+export function incSubtensor<D extends DType>(sub: Tensor<D, Rank>, y: UpdateValue): Tensor<D, Rank> {
+  return updateSubtensor(sub, y, 'inc') as never;
+}
+
+/**
+ * The region `x.at(...)` of a tensor, for functional updates typed like x (JAX's `x.at[...]`):
+ * `x.at(0).set(y)` is `T.setSubtensor(x.get(0), y)` with the type of x.
+ */
+export class IndexUpdate<D extends DType = DType, R extends Rank = Rank> {
+  declare private readonly __indexUpdateBrand: void;
+  readonly x: Tensor<D, R>;
+  readonly indices: readonly unknown[];
+  constructor(x: Tensor<D, R>, indices: readonly unknown[]) {
+    this.x = x;
+    this.indices = Object.freeze([...indices]);
+  }
+  /** x with the region replaced by y (broadcast to the region). */
+  set(y: UpdateValue): Tensor<D, R> {
+    return updateSubtensor(getItem(this.x, this.indices), y, 'set') as never;
+  }
+  /** x with y added to the region (repeated positions of an integer tensor index add up). */
+  inc(y: UpdateValue): Tensor<D, R> {
+    return updateSubtensor(getItem(this.x, this.indices), y, 'inc') as never;
+  }
+}

@@ -1,11 +1,16 @@
 import { Variable } from '../graph/variable.js';
-import type { DimPattern } from '../ops/dimshuffle.js';
-import type { DType, IntegralDType, NumericDType, UpgradeToFloat } from '../types/dtype.js';
-import type { Axis, MaxRank, MaxRank3, Rank } from '../types/rank.js';
+import type { CheckPattern, DimPattern } from '../ops/dimshuffle.js';
+import type { DType, IntDType, IntegralDType, NumericDType, UpgradeToFloat } from '../types/dtype.js';
+import type { Axis, Inc, InsertAxis, MaxRank, MaxRank3, Rank, RankOfShape } from '../types/rank.js';
 import * as E from './elemwise.js';
 import * as Red from './reduce.js';
+import * as Ix from './indexing.js';
+import type { AdvancedIndexFor, BasicIndexArg, FitsRank, IndexedRank, IndexUpdate, PositiveRank, TakeRank } from './indexing.js';
+import * as L from './linalg.js';
+import * as Sh from './shape.js';
+import * as NN from './nnet.js';
 import type { AxisArg, MeanDType, ReduceOptions, ReducedRank, SumDType, SumOptions, VarOptions } from './reduce.js';
-import type { DType2, DType3, Operand, RankOf } from './operand.js';
+import type { DType2, DType3, Operand, RankOf, ResolveDType } from './operand.js';
 
 type Self<D extends DType, R extends Rank> = Tensor<D, R>;
 // The `extends infer T` wrappers below make the result display as the plain `Tensor<"int32", 1>` in hovers and errors.
@@ -116,8 +121,11 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
   cast<T extends DType>(dtype: T): Tensor<T, R> { return E.cast(this, dtype) as never; }
   astype<T extends DType>(dtype: T): Tensor<T, R> { return E.cast(this, dtype) as never; }
 
-  /** Permutes axes, adds broadcastable axes ('x') and drops axes known to have length 1. */
-  dimshuffle<const P extends DimPattern>(...pattern: P): Tensor<D, PatternRank<P>> { return E.dimshuffle(this, pattern) as never; }
+  /**
+   * Permutes axes and adds broadcastable axes ('x'): `m.dimshuffle(1, 0)`, `v.dimshuffle(0, 'x')`. The pattern
+   * names each input axis exactly once (the compiler checks a literal pattern); drop length-1 axes with squeeze.
+   */
+  dimshuffle<const P extends DimPattern>(...pattern: CheckPattern<P, R>): Tensor<D, PatternRank<P>> { return E.dimshuffle(this, pattern as never) as never; }
   /** Reverses the axes (`x.T`). */
   transpose(): Tensor<D, R> { return E.transpose(this) as never; }
   get T(): Tensor<D, R> { return E.transpose(this) as never; }
@@ -136,12 +144,64 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
   argmin<const A extends Axis<R> | null = null, K extends boolean = false>(axis?: A, options?: ReduceOptions<K>): Tensor<'int64', ReducedRank<R, A, K>> { return Red.argmin(this, axis, options) as never; }
 
   // --- linear algebra methods (src/tensor/linalg.ts) ---
+  /** Theano's dot (`T.dot`): matrix·vector is a vector, vector·vector a scalar, matrix·matrix a matrix; a scalar multiplies. */
+  dot<B extends L.DotOperand<Self<D, R>>>(other: B): L.Dot<Self<D, R>, B> { return L.dot(this, other) as never; }
+  /** numpy's matmul (`T.matmul`, Python's `a @ b`): batch axes broadcast, 1-D operands are promoted. */
+  matmul<DB extends DType, RB extends L.NonScalarRank>(this: Tensor<D, L.NonScalarRank>, other: Tensor<DB, RB>): L.Matmul<D, R, DB, RB> { return L.matmul(this, other) as never; }
 
   // --- shape and structure methods (src/tensor/shape.ts) ---
+  /** The same elements in a new shape; one size may be -1, sizes may be integer scalars: `T.reshape`. */
+  reshape<const S extends Sh.ShapeArg>(shape: S): Tensor<D, RankOfShape<S>>;
+  /** Reshapes to the sizes held by an integer vector of length `ndim` (`x.reshape(y.shape(), 2)`). */
+  reshape<N extends Rank>(shape: Tensor<IntDType, 1>, ndim: N): Tensor<D, N>;
+  reshape(shape: Sh.ShapeArg | Tensor<IntDType, 1>, ndim?: Rank): Tensor { return Sh.reshape(this, shape as never, ndim as never); }
+  /** Keeps the first ndim-1 axes and collapses the rest (all into a vector by default): `T.flatten`. */
+  flatten<N extends Sh.FlattenRank<R> = 1>(ndim?: N): Tensor<D, N> { return Sh.flatten(this, ndim) as never; }
+  /** All the elements in a vector (`flatten()`). */
+  ravel(): Tensor<D, 1> { return Sh.flatten(this) as never; }
+  /** Removes the named axes of length 1 (all axes statically of length 1 when none is named): `T.squeeze`. */
+  squeeze<const A extends Axis<R> | readonly Axis<R>[] | undefined = undefined>(axis?: A): Tensor<D, Sh.SqueezedRank<R, A>> { return Sh.squeeze(this, axis) as never; }
+  /** Inserts an axis of length 1 at `axis`: `T.expandDims`. */
+  expandDims(axis: InsertAxis<R>): Tensor<D, Inc<R>> { return Sh.expandDims(this, axis) as never; }
+  /** The run-time shape as an int64 vector (Theano's `x.shape`). */
+  shape(): Tensor<'int64', 1>;
+  /** The run-time length of axis `axis` as an int64 scalar (Theano's `x.shape[i]`). */
+  shape(axis: Axis<R>): Tensor<'int64', 0>;
+  shape(axis?: Axis<R>): Tensor { return axis === undefined ? Sh.shape(this) : Sh.shape(this, axis as never); }
+  /** Each element repeated along `axis` (the flattened input without one): `T.repeat`. */
+  repeat<const A extends Axis<R> | undefined = undefined>(repeats: Sh.Size | Tensor<IntDType, 1>, axis?: A): Tensor<D, Sh.AxisOrFlatRank<R, A>> { return Sh.repeat(this, repeats, axis) as never; }
+  /** Running sums along `axis` (of the flattened input without one): `T.cumsum`. */
+  cumsum<const A extends Axis<R> | undefined = undefined, T extends DType = SumDType<D>>(axis?: A, options?: Sh.CumulateOptions<T>): Tensor<T, Sh.AxisOrFlatRank<R, A>> { return Sh.cumsum(this, axis, options) as never; }
+  /** Running products along `axis` (of the flattened input without one): `T.cumprod`. */
+  cumprod<const A extends Axis<R> | undefined = undefined, T extends DType = SumDType<D>>(axis?: A, options?: Sh.CumulateOptions<T>): Tensor<T, Sh.AxisOrFlatRank<R, A>> { return Sh.cumprod(this, axis, options) as never; }
+  /** `value` broadcast to this tensor's shape (Theano's `x.fill(value)`): `T.fill`. */
+  fill<V extends Operand>(value: V): Tensor<ResolveDType<V, D>, MaxRank<R, RankOf<V>>> { return Sh.fill(this, value) as never; }
+  /** Zeros of this shape, of this dtype or `dtype`: `T.zerosLike`. */
+  zerosLike<T extends DType = D>(dtype?: T): Tensor<T, R> { return Sh.zerosLike(this, dtype) as never; }
+  /** Ones of this shape, of this dtype or `dtype`: `T.onesLike`. */
+  onesLike<T extends DType = D>(dtype?: T): Tensor<T, R> { return Sh.onesLike(this, dtype) as never; }
 
   // --- indexing methods (src/tensor/indexing.ts) ---
+  /**
+   * numpy-style indexing: an integer drops its axis, `T.slice(start, stop, step)` keeps it, `T.newaxis` adds one
+   * of length 1, missing trailing indices take whole axes; one integer tensor selects rows (numpy `x[idx]`).
+   * @example m.get(1); m.get(T.slice(1, 3), -1); v.get(T.newaxis); m.get(T.ivector('idx'));
+   */
+  get<const RI extends PositiveRank>(indices: AdvancedIndexFor<R, RI>): Tensor<D, TakeRank<R, RI>>;
+  get<const I extends readonly BasicIndexArg[]>(...indices: I & FitsRank<R, I>): Tensor<D, IndexedRank<R, I>>;
+  get(...indices: unknown[]): Tensor { return Ix.getItem(this, indices); }
+  /** The region for a functional update typed like x: `x.at(0).set(y)`, `x.at(idx).inc(1)` (see `T.setSubtensor`). */
+  at<const RI extends PositiveRank>(indices: AdvancedIndexFor<R, RI>): IndexUpdate<D, R>;
+  at<const I extends readonly BasicIndexArg[]>(...indices: I & FitsRank<R, I>): IndexUpdate<D, R>;
+  at(...indices: unknown[]): IndexUpdate<D, R> { return new Ix.IndexUpdate(this, indices); }
 
   // --- nnet methods (src/tensor/nnet.ts) ---
+  /** Softmax along `axis` (the last by default), numerically stable: `T.softmax`. */
+  softmax(axis?: Axis<R>): Tensor<UpgradeToFloat<D>, R> { return NN.softmax(this, axis) as never; }
+  /** `log(softmax(x, axis))` computed directly: `T.logSoftmax`. */
+  logSoftmax(axis?: Axis<R>): Tensor<UpgradeToFloat<D>, R> { return NN.logSoftmax(this, axis) as never; }
+  /** `max(x, 0)`, or the leaky relu with `alpha`: `T.relu`. */
+  relu(alpha?: number): Tensor<UpgradeToFloat<D>, R> { return NN.relu(this, alpha) as never; }
 
   /** Names this variable (for printing and error messages) and returns it. */
   named(name: string): this {

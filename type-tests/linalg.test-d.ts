@@ -1,0 +1,126 @@
+/**
+ * Linear algebra typing: the dot table for ranks 0-2 (a rank above 2 beside a non-scalar does not compile),
+ * numpy's matmul ranks, outer, tensordot and batchedDot ranks, and the upcast dtype of the operands.
+ *
+ * Negative checks use `// @ts-expect-error` on the offending line (see tensor.test-d.ts).
+ */
+import { expectType } from 'tsd';
+import * as theano from '../dist/index.js';
+import type { Tensor } from '../dist/index.js';
+
+const T = theano.tensor;
+
+const ds = T.dscalar('ds');
+const dv = T.dvector('dv');
+const dm = T.dmatrix('dm');
+const dt3 = T.dtensor3('dt3');
+const dt4 = T.dtensor4('dt4');
+const fv = T.fvector('fv');
+const fm = T.fmatrix('fm');
+const iv = T.ivector('iv');
+const im = T.imatrix('im');
+const lv = T.lvector('lv');
+const lm = T.lmatrix('lm');
+const bools = T.tensor('bool', 2);
+
+// --- the dot table
+expectType<Tensor<'float64', 1>>(T.dot(dm, dv)); // matrix·vector
+expectType<Tensor<'float64', 1>>(T.dot(dv, dm)); // vector·matrix
+expectType<Tensor<'float64', 0>>(T.dot(dv, dv)); // vector·vector
+expectType<Tensor<'float64', 2>>(T.dot(dm, dm)); // matrix·matrix
+expectType<Tensor<'float64', 3>>(T.dot(ds, dt3)); // scalar·tensor3 is elementwise
+expectType<Tensor<'float64', 3>>(T.dot(dt3, ds));
+expectType<Tensor<'float64', 0>>(T.dot(ds, ds));
+expectType<Tensor<'float64', 4>>(T.dot(2, dt4)); // a JS number is a scalar
+
+// --- dtypes: the upcast of the operands; integers stay integers, bool·bool is bool
+expectType<Tensor<'float32', 1>>(T.dot(fm, fv));
+expectType<Tensor<'float64', 1>>(T.dot(fm, dv));
+expectType<Tensor<'float64', 1>>(T.dot(im, fv)); // int32 with float32 is float64 (numpy)
+expectType<Tensor<'int32', 2>>(T.dot(im, im));
+expectType<Tensor<'int64', 1>>(T.dot(im, lv));
+expectType<Tensor<'int64', 0>>(T.dot(lv, lv));
+expectType<Tensor<'bool', 2>>(T.dot(bools, bools));
+expectType<Tensor<'int32', 1>>(T.dot(iv, 3)); // a weak integer keeps int32
+expectType<Tensor<'float64', 1>>(T.dot(iv, 0.5)); // a fraction makes it float64
+
+// --- ranks above 2 beside a non-scalar do not compile
+// @ts-expect-error -- vector·tensor3
+T.dot(dv, dt3);
+// @ts-expect-error -- tensor3·vector
+T.dot(dt3, dv);
+// @ts-expect-error -- matrix·tensor4
+T.dot(dm, dt4);
+// @ts-expect-error -- tensor3·tensor3
+T.dot(dt3, dt3);
+
+// --- the fluent method follows the same table
+expectType<Tensor<'float64', 1>>(dm.dot(dv));
+expectType<Tensor<'float64', 0>>(dv.dot(dv));
+expectType<Tensor<'float64', 2>>(dm.dot(dm));
+expectType<Tensor<'float64', 3>>(ds.dot(dt3));
+expectType<Tensor<'float64', 2>>(im.dot(dm));
+// @ts-expect-error -- vector·tensor3
+dv.dot(dt3);
+// @ts-expect-error -- tensor3·matrix
+dt3.dot(dm);
+
+// --- matmul: 1-D operands promoted, batch axes broadcast
+expectType<Tensor<'float64', 0>>(T.matmul(dv, dv));
+expectType<Tensor<'float64', 1>>(T.matmul(dm, dv));
+expectType<Tensor<'float64', 1>>(T.matmul(dv, dm));
+expectType<Tensor<'float64', 2>>(T.matmul(dm, dm));
+expectType<Tensor<'float64', 3>>(T.matmul(dt3, dm));
+expectType<Tensor<'float64', 3>>(T.matmul(dm, dt3));
+expectType<Tensor<'float64', 2>>(T.matmul(dt3, dv));
+expectType<Tensor<'float64', 2>>(T.matmul(dv, dt3));
+expectType<Tensor<'float64', 4>>(T.matmul(dt3, dt4));
+expectType<Tensor<'int64', 2>>(T.matmul(im, lm));
+expectType<Tensor<'float64', 3>>(dt3.matmul(dm));
+// @ts-expect-error -- matmul takes no scalars
+T.matmul(ds, dm);
+// @ts-expect-error -- nor on the right
+T.matmul(dm, ds);
+// @ts-expect-error -- the method neither
+ds.matmul(dm);
+
+// --- outer: two vectors make a matrix
+expectType<Tensor<'float64', 2>>(T.outer(dv, dv));
+expectType<Tensor<'int64', 2>>(T.outer(iv, lv));
+expectType<Tensor<'float32', 2>>(T.outer(fv, fv));
+// @ts-expect-error -- a matrix is not a vector
+T.outer(dm, dv);
+
+// --- tensordot: the free axes of both operands
+expectType<Tensor<'float64', 0>>(T.tensordot(dm, dm)); // axes = 2 by default
+expectType<Tensor<'float64', 2>>(T.tensordot(dm, dm, 1));
+expectType<Tensor<'float64', 4>>(T.tensordot(dm, dm, 0));
+expectType<Tensor<'float64', 3>>(T.tensordot(dt3, dm, 1));
+expectType<Tensor<'float64', 3>>(T.tensordot(dt3, dm, [[2], [0]]));
+expectType<Tensor<'float64', 3>>(T.tensordot(dt3, dm, [-1, 0]));
+expectType<Tensor<'float64', 1>>(
+  T.tensordot(dt3, dm, [
+    [0, 1],
+    [1, 0],
+  ]),
+);
+expectType<Tensor<'float64', 3>>(T.tensordot(dt4, dv, 1));
+expectType<Tensor<'int64', 1>>(T.tensordot(lm, iv, 1));
+// @ts-expect-error -- more summed axes than a vector has
+T.tensordot(dv, dm, 2);
+// @ts-expect-error -- the default sums over 2 axes
+T.tensordot(dv, dm);
+// @ts-expect-error -- axis 2 of a matrix
+T.tensordot(dm, dm, [[2], [0]]);
+
+// --- batchedDot: the first axis is the batch
+expectType<Tensor<'float64', 3>>(T.batchedDot(dt3, dt3));
+expectType<Tensor<'float64', 2>>(T.batchedDot(dt3, dm));
+expectType<Tensor<'float64', 2>>(T.batchedDot(dm, dt3));
+expectType<Tensor<'float64', 1>>(T.batchedDot(dm, dm));
+expectType<Tensor<'float64', 3>>(T.batchedDot(dv, dt3)); // a batch of scalars scales
+expectType<Tensor<'float32', 2>>(T.batchedDot(T.ftensor3(), fm));
+// @ts-expect-error -- tensor4 beside a batch of matrices
+T.batchedDot(dt4, dt3);
+// @ts-expect-error -- a scalar has no batch axis
+T.batchedDot(ds, dv);
