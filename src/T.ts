@@ -3,4 +3,4 @@
  * differentiation functions Theano also exposes there (`T.grad`, `T.Lop`, ...).
  */
 export * from './tensor/index.js';
-export { grad, Lop } from './grad/grad.js';
+export { grad, Lop, Rop, jacobian, hessian } from './grad/grad.js';

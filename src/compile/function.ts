@@ -9,7 +9,7 @@ import { SharedVariable } from '../tensor/shared.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../types/dtype.js';
 import type { Rank } from '../types/rank.js';
-import { evaluateNodes } from './evaluate.js';
+import { evaluateNodes } from '../graph/evaluate.js';
 
 /** One update: a shared variable and its new value, of exactly the same dtype and rank. */
 export type Update = { [D in DType]: { [R in Rank]: readonly [SharedVariable<D, R>, Tensor<D, R>] }[Rank] }[DType];

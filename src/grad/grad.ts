@@ -2,7 +2,10 @@
  * Symbolic reverse-mode differentiation. `grad(cost, wrt)` returns new graph variables: gradients print with
  * `pp`, compose, and are compiled and optimized like any other expression.
  */
-import { toposort } from '../graph/traversal.js';
+import { copyGraph } from '../graph/function-graph.js';
+import { graphInputs, toposort } from '../graph/traversal.js';
+import { MAP } from '../ops/map.js';
+import { applyOp } from '../tensor/apply.js';
 import type { GradBuilder } from '../graph/op.js';
 import { buildSite, type Apply, type Variable } from '../graph/variable.js';
 import { GRAD_MODIFIER } from '../ops/gradient.js';
@@ -164,4 +167,51 @@ export function Lop<const W extends Tensor | readonly Tensor[]>(
     if (vs[i]!.ndim !== x.ndim) throw new TypeError(`Lop: evaluation point ${i} has rank ${vs[i]!.ndim}, but f ${i} has rank ${x.ndim}`);
   });
   return grad(null, wrt, { knownGrads: fs.map((x, i) => [x, vs[i]!] as const), disconnectedInputs: 'ignore' }) as GradResult<W>;
+}
+
+/**
+ * Jacobian-vector product: the Jacobian of `f` with respect to `wrt`, times `evalPoints` (shaped like `wrt`)
+ * (Theano's `Rop`, forward mode). Computed exactly as the transpose of a vector-Jacobian product: with u a
+ * placeholder shaped like f, g(u) = uᵀJ is linear in u, and the gradient of g(u)·v with respect to u is Jv.
+ */
+export function Rop<const F extends Tensor | readonly Tensor[]>(
+  f: F,
+  wrt: Tensor | readonly Tensor[],
+  evalPoints: Tensor | readonly Tensor[],
+): F extends Tensor ? Tensor : Tensor[] {
+  const fs = Array.isArray(f) ? (f as readonly Tensor[]) : [f as Tensor];
+  const ws = Array.isArray(wrt) ? (wrt as readonly Tensor[]) : [wrt as Tensor];
+  const vs = Array.isArray(evalPoints) ? (evalPoints as readonly Tensor[]) : [evalPoints as Tensor];
+  if (ws.length !== vs.length) throw new TypeError(`Rop: ${ws.length} wrt variables but ${vs.length} evaluation points`);
+  ws.forEach((w, i) => {
+    if (vs[i]!.ndim !== w.ndim) throw new TypeError(`Rop: evaluation point ${i} has rank ${vs[i]!.ndim}, but wrt ${i} has rank ${w.ndim}`);
+  });
+  const us = fs.map((x) => T.tensor(x.dtype, x.type.shape, 'u') as Tensor);
+  const vjp = grad(null, ws, { knownGrads: fs.map((x, i) => [x, us[i]!] as const), disconnectedInputs: 'ignore' }) as Tensor[];
+  const jvp = grad(null, us, { knownGrads: vjp.map((g, i) => [g, vs[i]!] as const), disconnectedInputs: 'ignore' }) as Tensor[];
+  // The result does not depend on u's values, but may read its shape: give it zeros shaped like f.
+  const replacements = new Map<Variable, Variable>(us.map((u, i) => [u, zerosLike(fs[i]!)]));
+  const out = copyGraph(jvp, replacements) as Tensor[];
+  return (Array.isArray(f) ? out : out[0]) as F extends Tensor ? Tensor : Tensor[];
+}
+
+/**
+ * The Jacobian of `expression` with respect to `wrt`: its shape is [n, ...wrt's shape], where n is the number of
+ * elements of the (flattened) expression. A scalar expression gives the gradient. The rows are computed by a
+ * `map` over the elements, so n need not be known before run time.
+ */
+export function jacobian<D extends DType, R extends Rank>(expression: Tensor, wrt: Tensor<D, R>, options: Pick<GradOptions, 'considerConstant' | 'disconnectedInputs'> = {}): Tensor<D> {
+  if (!isFloat(expression.dtype)) throw new TypeError(`jacobian: the expression must be float, got ${describe(expression)}`);
+  if (expression.ndim === 0) return grad(expression as Tensor<FloatDType, 0>, wrt, options) as Tensor<D>;
+  const flat = (expression.ndim === 1 ? expression : T.flatten(expression)) as Tensor<FloatDType, 1>;
+  const index = T.lscalar('i');
+  const row = grad(flat.get(index) as Tensor<FloatDType, 0>, wrt, { ...options, disconnectedInputs: options.disconnectedInputs ?? 'raise' }) as Tensor;
+  const leaves = graphInputs([row]).filter((v) => v !== index && !v.isConstant);
+  const nodes = toposort([row]);
+  return applyOp(MAP, { index, leaves, body: row, nodes }, [T.shape(flat, 0) as Tensor, ...leaves])[0] as Tensor<D>;
+}
+
+/** The Hessian of a scalar `cost` with respect to `wrt` (the Jacobian of its gradient): [n, n] for a vector. */
+export function hessian<D extends DType, R extends Rank>(cost: Tensor<FloatDType, 0>, wrt: Tensor<D, R>, options: Pick<GradOptions, 'considerConstant' | 'disconnectedInputs'> = {}): Tensor<D> {
+  return jacobian(grad(cost, wrt, options) as Tensor, wrt, options);
 }

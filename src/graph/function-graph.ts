@@ -1,6 +1,31 @@
 import { Apply, type Variable } from './variable.js';
 import { toposort } from './traversal.js';
 
+/**
+ * Copies the graph computing `outputs` (every node; leaves and `stop` variables are kept), substituting
+ * `replacements` on the way (their own graphs are copied too). Returns the copied outputs; `copyOf` receives the
+ * map from each original variable to its copy.
+ */
+export function copyGraph(
+  outputs: readonly Variable[],
+  replacements: ReadonlyMap<Variable, Variable> = new Map(),
+  stop: ReadonlySet<Variable> = new Set(),
+  copyOf: Map<Variable, Variable> = new Map(),
+): Variable[] {
+  const lookup = (v: Variable): Variable => {
+    const r = replacements.get(v);
+    if (r !== undefined && r !== v) return lookup(r);
+    return copyOf.get(v) ?? v;
+  };
+  const roots = [...outputs, ...replacements.values()];
+  const stopAndReplaced = new Set<Variable>([...stop, ...replacements.keys()]);
+  for (const node of toposort(roots, stopAndReplaced)) {
+    const copy = new Apply(node.op, node.params, node.inputs.map(lookup), (n) => node.outputs.map((o, i) => o.cloneWith(n, i)), node.trace);
+    node.outputs.forEach((o, i) => copyOf.set(o, copy.outputs[i]!));
+  }
+  return outputs.map(lookup);
+}
+
 /** Who reads a variable: an input slot of a node, or output slot `index` of the graph itself. */
 export type Client = { node: Apply; index: number } | { node: 'output'; index: number };
 
@@ -20,19 +45,7 @@ export class FunctionGraph {
   constructor(inputs: readonly Variable[], outputs: readonly Variable[], replacements: ReadonlyMap<Variable, Variable> = new Map()) {
     this.inputs = [...inputs];
     const stop = new Set<Variable>(inputs);
-    const lookup = (v: Variable): Variable => {
-      const r = replacements.get(v);
-      if (r !== undefined && r !== v) return lookup(r);
-      return this.copyOf.get(v) ?? v;
-    };
-    // The replacements' own graphs are copied too: walk from outputs and from every replacement.
-    const roots = [...outputs, ...replacements.values()];
-    const stopAndReplaced = new Set<Variable>([...stop, ...replacements.keys()]);
-    for (const node of toposort(roots, stopAndReplaced)) {
-      const copy = new Apply(node.op, node.params, node.inputs.map(lookup), (n) => node.outputs.map((o, i) => o.cloneWith(n, i)), node.trace);
-      node.outputs.forEach((o, i) => this.copyOf.set(o, copy.outputs[i]!));
-    }
-    this.outputs = outputs.map(lookup);
+    this.outputs = copyGraph(outputs, replacements, stop, this.copyOf);
     for (const node of this.toposort()) node.inputs.forEach((v, index) => this.clientsOf(v).push({ node, index }));
     this.outputs.forEach((v, index) => this.clientsOf(v).push({ node: 'output', index }));
   }

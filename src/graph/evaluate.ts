@@ -1,5 +1,5 @@
-import type { Apply, Variable } from '../graph/variable.js';
-import { buildSite } from '../graph/variable.js';
+import type { Apply, Variable } from './variable.js';
+import { buildSite } from './variable.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import { shapeToString } from '../runtime/ndarray.js';
 
