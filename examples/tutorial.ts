@@ -110,4 +110,27 @@ function heading(title: string): void {
   console.log(theano.pp(s));
 }
 
-// Computing gradients (T.grad) and the math challenge that uses it are not implemented yet (a later issue).
+// Computing gradients: T.grad builds the derivative of y = x ** 2 as a new graph; pp prints it.
+{
+  heading('Computing gradients');
+  const x = T.dscalar('x');
+  const y = x.pow(2);
+  const gy = T.grad(y, x);
+  console.log(theano.pp(gy)); // 1 * (2 * x ** (2 - 1))
+  const f = theano.function([x], gy);
+  console.log(f(4)); // 8
+}
+
+// Math challenge: the gradients of the logistic and tanh functions at x = -1.5, 0 and 1.5 (the vector form:
+// the gradient of sum(f(v)) is f' elementwise). examples/gradients-plot.ts also plots both curves.
+{
+  heading('Math challenge: gradients of the logistic and tanh functions');
+  const v = T.dvector('v');
+  const logistic = T.div(1, T.add(1, T.exp(v.neg())));
+  const gLogistic = T.grad(T.sum(logistic), v);
+  const gTanh = T.grad(T.sum(T.tanh(v)), v);
+  const f = theano.function([v], [gLogistic, gTanh]);
+  const [dLogistic, dTanh] = f([-1.5, 0, 1.5]);
+  console.log(`logistic'(x): ${dLogistic}`); // [0.14914645 0.25       0.14914645]
+  console.log(`tanh'(x):     ${dTanh}`); // [0.18070664 1.         0.18070664]
+}

@@ -10,7 +10,7 @@ import type { GradBuilder } from '../graph/op.js';
 import { buildSite, type Apply, type Variable } from '../graph/variable.js';
 import { GRAD_MODIFIER } from '../ops/gradient.js';
 import { isFloat, type DType, type FloatDType } from '../types/dtype.js';
-import type { Rank } from '../types/rank.js';
+import type { Inc, Rank } from '../types/rank.js';
 import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -178,7 +178,7 @@ export function Rop<const F extends Tensor | readonly Tensor[]>(
   f: F,
   wrt: Tensor | readonly Tensor[],
   evalPoints: Tensor | readonly Tensor[],
-): F extends Tensor ? Tensor : Tensor[] {
+): GradResult<F> {
   const fs = Array.isArray(f) ? (f as readonly Tensor[]) : [f as Tensor];
   const ws = Array.isArray(wrt) ? (wrt as readonly Tensor[]) : [wrt as Tensor];
   const vs = Array.isArray(evalPoints) ? (evalPoints as readonly Tensor[]) : [evalPoints as Tensor];
@@ -192,7 +192,7 @@ export function Rop<const F extends Tensor | readonly Tensor[]>(
   // The result does not depend on u's values, but may read its shape: give it zeros shaped like f.
   const replacements = new Map<Variable, Variable>(us.map((u, i) => [u, zerosLike(fs[i]!)]));
   const out = copyGraph(jvp, replacements) as Tensor[];
-  return (Array.isArray(f) ? out : out[0]) as F extends Tensor ? Tensor : Tensor[];
+  return (Array.isArray(f) ? out : out[0]) as GradResult<F>;
 }
 
 /**
@@ -200,18 +200,26 @@ export function Rop<const F extends Tensor | readonly Tensor[]>(
  * elements of the (flattened) expression. A scalar expression gives the gradient. The rows are computed by a
  * `map` over the elements, so n need not be known before run time.
  */
-export function jacobian<D extends DType, R extends Rank>(expression: Tensor, wrt: Tensor<D, R>, options: Pick<GradOptions, 'considerConstant' | 'disconnectedInputs'> = {}): Tensor<D> {
+export function jacobian<E extends Tensor<FloatDType>, D extends DType, R extends Rank>(
+  expression: E,
+  wrt: Tensor<D, R>,
+  options: Pick<GradOptions, 'considerConstant' | 'disconnectedInputs'> = {},
+): E extends Tensor<FloatDType, 0> ? Tensor<D, R> : Tensor<D, Inc<R>> {
   if (!isFloat(expression.dtype)) throw new TypeError(`jacobian: the expression must be float, got ${describe(expression)}`);
-  if (expression.ndim === 0) return grad(expression as Tensor<FloatDType, 0>, wrt, options) as Tensor<D>;
+  if (expression.ndim === 0) return grad(expression as Tensor<FloatDType, 0>, wrt, options) as never;
   const flat = (expression.ndim === 1 ? expression : T.flatten(expression)) as Tensor<FloatDType, 1>;
   const index = T.lscalar('i');
   const row = grad(flat.get(index) as Tensor<FloatDType, 0>, wrt, { ...options, disconnectedInputs: options.disconnectedInputs ?? 'raise' }) as Tensor;
   const leaves = graphInputs([row]).filter((v) => v !== index && !v.isConstant);
   const nodes = toposort([row]);
-  return applyOp(MAP, { index, leaves, body: row, nodes }, [T.shape(flat, 0) as Tensor, ...leaves])[0] as Tensor<D>;
+  return applyOp(MAP, { index, leaves, body: row, nodes }, [T.shape(flat, 0) as Tensor, ...leaves])[0] as never;
 }
 
 /** The Hessian of a scalar `cost` with respect to `wrt` (the Jacobian of its gradient): [n, n] for a vector. */
-export function hessian<D extends DType, R extends Rank>(cost: Tensor<FloatDType, 0>, wrt: Tensor<D, R>, options: Pick<GradOptions, 'considerConstant' | 'disconnectedInputs'> = {}): Tensor<D> {
-  return jacobian(grad(cost, wrt, options) as Tensor, wrt, options);
+export function hessian<D extends DType, R extends Rank>(
+  cost: Tensor<FloatDType, 0>,
+  wrt: Tensor<D, R>,
+  options: Pick<GradOptions, 'considerConstant' | 'disconnectedInputs'> = {},
+): Tensor<D, Inc<R>> {
+  return jacobian(grad(cost, wrt, options) as Tensor<FloatDType, 1>, wrt, options) as never;
 }

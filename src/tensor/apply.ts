@@ -13,7 +13,7 @@ import { Tensor } from './tensor.js';
 export function constant<const V extends ArrayLikeInput, D extends DType = DTypeOfValue<V> & DType>(
   value: V,
   options: { dtype?: D; name?: string } = {},
-): Tensor<D, RankOfValue<V> & Rank> {
+): Tensor<NoInfer<D>, RankOfValue<V> & Rank> {
   const data = toNDArray(value, { dtype: options.dtype, what: `constant${options.name ? ` '${options.name}'` : ''}` });
   return makeConstant(data, options.name) as never;
 }

@@ -73,7 +73,7 @@ export function sum<D extends DType, R extends Rank, const A extends AxisArg<R> 
   x: Tensor<D, R>,
   axis?: A,
   options: SumOptions<K, T> = {},
-): Tensor<T, ReducedRank<R, A, K>> {
+): Tensor<NoInfer<T>, ReducedRank<R, A, K>> {
   return reduce('sum', x, axis as AnyAxis, options.keepdims ?? false, options.dtype ?? SUM_DTYPE[x.dtype]) as never;
 }
 
@@ -81,7 +81,7 @@ export function prod<D extends DType, R extends Rank, const A extends AxisArg<R>
   x: Tensor<D, R>,
   axis?: A,
   options: SumOptions<K, T> = {},
-): Tensor<T, ReducedRank<R, A, K>> {
+): Tensor<NoInfer<T>, ReducedRank<R, A, K>> {
   return reduce('prod', x, axis as AnyAxis, options.keepdims ?? false, options.dtype ?? SUM_DTYPE[x.dtype]) as never;
 }
 

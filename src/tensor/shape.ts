@@ -373,7 +373,7 @@ export function fill<D extends DType, R extends Rank, V extends Operand>(
 export function zeros<const S extends ShapeLike, T extends DType = 'float64'>(
   shape: S,
   dtype?: T,
-): Tensor<T, ShapeRank<S>> {
+): Tensor<NoInfer<T>, ShapeRank<S>> {
   return alloc(
     scalarConstant(0, checkDType(dtype ?? 'float64', 'zeros')),
     ...(shapeList(shape, 'zeros') as Size[]),
@@ -384,7 +384,7 @@ export function zeros<const S extends ShapeLike, T extends DType = 'float64'>(
 export function ones<const S extends ShapeLike, T extends DType = 'float64'>(
   shape: S,
   dtype?: T,
-): Tensor<T, ShapeRank<S>> {
+): Tensor<NoInfer<T>, ShapeRank<S>> {
   return alloc(
     scalarConstant(1, checkDType(dtype ?? 'float64', 'ones')),
     ...(shapeList(shape, 'ones') as Size[]),
@@ -399,7 +399,7 @@ export function full<
   const S extends ShapeLike,
   V extends number | boolean | bigint | Tensor<DType, 0>,
   T extends DType = DType1<V>,
->(shape: S, value: V, dtype?: T): Tensor<T, ShapeRank<S>> {
+>(shape: S, value: V, dtype?: T): Tensor<NoInfer<T>, ShapeRank<S>> {
   let v: Tensor;
   if (isTensor(value)) {
     if (value.ndim !== 0) throw new TypeError(`full: the value must be a scalar, got ${value.type}`);
@@ -415,7 +415,7 @@ export function full<
 export function zerosLike<D extends DType, R extends Rank, T extends DType = D>(
   x: Tensor<D, R>,
   dtype?: T,
-): Tensor<T, R> {
+): Tensor<NoInfer<T>, R> {
   return applyOp(FILL, undefined, [x, scalarConstant(0, checkDType(dtype ?? x.dtype, 'zerosLike'))])[0] as never;
 }
 
@@ -423,7 +423,7 @@ export function zerosLike<D extends DType, R extends Rank, T extends DType = D>(
 export function onesLike<D extends DType, R extends Rank, T extends DType = D>(
   x: Tensor<D, R>,
   dtype?: T,
-): Tensor<T, R> {
+): Tensor<NoInfer<T>, R> {
   return applyOp(FILL, undefined, [x, scalarConstant(1, checkDType(dtype ?? x.dtype, 'onesLike'))])[0] as never;
 }
 
@@ -444,7 +444,7 @@ export function arange<
   B extends Bound | undefined = undefined,
   C extends Bound | undefined = undefined,
   T extends DType = ArangeDType<A, B, C>,
->(start: A, stop?: B, step?: C, dtype?: T): Tensor<T, 1> {
+>(start: A, stop?: B, step?: C, dtype?: T): Tensor<NoInfer<T>, 1> {
   const bounds: Bound[] = stop === undefined ? [0, start, step ?? 1] : [start, stop, step ?? 1];
   const tensors = bounds.filter((b): b is Tensor<NumericDType, 0> => isTensor(b));
   let out: DType;
@@ -464,7 +464,7 @@ export function arange<
 }
 
 /** An n x m matrix (m = n by default) with ones on diagonal k (0 the main one, > 0 above) and zeros elsewhere. */
-export function eye<T extends DType = 'float64'>(n: Size, m?: Size | null, k: Size = 0, dtype?: T): Tensor<T, 2> {
+export function eye<T extends DType = 'float64'>(n: Size, m?: Size | null, k: Size = 0, dtype?: T): Tensor<NoInfer<T>, 2> {
   const { params, inputs } = sizeArgs([n, m ?? n, k], 'eye', ['n', 'm', 'k']);
   const [pn, pm, pk] = params as [DimParam, DimParam, DimParam];
   return applyOp(EYE, { n: pn, m: pm, k: pk, dtype: checkDType(dtype ?? 'float64', 'eye') }, inputs)[0] as never;
@@ -543,7 +543,7 @@ export function cumsum<
   R extends Rank,
   const A extends Axis<R> | undefined = undefined,
   T extends DType = SumDType<D>,
->(x: Tensor<D, R>, axis?: A, options: CumulateOptions<T> = {}): Tensor<T, AxisOrFlatRank<R, A>> {
+>(x: Tensor<D, R>, axis?: A, options: CumulateOptions<T> = {}): Tensor<NoInfer<T>, AxisOrFlatRank<R, A>> {
   return cumulate('cumsum', x, axis, options.dtype) as never;
 }
 
@@ -553,6 +553,6 @@ export function cumprod<
   R extends Rank,
   const A extends Axis<R> | undefined = undefined,
   T extends DType = SumDType<D>,
->(x: Tensor<D, R>, axis?: A, options: CumulateOptions<T> = {}): Tensor<T, AxisOrFlatRank<R, A>> {
+>(x: Tensor<D, R>, axis?: A, options: CumulateOptions<T> = {}): Tensor<NoInfer<T>, AxisOrFlatRank<R, A>> {
   return cumulate('cumprod', x, axis, options.dtype) as never;
 }

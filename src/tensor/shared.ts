@@ -52,7 +52,7 @@ export interface SharedOptions<D extends DType> {
 export function shared<const V extends ArrayLikeInput, D extends DType = DTypeOfValue<V> & DType>(
   value: V,
   options: SharedOptions<D> = {},
-): SharedVariable<D, RankOfValue<V> & Rank> {
+): SharedVariable<NoInfer<D>, RankOfValue<V> & Rank> {
   if (options.dtype !== undefined && !isDType(options.dtype)) throw new TypeError(`shared: unknown dtype ${String(options.dtype)}`);
   const what = `shared variable${options.name ? ` '${options.name}'` : ''}`;
   const data = toNDArray(value, { dtype: options.dtype, what }).copy();

@@ -131,8 +131,8 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
   get T(): Tensor<D, R> { return E.transpose(this) as never; }
 
   // reductions: none (all axes), one axis or a list; negative axes count from the end
-  sum<const A extends AxisArg<R> = null, K extends boolean = false, T extends DType = SumDType<D>>(axis?: A, options?: SumOptions<K, T>): Tensor<T, ReducedRank<R, A, K>> { return Red.sum(this, axis, options) as never; }
-  prod<const A extends AxisArg<R> = null, K extends boolean = false, T extends DType = SumDType<D>>(axis?: A, options?: SumOptions<K, T>): Tensor<T, ReducedRank<R, A, K>> { return Red.prod(this, axis, options) as never; }
+  sum<const A extends AxisArg<R> = null, K extends boolean = false, T extends DType = SumDType<D>>(axis?: A, options?: SumOptions<K, T>): Tensor<NoInfer<T>, ReducedRank<R, A, K>> { return Red.sum(this, axis, options) as never; }
+  prod<const A extends AxisArg<R> = null, K extends boolean = false, T extends DType = SumDType<D>>(axis?: A, options?: SumOptions<K, T>): Tensor<NoInfer<T>, ReducedRank<R, A, K>> { return Red.prod(this, axis, options) as never; }
   max<const A extends AxisArg<R> = null, K extends boolean = false>(axis?: A, options?: ReduceOptions<K>): Tensor<D, ReducedRank<R, A, K>> { return Red.max(this, axis, options) as never; }
   min<const A extends AxisArg<R> = null, K extends boolean = false>(axis?: A, options?: ReduceOptions<K>): Tensor<D, ReducedRank<R, A, K>> { return Red.min(this, axis, options) as never; }
   mean<const A extends AxisArg<R> = null, K extends boolean = false>(axis?: A, options?: ReduceOptions<K>): Tensor<MeanDType<D>, ReducedRank<R, A, K>> { return Red.mean(this, axis, options) as never; }
@@ -171,15 +171,15 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
   /** Each element repeated along `axis` (the flattened input without one): `T.repeat`. */
   repeat<const A extends Axis<R> | undefined = undefined>(repeats: Sh.Size | Tensor<IntDType, 1>, axis?: A): Tensor<D, Sh.AxisOrFlatRank<R, A>> { return Sh.repeat(this, repeats, axis) as never; }
   /** Running sums along `axis` (of the flattened input without one): `T.cumsum`. */
-  cumsum<const A extends Axis<R> | undefined = undefined, T extends DType = SumDType<D>>(axis?: A, options?: Sh.CumulateOptions<T>): Tensor<T, Sh.AxisOrFlatRank<R, A>> { return Sh.cumsum(this, axis, options) as never; }
+  cumsum<const A extends Axis<R> | undefined = undefined, T extends DType = SumDType<D>>(axis?: A, options?: Sh.CumulateOptions<T>): Tensor<NoInfer<T>, Sh.AxisOrFlatRank<R, A>> { return Sh.cumsum(this, axis, options) as never; }
   /** Running products along `axis` (of the flattened input without one): `T.cumprod`. */
-  cumprod<const A extends Axis<R> | undefined = undefined, T extends DType = SumDType<D>>(axis?: A, options?: Sh.CumulateOptions<T>): Tensor<T, Sh.AxisOrFlatRank<R, A>> { return Sh.cumprod(this, axis, options) as never; }
+  cumprod<const A extends Axis<R> | undefined = undefined, T extends DType = SumDType<D>>(axis?: A, options?: Sh.CumulateOptions<T>): Tensor<NoInfer<T>, Sh.AxisOrFlatRank<R, A>> { return Sh.cumprod(this, axis, options) as never; }
   /** `value` broadcast to this tensor's shape (Theano's `x.fill(value)`): `T.fill`. */
   fill<V extends Operand>(value: V): Tensor<ResolveDType<V, D>, MaxRank<R, RankOf<V>>> { return Sh.fill(this, value) as never; }
   /** Zeros of this shape, of this dtype or `dtype`: `T.zerosLike`. */
-  zerosLike<T extends DType = D>(dtype?: T): Tensor<T, R> { return Sh.zerosLike(this, dtype) as never; }
+  zerosLike<T extends DType = D>(dtype?: T): Tensor<NoInfer<T>, R> { return Sh.zerosLike(this, dtype) as never; }
   /** Ones of this shape, of this dtype or `dtype`: `T.onesLike`. */
-  onesLike<T extends DType = D>(dtype?: T): Tensor<T, R> { return Sh.onesLike(this, dtype) as never; }
+  onesLike<T extends DType = D>(dtype?: T): Tensor<NoInfer<T>, R> { return Sh.onesLike(this, dtype) as never; }
 
   // --- indexing methods (src/tensor/indexing.ts) ---
   /**

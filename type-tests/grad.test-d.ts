@@ -1,0 +1,41 @@
+import { expectType } from 'tsd';
+import * as theano from '../dist/index.js';
+import type { Tensor } from '../dist/index.js';
+
+const T = theano.tensor;
+const x = T.dscalar('x');
+const w = T.dmatrix('w');
+const b = T.dvector('b');
+const fw = T.fmatrix('fw');
+const cost = T.sum(T.dot(w, b).add(x));
+
+// the result mirrors wrt, typed
+expectType<Tensor<'float64', 0>>(T.grad(x.pow(2), x));
+expectType<[Tensor<'float64', 2>, Tensor<'float64', 1>]>(T.grad(cost, [w, b]));
+expectType<Tensor<'float32', 2>>(T.grad(T.sum(fw), fw));
+expectType<Tensor<'float64', 1> | null>(T.grad(cost, b, { returnDisconnected: 'none', disconnectedInputs: 'ignore' }));
+expectType<[Tensor<'float64', 2>, Tensor<'float64', 1>]>(theano.gradient.grad(cost, [w, b]));
+
+// jacobian and hessian add a rank; a scalar expression gives the gradient's rank
+expectType<Tensor<'float64', 2>>(T.jacobian(b.mul(2), b));
+expectType<Tensor<'float64', 1>>(T.jacobian(T.sum(b), b));
+expectType<Tensor<'float64', 2>>(T.hessian(T.sum(b.pow(3)), b));
+expectType<Tensor<'float64', 1>>(T.Lop(b.exp(), b, T.dvector('v')));
+expectType<Tensor<'float64', 1>>(T.Rop(b.exp(), b, T.dvector('v')));
+
+// gradient modifiers keep the type
+expectType<Tensor<'float64', 2>>(theano.gradient.zeroGrad(w));
+expectType<Tensor<'float64', 1>>(theano.gradient.gradClip(b, -1, 1));
+
+// the compiled gradient is callable with typed arguments and results
+const f = theano.function([x], T.grad(x.pow(2), x));
+expectType<number>(f(4));
+
+// a non-scalar cost is a compile error
+// @ts-expect-error
+T.grad(b, b);
+// an integer cost is a compile error
+// @ts-expect-error
+T.grad(T.iscalar('i'), T.iscalar('j'));
+// @ts-expect-error
+T.grad(T.sum(T.ivector('iv')), b);
