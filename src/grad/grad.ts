@@ -108,7 +108,11 @@ export function grad<const W extends Tensor | readonly Tensor[], RD extends 'zer
   for (let n = order.length - 1; n >= 0; n--) {
     const node = order[n]!;
     if (!node.inputs.some((i) => fromWrt.has(i) && reachesCost.has(i) && !constants.has(i))) continue;
-    const outputGrads = node.outputs.map(total);
+    // Each pullback sees gradients of its outputs' own dtypes (a known gradient may come in wider).
+    const outputGrads = node.outputs.map((o) => {
+      const g = total(o);
+      return g && g.dtype !== o.type.dtype ? (T.cast(g, o.type.dtype) as Tensor) : g;
+    });
     if (outputGrads.every((g) => g === null)) continue;
     const pullback = node.op.pullback;
     if (pullback === 'nondifferentiable') continue;

@@ -64,6 +64,16 @@ export interface GradBuilder {
   zerosLike(x: Tensor): Tensor;
   sumToShape(g: Tensor, like: Tensor): Tensor;
   broadcastLike(x: Tensor, like: Tensor): Tensor;
+  /** `x[indices]` from builder index arguments (numbers, integer scalars, `T.slice(...)`, `T.newaxis`). */
+  getItem(x: Tensor, indices: readonly unknown[]): Tensor;
+  slice(start?: number | Tensor | null, stop?: number | Tensor | null, step?: number | Tensor | null): unknown;
+  take(x: Tensor, indices: Tensor, axis?: number): Tensor;
+  setSubtensor(sub: Tensor, y: Operand): Tensor;
+  incSubtensor(sub: Tensor, y: Operand): Tensor;
+  dot(a: Tensor, b: Tensor): Tensor;
+  matmul(a: Tensor, b: Tensor): Tensor;
+  batchedDot(a: Tensor, b: Tensor): Tensor;
+  tensordot(a: Tensor, b: Tensor, axes: number | readonly [readonly number[], readonly number[]]): Tensor;
   /** Every other builder function, untyped: extend the list above when a pullback needs one often. */
   [name: string]: unknown;
 }

@@ -2,10 +2,11 @@
  * Advanced indexing with an integer tensor along one axis (numpy `take`, `x[idx]`; Theano's AdvancedSubtensor1
  * and AdvancedIncSubtensor1): the indexed axis is replaced by the axes of the index tensor.
  */
-import type { OpDef } from '../graph/op.js';
+import type { GradBuilder, OpDef } from '../graph/op.js';
 import { NDArray, shapeSize } from '../runtime/ndarray.js';
 import { isInt } from '../types/dtype.js';
 import { TensorType, type StaticDim } from '../types/tensor-type.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { checkUpdateValue, writeRegion, type IncMode } from './subtensor.js';
 
 export interface TakeParams {
@@ -76,10 +77,44 @@ export const TAKE: OpDef<TakeParams> = {
     }
     return [out];
   },
-  pullback: undefined,
+  // z = take(x, i, axis): gx = inc_subtensor(take(zeros_like(x), i, axis), gz), a scatter-add, so a row taken
+  // k times gets the sum of its k gradients; the indices get none.
+  pullback: ({ inputs: [x, indices], grads: [gz], params: { axis } }, T) => {
+    if (!gz) return [null, null];
+    return [T.incSubtensor(T.take(T.zerosLike(x!), indices!, axis), gz), null];
+  },
   print: { kind: 'custom', format: ([x, indices], { axis }) => takeText(x!.atom, indices!.text, axis) },
   paramsKey: (p) => String(p.axis),
 };
+
+/** Whether constant indices select distinct rows of an axis of static length n (null: unknown) at build time. */
+function distinctRows(indices: Tensor, n: number | null): boolean {
+  const data = indices.data;
+  if (data === undefined) return false;
+  const values: number[] = [];
+  for (let j = 0; j < data.size; j++) values.push(Number(data.item(j)));
+  // without the length, a negative index and a non-negative one may name the same row
+  if (n === null && values.some((v) => v < 0) && values.some((v) => v >= 0)) return false;
+  const wrapped = n === null ? values : values.map((v) => (v < 0 ? v + n : v));
+  return new Set(wrapped).size === wrapped.length;
+}
+
+/**
+ * For `set_subtensor(take(x, i, axis), y)`: true at region row j when no later j' writes the same row of x
+ * (i[j'] names the row i[j]), shaped to broadcast against the region `x.shape[:axis] + i.shape + ...`.
+ * Computed as numpy would: `last = full(n, -1); last[i.ravel()] = arange(i.size)`, then `last[i] == arange`.
+ */
+function lastWriteMask(x: Tensor, indices: Tensor, axis: number, T: GradBuilder): Tensor {
+  const flat = T.reshape(indices, [-1]);
+  const order = T.arange(T.shape(flat, 0));
+  const unset = T.alloc(T.constant(-1, { dtype: order.dtype }), T.shape(x, axis));
+  const last = T.setSubtensor(T.take(unset, flat, 0), order);
+  const mask = T.reshape(T.eq(T.take(last, flat, 0), order), T.shape(indices), indices.ndim);
+  const pattern: (number | 'x')[] = [];
+  for (let k = 0; k < x.ndim - 1 + indices.ndim; k++)
+    pattern.push(k < axis || k >= axis + indices.ndim ? 'x' : k - axis);
+  return T.dimshuffle(mask, pattern);
+}
 
 export interface AdvancedIncSubtensorParams {
   readonly mode: IncMode;
@@ -117,7 +152,21 @@ export const ADVANCED_INC_SUBTENSOR: OpDef<AdvancedIncSubtensorParams> = {
     writeRegion(name, out, takeShape(out.shape, indices!.shape, axis), target, y!, mode);
     return [out];
   },
-  pullback: undefined,
+  // z = inc_subtensor(take(x, i, axis), y) = x + scatter_add(broadcast(y)): gx = gz, and region row j of y lands
+  // on row i[j], so gy = sum_to_shape(take(gz, i, axis), y).
+  // z = set_subtensor(take(x, i, axis), y): gx = set_subtensor(take(gz, i, axis), 0); only the last write to a
+  // row stays, so region row j gets gz[i[j]] when j is the last occurrence of i[j] and 0 otherwise:
+  // gy = sum_to_shape(switch(last_write(i), take(gz, i, axis), 0), y).
+  pullback: ({ inputs: [x, y, indices], grads: [gz], params: { mode, axis } }, T) => {
+    if (!gz) return [null, null, null];
+    const region = T.take(gz, indices!, axis);
+    if (mode === 'inc') return [gz, T.sumToShape(region, y!), null];
+    const gx = T.setSubtensor(region, 0);
+    const kept = distinctRows(indices!, x!.type.shape[axis] ?? null)
+      ? region
+      : T.switch(lastWriteMask(x!, indices!, axis, T), region, 0);
+    return [gx, T.sumToShape(kept, y!), null];
+  },
   print: {
     kind: 'custom',
     format: ([x, y, indices], { mode, axis }) =>

@@ -3,8 +3,9 @@
  * `tensordot`. All four evaluate through the kernels of `runtime/matmul.ts`; the output dtype is the upcast of
  * the inputs, and the inputs are converted to it first (so int32 x float64 multiplies in float64, as numpy does).
  */
-import type { OpDef } from '../graph/op.js';
+import type { GradBuilder, OpDef, Pullback } from '../graph/op.js';
 import { castArray } from '../runtime/convert.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { batchedGemm, gemm, type BatchedMatrices } from '../runtime/matmul.js';
 import { NDArray, shapeSize, shapeToString } from '../runtime/ndarray.js';
 import { upcast, type DType } from '../types/dtype.js';
@@ -60,6 +61,16 @@ function broadcastStrides(batch: readonly number[], own: readonly number[], stri
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// gradient helpers
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+/** Every matrix of `x` transposed: its last two axes swapped. */
+const swapLast = (x: Tensor, T: GradBuilder) => T.dimshuffle(x, [...range(0, x.ndim - 2), x.ndim - 1, x.ndim - 2]);
+/** `u[..., i] v[..., j]` for each of the `batch` leading axes: `outer(u, v)` batched, as a broadcast product. */
+const batchedOuter = (u: Tensor, v: Tensor, batch: number, T: GradBuilder) =>
+  T.mul(T.dimshuffle(u, [...range(0, batch + 1), 'x']), T.dimshuffle(v, [...range(0, batch), 'x', batch]));
+
+// ---------------------------------------------------------------------------------------------------------------
 // matmul (and dot, its rank <= 2 case)
 
 function inferMatmul(op: string, a: TensorType, b: TensorType): TensorType {
@@ -108,8 +119,38 @@ export const DOT: OpDef<undefined> = {
     return [inferMatmul('dot', a!, b!)];
   },
   evaluate: ([a, b], _p, [type]) => [evaluateMatmul('dot', a!, b!, type!.dtype)],
-  pullback: undefined,
+  // z = a·b, matrices: ga = gz·bᵀ, gb = aᵀ·gz. Matrix·vector (z_i = Σ_j a_ij b_j): ga_ij = gz_i b_j (outer),
+  // gb = aᵀ·gz. Vector·matrix (z_j = Σ_i a_i b_ij): ga = b·gz, gb_ij = a_i gz_j. Vector·vector: ga = gz b, gb = gz a.
+  pullback: ({ inputs: [a, b], grads: [gz] }, T) => {
+    if (!gz) return [null, null];
+    if (a!.ndim === 1 && b!.ndim === 1) return [T.mul(gz, b!), T.mul(gz, a!)];
+    if (b!.ndim === 1) return [batchedOuter(gz, b!, 0, T), T.dot(swapLast(a!, T), gz)];
+    if (a!.ndim === 1) return [T.dot(b!, gz), batchedOuter(a!, gz, 0, T)];
+    return [T.dot(gz, swapLast(b!, T)), T.dot(swapLast(a!, T), gz)];
+  },
   print: { kind: 'call' },
+};
+
+/**
+ * z = a @ b per batch item: ga = gz @ bᵀ, gb = aᵀ @ gz, each summed over the batch axes its input was broadcast
+ * along. A 1-D operand is promoted as in the forward pass (a -> a[None, :], b -> b[:, None]) and gz gets the
+ * removed axis back; the promoted gradient is then summed over everything but the vector's own axis.
+ */
+const matmulPullback: Pullback<undefined> = ({ inputs: [a0, b0], grads: [gz] }, T) => {
+  if (!gz) return [null, null];
+  const [a, b] = [a0!, b0!];
+  const a2 = a.ndim === 1 ? T.dimshuffle(a, ['x', 0]) : a;
+  const b2 = b.ndim === 1 ? T.dimshuffle(b, [0, 'x']) : b;
+  const batch = gz.ndim - (a.ndim === 1 ? 0 : 1) - (b.ndim === 1 ? 0 : 1);
+  const rows = a.ndim === 1 ? 'x' : batch;
+  const cols = b.ndim === 1 ? 'x' : gz.ndim - 1;
+  const g2 = a.ndim === 1 || b.ndim === 1 ? T.dimshuffle(gz, [...range(0, batch), rows, cols]) : gz;
+  const ga = T.matmul(g2, swapLast(b2, T));
+  const gb = T.matmul(swapLast(a2, T), g2);
+  return [
+    a.ndim === 1 ? T.sum(ga, range(0, ga.ndim - 1)) : T.sumToShape(ga, a),
+    b.ndim === 1 ? T.sum(gb, [...range(0, gb.ndim - 2), gb.ndim - 1]) : T.sumToShape(gb, b),
+  ];
 };
 
 /**
@@ -121,7 +162,7 @@ export const MATMUL: OpDef<undefined> = {
   name: 'matmul',
   inferType: ([a, b]) => [inferMatmul('matmul', a!, b!)],
   evaluate: ([a, b], _p, [type]) => [evaluateMatmul('matmul', a!, b!, type!.dtype)],
-  pullback: undefined,
+  pullback: matmulPullback,
   print: { kind: 'call' },
 };
 
@@ -161,7 +202,19 @@ export const BATCHED_DOT: OpDef<undefined> = {
     batchedGemm(dtype, batch, left, right, out.data);
     return [out];
   },
-  pullback: undefined,
+  // dot's rules for each batch item i (z_i = a_i·b_i): matrices ga_i = gz_i·b_iᵀ, gb_i = a_iᵀ·gz_i; a vector
+  // beside a matrix gets that matrix times gz_i; a matrix beside a vector gets an outer product with gz_i;
+  // vectors: ga_i = gz_i b_i, gb_i = gz_i a_i.
+  pullback: ({ inputs: [a, b], grads: [gz] }, T) => {
+    if (!gz) return [null, null];
+    if (a!.ndim === 2 && b!.ndim === 2) {
+      const g = T.dimshuffle(gz, [0, 'x']);
+      return [T.mul(g, b!), T.mul(g, a!)];
+    }
+    if (b!.ndim === 2) return [batchedOuter(gz, b!, 1, T), T.batchedDot(swapLast(a!, T), gz)];
+    if (a!.ndim === 2) return [T.batchedDot(b!, gz), batchedOuter(a!, gz, 1, T)];
+    return [T.batchedDot(gz, swapLast(b!, T)), T.batchedDot(swapLast(a!, T), gz)];
+  },
   print: { kind: 'call' },
 };
 
@@ -195,6 +248,28 @@ function permutedMatrix(x: NDArray, order: readonly number[], rowAxes: number) {
 }
 
 /**
+ * z[F, G] = Σ_S a[F, S] b[S', G] (F, G the free axes of a and b; S, S' the paired summed axes). So
+ * ga[F, S] = Σ_G gz[F, G] b[S', G]: tensordot of gz and b over G; gb[S', G] = Σ_F a[F, S] gz[F, G]: tensordot
+ * of a and gz over F. tensordot leaves the remaining axes in increasing order, so each result is then permuted
+ * back to its input's axis order.
+ */
+const tensordotPullback: Pullback<TensordotParams> = ({ inputs: [a0, b0], grads: [gz], params: { axesA, axesB } }, T) => {
+  if (!gz) return [null, null];
+  const [a, b] = [a0!, b0!];
+  const freeA = freeAxes(a.ndim, axesA);
+  const freeB = freeAxes(b.ndim, axesB);
+  const sortedA = [...axesA].sort((x, y) => x - y);
+  const sortedB = [...axesB].sort((x, y) => x - y);
+  // ga' axes: F, then b's summed axes S' in increasing order (each paired with an axis of a)
+  const gaFlat = T.tensordot(gz, b, [range(freeA.length, gz.ndim), freeB]);
+  const gaOrder = range(0, a.ndim).map((i) => (freeA.includes(i) ? freeA.indexOf(i) : freeA.length + sortedB.indexOf(axesB[axesA.indexOf(i)]!)));
+  // gb' axes: a's summed axes S in increasing order, then G
+  const gbFlat = T.tensordot(a, gz, [freeA, range(0, freeA.length)]);
+  const gbOrder = range(0, b.ndim).map((j) => (freeB.includes(j) ? axesA.length + freeB.indexOf(j) : sortedA.indexOf(axesA[axesB.indexOf(j)]!)));
+  return [T.dimshuffle(gaFlat, gaOrder), T.dimshuffle(gbFlat, gbOrder)];
+};
+
+/**
  * numpy's `tensordot`: sums the products over the paired axes `axesA[i]` of the first input and `axesB[i]` of
  * the second; the result's axes are the first input's other axes, then the second's.
  */
@@ -223,7 +298,7 @@ export const TENSORDOT: OpDef<TensordotParams> = {
     gemm(dtype, left, right, out.data, 0);
     return [out];
   },
-  pullback: undefined,
+  pullback: tensordotPullback,
   print: { kind: 'call', args: (p) => [`axes=[[${p.axesA.join(', ')}], [${p.axesB.join(', ')}]]`] },
   paramsKey: (p) => `${p.axesA.join(',')}|${p.axesB.join(',')}`,
 };

@@ -123,7 +123,11 @@ export const RESHAPE: OpDef<ReshapeParams> = {
     }
     return [reshaped(x, resolved)];
   },
-  pullback: ({ inputs: [x], grads: [gz] }, T) => [gz ? T.reshape(gz, T.shape(x!), x!.ndim) : null], // same elements, x's shape
+  // the same elements in x's shape; the sizes get none
+  pullback: ({ inputs: [x, ...sizes], grads: [gz] }, T) => [
+    gz ? T.reshape(gz, T.shape(x!), x!.ndim) : null,
+    ...sizes.map(() => null),
+  ],
   print: {
     kind: 'custom',
     format: ([x, ...rest], p) =>

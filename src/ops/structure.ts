@@ -1,5 +1,5 @@
 /** Structure ops: concatenate (join), split, arange, eye, tril/triu, repeat, roll, cumsum/cumprod. */
-import type { OpDef } from '../graph/op.js';
+import type { GradBuilder, OpDef } from '../graph/op.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { castArray, scalarCaster } from '../runtime/convert.js';
 import { NDArray } from '../runtime/ndarray.js';
@@ -363,20 +363,20 @@ export const REPEAT: OpDef<RepeatParams> = {
       ),
     ];
   },
-  // element i was copied to positions [i*r, (i+1)*r): seen as a [length, r] pair of axes, sum over r
+  // A scalar count r: element i was copied to positions [i*r, (i+1)*r), so with r as a new axis right after the
+  // repeated one (after the last axis when flattened: row-major order) the gradient sums over it.
+  // One count n_i per element: the copies of element i fill [c_i - n_i, c_i) with c = cumsum(n); with S the
+  // running sum of gz along the axis after a leading 0, gx_i = S[c_i] - S[c_i - n_i].
   pullback: ({ inputs: [x, counts], grads: [gz], params: { axis, repeats } }, T) => {
-    if (!gz) return [null, ...(counts ? [null] : [])];
-    if (counts && counts.ndim === 1) {
-      throw new TypeError('repeat: the gradient with one repeat count per element is not supported; use a scalar count');
-    }
+    const rest = counts ? [null] : [];
+    if (!gz) return [null, ...rest];
+    if (counts && counts.ndim === 1) return [repeatSegmentSum(x!, counts, gz, axis, T), null];
     const r = repeats ?? counts!;
-    if (axis === null) {
-      const summed = T.sum(T.reshape(gz, [-1, r]), 1);
-      return [T.reshape(summed, T.shape(x!), x!.ndim), ...(counts ? [null] : [])];
-    }
+    const at = axis ?? x!.ndim - 1;
     const dims: (number | Tensor)[] = [];
-    for (let k = 0; k < x!.ndim; k++) dims.push(...(k === axis ? [T.shape(x!, k), r] : [T.shape(x!, k)]));
-    return [T.sum(T.reshape(gz, dims), axis + 1), ...(counts ? [null] : [])];
+    if (at === -1) dims.push(r);
+    for (let k = 0; k < x!.ndim; k++) dims.push(...(k === at ? [T.shape(x!, k), r] : [T.shape(x!, k)]));
+    return [T.sum(T.reshape(gz, dims), at + 1), ...rest];
   },
   print: {
     kind: 'custom',
@@ -385,6 +385,20 @@ export const REPEAT: OpDef<RepeatParams> = {
   },
   paramsKey: json,
 };
+
+/** The gradient of repeat with one count per element (or one count in a vector, for every element). */
+function repeatSegmentSum(x: Tensor, counts: Tensor, gz: Tensor, axis: number | null, T: GradBuilder): Tensor {
+  const along = axis ?? 0;
+  const length = axis === null ? T.prod(T.shape(x)) : T.shape(x, axis);
+  const n = T.alloc(counts, length);
+  const end = T.cumsum(n);
+  const start = T.sub(end, n);
+  const zeroDims = Array.from({ length: gz.ndim }, (_, k) => (k === along ? 1 : T.shape(gz, k)));
+  const zero = T.alloc(T.constant(0, { dtype: gz.dtype }), ...zeroDims);
+  const running = T.concatenate([zero, T.cumsum(gz, along)], along);
+  const gx = T.sub(T.take(running, end, along), T.take(running, start, along));
+  return axis === null ? T.reshape(gx, T.shape(x), x.ndim) : gx;
+}
 
 export interface RollParams {
   /** The axis to roll; null: the flattened input (the shape is kept). */

@@ -4,11 +4,12 @@
  * built (numbers in the params) or symbolic integer scalars (extra op inputs, referenced from the params by
  * position), so the params record the structure of the index and the inputs carry what varies.
  */
-import type { OpDef } from '../graph/op.js';
+import type { GradBuilder, OpDef } from '../graph/op.js';
 import { scalarCaster } from '../runtime/convert.js';
 import { NDArray, shapeToString } from '../runtime/ndarray.js';
 import { canCastSafely, isInt } from '../types/dtype.js';
 import { TensorType, type StaticDim } from '../types/tensor-type.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 /** An integer known when the graph is built, or the k-th symbolic index scalar of the node. */
 export type IndexValue = number | { readonly symbol: number };
@@ -186,6 +187,19 @@ function checkSymbols(opName: string, types: readonly TensorType[], index: Basic
 
 const symbolValues = (arrays: readonly NDArray[]): number[] => arrays.map((a) => Number(a.item()));
 
+/** The index as builder arguments again (`T.getItem(g, args)` is `g[index]`), symbols taken from the node's inputs. */
+function indexArgs(index: BasicIndex, symbols: readonly Tensor[], T: GradBuilder): unknown[] {
+  const value = (v: IndexValue | null): number | Tensor | null =>
+    v === null || typeof v === 'number' ? v : symbols[v.symbol]!;
+  return index.entries.map((e) =>
+    e.kind === 'int'
+      ? value(e.index)
+      : e.kind === 'slice'
+        ? T.slice(value(e.start), value(e.stop), value(e.step))
+        : null,
+  );
+}
+
 export interface SubtensorParams {
   readonly index: BasicIndex;
 }
@@ -202,7 +216,13 @@ export const SUBTENSOR: OpDef<SubtensorParams> = {
     const view = indexView('subtensor', a, index, symbolValues(symbols));
     return [new NDArray(a.dtype, view.shape, a.data, view.strides, view.offset).copy()];
   },
-  pullback: undefined,
+  // z = x[index]: dz/dx scatters gz back into zeros of x's shape, gx = inc_subtensor(zeros_like(x)[index], gz);
+  // the symbolic index scalars get none.
+  pullback: ({ inputs: [x, ...symbols], grads: [gz], params: { index } }, T) => {
+    const none = symbols.map(() => null);
+    if (!gz) return [null, ...none];
+    return [T.incSubtensor(T.getItem(T.zerosLike(x!), indexArgs(index, symbols, T)), gz), ...none];
+  },
   print: {
     kind: 'custom',
     format: ([x, ...symbols], { index }) => `${x!.atom}${index.toString(symbols.map((s) => s.text))}`,
@@ -300,7 +320,16 @@ export const INC_SUBTENSOR: OpDef<IncSubtensorParams> = {
     writeRegion(name, out, view.shape, (r) => region.flatIndex(r), y!, mode);
     return [out];
   },
-  pullback: undefined,
+  // z = inc_subtensor(x[index], y) = x + scatter(broadcast(y)): gx = gz, gy = sum_to_shape(gz[index], y).
+  // z = set_subtensor(x[index], y): the region of x is overwritten, so gx = set_subtensor(gz[index], 0), and
+  // gy = sum_to_shape(gz[index], y) (a basic index never selects a position twice).
+  pullback: ({ inputs: [, y, ...symbols], grads: [gz], params: { mode, index } }, T) => {
+    const none = symbols.map(() => null);
+    if (!gz) return [null, null, ...none];
+    const region = T.getItem(gz, indexArgs(index, symbols, T));
+    const gx = mode === 'inc' ? gz : T.setSubtensor(region, 0);
+    return [gx, T.sumToShape(region, y!), ...none];
+  },
   print: {
     kind: 'custom',
     format: ([x, y, ...symbols], { mode, index }) =>
