@@ -9,7 +9,9 @@ import { SharedVariable } from '../tensor/shared.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../types/dtype.js';
 import type { Rank } from '../types/rank.js';
-import { evaluateNodes } from '../graph/evaluate.js';
+import { evaluateNodes, nanGuard } from '../graph/evaluate.js';
+import { optimize, toMode, type Mode, type ModeName, type OptimizationProfile } from '../rewrite/pipeline.js';
+import { DebugChecker } from './debug.js';
 
 /** One update: a shared variable and its new value, of exactly the same dtype and rank. */
 export type Update = { [D in DType]: { [R in Rank]: readonly [SharedVariable<D, R>, Tensor<D, R>] }[Rank] }[DType];
@@ -27,6 +29,16 @@ export interface FunctionOptions {
   allowInputDowncast?: boolean;
   /** A name for error messages and printing. */
   name?: string;
+  /**
+   * Which optimizations run: 'FAST_RUN' (all, the default), 'FAST_COMPILE' (merging and constant folding only),
+   * 'DEBUG' (all, then every pass is type-checked and every call compared with the unoptimized graph), or a
+   * `Mode` with rules included or excluded (`theano.FAST_RUN.excluding('stabilize')`).
+   */
+  mode?: Mode | ModeName;
+  /** Record time per pass and how often each rule fired, in `f.profile`. */
+  profile?: boolean;
+  /** Check every node's output for NaN and Inf and report the first node that produced one. */
+  nanGuard?: boolean;
 }
 
 type ValueOf<T> = T extends Tensor<infer D, infer R> ? OutputValue<D, R> : never;
@@ -46,6 +58,8 @@ export interface CompiledFunction<I extends readonly Tensor[], O> {
   readonly updatedShared: readonly SharedVariable[];
   /** The `name` option, or 'compiledFunction'. */
   readonly name: string;
+  /** With `profile: true`: time per optimization pass and rule counts. */
+  readonly profile: OptimizationProfile | undefined;
 }
 
 const label = (v: Variable, i: number) => `input ${i}${v.name ? ` ('${v.name}')` : ''}`;
@@ -91,6 +105,7 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
     if (!(sv instanceof SharedVariable)) throw new TypeError(`${fname}: an update target must be a shared variable, got ${describeValue(sv)}`);
     const who = `the update of shared variable${sv.name ? ` '${sv.name}'` : ''}`;
     if (updatedShared.includes(sv)) throw new TypeError(`${fname}: ${who} is given twice`);
+    if (value === sv) continue; // an update to itself changes nothing: dropped
     if (!(value instanceof Tensor)) throw new TypeError(`${fname}: ${who} must be a symbolic expression, got ${describeValue(value)}`);
     if (value.dtype !== sv.dtype || value.ndim !== sv.ndim) {
       throw new TypeError(`${fname}: ${who} has type ${value.type}, but the variable is ${sv.type} (use .cast('${sv.dtype}') to convert)`);
@@ -107,7 +122,8 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
     replacements.set(old, r);
   }
 
-  const graph = new FunctionGraph(inputs, [...outputList, ...updates.map(([, v]) => v)], replacements);
+  const kept = updates.filter(([sv]) => updatedShared.includes(sv));
+  const graph = new FunctionGraph(inputs, [...outputList, ...kept.map(([, v]) => v)], replacements);
 
   // --- missing and unused inputs
   const inputSet = new Set<Variable>(inputs);
@@ -128,8 +144,20 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
     console.warn(msg);
   });
 
+  // --- optimization: the working copy is rewritten; the user's graph is never touched
+  const mode = toMode(options.mode);
+  const debug = mode.name === 'DEBUG' ? new DebugChecker(graph, inputs) : undefined;
+  const start = performance.now();
+  const profile = optimize(graph, mode, {
+    onRewrite: debug && ((r) => debug.onRewrite(r)),
+    onPass: debug && ((pass) => debug.onPass(pass)),
+  });
+  const compileMs = performance.now() - start;
+
   const schedule: Apply[] = graph.toposort();
-  const sharedLeaves = leaves.filter((v) => v.isShared);
+  const runLeaves = graphInputs(graph.outputs, inputSet);
+  const sharedLeaves = runLeaves.filter((v) => v.isShared);
+  const guard = options.nanGuard ? nanGuard : undefined;
   const nOut = outputList.length;
   const allowDowncast = options.allowInputDowncast ?? false;
 
@@ -138,13 +166,15 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
       throw new TypeError(`${fname}: expected ${inputs.length} argument${inputs.length === 1 ? '' : 's'}, got ${args.length}`);
     }
     const values = new Map<Variable, NDArray>();
-    inputs.forEach((v, i) => values.set(v, checkInput(v, i, args[i], fname, allowDowncast)));
-    for (const leaf of leaves) {
+    const argValues = inputs.map((v, i) => checkInput(v, i, args[i], fname, allowDowncast));
+    inputs.forEach((v, i) => values.set(v, argValues[i]!));
+    for (const leaf of runLeaves) {
       if (leaf.isConstant) values.set(leaf, leaf.data!);
       else if (leaf.isShared) values.set(leaf, leaf.storage!.value);
     }
-    evaluateNodes(schedule, values);
+    evaluateNodes(schedule, values, guard);
     const results = graph.outputs.map((v) => values.get(v)!);
+    debug?.check(argValues, results);
     // Never hand out an array the caller could use to reach internal state (inputs, constants, shared values)
     // or an array returned twice.
     const seen = new Set<NDArray>();
@@ -163,7 +193,8 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   };
 
   Object.defineProperty(fn, 'name', { value: options.name ?? 'compiledFunction' });
-  return Object.assign(fn, { inputs, outputs, graph, updatedShared }) as unknown as CompiledFunction<I, O>;
+  const profiled = options.profile ? { ...profile, compileMs } : undefined;
+  return Object.assign(fn, { inputs, outputs, graph, updatedShared, profile: profiled }) as unknown as CompiledFunction<I, O>;
 }
 
 /** 'a float64 matrix', 'an int32 vector'. */

@@ -27,7 +27,7 @@ export class NodeError extends Error {
  * leaves on entry and every computed variable on return. Each result is checked against its static type, so an
  * op whose output disagrees with its `inferType` is caught at the node.
  */
-export function evaluateNodes(nodes: readonly Apply[], values: Map<Variable, NDArray>): void {
+export function evaluateNodes(nodes: readonly Apply[], values: Map<Variable, NDArray>, afterNode?: (node: Apply, inputs: readonly NDArray[], outputs: readonly NDArray[]) => void): void {
   for (const node of nodes) {
     const inputs = node.inputs.map((v) => {
       const a = values.get(v);
@@ -48,5 +48,19 @@ export function evaluateNodes(nodes: readonly Apply[], values: Map<Variable, NDA
       }
       values.set(o, a);
     });
+    afterNode?.(node, inputs, outputs);
   }
+}
+
+/** An `afterNode` check: throws at the first node whose float output holds a NaN or an infinity. */
+export function nanGuard(node: Apply, inputs: readonly NDArray[], outputs: readonly NDArray[]): void {
+  outputs.forEach((a, k) => {
+    if (a.dtype !== 'float32' && a.dtype !== 'float64') return;
+    for (let i = 0; i < a.size; i++) {
+      const x = a.item(i) as number;
+      if (Number.isFinite(x)) continue;
+      const what = Number.isNaN(x) ? 'NaN' : 'Inf';
+      throw new NodeError(node, inputs, new Error(`NaN guard: output ${k} of ${node.op.name} has ${what} at flat index ${i}`));
+    }
+  });
 }

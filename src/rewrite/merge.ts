@@ -47,7 +47,7 @@ export const mergePass: Pass = {
         if (key === undefined) return;
         const first = constants.get(key);
         if (!first) constants.set(key, input);
-        else if (first !== input && ctx.enabled('merge_constants', ['merge'])) {
+        else if (first !== input && ctx.enabled('merge_constants', ['merge', 'fast_compile'])) {
           graph.replace(input, first);
           ctx.record({ pass: 'merge', rule: 'merge_constants', before: input, after: first });
         }
@@ -61,7 +61,7 @@ export const mergePass: Pass = {
         seen.set(key, node);
         continue;
       }
-      if (!ctx.enabled('merge_nodes', ['merge'])) continue;
+      if (!ctx.enabled('merge_nodes', ['merge', 'fast_compile'])) continue;
       node.outputs.forEach((o, i) => {
         graph.replace(o, earlier.outputs[i]!);
         ctx.record({ pass: 'merge', rule: 'merge_nodes', before: o, after: earlier.outputs[i]! });
@@ -81,7 +81,7 @@ export const constantFoldPass: Pass = {
   run(graph, ctx) {
     for (const node of graph.toposort()) {
       if (NOT_FOLDED.has(node.op.name) || !node.inputs.every((i) => i.isConstant)) continue;
-      if (!ctx.enabled('constant_folding', ['constant_folding'])) return;
+      if (!ctx.enabled('constant_folding', ['constant_folding', 'fast_compile'])) return;
       let values;
       try {
         values = node.op.evaluate(

@@ -1,0 +1,97 @@
+/**
+ * The optimizer: one ordered list of named passes, and the modes that select from it. The order is the list
+ * below, not a global priority number: merge -> constant folding -> canonicalize -> stabilize -> specialize ->
+ * merge.
+ */
+import type { FunctionGraph } from '../graph/function-graph.js';
+import { ruleSetPass, type Pass, type RewriteRecord } from './engine.js';
+import { constantFoldPass, mergePass } from './merge.js';
+import { CANONICALIZE_RULES } from './rules/canonicalize.js';
+import { SPECIALIZE_RULES } from './rules/specialize.js';
+import { STABILIZE_RULES } from './rules/stabilize.js';
+
+export const PIPELINE: readonly Pass[] = [
+  mergePass,
+  constantFoldPass,
+  ruleSetPass('canonicalize', CANONICALIZE_RULES, ['canonicalize', 'fast_run']),
+  ruleSetPass('stabilize', STABILIZE_RULES, ['stabilize', 'fast_run']),
+  ruleSetPass('specialize', SPECIALIZE_RULES, ['specialize', 'fast_run']),
+  { ...mergePass, name: 'merge_final' },
+];
+
+/**
+ * Which passes and rules run. `FAST_RUN` runs everything, `FAST_COMPILE` only merging and constant folding,
+ * `DEBUG` everything and then checks every pass (see `theano.function`'s `mode`). `including` / `excluding`
+ * select by pass name, rule name or tag, as Theano's `Mode.including/excluding`.
+ */
+export class Mode {
+  constructor(
+    readonly name: 'FAST_RUN' | 'FAST_COMPILE' | 'DEBUG',
+    readonly include: ReadonlySet<string> = new Set(['fast_run', 'fast_compile']),
+    readonly exclude: ReadonlySet<string> = new Set(),
+  ) {}
+
+  including(...names: string[]): Mode {
+    return new Mode(this.name, new Set([...this.include, ...names]), new Set([...this.exclude].filter((n) => !names.includes(n))));
+  }
+  excluding(...names: string[]): Mode {
+    return new Mode(this.name, this.include, new Set([...this.exclude, ...names]));
+  }
+
+  /** Whether a pass or rule with this name and these tags runs. */
+  enabled(name: string, tags: readonly string[]): boolean {
+    const all = [name, ...tags];
+    if (all.some((t) => this.exclude.has(t))) return false;
+    return all.some((t) => this.include.has(t));
+  }
+}
+
+export const FAST_RUN = new Mode('FAST_RUN');
+export const FAST_COMPILE = new Mode('FAST_COMPILE', new Set(['fast_compile']));
+export const DEBUG = new Mode('DEBUG');
+
+export type ModeName = Mode['name'];
+export function toMode(mode: Mode | ModeName | undefined): Mode {
+  if (mode instanceof Mode) return mode;
+  if (mode === undefined || mode === 'FAST_RUN') return FAST_RUN;
+  if (mode === 'FAST_COMPILE') return FAST_COMPILE;
+  if (mode === 'DEBUG') return DEBUG;
+  throw new TypeError(`unknown mode ${String(mode)}: use 'FAST_RUN', 'FAST_COMPILE' or 'DEBUG'`);
+}
+
+/** What `profile: true` reports: time and rewrites per pass, and how often each rule fired. */
+export interface OptimizationProfile {
+  readonly passes: { name: string; ms: number; rewrites: number }[];
+  readonly rules: Record<string, number>;
+  readonly nodesBefore: number;
+  readonly nodesAfter: number;
+}
+
+/**
+ * Rewrites `graph` in place through the enabled passes. `onPass` is called after each pass (DEBUG mode checks the
+ * graph there); every applied rewrite is reported to `onRewrite`.
+ */
+export function optimize(
+  graph: FunctionGraph,
+  mode: Mode,
+  hooks: { onRewrite?: (r: RewriteRecord) => void; onPass?: (pass: string, graph: FunctionGraph) => void } = {},
+): OptimizationProfile {
+  const profile: OptimizationProfile = { passes: [], rules: {}, nodesBefore: graph.toposort().length, nodesAfter: 0 };
+  for (const pass of PIPELINE) {
+    if (!mode.enabled(pass.name, pass.tags)) continue;
+    const start = performance.now();
+    let rewrites = 0;
+    pass.run(graph, {
+      enabled: (name, tags) => mode.enabled(name, tags),
+      record: (r) => {
+        rewrites++;
+        profile.rules[r.rule] = (profile.rules[r.rule] ?? 0) + 1;
+        hooks.onRewrite?.(r);
+      },
+    });
+    profile.passes.push({ name: pass.name, ms: performance.now() - start, rewrites });
+    hooks.onPass?.(pass.name, graph);
+  }
+  (profile as { nodesAfter: number }).nodesAfter = graph.toposort().length;
+  return profile;
+}
