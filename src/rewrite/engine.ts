@@ -36,6 +36,8 @@ export interface PassContext {
 export interface Pass {
   readonly name: string;
   readonly tags: readonly string[];
+  /** The rules of a rule-set pass (including one of them by name runs the pass for it). */
+  readonly ruleNames?: readonly string[];
   run(graph: FunctionGraph, ctx: PassContext): void;
 }
 
@@ -71,6 +73,7 @@ export function ruleSetPass(name: string, rules: readonly Rule[], tags: readonly
   return {
     name,
     tags,
+    ruleNames: rules.map((r) => r.name),
     run(graph, ctx) {
       const initial = graph.toposort().length;
       let budget = Math.max(100, initial * (options.rewritesPerNode ?? 20));

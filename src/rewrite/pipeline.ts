@@ -4,20 +4,33 @@
  * merge.
  */
 import type { FunctionGraph } from '../graph/function-graph.js';
-import { ruleSetPass, type Pass, type RewriteRecord } from './engine.js';
+import { ruleSetPass, type Pass, type RewriteRecord, type Rule } from './engine.js';
 import { constantFoldPass, mergePass } from './merge.js';
 import { CANONICALIZE_RULES } from './rules/canonicalize.js';
 import { SPECIALIZE_RULES } from './rules/specialize.js';
 import { STABILIZE_RULES } from './rules/stabilize.js';
 
-export const PIPELINE: readonly Pass[] = [
-  mergePass,
-  constantFoldPass,
-  ruleSetPass('canonicalize', CANONICALIZE_RULES, ['canonicalize', 'fast_run']),
-  ruleSetPass('stabilize', STABILIZE_RULES, ['stabilize', 'fast_run']),
-  ruleSetPass('specialize', SPECIALIZE_RULES, ['specialize', 'fast_run']),
-  { ...mergePass, name: 'merge_final' },
-];
+/** The rule-set phases, in order, with their rules. */
+export type Phase = 'canonicalize' | 'stabilize' | 'specialize';
+const PHASE_RULES: { readonly [P in Phase]: readonly Rule[] } = {
+  canonicalize: CANONICALIZE_RULES,
+  stabilize: STABILIZE_RULES,
+  specialize: SPECIALIZE_RULES,
+};
+const phase = (name: Phase, extra: readonly Rule[] = []) => ruleSetPass(name, [...PHASE_RULES[name], ...extra], [name, 'fast_run']);
+
+/** The pipeline, as one readable list (a mode may add rules to a phase: see `Mode.withRules`). */
+export function pipeline(extra: ReadonlyMap<Phase, readonly Rule[]> = new Map()): Pass[] {
+  return [
+    mergePass,
+    constantFoldPass,
+    phase('canonicalize', extra.get('canonicalize')),
+    phase('stabilize', extra.get('stabilize')),
+    phase('specialize', extra.get('specialize')),
+    { ...mergePass, name: 'merge_final' },
+  ];
+}
+const DEFAULT_PIPELINE = pipeline();
 
 /**
  * Which passes and rules run. `FAST_RUN` runs everything, `FAST_COMPILE` only merging and constant folding,
@@ -29,13 +42,21 @@ export class Mode {
     readonly name: 'FAST_RUN' | 'FAST_COMPILE' | 'DEBUG',
     readonly include: ReadonlySet<string> = new Set(['fast_run', 'fast_compile']),
     readonly exclude: ReadonlySet<string> = new Set(),
+    /** Extra rules, per phase (a user's own rewrites, as registering an optimization in Theano). */
+    readonly extraRules: ReadonlyMap<Phase, readonly Rule[]> = new Map(),
   ) {}
 
   including(...names: string[]): Mode {
-    return new Mode(this.name, new Set([...this.include, ...names]), new Set([...this.exclude].filter((n) => !names.includes(n))));
+    return new Mode(this.name, new Set([...this.include, ...names]), new Set([...this.exclude].filter((n) => !names.includes(n))), this.extraRules);
   }
   excluding(...names: string[]): Mode {
-    return new Mode(this.name, this.include, new Set([...this.exclude, ...names]));
+    return new Mode(this.name, this.include, new Set([...this.exclude, ...names]), this.extraRules);
+  }
+  /** This mode with `rules` added to the end of phase `phase`. */
+  withRules(phase: Phase, rules: readonly Rule[]): Mode {
+    const extra = new Map(this.extraRules);
+    extra.set(phase, [...(extra.get(phase) ?? []), ...rules]);
+    return new Mode(this.name, this.include, this.exclude, extra);
   }
 
   /** Whether a pass or rule with this name and these tags runs. */
@@ -77,8 +98,9 @@ export function optimize(
   hooks: { onRewrite?: (r: RewriteRecord) => void; onPass?: (pass: string, graph: FunctionGraph) => void } = {},
 ): OptimizationProfile {
   const profile: OptimizationProfile = { passes: [], rules: {}, nodesBefore: graph.toposort().length, nodesAfter: 0 };
-  for (const pass of PIPELINE) {
-    if (!mode.enabled(pass.name, pass.tags)) continue;
+  for (const pass of mode.extraRules.size ? pipeline(mode.extraRules) : DEFAULT_PIPELINE) {
+    const named = pass.ruleNames?.some((r) => mode.include.has(r) && !mode.exclude.has(pass.name)) ?? false;
+    if (!mode.enabled(pass.name, pass.tags) && !named) continue;
     const start = performance.now();
     let rewrites = 0;
     pass.run(graph, {
