@@ -458,3 +458,6 @@ export function nested<V extends number | bigint | boolean>(
     axis === shape.length ? fill(i++) : Array.from({ length: shape[axis]! }, () => build(axis + 1));
   return build(0) as ArrayLikeInput;
 }
+
+/** An array of `shape` with no elements (nested JS arrays cannot spell shape (0, 3)). */
+export const empty = (shape: number[], dtype: DType = 'float64') => theano.NDArray.zeros(dtype, shape);

@@ -2,7 +2,7 @@
 import { normalizeAxes, REDUCE, type ReduceKind } from '../ops/reduce.js';
 import { ARG_REDUCE } from '../ops/argreduce.js';
 import { SHAPE_I } from '../ops/shape.js';
-import { isFloat, type DType } from '../types/dtype.js';
+import { isFloat, WEAK_FLOAT, type DType } from '../types/dtype.js';
 import type { Axis, Dec, Rank, SubRank } from '../types/rank.js';
 import { applyOp } from './apply.js';
 import { cast, div, mul, sqr, sqrt, sub } from './elemwise.js';
@@ -33,19 +33,11 @@ export const SUM_DTYPE = {
   float32: 'float32',
   float64: 'float64',
 } as const satisfies { [D in DType]: DType };
-/** The mean of integers is float64; floats keep their dtype. */
-export const MEAN_DTYPE = {
-  bool: 'float64',
-  int8: 'float64',
-  int16: 'float64',
-  int32: 'float64',
-  int64: 'float64',
-  uint8: 'float64',
-  uint16: 'float64',
-  uint32: 'float64',
-  float32: 'float32',
-  float64: 'float64',
-} as const satisfies { [D in DType]: DType };
+/**
+ * The mean of integers is float64; floats keep their dtype. That is the weak-float rule (a mean divides by a
+ * count, as if by a fractional JS number), so the table is the same one.
+ */
+export const MEAN_DTYPE = WEAK_FLOAT;
 export type SumDType<D extends DType> = (typeof SUM_DTYPE)[D];
 export type MeanDType<D extends DType> = (typeof MEAN_DTYPE)[D];
 

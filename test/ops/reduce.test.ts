@@ -31,13 +31,12 @@ import {
   u16,
   u32,
   u8,
+  empty,
 } from '../helpers.js';
 import { checkInferredTypes } from '../infer-type.js';
 
 const T = theano.tensor;
 
-/** A float64 array of `shape` with no elements (nested JS arrays cannot spell shape (0, 3)). */
-const empty = (shape: number[], dtype: DType = 'float64') => theano.NDArray.zeros(dtype, shape);
 
 const M = [
   [1, 2, 3],

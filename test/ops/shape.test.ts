@@ -29,13 +29,12 @@ import {
   indices,
   u32,
   u8,
+  empty,
 } from '../helpers.js';
 import { checkInferredTypes } from '../infer-type.js';
 
 const T = theano.tensor;
 
-/** An array with no elements (nested JS arrays cannot spell shape (0, 3)). */
-const empty = (shape: number[], dtype: DType = 'float64') => theano.NDArray.zeros(dtype, shape);
 const M = [
   [1, 2, 3],
   [4, 5, 6],
