@@ -41,12 +41,14 @@ export class FunctionGraph {
   /** Maps each original variable to its copy. */
   readonly copyOf = new Map<Variable, Variable>();
   private readonly clientMap = new Map<Variable, Client[]>();
+  /** Nodes whose inputs' client lists already name them. */
+  private readonly known = new Set<Apply>();
 
   constructor(inputs: readonly Variable[], outputs: readonly Variable[], replacements: ReadonlyMap<Variable, Variable> = new Map()) {
     this.inputs = [...inputs];
     const stop = new Set<Variable>(inputs);
     this.outputs = copyGraph(outputs, replacements, stop, this.copyOf);
-    for (const node of this.toposort()) node.inputs.forEach((v, index) => this.clientsOf(v).push({ node, index }));
+    for (const node of this.toposort()) this.register(node);
     this.outputs.forEach((v, index) => this.clientsOf(v).push({ node: 'output', index }));
   }
 
@@ -78,11 +80,20 @@ export class FunctionGraph {
       this.clientsOf(replacement).push(c);
     }
     this.clientMap.delete(v);
-    if (replacement.owner) for (const node of toposort([replacement], new Set(this.inputs))) {
-      node.inputs.forEach((input, index) => {
-        const list = this.clientsOf(input);
-        if (!list.some((c) => c.node === node && c.index === index)) list.push({ node, index });
-      });
+    // Register the replacement's new nodes: walk up from it only through nodes the graph does not know yet
+    // (a rewrite adds a few nodes; walking all of its ancestors would make many rewrites quadratic).
+    const stack = replacement.owner && !this.known.has(replacement.owner) ? [replacement.owner] : [];
+    const inputs = new Set(this.inputs);
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (this.known.has(node)) continue;
+      this.register(node);
+      for (const i of node.inputs) if (i.owner && !inputs.has(i) && !this.known.has(i.owner)) stack.push(i.owner);
     }
+  }
+
+  private register(node: Apply): void {
+    this.known.add(node);
+    node.inputs.forEach((input, index) => this.clientsOf(input).push({ node, index }));
   }
 }
