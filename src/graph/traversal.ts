@@ -7,25 +7,30 @@ import type { Apply, Variable } from './variable.js';
  */
 export function toposort(outputs: readonly Variable[], stopAt?: ReadonlySet<Variable>): Apply[] {
   const order: Apply[] = [];
-  const state = new Map<Apply, 'open' | 'done'>();
-  const stack: [Apply, number][] = [];
+  const seen = new Set<Apply>();
+  // The stack as two parallel arrays (a node and the next input to visit): no allocation per node, as this runs
+  // several times per rewrite pass.
+  const stack: Apply[] = [];
+  const nextInput: number[] = [];
   const visit = (v: Variable): void => {
     const node = v.owner;
-    if (!node || stopAt?.has(v) || state.has(node)) return;
-    state.set(node, 'open');
-    stack.push([node, 0]);
+    if (!node || seen.has(node) || stopAt?.has(v)) return;
+    seen.add(node);
+    stack.push(node);
+    nextInput.push(0);
   };
   for (const out of outputs) {
     visit(out);
     while (stack.length > 0) {
-      const top = stack[stack.length - 1]!;
-      const [node, next] = top;
+      const top = stack.length - 1;
+      const node = stack[top]!;
+      const next = nextInput[top]!;
       if (next < node.inputs.length) {
-        top[1] = next + 1;
+        nextInput[top] = next + 1;
         visit(node.inputs[next]!);
       } else {
         stack.pop();
-        state.set(node, 'done');
+        nextInput.pop();
         order.push(node);
       }
     }

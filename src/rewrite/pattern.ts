@@ -8,6 +8,7 @@
  */
 import type { Apply, Variable } from '../graph/variable.js';
 import { isElemwise } from '../ops/elemwise.js';
+import type { ScalarOpName } from '../ops/scalar.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export type Pattern =
@@ -31,8 +32,11 @@ export function opWith<P>(name: string, params: (p: P) => boolean, ...args: Patt
   return { kind: 'op', op: name, args, params: params as (p: never) => boolean };
 }
 
-/** Builders for the elementwise ops by name: `P.add(x, c(0))`. */
-export const P = new Proxy({} as Record<string, (...args: Pattern[]) => Pattern>, {
+/** Op names a pattern can name through `P` (any other op: `op(name, ...)`). */
+export type PatternOpName = ScalarOpName | 'reduce' | 'dimshuffle' | 'reshape' | 'shape_i' | 'softmax' | 'log_softmax' | 'dot' | 'sum_to_shape' | 'broadcast_like' | 'alloc' | 'fill';
+
+/** Builders by op name: `P.add(x, c(0))` is `op('add', x, c(0))`. */
+export const P = new Proxy({} as { readonly [K in PatternOpName]: (...args: Pattern[]) => Pattern }, {
   get: (_t, name: string) => (...args: Pattern[]) => op(name, ...args),
 });
 

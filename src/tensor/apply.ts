@@ -1,5 +1,5 @@
 import type { OpDef } from '../graph/op.js';
-import { Apply, buildSite, type Variable } from '../graph/variable.js';
+import { Apply, buildSite, type BuildTrace, type Variable } from '../graph/variable.js';
 import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
 import { NDArray } from '../runtime/ndarray.js';
 import { INT_RANGE, isFloat, upcastAll, WEAK_FLOAT, WEAK_INT, type DType, type IntegralDType } from '../types/dtype.js';
@@ -26,12 +26,30 @@ function describe(v: Variable): string {
   return v.name ? `'${v.name}' (${v.type})` : `${v.type}`;
 }
 
+/** Set while a rewrite builds its replacement: the trace its new nodes share (see `withBuildTrace`). */
+let inheritedTrace: { readonly trace: BuildTrace } | undefined;
+
+/**
+ * Runs `build` with every node it applies given `trace` instead of a freshly captured stack: a rewrite's
+ * replacement keeps pointing at the user's line that built the node it replaces (as Theano's copy_stack_trace),
+ * and compilation does not pay for capturing a stack per new node.
+ */
+export function withBuildTrace<T>(trace: BuildTrace, build: () => T): T {
+  const outer = inheritedTrace;
+  inheritedTrace = { trace };
+  try {
+    return build();
+  } finally {
+    inheritedTrace = outer;
+  }
+}
+
 /**
  * Applies an op to inputs and returns its outputs as tensors. Type errors are raised here, at graph-building
  * time, naming the op, the inputs and the line of user code.
  */
 export function applyOp<P>(op: OpDef<P>, params: P, inputs: readonly Variable[]): Tensor[] {
-  const trace = new Error();
+  const trace = inheritedTrace ? inheritedTrace.trace : new Error();
   let types: TensorType[];
   try {
     types = op.inferType(

@@ -1,4 +1,400 @@
-/** The canonicalize rules (see src/rewrite/pipeline.ts for where they run). */
-import type { Rule } from '../engine.js';
+/**
+ * The canonicalize rules (see src/rewrite/pipeline.ts for where they run): algebraic identities removed
+ * (x*1, x+0, x-x, x/x, --x), constants gathered ((x*2)*3 -> x*6) and division by a constant made a
+ * multiplication, useless casts, reshapes and dimshuffles removed or merged, dimshuffles lifted through
+ * elementwise ops towards the inputs, shapes read from the inputs instead of computed results, fills sunk and
+ * broadcasting helpers (fill, alloc, and the gradient's sum_to_shape and broadcast_like) dropped where the shapes
+ * provably agree, and the gradient modifiers (the identity in the forward graph) removed.
+ *
+ * With numpy broadcasting, `x * 1` may be larger than `x` (`1` may be a larger array of ones, `x` may have length 1
+ * where the other operand does not). A rule that replaces a result by one of its operands therefore proves the two
+ * shapes equal first (`keepShape`, with `shape-proofs.ts`); an unknown length is never assumed to be anything.
+ *
+ * Like Theano, these rules ignore what they would change only at NaN or Inf (x - x -> 0, x / x -> 1) and drop
+ * run-time shape errors the removed ops would have raised.
+ */
+import type { FunctionGraph } from '../../graph/function-graph.js';
+import type { Variable } from '../../graph/variable.js';
+import { DIMSHUFFLE, type DimPattern, type DimShuffleParams } from '../../ops/dimshuffle.js';
+import { evaluateElemwise, isElemwise } from '../../ops/elemwise.js';
+import type { ReduceParams } from '../../ops/reduce.js';
+import { SCALAR_OPS, type ScalarOpName } from '../../ops/scalar.js';
+import { FILL, RESHAPE, SHAPE_I, type AllocParams, type ReshapeParams, type ShapeIParams } from '../../ops/shape.js';
+import { toNDArray } from '../../runtime/convert.js';
+import { applyOp, makeConstant } from '../../tensor/apply.js';
+import * as T from '../../tensor/index.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { DType } from '../../types/dtype.js';
+import { broadcastStatic, TensorType, type StaticDim } from '../../types/tensor-type.js';
+import { rule, type Rule } from '../engine.js';
+import { c, op, P, v, type Captures, type Pattern } from '../pattern.js';
+import { broadcastDims, dimsOf, sameShape, sizeDim, type Dim } from '../shape-proofs.js';
 
-export const CANONICALIZE_RULES: readonly Rule[] = [];
+// ---------------------------------------------------------------------------------------------------------------
+// patterns
+
+const E = P as { readonly [K in ScalarOpName]: (...args: Pattern[]) => Pattern };
+const x = v('x');
+const y = v('y');
+const isConstant = (u: Variable) => u.isConstant;
+const notConstant = (u: Variable) => !u.isConstant;
+const k = v('k', isConstant);
+const k2 = v('k2', isConstant);
+const term = v('x', notConstant);
+const other = v('y', notConstant);
+
+/** Patterns for every arity an op may have (`reshape` and `alloc` take one scalar input per symbolic size). */
+const withInputs = (name: string, counts: readonly number[], first: Pattern = x): Pattern[] =>
+  counts.map((n) => op(name, first, ...Array.from({ length: n - 1 }, (_, i) => v(`_${i}`))));
+/** A value and up to 8 symbolic sizes. */
+const VALUE_AND_SIZES = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+/** One pattern per elementwise op, capturing nothing: the rules read the matched node. */
+const ANY_ELEMWISE: Pattern[] = Object.values(SCALAR_OPS).map((s) =>
+  op(s.name, ...Array.from({ length: s.arity }, (_, i) => v(`_${i}`))),
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// building blocks
+
+/** `a` standing for `m` when it provably has `m`'s shape at run time (the engine casts it to m's dtype). */
+const keepShape = (a: Tensor | undefined, m: Tensor): Tensor | null => (a && sameShape(a, m) ? a : null);
+const inDType = (a: Tensor, dtype: DType): Tensor => (a.dtype === dtype ? a : (T.cast(a, dtype) as Tensor));
+const scalar = (value: number, dtype: DType): Tensor => makeConstant(toNDArray(value, { dtype }));
+/** `value` of `dtype` in the shape of `like`. */
+const filled = (like: Tensor, value: number, dtype: DType): Tensor =>
+  applyOp(FILL, undefined, [like, scalar(value, dtype)])[0]!;
+const liveClients = (graph: FunctionGraph, u: Variable): number =>
+  graph.clients(u).filter((cl) => cl.node === 'output' || cl.node.outputs.some((o) => graph.clients(o).length > 0))
+    .length;
+
+/** The scalar op `name` applied to constants now, in `dtype` (integers wrap as they would at run time). */
+function fold(name: ScalarOpName, dtype: DType, ...operands: Variable[]): Tensor {
+  const shape = broadcastStatic(operands.map((o) => o.type.shape)) as StaticDim[];
+  return makeConstant(
+    evaluateElemwise(
+      SCALAR_OPS[name],
+      operands.map((o) => o.data!),
+      new TensorType(dtype, shape),
+    ),
+  );
+}
+
+/** The node's non-constant input: in `(x op k) op k2`, the inner result. */
+const innerOf = (m: Tensor): Tensor => m.owner!.inputs.find((i) => !i.isConstant) as Tensor;
+
+/**
+ * `(x inner k) outer k2 -> x result (k combine k2)`, when the inner result already has the final dtype (so every
+ * step ran in that dtype, and integer wrapping is the same modular arithmetic either way).
+ */
+const gather =
+  (result: 'add' | 'sub' | 'mul', combine: 'add' | 'sub' | 'mul') =>
+  ({ x, k, k2 }: Captures, m: Tensor): Tensor | null =>
+    innerOf(m).dtype === m.dtype ? (T[result](x!, fold(combine, m.dtype, k!, k2!)) as Tensor) : null;
+
+/**
+ * `(x op k) op y -> (x op y) op k` for an associative op, moving constants outwards where they can be gathered.
+ * Only when every intermediate has the final dtype and nobody else reads the inner result.
+ */
+const constantOutwards =
+  (name: 'add' | 'mul') =>
+  ({ x, k, y }: Captures, m: Tensor, graph: FunctionGraph): Tensor | null => {
+    const inner = m.owner!.inputs.find(
+      (i) => i.owner?.op.name === name && i.owner.inputs.includes(k!) && i.owner.inputs.includes(x!),
+    );
+    if (!inner || liveClients(graph, inner) > 1 || ![x!, y!, inner].every((u) => u.type.dtype === m.dtype)) return null;
+    return T[name](T[name](x!, y!), k!) as Tensor;
+  };
+
+/** Larger constants are left to be computed at run time (as the constant folding pass does). */
+const MAX_FOLDED_SIZE = 10_000;
+
+/** f(k1, k2) -> its value, for constants that rewrites bring together (the folding pass ran before them). */
+function foldConstants(_: Captures, m: Tensor): Tensor | null {
+  const node = m.owner!;
+  if (!node.inputs.every((i) => i.isConstant)) return null;
+  try {
+    const [value] = node.op.evaluate(
+      node.inputs.map((i) => i.data!),
+      node.params as never,
+      [m.type],
+    );
+    return value && value.size <= MAX_FOLDED_SIZE ? makeConstant(value) : null;
+  } catch {
+    return null; // the error belongs to run time, where it names the node
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// reshape
+
+/**
+ * reshape(x, s) -> x when s is x's own shape: each size a length of x (known, or read by shape_i from a variable
+ * proven to have it), or the one -1 (which then gets what the other axes, all equal, leave).
+ */
+function uselessReshape({ x }: Captures, m: Tensor): Tensor | null {
+  if (x!.ndim !== m.ndim) return null;
+  const { shape, fromVector } = m.owner!.params as ReshapeParams;
+  const own = dimsOf(x!);
+  const sizes = m.owner!.inputs.slice(1);
+  if (fromVector) {
+    const vector = sizes[0]!;
+    if (vector.owner?.op.name === 'shape') return sameShape(vector.owner.inputs[0]!, x!) ? x! : null;
+    return vector.data && own.every((d, i) => d === Number(vector.data!.item(i))) ? x! : null;
+  }
+  let next = 0;
+  const target: (Dim | 'rest')[] = shape.map((p) => (p === null ? sizeDim(sizes[next++]!) : p === -1 ? 'rest' : p));
+  return target.every((d, i) => d === 'rest' || d === own[i]) ? x! : null;
+}
+
+/** reshape(reshape(x, a), b) -> reshape(x, b): the same elements in row-major order either way. */
+function reshapeChain({ x }: Captures, m: Tensor): Tensor | null {
+  const inner = x!.owner;
+  if (inner?.op.name !== 'reshape') return null;
+  return applyOp(RESHAPE, m.owner!.params as ReshapeParams, [inner.inputs[0]!, ...m.owner!.inputs.slice(1)])[0]!;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// dimshuffle
+
+const patternOf = (u: Variable): DimPattern => (u.owner!.params as DimShuffleParams).pattern;
+
+/** A dimshuffle, folded when its input is a constant and skipped when it changes nothing. */
+function shuffled(a: Tensor, pattern: DimPattern): Tensor {
+  if (pattern.length === a.ndim && pattern.every((p, i) => p === i)) return a;
+  const [out] = applyOp(DIMSHUFFLE, { pattern }, [a]);
+  if (!a.data) return out!;
+  return makeConstant(DIMSHUFFLE.evaluate([a.data], { pattern }, [out!.type])[0]!);
+}
+
+/** dimshuffle(x) -> x when it keeps every axis in place (or re-inserts, as 'x', an axis of static length 1). */
+function uselessDimshuffle({ x }: Captures, m: Tensor): Tensor | null {
+  const pattern = patternOf(m);
+  if (pattern.length !== x!.ndim) return null;
+  const inPlace = pattern.every((p, i) => p === i || (p === 'x' && x!.type.shape[i] === 1 && !pattern.includes(i)));
+  return inPlace ? x! : null;
+}
+
+/** dimshuffle(dimshuffle(x, p), q) -> dimshuffle(x, p∘q): output axis i is q[i] of the middle, p[q[i]] of x. */
+function mergeDimshuffles({ x }: Captures, m: Tensor): Tensor {
+  const inner = patternOf(m.owner!.inputs[0]!);
+  return shuffled(
+    x!,
+    patternOf(m).map((q) => (q === 'x' ? 'x' : inner[q]!)),
+  );
+}
+
+/**
+ * dimshuffle(f(a, b), p) -> f(dimshuffle(a, p'), dimshuffle(b, p')): elementwise ops commute with moving axes. A
+ * lower-rank input is aligned to the right, as broadcasting aligns it; an axis the pattern drops has length 1 in
+ * the result, so in every input. Only when the dimshuffle is the elementwise result's one reader (no work is
+ * duplicated), as Theano's local_dimshuffle_lift.
+ */
+function liftDimshuffle({ x }: Captures, m: Tensor, graph: FunctionGraph): Tensor | null {
+  const node = x!.owner;
+  if (!node || !isElemwise(node.op) || x!.ndim === 0 || liveClients(graph, x!) > 1) return null;
+  const pattern = patternOf(m);
+  const inputs = node.inputs.map((input) => {
+    const pad = x!.ndim - input.type.ndim;
+    if (input.type.ndim === 0) return input as Tensor;
+    return shuffled(
+      input as Tensor,
+      pattern.map((p) => (p === 'x' || p - pad < 0 ? 'x' : p - pad)),
+    );
+  });
+  return applyOp(node.op, node.params, inputs)[0]!;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// shapes
+
+const axisOf = (m: Tensor): number => (m.owner!.params as ShapeIParams).axis;
+
+/** shape_i(x, i) -> n when the length is known, from the type or proven from the graph. */
+function knownLength({ x }: Captures, m: Tensor): Tensor | null {
+  const d = dimsOf(x!)[axisOf(m)];
+  return typeof d === 'number' ? scalar(d, 'int64') : null;
+}
+
+/** shape(x) -> a constant vector when every length is known. */
+function knownShape({ x }: Captures): Tensor | null {
+  const dims = dimsOf(x!);
+  if (!dims.every((d): d is number => typeof d === 'number')) return null;
+  return makeConstant(toNDArray(dims, { dtype: 'int64' }));
+}
+
+/** Where the length of axis `axis` of `u` may also be read: an input's axis, or a size scalar the op was given. */
+type LengthSource = { readonly of: Variable; readonly axis: number } | { readonly size: Variable };
+function lengthSources(u: Variable, axis: number): LengthSource[] {
+  const node = u.owner!;
+  const name = node.op.name;
+  if (isElemwise(node.op) || name === 'fill') {
+    return node.inputs.flatMap((input) => {
+      const j = axis - (u.type.ndim - input.type.ndim);
+      return j >= 0 ? [{ of: input, axis: j }] : [];
+    });
+  }
+  switch (name) {
+    case 'dimshuffle': {
+      const p = patternOf(u)[axis];
+      return p === 'x' || p === undefined ? [] : [{ of: node.inputs[0]!, axis: p }];
+    }
+    case 'grad_modifier':
+      return [{ of: node.inputs[0]!, axis }];
+    case 'sum_to_shape':
+    case 'broadcast_like':
+      return [{ of: node.inputs[1]!, axis }];
+    case 'reduce': {
+      const { axes, keepdims } = node.params as ReduceParams;
+      if (keepdims) return axes.includes(axis) ? [] : [{ of: node.inputs[0]!, axis }];
+      const kept = Array.from({ length: node.inputs[0]!.type.ndim }, (_, i) => i).filter((i) => !axes.includes(i));
+      return [{ of: node.inputs[0]!, axis: kept[axis]! }];
+    }
+    case 'alloc':
+    case 'broadcastTo':
+    case 'reshape': {
+      const params = (node.params as AllocParams | ReshapeParams).shape;
+      if (params[axis] !== null || (name === 'reshape' && (node.params as ReshapeParams).fromVector)) return [];
+      return [{ size: node.inputs[1 + params.slice(0, axis).filter((p) => p === null).length]! }];
+    }
+    default:
+      return [];
+  }
+}
+
+/**
+ * shape_i(f(a, b), i) -> shape_i(a, j) when a's axis j provably has the result's length (it was not broadcast),
+ * and likewise through dimshuffles, reductions, the gradient helpers and the sizes given to alloc and reshape:
+ * the length is read from the inputs, and the computed result is no longer needed for it.
+ */
+function lengthFromInputs({ x }: Captures, m: Tensor): Tensor | null {
+  if (!x!.owner) return null;
+  const want = dimsOf(x!)[axisOf(m)];
+  for (const source of lengthSources(x!, axisOf(m))) {
+    if ('size' in source) {
+      if (sizeDim(source.size) === want) return source.size as Tensor;
+    } else if (dimsOf(source.of)[source.axis] === want) {
+      return applyOp(SHAPE_I, { axis: source.axis }, [source.of])[0]!;
+    }
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// broadcasting helpers inside elementwise graphs
+
+/** The value a broadcasting op (fill, alloc, broadcastTo, broadcast_like) spreads, if `u` is one. */
+function spreadValue(u: Variable): Variable | undefined {
+  switch (u.owner?.op.name) {
+    case 'fill':
+      return u.owner.inputs[1];
+    case 'alloc':
+    case 'broadcastTo':
+    case 'broadcast_like':
+      return u.owner.inputs[0];
+    default:
+      return undefined;
+  }
+}
+
+/** The lengths an alloc, broadcastTo or broadcast_like was asked for (its value fits them: 1 or the same). */
+function spreadTarget(u: Variable): Dim[] | undefined {
+  const node = u.owner!;
+  if (node.op.name === 'broadcast_like') return [...dimsOf(node.inputs[1]!)];
+  if (node.op.name !== 'alloc' && node.op.name !== 'broadcastTo') return undefined;
+  let next = 1;
+  return (node.params as AllocParams).shape.map((p) => (p === null ? sizeDim(node.inputs[next++]!) : p));
+}
+
+const sameDims = (a: readonly Dim[], b: readonly Dim[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/**
+ * f(..., alloc(v, s), ...) -> f(..., v, ...) when the result provably keeps its shape without the broadcast:
+ * elementwise ops broadcast by themselves (Theano's local_elemwise_alloc). Either the inputs with v in place
+ * broadcast to the same lengths, or (alloc, broadcastTo, broadcast_like: their value must fit the shape they are
+ * asked for, each length 1 or the same) the other inputs alone already span that shape.
+ */
+function dropSpread(_: Captures, m: Tensor): Tensor | null {
+  const node = m.owner!;
+  if (!node.inputs.some((u) => spreadValue(u))) return null;
+  const want = dimsOf(m);
+  for (let i = 0; i < node.inputs.length; i++) {
+    const value = spreadValue(node.inputs[i]!);
+    if (!value) continue;
+    const inputs = node.inputs.map((u, j) => (j === i ? value : u));
+    const target = spreadTarget(node.inputs[i]!);
+    const others = inputs.filter((_, j) => j !== i).map((u) => dimsOf(u));
+    const spanned = target !== undefined && sameDims(broadcastDims([...others, target]), broadcastDims(others));
+    if (spanned || sameDims(broadcastDims(inputs.map((u) => dimsOf(u))), want)) {
+      return applyOp(node.op, node.params, inputs)[0]!;
+    }
+  }
+  return null;
+}
+
+/**
+ * f(fill(m, v), y) -> fill(m, f(v, y)) (and broadcast_like(v, m) as fill(m, v)): the broadcast is applied last,
+ * where it may turn out useless. Only when nobody else reads the fill.
+ */
+function sinkFill(_: Captures, m: Tensor, graph: FunctionGraph): Tensor | null {
+  const node = m.owner!;
+  for (let i = 0; i < node.inputs.length; i++) {
+    const u = node.inputs[i]!;
+    const name = u.owner?.op.name;
+    if ((name !== 'fill' && name !== 'broadcast_like') || liveClients(graph, u) > 1) continue;
+    const [model, value] = name === 'fill' ? u.owner!.inputs : [u.owner!.inputs[1]!, u.owner!.inputs[0]!];
+    const inner = applyOp(
+      node.op,
+      node.params,
+      node.inputs.map((w, j) => (j === i ? value! : w)),
+    )[0]!;
+    return applyOp(FILL, undefined, [model!, inner])[0]!;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// the rules
+
+const algebra = ['algebra'];
+const shapes = ['shape'];
+const gradient = ['gradient'];
+
+// prettier-ignore
+export const CANONICALIZE_RULES: readonly Rule[] = [
+  ...ANY_ELEMWISE.map((p) => rule('constant_elemwise', p, foldConstants, algebra)), // f(k1, k2) -> constant
+  rule('mul_by_one', E.mul(x, c(1)), ({ x }, m) => keepShape(x, m), algebra), // x * 1 -> x
+  rule('mul_by_minus_one', E.mul(x, c(-1)), ({ x }, m) => (keepShape(x, m) ? T.neg(inDType(x!, m.dtype)) : null), algebra), // x * -1 -> -x
+  rule('mul_self', E.mul(x, x), ({ x }) => (x!.dtype === 'bool' ? null : T.sqr(x!)), algebra), // x * x -> sqr(x)
+  rule('mul_constants', E.mul(E.mul(x, k), k2), gather('mul', 'mul'), algebra), // (x * k) * k2 -> x * (k*k2)
+  rule('mul_constant_outwards', E.mul(E.mul(term, k), other), constantOutwards('mul'), algebra), // (x * k) * y -> (x * y) * k
+  rule('add_zero', E.add(x, c(0)), ({ x }, m) => keepShape(x, m), algebra), // x + 0 -> x
+  rule('add_constants', E.add(E.add(x, k), k2), gather('add', 'add'), algebra), // (x + k) + k2 -> x + (k+k2)
+  rule('add_constants', E.add(E.sub(x, k), k2), gather('sub', 'sub'), algebra), // (x - k) + k2 -> x - (k-k2)
+  rule('add_constant_outwards', E.add(E.add(term, k), other), constantOutwards('add'), algebra), // (x + k) + y -> (x + y) + k
+  rule('sub_zero', E.sub(x, c(0)), ({ x }, m) => keepShape(x, m), algebra), // x - 0 -> x
+  rule('zero_sub', E.sub(c(0), x), ({ x }, m) => (keepShape(x, m) ? T.neg(inDType(x!, m.dtype)) : null), algebra), // 0 - x -> -x
+  rule('sub_self', E.sub(x, x), ({ x }, m) => filled(x!, 0, m.dtype), algebra), // x - x -> zeros like x (NaN and Inf ignored)
+  rule('add_constants', E.sub(E.add(x, k), k2), gather('add', 'sub'), algebra), // (x + k) - k2 -> x + (k-k2)
+  rule('add_constants', E.sub(E.sub(x, k), k2), gather('sub', 'add'), algebra), // (x - k) - k2 -> x - (k+k2)
+  rule('neg_neg', E.neg(E.neg(x)), ({ x }) => x!, algebra), // -(-x) -> x
+  rule('div_by_one', E.true_div(x, c(1)), ({ x }, m) => keepShape(x, m), algebra), // x / 1 -> x
+  rule('div_self', E.true_div(x, x), ({ x }, m) => filled(x!, 1, m.dtype), algebra), // x / x -> ones like x (0/0 ignored, as Theano)
+  rule('div_by_constant', E.true_div(x, k), ({ x, k }, m) => T.mul(x!, fold('reciprocal', m.dtype, k!)) as Tensor, algebra), // x / k -> x * (1/k)
+  rule('useless_cast', E.cast(x), ({ x }, m) => (x!.dtype === m.dtype ? x! : null), algebra), // cast(x, dtype of x) -> x
+  ...withInputs('reshape', VALUE_AND_SIZES).map((p) => rule('useless_reshape', p, uselessReshape, shapes)), // reshape(x, shape of x) -> x
+  ...withInputs('reshape', VALUE_AND_SIZES).map((p) => rule('reshape_chain', p, reshapeChain, shapes)), // reshape(reshape(x, a), b) -> reshape(x, b)
+  rule('useless_dimshuffle', op('dimshuffle', x), uselessDimshuffle, shapes), // dimshuffle(x, [0, 1, ...]) -> x
+  rule('dimshuffle_merge', op('dimshuffle', op('dimshuffle', x)), mergeDimshuffles, shapes), // dimshuffle(dimshuffle(x, p), q) -> dimshuffle(x, p∘q)
+  rule('dimshuffle_lift', op('dimshuffle', x), liftDimshuffle, shapes), // dimshuffle(f(a, b)) -> f(dimshuffle(a), dimshuffle(b))
+  rule('shape_i_known', op('shape_i', x), knownLength, shapes), // shape_i(x, i) -> n when the length is known
+  rule('shape_i_from_inputs', op('shape_i', x), lengthFromInputs, shapes), // shape_i(f(a, b), i) -> shape_i(a, i) when a is not broadcast there
+  rule('shape_known', op('shape', x), knownShape, shapes), // shape(x) -> constant when every length is known
+  rule('useless_fill', op('fill', y, x), ({ x }, m) => keepShape(x, m), shapes), // fill(m, v) -> v when v already has the shape
+  ...withInputs('alloc', VALUE_AND_SIZES).map((p) => rule('useless_alloc', p, ({ x }, m) => keepShape(x, m), shapes)), // alloc(v, shape of v) -> v
+  ...withInputs('broadcastTo', VALUE_AND_SIZES).map((p) => rule('useless_alloc', p, ({ x }, m) => keepShape(x, m), shapes)), // broadcastTo(v, shape of v) -> v
+  ...ANY_ELEMWISE.map((p) => rule('elemwise_drop_broadcast', p, dropSpread, shapes)), // f(alloc(v, s), y) -> f(v, y) when y spans s
+  ...ANY_ELEMWISE.map((p) => rule('fill_sink', p, sinkFill, shapes)), // f(fill(m, v), y) -> fill(m, f(v, y))
+  rule('useless_sum_to_shape', op('sum_to_shape', x, y), ({ x, y }) => (sameShape(x!, y!) ? x! : null), gradient), // sum_to_shape(g, like) -> g when g has like's shape
+  rule('useless_broadcast_like', op('broadcast_like', x, y), ({ x }, m) => keepShape(x, m), gradient), // broadcast_like(x, like) -> x when x has like's shape
+  rule('grad_modifier_removed', op('grad_modifier', x), ({ x }) => x!, gradient), // zero_grad(x), grad_clip(x), ... -> x (identity forward)
+];

@@ -1,4 +1,414 @@
-/** The stabilize rules (see src/rewrite/pipeline.ts for where they run). */
-import type { Rule } from '../engine.js';
+/**
+ * The stabilize rules (see src/rewrite/pipeline.ts for where they run): expressions that overflow, underflow or
+ * cancel in floating point are replaced by their stable forms (`log(1 + exp(x))` is Infinity at x = 800,
+ * `softplus(x)` is 800).
+ *
+ * Gradients come first in the user's graph (`T.grad` runs before compilation, on the expression as written), so
+ * a pullback of an unstable expression is unstable too: `d log(1 + e^x) = g / (1 + e^x) * e^x` is 0 * Infinity =
+ * NaN at x = 800. The second group of rules rewrites those products: a factor `d` multiplied into a quotient is
+ * cancelled against it (`(g / d) * d -> g`, `g / (1 + e^u) * e^u -> g * sigmoid(u)`,
+ * `g / sum(e^x) * e^x -> g * softmax(x)`), looking through the negations, products, sums, switches and
+ * `sum_to_shape` nodes that pullbacks put in between.
+ *
+ * Every replacement has the matched value's run-time shape: a leaf that would lose a broadcast axis is `fill`ed
+ * back to it, and a factor moves through `sum_to_shape(g, like)` only when it has `like`'s shape (so it is
+ * constant along the summed axes). The rules run after canonicalize, so they accept its forms too: `1 - x` as
+ * `1 + -x`, `e^x - 1` as `e^x + -1`, `1 / x` as `reciprocal(x)`.
+ */
+import type { FunctionGraph } from '../../graph/function-graph.js';
+import type { Variable } from '../../graph/variable.js';
+import { isElemwise } from '../../ops/elemwise.js';
+import type { DimShuffleParams } from '../../ops/dimshuffle.js';
+import type { SoftmaxParams } from '../../ops/nnet.js';
+import type { ReduceParams } from '../../ops/reduce.js';
+import * as T from '../../tensor/index.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { rule, type Rule } from '../engine.js';
+import { isConstantValue, op, opWith, P, v, type Pattern } from '../pattern.js';
 
-export const STABILIZE_RULES: readonly Rule[] = [];
+// ---------------------------------------------------------------------------------------------------------------
+// shapes: what a rewrite may assume about run-time shapes
+
+/** A constant equal to `value` everywhere whose every axis has length 1: it never enlarges a broadcast. */
+function isNeutralConstant(w: Variable, value?: number): boolean {
+  return w.isConstant && w.type.shape.every((d) => d === 1) && (value === undefined || isConstantValue(w, value));
+}
+
+/**
+ * A variable whose run-time shape equals `w`'s, found by walking back through shape-preserving ops (elementwise
+ * ops whose non-constant inputs share one shape, softmax, `sum_to_shape`/`broadcast_like` to a model's shape,
+ * `fill`); `w` itself when nothing is known. Two variables with the same root have the same shape. The walk is
+ * memoized and bounded (`seen` holds the roots found so far).
+ */
+function shapeRoot(w: Variable, seen: Map<Variable, Variable> = new Map()): Variable {
+  const known = seen.get(w);
+  if (known) return known;
+  if (seen.size > 256) return w;
+  seen.set(w, w); // provisional: a walk that comes back here learns nothing
+  const root = shapeRootOf(w, seen);
+  seen.set(w, root);
+  return root;
+}
+
+function shapeRootOf(w: Variable, seen: Map<Variable, Variable>): Variable {
+  const node = w.owner;
+  if (!node) return w;
+  const name = node.op.name;
+  if (name === 'softmax' || name === 'log_softmax' || name === 'grad_modifier') return shapeRoot(node.inputs[0]!, seen);
+  if (name === 'sum_to_shape' || name === 'broadcast_like') return shapeRoot(node.inputs[1]!, seen);
+  if (name === 'fill' && isNeutralConstant(node.inputs[1]!)) return shapeRoot(node.inputs[0]!, seen);
+  if (!isElemwise(node.op)) return w;
+  const shaped = node.inputs.filter((input) => !isNeutralConstant(input));
+  if (shaped.length === 0 || shaped.some((input) => input.type.ndim !== w.type.ndim)) return w;
+  const roots = shaped.map((input) => shapeRoot(input, seen));
+  return roots.every((r) => r === roots[0]) ? roots[0]! : w;
+}
+
+/** Whether `a` and `b` have the same shape at run time (as far as the graph shows). */
+function sameShape(a: Variable, b: Variable): boolean {
+  if (a.type.ndim !== b.type.ndim) return false;
+  if (a.type.shape.every((d, i) => d !== null && d === b.type.shape[i])) return true;
+  return shapeRoot(a) === shapeRoot(b);
+}
+
+/** Whether broadcasting `small` against `big` gives `big`'s shape. */
+const coveredBy = (small: Variable, big: Variable) =>
+  sameShape(small, big) || (small.type.ndim <= big.type.ndim && small.type.shape.every((d) => d === 1));
+
+/** `a` with the shape of `broadcast(a, model)`: `a` itself when it has that shape already. */
+const broadcastWith = (a: Tensor, model: Tensor): Tensor => (coveredBy(model, a) ? a : (T.fill(model, a) as Tensor));
+
+/** The two orders of a pair of operands. */
+// prettier-ignore
+const bothOrders = (a: Tensor, b: Tensor): [Tensor, Tensor][] => [[a, b], [b, a]];
+
+/** -x, without a double negation. */
+function negate(x: Tensor): Tensor {
+  return x.owner?.op.name === 'neg' ? (x.owner.inputs[0] as Tensor) : (T.neg(x) as Tensor);
+}
+
+/**
+ * When `w` is +-1 broadcast to a shape (a constant of length-1 axes, `fill(model, 1)`, or their negation): the
+ * sign and the variable giving the shape (null for a constant, which enlarges nothing).
+ */
+function unit(w: Variable): { sign: 1 | -1; model: Variable | null } | null {
+  if (isNeutralConstant(w, 1)) return { sign: 1, model: null };
+  if (isNeutralConstant(w, -1)) return { sign: -1, model: null };
+  const node = w.owner;
+  if (node?.op.name === 'fill' && isNeutralConstant(node.inputs[1]!, 1)) return { sign: 1, model: node.inputs[0]! };
+  if (node?.op.name === 'neg') {
+    const inner = unit(node.inputs[0]!);
+    return inner && { sign: inner.sign === 1 ? -1 : 1, model: inner.model };
+  }
+  return null;
+}
+
+/** a * b, without a factor +-1 that only broadcasts to a shape the other factor has anyway. */
+function times(a: Tensor, b: Tensor): Tensor {
+  for (const [one, y] of bothOrders(a, b)) {
+    const u = unit(one);
+    if (u && (u.model ? coveredBy(u.model, y) : coveredBy(one, y))) return u.sign === 1 ? y : negate(y);
+  }
+  return T.mul(a, b) as Tensor;
+}
+
+/** Whether `a` is `-b` or `b` is `-a`. */
+const areNegations = (a: Variable, b: Variable) =>
+  (a.owner?.op.name === 'neg' && a.owner.inputs[0] === b) || (b.owner?.op.name === 'neg' && b.owner.inputs[0] === a);
+
+/** The op name and inputs of `w`'s node (inputs empty for a leaf). */
+function parts(w: Variable): { name: string | undefined; inputs: Tensor[] } {
+  return { name: w.owner?.op.name, inputs: (w.owner?.inputs ?? []) as Tensor[] };
+}
+
+/** `x - m` with `m` the max of x (possibly zeroed where infinite), as `T.logsumexp` shifts: already stable. */
+function isMaxShifted(x: Variable): boolean {
+  const { name, inputs } = parts(x);
+  if (name !== 'sub') return false;
+  let shift: Variable = inputs[1]!;
+  if (shift.owner?.op.name === 'switch') shift = shift.owner.inputs[2]!;
+  const reduce = shift.owner;
+  return (
+    reduce?.op.name === 'reduce' && (reduce.params as ReduceParams).kind === 'max' && reduce.inputs[0] === inputs[0]
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// forward forms
+
+const isOp = (name: string) => (w: Variable) => w.owner?.op.name === name;
+let constants = 0;
+/** A shape-neutral constant equal to `value` (each use gets its own capture name, so two 1s need not be one node). */
+const k = (value: number): Pattern => v(`constant ${value} #${++constants}`, (w) => isNeutralConstant(w, value));
+const x = v('x');
+/** 1 - p, as written or as canonicalize leaves it (1 + -p). */
+const oneMinus = (p: Pattern): Pattern[] => [P.sub!(k(1), p), P.add!(k(1), P.neg!(p))];
+const sumOf = (inner: Pattern): Pattern => opWith<ReduceParams>('reduce', (p) => p.kind === 'sum', inner);
+
+/** log(sum(exp(x), axes)) -> m + log(sum(exp(x - m), axes)), unless x is shifted by its max already. */
+function logsumexpOf(x: Tensor, sum: Tensor): Tensor | null {
+  const { axes, keepdims } = sum.owner!.params as ReduceParams;
+  if (axes.length === 0 || isMaxShifted(x)) return null;
+  return T.logsumexp(x, axes as never, { keepdims }) as Tensor;
+}
+
+/**
+ * crossentropy_categorical_1hot(softmax(x), y) -> -logSoftmax(x)[y] per row, picked with a one-hot mask. The op's
+ * label check stays: the cross-entropy of a distribution of ones is -log 1 = 0 for every valid label and a
+ * RangeError for a label out of range.
+ */
+function crossentropyOfSoftmax(sm: Tensor, labels: Tensor): Tensor | null {
+  const x = sm.owner!.inputs[0] as Tensor;
+  const { axis } = sm.owner!.params as SoftmaxParams;
+  if (axis !== x.ndim - 1) return null; // the classes run along the last axis
+  const isLabel = T.eq(T.expandDims(labels, -1), T.arange(T.shape(x, axis as never)));
+  const picked = T.sum(T.switch(isLabel, T.logSoftmax(x, axis as never), 0), -1 as never) as Tensor;
+  const labelCheck = T.categoricalCrossentropy(T.onesLike(x, sm.dtype), labels as never) as Tensor;
+  return T.add(negate(picked), labelCheck) as Tensor;
+}
+
+const softmaxParams = (w: Tensor) => w.owner!.params as SoftmaxParams;
+// prettier-ignore
+const FORWARD_RULES: Rule[] = [
+  rule('softplus_from_log', P.log!(P.add!(k(1), P.exp!(x))), ({ x }) => T.softplus(x!) as Tensor), // log(1 + exp(x)) -> softplus(x)
+  rule('softplus_from_log1p', P.log1p!(P.exp!(x)), ({ x }) => T.softplus(x!) as Tensor), // log1p(exp(x)) -> softplus(x)
+  rule('log_sigmoid', P.log!(P.sigmoid!(x)), ({ x }) => T.neg(T.softplus(negate(x!))) as Tensor), // log(sigmoid(x)) -> -softplus(-x)
+  ...oneMinus(P.sigmoid!(x)).map((p) => rule('log_one_minus_sigmoid', P.log!(p), ({ x }) => T.neg(T.softplus(x!)) as Tensor)), // log(1 - sigmoid(x)) -> -softplus(x)
+  rule('log_one_minus_sigmoid', P.log1p!(P.neg!(P.sigmoid!(x))), ({ x }) => T.neg(T.softplus(x!)) as Tensor), // log1p(-sigmoid(x)) -> -softplus(x)
+  rule('log_softmax', P.log!(v('sm', isOp('softmax'))), ({ sm }) => T.logSoftmax(sm!.owner!.inputs[0] as Tensor, softmaxParams(sm!).axis as never) as Tensor), // log(softmax(x)) -> logSoftmax(x)
+  rule('logsumexp', P.log!(sumOf(P.exp!(x))), ({ x }, z) => logsumexpOf(x!, z.owner!.inputs[0] as Tensor)), // log(sum(exp(x))) -> max(x) + log(sum(exp(x - max(x))))
+  rule('log1p', P.log!(P.add!(k(1), x)), ({ x }) => T.log1p(x!) as Tensor), // log(1 + x) -> log1p(x)
+  ...oneMinus(x).map((p) => rule('log1p_of_negation', P.log!(p), ({ x }) => T.log1p(negate(x!)) as Tensor)), // log(1 - x) -> log1p(-x)
+  rule('expm1', P.sub!(P.exp!(x), k(1)), ({ x }) => T.expm1(x!) as Tensor), // exp(x) - 1 -> expm1(x)
+  rule('expm1', P.add!(P.exp!(x), k(-1)), ({ x }) => T.expm1(x!) as Tensor), // exp(x) + -1 -> expm1(x)
+  rule('sigmoid_from_reciprocal', P.true_div!(k(1), P.add!(k(1), P.exp!(x))), ({ x }) => T.sigmoid(negate(x!)) as Tensor), // 1 / (1 + exp(-x)) -> sigmoid(x)
+  rule('sigmoid_from_reciprocal', P.reciprocal!(P.add!(k(1), P.exp!(x))), ({ x }) => T.sigmoid(negate(x!)) as Tensor), // reciprocal(1 + exp(-x)) -> sigmoid(x)
+  rule('sigmoid_from_exp_ratio', P.true_div!(P.exp!(x), P.add!(k(1), P.exp!(x))), ({ x }) => T.sigmoid(x!) as Tensor), // exp(x) / (1 + exp(x)) -> sigmoid(x)
+  ...oneMinus(P.sigmoid!(x)).map((p) => rule('one_minus_sigmoid', p, ({ x }) => T.sigmoid(negate(x!)) as Tensor)), // 1 - sigmoid(x) -> sigmoid(-x)
+  rule('crossentropy_softmax', op('crossentropy_categorical_1hot', v('sm', isOp('softmax')), v('y')), ({ sm, y }) => crossentropyOfSoftmax(sm!, y!)), // -log(softmax(x)[y]) -> -logSoftmax(x)[y]
+];
+
+// ---------------------------------------------------------------------------------------------------------------
+// gradient forms: a factor multiplied into a quotient, cancelled
+
+/**
+ * Cancels a factor `d` against one quotient at the root of `g`: `cancel` returns a value equal to g * d (with its
+ * shape), or null. `worthTrying` is a cheap test first (every product of the graph is tried, every sweep): whether
+ * `d` is read the way a quotient `cancel` simplifies would read it.
+ */
+interface Canceller {
+  worthTrying(d: Tensor, graph: FunctionGraph | undefined): boolean;
+  cancel(g: Tensor, d: Tensor): Tensor | null;
+}
+
+/** Whether `w` has a reader that is op `name` (in input slot `index`, if given); true without a graph to ask. */
+function readBy(w: Variable, graph: FunctionGraph | undefined, name: string, index?: number): boolean {
+  return (
+    !graph ||
+    graph
+      .clients(w)
+      .some((c) => c.node !== 'output' && c.node.op.name === name && (index === undefined || c.index === index))
+  );
+}
+const isExp = (w: Variable) => w.owner?.op.name === 'exp';
+
+/** g = a / d or 1 / d: (a / d) * d -> a. */
+const cancelDivision: Canceller = {
+  worthTrying: (d, graph) => readBy(d, graph, 'true_div', 1) || readBy(d, graph, 'reciprocal'),
+  cancel(g, d) {
+    const { name, inputs } = parts(g);
+    if (name === 'true_div' && inputs[1] === d) return broadcastWith(inputs[0]!, d);
+    if (name === 'reciprocal' && inputs[0] === d) return T.onesLike(d) as Tensor;
+    return null;
+  },
+};
+
+/** With d = e^u: a / (1 + e^u) * e^u -> a * sigmoid(u), and sigmoid(-u) * e^u -> sigmoid(u). */
+const cancelOnePlusExp: Canceller = {
+  worthTrying: (d, graph) =>
+    isExp(d) &&
+    (readBy(d, graph, 'add') ||
+      readBy(d.owner!.inputs[0]!, graph, 'neg') ||
+      d.owner!.inputs[0]!.owner?.op.name === 'neg'),
+  cancel: (g, d) => cancelOnePlusExpAt(g, d),
+};
+function cancelOnePlusExpAt(g: Tensor, d: Tensor): Tensor | null {
+  const {
+    name: dName,
+    inputs: [u],
+  } = parts(d);
+  if (dName !== 'exp') return null;
+  const isOnePlusD = (w: Variable) => {
+    const { name, inputs } = parts(w);
+    return (
+      name === 'add' &&
+      ((isNeutralConstant(inputs[0]!, 1) && inputs[1] === d) || (isNeutralConstant(inputs[1]!, 1) && inputs[0] === d))
+    );
+  };
+  const { name, inputs } = parts(g);
+  if (name === 'true_div' && isOnePlusD(inputs[1]!)) return times(inputs[0]!, T.sigmoid(u!) as Tensor);
+  if (name === 'reciprocal' && isOnePlusD(inputs[0]!)) return T.sigmoid(u!) as Tensor;
+  if (name === 'sigmoid' && areNegations(inputs[0]!, u!)) return T.sigmoid(u!) as Tensor;
+  return null;
+}
+
+/** dimshuffle `pattern` puts back, as length-1 axes, exactly the `axes` a rank-`ndim` reduction dropped. */
+function restoresAxes(pattern: readonly (number | 'x')[], axes: readonly number[], ndim: number): boolean {
+  let next = 0;
+  return pattern.length === ndim && pattern.every((p, i) => (axes.includes(i) ? p === 'x' : p === next++));
+}
+
+/** The pattern of `w`'s dimshuffle and its input, or `w` itself with no pattern. */
+function unshuffle(w: Variable): [Variable, readonly (number | 'x')[] | undefined] {
+  const node = w.owner;
+  return node?.op.name === 'dimshuffle' ? [node.inputs[0]!, (node.params as DimShuffleParams).pattern] : [w, undefined];
+}
+
+/**
+ * softmax(x) over `axes`: the softmax op along one axis; along several, e^(x - m) / sum(e^(x - m)) with m the
+ * max as `T.logsumexp` shifts (exact to rounding; e^(x - logsumexp(x)) would lose digits to lse's rounding).
+ */
+function softmaxOver(x: Tensor, axes: readonly number[]): Tensor {
+  if (axes.length === 1) return T.softmax(x, axes[0] as never) as Tensor;
+  const m = T.max(x, axes as never, { keepdims: true }) as Tensor;
+  const e = T.exp(T.sub(x, T.switch(T.isinf(m), 0, m))) as Tensor;
+  return T.div(e, T.sum(e, axes as never, { keepdims: true })) as Tensor;
+}
+
+/**
+ * With d = e^x: the pullback of log(sum(e^x, axes)) is a / sum(e^x) with the summed axes put back (a dimshuffle,
+ * on the quotient or on the sum, then broadcast_like), times e^x. It is a times the softmax of x over those axes.
+ */
+const cancelSumExp: Canceller = {
+  worthTrying: (d, graph) => isExp(d) && readBy(d, graph, 'reduce'),
+  cancel: (g, d) => cancelSumExpAt(g, d),
+};
+function cancelSumExpAt(g: Tensor, d: Tensor): Tensor | null {
+  const {
+    name: dName,
+    inputs: [x],
+  } = parts(d);
+  if (dName !== 'exp' || isMaxShifted(x!)) return null;
+  const models: Tensor[] = []; // the broadcast_like models, outermost first
+  let inner: Variable = g;
+  while (inner.owner?.op.name === 'broadcast_like') {
+    models.push(inner.owner.inputs[1] as Tensor);
+    inner = inner.owner.inputs[0]!;
+  }
+  const [quotient, outerRestore] = unshuffle(inner);
+  const { name, inputs } = parts(quotient);
+  const [numerator, denominator] = name === 'true_div' ? inputs : name === 'reciprocal' ? [undefined, inputs[0]] : [];
+  if (!denominator) return null;
+  const [sum, innerRestore] = unshuffle(denominator);
+  const reduce = sum.owner;
+  if (reduce?.op.name !== 'reduce' || reduce.inputs[0] !== d || (outerRestore && innerRestore)) return null;
+  const { kind, axes, keepdims } = reduce.params as ReduceParams;
+  const restore = outerRestore ?? innerRestore;
+  if (kind !== 'sum' || (keepdims ? restore !== undefined : !restore || !restoresAxes(restore, axes, x!.ndim)))
+    return null;
+  // a, laid out as the quotient's terms broadcast against x
+  let a = numerator ? broadcastWith(numerator, denominator as Tensor) : (T.onesLike(denominator as Tensor) as Tensor);
+  if (outerRestore) {
+    if (a.ndim !== sum.type.ndim) return null;
+    a = T.dimshuffle(a, outerRestore as never) as Tensor;
+  }
+  for (const model of models.reverse()) a = T.broadcastLike(a, model) as Tensor;
+  return times(a, softmaxOver(x!, axes));
+}
+
+/** A bound on the work of one attempt to cancel (rules are tried on every product, every sweep). */
+class Budget {
+  constructor(private left: number) {}
+  spend(): boolean {
+    return this.left-- > 0;
+  }
+}
+
+/**
+ * g * d, with `d` moved into `g` down to a quotient that `cancel` simplifies: through -g, g1 * g2 (into either
+ * factor), g1 +- g2 (into both terms; a term without a quotient is multiplied), switch(c, g1, g2) (a zero branch
+ * stays zero) and sum_to_shape(g, like) when d has like's shape (d is then constant along the summed axes).
+ * Null when no quotient cancels.
+ */
+function multiplyInto(g: Tensor, d: Tensor, cancel: Canceller, budget: Budget): Tensor | null {
+  if (!budget.spend()) return null;
+  const direct = cancel.cancel(g, d);
+  if (direct) return direct;
+  const { name, inputs } = parts(g);
+  const into = (w: Tensor) => multiplyInto(w, d, cancel, budget);
+  switch (name) {
+    case 'neg': {
+      const inner = into(inputs[0]!);
+      return inner && negate(inner);
+    }
+    case 'mul': {
+      const [p, q] = inputs as [Tensor, Tensor];
+      const left = into(p);
+      if (left) return times(left, q);
+      const right = into(q);
+      return right && times(p, right);
+    }
+    case 'add':
+    case 'sub': {
+      const [p, q] = inputs as [Tensor, Tensor];
+      const left = into(p);
+      const right = into(q);
+      if (!left && !right) return null;
+      const terms = [left ?? times(p, d), right ?? times(q, d)] as const;
+      return (name === 'add' ? T.add(...terms) : T.sub(...terms)) as Tensor;
+    }
+    case 'switch': {
+      const [condition, p, q] = inputs as [Tensor, Tensor, Tensor];
+      const isZero = (w: Tensor) => isNeutralConstant(w, 0);
+      const left = isZero(p) ? null : into(p);
+      const right = isZero(q) ? null : into(q);
+      if (!left && !right) return null;
+      const branch = (w: Tensor, cancelled: Tensor | null) => cancelled ?? (isZero(w) ? w : times(w, d));
+      return T.switch(condition, branch(p, left), branch(q, right)) as Tensor;
+    }
+    case 'sum_to_shape': {
+      const [summed, like] = inputs as [Tensor, Tensor];
+      if (!sameShape(like, d)) return null;
+      const inner = into(summed);
+      return inner && (T.sumToShape(inner, like) as Tensor);
+    }
+    default:
+      return null;
+  }
+}
+
+/** The ways to split `w` into one factor and the other factors (w itself first, with none). */
+function factorSplits(w: Tensor, depth = 0): [Tensor, Tensor[]][] {
+  const splits: [Tensor, Tensor[]][] = [[w, []]];
+  const { name, inputs } = parts(w);
+  if (name !== 'mul' || depth > 2) return splits;
+  const [p, q] = inputs as [Tensor, Tensor];
+  for (const [factor, other] of bothOrders(p, q)) {
+    for (const [f, rest] of factorSplits(factor, depth + 1)) splits.push([f, [...rest, other]]);
+  }
+  return splits;
+}
+
+/** a * b with a quotient on one side cancelled by a factor of the other side, or null. */
+function cancelProduct(a: Tensor, b: Tensor, cancel: Canceller, graph: FunctionGraph | undefined): Tensor | null {
+  const budget = new Budget(64);
+  for (const [g, other] of bothOrders(a, b)) {
+    if (!g.owner) continue;
+    for (const [factor, rest] of factorSplits(other)) {
+      if (!cancel.worthTrying(factor, graph)) continue;
+      const product = multiplyInto(g, factor, cancel, budget);
+      if (product) return rest.reduce(times, product);
+    }
+  }
+  return null;
+}
+
+const product = P.mul!(v('a'), v('b'));
+// prettier-ignore
+const GRADIENT_RULES: Rule[] = [
+  rule('cancel_division', product, ({ a, b }, _z, graph) => cancelProduct(a!, b!, cancelDivision, graph)), // (g / d) * d -> g, also through -, *, +, switch, sum_to_shape
+  rule('exp_over_one_plus_exp', product, ({ a, b }, _z, graph) => cancelProduct(a!, b!, cancelOnePlusExp, graph)), // g / (1 + exp(u)) * exp(u) -> g * sigmoid(u); sigmoid(-u) * exp(u) -> sigmoid(u)
+  rule('exp_over_sum_exp', product, ({ a, b }, _z, graph) => cancelProduct(a!, b!, cancelSumExp, graph)), // g / sum(exp(x)) * exp(x) -> g * softmax(x)
+];
+
+export const STABILIZE_RULES: readonly Rule[] = [...FORWARD_RULES, ...GRADIENT_RULES];

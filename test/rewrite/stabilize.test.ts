@@ -1,0 +1,419 @@
+/**
+ * The stabilize rules: every rule is property-tested (the graph compiled without rewrites and with them agree on
+ * random inputs where the naive form is accurate, and the rule fires), then the stabilizations themselves are
+ * asserted on values where the naive form overflows, underflows or cancels.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import * as theano from '../../src/index.js';
+import type { Mode, NDArray, Tensor } from '../../src/index.js';
+import { STABILIZE_RULES } from '../../src/rewrite/rules/stabilize.js';
+
+const T = theano.tensor;
+const { log, exp } = Math;
+
+// ---------------------------------------------------------------------------------------------------------------
+// properties
+
+type Value = number | number[] | number[][];
+interface Case {
+  /** The rule that must fire. */
+  readonly rule: string;
+  readonly what: string;
+  /** Symbolic inputs and the expression (a gradient is built here too: T.grad runs before optimization). */
+  readonly build: () => { inputs: Tensor[]; output: Tensor };
+  /** Random input values, in the range where the naive form is accurate. */
+  readonly values: fc.Arbitrary<Value[]>;
+  /**
+   * The optimized mode: DEBUG (every rule, then every pass type-checked and every call compared with the graph as
+   * written), with a rule that would fire first switched off where needed.
+   */
+  readonly mode?: Mode;
+  readonly rtol?: number;
+}
+
+const real = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+/** Reals in [min, max] away from 0 (near 0, 1 + x and e^x - 1 lose the digits the stable forms keep). */
+const awayFromZero = (min: number, max: number) => real(min, max).filter((x) => Math.abs(x) > 0.01);
+const vectorOf = (element: fc.Arbitrary<number>) => fc.array(element, { minLength: 1, maxLength: 6 });
+/** A matrix of `columns` columns and 1 to 4 rows (or exactly `rows`). */
+const matrixOf = (element: fc.Arbitrary<number>, columns = 3, rows?: number) =>
+  fc.array(fc.array(element, { minLength: columns, maxLength: columns }), {
+    minLength: rows ?? 1,
+    maxLength: rows ?? 4,
+  });
+/** Logits for 3 classes and one class label per row. */
+const logitsAndLabels = matrixOf(real(-20, 20)).chain((m) =>
+  fc.array(fc.integer({ min: 0, max: 2 }), { minLength: m.length, maxLength: m.length }).map((y) => [m, y]),
+);
+const oneVector = (element: fc.Arbitrary<number>) => vectorOf(element).map((x) => [x]);
+
+/** An elementwise case on a float64 vector. */
+function unary(rule: string, what: string, f: (x: Tensor) => Tensor, element: fc.Arbitrary<number>, mode?: Mode): Case {
+  return {
+    rule,
+    what,
+    build: () => {
+      const x = T.dvector('x');
+      return { inputs: [x], output: f(x) };
+    },
+    values: oneVector(element),
+    mode,
+  };
+}
+/** The gradient of sum(f(x)) on a float64 vector. */
+function gradient(
+  rule: string,
+  what: string,
+  f: (x: Tensor) => Tensor,
+  element: fc.Arbitrary<number>,
+  mode?: Mode,
+): Case {
+  return unary(rule, `d/dx sum(${what})`, (x) => T.grad(T.sum(f(x)) as never, x) as Tensor, element, mode);
+}
+
+const CASES: Case[] = [
+  unary('softplus_from_log', 'log(1 + exp(x))', (x) => T.log(T.add(1, T.exp(x))), real(-5, 30)),
+  unary('softplus_from_log1p', 'log1p(exp(x))', (x) => T.log1p(T.exp(x)), real(-30, 30)),
+  unary('log_sigmoid', 'log(sigmoid(x))', (x) => T.log(T.sigmoid(x)), real(-20, 5)),
+  unary('log_sigmoid', 'log(sigmoid(-x))', (x) => T.log(T.sigmoid(T.neg(x))), real(-5, 20)),
+  // 1 - sigmoid(x) -> sigmoid(-x) fires first (on the inner node); without it, the log form is matched
+  unary(
+    'log_one_minus_sigmoid',
+    'log(1 - sigmoid(x))',
+    (x) => T.log(T.sub(1, T.sigmoid(x))),
+    real(-20, 5),
+    theano.DEBUG.excluding('one_minus_sigmoid'),
+  ),
+  unary(
+    'log_one_minus_sigmoid',
+    'log1p(-sigmoid(x))',
+    (x) => T.log1p(T.neg(T.sigmoid(x))),
+    real(-20, 5),
+    theano.DEBUG.excluding('one_minus_sigmoid'),
+  ),
+  unary('log1p', 'log(1 + x)', (x) => T.log(T.add(1, x)), awayFromZero(-0.9, 10)),
+  unary('log1p', 'log(x + 1)', (x) => T.log(T.add(x, 1)), awayFromZero(-0.9, 10)),
+  unary('log1p_of_negation', 'log(1 - x)', (x) => T.log(T.sub(1, x)), awayFromZero(-10, 0.9)),
+  unary('expm1', 'exp(x) - 1', (x) => T.sub(T.exp(x), 1), awayFromZero(-5, 5)),
+  unary('expm1', 'exp(x) + -1', (x) => T.add(T.exp(x), -1), awayFromZero(-5, 5)),
+  unary('sigmoid_from_reciprocal', '1 / (1 + exp(-x))', (x) => T.div(1, T.add(1, T.exp(T.neg(x)))), real(-30, 30)),
+  unary('sigmoid_from_reciprocal', 'reciprocal(1 + exp(x))', (x) => T.reciprocal(T.add(1, T.exp(x))), real(-30, 30)),
+  unary('sigmoid_from_exp_ratio', 'exp(x) / (1 + exp(x))', (x) => T.div(T.exp(x), T.add(1, T.exp(x))), real(-30, 30)),
+  unary('one_minus_sigmoid', '1 - sigmoid(x)', (x) => T.sub(1, T.sigmoid(x)), real(-30, 5)),
+  {
+    rule: 'log_softmax',
+    what: 'log(softmax(m))',
+    build: () => {
+      const m = T.dmatrix('m');
+      return { inputs: [m], output: T.log(T.softmax(m)) };
+    },
+    values: matrixOf(real(-20, 20)).map((m) => [m]),
+  },
+  {
+    rule: 'log_softmax',
+    what: 'the one-hot cross-entropy -sum(t * log(softmax(m)))',
+    build: () => {
+      const [m, t] = T.dmatrices('m', 't');
+      return { inputs: [m, t], output: T.categoricalCrossentropy(T.softmax(m), t) };
+    },
+    values: matrixOf(real(-20, 20)).chain((m) => matrixOf(real(0, 1), 3, m.length).map((t) => [m, t])),
+  },
+  unary('logsumexp', 'log(sum(exp(x)))', (x) => T.log(T.sum(T.exp(x))), real(-20, 20)),
+  {
+    rule: 'logsumexp',
+    what: 'log(sum(exp(m), axis=1, keepdims))',
+    build: () => {
+      const m = T.dmatrix('m');
+      return { inputs: [m], output: T.log(T.sum(T.exp(m), 1, { keepdims: true })) };
+    },
+    values: matrixOf(real(-20, 20)).map((m) => [m]),
+  },
+  {
+    rule: 'crossentropy_softmax',
+    what: 'categoricalCrossentropy(softmax(m), labels)',
+    build: () => {
+      const m = T.dmatrix('m');
+      const y = T.ivector('y');
+      return { inputs: [m, y], output: T.categoricalCrossentropy(T.softmax(m), y) };
+    },
+    values: logitsAndLabels,
+  },
+  gradient('exp_over_one_plus_exp', 'log(1 + exp(x))', (x) => T.log(T.add(1, T.exp(x))), real(-30, 30)),
+  gradient('exp_over_one_plus_exp', '1 / (1 + exp(-x))', (x) => T.div(1, T.add(1, T.exp(T.neg(x)))), real(-30, 30)),
+  gradient('cancel_division', 'log(sigmoid(x))', (x) => T.log(T.sigmoid(x)), real(-30, 30)),
+  gradient('cancel_division', 'log(1 - sigmoid(x))', (x) => T.log(T.sub(1, T.sigmoid(x))), real(-30, 30)),
+  {
+    rule: 'cancel_division',
+    what: 'd/dm sum(log(softmax(m)))',
+    build: () => {
+      const m = T.dmatrix('m');
+      return { inputs: [m], output: T.grad(T.sum(T.log(T.softmax(m))), m) };
+    },
+    values: matrixOf(real(-20, 20)).map((m) => [m]),
+  },
+  {
+    rule: 'cancel_division',
+    what: 'd/dm sum(categoricalCrossentropy(softmax(m), labels))',
+    build: () => {
+      const m = T.dmatrix('m');
+      const y = T.ivector('y');
+      return { inputs: [m, y], output: T.grad(T.sum(T.categoricalCrossentropy(T.softmax(m), y)), m) };
+    },
+    values: logitsAndLabels,
+  },
+  unary('exp_over_sum_exp', 'd/dx log(sum(exp(x)))', (x) => T.grad(T.log(T.sum(T.exp(x))), x), real(-20, 20)),
+  {
+    rule: 'exp_over_sum_exp',
+    what: 'd/dm sum(log(sum(exp(m), axis=1)))',
+    build: () => {
+      const m = T.dmatrix('m');
+      return { inputs: [m], output: T.grad(T.sum(T.log(T.sum(T.exp(m), 1))), m) };
+    },
+    values: matrixOf(real(-20, 20)).map((m) => [m]),
+  },
+  {
+    rule: 'exp_over_sum_exp',
+    what: 'd/dm log(sum(exp(m))) over both axes',
+    build: () => {
+      const m = T.dmatrix('m');
+      return { inputs: [m], output: T.grad(T.log(T.sum(T.exp(m))), m) };
+    },
+    values: matrixOf(real(-20, 20)).map((m) => [m]),
+  },
+];
+
+const flat = (v: unknown): number[] =>
+  (v instanceof theano.NDArray ? [v.toArray()].flat(8) : Array.isArray(v) ? v.flat(8) : [v]) as number[];
+
+/** Elementwise agreement within `rtol` (relative, with an absolute floor of rtol for values near 0). */
+function expectClose(got: unknown, want: unknown, rtol: number, context: string): void {
+  const g = flat(got);
+  const w = flat(want);
+  expect(g.length, context).toBe(w.length);
+  g.forEach((a, i) => {
+    const b = w[i]!;
+    expect(Math.abs(a - b) <= rtol * (1 + Math.abs(b)), `${context}: [${i}] ${a} vs ${b}`).toBe(true);
+  });
+}
+
+describe('stabilize rules: the optimized graph agrees with the naive one where the naive one is accurate', () => {
+  test('the cases run every rule in DEBUG mode (the same rules as FAST_RUN, plus the checks)', () => {
+    expect(CASES.every((c) => (c.mode ?? theano.DEBUG).name === 'DEBUG')).toBe(true);
+  });
+
+  test('every rule has a property case', () => {
+    const covered = new Set(CASES.map((c) => c.rule));
+    expect([...new Set(STABILIZE_RULES.map((r) => r.name))].filter((name) => !covered.has(name))).toEqual([]);
+  });
+
+  for (const c of CASES) {
+    test(`${c.rule}: ${c.what}`, () => {
+      const { inputs, output } = c.build();
+      const naive = theano.function(inputs, output, { mode: 'FAST_COMPILE' });
+      const optimized = theano.function(inputs, output, { mode: c.mode ?? 'DEBUG', profile: true });
+      expect(optimized.profile!.rules[c.rule] ?? 0, `rule ${c.rule} fired`).toBeGreaterThan(0);
+      fc.assert(
+        fc.property(c.values, (values) => {
+          const call = (f: typeof naive) => (f as unknown as (...args: Value[]) => unknown)(...values);
+          expectClose(call(optimized), call(naive), c.rtol ?? 1e-9, `${c.what} at ${JSON.stringify(values)}`);
+        }),
+        { numRuns: 50 },
+      );
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// stabilization, on values (FAST_RUN)
+
+const isFiniteArray = (a: NDArray) => flat(a).every(Number.isFinite);
+
+describe('stabilization: values where the naive forms overflow, underflow or cancel', () => {
+  test('log(1 + exp(x)) at x = 800 is 800, and its gradient is 1', () => {
+    const x = T.dscalar('x');
+    const y = T.log(T.add(1, T.exp(x)));
+    expect(theano.function([x], y)(800)).toBe(800);
+    expect(theano.function([x], T.grad(y, x))(800)).toBe(1);
+    expect(theano.function([x], T.grad(y, x))(-800)).toBe(0);
+    // without the stabilize phase: the naive forms overflow
+    const naive = theano.FAST_RUN.excluding('stabilize');
+    expect(theano.function([x], y, { mode: naive })(800)).toBe(Infinity);
+    expect(theano.function([x], T.grad(y, x), { mode: naive })(800)).toBeNaN();
+  });
+
+  test('the same on a vector and on float32 (whose exp overflows already at 89)', () => {
+    const v = T.dvector('v');
+    const y = T.sum(T.log(T.add(1, T.exp(v))));
+    expect(theano.function([v], T.grad(y, v))([800, -800, 0]).toArray()).toEqual([1, 0, 0.5]);
+    const f = T.fvector('f');
+    const z = T.log(T.add(1, T.exp(f)));
+    const out = theano.function([f], [z, T.grad(T.sum(z), f)])([100, -100]);
+    expect(out[0].dtype).toBe('float32');
+    expect(out[0].toArray()).toEqual([100, Math.fround(softplusRef(-100))]);
+    expect(out[1].toArray()).toEqual([1, Math.fround(1 / (1 + exp(100)))]);
+  });
+
+  test('log(sigmoid(x)) at x = -800 is -800, and its gradient is 1', () => {
+    const x = T.dscalar('x');
+    const y = T.log(T.sigmoid(x));
+    expect(theano.function([x], y)(-800)).toBe(-800);
+    expect(theano.function([x], T.grad(y, x))(-800)).toBe(1);
+    expect(theano.function([x], T.grad(y, x))(800)).toBe(0);
+  });
+
+  test('log(1 - sigmoid(x)) at x = 800 is -800, and its gradient is -1', () => {
+    const x = T.dscalar('x');
+    const y = T.log(T.sub(1, T.sigmoid(x)));
+    expect(theano.function([x], y)(800)).toBe(-800);
+    expect(theano.function([x], T.grad(y, x))(800)).toBe(-1);
+    expect(theano.function([x], y, { mode: theano.FAST_RUN.excluding('one_minus_sigmoid') })(800)).toBe(-800);
+  });
+
+  test('log(1 + x) at x = 1e-12 keeps full precision', () => {
+    const x = T.dscalar('x');
+    const got = theano.function([x], T.log(T.add(1, x)))(1e-12);
+    const want = 1e-12 - 5e-25; // x - x^2/2 (the next term, x^3/3, is below an ulp)
+    expect(Math.abs(got - want)).toBeLessThan(1e-24);
+    expect(Math.abs(got - want) / want).toBeLessThan(1e-15);
+    expect(Math.abs(log(1 + 1e-12) - want)).toBeGreaterThan(1e-17); // the naive form keeps only 4 digits
+  });
+
+  test('exp(x) - 1 at x = 1e-12 keeps full precision', () => {
+    const x = T.dscalar('x');
+    const got = theano.function([x], T.sub(T.exp(x), 1))(1e-12);
+    expect(Math.abs(got - (1e-12 + 5e-25)) / 1e-12).toBeLessThan(1e-15);
+  });
+
+  test('1 / (1 + exp(-x)) at x = -800 is 0 (finite), and its gradient is finite', () => {
+    const x = T.dscalar('x');
+    const y = T.div(1, T.add(1, T.exp(T.neg(x))));
+    expect(theano.function([x], y)(-800)).toBe(0);
+    expect(theano.function([x], y)(800)).toBe(1);
+    const g = theano.function([x], T.grad(y, x));
+    expect(g(-800)).toBe(0);
+    expect(g(800)).toBe(0);
+    expect(g(0)).toBe(0.25);
+    const v = T.dvector('v');
+    const gv = theano.function([v], T.grad(T.sum(T.div(1, T.add(1, T.exp(T.neg(v))))), v));
+    expect(gv([-800, 800, 0]).toArray()).toEqual([0, 0, 0.25]);
+  });
+
+  test('exp(x) / (1 + exp(x)) at x = 800 is 1', () => {
+    const x = T.dscalar('x');
+    expect(theano.function([x], T.div(T.exp(x), T.add(1, T.exp(x))))(800)).toBe(1);
+  });
+
+  test('log(softmax(x)) with huge logits is finite, and so is its gradient', () => {
+    const m = T.dmatrix('m');
+    const y = T.log(T.softmax(m));
+    const logits = [[1000, 0, -1000]];
+    expect(theano.function([m], y)(logits).toArray()).toEqual([[0, -1000, -2000]]);
+    const g = theano.function([m], T.grad(T.sum(y), m))(logits);
+    expect(isFiniteArray(g)).toBe(true);
+    expectClose(g, [-2, 1, 1], 1e-12, 'd sum(log softmax)');
+  });
+
+  test('logsumexp: log(sum(exp(x))) of [1000, 1000] is 1000 + log 2, its gradient [0.5, 0.5]', () => {
+    const v = T.dvector('v');
+    const y = T.log(T.sum(T.exp(v)));
+    expect(theano.function([v], y)([1000, 1000])).toBe(1000 + log(2));
+    expect(theano.function([v], y)([-1000, -1000])).toBe(-1000 + log(2));
+    expect(theano.function([v], T.grad(y, v))([1000, 1000]).toArray()).toEqual([0.5, 0.5]);
+    const m = T.dmatrix('m');
+    const rows = T.log(T.sum(T.exp(m), 1));
+    expect(
+      theano
+        .function(
+          [m],
+          rows,
+        )([
+          [1000, 1000],
+          [-1000, -1000],
+        ])
+        .toArray(),
+    ).toEqual([1000 + log(2), -1000 + log(2)]);
+    const all = theano.function(
+      [m],
+      T.grad(T.log(T.sum(T.exp(m))), m),
+    )([
+      [1000, 1000],
+      [1000, 1000],
+    ]);
+    expect(all.toArray()).toEqual([
+      [0.25, 0.25],
+      [0.25, 0.25],
+    ]);
+  });
+
+  test('categorical cross-entropy of softmax with huge logits is finite, and so is its gradient', () => {
+    const m = T.dmatrix('m');
+    const y = T.ivector('y');
+    const loss = T.categoricalCrossentropy(T.softmax(m), y);
+    const logits = [
+      [1000, 0, -1000],
+      [0, 0, 0],
+    ];
+    expect(theano.function([m, y], loss)(logits, [2, 1]).toArray()).toEqual([2000, log(3)]);
+    const g = theano.function([m, y], T.grad(T.sum(loss), m))(logits, [2, 1]);
+    expect(isFiniteArray(g)).toBe(true);
+    expectClose(g, [1, 0, -1, 1 / 3, 1 / 3 - 1, 1 / 3], 1e-12, 'softmax - onehot');
+    // the op's label check survives the rewrite
+    expect(() => theano.function([m, y], loss)(logits, [3, 0])).toThrow(
+      /label 3 \(row 0\) is out of range for 3 classes/,
+    );
+  });
+
+  test('the one-hot form -sum(t * log(softmax(x))) is finite too, with its gradient', () => {
+    const [m, t] = T.dmatrices('m', 't');
+    const loss = T.categoricalCrossentropy(T.softmax(m), t);
+    const logits = [[1000, 0, -1000]];
+    expect(
+      theano
+        .function([m, t], loss)(logits, [[0, 0, 1]])
+        .toArray(),
+    ).toEqual([2000]);
+    const g = theano.function([m, t], T.grad(T.sum(loss), m))(logits, [[0, 0, 1]]);
+    expect(g.toArray()).toEqual([[1, 0, -1]]);
+  });
+
+  test('categorical cross-entropy of a softmax along another axis than the classes is left as it is', () => {
+    const m = T.dmatrix('m');
+    const y = T.ivector('y');
+    const f = theano.function([m, y], T.categoricalCrossentropy(T.softmax(m, 0), y), { profile: true });
+    expect(f.profile!.rules.crossentropy_softmax).toBeUndefined();
+    expectClose(
+      f(
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        [0, 1],
+      ),
+      [log(2), log(2)],
+      1e-15,
+      'cce of softmax over columns',
+    );
+  });
+
+  test('DEBUG mode accepts a stabilization: the graph as written gives NaN or Infinity where the rewrite is finite', () => {
+    const x = T.dscalar('x');
+    const y = T.log(T.add(1, T.exp(x)));
+    const f = theano.function([x], [y, T.grad(y, x)], { mode: 'DEBUG' });
+    expect(f(800)).toEqual([800, 1]);
+    expect(theano.function([x], [y, T.grad(y, x)], { mode: 'FAST_COMPILE' })(800)).toEqual([Infinity, NaN]);
+  });
+
+  test('a cancelled quotient keeps the shape of the product: a numerator that broadcasts is filled back to it', () => {
+    // (a / d) * d with a scalar a and a vector d is a vector, not the scalar a
+    const a = T.dscalar('a');
+    const d = T.dvector('d');
+    const f = theano.function([a, d], T.mul(T.div(a, d), d), { profile: true });
+    expect(f.profile!.rules.cancel_division).toBe(1);
+    expect(f(2, [1, 0, Infinity]).toArray()).toEqual([2, 2, 2]);
+  });
+});
+
+function softplusRef(x: number): number {
+  return x > 0 ? x + Math.log1p(exp(-x)) : Math.log1p(exp(x));
+}
