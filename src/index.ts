@@ -27,6 +27,7 @@ export { grad, Lop, Rop, jacobian, hessian } from './grad/grad.js';
 export type { GradOptions, GradResult } from './grad/grad.js';
 export { Mode, FAST_RUN, FAST_COMPILE, DEBUG } from './rewrite/pipeline.js';
 export type { ModeName, OptimizationProfile } from './rewrite/pipeline.js';
+export * as rewrite from './rewrite/index.js';
 export { rule } from './rewrite/engine.js';
 export type { Rule, Pass } from './rewrite/engine.js';
 export { pp } from './printing/pp.js';

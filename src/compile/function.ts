@@ -59,7 +59,7 @@ export interface CompiledFunction<I extends readonly Tensor[], O> {
   /** The `name` option, or 'compiledFunction'. */
   readonly name: string;
   /** With `profile: true`: time per optimization pass and rule counts. */
-  readonly profile: OptimizationProfile | undefined;
+  readonly profile: (OptimizationProfile & { readonly compileMs: number }) | undefined;
 }
 
 const label = (v: Variable, i: number) => `input ${i}${v.name ? ` ('${v.name}')` : ''}`;
