@@ -36,17 +36,7 @@ export function timeRuns<T>(f: () => T, runs: number, warmup: number): { ms: num
   return { ms, last };
 }
 
-/** A small seeded generator (mulberry32), so a "random" workload is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../src/runtime/random.js';
 
 export const fmt = (ms: number, digits = 2) => ms.toFixed(digits);
 

@@ -5,6 +5,7 @@
 import { grad } from '../grad/grad.js';
 import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
 import { NDArray } from '../runtime/ndarray.js';
+import { seededRandom } from '../runtime/random.js';
 import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { isFloat, type FloatDType } from '../types/dtype.js';
@@ -43,18 +44,6 @@ const DEFAULTS: { [D in FloatDType]: { eps: number; tol: number } } = {
   float32: { eps: 1e-3, tol: 1e-2 },
 };
 
-/** A small deterministic generator (mulberry32) so projections are reproducible. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Checks the gradient of `fn` at `point`: builds symbolic inputs shaped like the point, projects `fn`'s output on
  * a random tensor to get a scalar cost, and compares `grad(cost)` with central differences of the cost, element by
@@ -79,7 +68,7 @@ export function verifyGrad(fn: (...inputs: Tensor<FloatDType>[]) => Tensor, poin
 
   const outShape = (compile(inputs, out, { onUnusedInput: 'ignore' }) as unknown as (...a: unknown[]) => unknown)(...values);
   const shape = outShape instanceof NDArray ? outShape.shape : [];
-  const rand = random(options.seed ?? 42);
+  const rand = seededRandom(options.seed ?? 42);
   for (let test = 0; test < (options.nTests ?? 2); test++) {
     const projection = NDArray.zeros(out.dtype, shape);
     const pd = projection.data as Float64Array | Float32Array;

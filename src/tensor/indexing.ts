@@ -15,7 +15,7 @@ import {
 import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
 import type { RankOfValue } from '../runtime/values.js';
 import { isInt, type DType, type IntDType } from '../types/dtype.js';
-import { MAX_RANK, type Axis, type Rank } from '../types/rank.js';
+import { MAX_RANK, type Axis, type Rank, type SubTable } from '../types/rank.js';
 import { applyOp, asVariables, makeConstant } from './apply.js';
 import type { Operand } from './operand.js';
 import { Tensor } from './tensor.js';
@@ -87,19 +87,6 @@ type AddTable = [
   [7, 8, never, never, never, never, never, never, never],
   [8, never, never, never, never, never, never, never, never],
 ];
-/** `MinusTable[A][B]` = A - B, floored at 0. */
-// prettier-ignore
-type MinusTable = [
-  [0, 0, 0, 0, 0, 0, 0, 0, 0],
-  [1, 0, 0, 0, 0, 0, 0, 0, 0],
-  [2, 1, 0, 0, 0, 0, 0, 0, 0],
-  [3, 2, 1, 0, 0, 0, 0, 0, 0],
-  [4, 3, 2, 1, 0, 0, 0, 0, 0],
-  [5, 4, 3, 2, 1, 0, 0, 0, 0],
-  [6, 5, 4, 3, 2, 1, 0, 0, 0],
-  [7, 6, 5, 4, 3, 2, 1, 0, 0],
-  [8, 7, 6, 5, 4, 3, 2, 1, 0],
-];
 /** What an index list that uses more axes than the tensor has must also be: no list is, so the call fails. */
 export interface TooManyIndices {
   readonly 'error: more integers and slices than the rank of the tensor': true;
@@ -134,13 +121,13 @@ type IsTuple<I extends readonly unknown[]> = number extends I['length']
     ? true
     : false;
 /** Axes of the input that the indices use up: every index but the new axes. */
-type Consumed<I extends readonly unknown[]> = MinusTable[I['length'] & Rank][Count<I, NewAxis>];
+type Consumed<I extends readonly unknown[]> = SubTable[I['length'] & Rank][Count<I, NewAxis>];
 
 /** The rank of `x.get(...I)` for x of rank R: R - (integers) + (new axes). */
 export type IndexedRank<R extends Rank, I extends readonly unknown[]> = Rank extends R
   ? Rank
   : IsTuple<I> extends true
-    ? AddTable[MinusTable[R][Count<I, IntIndex>]][Count<I, NewAxis>]
+    ? AddTable[SubTable[R][Count<I, IntIndex>]][Count<I, NewAxis>]
     : Rank;
 /** `Ok` when the index list fits rank R, `TooManyIndices` when it uses more axes than R (a compile error). */
 export type FitsRank<R extends Rank, I extends readonly unknown[]> =
@@ -150,7 +137,7 @@ export type TakeRank<R extends Rank, RI extends Rank> = Rank extends R
   ? Rank
   : R extends 0
     ? never
-    : AddTable[MinusTable[R][1]][RI];
+    : AddTable[SubTable[R][1]][RI];
 /** The integer tensor accepted as an advanced index of a tensor of rank R (none for a scalar). */
 // prettier-ignore
 export type AdvancedIndexFor<R extends Rank, RI extends Rank> = [never, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>][R];

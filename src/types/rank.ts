@@ -80,7 +80,8 @@ export type Axis<R extends Rank> = [
 /** Positions 0..R (where `expandDims` may insert an axis), negative ones included. */
 export type InsertAxis<R extends Rank> = Axis<Inc<R>>;
 
-type SubTable = [
+/** `SubTable[A][B]` = A - B, floored at 0. */
+export type SubTable = [
   [0, 0, 0, 0, 0, 0, 0, 0, 0],
   [1, 0, 0, 0, 0, 0, 0, 0, 0],
   [2, 1, 0, 0, 0, 0, 0, 0, 0],
