@@ -23,6 +23,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { isFloat } from '../../types/dtype.js';
 import { rule, type Rule } from '../engine.js';
 import { c, constantScalar, op, opWith, v, type Pattern } from '../pattern.js';
+import { isConstantValue } from '../pattern.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // guards
@@ -149,6 +150,11 @@ function dotOverLengthOne(a: Tensor, b: Tensor, z: Tensor): Tensor | null {
   return T.mul(left, right) as Tensor;
 }
 
+/** `s * r`, or `r` alone when s is the scalar constant 1 (as in a mean's gradient). */
+function reciprocalTimes(s: Tensor, r: Tensor): Tensor {
+  return isConstantValue(s, 1) && s.ndim === 0 ? r : (T.mul(s, r) as Tensor);
+}
+
 export const SPECIALIZE_RULES: readonly Rule[] = [
   rule('pow_0', pow(0), ({ x }, z) => (floatPower(x, z) ? (T.onesLike(x) as Tensor) : null)), // x ** 0 -> 1 (numpy: also for nan and inf)
   rule('pow_1', pow(1), ({ x }, z) => (floatPower(x, z) ? x : null)), // x ** 1 -> x
@@ -163,7 +169,7 @@ export const SPECIALIZE_RULES: readonly Rule[] = [
   rule('sum_mul_by_scalar', sumOf(op('mul', v('x'), v('y'))), ({ x, y }, z) => distributeSum(x!, y!, z, times) ?? distributeSum(y!, x!, z, times)), // sum(x * a) -> sum(x) * a, a constant along the summed axes
   rule('sum_div_by_scalar', sumOf(op('true_div', v('x'), v('a'))), ({ x, a }, z) => distributeSum(x!, a!, z, over)), // sum(x / a) -> sum(x) / a, a constant along the summed axes
   rule('sum_neg', sumOf(op('neg', v('x'))), ({ x }, z) => negatedSum(x!, z)), // sum(-x) -> -sum(x)
-  rule('div_by_shape_product', op('true_div', v('s'), floatCast(v('n', isShapeProduct))), ({ s, n }, z) => (s!.dtype === z.dtype ? (T.mul(s!, T.reciprocal(T.cast(n!, z.dtype))) as Tensor) : null)), // s / n -> s * (1 / n), n a product of lengths (mean)
+  rule('div_by_shape_product', op('true_div', v('s'), floatCast(v('n', isShapeProduct))), ({ s, n }, z) => (s!.dtype === z.dtype ? reciprocalTimes(s!, T.reciprocal(T.cast(n!, z.dtype)) as Tensor) : null)), // s / n -> s * (1 / n), n a product of lengths (mean); 1 / n alone when s is 1
   rule('dot_length_one', op('dot', v('a'), v('b')), ({ a, b }, z) => dotOverLengthOne(a!, b!, z)), // dot(a, b) over a length-1 axis -> a * b broadcast
   rule('dot_column', op('dot', v('a'), column(vector('u'))), ({ a, u }) => T.dimshuffle(T.dot(a!, u!) as Tensor, (a!.ndim === 2 ? [0, 'x'] : ['x']) as never) as Tensor), // dot(A, u[:, None]) -> dot(A, u)[:, None]
   rule('dot_row', op('dot', row(vector('u')), v('b')), ({ u, b }) => T.dimshuffle(T.dot(u!, b!) as Tensor, (b!.ndim === 2 ? ['x', 0] : ['x']) as never) as Tensor), // dot(u[None, :], B) -> dot(u, B)[None, :]
