@@ -1,5 +1,5 @@
 /** DEBUG mode: checks every optimization pass, and names the first rewrite that changes a value. */
-import { evaluateNodes } from '../graph/evaluate.js';
+import { evaluateNodes, leafValue } from '../graph/evaluate.js';
 import { copyGraph, type FunctionGraph } from '../graph/function-graph.js';
 import { graphInputs, toposort } from '../graph/traversal.js';
 import type { Variable } from '../graph/variable.js';
@@ -21,8 +21,8 @@ export function evaluateOutputs(outputs: readonly Variable[], inputs: readonly V
   const values = new Map<Variable, NDArray>();
   inputs.forEach((v, i) => values.set(v, args[i]!));
   for (const leaf of graphInputs(outputs, stop)) {
-    if (leaf.isConstant) values.set(leaf, leaf.data!);
-    else if (leaf.isShared) values.set(leaf, leaf.storage!.value);
+    const value = leafValue(leaf);
+    if (value) values.set(leaf, value);
   }
   evaluateNodes(toposort(outputs, stop), values);
   return outputs.map((o) => values.get(o) ?? o.data!);

@@ -9,7 +9,7 @@ import { SharedVariable } from '../tensor/shared.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../types/dtype.js';
 import type { Rank } from '../types/rank.js';
-import { evaluateNodes, nanGuard } from '../graph/evaluate.js';
+import { evaluateNodes, leafValue, nanGuard } from '../graph/evaluate.js';
 import { optimize, toMode, type Mode, type ModeName, type OptimizationProfile } from '../rewrite/pipeline.js';
 import { DebugChecker } from './debug.js';
 
@@ -169,8 +169,8 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
     const argValues = inputs.map((v, i) => checkInput(v, i, args[i], fname, allowDowncast));
     inputs.forEach((v, i) => values.set(v, argValues[i]!));
     for (const leaf of runLeaves) {
-      if (leaf.isConstant) values.set(leaf, leaf.data!);
-      else if (leaf.isShared) values.set(leaf, leaf.storage!.value);
+      const value = leafValue(leaf);
+      if (value) values.set(leaf, value);
     }
     evaluateNodes(schedule, values, guard);
     const results = graph.outputs.map((v) => values.get(v)!);

@@ -22,6 +22,11 @@ export class NodeError extends Error {
   }
 }
 
+/** The value a leaf holds on its own: a constant's data, or a shared variable's current value. */
+export function leafValue(v: Variable): NDArray | undefined {
+  return v.data ?? v.storage?.value;
+}
+
 /**
  * Runs `nodes` (in topological order) with the reference evaluator: each op's `evaluate`. `values` holds the
  * leaves on entry and every computed variable on return. Each result is checked against its static type, so an

@@ -1,4 +1,4 @@
-import { evaluateNodes } from '../graph/evaluate.js';
+import { evaluateNodes, leafValue } from '../graph/evaluate.js';
 import type { OpDef } from '../graph/op.js';
 import type { Apply, Variable } from '../graph/variable.js';
 import { NDArray } from '../runtime/ndarray.js';
@@ -32,7 +32,12 @@ export const MAP: OpDef<MapParams> = {
       const values = new Map<Variable, NDArray>();
       p.leaves.forEach((v, k) => values.set(v, leaves[k]!));
       values.set(p.index, new NDArray('int64', [], BigInt64Array.of(BigInt(i))));
-      for (const node of p.nodes) for (const v of node.inputs) if (v.data && !values.has(v)) values.set(v, v.data);
+      for (const node of p.nodes) {
+        for (const v of node.inputs) {
+          const value = leafValue(v);
+          if (value && !values.has(v)) values.set(v, value);
+        }
+      }
       evaluateNodes(p.nodes, values);
       rows.push(values.get(p.body) ?? p.body.data!);
     }
