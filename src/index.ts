@@ -26,7 +26,7 @@ export type { InputValue, OutputValue, ScalarInput, TypedArray, DTypeOfValue, Ra
 export { grad, Lop, Rop, jacobian, hessian } from './grad/grad.js';
 export type { GradOptions, GradResult } from './grad/grad.js';
 export { Mode, FAST_RUN, FAST_COMPILE, DEBUG } from './rewrite/pipeline.js';
-export type { ModeName, OptimizationProfile } from './rewrite/pipeline.js';
+export type { ModeName, OptimizationProfile, Linker } from './rewrite/pipeline.js';
 export * as rewrite from './rewrite/index.js';
 export { rule } from './rewrite/engine.js';
 export type { Rule, Pass } from './rewrite/engine.js';

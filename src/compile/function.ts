@@ -12,6 +12,7 @@ import type { Rank } from '../types/rank.js';
 import { evaluateNodes, leafValue, nanGuard } from '../graph/evaluate.js';
 import { optimize, toMode, type Mode, type ModeName, type OptimizationProfile } from '../rewrite/pipeline.js';
 import { DebugChecker } from './debug.js';
+import { link, type LinkedProgram } from '../codegen/linker.js';
 
 /** One update: a shared variable and its new value, of exactly the same dtype and rank. */
 export type Update = { [D in DType]: { [R in Rank]: readonly [SharedVariable<D, R>, Tensor<D, R>] }[Rank] }[DType];
@@ -59,7 +60,12 @@ export interface CompiledFunction<I extends readonly Tensor[], O> {
   /** The `name` option, or 'compiledFunction'. */
   readonly name: string;
   /** With `profile: true`: time per optimization pass and rule counts. */
-  readonly profile: (OptimizationProfile & { readonly compileMs: number }) | undefined;
+  readonly profile: (OptimizationProfile & { readonly compileMs: number; readonly linkMs: number }) | undefined;
+  /**
+   * The generated JavaScript that runs on each call (the linker function, then each fused kernel), for reading and
+   * debugging; undefined with the reference linker (`FAST_COMPILE`, `nanGuard`, `withLinker('reference')`).
+   */
+  readonly source: string | undefined;
 }
 
 const label = (v: Variable, i: number) => `input ${i}${v.name ? ` ('${v.name}')` : ''}`;
@@ -155,6 +161,10 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   const compileMs = performance.now() - start;
 
   const schedule: Apply[] = graph.toposort();
+  // the generated-code linker, unless the reference evaluator was asked for (nanGuard checks every node's output)
+  const linkStart = performance.now();
+  const program: LinkedProgram | undefined = mode.linker === 'js' && !options.nanGuard ? link(graph, inputs) : undefined;
+  const linkMs = performance.now() - linkStart;
   const runLeaves = graphInputs(graph.outputs, inputSet);
   const sharedLeaves = runLeaves.filter((v) => v.isShared);
   const guard = options.nanGuard ? nanGuard : undefined;
@@ -165,25 +175,32 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
     if (args.length !== inputs.length) {
       throw new TypeError(`${fname}: expected ${inputs.length} argument${inputs.length === 1 ? '' : 's'}, got ${args.length}`);
     }
-    const values = new Map<Variable, NDArray>();
     const argValues = inputs.map((v, i) => checkInput(v, i, args[i], fname, allowDowncast));
-    inputs.forEach((v, i) => values.set(v, argValues[i]!));
-    for (const leaf of runLeaves) {
-      const value = leafValue(leaf);
-      if (value) values.set(leaf, value);
+    let owned: NDArray[];
+    if (program) {
+      const results = program.run(argValues);
+      debug?.check(argValues, results);
+      owned = results.map((a, i) => (program.copyOutput[i] ? a.copy() : a));
+    } else {
+      const values = new Map<Variable, NDArray>();
+      inputs.forEach((v, i) => values.set(v, argValues[i]!));
+      for (const leaf of runLeaves) {
+        const value = leafValue(leaf);
+        if (value) values.set(leaf, value);
+      }
+      evaluateNodes(schedule, values, guard);
+      const results = graph.outputs.map((v) => values.get(v)!);
+      debug?.check(argValues, results);
+      // Never hand out an array the caller could use to reach internal state (inputs, constants, shared values)
+      // or an array returned twice.
+      const seen = new Set<NDArray>();
+      owned = results.map((a, i) => {
+        const v = graph.outputs[i]!;
+        const alias = seen.has(a) || !v.owner || sharedLeaves.some((s) => s.storage!.value === a);
+        seen.add(a);
+        return alias ? a.copy() : a;
+      });
     }
-    evaluateNodes(schedule, values, guard);
-    const results = graph.outputs.map((v) => values.get(v)!);
-    debug?.check(argValues, results);
-    // Never hand out an array the caller could use to reach internal state (inputs, constants, shared values)
-    // or an array returned twice.
-    const seen = new Set<NDArray>();
-    const owned = results.map((a, i) => {
-      const v = graph.outputs[i]!;
-      const alias = seen.has(a) || !v.owner || sharedLeaves.some((s) => s.storage!.value === a);
-      seen.add(a);
-      return alias ? a.copy() : a;
-    });
     // All values are computed: now write every update together.
     updatedShared.forEach((sv, k) => {
       sv.storage!.value = owned[nOut + k]!;
@@ -193,8 +210,8 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   };
 
   Object.defineProperty(fn, 'name', { value: options.name ?? 'compiledFunction' });
-  const profiled = options.profile ? { ...profile, compileMs } : undefined;
-  return Object.assign(fn, { inputs, outputs, graph, updatedShared, profile: profiled }) as unknown as CompiledFunction<I, O>;
+  const profiled = options.profile ? { ...profile, compileMs, linkMs } : undefined;
+  return Object.assign(fn, { inputs, outputs, graph, updatedShared, profile: profiled, source: program?.source }) as unknown as CompiledFunction<I, O>;
 }
 
 /** 'a float64 matrix', 'an int32 vector'. */

@@ -39,22 +39,28 @@ export function evaluateNodes(nodes: readonly Apply[], values: Map<Variable, NDA
       if (!a) throw new Error(`internal: no value for input ${v.name ?? v.id} of ${node.op.name}`);
       return a;
     });
-    let outputs: NDArray[];
-    try {
-      outputs = node.op.evaluate(inputs, node.params, node.outputs.map((o) => o.type));
-    } catch (e) {
-      throw new NodeError(node, inputs, e);
-    }
-    node.outputs.forEach((o, i) => {
-      const a = outputs[i]!;
-      const mismatch = o.type.shapeMismatch(a.shape);
-      if (mismatch || a.dtype !== o.type.dtype) {
-        throw new NodeError(node, inputs, new Error(`output ${i} is ${a.dtype}${shapeToString(a.shape)}, but its type is ${o.type}${mismatch ? `: ${mismatch}` : ''}`));
-      }
-      values.set(o, a);
-    });
+    const outputs = runNode(node, inputs);
+    node.outputs.forEach((o, i) => values.set(o, outputs[i]!));
     afterNode?.(node, inputs, outputs);
   }
+}
+
+/** Runs one node's reference `evaluate` (or, with `asView`, its `view`), checking each output against its type. */
+export function runNode(node: Apply, inputs: readonly NDArray[], asView = false): NDArray[] {
+  let outputs: NDArray[];
+  try {
+    outputs = asView ? [node.op.view!(inputs, node.params)] : node.op.evaluate(inputs, node.params, node.outputs.map((o) => o.type));
+  } catch (e) {
+    throw new NodeError(node, inputs, e);
+  }
+  node.outputs.forEach((o, i) => {
+    const a = outputs[i]!;
+    const mismatch = o.type.shapeMismatch(a.shape);
+    if (mismatch || a.dtype !== o.type.dtype) {
+      throw new NodeError(node, inputs, new Error(`output ${i} is ${a.dtype}${shapeToString(a.shape)}, but its type is ${o.type}${mismatch ? `: ${mismatch}` : ''}`));
+    }
+  });
+  return outputs;
 }
 
 /** An `afterNode` check: throws at the first node whose float output holds a NaN or an infinity. */

@@ -123,4 +123,10 @@ export interface OpDef<P = unknown> {
   readonly print: PrintSpec<P>;
   /** Structural equality of params (for merging equal nodes); identity when absent. */
   paramsKey?(params: P): string;
+  /**
+   * For ops whose output is a re-indexing of input 0 (dimshuffle, transpose): the output as a view sharing input
+   * 0's data. The generated-code linker uses it instead of `evaluate` (no copy) and keeps the input's buffer alive
+   * as long as the view is read; `evaluate` stays the reference (a fresh copy).
+   */
+  view?(inputs: readonly NDArray[], params: P): NDArray;
 }

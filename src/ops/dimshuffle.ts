@@ -94,7 +94,8 @@ export const DIMSHUFFLE: OpDef<DimShuffleParams> = {
       ),
     ];
   },
-  evaluate([input], { pattern }) {
+  evaluate: (inputs, params) => [DIMSHUFFLE.view!(inputs, params).copy()],
+  view([input], { pattern }) {
     const a = input!;
     for (const i of droppedAxes(a.ndim, pattern)) {
       if (a.shape[i] !== 1) {
@@ -105,7 +106,7 @@ export const DIMSHUFFLE: OpDef<DimShuffleParams> = {
     }
     const shape = pattern.map((p) => (p === 'x' ? 1 : a.shape[p]!));
     const strides = pattern.map((p) => (p === 'x' ? 0 : a.strides[p]!));
-    return [new NDArray(a.dtype, shape, a.data, strides, a.offset).copy()];
+    return new NDArray(a.dtype, shape, a.data, strides, a.offset);
   },
   // The inverse permutation: input axis i comes from output axis pattern.indexOf(i); an axis the pattern
   // dropped (length 1) comes back as 'x', and the axes it added ('x', length 1) are dropped.

@@ -211,10 +211,11 @@ export const SUBTENSOR: OpDef<SubtensorParams> = {
     checkSymbols('subtensor', symbols, index);
     return [new TensorType(x!.dtype, indexedStaticShape('subtensor', x!.shape, index))];
   },
-  evaluate([x, ...symbols], { index }) {
+  evaluate: (inputs, params) => [SUBTENSOR.view!(inputs, params).copy()],
+  view([x, ...symbols], { index }) {
     const a = x!;
     const view = indexView('subtensor', a, index, symbolValues(symbols));
-    return [new NDArray(a.dtype, view.shape, a.data, view.strides, view.offset).copy()];
+    return new NDArray(a.dtype, view.shape, a.data, view.strides, view.offset);
   },
   // z = x[index]: dz/dx scatters gz back into zeros of x's shape, gx = inc_subtensor(zeros_like(x)[index], gz);
   // the symbolic index scalars get none.

@@ -33,9 +33,16 @@ export function pipeline(extra: ReadonlyMap<Phase, readonly Rule[]> = new Map())
 const DEFAULT_PIPELINE = pipeline();
 
 /**
- * Which passes and rules run. `FAST_RUN` runs everything, `FAST_COMPILE` only merging and constant folding,
- * `DEBUG` everything and then checks every pass (see `theano.function`'s `mode`). `including` / `excluding`
- * select by pass name, rule name or tag, as Theano's `Mode.including/excluding`.
+ * How the optimized graph runs: 'js' generates JavaScript (fused loops, planned buffers; see `src/codegen/`),
+ * 'reference' runs each op's reference `evaluate` (Theano's 'py' linker).
+ */
+export type Linker = 'js' | 'reference';
+
+/**
+ * Which passes and rules run, and which linker runs the result. `FAST_RUN` runs everything and generates code,
+ * `FAST_COMPILE` only merging and constant folding with the reference evaluator, `DEBUG` everything, generates
+ * code, and then checks every pass and every call (see `theano.function`'s `mode`). `including` / `excluding`
+ * select by pass name, rule name or tag, as Theano's `Mode.including/excluding`; `withLinker` picks the linker.
  */
 export class Mode {
   constructor(
@@ -44,19 +51,25 @@ export class Mode {
     readonly exclude: ReadonlySet<string> = new Set(),
     /** Extra rules, per phase (a user's own rewrites, as registering an optimization in Theano). */
     readonly extraRules: ReadonlyMap<Phase, readonly Rule[]> = new Map(),
+    readonly linker: Linker = 'js',
   ) {}
 
   including(...names: string[]): Mode {
-    return new Mode(this.name, new Set([...this.include, ...names]), new Set([...this.exclude].filter((n) => !names.includes(n))), this.extraRules);
+    return new Mode(this.name, new Set([...this.include, ...names]), new Set([...this.exclude].filter((n) => !names.includes(n))), this.extraRules, this.linker);
   }
   excluding(...names: string[]): Mode {
-    return new Mode(this.name, this.include, new Set([...this.exclude, ...names]), this.extraRules);
+    return new Mode(this.name, this.include, new Set([...this.exclude, ...names]), this.extraRules, this.linker);
   }
   /** This mode with `rules` added to the end of phase `phase`. */
   withRules(phase: Phase, rules: readonly Rule[]): Mode {
     const extra = new Map(this.extraRules);
     extra.set(phase, [...(extra.get(phase) ?? []), ...rules]);
-    return new Mode(this.name, this.include, this.exclude, extra);
+    return new Mode(this.name, this.include, this.exclude, extra, this.linker);
+  }
+  /** This mode with another linker: `FAST_RUN.withLinker('reference')` optimizes fully and runs the reference evaluator. */
+  withLinker(linker: Linker): Mode {
+    if (linker !== 'js' && linker !== 'reference') throw new TypeError(`unknown linker ${String(linker)}: use 'js' or 'reference'`);
+    return new Mode(this.name, this.include, this.exclude, this.extraRules, linker);
   }
 
   /** Whether a pass or rule with this name and these tags runs. */
@@ -68,7 +81,7 @@ export class Mode {
 }
 
 export const FAST_RUN = new Mode('FAST_RUN');
-export const FAST_COMPILE = new Mode('FAST_COMPILE', new Set(['fast_compile']));
+export const FAST_COMPILE = new Mode('FAST_COMPILE', new Set(['fast_compile']), new Set(), new Map(), 'reference');
 export const DEBUG = new Mode('DEBUG');
 
 export type ModeName = Mode['name'];

@@ -1,0 +1,158 @@
+/**
+ * The linker: turns an optimized FunctionGraph into one generated JavaScript function that runs its steps
+ * (fused loop kernels, views, runtime kernels), with a memory plan:
+ *
+ * - every value is named by a local the linker makes (`v3`); the source holds no user text;
+ * - a buffer of a kernel's output that is neither returned nor stored in a shared variable comes from a pool
+ *   owned by the compiled function, and goes back to it after its last reader (a view keeps its base alive), so
+ *   intermediates share buffers when their lifetimes do not overlap and nothing is allocated after the first call
+ *   with the same shapes;
+ * - an elementwise kernel may write its output over an input whose last reader it is (inplace: the loop reads
+ *   element i before it writes element i);
+ * - returned values and update values are fresh arrays on every call (Theano's `borrow=False`); a returned value
+ *   that would alias an input, a shared value or another returned value is copied by the caller (`copyOutput`).
+ */
+import type { FunctionGraph } from '../graph/function-graph.js';
+import { evaluateNodes, leafValue, runNode } from '../graph/evaluate.js';
+import { graphInputs } from '../graph/traversal.js';
+import type { Variable } from '../graph/variable.js';
+import type { NDArray } from '../runtime/ndarray.js';
+import { allocStorage, type DType } from '../types/dtype.js';
+import { compileKernel, type Allocator, type CompiledKernel } from './kernel.js';
+import { planSteps, stepOutputs, type Step } from './fusion.js';
+
+/** Buffers by dtype and length, reused across steps and calls of one compiled function. */
+export class BufferPool {
+  private readonly free = new Map<string, ArrayLike<number>[]>();
+  /** Buffers allocated so far (a second call with the same shapes allocates none). */
+  allocated = 0;
+
+  take(dtype: DType, size: number): ArrayLike<number> {
+    const list = this.free.get(`${dtype}:${size}`);
+    if (list && list.length > 0) return list.pop()!;
+    this.allocated++;
+    return allocStorage(dtype, size) as ArrayLike<number>;
+  }
+
+  give(a: NDArray): void {
+    const key = `${a.dtype}:${a.data.length}`;
+    let list = this.free.get(key);
+    if (!list) this.free.set(key, (list = []));
+    list.push(a.data as ArrayLike<number>);
+  }
+}
+
+export interface LinkedProgram {
+  /** Runs the graph on checked input arrays; returns the values of `graph.outputs`. */
+  readonly run: (inputs: readonly NDArray[]) => NDArray[];
+  /** Per graph output: whether the caller must copy it (it is a leaf's array, a view of one, or returned twice). */
+  readonly copyOutput: readonly boolean[];
+  /** The generated linker function, followed by the source of each kernel it calls. */
+  readonly source: string;
+  readonly steps: readonly Step[];
+  readonly kernels: readonly CompiledKernel[];
+  readonly pool: BufferPool;
+}
+
+/** Links `graph` (already optimized) with the given input order. */
+export function link(graph: FunctionGraph, inputs: readonly Variable[]): LinkedProgram {
+  const steps = planSteps(graph);
+  const names = new Map<Variable, string>();
+  const name = (v: Variable) => {
+    let n = names.get(v);
+    if (!n) names.set(v, (n = `v${names.size}`));
+    return n;
+  };
+  const env: unknown[] = [];
+  const bind = (value: unknown) => `e${env.push(value) - 1}`;
+  const lines: string[] = [];
+  const emit = (line: string) => lines.push(`  ${line}`);
+
+  inputs.forEach((v, i) => emit(`const ${name(v)} = I[${i}];`));
+  const inputSet = new Set(inputs);
+  for (const leaf of graphInputs(graph.outputs, inputSet)) {
+    if (inputSet.has(leaf)) continue;
+    if (leaf.storage) emit(`const ${name(leaf)} = ${bind(leaf.storage)}.value;`);
+    else {
+      const value = leafValue(leaf);
+      if (!value) throw new Error('internal: a leaf without a value reached the linker');
+      emit(`const ${name(leaf)} = ${bind(value)};`);
+    }
+  }
+
+  // --- memory plan: the buffer (root) behind each value, and the last step reading each root
+  const root = new Map<Variable, Variable>();
+  const rootOf = (v: Variable) => root.get(v) ?? v;
+  const pooledKind = new Set<Variable>(); // roots written by kernels
+  steps.forEach((s) => {
+    if (s.kind === 'view') root.set(s.node.outputs[0]!, rootOf(s.node.inputs[0]!));
+    if (s.kind === 'kernel') for (const o of s.outputs) pooledKind.add(o);
+  });
+  const escaping = new Set(graph.outputs.map(rootOf));
+  const pooled = (r: Variable) => pooledKind.has(r) && !escaping.has(r);
+  const lastUse = new Map<Variable, number>();
+  const readsOf = (s: Step) => (s.kind === 'kernel' ? s.inputs : s.node.inputs);
+  steps.forEach((s, i) => {
+    for (const v of readsOf(s)) lastUse.set(rootOf(v), i);
+    for (const o of stepOutputs(s)) if (!lastUse.has(rootOf(o))) lastUse.set(rootOf(o), i);
+  });
+  const dying = new Map<number, Variable[]>();
+  for (const [r, i] of lastUse) if (pooled(r)) dying.set(i, [...(dying.get(i) ?? []), r]);
+
+  const pool = new BufferPool();
+  const P = bind(pool);
+  const kernels: CompiledKernel[] = [];
+  emit('let t;');
+  steps.forEach((s, i) => {
+    const ins = readsOf(s).map(name);
+    let after = dying.get(i) ?? [];
+    if (s.kind === 'kernel') {
+      // inplace: an input this elementwise loop reads last, directly (not through a view), may become its output
+      if (!s.ir.reduce) {
+        const early = after.filter((r) => readsOf(s).every((v) => rootOf(v) !== r || v === r));
+        for (const r of early) emit(`${P}.give(${name(r)});`);
+        after = after.filter((r) => !early.includes(r));
+      }
+      const compiled = compileKernel(s.ir);
+      if (!kernels.includes(compiled)) kernels.push(compiled);
+      const dtypes = s.outputs.map((o) => o.type.dtype);
+      const fresh = s.outputs.map((o) => !pooled(o));
+      const alloc: Allocator = (j, size) => (fresh[j] ? (allocStorage(dtypes[j]!, size) as ArrayLike<number>) : pool.take(dtypes[j]!, size));
+      const fallback = (...values: NDArray[]) => {
+        const known = new Map<Variable, NDArray>();
+        s.inputs.forEach((v, k) => known.set(v, values[k]!));
+        evaluateNodes(s.nodes, known);
+        return s.outputs.map((v) => known.get(v)!);
+      };
+      emit(`// step ${i}: kernel ${kernels.indexOf(compiled)} (${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'})`);
+      emit(`t = ${bind(compiled.fn)}(${[...ins, bind(alloc)].join(', ')});`);
+      emit(`if (t === null) t = ${bind(fallback)}(${ins.join(', ')});`);
+    } else if (s.kind === 'view') {
+      const node = s.node;
+      emit(`// step ${i}: view`);
+      emit(`t = ${bind((...values: NDArray[]) => runNode(node, values, true))}(${ins.join(', ')});`);
+    } else {
+      const node = s.node;
+      emit(`// step ${i}: runtime op`);
+      emit(`t = ${bind((...values: NDArray[]) => runNode(node, values))}(${ins.join(', ')});`);
+    }
+    emit(`const ${stepOutputs(s).map((o, k) => `${name(o)} = t[${k}]`).join(', ')};`);
+    for (const r of after) emit(`${P}.give(${name(r)});`);
+  });
+  emit(`return [${graph.outputs.map(name).join(', ')}];`);
+
+  const body = ["'use strict';", `const ${env.map((_, i) => `e${i} = E[${i}]`).join(', ') || '_ = 0'};`, 'return function run(I) {', ...lines, '};'].join('\n');
+  const run = new Function('E', body)(env) as (inputs: readonly NDArray[]) => NDArray[];
+
+  // a returned value is copied when it is (a view of) a leaf's array, or shares its buffer with an earlier one
+  const seenRoots = new Set<Variable>();
+  const produced = new Set(steps.flatMap((s) => stepOutputs(s)));
+  const copyOutput = graph.outputs.map((v) => {
+    const r = rootOf(v);
+    const copy = !produced.has(r) || seenRoots.has(r);
+    seenRoots.add(r);
+    return copy;
+  });
+  const source = [`// linker\n${body}`, ...kernels.map((k, i) => `// kernel ${i}\n${k.source}`)].join('\n\n');
+  return { run, copyOutput, source, steps, kernels, pool };
+}
