@@ -67,6 +67,10 @@ export interface CompiledKernel {
   readonly fn: Kernel;
 }
 
+// A plain object of the helper functions: a module namespace object may read each property through a getter
+// (bundlers emit getters), which would cost a call per element.
+const HELPERS: typeof special = { ...special };
+
 const cache = new Map<string, CompiledKernel>();
 let compiles = 0;
 
@@ -83,7 +87,7 @@ export function compileKernel(ir: KernelIR): CompiledKernel {
   const { source, helpers } = renderKernel(ir);
   // new Function sees only what we pass: the special-function helpers ($), NDArray and the helper table.
   const factory = new Function('$', 'NDArray', 'H', source) as (s: typeof special, nd: typeof NDArray, h: readonly unknown[]) => Kernel;
-  const compiled = { key, source, fn: factory(special, NDArray, helpers) };
+  const compiled = { key, source, fn: factory(HELPERS, NDArray, helpers) };
   compiles++;
   cache.set(key, compiled);
   return compiled;

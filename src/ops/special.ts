@@ -51,11 +51,12 @@ export function erfc(x: number): number {
   return 1 - erfSeries(x);
 }
 
-/** The logistic function, written so that neither branch overflows. */
+/**
+ * The logistic function. 1 / (1 + exp(-x)) is accurate in relative terms for every x (each step adds one
+ * rounding), and exp(-x) overflowing to Infinity gives the limit 0; no branch, so fused loops stay fast.
+ */
 export function sigmoid(x: number): number {
-  if (x >= 0) return 1 / (1 + Math.exp(-x));
-  const e = Math.exp(x);
-  return e / (1 + e);
+  return 1 / (1 + Math.exp(-x));
 }
 
 /** log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): finite for every finite x. */

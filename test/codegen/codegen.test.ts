@@ -1,0 +1,187 @@
+/**
+ * The code generator's own guarantees: what fuses into one loop, what the generated source may contain, kernel
+ * caching, the buffer plan (pooling, inplace reuse, nothing allocated on a repeated call) and the fallback to the
+ * reference evaluator when run-time shapes do not fit one loop. Values are checked against the reference linker.
+ */
+import { describe, expect, test } from 'vitest';
+import * as theano from '../../src/index.js';
+import { NDArray } from '../../src/index.js';
+import { planSteps, type Step } from '../../src/codegen/fusion.js';
+import { kernelCacheStats } from '../../src/codegen/kernel.js';
+import { link } from '../../src/codegen/linker.js';
+import { FunctionGraph } from '../../src/graph/function-graph.js';
+import { optimize, FAST_RUN } from '../../src/rewrite/pipeline.js';
+import type { Tensor } from '../../src/index.js';
+
+const T = theano.tensor;
+const REFERENCE = theano.FAST_RUN.withLinker('reference');
+
+/** The optimized graph of `outputs`, as theano.function builds it. */
+function optimized(inputs: readonly Tensor[], outputs: readonly Tensor[]): FunctionGraph {
+  const g = new FunctionGraph(inputs, outputs);
+  optimize(g, FAST_RUN);
+  return g;
+}
+const kernels = (steps: readonly Step[]) => steps.filter((s) => s.kind === 'kernel');
+const vec = (...v: number[]) => new NDArray('float64', [v.length], new Float64Array(v));
+
+describe('fusion', () => {
+  test('W1: a chain of elementwise ops is one loop with one output', () => {
+    const x = T.dvector('x');
+    const e = T.div(1, T.add(1, T.exp(T.neg(x)))).mul(T.tanh(x)).add(x.mul(x));
+    const steps = planSteps(optimized([x], [e]));
+    expect(steps).toHaveLength(1);
+    expect(steps[0]!.kind).toBe('kernel');
+    const f = theano.function([x], e);
+    expect(f.source!.match(/function kernel/g)).toHaveLength(1);
+    const r = theano.function([x], e, { mode: REFERENCE });
+    expect(f([-2, 0, 0.5, 3]).toArray()).toEqual(r([-2, 0, 0.5, 3]).toArray());
+  });
+
+  test('sum(exp(x)) is one pass: the elementwise work is folded into the reduction', () => {
+    const x = T.dvector('x');
+    const steps = planSteps(optimized([x], [T.sum(T.exp(x))]));
+    expect(steps).toHaveLength(1);
+    const [k] = kernels(steps);
+    expect(k?.kind === 'kernel' && k.ir.reduce?.kind).toBe('sum');
+    expect(k?.kind === 'kernel' && k.ir.ops.map((o) => o.op)).toEqual(['exp']);
+  });
+
+  test('an intermediate read by two outputs makes one kernel with several outputs', () => {
+    const x = T.dmatrix('x');
+    const u = T.exp(x);
+    const outs = [u.add(1), u.mul(x), u];
+    const steps = planSteps(optimized([x], outs));
+    expect(kernels(steps)).toHaveLength(1);
+    expect(steps[0]!.kind === 'kernel' && steps[0]!.outputs).toHaveLength(3);
+    const f = theano.function([x], outs);
+    const r = theano.function([x], outs, { mode: REFERENCE });
+    const input = [[0, 1], [2, -1]];
+    expect(f(input).map((a) => a.toArray())).toEqual(r(input).map((a) => a.toArray()));
+  });
+
+  test('no fusion through a node outside the group (that would be a cycle)', () => {
+    const x = T.dmatrix('x');
+    const u = T.exp(x);
+    const w = T.dot(u, x); // outside the loop, reads u
+    const z = u.add(w); // reads u and w: cannot join u's loop, which w needs first
+    const steps = planSteps(optimized([x], [z]));
+    expect(kernels(steps)).toHaveLength(2);
+    const input = [[0.5, 1], [2, -1]];
+    expect(theano.function([x], z)(input).toArray()).toEqual(theano.function([x], z, { mode: REFERENCE })(input).toArray());
+  });
+
+  test('transposes and slices are views read with strides, not copies', () => {
+    const x = T.dmatrix('x');
+    const y = x.T.mul(2).add(x.get(T.slice(null, null, -1)).T);
+    const steps = planSteps(optimized([x], [y]));
+    expect(steps.filter((s) => s.kind === 'node')).toHaveLength(0);
+    const input = [[1, 2, 3], [4, 5, 6]];
+    expect(theano.function([x], y)(input).toArray()).toEqual(theano.function([x], y, { mode: REFERENCE })(input).toArray());
+  });
+
+  test('int64 elementwise math stays exact (it runs the bigint reference path)', () => {
+    const a = T.lvector('a');
+    const f = theano.function([a], a.mul(3n).add(1n));
+    expect(f([2n ** 62n + 7n, -5n]).toArray()).toEqual([BigInt.asIntN(64, (2n ** 62n + 7n) * 3n + 1n), -14n]);
+  });
+});
+
+describe('generated source', () => {
+  test('contains no user text: a hostile variable, shared variable or function name is harmless', () => {
+    const hostile = ['"); process.exit(1); ("', "'; throw new Error('pwned'); '", '*/ throw 1; /*', '\n}); globalThis.pwned = 1; ((', '${globalThis.pwned = 1}'];
+    for (const name of hostile) {
+      const x = T.dvector(name);
+      const s = theano.shared(vec(1, 2), { name });
+      const f = theano.function([x], [x.mul(s).exp(), T.sum(x)], { name, updates: [[s, s.add(x)]] });
+      for (const piece of ['process', 'pwned', 'throw 1', 'globalThis']) expect(f.source).not.toContain(piece);
+      const [y, total] = f(vec(0, 1));
+      expect(y.toArray()).toEqual([1, Math.exp(2)]);
+      expect(total).toBe(1);
+      expect(s.getValue().toArray()).toEqual([1, 3]);
+      expect((globalThis as { pwned?: number }).pwned).toBeUndefined();
+    }
+  });
+
+  test('f.source is set by the generating linker and absent with the reference evaluator', () => {
+    const x = T.dvector('x');
+    expect(theano.function([x], x.exp()).source).toMatch(/function run\(I\)/);
+    expect(theano.function([x], x.exp(), { mode: 'FAST_COMPILE' }).source).toBeUndefined();
+    expect(theano.function([x], x.exp(), { mode: REFERENCE }).source).toBeUndefined();
+    expect(theano.function([x], x.exp(), { nanGuard: true }).source).toBeUndefined();
+  });
+
+  test('functions with the same fused subgraph share one compiled kernel', () => {
+    const build = () => {
+      const x = T.fmatrix('anyname');
+      return theano.function([x], T.tanh(x).mul(x).sub(T.cos(x)));
+    };
+    build();
+    const before = kernelCacheStats().compiles;
+    const f = build();
+    expect(kernelCacheStats().compiles).toBe(before);
+    expect(f(new NDArray('float32', [1, 1], new Float32Array([0.5]))).toArray()[0]![0]).toBeCloseTo(Math.tanh(0.5) * 0.5 - Math.cos(0.5), 6);
+  });
+});
+
+describe('memory plan', () => {
+  // u and z are intermediates (pooled); z is written over u (the last reader of u), so one buffer serves both
+  const build = () => {
+    const x = T.dmatrix('x');
+    const m = T.dmatrix('m');
+    const u = T.exp(x);
+    const z = u.add(T.dot(u, m));
+    return { x, m, out: T.dot(z, m) };
+  };
+
+  test('an elementwise loop writes over the input it reads last (inplace), and a second call allocates nothing', () => {
+    const { x, m, out } = build();
+    const program = link(optimized([x, m], [out]), [x, m]);
+    const xv = new NDArray('float64', [2, 2], new Float64Array([0, 1, 2, 3]));
+    const mv = new NDArray('float64', [2, 2], new Float64Array([1, 0, 0.5, 1]));
+    const first = program.run([xv, mv])[0]!.toArray();
+    expect(program.pool.allocated).toBe(1);
+    const second = program.run([xv, mv])[0]!.toArray();
+    expect(program.pool.allocated).toBe(1);
+    expect(second).toEqual(first);
+    const reference = theano.function([x, m], out, { mode: REFERENCE })(xv, mv).toArray();
+    expect(first).toEqual(reference);
+  });
+
+  test('a new input shape allocates new buffers; values stay right across shapes', () => {
+    const { x, m, out } = build();
+    const f = theano.function([x, m], out);
+    const r = theano.function([x, m], out, { mode: REFERENCE });
+    for (const n of [2, 3, 2, 1, 3]) {
+      const xv = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i - j) / 4));
+      const mv = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0.25)));
+      expect(f(xv, mv).toArray()).toEqual(r(xv, mv).toArray());
+    }
+  });
+});
+
+describe('shapes that do not fit one loop', () => {
+  test('outputs of different run-time shapes in one kernel fall back to the reference evaluator', () => {
+    const [a, b, c] = T.dmatrices('a', 'b', 'c');
+    const u = T.exp(c);
+    const outs = [a.add(u), b.add(u)];
+    const f = theano.function([a, b, c], outs);
+    const r = theano.function([a, b, c], outs, { mode: REFERENCE });
+    // a (3,1) and b (1,4) never meet, so the two sums have shapes (3,1) and (1,4)
+    const args = [[[1], [2], [3]], [[1, 2, 3, 4]], [[0]]] as const;
+    expect(f(...args).map((v) => v.shape)).toEqual([[3, 1], [1, 4]]);
+    expect(f(...args).map((v) => v.toArray())).toEqual(r(...args).map((v) => v.toArray()));
+  });
+
+  test('a broadcasting mismatch raises the reference error naming the node', () => {
+    const [a, b] = T.dvectors('a', 'b');
+    const f = theano.function([a, b], a.add(b).exp());
+    expect(() => f([1, 2], [1, 2, 3])).toThrow(/in node: add\(a: float64\(2,\), b: float64\(3,\)\)/);
+  });
+
+  test('max over an empty axis raises the reference error', () => {
+    const x = T.dmatrix('x');
+    const f = theano.function([x], T.max(x.exp(), 0));
+    expect(() => f(new NDArray('float64', [0, 2], new Float64Array(0)))).toThrow(/zero-size/);
+  });
+});
