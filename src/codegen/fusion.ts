@@ -124,25 +124,65 @@ export function planSteps(graph: FunctionGraph): Step[] {
 
   // readers of each variable, to find what a group exports
   const readers = new Map<Variable, Apply[]>();
-  for (const n of schedule) for (const v of n.inputs) readers.set(v, [...(readers.get(v) ?? []), n]);
-  const exportsOf = (g: Group, inside: ReadonlySet<Apply>) =>
-    g.members.flatMap((m) => m.outputs).filter((v) => outputSet.has(v) || (readers.get(v) ?? []).some((r) => !inside.has(r)));
+  for (const n of schedule) {
+    for (const v of n.inputs) {
+      const list = readers.get(v);
+      if (list) list.push(n);
+      else readers.set(v, [n]);
+    }
+  }
+  // The checks above keep paths that leave a group from re-entering it through single nodes; a cycle through
+  // another group (A feeds B, and B feeds A through different members) can remain. Each round splits, in every
+  // cycle, the smallest group into single-node kernels (splitting never creates a cycle) until the units order.
+  for (;;) {
+    const units = buildUnits(schedule, groupOf, outputSet, readers);
+    const ordered = orderUnits(units);
+    if (ordered.ok) return ordered.units.map(toStep);
+    for (const cycle of ordered.cycles) {
+      const groups = cycle.flatMap((u) => (u.loopNodes.length > 1 ? [groupOf.get(u.loopNodes[0]!)!] : []));
+      if (groups.length === 0) throw new Error('internal: the fused schedule has a cycle');
+      const g = groups.reduce((a, b) => (b.members.length < a.members.length ? b : a));
+      for (const m of g.members) groupOf.set(m, { ...g, members: [m] });
+    }
+  }
+}
 
-  const steps: Step[] = [];
+/** A step before its kernel IR is built: the nodes it runs, and how. */
+interface Unit {
+  readonly nodes: readonly Apply[];
+  /** Elementwise nodes run in the loop (empty for a view or a runtime op). */
+  readonly loopNodes: readonly Apply[];
+  readonly exported: readonly Variable[];
+  readonly reduce: Apply | null;
+  readonly inputs: readonly Variable[];
+}
+
+function buildUnits(schedule: readonly Apply[], groupOf: ReadonlyMap<Apply, Group>, outputSet: ReadonlySet<Variable>, readers: ReadonlyMap<Variable, readonly Apply[]>): Unit[] {
+  const exportsOf = (g: Group) => {
+    const inside = new Set(g.members);
+    return g.members.flatMap((m) => m.outputs).filter((v) => outputSet.has(v) || (readers.get(v) ?? []).some((r) => !inside.has(r)));
+  };
+  const unit = (nodes: readonly Apply[], loopNodes: readonly Apply[], exported: readonly Variable[], reduce: Apply | null): Unit => {
+    const inside = new Set(nodes.flatMap((n) => n.outputs));
+    const inputs: Variable[] = [];
+    for (const n of nodes) for (const v of n.inputs) if (!inside.has(v) && !inputs.includes(v)) inputs.push(v);
+    return { nodes, loopNodes, exported, reduce, inputs };
+  };
+  const units: Unit[] = [];
   const done = new Set<Group>();
   const folded = new Set<Group>();
   // reductions: fold the producing group when the reduction is its only reader
-  const reduceSteps = new Map<Apply, Step>();
+  const reduceUnits = new Map<Apply, Unit>();
   for (const n of schedule) {
     if (!generatedReduce(n)) continue;
     const x = n.inputs[0]!;
     const g = x.owner ? groupOf.get(x.owner) : undefined;
-    const exported = g ? exportsOf(g, new Set(g.members)) : [];
+    const exported = g ? exportsOf(g) : [];
     if (g && !folded.has(g) && exported.length === 1 && exported[0] === x && !outputSet.has(x) && readers.get(x)!.length === 1) {
       folded.add(g);
-      reduceSteps.set(n, kernelStep([...g.members, n], g.members, [], n));
+      reduceUnits.set(n, unit([...g.members, n], g.members, [], n));
     } else {
-      reduceSteps.set(n, kernelStep([n], [], [], n));
+      reduceUnits.set(n, unit([n], [], [], n));
     }
   }
   for (const n of schedule) {
@@ -150,26 +190,20 @@ export function planSteps(graph: FunctionGraph): Step[] {
     if (g) {
       if (done.has(g) || folded.has(g)) continue;
       done.add(g);
-      steps.push(kernelStep(g.members, g.members, exportsOf(g, new Set(g.members)), null));
-    } else if (reduceSteps.has(n)) steps.push(reduceSteps.get(n)!);
-    else if (n.op.view) steps.push({ kind: 'view', node: n });
-    else steps.push({ kind: 'node', node: n });
+      units.push(unit(g.members, g.members, exportsOf(g), null));
+    } else units.push(reduceUnits.get(n) ?? unit([n], [], [], null));
   }
-  return orderSteps(steps);
+  return units;
 }
 
-/** The kernel step computing `loopNodes` (elementwise) and storing `exported`, or folding into `reduceNode`. */
-function kernelStep(nodes: Apply[], loopNodes: readonly Apply[], exported: readonly Variable[], reduceNode: Apply | null): Step {
-  const produced = new Map<Variable, number>();
-  const inputs: Variable[] = [];
-  const collect = (v: Variable) => {
-    if (!produced.has(v) && !inputs.includes(v)) inputs.push(v);
-  };
-  for (const n of loopNodes) {
-    n.inputs.forEach(collect);
-    produced.set(n.outputs[0]!, -1);
-  }
-  if (reduceNode && !produced.has(reduceNode.inputs[0]!)) collect(reduceNode.inputs[0]!);
+function toStep(u: Unit): Step {
+  if (u.loopNodes.length > 0 || u.reduce) return kernelStep(u);
+  const node = u.nodes[0]!;
+  return node.op.view ? { kind: 'view', node } : { kind: 'node', node };
+}
+
+/** The kernel step of a unit: its elementwise nodes as loop ops, storing `exported` or folded into the reduction. */
+function kernelStep({ nodes, loopNodes, exported, reduce: reduceNode, inputs }: Unit): Step {
   const nIn = inputs.length;
   const refOf = new Map<Variable, Ref>();
   inputs.forEach((v, k) => refOf.set(v, k));
@@ -203,30 +237,83 @@ function kernelStep(nodes: Apply[], loopNodes: readonly Apply[], exported: reado
   return { kind: 'kernel', nodes, inputs, outputs: reduceNode ? [reduceNode.outputs[0]!] : exported, ir };
 }
 
-const stepInputs = (s: Step): readonly Variable[] => (s.kind === 'kernel' ? s.inputs : s.node.inputs);
 export const stepOutputs = (s: Step): readonly Variable[] => (s.kind === 'kernel' ? s.outputs : s.node.outputs);
 
-/** Orders the steps so that each runs after the steps producing its inputs (Kahn's algorithm, stable). */
-function orderSteps(steps: readonly Step[]): Step[] {
+/**
+ * Orders the units so that each runs after the units producing its inputs (Kahn's algorithm, stable); when that
+ * fails, the strongly connected components of more than one unit (Tarjan's algorithm, iterative).
+ */
+function orderUnits(units: readonly Unit[]): { ok: true; units: Unit[] } | { ok: false; cycles: Unit[][] } {
   const producer = new Map<Variable, number>();
-  steps.forEach((s, i) => {
-    if (s.kind === 'kernel') for (const n of s.nodes) for (const o of n.outputs) producer.set(o, i);
-    else for (const o of s.node.outputs) producer.set(o, i);
+  units.forEach((u, i) => {
+    for (const n of u.nodes) for (const o of n.outputs) producer.set(o, i);
   });
-  const waiting = steps.map(() => 0);
-  const next: number[][] = steps.map(() => []);
-  steps.forEach((s, i) => {
-    const from = new Set(stepInputs(s).flatMap((v) => (producer.has(v) && producer.get(v) !== i ? [producer.get(v)!] : [])));
+  const waiting = units.map(() => 0);
+  const next: number[][] = units.map(() => []);
+  units.forEach((u, i) => {
+    const from = new Set<number>();
+    for (const v of u.inputs) {
+      const p = producer.get(v);
+      if (p !== undefined && p !== i) from.add(p);
+    }
     waiting[i] = from.size;
     for (const f of from) next[f]!.push(i);
   });
-  const ready = steps.flatMap((_, i) => (waiting[i] === 0 ? [i] : []));
-  const out: Step[] = [];
+  const ready = units.flatMap((_, i) => (waiting[i] === 0 ? [i] : []));
+  const out: Unit[] = [];
   for (let head = 0; head < ready.length; head++) {
     const i = ready[head]!;
-    out.push(steps[i]!);
+    out.push(units[i]!);
     for (const j of next[i]!) if (--waiting[j]! === 0) ready.push(j);
   }
-  if (out.length !== steps.length) throw new Error('internal: the fused schedule has a cycle');
+  if (out.length === units.length) return { ok: true, units: out };
+  return { ok: false, cycles: stronglyConnected(next).filter((c) => c.length > 1).map((c) => c.map((i) => units[i]!)) };
+}
+
+/** Tarjan's strongly connected components of the graph `next` (adjacency lists), without recursion. */
+function stronglyConnected(next: readonly (readonly number[])[]): number[][] {
+  const index = new Array<number>(next.length).fill(-1);
+  const low = new Array<number>(next.length).fill(0);
+  const onStack = new Array<boolean>(next.length).fill(false);
+  const stack: number[] = [];
+  const out: number[][] = [];
+  let counter = 0;
+  for (let root = 0; root < next.length; root++) {
+    if (index[root] !== -1) continue;
+    const work: [number, number][] = [[root, 0]];
+    index[root] = low[root] = counter++;
+    stack.push(root);
+    onStack[root] = true;
+    while (work.length > 0) {
+      const top = work[work.length - 1]!;
+      const [v, edge] = top;
+      if (edge < next[v]!.length) {
+        top[1]++;
+        const w = next[v]![edge]!;
+        if (index[w] === -1) {
+          index[w] = low[w] = counter++;
+          stack.push(w);
+          onStack[w] = true;
+          work.push([w, 0]);
+        } else if (onStack[w]) low[v] = Math.min(low[v]!, index[w]!);
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1]![0];
+        low[parent] = Math.min(low[parent]!, low[v]!);
+      }
+      if (low[v] === index[v]) {
+        const component: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop()!;
+          onStack[w] = false;
+          component.push(w);
+        } while (w !== v);
+        out.push(component);
+      }
+    }
+  }
   return out;
 }

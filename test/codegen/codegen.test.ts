@@ -23,7 +23,7 @@ function optimized(inputs: readonly Tensor[], outputs: readonly Tensor[]): Funct
   return g;
 }
 const kernels = (steps: readonly Step[]) => steps.filter((s) => s.kind === 'kernel');
-const vec = (...v: number[]) => new NDArray('float64', [v.length], new Float64Array(v));
+const vec = (...v: number[]) => new NDArray<'float64', 1>('float64', [v.length], new Float64Array(v));
 
 describe('fusion', () => {
   test('W1: a chain of elementwise ops is one loop with one output', () => {
@@ -137,8 +137,8 @@ describe('memory plan', () => {
   test('an elementwise loop writes over the input it reads last (inplace), and a second call allocates nothing', () => {
     const { x, m, out } = build();
     const program = link(optimized([x, m], [out]), [x, m]);
-    const xv = new NDArray('float64', [2, 2], new Float64Array([0, 1, 2, 3]));
-    const mv = new NDArray('float64', [2, 2], new Float64Array([1, 0, 0.5, 1]));
+    const xv = new NDArray<'float64', 2>('float64', [2, 2], new Float64Array([0, 1, 2, 3]));
+    const mv = new NDArray<'float64', 2>('float64', [2, 2], new Float64Array([1, 0, 0.5, 1]));
     const first = program.run([xv, mv])[0]!.toArray();
     expect(program.pool.allocated).toBe(1);
     const second = program.run([xv, mv])[0]!.toArray();
