@@ -103,42 +103,65 @@ function smallGemm(a: MatrixView<FloatArray>, b: MatrixView<FloatArray>, c: Floa
 }
 
 /**
- * Matrix-vector products (one of m, n is 1): each output is a dot product along the inner dimension. When the
- * matrix is stored the other way round (a column-major A, or a row-major B in vector x matrix), the rows are
- * accumulated as scaled vectors instead (axpy order) so memory is still read sequentially.
+ * The matrix-vector loops, as source: each array-type combination gets its own compiled copy (`gemvKernels`),
+ * so every element access in the hot loop sees one typed-array class (a shared function would see both float
+ * classes and run polymorphic). `dot`: y[i] = sum_p M[i, p] x[p] with four partial sums; `axpy`: y += M[:, p] x[p],
+ * four columns per sweep, for matrices whose columns are the contiguous direction.
  */
+const GEMV_SOURCE = `
+return {
+  dot(M, mo, rows, cols, rs, cs, X, xo, xs, y) {
+    for (let i = 0; i < rows; i++) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let mp = mo + i * rs, xp = xo, p = 0;
+      for (; p + 3 < cols; p += 4) {
+        s0 += M[mp] * X[xp];
+        s1 += M[mp + cs] * X[xp + xs];
+        s2 += M[mp + 2 * cs] * X[xp + 2 * xs];
+        s3 += M[mp + 3 * cs] * X[xp + 3 * xs];
+        mp += 4 * cs;
+        xp += 4 * xs;
+      }
+      for (; p < cols; p++, mp += cs, xp += xs) s0 += M[mp] * X[xp];
+      y[i] = (s0 + s1) + (s2 + s3);
+    }
+  },
+  axpy(M, mo, rows, cols, rs, cs, X, xo, xs, y) {
+    y.fill(0, 0, rows);
+    let p = 0;
+    for (; p + 3 < cols; p += 4) {
+      const x0 = X[xo + p * xs], x1 = X[xo + (p + 1) * xs], x2 = X[xo + (p + 2) * xs], x3 = X[xo + (p + 3) * xs];
+      let mp = mo + p * cs;
+      for (let i = 0; i < rows; i++, mp += rs) {
+        y[i] += M[mp] * x0 + M[mp + cs] * x1 + M[mp + 2 * cs] * x2 + M[mp + 3 * cs] * x3;
+      }
+    }
+    for (; p < cols; p++) {
+      const x0 = X[xo + p * xs];
+      let mp = mo + p * cs;
+      for (let i = 0; i < rows; i++, mp += rs) y[i] += M[mp] * x0;
+    }
+  },
+};`;
+type GemvLoop = (M: FloatArray, mo: number, rows: number, cols: number, rs: number, cs: number, X: FloatArray, xo: number, xs: number, y: Float64Array) => void;
+const gemvKernels = new Map<string, { dot: GemvLoop; axpy: GemvLoop }>();
+function gemvLoops(M: FloatArray, X: FloatArray): { dot: GemvLoop; axpy: GemvLoop } {
+  const key = `${M.constructor.name}:${X.constructor.name}`;
+  let loops = gemvKernels.get(key);
+  if (!loops) gemvKernels.set(key, (loops = new Function(GEMV_SOURCE)() as { dot: GemvLoop; axpy: GemvLoop }));
+  return loops;
+}
+
+/** A matrix-vector product (one of a, b is a single row or column), read through strides. */
 function gemvFloat(a: MatrixView<FloatArray>, b: MatrixView<FloatArray>, c: FloatArray, cOffset: number): void {
   // Reduce to y (len rows of M) = M x, with M and x read through strides.
   const asMatrix = b.cols === 1 ? a : transposeView(b);
   const x = b.cols === 1 ? b : transposeView(a);
   const { rows, cols, data: M, rowStride: rs, colStride: cs } = asMatrix;
-  const X = x.data;
-  const xs = x.rowStride;
-  if (Math.abs(cs) <= Math.abs(rs) || rows === 1) {
-    for (let i = 0; i < rows; i++) {
-      let s = 0;
-      let mp = asMatrix.offset + i * rs;
-      let xp = x.offset;
-      for (let p = 0; p < cols; p++) {
-        s += M[mp]! * X[xp]!;
-        mp += cs;
-        xp += xs;
-      }
-      c[cOffset + i] = s;
-    }
-    return;
-  }
+  const loops = gemvLoops(M, x.data);
   const y = growC(rows);
-  y.fill(0, 0, rows);
-  for (let p = 0; p < cols; p++) {
-    const xv = X[x.offset + p * xs]!;
-    if (xv === 0) continue;
-    let mp = asMatrix.offset + p * cs;
-    for (let i = 0; i < rows; i++) {
-      y[i] = y[i]! + M[mp]! * xv;
-      mp += rs;
-    }
-  }
+  if (Math.abs(cs) <= Math.abs(rs) || rows === 1) loops.dot(M, asMatrix.offset, rows, cols, rs, cs, x.data, x.offset, x.rowStride, y);
+  else loops.axpy(M, asMatrix.offset, rows, cols, rs, cs, x.data, x.offset, x.rowStride, y);
   for (let i = 0; i < rows; i++) c[cOffset + i] = y[i]!;
 }
 
