@@ -157,12 +157,24 @@ interface Unit {
   readonly inputs: readonly Variable[];
 }
 
-function buildUnits(schedule: readonly Apply[], groupOf: ReadonlyMap<Apply, Group>, outputSet: ReadonlySet<Variable>, readers: ReadonlyMap<Variable, readonly Apply[]>): Unit[] {
+function buildUnits(
+  schedule: readonly Apply[],
+  groupOf: ReadonlyMap<Apply, Group>,
+  outputSet: ReadonlySet<Variable>,
+  readers: ReadonlyMap<Variable, readonly Apply[]>,
+): Unit[] {
   const exportsOf = (g: Group) => {
     const inside = new Set(g.members);
-    return g.members.flatMap((m) => m.outputs).filter((v) => outputSet.has(v) || (readers.get(v) ?? []).some((r) => !inside.has(r)));
+    return g.members
+      .flatMap((m) => m.outputs)
+      .filter((v) => outputSet.has(v) || (readers.get(v) ?? []).some((r) => !inside.has(r)));
   };
-  const unit = (nodes: readonly Apply[], loopNodes: readonly Apply[], exported: readonly Variable[], reduce: Apply | null): Unit => {
+  const unit = (
+    nodes: readonly Apply[],
+    loopNodes: readonly Apply[],
+    exported: readonly Variable[],
+    reduce: Apply | null,
+  ): Unit => {
     const inside = new Set(nodes.flatMap((n) => n.outputs));
     const inputs: Variable[] = [];
     for (const n of nodes) for (const v of n.inputs) if (!inside.has(v) && !inputs.includes(v)) inputs.push(v);
@@ -178,7 +190,14 @@ function buildUnits(schedule: readonly Apply[], groupOf: ReadonlyMap<Apply, Grou
     const x = n.inputs[0]!;
     const g = x.owner ? groupOf.get(x.owner) : undefined;
     const exported = g ? exportsOf(g) : [];
-    if (g && !folded.has(g) && exported.length === 1 && exported[0] === x && !outputSet.has(x) && readers.get(x)!.length === 1) {
+    if (
+      g &&
+      !folded.has(g) &&
+      exported.length === 1 &&
+      exported[0] === x &&
+      !outputSet.has(x) &&
+      readers.get(x)!.length === 1
+    ) {
       folded.add(g);
       reduceUnits.set(n, unit([...g.members, n], g.members, [], n));
     } else {
@@ -214,7 +233,12 @@ function kernelStep({ nodes, loopNodes, exported, reduce: reduceNode, inputs }: 
     const out = n.outputs[0]!;
     refOf.set(out, nIn + j);
     deps.set(out, new Set(n.inputs.flatMap((v) => [...deps.get(v)!])));
-    return { op: op.scalar.name as ScalarOpName, args: n.inputs.map((v) => refOf.get(v)!), inDtypes: n.inputs.map((v) => v.type.dtype), dtype: out.type.dtype };
+    return {
+      op: op.scalar.name as ScalarOpName,
+      args: n.inputs.map((v) => refOf.get(v)!),
+      inDtypes: n.inputs.map((v) => v.type.dtype),
+      dtype: out.type.dtype,
+    };
   });
   const scalar = (v: Variable) => v.type.shape.every((d) => d === 1);
   const shaped = inputs.flatMap((v, k) => (scalar(v) ? [] : [k]));
@@ -230,7 +254,13 @@ function kernelStep({ nodes, loopNodes, exported, reduce: reduceNode, inputs }: 
     reduce: reduceNode
       ? (() => {
           const p = reduceNode.params as ReduceParams;
-          return { kind: p.kind, axes: p.axes, keepdims: p.keepdims, dtype: p.dtype, value: refOf.get(reduceNode.inputs[0]!)! };
+          return {
+            kind: p.kind,
+            axes: p.axes,
+            keepdims: p.keepdims,
+            dtype: p.dtype,
+            value: refOf.get(reduceNode.inputs[0]!)!,
+          };
         })()
       : null,
   };
@@ -267,7 +297,12 @@ function orderUnits(units: readonly Unit[]): { ok: true; units: Unit[] } | { ok:
     for (const j of next[i]!) if (--waiting[j]! === 0) ready.push(j);
   }
   if (out.length === units.length) return { ok: true, units: out };
-  return { ok: false, cycles: stronglyConnected(next).filter((c) => c.length > 1).map((c) => c.map((i) => units[i]!)) };
+  return {
+    ok: false,
+    cycles: stronglyConnected(next)
+      .filter((c) => c.length > 1)
+      .map((c) => c.map((i) => units[i]!)),
+  };
 }
 
 /** Tarjan's strongly connected components of the graph `next` (adjacency lists), without recursion. */

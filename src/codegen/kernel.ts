@@ -86,7 +86,11 @@ export function compileKernel(ir: KernelIR): CompiledKernel {
   if (hit) return hit;
   const { source, helpers } = renderKernel(ir);
   // new Function sees only what we pass: the special-function helpers ($), NDArray and the helper table.
-  const factory = new Function('$', 'NDArray', 'H', source) as (s: typeof special, nd: typeof NDArray, h: readonly unknown[]) => Kernel;
+  const factory = new Function('$', 'NDArray', 'H', source) as (
+    s: typeof special,
+    nd: typeof NDArray,
+    h: readonly unknown[],
+  ) => Kernel;
   const compiled = { key, source, fn: factory(HELPERS, NDArray, helpers) };
   compiles++;
   cache.set(key, compiled);
@@ -142,7 +146,14 @@ function opExpression(k: KernelOp, args: readonly string[], helper: (f: unknown)
   return ZERO_ONE.has(s.name) ? expr : wrap(expr, k.dtype);
 }
 
-const REDUCE_INIT: { [K in ReduceKind]: string } = { sum: '0', prod: '1', max: '-Infinity', min: 'Infinity', all: '1', any: '0' };
+const REDUCE_INIT: { [K in ReduceKind]: string } = {
+  sum: '0',
+  prod: '1',
+  max: '-Infinity',
+  min: 'Infinity',
+  all: '1',
+  any: '0',
+};
 /** The statement folding value `v` into accumulator `a`. */
 function reduceStep(kind: ReduceKind, a: string, v: string): string {
   switch (kind) {
@@ -193,7 +204,9 @@ export function renderKernel(ir: KernelIR): { source: string; helpers: unknown[]
   ir.outputs.forEach((out) => {
     if (!out.deps) return;
     for (let d = 0; d < r; d++) {
-      const reads = out.deps.filter((k) => !inputs[k]!.scalar && inputs[k]!.rank >= r - d).map((k) => `a${k}.shape[${d - (r - inputs[k]!.rank)}]`);
+      const reads = out.deps
+        .filter((k) => !inputs[k]!.scalar && inputs[k]!.rank >= r - d)
+        .map((k) => `a${k}.shape[${d - (r - inputs[k]!.rank)}]`);
       const spans = reads.length ? reads.map((s) => `${s} === ${dims[d]}`).join(' || ') : 'false';
       add(2, `if (${dims[d]} !== 1 && !(${spans})) return null;`);
     }
@@ -226,8 +239,16 @@ export function renderKernel(ir: KernelIR): { source: string; helpers: unknown[]
   };
   const strideOf = (k: number, d: number) => (inputs[k]!.scalar || d < r - inputs[k]!.rank ? null : `s${k}_${d}`);
   /** Opens the nested loops; `inner(depth)` writes the innermost body. */
-  const nest = (depth: number, extra: { pos: string; stride: (d: number) => string | null } | null, before: (d: number, depth: number) => void, inner: (depth: number) => void, after: (d: number, depth: number) => void) => {
-    const streams = inputs.flatMap((inp, k) => (inp.scalar ? [] : [{ pos: `p${k}`, start: `o${k}`, stride: (d: number) => strideOf(k, d) }]));
+  const nest = (
+    depth: number,
+    extra: { pos: string; stride: (d: number) => string | null } | null,
+    before: (d: number, depth: number) => void,
+    inner: (depth: number) => void,
+    after: (d: number, depth: number) => void,
+  ) => {
+    const streams = inputs.flatMap((inp, k) =>
+      inp.scalar ? [] : [{ pos: `p${k}`, start: `o${k}`, stride: (d: number) => strideOf(k, d) }],
+    );
     if (extra) streams.push({ pos: extra.pos, start: '0', stride: extra.stride });
     for (let d = 0; d < r; d++) {
       for (const s of streams) add(depth, `let ${s.pos}_${d} = ${d === 0 ? s.start : `${s.pos}_${d - 1}`};`);
@@ -246,7 +267,8 @@ export function renderKernel(ir: KernelIR): { source: string; helpers: unknown[]
 
   if (!reduce) {
     ir.outputs.forEach((_, j) => add(2, `const r${j} = alloc(${j}, n);`));
-    const store = (depth: number, at: string) => ir.outputs.forEach((o, j) => add(depth, `r${j}[${at}] = ${refName(o.ref)};`));
+    const store = (depth: number, at: string) =>
+      ir.outputs.forEach((o, j) => add(depth, `r${j}[${at}] = ${refName(o.ref)};`));
     if (r === 0) {
       body(2, (k) => `o${k}`);
       store(2, '0');
@@ -259,15 +281,24 @@ export function renderKernel(ir: KernelIR): { source: string; helpers: unknown[]
       add(2, '} else {');
       declareStrides(3);
       add(3, 'let q = 0;');
-      nest(3, null, () => {}, (depth) => {
-        body(depth, (k) => `p${k}_${r - 1}`);
-        store(depth, 'q');
-        add(depth, 'q++;');
-      }, () => {});
+      nest(
+        3,
+        null,
+        () => {},
+        (depth) => {
+          body(depth, (k) => `p${k}_${r - 1}`);
+          store(depth, 'q');
+          add(depth, 'q++;');
+        },
+        () => {},
+      );
       add(2, '}');
     }
     const shape = `[${dims.join(', ')}]`;
-    add(2, `return [${ir.outputs.map((_, j) => `new NDArray(${checkDType(ops[ir.outputs[j]!.ref - nIn]?.dtype ?? inputs[ir.outputs[j]!.ref]!.dtype)}, ${shape}, r${j})`).join(', ')}];`);
+    add(
+      2,
+      `return [${ir.outputs.map((_, j) => `new NDArray(${checkDType(ops[ir.outputs[j]!.ref - nIn]?.dtype ?? inputs[ir.outputs[j]!.ref]!.dtype)}, ${shape}, r${j})`).join(', ')}];`,
+    );
   } else {
     const { kind, axes, keepdims, dtype } = reduce;
     const reduced = (d: number) => axes.includes(d);
@@ -289,11 +320,32 @@ export function renderKernel(ir: KernelIR): { source: string; helpers: unknown[]
       add(2, `let acc = ${REDUCE_INIT[kind]};`);
       add(2, `if (${flat}) {`);
       add(3, 'for (let i = 0; i < n; i++) {');
-      add(4, reduceStep(kind, 'acc', body(4, (k) => `o${k} + i`)));
+      add(
+        4,
+        reduceStep(
+          kind,
+          'acc',
+          body(4, (k) => `o${k} + i`),
+        ),
+      );
       add(3, '}');
       add(2, '} else {');
       declareStrides(3);
-      nest(3, null, () => {}, (depth) => add(depth, reduceStep(kind, 'acc', body(depth, (k) => `p${k}_${r - 1}`))), () => {});
+      nest(
+        3,
+        null,
+        () => {},
+        (depth) =>
+          add(
+            depth,
+            reduceStep(
+              kind,
+              'acc',
+              body(depth, (k) => `p${k}_${r - 1}`),
+            ),
+          ),
+        () => {},
+      );
       add(2, '}');
       add(2, 'A[0] = acc;');
     } else {

@@ -117,14 +117,17 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[]): LinkedP
       if (!kernels.includes(compiled)) kernels.push(compiled);
       const dtypes = s.outputs.map((o) => o.type.dtype);
       const fresh = s.outputs.map((o) => !pooled(o));
-      const alloc: Allocator = (j, size) => (fresh[j] ? (allocStorage(dtypes[j]!, size) as ArrayLike<number>) : pool.take(dtypes[j]!, size));
+      const alloc: Allocator = (j, size) =>
+        fresh[j] ? (allocStorage(dtypes[j]!, size) as ArrayLike<number>) : pool.take(dtypes[j]!, size);
       const fallback = (...values: NDArray[]) => {
         const known = new Map<Variable, NDArray>();
         s.inputs.forEach((v, k) => known.set(v, values[k]!));
         evaluateNodes(s.nodes, known);
         return s.outputs.map((v) => known.get(v)!);
       };
-      emit(`// step ${i}: kernel ${kernels.indexOf(compiled)} (${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'})`);
+      emit(
+        `// step ${i}: kernel ${kernels.indexOf(compiled)} (${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'})`,
+      );
       emit(`t = ${bind(compiled.fn)}(${[...ins, bind(alloc)].join(', ')});`);
       emit(`if (t === null) t = ${bind(fallback)}(${ins.join(', ')});`);
     } else if (s.kind === 'view') {
@@ -136,12 +139,22 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[]): LinkedP
       emit(`// step ${i}: runtime op`);
       emit(`t = ${bind((...values: NDArray[]) => runNode(node, values))}(${ins.join(', ')});`);
     }
-    emit(`const ${stepOutputs(s).map((o, k) => `${name(o)} = t[${k}]`).join(', ')};`);
+    emit(
+      `const ${stepOutputs(s)
+        .map((o, k) => `${name(o)} = t[${k}]`)
+        .join(', ')};`,
+    );
     for (const r of after) emit(`${P}.give(${name(r)});`);
   });
   emit(`return [${graph.outputs.map(name).join(', ')}];`);
 
-  const body = ["'use strict';", `const ${env.map((_, i) => `e${i} = E[${i}]`).join(', ') || '_ = 0'};`, 'return function run(I) {', ...lines, '};'].join('\n');
+  const body = [
+    "'use strict';",
+    `const ${env.map((_, i) => `e${i} = E[${i}]`).join(', ') || '_ = 0'};`,
+    'return function run(I) {',
+    ...lines,
+    '};',
+  ].join('\n');
   const run = new Function('E', body)(env) as (inputs: readonly NDArray[]) => NDArray[];
 
   // a returned value is copied when it is (a view of) a leaf's array, or shares its buffer with an earlier one

@@ -143,7 +143,18 @@ return {
     }
   },
 };`;
-type GemvLoop = (M: FloatArray, mo: number, rows: number, cols: number, rs: number, cs: number, X: FloatArray, xo: number, xs: number, y: Float64Array) => void;
+type GemvLoop = (
+  M: FloatArray,
+  mo: number,
+  rows: number,
+  cols: number,
+  rs: number,
+  cs: number,
+  X: FloatArray,
+  xo: number,
+  xs: number,
+  y: Float64Array,
+) => void;
 const gemvKernels = new Map<string, { dot: GemvLoop; axpy: GemvLoop }>();
 function gemvLoops(M: FloatArray, X: FloatArray): { dot: GemvLoop; axpy: GemvLoop } {
   const key = `${M.constructor.name}:${X.constructor.name}`;
@@ -160,7 +171,8 @@ function gemvFloat(a: MatrixView<FloatArray>, b: MatrixView<FloatArray>, c: Floa
   const { rows, cols, data: M, rowStride: rs, colStride: cs } = asMatrix;
   const loops = gemvLoops(M, x.data);
   const y = growC(rows);
-  if (Math.abs(cs) <= Math.abs(rs) || rows === 1) loops.dot(M, asMatrix.offset, rows, cols, rs, cs, x.data, x.offset, x.rowStride, y);
+  if (Math.abs(cs) <= Math.abs(rs) || rows === 1)
+    loops.dot(M, asMatrix.offset, rows, cols, rs, cs, x.data, x.offset, x.rowStride, y);
   else loops.axpy(M, asMatrix.offset, rows, cols, rs, cs, x.data, x.offset, x.rowStride, y);
   for (let i = 0; i < rows; i++) c[cOffset + i] = y[i]!;
 }
@@ -258,36 +270,101 @@ function packB(b: MatrixView<FloatArray>, pc: number, kc: number, jc: number, nc
  * loop. (V8 spills a few of them, x64 having 16 vector registers, but a 4 x 2 tile that fits measured up to
  * 10% slower: each step then loads 6 values for 8 multiply-adds instead of 8 for 16.)
  */
-function microKernel(kc: number, A: Float64Array, ai: number, B: Float64Array, bi: number, C: Float64Array, ci: number, ldc: number, mr: number, nr: number): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+function microKernel(
+  kc: number,
+  A: Float64Array,
+  ai: number,
+  B: Float64Array,
+  bi: number,
+  C: Float64Array,
+  ci: number,
+  ldc: number,
+  mr: number,
+  nr: number,
+): void {
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   for (let p = 0; p < kc; p++) {
-    const a0 = A[ai]!, a1 = A[ai + 1]!, a2 = A[ai + 2]!, a3 = A[ai + 3]!;
-    const b0 = B[bi]!, b1 = B[bi + 1]!, b2 = B[bi + 2]!, b3 = B[bi + 3]!;
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = A[ai]!,
+      a1 = A[ai + 1]!,
+      a2 = A[ai + 2]!,
+      a3 = A[ai + 3]!;
+    const b0 = B[bi]!,
+      b1 = B[bi + 1]!,
+      b2 = B[bi + 2]!,
+      b3 = B[bi + 3]!;
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
     ai += MR;
     bi += NR;
   }
   if (mr === MR && nr === NR) {
-    C[ci] = C[ci]! + c00; C[ci + 1] = C[ci + 1]! + c01; C[ci + 2] = C[ci + 2]! + c02; C[ci + 3] = C[ci + 3]! + c03;
+    C[ci] = C[ci]! + c00;
+    C[ci + 1] = C[ci + 1]! + c01;
+    C[ci + 2] = C[ci + 2]! + c02;
+    C[ci + 3] = C[ci + 3]! + c03;
     ci += ldc;
-    C[ci] = C[ci]! + c10; C[ci + 1] = C[ci + 1]! + c11; C[ci + 2] = C[ci + 2]! + c12; C[ci + 3] = C[ci + 3]! + c13;
+    C[ci] = C[ci]! + c10;
+    C[ci + 1] = C[ci + 1]! + c11;
+    C[ci + 2] = C[ci + 2]! + c12;
+    C[ci + 3] = C[ci + 3]! + c13;
     ci += ldc;
-    C[ci] = C[ci]! + c20; C[ci + 1] = C[ci + 1]! + c21; C[ci + 2] = C[ci + 2]! + c22; C[ci + 3] = C[ci + 3]! + c23;
+    C[ci] = C[ci]! + c20;
+    C[ci + 1] = C[ci + 1]! + c21;
+    C[ci + 2] = C[ci + 2]! + c22;
+    C[ci + 3] = C[ci + 3]! + c23;
     ci += ldc;
-    C[ci] = C[ci]! + c30; C[ci + 1] = C[ci + 1]! + c31; C[ci + 2] = C[ci + 2]! + c32; C[ci + 3] = C[ci + 3]! + c33;
+    C[ci] = C[ci]! + c30;
+    C[ci + 1] = C[ci + 1]! + c31;
+    C[ci + 2] = C[ci + 2]! + c32;
+    C[ci + 3] = C[ci + 3]! + c33;
     return;
   }
   const t = edgeTile;
-  t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
-  t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
-  t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
-  t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
+  t[0] = c00;
+  t[1] = c01;
+  t[2] = c02;
+  t[3] = c03;
+  t[4] = c10;
+  t[5] = c11;
+  t[6] = c12;
+  t[7] = c13;
+  t[8] = c20;
+  t[9] = c21;
+  t[10] = c22;
+  t[11] = c23;
+  t[12] = c30;
+  t[13] = c31;
+  t[14] = c32;
+  t[15] = c33;
   for (let r = 0; r < mr; r++) for (let s = 0; s < nr; s++) C[ci + r * ldc + s] = C[ci + r * ldc + s]! + t[r * NR + s]!;
 }
 
@@ -322,7 +399,12 @@ export function gemmInt32(a: MatrixView, b: MatrixView, c: { [i: number]: number
 }
 
 /** int64 GEMM with bigints: exact sums, wrapped to 64 bits by the BigInt64Array store. */
-export function gemmInt64(a: MatrixView<BigInt64Array>, b: MatrixView<BigInt64Array>, c: BigInt64Array, cOffset: number): void {
+export function gemmInt64(
+  a: MatrixView<BigInt64Array>,
+  b: MatrixView<BigInt64Array>,
+  c: BigInt64Array,
+  cOffset: number,
+): void {
   const m = a.rows;
   const n = b.cols;
   const k = a.cols;
@@ -391,7 +473,13 @@ export interface BatchedMatrices<S = unknown> extends MatrixView<S> {
  * For every index t of `batchShape` (row-major), `out[t] = a[t] · b[t]`, each m x n product written contiguously
  * at `t * m * n` into `out`, the storage of a contiguous array of shape `batchShape + [m, n]`.
  */
-export function batchedGemm(dtype: DType, batchShape: readonly number[], a: BatchedMatrices, b: BatchedMatrices, out: unknown): void {
+export function batchedGemm(
+  dtype: DType,
+  batchShape: readonly number[],
+  a: BatchedMatrices,
+  b: BatchedMatrices,
+  out: unknown,
+): void {
   let count = 1;
   for (const d of batchShape) count *= d;
   const size = a.rows * b.cols;

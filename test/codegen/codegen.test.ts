@@ -28,7 +28,9 @@ const vec = (...v: number[]) => new NDArray<'float64', 1>('float64', [v.length],
 describe('fusion', () => {
   test('W1: a chain of elementwise ops is one loop with one output', () => {
     const x = T.dvector('x');
-    const e = T.div(1, T.add(1, T.exp(T.neg(x)))).mul(T.tanh(x)).add(x.mul(x));
+    const e = T.div(1, T.add(1, T.exp(T.neg(x))))
+      .mul(T.tanh(x))
+      .add(x.mul(x));
     const steps = planSteps(optimized([x], [e]));
     expect(steps).toHaveLength(1);
     expect(steps[0]!.kind).toBe('kernel');
@@ -56,7 +58,10 @@ describe('fusion', () => {
     expect(steps[0]!.kind === 'kernel' && steps[0]!.outputs).toHaveLength(3);
     const f = theano.function([x], outs);
     const r = theano.function([x], outs, { mode: REFERENCE });
-    const input = [[0, 1], [2, -1]];
+    const input = [
+      [0, 1],
+      [2, -1],
+    ];
     expect(f(input).map((a) => a.toArray())).toEqual(r(input).map((a) => a.toArray()));
   });
 
@@ -67,8 +72,13 @@ describe('fusion', () => {
     const z = u.add(w); // reads u and w: cannot join u's loop, which w needs first
     const steps = planSteps(optimized([x], [z]));
     expect(kernels(steps)).toHaveLength(2);
-    const input = [[0.5, 1], [2, -1]];
-    expect(theano.function([x], z)(input).toArray()).toEqual(theano.function([x], z, { mode: REFERENCE })(input).toArray());
+    const input = [
+      [0.5, 1],
+      [2, -1],
+    ];
+    expect(theano.function([x], z)(input).toArray()).toEqual(
+      theano.function([x], z, { mode: REFERENCE })(input).toArray(),
+    );
   });
 
   test('transposes and slices are views read with strides, not copies', () => {
@@ -76,8 +86,13 @@ describe('fusion', () => {
     const y = x.T.mul(2).add(x.get(T.slice(null, null, -1)).T);
     const steps = planSteps(optimized([x], [y]));
     expect(steps.filter((s) => s.kind === 'node')).toHaveLength(0);
-    const input = [[1, 2, 3], [4, 5, 6]];
-    expect(theano.function([x], y)(input).toArray()).toEqual(theano.function([x], y, { mode: REFERENCE })(input).toArray());
+    const input = [
+      [1, 2, 3],
+      [4, 5, 6],
+    ];
+    expect(theano.function([x], y)(input).toArray()).toEqual(
+      theano.function([x], y, { mode: REFERENCE })(input).toArray(),
+    );
   });
 
   test('int64 elementwise math stays exact (it runs the bigint reference path)', () => {
@@ -89,7 +104,13 @@ describe('fusion', () => {
 
 describe('generated source', () => {
   test('contains no user text: a hostile variable, shared variable or function name is harmless', () => {
-    const hostile = ['"); process.exit(1); ("', "'; throw new Error('pwned'); '", '*/ throw 1; /*', '\n}); globalThis.pwned = 1; ((', '${globalThis.pwned = 1}'];
+    const hostile = [
+      '"); process.exit(1); ("',
+      "'; throw new Error('pwned'); '",
+      '*/ throw 1; /*',
+      '\n}); globalThis.pwned = 1; ((',
+      '${globalThis.pwned = 1}',
+    ];
     for (const name of hostile) {
       const x = T.dvector(name);
       const s = theano.shared(vec(1, 2), { name });
@@ -120,7 +141,10 @@ describe('generated source', () => {
     const before = kernelCacheStats().compiles;
     const f = build();
     expect(kernelCacheStats().compiles).toBe(before);
-    expect(f(new NDArray('float32', [1, 1], new Float32Array([0.5]))).toArray()[0]![0]).toBeCloseTo(Math.tanh(0.5) * 0.5 - Math.cos(0.5), 6);
+    expect(f(new NDArray('float32', [1, 1], new Float32Array([0.5]))).toArray()[0]![0]).toBeCloseTo(
+      Math.tanh(0.5) * 0.5 - Math.cos(0.5),
+      6,
+    );
   });
 });
 
@@ -169,7 +193,10 @@ describe('shapes that do not fit one loop', () => {
     const r = theano.function([a, b, c], outs, { mode: REFERENCE });
     // a (3,1) and b (1,4) never meet, so the two sums have shapes (3,1) and (1,4)
     const args = [[[1], [2], [3]], [[1, 2, 3, 4]], [[0]]] as const;
-    expect(f(...args).map((v) => v.shape)).toEqual([[3, 1], [1, 4]]);
+    expect(f(...args).map((v) => v.shape)).toEqual([
+      [3, 1],
+      [1, 4],
+    ]);
     expect(f(...args).map((v) => v.toArray())).toEqual(r(...args).map((v) => v.toArray()));
   });
 
