@@ -43,11 +43,9 @@ function generatedReduce(node: Apply): boolean {
 /** Nodes fuse only with nodes whose outputs have the same rank and the same statically broadcastable axes. */
 const loopSignature = (node: Apply) => node.outputs[0]!.type.shape.map((d) => (d === 1 ? '1' : '?')).join('');
 
+/** A fused group: its members in schedule order, and the loop signature they share. */
 interface Group {
   members: Apply[];
-  bits: Uint32Array;
-  /** Producers of the group's inputs that are not members. */
-  external: Set<Apply>;
   signature: string;
 }
 
@@ -81,45 +79,71 @@ export function planSteps(graph: FunctionGraph): Step[] {
     return false;
   };
 
-  const groupOf = new Map<Apply, Group>();
-  const tryMerge = (groups: readonly Group[], n: Apply): Group | null => {
-    const members = new Set<Apply>([n]);
+  // Groups under construction: merged groups forward to the group they joined (union-find without ranks); the
+  // members are collected once at the end.
+  interface Building {
+    bits: Uint32Array;
+    /** Producers of the group's inputs that are not members. */
+    external: Set<Apply>;
+    signature: string;
+    into?: Building;
+  }
+  const find = (g: Building): Building => {
+    while (g.into) g = g.into;
+    return g;
+  };
+  const building = new Map<Apply, Building>();
+  const isMember = (a: Apply, bits: Uint32Array) => {
+    const id = fusableIds.get(a);
+    return id !== undefined && (bits[id >>> 5]! & (1 << (id & 31))) !== 0;
+  };
+  const tryMerge = (groups: readonly Building[], n: Apply, signature: string): Building | null => {
     const bits = new Uint32Array(words);
     const id = fusableIds.get(n)!;
     bits[id >>> 5]! |= 1 << (id & 31);
+    for (const g of groups) for (let w = 0; w < words; w++) bits[w]! |= g.bits[w]!;
     const external = new Set<Apply>();
-    for (const g of groups) {
-      for (const m of g.members) members.add(m);
-      for (let w = 0; w < words; w++) bits[w]! |= g.bits[w]!;
-    }
-    for (const g of groups) for (const e of g.external) if (!members.has(e)) external.add(e);
-    for (const v of n.inputs) if (v.owner && index.has(v.owner) && !members.has(v.owner)) external.add(v.owner);
+    for (const g of groups) for (const e of g.external) if (!isMember(e, bits)) external.add(e);
+    for (const v of n.inputs) if (v.owner && index.has(v.owner) && !isMember(v.owner, bits)) external.add(v.owner);
     for (const e of external) if (intersects(ancestors.get(e)!, bits)) return null;
-    const ordered = [...members].sort((a, b) => index.get(a)! - index.get(b)!);
-    return { members: ordered, bits, external, signature: loopSignature(n) };
+    return { bits, external, signature };
   };
   for (const n of schedule) {
     if (!fusableIds.has(n)) continue;
     const sig = loopSignature(n);
-    const candidates: Group[] = [];
+    const candidates: Building[] = [];
     for (const v of n.inputs) {
-      const g = v.owner && groupOf.get(v.owner);
+      const raw = v.owner && building.get(v.owner);
+      const g = raw && find(raw);
       if (g && g.signature === sig && !candidates.includes(g)) candidates.push(g);
     }
-    let group = tryMerge(candidates, n);
+    let chosen = candidates;
+    let group = tryMerge(candidates, n, sig);
     if (!group) {
       // merge what can be merged, one candidate at a time
-      let chosen: Group[] = [];
+      chosen = [];
       for (const g of candidates) {
-        const next = tryMerge([...chosen, g], n);
+        const next = tryMerge([...chosen, g], n, sig);
         if (next) {
           chosen = [...chosen, g];
           group = next;
         }
       }
-      group ??= tryMerge([], n)!;
+      group ??= tryMerge([], n, sig)!;
     }
-    for (const m of group.members) groupOf.set(m, group);
+    for (const g of chosen) g.into = group;
+    building.set(n, group);
+  }
+  const groupOf = new Map<Apply, Group>();
+  const final = new Map<Building, Group>();
+  for (const n of schedule) {
+    const raw = building.get(n);
+    if (!raw) continue;
+    const b = find(raw);
+    let g = final.get(b);
+    if (!g) final.set(b, (g = { members: [], signature: b.signature }));
+    g.members.push(n); // in schedule order
+    groupOf.set(n, g);
   }
 
   // readers of each variable, to find what a group exports
@@ -142,7 +166,7 @@ export function planSteps(graph: FunctionGraph): Step[] {
       const groups = cycle.flatMap((u) => (u.loopNodes.length > 1 ? [groupOf.get(u.loopNodes[0]!)!] : []));
       if (groups.length === 0) throw new Error('internal: the fused schedule has a cycle');
       const g = groups.reduce((a, b) => (b.members.length < a.members.length ? b : a));
-      for (const m of g.members) groupOf.set(m, { ...g, members: [m] });
+      for (const m of g.members) groupOf.set(m, { members: [m], signature: g.signature });
     }
   }
 }

@@ -17,7 +17,9 @@ import { link, type LinkedProgram } from '../codegen/linker.js';
 /** One update: a shared variable and its new value, of exactly the same dtype and rank. */
 export type Update = { [D in DType]: { [R in Rank]: readonly [SharedVariable<D, R>, Tensor<D, R>] }[Rank] }[DType];
 /** One substitution: a variable and what stands in its place: an expression or a value of the same dtype and rank. */
-export type Given = { [D in DType]: { [R in Rank]: readonly [Tensor<D, R>, Tensor<D, R> | InputValue<D, R>] }[Rank] }[DType];
+export type Given = {
+  [D in DType]: { [R in Rank]: readonly [Tensor<D, R>, Tensor<D, R> | InputValue<D, R>] }[Rank];
+}[DType];
 
 export interface FunctionOptions {
   /** Pairs `[shared, newValue]`: every new value is computed from the old values, then all are written together. */
@@ -46,7 +48,9 @@ type ValueOf<T> = T extends Tensor<infer D, infer R> ? OutputValue<D, R> : never
 /** The call's result: one value for one output, a tuple for a list of outputs. */
 export type OutputsValue<O> = O extends Tensor ? ValueOf<O> : { -readonly [K in keyof O]: ValueOf<O[K]> };
 /** The call's arguments, typed from the declared inputs. */
-export type InputsValue<I extends readonly Tensor[]> = { [K in keyof I]: I[K] extends Tensor<infer D, infer R> ? InputValue<D, R> : never };
+export type InputsValue<I extends readonly Tensor[]> = {
+  [K in keyof I]: I[K] extends Tensor<infer D, infer R> ? InputValue<D, R> : never;
+};
 
 /** A compiled function: call it with values for its inputs. */
 export interface CompiledFunction<I extends readonly Tensor[], O> {
@@ -96,25 +100,34 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   if (!Array.isArray(inputs)) throw new TypeError(`${fname}: inputs must be a list of variables`);
   inputs.forEach((v, i) => {
     if (!(v instanceof Tensor)) throw new TypeError(`${fname}: ${label(v as Variable, i)} is not a symbolic variable`);
-    if (v.isShared) throw new TypeError(`${fname}: ${label(v, i)} is a shared variable; shared variables are implicit inputs and cannot be listed`);
+    if (v.isShared)
+      throw new TypeError(
+        `${fname}: ${label(v, i)} is a shared variable; shared variables are implicit inputs and cannot be listed`,
+      );
     if (v.isConstant) throw new TypeError(`${fname}: ${label(v, i)} is a constant, not an input`);
-    if (inputs.indexOf(v) !== i) throw new TypeError(`${fname}: ${label(v, i)} is listed twice (also as input ${inputs.indexOf(v)})`);
+    if (inputs.indexOf(v) !== i)
+      throw new TypeError(`${fname}: ${label(v, i)} is listed twice (also as input ${inputs.indexOf(v)})`);
   });
   outputList.forEach((v, i) => {
-    if (!(v instanceof Tensor)) throw new TypeError(`${fname}: output ${i} is not a symbolic variable (got ${describeValue(v)})`);
+    if (!(v instanceof Tensor))
+      throw new TypeError(`${fname}: output ${i} is not a symbolic variable (got ${describeValue(v)})`);
   });
 
   // --- updates
   const updates = pairs<SharedVariable, Tensor>(options.updates as never);
   const updatedShared: SharedVariable[] = [];
   for (const [sv, value] of updates) {
-    if (!(sv instanceof SharedVariable)) throw new TypeError(`${fname}: an update target must be a shared variable, got ${describeValue(sv)}`);
+    if (!(sv instanceof SharedVariable))
+      throw new TypeError(`${fname}: an update target must be a shared variable, got ${describeValue(sv)}`);
     const who = `the update of shared variable${sv.name ? ` '${sv.name}'` : ''}`;
     if (updatedShared.includes(sv)) throw new TypeError(`${fname}: ${who} is given twice`);
     if (value === sv) continue; // an update to itself changes nothing: dropped
-    if (!(value instanceof Tensor)) throw new TypeError(`${fname}: ${who} must be a symbolic expression, got ${describeValue(value)}`);
+    if (!(value instanceof Tensor))
+      throw new TypeError(`${fname}: ${who} must be a symbolic expression, got ${describeValue(value)}`);
     if (value.dtype !== sv.dtype || value.ndim !== sv.ndim) {
-      throw new TypeError(`${fname}: ${who} has type ${value.type}, but the variable is ${sv.type} (use .cast('${sv.dtype}') to convert)`);
+      throw new TypeError(
+        `${fname}: ${who} has type ${value.type}, but the variable is ${sv.type} (use .cast('${sv.dtype}') to convert)`,
+      );
     }
     updatedShared.push(sv);
   }
@@ -123,8 +136,14 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   const replacements = new Map<Variable, Variable>();
   for (const [old, replacement] of pairs<Tensor, Tensor | ArrayLikeInput>(options.givens as never)) {
     if (!(old instanceof Tensor)) throw new TypeError(`${fname}: a givens key must be a symbolic variable`);
-    const r = replacement instanceof Tensor ? replacement : makeConstant(toNDArray(replacement, { dtype: old.dtype, what: `givens for '${old.name ?? old.id}'` }));
-    if (!old.type.isCompatible(r.type)) throw new TypeError(`${fname}: givens replace ${old.name ?? 'a variable'} of type ${old.type} by one of type ${r.type}`);
+    const r =
+      replacement instanceof Tensor
+        ? replacement
+        : makeConstant(toNDArray(replacement, { dtype: old.dtype, what: `givens for '${old.name ?? old.id}'` }));
+    if (!old.type.isCompatible(r.type))
+      throw new TypeError(
+        `${fname}: givens replace ${old.name ?? 'a variable'} of type ${old.type} by one of type ${r.type}`,
+      );
     replacements.set(old, r);
   }
 
@@ -160,11 +179,12 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   });
   const compileMs = performance.now() - start;
 
-  const schedule: Apply[] = graph.toposort();
   // the generated-code linker, unless the reference evaluator was asked for (nanGuard checks every node's output)
   const linkStart = performance.now();
-  const program: LinkedProgram | undefined = mode.linker === 'js' && !options.nanGuard ? link(graph, inputs) : undefined;
+  const program: LinkedProgram | undefined =
+    mode.linker === 'js' && !options.nanGuard ? link(graph, inputs) : undefined;
   const linkMs = performance.now() - linkStart;
+  const schedule: Apply[] = program ? [] : graph.toposort();
   const runLeaves = graphInputs(graph.outputs, inputSet);
   const sharedLeaves = runLeaves.filter((v) => v.isShared);
   const guard = options.nanGuard ? nanGuard : undefined;
@@ -173,7 +193,9 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
 
   const fn = (...args: unknown[]): unknown => {
     if (args.length !== inputs.length) {
-      throw new TypeError(`${fname}: expected ${inputs.length} argument${inputs.length === 1 ? '' : 's'}, got ${args.length}`);
+      throw new TypeError(
+        `${fname}: expected ${inputs.length} argument${inputs.length === 1 ? '' : 's'}, got ${args.length}`,
+      );
     }
     const argValues = inputs.map((v, i) => checkInput(v, i, args[i], fname, allowDowncast));
     let owned: NDArray[];
@@ -211,7 +233,14 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
 
   Object.defineProperty(fn, 'name', { value: options.name ?? 'compiledFunction' });
   const profiled = options.profile ? { ...profile, compileMs, linkMs } : undefined;
-  return Object.assign(fn, { inputs, outputs, graph, updatedShared, profile: profiled, source: program?.source }) as unknown as CompiledFunction<I, O>;
+  return Object.assign(fn, {
+    inputs,
+    outputs,
+    graph,
+    updatedShared,
+    profile: profiled,
+    source: program?.source,
+  }) as unknown as CompiledFunction<I, O>;
 }
 
 /** 'a float64 matrix', 'an int32 vector'. */
