@@ -1,0 +1,20 @@
+/**
+ * The code generator's surface: `f.source` (the generated JavaScript, or undefined with the reference
+ * evaluator), the linker a mode runs with, and the profile's link time.
+ */
+import { expectType } from 'tsd';
+import * as theano from '../dist/index.js';
+import type { Linker, Mode } from '../dist/index.js';
+
+const T = theano.tensor;
+const x = T.dvector('x');
+
+const f = theano.function([x], x.exp(), { profile: true });
+expectType<string | undefined>(f.source);
+expectType<number | undefined>(f.profile?.linkMs);
+
+expectType<Mode>(theano.FAST_RUN.withLinker('reference'));
+expectType<Linker>(theano.FAST_COMPILE.linker);
+theano.function([x], x.exp(), { mode: theano.FAST_RUN.withLinker('js') });
+// @ts-expect-error: the linkers are 'js' and 'reference'
+theano.FAST_RUN.withLinker('c');
