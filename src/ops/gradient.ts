@@ -25,10 +25,13 @@ export const SUM_TO_SHAPE: OpDef<undefined> = {
     g!.shape.forEach((d, i) => {
       if (i < lead || (like!.shape[i - lead] === 1 && d !== 1)) axes.push(i);
     });
+    if (axes.length === 0) return [g!.copy()]; // nothing was broadcast (the usual case at run time)
     const summed = evaluateReduce(g!, { kind: 'sum', axes, keepdims: true, dtype: g!.dtype });
     const shape = summed.shape.slice(lead);
     if (shape.some((d, i) => d !== like!.shape[i])) {
-      throw new RangeError(`sum_to_shape: a gradient of shape ${shapeText(g!.shape)} cannot be summed to shape ${shapeText(like!.shape)}`);
+      throw new RangeError(
+        `sum_to_shape: a gradient of shape ${shapeText(g!.shape)} cannot be summed to shape ${shapeText(like!.shape)}`,
+      );
     }
     return [new NDArray(g!.dtype, shape, summed.data)];
   },
@@ -45,7 +48,9 @@ export const BROADCAST_LIKE: OpDef<undefined> = {
   evaluate([x, like]) {
     const shape = broadcastShapes([x!.shape, like!.shape]);
     if (typeof shape === 'string' || shape.some((d, i) => d !== like!.shape[i])) {
-      throw new RangeError(`broadcast_like: shape ${shapeText(x!.shape)} does not broadcast to ${shapeText(like!.shape)}`);
+      throw new RangeError(
+        `broadcast_like: shape ${shapeText(x!.shape)} does not broadcast to ${shapeText(like!.shape)}`,
+      );
     }
     const zeros = NDArray.zeros(x!.dtype, like!.shape);
     return [evaluateElemwise(SCALAR_OPS.add, [x!, zeros], new TensorType(x!.dtype, like!.shape))];
@@ -77,6 +82,10 @@ export const GRAD_MODIFIER: OpDef<GradModifierParams> = {
         return [T.mul(gz, params.factor)];
     }
   },
-  print: { kind: 'call', name: (p) => `${p.kind}_grad`, args: (p) => (p.kind === 'clip' ? [String(p.lo), String(p.hi)] : p.kind === 'scale' ? [String(p.factor)] : []) },
+  print: {
+    kind: 'call',
+    name: (p) => `${p.kind}_grad`,
+    args: (p) => (p.kind === 'clip' ? [String(p.lo), String(p.hi)] : p.kind === 'scale' ? [String(p.factor)] : []),
+  },
   paramsKey: (p) => JSON.stringify(p),
 };

@@ -17,7 +17,11 @@ export interface ReduceParams {
 }
 
 /** Turns an axis argument (none, one, a list; negative allowed) into sorted non-negative axes, or throws. */
-export function normalizeAxes(axis: number | readonly number[] | null | undefined, ndim: number, opName: string): number[] {
+export function normalizeAxes(
+  axis: number | readonly number[] | null | undefined,
+  ndim: number,
+  opName: string,
+): number[] {
   if (axis === null || axis === undefined) return Array.from({ length: ndim }, (_, i) => i);
   const list = typeof axis === 'number' ? [axis] : [...axis];
   const out = list.map((a) => {
@@ -50,8 +54,14 @@ const isNaNValue = (x: Acc): boolean => typeof x === 'number' && Number.isNaN(x)
 const REDUCERS: { [K in ReduceKind]: (exact: boolean) => Reducer } = {
   // exact: integer outputs accumulate in bigint; the final cast wraps them to the output dtype, which gives the
   // same result as wrapping at every step (arithmetic modulo 2^bits), as numpy does
-  sum: (exact) => (exact ? { init: 0n, step: (a, x) => (a as bigint) + (x as bigint) } : { init: 0, step: (a, x) => (a as number) + Number(x) }),
-  prod: (exact) => (exact ? { init: 1n, step: (a, x) => BigInt.asIntN(64, (a as bigint) * (x as bigint)) } : { init: 1, step: (a, x) => (a as number) * Number(x) }),
+  sum: (exact) =>
+    exact
+      ? { init: 0n, step: (a, x) => (a as bigint) + (x as bigint) }
+      : { init: 0, step: (a, x) => (a as number) + Number(x) },
+  prod: (exact) =>
+    exact
+      ? { init: 1n, step: (a, x) => BigInt.asIntN(64, (a as bigint) * (x as bigint)) }
+      : { init: 1, step: (a, x) => (a as number) * Number(x) },
   // NaN propagates, as numpy's max/min
   max: () => ({ init: -Infinity, step: (a, x) => (isNaNValue(a) ? a : isNaNValue(x) || x > a ? x : a) }),
   min: () => ({ init: Infinity, step: (a, x) => (isNaNValue(a) ? a : isNaNValue(x) || x < a ? x : a) }),
@@ -104,8 +114,9 @@ export function evaluateReduce(x: NDArray, p: ReduceParams): NDArray {
   const counter = new Array<number>(x.shape.length).fill(0);
   let slot = 0;
   const data = x.data as ArrayLike<number | bigint>;
+  const contiguous = x.isContiguous;
   for (let i = 0; i < n; i++) {
-    acc[slot] = reducer.step(acc[slot]!, read(data[x.flatIndex(i)]!));
+    acc[slot] = reducer.step(acc[slot]!, read(data[contiguous ? x.offset + i : x.flatIndex(i)]!));
     for (let k = x.shape.length - 1; k >= 0; k--) {
       counter[k]!++;
       slot += outStrides[k]!;
@@ -133,7 +144,8 @@ function keepReducedAxes(g: Tensor, p: ReduceParams, ndim: number, T: GradBuilde
 export const REDUCE: OpDef<ReduceParams> = {
   name: 'reduce',
   inferType([x], p) {
-    for (const a of p.axes) if (a < 0 || a >= x!.ndim) throw new RangeError(`${p.kind}: axis ${a} is out of range for ${x}`);
+    for (const a of p.axes)
+      if (a < 0 || a >= x!.ndim) throw new RangeError(`${p.kind}: axis ${a} is out of range for ${x}`);
     if ((p.kind === 'max' || p.kind === 'min') && p.axes.some((a) => x!.shape[a] === 0)) {
       throw new RangeError(`${p.kind}: zero-size reduction has no identity (input ${x}, axis [${p.axes.join(', ')}])`);
     }
@@ -157,11 +169,19 @@ export const REDUCE: OpDef<ReduceParams> = {
         const zeros = T.sum(isZero, p.axes, keep);
         const nonZeroProduct = T.prod(T.switch(isZero, 1, x!), p.axes, keep);
         const product = keepReducedAxes(z!, p, x!.ndim, T);
-        const g = T.switch(T.eq(zeros, 0), T.div(product, x!), T.switch(T.and(T.eq(zeros, 1), isZero), nonZeroProduct, 0));
+        const g = T.switch(
+          T.eq(zeros, 0),
+          T.div(product, x!),
+          T.switch(T.and(T.eq(zeros, 1), isZero), nonZeroProduct, 0),
+        );
         return [T.mul(like(gz), g)];
       }
     }
   },
-  print: { kind: 'call', name: (p) => p.kind, args: (p) => [`axis=[${p.axes.join(', ')}]`, ...(p.keepdims ? ['keepdims=true'] : [])] },
+  print: {
+    kind: 'call',
+    name: (p) => p.kind,
+    args: (p) => [`axis=[${p.axes.join(', ')}]`, ...(p.keepdims ? ['keepdims=true'] : [])],
+  },
   paramsKey: (p) => `${p.kind}|${p.axes.join(',')}|${p.keepdims}|${p.dtype}`,
 };

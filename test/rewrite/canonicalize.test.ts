@@ -736,6 +736,31 @@ describe('canonicalize: fill, alloc and the gradient helpers', () => {
     );
   });
 
+  ruleTest(
+    'sum_to_shape_known_axes',
+    'sum_to_shape(g, like) -> sum over the axes surely broadcast, then sum_to_shape',
+    () => {
+      fc.assert(
+        fc.property(arbPair(), ([x, y]) => {
+          const g = T.mul(x.input, y.input) as Tensor;
+          const out = T.sumToShape(g, y.input) as Tensor;
+          const lead = g.ndim - y.input.ndim;
+          const known = y.static.some(
+            (d, i) => d === 1 && g.type.shape[i + lead] !== 1 && g.type.shape[i + lead] !== null,
+          );
+          const float = g.dtype === 'float32' || g.dtype === 'float64';
+          const f = check('sum_to_shape_known_axes', [x, y], T.add(out, 1) as Tensor, {
+            fires: out.owner?.op.name === 'sum_to_shape' ? float && (lead > 0 || known) : undefined,
+          });
+          // the surely summed axes became a plain reduction
+          if (float && (lead > 0 || known) && out.owner?.op.name === 'sum_to_shape')
+            expect(opNames(f)).toContain('reduce');
+        }),
+        RUNS,
+      );
+    },
+  );
+
   ruleTest('useless_broadcast_like', "broadcast_like(x, like) -> x when x provably has like's shape", () => {
     fc.assert(
       fc.property(arbSingle(), (x) => {

@@ -359,6 +359,25 @@ const algebra = ['algebra'];
 const shapes = ['shape'];
 const gradient = ['gradient'];
 
+/**
+ * The axes a gradient is surely summed over, as a plain reduction (which the code generator fuses with the
+ * gradient's elementwise producer): the leading axes `like` lacks, and the axes where `like` has static length 1
+ * and g a static length other than 1. What stays unknown until run time is left to sum_to_shape.
+ */
+function sumKnownAxes({ x, y }: Captures): Tensor | null {
+  const g = x!;
+  const like = y!;
+  if (g.dtype !== 'float32' && g.dtype !== 'float64') return null;
+  const lead = g.ndim - like.ndim;
+  const ones = like.type.shape.flatMap((d, i) =>
+    d === 1 && g.type.shape[i + lead] !== 1 && g.type.shape[i + lead] !== null ? [i + lead] : [],
+  );
+  if (lead === 0 && ones.length === 0) return null;
+  let summed = ones.length ? (T.sum(g, ones as never, { keepdims: true }) as Tensor) : g;
+  if (lead > 0) summed = T.sum(summed, Array.from({ length: lead }, (_, i) => i) as never) as Tensor;
+  return sameShape(summed, like) ? summed : (T.sumToShape(summed, like) as Tensor);
+}
+
 // prettier-ignore
 export const CANONICALIZE_RULES: readonly Rule[] = [
   ...ANY_ELEMWISE.map((p) => rule('constant_elemwise', p, foldConstants, algebra)), // f(k1, k2) -> constant
@@ -395,6 +414,7 @@ export const CANONICALIZE_RULES: readonly Rule[] = [
   ...ANY_ELEMWISE.map((p) => rule('elemwise_drop_broadcast', p, dropSpread, shapes)), // f(alloc(v, s), y) -> f(v, y) when y spans s
   ...ANY_ELEMWISE.map((p) => rule('fill_sink', p, sinkFill, shapes)), // f(fill(m, v), y) -> fill(m, f(v, y))
   rule('useless_sum_to_shape', op('sum_to_shape', x, y), ({ x, y }) => (sameShape(x!, y!) ? x! : null), gradient), // sum_to_shape(g, like) -> g when g has like's shape
+  rule('sum_to_shape_known_axes', op('sum_to_shape', x, y), sumKnownAxes, gradient), // sum_to_shape(g, like) -> sum_to_shape(sum(g, axes surely broadcast), like)
   rule('useless_broadcast_like', op('broadcast_like', x, y), ({ x }, m) => keepShape(x, m), gradient), // broadcast_like(x, like) -> x when x has like's shape
   rule('grad_modifier_removed', op('grad_modifier', x), ({ x }) => x!, gradient), // zero_grad(x), grad_clip(x), ... -> x (identity forward)
 ];
