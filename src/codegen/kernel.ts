@@ -135,7 +135,7 @@ const ZERO_ONE = new Set<string>(['lt', 'gt', 'le', 'ge', 'eq', 'neq', 'isnan', 
  * The JS expression of one op over operand expressions, with the same math the reference evaluator chooses
  * (`chooseKernel` in ops/elemwise.ts): wrapping integer variants for integer results, bool not for `invert`.
  */
-function opExpression(k: KernelOp, args: readonly string[], helper: (f: unknown) => string): string {
+function opExpression(k: KernelOp, args: readonly string[], helper: (f: unknown) => string, storedOnly: boolean): string {
   const s = SCALAR_OPS[k.op];
   const operands = s.output === 'branches' ? k.inDtypes.slice(1) : k.inDtypes;
   const integral = operands.every((d) => !isFloat(d));
@@ -143,7 +143,10 @@ function opExpression(k: KernelOp, args: readonly string[], helper: (f: unknown)
   if (s.name === 'invert' && k.dtype === 'bool') expr = `(${args[0]} !== 0 ? 0 : 1)`;
   else if (integral && !isFloat(k.dtype) && s.intImpl) expr = `${helper(s.intImpl)}(${args.join(', ')})`;
   else expr = s.emit(args);
-  return ZERO_ONE.has(s.name) ? expr : wrap(expr, k.dtype);
+  // a value only stored needs no explicit rounding or wrapping: the typed array's store does exactly that
+  // (except for bool, whose Uint8Array would keep a 2)
+  if (ZERO_ONE.has(s.name) || (storedOnly && k.dtype !== 'bool')) return expr;
+  return wrap(expr, k.dtype);
 }
 
 const REDUCE_INIT: { [K in ReduceKind]: string } = {
@@ -187,6 +190,8 @@ export function renderKernel(ir: KernelIR): { source: string; helpers: unknown[]
   const args = inputs.map((_, k) => `a${k}`);
   const dims = Array.from({ length: r }, (_, d) => `n${d}`);
   const refName = (ref: Ref) => (ref < nIn ? `x${ref}` : `t${ref - nIn}`);
+  const read = new Set<Ref>([...ops.flatMap((op) => op.args), ...(reduce ? [reduce.value] : [])]);
+  const storedOnly = ops.map((_, j) => !read.has(nIn + j));
 
   add(1, `return function kernel(${[...args, 'alloc'].join(', ')}) {`);
   inputs.forEach((_, k) => add(2, `const d${k} = a${k}.data, o${k} = a${k}.offset;`));
@@ -220,7 +225,7 @@ export function renderKernel(ir: KernelIR): { source: string; helpers: unknown[]
     inputs.forEach((inp, k) => {
       if (!inp.scalar) add(depth, `const x${k} = d${k}[${index(k)}];`);
     });
-    ops.forEach((op, j) => add(depth, `const t${j} = ${opExpression(op, op.args.map(refName), helper)};`));
+    ops.forEach((op, j) => add(depth, `const t${j} = ${opExpression(op, op.args.map(refName), helper, storedOnly[j]!)};`));
     return reduce ? refName(reduce.value) : '';
   };
 
