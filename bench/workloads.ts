@@ -117,7 +117,7 @@ function tfRun(f: () => tf.Tensor): Float32Array {
 // W1 and W2: elementwise and a reduction on 1e6 elements
 
 const N_ELEMWISE = 1_000_000;
-const ELEMWISE_RUNS = 7;
+const ELEMWISE_RUNS = 15;
 const ELEMWISE_WARMUP = 2;
 
 function w1Hand64(x: Float64Array): Float64Array {
