@@ -199,9 +199,20 @@ function buildUnits(
     exported: readonly Variable[],
     reduce: Apply | null,
   ): Unit => {
-    const inside = new Set(nodes.flatMap((n) => n.outputs));
     const inputs: Variable[] = [];
-    for (const n of nodes) for (const v of n.inputs) if (!inside.has(v) && !inputs.includes(v)) inputs.push(v);
+    if (nodes.length === 1) {
+      for (const v of nodes[0]!.inputs) if (!inputs.includes(v)) inputs.push(v);
+    } else {
+      const inside = new Set(nodes.flatMap((n) => n.outputs));
+      const seen = new Set<Variable>();
+      for (const n of nodes) {
+        for (const v of n.inputs) {
+          if (inside.has(v) || seen.has(v)) continue;
+          seen.add(v);
+          inputs.push(v);
+        }
+      }
+    }
     return { nodes, loopNodes, exported, reduce, inputs };
   };
   const units: Unit[] = [];
