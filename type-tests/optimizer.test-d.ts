@@ -6,7 +6,7 @@ const T = theano.tensor;
 const x = T.dvector('x');
 
 const f = theano.function([x], x.mul(1), { mode: 'DEBUG', profile: true, nanGuard: true });
-expectType<(OptimizationProfile & { readonly compileMs: number }) | undefined>(f.profile);
+expectType<(OptimizationProfile & { readonly compileMs: number; readonly linkMs: number }) | undefined>(f.profile);
 expectType<Mode>(theano.FAST_RUN.excluding('stabilize').including('log1p'));
 const r = theano.rewrite.rule('exp_log', theano.rewrite.P.exp(theano.rewrite.P.log(theano.rewrite.v('u'))), ({ u }) => u ?? null);
 expectType<Rule>(r);
