@@ -72,6 +72,7 @@ export interface CompiledKernel {
 const HELPERS: typeof special = { ...special };
 
 const cache = new Map<string, CompiledKernel>();
+const MAX_CACHED_KERNELS = 4096;
 let compiles = 0;
 
 /** How many kernels were compiled and how many are cached (for tests and profiling). */
@@ -93,6 +94,8 @@ export function compileKernel(ir: KernelIR): CompiledKernel {
   ) => Kernel;
   const compiled = { key, source, fn: factory(HELPERS, NDArray, helpers) };
   compiles++;
+  // bounded: a long-running program that compiles many different functions keeps the most recent kernels
+  if (cache.size >= MAX_CACHED_KERNELS) cache.delete(cache.keys().next().value!);
   cache.set(key, compiled);
   return compiled;
 }
@@ -135,7 +138,12 @@ const ZERO_ONE = new Set<string>(['lt', 'gt', 'le', 'ge', 'eq', 'neq', 'isnan', 
  * The JS expression of one op over operand expressions, with the same math the reference evaluator chooses
  * (`chooseKernel` in ops/elemwise.ts): wrapping integer variants for integer results, bool not for `invert`.
  */
-function opExpression(k: KernelOp, args: readonly string[], helper: (f: unknown) => string, storedOnly: boolean): string {
+function opExpression(
+  k: KernelOp,
+  args: readonly string[],
+  helper: (f: unknown) => string,
+  storedOnly: boolean,
+): string {
   const s = SCALAR_OPS[k.op];
   const operands = s.output === 'branches' ? k.inDtypes.slice(1) : k.inDtypes;
   const integral = operands.every((d) => !isFloat(d));
@@ -225,7 +233,9 @@ export function renderKernel(ir: KernelIR): { source: string; helpers: unknown[]
     inputs.forEach((inp, k) => {
       if (!inp.scalar) add(depth, `const x${k} = d${k}[${index(k)}];`);
     });
-    ops.forEach((op, j) => add(depth, `const t${j} = ${opExpression(op, op.args.map(refName), helper, storedOnly[j]!)};`));
+    ops.forEach((op, j) =>
+      add(depth, `const t${j} = ${opExpression(op, op.args.map(refName), helper, storedOnly[j]!)};`),
+    );
     return reduce ? refName(reduce.value) : '';
   };
 

@@ -65,6 +65,36 @@ describe('fusion', () => {
     expect(f(input).map((a) => a.toArray())).toEqual(r(input).map((a) => a.toArray()));
   });
 
+  test('a kernel with several outputs on broadcast (strided) operands writes each output once per element', () => {
+    // regression: relu(a + b) and the mask of its gradient, with b a broadcast row, once zeroed the relu output
+    const a = T.dmatrix('a');
+    const b = T.dvector('b');
+    const h = T.relu(a.add(b));
+    const outs = [h, T.grad(T.sum(h), a)];
+    const args = [
+      [
+        [1, -2, 3],
+        [-4, 5, -6],
+      ],
+      [0.5, 0.5, 0.5],
+    ] as const;
+    const got = theano
+      .function(
+        [a, b],
+        outs,
+      )(...args)
+      .map((v) => v.toArray());
+    expect(got).toEqual(
+      theano
+        .function([a, b], outs, { mode: REFERENCE })(...args)
+        .map((v) => v.toArray()),
+    );
+    expect(got[0]).toEqual([
+      [1.5, 0, 3.5],
+      [0, 5.5, 0],
+    ]);
+  });
+
   test('no fusion through a node outside the group (that would be a cycle)', () => {
     const x = T.dmatrix('x');
     const u = T.exp(x);
