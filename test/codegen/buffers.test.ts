@@ -17,6 +17,7 @@ import { describe, expect, test } from 'vitest';
 import * as theano from '../../src/index.js';
 import type { DType, NDArray, SharedVariable, Tensor } from '../../src/index.js';
 import { mismatch } from '../helpers.js';
+import { seededRandom } from '../../src/runtime/random.js';
 
 const T = theano.tensor;
 const REFERENCE = theano.FAST_RUN.withLinker('reference');
@@ -56,16 +57,8 @@ function scribble(a: unknown): void {
   for (let i = 0; i < data.length; i++) data[i] = a.dtype === 'int64' ? -77n : a.dtype === 'bool' ? 1 : 77;
 }
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded values (mulberry32). */
+const rng = seededRandom;
 const f64 = (shape: number[], r: () => number, scale = 2): NDArray => {
   const n = shape.reduce((a, b) => a * b, 1);
   return new theano.NDArray(

@@ -28,6 +28,7 @@ import { describe, expect, test } from 'vitest';
 import * as theano from '../../src/index.js';
 import type { DType, NDArray, Tensor } from '../../src/index.js';
 import { mismatch } from '../helpers.js';
+import { seededRandom } from '../../src/runtime/random.js';
 
 const T = theano.tensor;
 
@@ -56,17 +57,16 @@ function compile(inputs: readonly Tensor[], outputs: readonly Tensor[], mode: An
 // ---------------------------------------------------------------------------------------------------------------
 // Values
 
-/** mulberry32: input values come from a seed, so fast-check shrinks the graph while the data stays reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** The value `f` returns, or the error it throws. */
+function attempt<V>(f: () => V): { value: V | undefined; error: unknown } {
+  try {
+    return { value: f(), error: undefined };
+  } catch (error) {
+    return { value: undefined, error };
+  }
 }
+/** Seeded values (mulberry32), so fast-check shrinks the graph while the data stays reproducible. */
+const rng = seededRandom;
 const pick = <V>(xs: readonly V[], r: () => number): V => xs[Math.floor(r() * xs.length)]!;
 const intIn = (lo: number, hi: number, r: () => number) => lo + Math.floor(r() * (hi - lo + 1));
 
@@ -793,20 +793,8 @@ function runDifferential(c: GraphCase, sutMode: AnyMode, refMode: AnyMode, tame 
   for (const call of [0, 1] as const) {
     const args = argumentsFor(c, built.plans, call, tame);
     const before = args.map((a) => a.toArray());
-    let want: unknown[] | undefined;
-    let wantError: unknown;
-    try {
-      want = ref(...args) as unknown[];
-    } catch (e) {
-      wantError = e;
-    }
-    let got: unknown[] | undefined;
-    let gotError: unknown;
-    try {
-      got = sut(...args) as unknown[];
-    } catch (e) {
-      gotError = e;
-    }
+    const { value: want, error: wantError } = attempt(() => ref(...args) as unknown[]);
+    const { value: got, error: gotError } = attempt(() => sut(...args) as unknown[]);
     const context = () => `call ${call}\n${describeCase(built, ref, sut, args)}`;
     if (wantError !== undefined || gotError !== undefined) {
       // only a reduction without identity over an empty axis fails here; both must fail the same way
@@ -1086,20 +1074,8 @@ function runLinear(c: LinCase, refMode: AnyMode): void {
     const r = rng(c.seed + call);
     const args = built.shapes(call).map((shape, i) => makeArray(c.dtype, shape, c.layouts[i]!, r, true));
     const before = args.map((a) => JSON.stringify(a.toArray(), big));
-    let want: unknown[] | undefined;
-    let wantError: unknown;
-    try {
-      want = ref(...args) as unknown[];
-    } catch (e) {
-      wantError = e;
-    }
-    let got: unknown[] | undefined;
-    let gotError: unknown;
-    try {
-      got = sut(...args) as unknown[];
-    } catch (e) {
-      gotError = e;
-    }
+    const { value: want, error: wantError } = attempt(() => ref(...args) as unknown[]);
+    const { value: got, error: gotError } = attempt(() => sut(...args) as unknown[]);
     const context = `call ${call}: ${theano.pp(ref as never)}\ninputs ${args.map((a) => `${a.dtype}(${a.shape.join(', ')}) strides [${a.strides.join(', ')}]`).join(', ')}`;
     if (wantError !== undefined || gotError !== undefined) {
       // only max over an empty axis fails; both must fail
