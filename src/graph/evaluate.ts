@@ -9,7 +9,10 @@ export class NodeError extends Error {
   constructor(node: Apply, inputs: readonly NDArray[], cause: unknown) {
     const site = buildSite(node.trace);
     const msg = cause instanceof Error ? cause.message : String(cause);
-    const args = node.inputs.map((v, i) => `${v.name ? `${v.name}: ` : ''}${inputs[i]?.dtype ?? '?'}${inputs[i] ? shapeToString(inputs[i]!.shape) : ''}`);
+    const args = node.inputs.map(
+      (v, i) =>
+        `${v.name ? `${v.name}: ` : ''}${inputs[i]?.dtype ?? '?'}${inputs[i] ? shapeToString(inputs[i]!.shape) : ''}`,
+    );
     super(`${msg}\n  in node: ${node.op.name}(${args.join(', ')})${site ? `\n  built at: ${site}` : ''}`, { cause });
     this.name = 'NodeError';
     // not enumerable: test runners and loggers that walk an error's own properties would walk the whole graph
@@ -32,7 +35,11 @@ export function leafValue(v: Variable): NDArray | undefined {
  * leaves on entry and every computed variable on return. Each result is checked against its static type, so an
  * op whose output disagrees with its `inferType` is caught at the node.
  */
-export function evaluateNodes(nodes: readonly Apply[], values: Map<Variable, NDArray>, afterNode?: (node: Apply, inputs: readonly NDArray[], outputs: readonly NDArray[]) => void): void {
+export function evaluateNodes(
+  nodes: readonly Apply[],
+  values: Map<Variable, NDArray>,
+  afterNode?: (node: Apply, inputs: readonly NDArray[], outputs: readonly NDArray[]) => void,
+): void {
   for (const node of nodes) {
     const inputs = node.inputs.map((v) => {
       const a = values.get(v);
@@ -45,11 +52,21 @@ export function evaluateNodes(nodes: readonly Apply[], values: Map<Variable, NDA
   }
 }
 
-/** Runs one node's reference `evaluate` (or, with `asView`, its `view`), checking each output against its type. */
+/**
+ * Runs one node's reference `evaluate` (or, with `asView`, its `view` when it gives one), checking each output
+ * against its type.
+ */
 export function runNode(node: Apply, inputs: readonly NDArray[], asView = false): NDArray[] {
   let outputs: NDArray[];
   try {
-    outputs = asView ? [node.op.view!(inputs, node.params)] : node.op.evaluate(inputs, node.params, node.outputs.map((o) => o.type));
+    const view = asView ? node.op.view!(inputs, node.params) : null;
+    outputs = view
+      ? [view]
+      : node.op.evaluate(
+          inputs,
+          node.params,
+          node.outputs.map((o) => o.type),
+        );
   } catch (e) {
     throw new NodeError(node, inputs, e);
   }
@@ -57,7 +74,13 @@ export function runNode(node: Apply, inputs: readonly NDArray[], asView = false)
     const a = outputs[i]!;
     const mismatch = o.type.shapeMismatch(a.shape);
     if (mismatch || a.dtype !== o.type.dtype) {
-      throw new NodeError(node, inputs, new Error(`output ${i} is ${a.dtype}${shapeToString(a.shape)}, but its type is ${o.type}${mismatch ? `: ${mismatch}` : ''}`));
+      throw new NodeError(
+        node,
+        inputs,
+        new Error(
+          `output ${i} is ${a.dtype}${shapeToString(a.shape)}, but its type is ${o.type}${mismatch ? `: ${mismatch}` : ''}`,
+        ),
+      );
     }
   });
   return outputs;
@@ -71,7 +94,11 @@ export function nanGuard(node: Apply, inputs: readonly NDArray[], outputs: reado
       const x = a.item(i) as number;
       if (Number.isFinite(x)) continue;
       const what = Number.isNaN(x) ? 'NaN' : 'Inf';
-      throw new NodeError(node, inputs, new Error(`NaN guard: output ${k} of ${node.op.name} has ${what} at flat index ${i}`));
+      throw new NodeError(
+        node,
+        inputs,
+        new Error(`NaN guard: output ${k} of ${node.op.name} has ${what} at flat index ${i}`),
+      );
     }
   });
 }

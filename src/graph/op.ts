@@ -124,9 +124,10 @@ export interface OpDef<P = unknown> {
   /** Structural equality of params (for merging equal nodes); identity when absent. */
   paramsKey?(params: P): string;
   /**
-   * For ops whose output is a re-indexing of input 0 (dimshuffle, transpose): the output as a view sharing input
-   * 0's data. The generated-code linker uses it instead of `evaluate` (no copy) and keeps the input's buffer alive
-   * as long as the view is read; `evaluate` stays the reference (a fresh copy).
+   * For ops whose output is a re-indexing of input 0 (dimshuffle, slicing, reshape): the output as a view sharing
+   * input 0's data, or null when it cannot be one for these inputs (a reshape of a strided array). The
+   * generated-code linker uses it instead of `evaluate` (no copy) and keeps the input's buffer alive as long as
+   * the view is read; `evaluate` stays the reference (a fresh copy).
    */
-  view?(inputs: readonly NDArray[], params: P): NDArray;
+  view?(inputs: readonly NDArray[], params: P): NDArray | null;
 }

@@ -94,7 +94,7 @@ export const DIMSHUFFLE: OpDef<DimShuffleParams> = {
       ),
     ];
   },
-  evaluate: (inputs, params) => [DIMSHUFFLE.view!(inputs, params).copy()],
+  evaluate: (inputs, params) => [DIMSHUFFLE.view!(inputs, params)!.copy()], // always a view
   view([input], { pattern }) {
     const a = input!;
     for (const i of droppedAxes(a.ndim, pattern)) {

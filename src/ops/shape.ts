@@ -70,6 +70,23 @@ function resolveReshape(size: number, target: readonly number[]): number[] | str
 }
 
 /** `reshape(x, shape)`: the same elements, row-major, in a new shape. */
+/** The shape a reshape produces at run time (its symbolic sizes read, -1 resolved), or a RangeError. */
+function reshapeTarget(inputs: readonly NDArray[], { shape, fromVector }: ReshapeParams): number[] {
+  const x = inputs[0]!;
+  const target = fromVector
+    ? Array.from({ length: inputs[1]!.size }, (_, i) => Number(inputs[1]!.item(i)))
+    : resolveParams(shape, inputs, 1);
+  if (target.length !== shape.length)
+    throw new RangeError(`reshape: the shape vector has ${target.length} entries, expected ${shape.length}`);
+  const resolved = resolveReshape(x.size, target);
+  if (typeof resolved === 'string') {
+    throw new RangeError(
+      `reshape: cannot reshape an array of shape ${show(x.shape)} (${x.size} elements) into shape ${show(target)}: ${resolved}`,
+    );
+  }
+  return resolved;
+}
+
 export const RESHAPE: OpDef<ReshapeParams> = {
   name: 'reshape',
   inferType(inputs, { shape, fromVector }) {
@@ -108,20 +125,11 @@ export const RESHAPE: OpDef<ReshapeParams> = {
     }
     return [new TensorType(x.dtype, out)];
   },
-  evaluate(inputs, { shape, fromVector }) {
+  evaluate: (inputs, params) => [reshaped(inputs[0]!, reshapeTarget(inputs, params))],
+  // a contiguous input is re-read in the new shape; any other needs the copy of evaluate
+  view: (inputs, params) => {
     const x = inputs[0]!;
-    const target = fromVector
-      ? Array.from({ length: inputs[1]!.size }, (_, i) => Number(inputs[1]!.item(i)))
-      : resolveParams(shape, inputs, 1);
-    if (target.length !== shape.length)
-      throw new RangeError(`reshape: the shape vector has ${target.length} entries, expected ${shape.length}`);
-    const resolved = resolveReshape(x.size, target);
-    if (typeof resolved === 'string') {
-      throw new RangeError(
-        `reshape: cannot reshape an array of shape ${show(x.shape)} (${x.size} elements) into shape ${show(target)}: ${resolved}`,
-      );
-    }
-    return [reshaped(x, resolved)];
+    return x.isContiguous ? new NDArray(x.dtype, reshapeTarget(inputs, params), x.data, undefined, x.offset) : null;
   },
   // the same elements in x's shape; the sizes get none
   pullback: ({ inputs: [x, ...sizes], grads: [gz] }, T) => [
@@ -210,7 +218,10 @@ function allocLike(name: string): OpDef<AllocParams> {
       return [gather(value, to, broadcastSource(value, to, name))];
     },
     // each element of the value was copied to many places: their gradients add up (the sizes get none)
-    pullback: ({ inputs: [value, ...sizes], grads: [gz] }, T) => [gz ? T.sumToShape(gz, value!) : null, ...sizes.map(() => null)],
+    pullback: ({ inputs: [value, ...sizes], grads: [gz] }, T) => [
+      gz ? T.sumToShape(gz, value!) : null,
+      ...sizes.map(() => null),
+    ],
     // alloc(value, 2, n) as Theano writes it; broadcastTo(x, [2, n])
     print: {
       kind: 'custom',
@@ -301,7 +312,10 @@ export const TILE: OpDef<TileParams> = {
     const r: (number | Tensor)[] = [...new Array<number>(ndim - reps.length).fill(1), ...counts];
     const pairs: (number | Tensor)[] = [];
     for (let k = 0; k < ndim; k++) pairs.push(r[k]!, k < pad ? 1 : T.shape(x!, k - pad));
-    const summed = T.sum(T.reshape(gz, pairs), Array.from({ length: ndim }, (_, k) => 2 * k));
+    const summed = T.sum(
+      T.reshape(gz, pairs),
+      Array.from({ length: ndim }, (_, k) => 2 * k),
+    );
     return [T.reshape(summed, T.shape(x!), x!.ndim), ...given.map(() => null)];
   },
   print: {

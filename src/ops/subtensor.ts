@@ -211,7 +211,7 @@ export const SUBTENSOR: OpDef<SubtensorParams> = {
     checkSymbols('subtensor', symbols, index);
     return [new TensorType(x!.dtype, indexedStaticShape('subtensor', x!.shape, index))];
   },
-  evaluate: (inputs, params) => [SUBTENSOR.view!(inputs, params).copy()],
+  evaluate: (inputs, params) => [SUBTENSOR.view!(inputs, params)!.copy()], // always a view
   view([x, ...symbols], { index }) {
     const a = x!;
     const view = indexView('subtensor', a, index, symbolValues(symbols));

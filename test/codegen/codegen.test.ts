@@ -125,6 +125,26 @@ describe('fusion', () => {
     );
   });
 
+  test('a reshape of a contiguous value is a view; of a strided one, a copy; either way the values are right', () => {
+    const x = T.dmatrix('x');
+    const flat = T.exp(x).reshape([-1]);
+    const viaTranspose = x.T.reshape([-1]);
+    const steps = planSteps(optimized([x], [flat.add(1), viaTranspose.mul(2)]));
+    expect(steps.filter((s) => s.kind === 'view' && s.node.op.name === 'reshape')).toHaveLength(2);
+    const input = [
+      [1, 2, 3],
+      [4, 5, 6],
+    ];
+    const f = theano.function([x], [flat.add(1), viaTranspose.mul(2), x.reshape([3, 2])]);
+    const r = theano.function([x], [flat.add(1), viaTranspose.mul(2), x.reshape([3, 2])], { mode: REFERENCE });
+    const xv = new NDArray<'float64', 2>('float64', [2, 3], new Float64Array([1, 2, 3, 4, 5, 6]));
+    const got = f(xv);
+    expect(got.map((a) => a.toArray())).toEqual(r(input).map((a) => a.toArray()));
+    expect(got[1].toArray()).toEqual([2, 8, 4, 10, 6, 12]);
+    // a reshape of an input is returned as a copy, never the caller's buffer
+    expect(got[2].data).not.toBe(xv.data);
+  });
+
   test('int64 elementwise math stays exact (it runs the bigint reference path)', () => {
     const a = T.lvector('a');
     const f = theano.function([a], a.mul(3n).add(1n));
