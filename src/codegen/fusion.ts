@@ -40,6 +40,12 @@ function generatedReduce(node: Apply): boolean {
   return p.kind === 'sum' || p.kind === 'prod' ? isFloat(p.dtype) : true;
 }
 
+/**
+ * The most ops one loop holds: V8 stops optimizing very large functions (a kernel holds its body twice, for the
+ * flat and the strided loop), so a longer chain is cut into several loops.
+ */
+const MAX_KERNEL_OPS = 256;
+
 /** Nodes fuse only with nodes whose outputs have the same rank and the same statically broadcastable axes. */
 const loopSignature = (node: Apply) => node.outputs[0]!.type.shape.map((d) => (d === 1 ? '1' : '?')).join('');
 
@@ -86,6 +92,8 @@ export function planSteps(graph: FunctionGraph): Step[] {
     /** Producers of the group's inputs that are not members. */
     external: Set<Apply>;
     signature: string;
+    /** How many nodes the group holds. */
+    size: number;
     into?: Building;
   }
   const find = (g: Building): Building => {
@@ -98,6 +106,8 @@ export function planSteps(graph: FunctionGraph): Step[] {
     return id !== undefined && (bits[id >>> 5]! & (1 << (id & 31))) !== 0;
   };
   const tryMerge = (groups: readonly Building[], n: Apply, signature: string): Building | null => {
+    const size = groups.reduce((total, g) => total + g.size, 1);
+    if (size > MAX_KERNEL_OPS) return null;
     const bits = new Uint32Array(words);
     const id = fusableIds.get(n)!;
     bits[id >>> 5]! |= 1 << (id & 31);
@@ -106,7 +116,7 @@ export function planSteps(graph: FunctionGraph): Step[] {
     for (const g of groups) for (const e of g.external) if (!isMember(e, bits)) external.add(e);
     for (const v of n.inputs) if (v.owner && index.has(v.owner) && !isMember(v.owner, bits)) external.add(v.owner);
     for (const e of external) if (intersects(ancestors.get(e)!, bits)) return null;
-    return { bits, external, signature };
+    return { bits, external, signature, size };
   };
   for (const n of schedule) {
     if (!fusableIds.has(n)) continue;

@@ -145,6 +145,18 @@ describe('fusion', () => {
     expect(got[2].data).not.toBe(xv.data);
   });
 
+  test('a very long chain is cut into loops of at most 256 ops (V8 optimizes smaller functions)', () => {
+    const x = T.dvector('x');
+    let y: Tensor = x;
+    for (let i = 0; i < 600; i++) y = i % 2 ? T.sin(y) : T.cos(y);
+    const ks = kernels(planSteps(optimized([x], [y])));
+    expect(ks.length).toBe(3);
+    for (const k of ks) expect(k.kind === 'kernel' && k.ir.ops.length).toBeLessThanOrEqual(256);
+    expect(theano.function([x], y)([0.5, 2]).toArray()).toEqual(
+      theano.function([x], y, { mode: REFERENCE })([0.5, 2]).toArray(),
+    );
+  });
+
   test('int64 elementwise math stays exact (it runs the bigint reference path)', () => {
     const a = T.lvector('a');
     const f = theano.function([a], a.mul(3n).add(1n));
