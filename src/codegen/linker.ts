@@ -109,7 +109,8 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[]): LinkedP
     if (s.kind === 'kernel') {
       // inplace: an input this elementwise loop reads last, directly (not through a view), may become its output
       if (!s.ir.reduce) {
-        const early = after.filter((r) => readsOf(s).every((v) => rootOf(v) !== r || v === r));
+        const reads = readsOf(s);
+        const early = after.filter((r) => reads.includes(r) && reads.every((v) => rootOf(v) !== r || v === r));
         for (const r of early) emit(`${P}.give(${name(r)});`);
         after = after.filter((r) => !early.includes(r));
       }
