@@ -10,13 +10,7 @@ import {
 import { NDArray, shapeSize, shapeToString } from './ndarray.js';
 
 /** Anything a user may pass where an array is expected. */
-export type ArrayLikeInput =
-  | number
-  | boolean
-  | bigint
-  | NDArray
-  | ArrayBufferView
-  | readonly ArrayLikeInput[];
+export type ArrayLikeInput = number | boolean | bigint | NDArray | ArrayBufferView | readonly ArrayLikeInput[];
 
 const INT_BITS: { [D in IntegralDType]: [bits: number, signed: boolean] } = {
   bool: [1, false],
@@ -36,7 +30,8 @@ const INT64_MIN = -(2n ** 63n);
  * (floats truncate toward zero, integers wrap, anything non-zero is true).
  */
 export function scalarCaster(dtype: DType): (x: number | bigint | boolean) => number | bigint {
-  if (dtype === 'bool') return (x) => (typeof x === 'bigint' ? (x !== 0n ? 1 : 0) : typeof x === 'number' ? (x !== 0 ? 1 : 0) : x ? 1 : 0);
+  if (dtype === 'bool')
+    return (x) => (typeof x === 'bigint' ? (x !== 0n ? 1 : 0) : typeof x === 'number' ? (x !== 0 ? 1 : 0) : x ? 1 : 0);
   if (dtype === 'int64') {
     return (x) => {
       if (typeof x === 'bigint') return BigInt.asIntN(64, x);
@@ -80,7 +75,8 @@ function unrepresentable(x: unknown, dtype: DType): string | null {
   if (typeof x !== 'number') return `${typeof x} is not a number`;
   if (isFloat(dtype) || Number.isNaN(x)) return isFloat(dtype) ? null : `NaN is not a ${dtype}`;
   if (!Number.isInteger(x)) return `${x} is not an integer`;
-  if (dtype === 'int64') return Number.isSafeInteger(x) ? null : `${x} is beyond 2**53: pass a bigint for exact int64 values`;
+  if (dtype === 'int64')
+    return Number.isSafeInteger(x) ? null : `${x} is beyond 2**53: pass a bigint for exact int64 values`;
   const [lo, hi] = INT_RANGE[dtype as IntegralDType];
   return x >= lo && x <= hi ? null : `${x} is out of the ${dtype} range [${lo}, ${hi}]`;
 }
@@ -93,19 +89,35 @@ function nestedShape(value: unknown, what: string): number[] {
     shape.push(v.length);
     v = v[0];
   }
-  const check = (x: unknown, depth: number, path: string): void => {
+  // the path of an element is only written out for the error message
+  const index: number[] = [];
+  const path = () => `value${index.map((i) => `[${i}]`).join('')}`;
+  const check = (x: unknown, depth: number): void => {
     if (depth === shape.length) {
-      if (Array.isArray(x)) throw new TypeError(`${what}: ragged nested array (extra nesting at ${path})`);
+      if (Array.isArray(x)) throw new TypeError(`${what}: ragged nested array (extra nesting at ${path()})`);
       return;
     }
     if (!Array.isArray(x) || x.length !== shape[depth]) {
       throw new TypeError(
-        `${what}: ragged nested array: ${path} has ${Array.isArray(x) ? `length ${x.length}` : 'a scalar'}, expected length ${shape[depth]}`,
+        `${what}: ragged nested array: ${path()} has ${Array.isArray(x) ? `length ${x.length}` : 'a scalar'}, expected length ${shape[depth]}`,
       );
     }
-    x.forEach((y, i) => check(y, depth + 1, `${path}[${i}]`));
+    if (depth === shape.length - 1) {
+      for (let i = 0; i < x.length; i++) {
+        if (Array.isArray(x[i])) {
+          index.push(i);
+          check(x[i], depth + 1);
+        }
+      }
+      return;
+    }
+    for (let i = 0; i < x.length; i++) {
+      index.push(i);
+      check(x[i], depth + 1);
+      index.pop();
+    }
   };
-  check(value, 0, 'value');
+  check(value, 0);
   return shape;
 }
 
@@ -164,8 +176,13 @@ export function toNDArray(value: ArrayLikeInput, options: ConvertOptions = {}): 
     if (typeof x !== 'number' && typeof x !== 'boolean' && typeof x !== 'bigint') {
       throw new TypeError(`${what}: element ${i} is ${x === null ? 'null' : typeof x}, expected a number`);
     }
-    if (!options.allowDowncast) {
-      const why = dtype === 'bool' ? (x === 0 || x === 1 || typeof x === 'boolean' ? null : `${x} is not a bool`) : unrepresentable(x, dtype);
+    if (!options.allowDowncast && !(typeof x === 'number' && isFloat(dtype))) {
+      const why =
+        dtype === 'bool'
+          ? x === 0 || x === 1 || typeof x === 'boolean'
+            ? null
+            : `${x} is not a bool`
+          : unrepresentable(x, dtype);
       if (why) {
         throw new TypeError(
           `${what}: expected dtype ${dtype}, but element ${i} does not fit: ${why} (pass allowInputDowncast: true to convert it)`,
@@ -186,7 +203,8 @@ function fromTypedArray(a: ArrayBufferView, what: string): NDArray {
 
 export function describeValue(value: unknown): string {
   if (value instanceof NDArray) return `an NDArray of ${value.dtype}, shape ${shapeToString(value.shape)}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as { length: number }).length}`;
+  if (ArrayBuffer.isView(value))
+    return `a ${value.constructor.name} of length ${(value as unknown as { length: number }).length}`;
   if (Array.isArray(value)) {
     try {
       const shape = nestedShape(value, 'value');

@@ -147,7 +147,7 @@ describe('fusion', () => {
 
   test('a very long chain is cut into loops of at most 256 ops (V8 optimizes smaller functions)', () => {
     const x = T.dvector('x');
-    let y: Tensor = x;
+    let y: Tensor<'float64', 1> = x;
     for (let i = 0; i < 600; i++) y = i % 2 ? T.sin(y) : T.cos(y);
     const ks = kernels(planSteps(optimized([x], [y])));
     expect(ks.length).toBe(3);
