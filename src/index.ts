@@ -13,7 +13,16 @@ import * as gradient from './gradient.js';
 
 export { tensor, gradient };
 export { compile, compile as function } from './compile/function.js';
-export type { CompiledFunction, FunctionOptions, Update, Given, InputsValue, OutputsValue } from './compile/function.js';
+export type {
+  CompiledFunction,
+  FunctionOptions,
+  FunctionProfile,
+  Update,
+  Given,
+  InputsValue,
+  OutputsValue,
+} from './compile/function.js';
+export type { StepProfile } from './codegen/linker.js';
 export { NodeError } from './graph/evaluate.js';
 export { shared, SharedVariable } from './tensor/shared.js';
 export type { SharedOptions } from './tensor/shared.js';
@@ -36,6 +45,15 @@ export { Variable, Apply } from './graph/variable.js';
 export { FunctionGraph } from './graph/function-graph.js';
 export type { OpDef, Pullback, PrintSpec } from './graph/op.js';
 export { DTYPES, UPCAST, UPGRADE_TO_FLOAT, upcast } from './types/dtype.js';
-export type { DType, FloatDType, IntDType, IntegralDType, NumericDType, Upcast, UpgradeToFloat, ScalarValue } from './types/dtype.js';
+export type {
+  DType,
+  FloatDType,
+  IntDType,
+  IntegralDType,
+  NumericDType,
+  Upcast,
+  UpgradeToFloat,
+  ScalarValue,
+} from './types/dtype.js';
 export type { Rank, MaxRank, Dec, Shape, Nested } from './types/rank.js';
 export { TensorType } from './types/tensor-type.js';

@@ -1,12 +1,13 @@
 import { expectType } from 'tsd';
 import * as theano from '../dist/index.js';
-import type { Mode, OptimizationProfile, Rule } from '../dist/index.js';
+import type { FunctionProfile, Mode, OptimizationProfile, Rule } from '../dist/index.js';
 
 const T = theano.tensor;
 const x = T.dvector('x');
 
 const f = theano.function([x], x.mul(1), { mode: 'DEBUG', profile: true, nanGuard: true });
-expectType<(OptimizationProfile & { readonly compileMs: number; readonly linkMs: number }) | undefined>(f.profile);
+expectType<FunctionProfile | undefined>(f.profile);
+expectType<OptimizationProfile['passes'] | undefined>(f.profile?.passes);
 expectType<Mode>(theano.FAST_RUN.excluding('stabilize').including('log1p'));
 const r = theano.rewrite.rule('exp_log', theano.rewrite.P.exp(theano.rewrite.P.log(theano.rewrite.v('u'))), ({ u }) => u ?? null);
 expectType<Rule>(r);

@@ -42,6 +42,16 @@ export class BufferPool {
   }
 }
 
+/** Run time per step, summed over calls (with `profile: true`). */
+export interface StepProfile {
+  /** 'kernel' (a generated loop), 'view', or 'op' (a runtime kernel or reference implementation). */
+  readonly kind: 'kernel' | 'view' | 'op';
+  /** The ops the step runs, in order (a fused kernel runs several). */
+  readonly ops: readonly string[];
+  /** Total milliseconds over all calls. */
+  readonly ms: number;
+}
+
 export interface LinkedProgram {
   /** Runs the graph on checked input arrays; returns the values of `graph.outputs`. */
   readonly run: (inputs: readonly NDArray[]) => NDArray[];
@@ -52,10 +62,12 @@ export interface LinkedProgram {
   readonly steps: readonly Step[];
   readonly kernels: readonly CompiledKernel[];
   readonly pool: BufferPool;
+  /** With `profile`: the time of each step so far. */
+  readonly stepProfile: (() => StepProfile[]) | undefined;
 }
 
-/** Links `graph` (already optimized) with the given input order. */
-export function link(graph: FunctionGraph, inputs: readonly Variable[]): LinkedProgram {
+/** Links `graph` (already optimized) with the given input order; `profile` times every step of every call. */
+export function link(graph: FunctionGraph, inputs: readonly Variable[], profile = false): LinkedProgram {
   const steps = planSteps(graph);
   const names = new Map<Variable, string>();
   const name = (v: Variable) => {
@@ -103,8 +115,12 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[]): LinkedP
   const P = bind(pool);
   const kernels: CompiledKernel[] = [];
   emit('let t;');
+  const stepMs = new Float64Array(steps.length);
+  const clock = profile ? bind(() => performance.now()) : '';
+  const times = profile ? bind(stepMs) : '';
   steps.forEach((s, i) => {
     const ins = readsOf(s).map(name);
+    if (profile) emit(`const c${i} = ${clock}();`);
     let after = dying.get(i) ?? [];
     if (s.kind === 'kernel') {
       // inplace: an input this elementwise loop reads last, directly (not through a view), may become its output
@@ -145,6 +161,7 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[]): LinkedP
         .map((o, k) => `${name(o)} = t[${k}]`)
         .join(', ')};`,
     );
+    if (profile) emit(`${times}[${i}] += ${clock}() - c${i};`);
     for (const r of after) emit(`${P}.give(${name(r)});`);
   });
   emit(`return [${graph.outputs.map(name).join(', ')}];`);
@@ -168,5 +185,13 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[]): LinkedP
     return copy;
   });
   const source = [`// linker\n${body}`, ...kernels.map((k, i) => `// kernel ${i}\n${k.source}`)].join('\n\n');
-  return { run, copyOutput, source, steps, kernels, pool };
+  const stepProfile = profile
+    ? () =>
+        steps.map((s, i) => ({
+          kind: s.kind === 'node' ? ('op' as const) : s.kind,
+          ops: s.kind === 'kernel' ? s.nodes.map((n) => n.op.name) : [s.node.op.name],
+          ms: stepMs[i]!,
+        }))
+    : undefined;
+  return { run, copyOutput, source, steps, kernels, pool, stepProfile };
 }

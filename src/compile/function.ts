@@ -12,7 +12,7 @@ import type { Rank } from '../types/rank.js';
 import { evaluateNodes, leafValue, nanGuard } from '../graph/evaluate.js';
 import { optimize, toMode, type Mode, type ModeName, type OptimizationProfile } from '../rewrite/pipeline.js';
 import { DebugChecker } from './debug.js';
-import { link, type LinkedProgram } from '../codegen/linker.js';
+import { link, type LinkedProgram, type StepProfile } from '../codegen/linker.js';
 
 /** One update: a shared variable and its new value, of exactly the same dtype and rank. */
 export type Update = { [D in DType]: { [R in Rank]: readonly [SharedVariable<D, R>, Tensor<D, R>] }[Rank] }[DType];
@@ -63,13 +63,24 @@ export interface CompiledFunction<I extends readonly Tensor[], O> {
   readonly updatedShared: readonly SharedVariable[];
   /** The `name` option, or 'compiledFunction'. */
   readonly name: string;
-  /** With `profile: true`: time per optimization pass and rule counts. */
-  readonly profile: (OptimizationProfile & { readonly compileMs: number; readonly linkMs: number }) | undefined;
+  /**
+   * With `profile: true`: time per optimization pass and rule counts, compile and link time, and the run time of
+   * each step over the calls so far (`run()`, as Theano's profile of each Apply node).
+   */
+  readonly profile: FunctionProfile | undefined;
   /**
    * The generated JavaScript that runs on each call (the linker function, then each fused kernel), for reading and
    * debugging; undefined with the reference linker (`FAST_COMPILE`, `nanGuard`, `withLinker('reference')`).
    */
   readonly source: string | undefined;
+}
+
+/** What `profile: true` records. */
+export interface FunctionProfile extends OptimizationProfile {
+  readonly compileMs: number;
+  readonly linkMs: number;
+  /** Calls so far, and the time of each step summed over them, slowest first. */
+  run(): { readonly calls: number; readonly steps: readonly StepProfile[] };
 }
 
 const label = (v: Variable, i: number) => `input ${i}${v.name ? ` ('${v.name}')` : ''}`;
@@ -182,7 +193,7 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   // the generated-code linker, unless the reference evaluator was asked for (nanGuard checks every node's output)
   const linkStart = performance.now();
   const program: LinkedProgram | undefined =
-    mode.linker === 'js' && !options.nanGuard ? link(graph, inputs) : undefined;
+    mode.linker === 'js' && !options.nanGuard ? link(graph, inputs, options.profile ?? false) : undefined;
   const linkMs = performance.now() - linkStart;
   const schedule: Apply[] = program ? [] : graph.toposort();
   const runLeaves = graphInputs(graph.outputs, inputSet);
@@ -191,6 +202,9 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   const nOut = outputList.length;
   const allowDowncast = options.allowInputDowncast ?? false;
 
+  // run-time profile of the reference evaluator (the generated code keeps its own)
+  const nodeMs = options.profile && !program ? new Float64Array(schedule.length) : undefined;
+  let calls = 0;
   const fn = (...args: unknown[]): unknown => {
     if (args.length !== inputs.length) {
       throw new TypeError(
@@ -210,7 +224,17 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
         const value = leafValue(leaf);
         if (value) values.set(leaf, value);
       }
-      evaluateNodes(schedule, values, guard);
+      if (nodeMs) {
+        // each node's time: from the end of the one before to its own end (nodes run one after another)
+        let k = 0;
+        let last = performance.now();
+        evaluateNodes(schedule, values, (node, ins, outs) => {
+          const now = performance.now();
+          nodeMs[k++]! += now - last;
+          guard?.(node, ins, outs);
+          last = performance.now();
+        });
+      } else evaluateNodes(schedule, values, guard);
       const results = graph.outputs.map((v) => values.get(v)!);
       debug?.check(argValues, results);
       // Never hand out an array the caller could use to reach internal state (inputs, constants, shared values)
@@ -228,11 +252,18 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
       sv.storage!.value = owned[nOut + k]!;
     });
     const out = owned.slice(0, nOut).map(unwrapScalar);
+    calls++;
     return single ? out[0] : out;
   };
 
   Object.defineProperty(fn, 'name', { value: options.name ?? 'compiledFunction' });
-  const profiled = options.profile ? { ...profile, compileMs, linkMs } : undefined;
+  const run = () => {
+    const steps: StepProfile[] =
+      program?.stepProfile?.() ??
+      schedule.map((node, i) => ({ kind: 'op' as const, ops: [node.op.name], ms: nodeMs![i]! }));
+    return { calls, steps: [...steps].sort((a, b) => b.ms - a.ms) };
+  };
+  const profiled: FunctionProfile | undefined = options.profile ? { ...profile, compileMs, linkMs, run } : undefined;
   return Object.assign(fn, {
     inputs,
     outputs,

@@ -274,3 +274,33 @@ describe('shapes that do not fit one loop', () => {
     expect(() => f(new NDArray('float64', [0, 2], new Float64Array(0)))).toThrow(/zero-size/);
   });
 });
+
+describe('profile', () => {
+  test('profile: true records the calls and the time of each step, in generated code and in the reference evaluator', () => {
+    const x = T.dmatrix('x');
+    const w = T.dmatrix('w');
+    const out = T.sum(T.tanh(T.dot(x, w)).mul(2));
+    for (const mode of [undefined, 'FAST_COMPILE' as const]) {
+      const f = theano.function([x, w], out, { profile: true, mode });
+      for (let i = 0; i < 3; i++)
+        f(
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          [
+            [1, 0],
+            [0, 1],
+          ],
+        );
+      const { calls, steps } = f.profile!.run();
+      expect(calls).toBe(3);
+      expect(steps.flatMap((s) => s.ops).sort()).toEqual(['dot', 'mul', 'reduce', 'tanh']);
+      for (const s of steps) expect(Number.isFinite(s.ms) && s.ms >= 0).toBe(true);
+      expect(steps.map((s) => s.ms)).toEqual([...steps.map((s) => s.ms)].sort((a, b) => b - a));
+    }
+    const generated = theano.function([x, w], out, { profile: true }).profile!.run().steps;
+    expect(generated.find((s) => s.ops.includes('tanh'))).toMatchObject({ kind: 'kernel', ops: ['tanh', 'reduce'] });
+    expect(generated.find((s) => s.ops.includes('dot'))).toMatchObject({ kind: 'op' });
+  });
+});
