@@ -36,7 +36,11 @@ function fusable(node: Apply): boolean {
 function generatedReduce(node: Apply): boolean {
   if (node.op !== REDUCE) return false;
   const p = node.params as ReduceParams;
-  if (node.inputs[0]!.type.dtype === 'int64' || p.dtype === 'int64') return false;
+  const input = node.inputs[0]!.type.dtype;
+  if (input === 'int64') return false;
+  // an int64 sum of narrower integers is exact in float64 while the terms are few enough (the kernel checks)
+  if (p.kind === 'sum' && p.dtype === 'int64') return !isFloat(input);
+  if (p.dtype === 'int64') return false;
   return p.kind === 'sum' || p.kind === 'prod' ? isFloat(p.dtype) : true;
 }
 

@@ -183,6 +183,26 @@ function reduceStep(kind: ReduceKind, a: string, v: string): string {
   }
 }
 
+/** Bits of magnitude of each dtype's values (float dtypes never reach an int64 sum). */
+const INPUT_BITS: { readonly [D in DType]: number } = {
+  bool: 1,
+  int8: 8,
+  uint8: 8,
+  int16: 16,
+  uint16: 16,
+  int32: 32,
+  uint32: 32,
+  int64: 64,
+  float32: 53,
+  float64: 53,
+};
+
+/** The dtype of the value a reduction folds. */
+function inputDType(ir: KernelIR): DType {
+  const v = ir.reduce!.value;
+  return v < ir.inputs.length ? ir.inputs[v]!.dtype : ir.ops[v - ir.inputs.length]!.dtype;
+}
+
 /** Renders the kernel's source: a factory body that returns the kernel function. */
 export function renderKernel(ir: KernelIR): { source: string; helpers: unknown[] } {
   const { rank: r, inputs, ops, reduce } = ir;
@@ -317,6 +337,12 @@ export function renderKernel(ir: KernelIR): { source: string; helpers: unknown[]
   } else {
     const { kind, axes, keepdims, dtype } = reduce;
     const reduced = (d: number) => axes.includes(d);
+    if (dtype === 'int64') {
+      // exact in float64 while every partial sum stays below 2^53: at most 2^(53 - bits) terms of a bits-wide input
+      const bits = INPUT_BITS[inputDType(ir)];
+      const len = axes.length ? axes.map((d) => dims[d]).join(' * ') : '1';
+      add(2, `if (${len} > ${2 ** (53 - bits)}) return null;`);
+    }
     if (kind === 'max' || kind === 'min') {
       const len = axes.length ? axes.map((d) => dims[d]).join(' * ') : '1';
       add(2, `if (${len} === 0) return null;`); // no identity: the reference evaluator raises the error
@@ -382,7 +408,7 @@ export function renderKernel(ir: KernelIR): { source: string; helpers: unknown[]
         },
       );
     }
-    if (!direct) add(2, 'for (let q = 0; q < z; q++) r0[q] = A[q];');
+    if (!direct) add(2, `for (let q = 0; q < z; q++) r0[q] = ${dtype === 'int64' ? 'BigInt(A[q])' : 'A[q]'};`);
     add(2, `return [new NDArray(${checkDType(dtype)}, [${outShape.join(', ')}], r0)];`);
   }
   add(1, '};');

@@ -157,6 +157,22 @@ describe('fusion', () => {
     );
   });
 
+  test('int64 sums of narrower integers are generated loops, exact, and fall back past 2^21 int32 terms', () => {
+    const a = T.ivector('a');
+    const b = T.ivector('b');
+    const outs = [T.sum(T.eq(a, b)), T.sum(a.mul(3))];
+    const steps = planSteps(optimized([a, b], outs));
+    expect(steps.every((s) => s.kind === 'kernel')).toBe(true);
+    const f = theano.function([a, b], outs);
+    const max = 2147483647;
+    // a * 3 wraps in int32 before the sum, as numpy's
+    expect(f([1, 2, 3, max], [1, 5, 3, max])).toEqual([3n, BigInt(3 + 6 + 9 + ((3 * max) | 0))]);
+    const n = 2 ** 21 + 1;
+    const big = new NDArray<'int32', 1>('int32', [n], new Int32Array(n).fill(max));
+    const g = theano.function([a], T.sum(a));
+    expect(g(big)).toBe(BigInt(n) * BigInt(max));
+  });
+
   test('int64 elementwise math stays exact (it runs the bigint reference path)', () => {
     const a = T.lvector('a');
     const f = theano.function([a], a.mul(3n).add(1n));
