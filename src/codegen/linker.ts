@@ -16,7 +16,7 @@ import type { FunctionGraph } from '../graph/function-graph.js';
 import { evaluateNodes, leafValue, runNode } from '../graph/evaluate.js';
 import { graphInputs } from '../graph/traversal.js';
 import type { Variable } from '../graph/variable.js';
-import type { NDArray } from '../runtime/ndarray.js';
+import { NDArray, shapeSize } from '../runtime/ndarray.js';
 import { allocStorage, type DType } from '../types/dtype.js';
 import { compileKernel, type Allocator, type CompiledKernel } from './kernel.js';
 import { planSteps, stepOutputs, type Step } from './fusion.js';
@@ -24,6 +24,8 @@ import { planSteps, stepOutputs, type Step } from './fusion.js';
 /** Buffers by dtype and length, reused across steps and calls of one compiled function. */
 export class BufferPool {
   private readonly free = new Map<string, ArrayLike<number>[]>();
+  /** Every buffer this pool made: only those come back (an op may ignore its allocator). */
+  private readonly issued = new WeakSet<object>();
   /** Buffers allocated so far (a second call with the same shapes allocates none). */
   allocated = 0;
 
@@ -31,10 +33,20 @@ export class BufferPool {
     const list = this.free.get(`${dtype}:${size}`);
     if (list && list.length > 0) return list.pop()!;
     this.allocated++;
-    return allocStorage(dtype, size) as ArrayLike<number>;
+    const data = allocStorage(dtype, size) as ArrayLike<number>;
+    this.issued.add(data);
+    return data;
+  }
+
+  /** A zero-filled array of `shape` (the allocator runtime ops receive). */
+  zeros(dtype: DType, shape: readonly number[]): NDArray {
+    const data = this.take(dtype, shapeSize(shape)) as unknown as { fill(v: number | bigint): void };
+    data.fill(dtype === 'int64' ? 0n : 0);
+    return new NDArray(dtype, shape, data as never);
   }
 
   give(a: NDArray): void {
+    if (!this.issued.has(a.data)) return;
     const key = `${a.dtype}:${a.data.length}`;
     let list = this.free.get(key);
     if (!list) this.free.set(key, (list = []));
@@ -95,10 +107,11 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[], profile 
   // --- memory plan: the buffer (root) behind each value, and the last step reading each root
   const root = new Map<Variable, Variable>();
   const rootOf = (v: Variable) => root.get(v) ?? v;
-  const pooledKind = new Set<Variable>(); // roots written by kernels
+  const pooledKind = new Set<Variable>(); // roots written by kernels, or by single-output ops into pooled arrays
   steps.forEach((s) => {
     if (s.kind === 'view') root.set(s.node.outputs[0]!, rootOf(s.node.inputs[0]!));
     if (s.kind === 'kernel') for (const o of s.outputs) pooledKind.add(o);
+    if (s.kind === 'node' && s.node.outputs.length === 1) pooledKind.add(s.node.outputs[0]!);
   });
   const escaping = new Set(graph.outputs.map(rootOf));
   const pooled = (r: Variable) => pooledKind.has(r) && !escaping.has(r);
@@ -154,7 +167,12 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[], profile 
     } else {
       const node = s.node;
       emit(`// step ${i}: runtime op`);
-      emit(`t = ${bind((...values: NDArray[]) => runNode(node, values))}(${ins.join(', ')});`);
+      // a single-output op whose result stays inside may take it from the pool (matrix products do)
+      const alloc =
+        node.outputs.length === 1 && pooled(node.outputs[0]!)
+          ? (d: DType, shape: readonly number[]) => pool.zeros(d, shape)
+          : undefined;
+      emit(`t = ${bind((...values: NDArray[]) => runNode(node, values, false, alloc))}(${ins.join(', ')});`);
     }
     emit(
       `const ${stepOutputs(s)

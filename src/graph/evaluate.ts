@@ -1,3 +1,4 @@
+import type { OutputAllocator } from './op.js';
 import type { Apply, Variable } from './variable.js';
 import { buildSite } from './variable.js';
 import type { NDArray } from '../runtime/ndarray.js';
@@ -56,7 +57,7 @@ export function evaluateNodes(
  * Runs one node's reference `evaluate` (or, with `asView`, its `view` when it gives one), checking each output
  * against its type.
  */
-export function runNode(node: Apply, inputs: readonly NDArray[], asView = false): NDArray[] {
+export function runNode(node: Apply, inputs: readonly NDArray[], asView = false, alloc?: OutputAllocator): NDArray[] {
   let outputs: NDArray[];
   try {
     const view = asView ? node.op.view!(inputs, node.params) : null;
@@ -66,6 +67,7 @@ export function runNode(node: Apply, inputs: readonly NDArray[], asView = false)
           inputs,
           node.params,
           node.outputs.map((o) => o.type),
+          alloc,
         );
   } catch (e) {
     throw new NodeError(node, inputs, e);

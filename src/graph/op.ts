@@ -78,6 +78,9 @@ export interface GradBuilder {
   [name: string]: unknown;
 }
 
+/** Gives an op a zero-filled contiguous output array. */
+export type OutputAllocator = (dtype: DType, shape: readonly number[]) => NDArray;
+
 /** What a pullback sees of one application of its op. */
 export interface PullbackArgs<P> {
   readonly inputs: readonly Tensor[];
@@ -116,8 +119,18 @@ export interface OpDef<P = unknown> {
   readonly name: string;
   /** The output types from the input types; throws a clear error for inputs the op cannot take. */
   inferType(inputs: readonly TensorType[], params: P): TensorType[];
-  /** The reference implementation: fresh output arrays (never views of inputs that a caller may write). */
-  evaluate(inputs: readonly NDArray[], params: P, outputTypes: readonly TensorType[]): NDArray[];
+  /**
+   * The reference implementation: fresh output arrays (never views of inputs that a caller may write). An op may
+   * take its outputs from `alloc` (zero-filled, contiguous, like `NDArray.zeros`): the generated-code linker
+   * passes buffers from the function's pool there, so large results (matrix products) are not reallocated on
+   * every call.
+   */
+  evaluate(
+    inputs: readonly NDArray[],
+    params: P,
+    outputTypes: readonly TensorType[],
+    alloc?: OutputAllocator,
+  ): NDArray[];
   /** The gradient slot: `undefined` until the autodiff issue fills it; 'nondifferentiable' for integer-valued ops. */
   readonly pullback: Pullback<P> | 'nondifferentiable' | undefined;
   readonly print: PrintSpec<P>;

@@ -3,7 +3,7 @@
  * `tensordot`. All four evaluate through the kernels of `runtime/matmul.ts`; the output dtype is the upcast of
  * the inputs, and the inputs are converted to it first (so int32 x float64 multiplies in float64, as numpy does).
  */
-import type { GradBuilder, OpDef, Pullback } from '../graph/op.js';
+import type { GradBuilder, OpDef, OutputAllocator, Pullback } from '../graph/op.js';
 import { castArray } from '../runtime/convert.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { batchedGemm, gemm, type BatchedMatrices } from '../runtime/matmul.js';
@@ -39,7 +39,11 @@ const as = (x: NDArray, dtype: DType): NDArray => (x.dtype === dtype ? x : castA
  * The trailing one or two axes of `x` as a matrix, after `batchAxes` leading batch axes. A lone vector is a
  * row on the left of a product and a column on the right (numpy's promotion for matmul).
  */
-function matrixOperand(x: NDArray, batchAxes: number, side: 'left' | 'right'): BatchedMatrices & { batchShape: number[] } {
+function matrixOperand(
+  x: NDArray,
+  batchAxes: number,
+  side: 'left' | 'right',
+): BatchedMatrices & { batchShape: number[] } {
   const nd = x.ndim;
   const batchShape = x.shape.slice(0, batchAxes) as number[];
   const batchStrides = x.strides.slice(0, batchAxes);
@@ -47,9 +51,17 @@ function matrixOperand(x: NDArray, batchAxes: number, side: 'left' | 'right'): B
   if (nd - batchAxes === 1) {
     const k = x.shape[nd - 1]!;
     const s = x.strides[nd - 1]!;
-    return side === 'left' ? { ...base, rows: 1, cols: k, rowStride: 0, colStride: s } : { ...base, rows: k, cols: 1, rowStride: s, colStride: 0 };
+    return side === 'left'
+      ? { ...base, rows: 1, cols: k, rowStride: 0, colStride: s }
+      : { ...base, rows: k, cols: 1, rowStride: s, colStride: 0 };
   }
-  return { ...base, rows: x.shape[nd - 2]!, cols: x.shape[nd - 1]!, rowStride: x.strides[nd - 2]!, colStride: x.strides[nd - 1]! };
+  return {
+    ...base,
+    rows: x.shape[nd - 2]!,
+    cols: x.shape[nd - 1]!,
+    rowStride: x.strides[nd - 2]!,
+    colStride: x.strides[nd - 1]!,
+  };
 }
 
 /** Batch strides for an operand broadcast to `batch` (right-aligned; length-1 and missing axes read stride 0). */
@@ -81,21 +93,33 @@ function inferMatmul(op: string, a: TensorType, b: TensorType): TensorType {
   const batchA = a.ndim > 2 ? a.shape.slice(0, -2) : [];
   const batchB = b.ndim > 2 ? b.shape.slice(0, -2) : [];
   const batch = broadcastStatic([batchA, batchB]);
-  if (typeof batch === 'string') throw new RangeError(`${op}: batch dimensions of ${staticShape(a)} and ${staticShape(b)} do not broadcast: ${batch}`);
+  if (typeof batch === 'string')
+    throw new RangeError(
+      `${op}: batch dimensions of ${staticShape(a)} and ${staticShape(b)} do not broadcast: ${batch}`,
+    );
   const rows: StaticDim[] = a.ndim === 1 ? [] : [a.shape[a.ndim - 2]!];
   const cols: StaticDim[] = b.ndim === 1 ? [] : [b.shape[b.ndim - 1]!];
   return new TensorType(upcast(a.dtype, b.dtype), [...batch, ...rows, ...cols]);
 }
 
-function evaluateMatmul(op: string, a0: NDArray, b0: NDArray, dtype: DType): NDArray {
+function evaluateMatmul(
+  op: string,
+  a0: NDArray,
+  b0: NDArray,
+  dtype: DType,
+  alloc: OutputAllocator = NDArray.zeros,
+): NDArray {
   const a = as(a0, dtype);
   const b = as(b0, dtype);
   checkAlignedRun(op, a, a.ndim - 1, b, b.ndim === 1 ? 0 : b.ndim - 2);
   const left = matrixOperand(a, Math.max(0, a.ndim - 2), 'left');
   const right = matrixOperand(b, Math.max(0, b.ndim - 2), 'right');
   const batch = broadcastShapes([left.batchShape, right.batchShape]);
-  if (typeof batch === 'string') throw new RangeError(`${op}: batch dimensions of ${shapeToString(a.shape)} and ${shapeToString(b.shape)} do not broadcast: ${batch}`);
-  const out = NDArray.zeros(dtype, [...batch, ...(a.ndim === 1 ? [] : [left.rows]), ...(b.ndim === 1 ? [] : [right.cols])]);
+  if (typeof batch === 'string')
+    throw new RangeError(
+      `${op}: batch dimensions of ${shapeToString(a.shape)} and ${shapeToString(b.shape)} do not broadcast: ${batch}`,
+    );
+  const out = alloc(dtype, [...batch, ...(a.ndim === 1 ? [] : [left.rows]), ...(b.ndim === 1 ? [] : [right.cols])]);
   batchedGemm(
     dtype,
     batch,
@@ -114,11 +138,13 @@ export const DOT: OpDef<undefined> = {
   name: 'dot',
   inferType([a, b]) {
     if (a!.ndim < 1 || a!.ndim > 2 || b!.ndim < 1 || b!.ndim > 2) {
-      throw new TypeError(`dot: takes vectors and matrices, got ${a} and ${b} (use tensordot or matmul for higher ranks)`);
+      throw new TypeError(
+        `dot: takes vectors and matrices, got ${a} and ${b} (use tensordot or matmul for higher ranks)`,
+      );
     }
     return [inferMatmul('dot', a!, b!)];
   },
-  evaluate: ([a, b], _p, [type]) => [evaluateMatmul('dot', a!, b!, type!.dtype)],
+  evaluate: ([a, b], _p, [type], alloc) => [evaluateMatmul('dot', a!, b!, type!.dtype, alloc)],
   // z = a·b, matrices: ga = gz·bᵀ, gb = aᵀ·gz. Matrix·vector (z_i = Σ_j a_ij b_j): ga_ij = gz_i b_j (outer),
   // gb = aᵀ·gz. Vector·matrix (z_j = Σ_i a_i b_ij): ga = b·gz, gb_ij = a_i gz_j. Vector·vector: ga = gz b, gb = gz a.
   pullback: ({ inputs: [a, b], grads: [gz] }, T) => {
@@ -161,7 +187,7 @@ const matmulPullback: Pullback<undefined> = ({ inputs: [a0, b0], grads: [gz] }, 
 export const MATMUL: OpDef<undefined> = {
   name: 'matmul',
   inferType: ([a, b]) => [inferMatmul('matmul', a!, b!)],
-  evaluate: ([a, b], _p, [type]) => [evaluateMatmul('matmul', a!, b!, type!.dtype)],
+  evaluate: ([a, b], _p, [type], alloc) => [evaluateMatmul('matmul', a!, b!, type!.dtype, alloc)],
   pullback: matmulPullback,
   print: { kind: 'call' },
 };
@@ -189,16 +215,17 @@ export const BATCHED_DOT: OpDef<undefined> = {
     const cols: StaticDim[] = b!.ndim === 3 ? [b!.shape[2]!] : [];
     return [new TensorType(upcast(a!.dtype, b!.dtype), [ba ?? bb, ...rows, ...cols])];
   },
-  evaluate([a0, b0], _p, [type]) {
+  evaluate([a0, b0], _p, [type], alloc = NDArray.zeros) {
     const dtype = type!.dtype;
     const a = as(a0!, dtype);
     const b = as(b0!, dtype);
-    if (a.shape[0] !== b.shape[0]) throw new RangeError(`batched_dot: batch sizes differ: ${shapeToString(a.shape)} and ${shapeToString(b.shape)}`);
+    if (a.shape[0] !== b.shape[0])
+      throw new RangeError(`batched_dot: batch sizes differ: ${shapeToString(a.shape)} and ${shapeToString(b.shape)}`);
     checkAlignedRun('batched_dot', a, a.ndim - 1, b, 1);
     const left = matrixOperand(a, 1, 'left');
     const right = matrixOperand(b, 1, 'right');
     const batch = [a.shape[0]!];
-    const out = NDArray.zeros(dtype, [...batch, ...(a.ndim === 3 ? [left.rows] : []), ...(b.ndim === 3 ? [right.cols] : [])]);
+    const out = alloc(dtype, [...batch, ...(a.ndim === 3 ? [left.rows] : []), ...(b.ndim === 3 ? [right.cols] : [])]);
     batchedGemm(dtype, batch, left, right, out.data);
     return [out];
   },
@@ -230,17 +257,25 @@ export interface TensordotParams {
 function validateAxes(ndim: number, axes: readonly number[], which: string): void {
   const seen = new Set<number>();
   for (const a of axes) {
-    if (!Number.isInteger(a) || a < 0 || a >= ndim) throw new RangeError(`tensordot: axis ${a} is out of range for the ${which} input (rank ${ndim})`);
+    if (!Number.isInteger(a) || a < 0 || a >= ndim)
+      throw new RangeError(`tensordot: axis ${a} is out of range for the ${which} input (rank ${ndim})`);
     if (seen.has(a)) throw new RangeError(`tensordot: axis ${a} of the ${which} input is summed over twice`);
     seen.add(a);
   }
 }
 
-const freeAxes = (ndim: number, summed: readonly number[]) => Array.from({ length: ndim }, (_, i) => i).filter((i) => !summed.includes(i));
+const freeAxes = (ndim: number, summed: readonly number[]) =>
+  Array.from({ length: ndim }, (_, i) => i).filter((i) => !summed.includes(i));
 
 /** `x` with its axes reordered to `order` and flattened to a matrix of `rowAxes` leading axes (copied if needed). */
 function permutedMatrix(x: NDArray, order: readonly number[], rowAxes: number) {
-  let view = new NDArray(x.dtype, order.map((i) => x.shape[i]!), x.data, order.map((i) => x.strides[i]!), x.offset);
+  let view = new NDArray(
+    x.dtype,
+    order.map((i) => x.shape[i]!),
+    x.data,
+    order.map((i) => x.strides[i]!),
+    x.offset,
+  );
   if (!view.isContiguous) view = view.copy();
   const rows = shapeSize(view.shape.slice(0, rowAxes));
   const cols = shapeSize(view.shape.slice(rowAxes));
@@ -253,7 +288,10 @@ function permutedMatrix(x: NDArray, order: readonly number[], rowAxes: number) {
  * of a and gz over F. tensordot leaves the remaining axes in increasing order, so each result is then permuted
  * back to its input's axis order.
  */
-const tensordotPullback: Pullback<TensordotParams> = ({ inputs: [a0, b0], grads: [gz], params: { axesA, axesB } }, T) => {
+const tensordotPullback: Pullback<TensordotParams> = (
+  { inputs: [a0, b0], grads: [gz], params: { axesA, axesB } },
+  T,
+) => {
   if (!gz) return [null, null];
   const [a, b] = [a0!, b0!];
   const freeA = freeAxes(a.ndim, axesA);
@@ -262,10 +300,14 @@ const tensordotPullback: Pullback<TensordotParams> = ({ inputs: [a0, b0], grads:
   const sortedB = [...axesB].sort((x, y) => x - y);
   // ga' axes: F, then b's summed axes S' in increasing order (each paired with an axis of a)
   const gaFlat = T.tensordot(gz, b, [range(freeA.length, gz.ndim), freeB]);
-  const gaOrder = range(0, a.ndim).map((i) => (freeA.includes(i) ? freeA.indexOf(i) : freeA.length + sortedB.indexOf(axesB[axesA.indexOf(i)]!)));
+  const gaOrder = range(0, a.ndim).map((i) =>
+    freeA.includes(i) ? freeA.indexOf(i) : freeA.length + sortedB.indexOf(axesB[axesA.indexOf(i)]!),
+  );
   // gb' axes: a's summed axes S in increasing order, then G
   const gbFlat = T.tensordot(a, gz, [freeA, range(0, freeA.length)]);
-  const gbOrder = range(0, b.ndim).map((j) => (freeB.includes(j) ? axesA.length + freeB.indexOf(j) : sortedA.indexOf(axesA[axesB.indexOf(j)]!)));
+  const gbOrder = range(0, b.ndim).map((j) =>
+    freeB.includes(j) ? axesA.length + freeB.indexOf(j) : sortedA.indexOf(axesA[axesB.indexOf(j)]!),
+  );
   return [T.dimshuffle(gaFlat, gaOrder), T.dimshuffle(gbFlat, gbOrder)];
 };
 
@@ -277,12 +319,17 @@ export const TENSORDOT: OpDef<TensordotParams> = {
   name: 'tensordot',
   inferType([a, b], { axesA, axesB }) {
     if (axesA.length !== axesB.length) {
-      throw new RangeError(`tensordot: the axis lists have different lengths ([${axesA.join(', ')}] and [${axesB.join(', ')}])`);
+      throw new RangeError(
+        `tensordot: the axis lists have different lengths ([${axesA.join(', ')}] and [${axesB.join(', ')}])`,
+      );
     }
     validateAxes(a!.ndim, axesA, 'first');
     validateAxes(b!.ndim, axesB, 'second');
     axesA.forEach((ax, i) => checkAligned('tensordot', a!, ax, b!, axesB[i]!));
-    const shape = [...freeAxes(a!.ndim, axesA).map((i) => a!.shape[i]!), ...freeAxes(b!.ndim, axesB).map((i) => b!.shape[i]!)];
+    const shape = [
+      ...freeAxes(a!.ndim, axesA).map((i) => a!.shape[i]!),
+      ...freeAxes(b!.ndim, axesB).map((i) => b!.shape[i]!),
+    ];
     return [new TensorType(upcast(a!.dtype, b!.dtype), shape)];
   },
   evaluate([a0, b0], { axesA, axesB }, [type]) {

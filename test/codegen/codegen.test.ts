@@ -227,7 +227,8 @@ describe('generated source', () => {
 });
 
 describe('memory plan', () => {
-  // u and z are intermediates (pooled); z is written over u (the last reader of u), so one buffer serves both
+  // u, dot(u, m) and z are intermediates (pooled); z is written over u (the last reader of u), so two buffers
+  // serve the three
   const build = () => {
     const x = T.dmatrix('x');
     const m = T.dmatrix('m');
@@ -242,12 +243,26 @@ describe('memory plan', () => {
     const xv = new NDArray<'float64', 2>('float64', [2, 2], new Float64Array([0, 1, 2, 3]));
     const mv = new NDArray<'float64', 2>('float64', [2, 2], new Float64Array([1, 0, 0.5, 1]));
     const first = program.run([xv, mv])[0]!.toArray();
-    expect(program.pool.allocated).toBe(1);
+    expect(program.pool.allocated).toBe(2);
     const second = program.run([xv, mv])[0]!.toArray();
-    expect(program.pool.allocated).toBe(1);
+    expect(program.pool.allocated).toBe(2);
     expect(second).toEqual(first);
     const reference = theano.function([x, m], out, { mode: REFERENCE })(xv, mv).toArray();
     expect(first).toEqual(reference);
+  });
+
+  test('a matrix product read only inside takes its result from the pool; an op that allocates its own is left alone', () => {
+    const x = T.dmatrix('x');
+    const w = T.dmatrix('w');
+    const out = T.tanh(T.dot(x, w)).add(T.exp(T.nnet.softmax(x)));
+    const program = link(optimized([x, w], [out]), [x, w]);
+    const xv = new NDArray<'float64', 2>('float64', [2, 2], new Float64Array([0.5, 1, -1, 2]));
+    const wv = new NDArray<'float64', 2>('float64', [2, 2], new Float64Array([1, 0.5, 0, 1]));
+    const first = program.run([xv, wv])[0]!.toArray();
+    expect(program.pool.allocated).toBe(1); // the dot's result; softmax allocates its own (not pooled)
+    for (let i = 0; i < 3; i++) expect(program.run([xv, wv])[0]!.toArray()).toEqual(first);
+    expect(program.pool.allocated).toBe(1);
+    expect(first).toEqual(theano.function([x, w], out, { mode: REFERENCE })(xv, wv).toArray());
   });
 
   test('a new input shape allocates new buffers; values stay right across shapes', () => {
