@@ -3,7 +3,7 @@
  * cross-entropy against integer class labels. (relu, elu, softsign, binary cross-entropy, the one-hot
  * cross-entropy and logsumexp are graphs of elementwise ops and reductions, built in `src/tensor/nnet.ts`.)
  */
-import type { OpDef } from '../graph/op.js';
+import type { OpDef, OutputAllocator } from '../graph/op.js';
 import { NDArray, shapeSize, shapeToString } from '../runtime/ndarray.js';
 import { isInt, upgradeToFloat } from '../types/dtype.js';
 import { TensorType, type StaticDim } from '../types/tensor-type.js';
@@ -25,8 +25,14 @@ function inferSoftmax(name: string, x: TensorType, axis: number): TensorType[] {
  * m = max_j x_j: subtracting the max keeps every exponent <= 0, so nothing overflows and the largest term is 1
  * (the sum is in [1, n], its log finite). Computed in float64, stored in the output dtype.
  */
-function evaluateSoftmax(x: NDArray, axis: number, outType: TensorType, log: boolean): NDArray {
-  const out = NDArray.zeros(outType.dtype, x.shape);
+function evaluateSoftmax(
+  x: NDArray,
+  axis: number,
+  outType: TensorType,
+  log: boolean,
+  alloc: OutputAllocator = NDArray.zeros,
+): NDArray {
+  const out = alloc(outType.dtype, x.shape);
   const len = x.shape[axis]!;
   const inner = shapeSize(x.shape.slice(axis + 1));
   const outer = shapeSize(x.shape.slice(0, axis));
@@ -63,7 +69,7 @@ function evaluateSoftmax(x: NDArray, axis: number, outType: TensorType, log: boo
 export const SOFTMAX: OpDef<SoftmaxParams> = {
   name: 'softmax',
   inferType: ([x], p) => inferSoftmax('softmax', x!, p.axis),
-  evaluate: ([x], p, [outType]) => [evaluateSoftmax(x!, p.axis, outType!, false)],
+  evaluate: ([x], p, [outType], alloc) => [evaluateSoftmax(x!, p.axis, outType!, false, alloc)],
   // d softmax: gx = (gz - sum(gz * sm, axis)) * sm
   pullback: ({ outputs: [sm], grads: [gz], params: { axis } }, T) =>
     gz ? [T.mul(T.sub(gz, T.sum(T.mul(gz, sm!), axis, { keepdims: true })), sm!)] : [null],
@@ -75,7 +81,7 @@ export const SOFTMAX: OpDef<SoftmaxParams> = {
 export const LOG_SOFTMAX: OpDef<SoftmaxParams> = {
   name: 'log_softmax',
   inferType: ([x], p) => inferSoftmax('logSoftmax', x!, p.axis),
-  evaluate: ([x], p, [outType]) => [evaluateSoftmax(x!, p.axis, outType!, true)],
+  evaluate: ([x], p, [outType], alloc) => [evaluateSoftmax(x!, p.axis, outType!, true, alloc)],
   // d log softmax: gx = gz - softmax * sum(gz, axis), with softmax = exp(out)
   pullback: ({ outputs: [out], grads: [gz], params: { axis } }, T) =>
     gz ? [T.sub(gz, T.mul(T.exp(out!), T.sum(gz, axis, { keepdims: true })))] : [null],

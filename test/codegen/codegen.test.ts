@@ -251,17 +251,20 @@ describe('memory plan', () => {
     expect(first).toEqual(reference);
   });
 
-  test('a matrix product read only inside takes its result from the pool; an op that allocates its own is left alone', () => {
+  test('a matrix product or softmax read only inside takes its result from the pool; an op that allocates its own is left alone', () => {
     const x = T.dmatrix('x');
     const w = T.dmatrix('w');
-    const out = T.tanh(T.dot(x, w)).add(T.exp(T.nnet.softmax(x)));
+    const out = T.tanh(T.dot(x, w))
+      .add(T.exp(T.nnet.softmax(x)))
+      .mul(T.sum(T.concatenate([x, x], 1)));
     const program = link(optimized([x, w], [out]), [x, w]);
     const xv = new NDArray<'float64', 2>('float64', [2, 2], new Float64Array([0.5, 1, -1, 2]));
     const wv = new NDArray<'float64', 2>('float64', [2, 2], new Float64Array([1, 0.5, 0, 1]));
     const first = program.run([xv, wv])[0]!.toArray();
-    expect(program.pool.allocated).toBe(1); // the dot's result; softmax allocates its own (not pooled)
+    // the dot's, the softmax's and the sum's results; concatenate allocates its own (not pooled)
+    expect(program.pool.allocated).toBe(3);
     for (let i = 0; i < 3; i++) expect(program.run([xv, wv])[0]!.toArray()).toEqual(first);
-    expect(program.pool.allocated).toBe(1);
+    expect(program.pool.allocated).toBe(3);
     expect(first).toEqual(theano.function([x, w], out, { mode: REFERENCE })(xv, wv).toArray());
   });
 
