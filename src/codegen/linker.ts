@@ -193,15 +193,8 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[], profile 
   ].join('\n');
   const run = new Function('E', body)(env) as (inputs: readonly NDArray[]) => NDArray[];
 
-  // a returned value is copied when it is (a view of) a leaf's array, or shares its buffer with an earlier one
-  const seenRoots = new Set<Variable>();
   const produced = new Set(steps.flatMap((s) => stepOutputs(s)));
-  const copyOutput = graph.outputs.map((v) => {
-    const r = rootOf(v);
-    const copy = !produced.has(r) || seenRoots.has(r);
-    seenRoots.add(r);
-    return copy;
-  });
+  const copyOutput = outputsToCopy(graph.outputs, rootOf, (r) => !produced.has(r));
   const source = [`// linker\n${body}`, ...kernels.map((k, i) => `// kernel ${i}\n${k.source}`)].join('\n\n');
   const stepProfile = profile
     ? () =>
@@ -212,4 +205,22 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[], profile 
         }))
     : undefined;
   return { run, copyOutput, source, steps, kernels, pool, stepProfile };
+}
+
+/**
+ * Which outputs the caller must copy before handing them out: those whose buffer (`rootOf`) is a leaf's array (an
+ * input, a constant, a shared value) or was already returned by an earlier output (Theano's `borrow=False`).
+ */
+export function outputsToCopy(
+  outputs: readonly Variable[],
+  rootOf: (v: Variable) => Variable,
+  isLeaf: (root: Variable) => boolean,
+): boolean[] {
+  const seen = new Set<Variable>();
+  return outputs.map((v) => {
+    const r = rootOf(v);
+    const copy = isLeaf(r) || seen.has(r);
+    seen.add(r);
+    return copy;
+  });
 }

@@ -12,7 +12,7 @@ import type { Rank } from '../types/rank.js';
 import { evaluateNodes, leafValue, nanGuard } from '../graph/evaluate.js';
 import { optimize, toMode, type Mode, type ModeName, type OptimizationProfile } from '../rewrite/pipeline.js';
 import { DebugChecker } from './debug.js';
-import { link, type LinkedProgram, type StepProfile } from '../codegen/linker.js';
+import { link, outputsToCopy, type LinkedProgram, type StepProfile } from '../codegen/linker.js';
 
 /** One update: a shared variable and its new value, of exactly the same dtype and rank. */
 export type Update = { [D in DType]: { [R in Rank]: readonly [SharedVariable<D, R>, Tensor<D, R>] }[Rank] }[DType];
@@ -197,7 +197,13 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   const linkMs = performance.now() - linkStart;
   const schedule: Apply[] = program ? [] : graph.toposort();
   const runLeaves = graphInputs(graph.outputs, inputSet);
-  const sharedLeaves = runLeaves.filter((v) => v.isShared);
+  // never hand out an array the caller could use to reach internal state, or one returned twice (the reference
+  // evaluator makes no views: each value is its own buffer)
+  const referenceCopies = outputsToCopy(
+    graph.outputs,
+    (v) => v,
+    (v) => !v.owner || inputSet.has(v),
+  );
   const guard = options.nanGuard ? nanGuard : undefined;
   const nOut = outputList.length;
   const allowDowncast = options.allowInputDowncast ?? false;
@@ -237,15 +243,7 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
       } else evaluateNodes(schedule, values, guard);
       const results = graph.outputs.map((v) => values.get(v)!);
       debug?.check(argValues, results);
-      // Never hand out an array the caller could use to reach internal state (inputs, constants, shared values)
-      // or an array returned twice.
-      const seen = new Set<NDArray>();
-      owned = results.map((a, i) => {
-        const v = graph.outputs[i]!;
-        const alias = seen.has(a) || !v.owner || sharedLeaves.some((s) => s.storage!.value === a);
-        seen.add(a);
-        return alias ? a.copy() : a;
-      });
+      owned = results.map((a, i) => (referenceCopies[i] ? a.copy() : a));
     }
     // All values are computed: now write every update together.
     updatedShared.forEach((sv, k) => {

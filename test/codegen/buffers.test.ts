@@ -914,3 +914,18 @@ describe('writing into returned arrays', () => {
     }
   });
 });
+
+describe('inputs that are intermediate variables', () => {
+  test('an input with an owner (the graph is cut there) is still returned as a copy, in every mode', () => {
+    const x = T.dvector('x');
+    const y = x.mul(2); // used as an input below: the function starts at y
+    for (const mode of [undefined, 'FAST_COMPILE' as const]) {
+      const f = theano.function([y], [y, y.exp()], { mode });
+      const arg = new theano.NDArray<'float64', 1>('float64', [2], new Float64Array([1, 2]));
+      const [same, e] = f(arg);
+      expect(same.toArray()).toEqual([1, 2]);
+      expect(same.data).not.toBe(arg.data);
+      expect(e.toArray()).toEqual([Math.exp(1), Math.exp(2)]);
+    }
+  });
+});
