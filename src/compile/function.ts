@@ -196,7 +196,7 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
     mode.linker === 'js' && !options.nanGuard ? link(graph, inputs, options.profile ?? false) : undefined;
   const linkMs = performance.now() - linkStart;
   const schedule: Apply[] = program ? [] : graph.toposort();
-  const runLeaves = graphInputs(graph.outputs, inputSet);
+  const runLeaves = program ? [] : graphInputs(graph.outputs, inputSet);
   // never hand out an array the caller could use to reach internal state, or one returned twice (the reference
   // evaluator makes no views: each value is its own buffer)
   const referenceCopies = outputsToCopy(
