@@ -49,10 +49,22 @@ export class BufferPool {
     if (!this.issued.has(a.data)) return;
     const key = `${a.dtype}:${a.data.length}`;
     let list = this.free.get(key);
-    if (!list) this.free.set(key, (list = []));
+    if (!list) {
+      // a function called with ever new shapes keeps the buffers of the most recent sizes only
+      if (this.free.size >= MAX_POOLED_SIZES) this.free.delete(this.free.keys().next().value!);
+      this.free.set(key, (list = []));
+    }
     list.push(a.data as ArrayLike<number>);
   }
+
+  /** How many distinct dtype-and-length lists the pool keeps. */
+  get sizes(): number {
+    return this.free.size;
+  }
 }
+
+/** The most buffer sizes a function's pool keeps (oldest size forgotten first). */
+const MAX_POOLED_SIZES = 64;
 
 /** Run time per step, summed over calls (with `profile: true`). */
 export interface StepProfile {

@@ -268,6 +268,21 @@ describe('memory plan', () => {
     expect(first).toEqual(theano.function([x, w], out, { mode: REFERENCE })(xv, wv).toArray());
   });
 
+  test('a function called with ever new shapes keeps the buffers of at most 64 sizes', () => {
+    const x = T.dvector('x');
+    const m = T.dmatrix('m');
+    const out = T.dot(T.exp(x), m).sum();
+    const program = link(optimized([x, m], [out]), [x, m]);
+    for (let n = 1; n <= 150; n++) {
+      const xv = new NDArray<'float64', 1>('float64', [n], new Float64Array(n).fill(0.5));
+      const mv = new NDArray<'float64', 2>('float64', [n, 2], new Float64Array(2 * n).fill(1));
+      const got = program.run([xv, mv])[0]!.item() as number;
+      expect(got).toBeCloseTo(2 * n * Math.exp(0.5), 9);
+    }
+    expect(program.pool.sizes).toBeLessThanOrEqual(64);
+    expect(program.pool.sizes).toBeGreaterThan(1);
+  });
+
   test('a new input shape allocates new buffers; values stay right across shapes', () => {
     const { x, m, out } = build();
     const f = theano.function([x, m], out);
