@@ -126,7 +126,7 @@ const ops = [
   unary('erf', special.erf, (x) => `$.erf(${x})`, ([x], _z, gz, T) => [T.mul(gz, T.mul(T.exp(T.neg(T.sqr(x!))), 2 / Math.sqrt(Math.PI)))]), // d erf x = 2/sqrt(pi) e^(-x^2) dx
   unary('erfc', special.erfc, (x) => `$.erfc(${x})`, ([x], _z, gz, T) => [T.mul(gz, T.mul(T.exp(T.neg(T.sqr(x!))), -2 / Math.sqrt(Math.PI)))]), // d erfc x = -2/sqrt(pi) e^(-x^2) dx
   unary('sigmoid', special.sigmoid, (x) => `(1 / (1 + Math.exp(-(${x}))))`, (_x, z, gz, T) => [T.mul(gz, T.mul(z, T.sub(1, z)))]), // d s(x) = s(x) (1 - s(x)) dx
-  unary('softplus', special.softplus, (x) => `$.softplus(${x})`, ([x], _z, gz, T) => [T.mul(gz, T.sigmoid(x!))]), // d log(1 + e^x) = s(x) dx
+  unary('softplus', special.softplus, (x) => `(Math.max(${x}, 0) + Math.log1p(Math.exp(-Math.abs(${x}))))`, ([x], _z, gz, T) => [T.mul(gz, T.sigmoid(x!))]), // d log(1 + e^x) = s(x) dx
   // predicates and comparisons
   { name: 'isnan', arity: 1, output: 'bool', domain: 'any', impl: Number.isNaN, bigImpl: () => false, emit: ([a]) => `(${a} !== ${a} ? 1 : 0)`, print: call(), grad: 'none' },
   { name: 'isinf', arity: 1, output: 'bool', domain: 'any', impl: (a) => a === Infinity || a === -Infinity, bigImpl: () => false, emit: ([a]) => `(${a} === Infinity || ${a} === -Infinity ? 1 : 0)`, print: call(), grad: 'none' },
