@@ -201,11 +201,17 @@ function buildUnits(
   outputSet: ReadonlySet<Variable>,
   readers: ReadonlyMap<Variable, readonly Apply[]>,
 ): Unit[] {
+  const exported = new Map<Group, Variable[]>();
   const exportsOf = (g: Group) => {
-    const inside = new Set(g.members);
-    return g.members
-      .flatMap((m) => m.outputs)
-      .filter((v) => outputSet.has(v) || (readers.get(v) ?? []).some((r) => !inside.has(r)));
+    let list = exported.get(g);
+    if (!list) {
+      const inside = new Set(g.members);
+      list = g.members
+        .flatMap((m) => m.outputs)
+        .filter((v) => outputSet.has(v) || (readers.get(v) ?? []).some((r) => !inside.has(r)));
+      exported.set(g, list);
+    }
+    return list;
   };
   const unit = (
     nodes: readonly Apply[],

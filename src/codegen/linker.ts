@@ -139,6 +139,7 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[], profile 
   const pool = new BufferPool();
   const P = bind(pool);
   const kernels: CompiledKernel[] = [];
+  const kernelIndex = new Map<CompiledKernel, number>();
   emit('let t;');
   const stepMs = new Float64Array(steps.length);
   const clock = profile ? bind(() => performance.now()) : '';
@@ -156,7 +157,7 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[], profile 
         after = after.filter((r) => !early.includes(r));
       }
       const compiled = compileKernel(s.ir);
-      if (!kernels.includes(compiled)) kernels.push(compiled);
+      if (!kernelIndex.has(compiled)) kernelIndex.set(compiled, kernels.push(compiled) - 1);
       const dtypes = s.outputs.map((o) => o.type.dtype);
       const fresh = s.outputs.map((o) => !pooled(o));
       const alloc: Allocator = (j, size) =>
@@ -168,7 +169,7 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[], profile 
         return s.outputs.map((v) => known.get(v)!);
       };
       emit(
-        `// step ${i}: kernel ${kernels.indexOf(compiled)} (${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'})`,
+        `// step ${i}: kernel ${kernelIndex.get(compiled)} (${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'})`,
       );
       emit(`t = ${bind(compiled.fn)}(${[...ins, bind(alloc)].join(', ')});`);
       emit(`if (t === null) t = ${bind(fallback)}(${ins.join(', ')});`);
