@@ -193,7 +193,7 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   // the generated-code linker, unless the reference evaluator was asked for (nanGuard checks every node's output)
   const linkStart = performance.now();
   const program: LinkedProgram | undefined =
-    mode.linker === 'js' && !options.nanGuard ? link(graph, inputs, options.profile ?? false) : undefined;
+    mode.linker === 'js' && !options.nanGuard ? linkOrFallBack(graph, inputs, options.profile ?? false) : undefined;
   const linkMs = performance.now() - linkStart;
   const schedule: Apply[] = program ? [] : graph.toposort();
   const runLeaves = program ? [] : graphInputs(graph.outputs, inputSet);
@@ -270,6 +270,32 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
     profile: profiled,
     source: program?.source,
   }) as unknown as CompiledFunction<I, O>;
+}
+
+let warnedNoCodegen = false;
+
+/**
+ * The generated-code program, or undefined where the platform forbids compiling code at run time (a
+ * Content-Security-Policy without 'unsafe-eval' makes `new Function` throw an EvalError): the function then
+ * runs the reference evaluator, and a warning says so once.
+ */
+function linkOrFallBack(
+  graph: FunctionGraph,
+  inputs: readonly Variable[],
+  profile: boolean,
+): LinkedProgram | undefined {
+  try {
+    return link(graph, inputs, profile);
+  } catch (e) {
+    if (!(e instanceof EvalError)) throw e;
+    if (!warnedNoCodegen) {
+      warnedNoCodegen = true;
+      console.warn(
+        `theano-ts: this platform does not allow generated code (${e.message}); compiled functions run the reference evaluator`,
+      );
+    }
+    return undefined;
+  }
 }
 
 /** 'a float64 matrix', 'an int32 vector'. */

@@ -102,47 +102,6 @@ function smallGemm(a: MatrixView<FloatArray>, b: MatrixView<FloatArray>, c: Floa
   }
 }
 
-/**
- * The matrix-vector loops, as source: each array-type combination gets its own compiled copy (`gemvKernels`),
- * so every element access in the hot loop sees one typed-array class (a shared function would see both float
- * classes and run polymorphic). `dot`: y[i] = sum_p M[i, p] x[p] with four partial sums; `axpy`: y += M[:, p] x[p],
- * four columns per sweep, for matrices whose columns are the contiguous direction.
- */
-const GEMV_SOURCE = `
-return {
-  dot(M, mo, rows, cols, rs, cs, X, xo, xs, y) {
-    for (let i = 0; i < rows; i++) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      let mp = mo + i * rs, xp = xo, p = 0;
-      for (; p + 3 < cols; p += 4) {
-        s0 += M[mp] * X[xp];
-        s1 += M[mp + cs] * X[xp + xs];
-        s2 += M[mp + 2 * cs] * X[xp + 2 * xs];
-        s3 += M[mp + 3 * cs] * X[xp + 3 * xs];
-        mp += 4 * cs;
-        xp += 4 * xs;
-      }
-      for (; p < cols; p++, mp += cs, xp += xs) s0 += M[mp] * X[xp];
-      y[i] = (s0 + s1) + (s2 + s3);
-    }
-  },
-  axpy(M, mo, rows, cols, rs, cs, X, xo, xs, y) {
-    y.fill(0, 0, rows);
-    let p = 0;
-    for (; p + 3 < cols; p += 4) {
-      const x0 = X[xo + p * xs], x1 = X[xo + (p + 1) * xs], x2 = X[xo + (p + 2) * xs], x3 = X[xo + (p + 3) * xs];
-      let mp = mo + p * cs;
-      for (let i = 0; i < rows; i++, mp += rs) {
-        y[i] += M[mp] * x0 + M[mp + cs] * x1 + M[mp + 2 * cs] * x2 + M[mp + 3 * cs] * x3;
-      }
-    }
-    for (; p < cols; p++) {
-      const x0 = X[xo + p * xs];
-      let mp = mo + p * cs;
-      for (let i = 0; i < rows; i++, mp += rs) y[i] += M[mp] * x0;
-    }
-  },
-};`;
 type GemvLoop = (
   M: FloatArray,
   mo: number,
@@ -155,11 +114,76 @@ type GemvLoop = (
   xs: number,
   y: Float64Array,
 ) => void;
-const gemvKernels = new Map<string, { dot: GemvLoop; axpy: GemvLoop }>();
-function gemvLoops(M: FloatArray, X: FloatArray): { dot: GemvLoop; axpy: GemvLoop } {
+interface GemvLoops {
+  dot: GemvLoop;
+  axpy: GemvLoop;
+}
+
+/**
+ * The matrix-vector loops. `dot`: y[i] = sum_p M[i, p] x[p] with four partial sums; `axpy`: y += M[:, p] x[p],
+ * four columns per sweep, for matrices whose columns are the contiguous direction. Each array-type pair gets its
+ * own compiled copy of this function's text (`gemvLoops`), so every element access in the hot loop sees one
+ * typed-array class (one shared copy would see both float classes and run polymorphic). The function refers to
+ * nothing outside itself, so its text compiles on its own.
+ */
+function makeGemvLoops(): GemvLoops {
+  return {
+    dot(M, mo, rows, cols, rs, cs, X, xo, xs, y) {
+      for (let i = 0; i < rows; i++) {
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
+        let mp = mo + i * rs,
+          xp = xo,
+          p = 0;
+        for (; p + 3 < cols; p += 4) {
+          s0 += M[mp]! * X[xp]!;
+          s1 += M[mp + cs]! * X[xp + xs]!;
+          s2 += M[mp + 2 * cs]! * X[xp + 2 * xs]!;
+          s3 += M[mp + 3 * cs]! * X[xp + 3 * xs]!;
+          mp += 4 * cs;
+          xp += 4 * xs;
+        }
+        for (; p < cols; p++, mp += cs, xp += xs) s0 += M[mp]! * X[xp]!;
+        y[i] = s0 + s1 + (s2 + s3);
+      }
+    },
+    axpy(M, mo, rows, cols, rs, cs, X, xo, xs, y) {
+      y.fill(0, 0, rows);
+      let p = 0;
+      for (; p + 3 < cols; p += 4) {
+        const x0 = X[xo + p * xs]!,
+          x1 = X[xo + (p + 1) * xs]!,
+          x2 = X[xo + (p + 2) * xs]!,
+          x3 = X[xo + (p + 3) * xs]!;
+        let mp = mo + p * cs;
+        for (let i = 0; i < rows; i++, mp += rs) {
+          y[i]! += M[mp]! * x0 + M[mp + cs]! * x1 + M[mp + 2 * cs]! * x2 + M[mp + 3 * cs]! * x3;
+        }
+      }
+      for (; p < cols; p++) {
+        const x0 = X[xo + p * xs]!;
+        let mp = mo + p * cs;
+        for (let i = 0; i < rows; i++, mp += rs) y[i]! += M[mp]! * x0;
+      }
+    },
+  };
+}
+
+const gemvKernels = new Map<string, GemvLoops>();
+function gemvLoops(M: FloatArray, X: FloatArray): GemvLoops {
   const key = `${M.constructor.name}:${X.constructor.name}`;
   let loops = gemvKernels.get(key);
-  if (!loops) gemvKernels.set(key, (loops = new Function(GEMV_SOURCE)() as { dot: GemvLoop; axpy: GemvLoop }));
+  if (!loops) {
+    try {
+      loops = new Function(`return (${makeGemvLoops.toString()})();`)() as GemvLoops;
+    } catch {
+      // no run-time compilation here (a strict Content-Security-Policy): one shared copy, slower but the same
+      loops = makeGemvLoops();
+    }
+    gemvKernels.set(key, loops);
+  }
   return loops;
 }
 
