@@ -30,7 +30,15 @@ for (const file of files) {
     console.log(`\n${file}: skipped (exports no run())`);
     continue;
   }
-  const report = await module.run();
+  let report: BenchReport;
+  try {
+    report = await module.run();
+  } catch (e) {
+    // one broken benchmark must not hide the others' numbers
+    process.exitCode = 1;
+    console.log(`\n${file}: FAILED: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    continue;
+  }
   console.log(`\n${markdown ? '## ' : '== '}${report.title} (${file})`);
   for (const table of report.tables)
     console.log(`\n${markdown ? '### ' : ''}${table.title}\n\n${formatTable(table, markdown)}`);
