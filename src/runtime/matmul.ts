@@ -27,7 +27,7 @@ export interface MatrixView<S = ArrayLike<number>> {
 type FloatArray = Float64Array | Float32Array;
 
 const MR = 4;
-const NR = 4;
+const NR = MR; // packB packs the rows of Bᵀ with packA
 const KC = 256;
 const MC = 128;
 const NC = 2048;
@@ -261,32 +261,12 @@ function packA(a: MatrixView<FloatArray>, ic: number, mc: number, pc: number, kc
   }
 }
 
-/** Packs B[pc:pc+kc, jc:jc+nc] as NR-wide column strips: strip s holds, for each p, NR values (zero-padded). */
+/**
+ * Packs B[pc:pc+kc, jc:jc+nc] as NR-wide column strips: strip s holds, for each p, NR values (zero-padded). That
+ * is packing the rows of Bᵀ as A's are packed (MR === NR).
+ */
 function packB(b: MatrixView<FloatArray>, pc: number, kc: number, jc: number, nc: number, out: Float64Array): void {
-  const B = b.data;
-  const rs = b.rowStride;
-  const cs = b.colStride;
-  let o = 0;
-  for (let jr = 0; jr < nc; jr += NR) {
-    const nr = Math.min(NR, nc - jr);
-    const base = b.offset + pc * rs + (jc + jr) * cs;
-    if (nr === NR) {
-      for (let p = 0; p < kc; p++) {
-        const q = base + p * rs;
-        out[o] = B[q]!;
-        out[o + 1] = B[q + cs]!;
-        out[o + 2] = B[q + 2 * cs]!;
-        out[o + 3] = B[q + 3 * cs]!;
-        o += NR;
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        const q = base + p * rs;
-        for (let r = 0; r < NR; r++) out[o + r] = r < nr ? B[q + r * cs]! : 0;
-        o += NR;
-      }
-    }
-  }
+  packA(transposeView(b), jc, nc, pc, kc, out);
 }
 
 /**
