@@ -1,13 +1,23 @@
 /**
  * Compile time: how long `theano.function` takes (graph copy, checks, the rewrite pipeline, scheduling) on
- * (1) a seeded random graph of about 1,000 nodes mixing elementwise ops, reductions, dots and dimshuffles, and
+ * (1) a seeded random graph of about 1,000 nodes mixing elementwise ops, reductions, dots and dimshuffles,
  * (2) a 2-layer MLP (784-256-10, tanh hidden layer, softmax output, cross-entropy cost) with its gradient with
- * respect to all 4 parameters and SGD updates. Reports medians over several compilations in FAST_RUN and
- * FAST_COMPILE, the time of each optimizer pass, and node counts before and after. Target: under 50 ms for the
- * 1,000-node graph in FAST_RUN.
+ * respect to all 4 parameters and SGD updates, and
+ * (3) chains of 5k to 100k elementwise ops with their gradient, each compiled once in a fresh child process, to
+ * see how compile time and memory grow with graph size.
+ * Reports medians over several compilations in FAST_RUN and FAST_COMPILE, the time of each optimizer pass, and
+ * node counts before and after. Targets: under 50 ms for the 1,000-node graph in FAST_RUN; the 100k-op chain
+ * under 10 s and 2 GB; from 10k to 40k ops, time and memory grow at most 5x.
+ *
+ * `COMPILE_CHAIN_SIZES=5000,10000 npm run bench -- compile` picks the chain sizes (`0` skips the chains);
+ * `COMPILE_CHAIN_TIMEOUT_S` bounds each child (default 300 s).
  */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as theano from '../src/index.js';
 import type { Apply, Tensor } from '../src/index.js';
+import { planSteps } from '../src/codegen/fusion.js';
+import { toposort } from '../src/graph/traversal.js';
 import { fmt, median, seededRandom, timeRuns, type BenchReport, type BenchTable } from './harness.js';
 
 const T = theano.tensor;
@@ -158,6 +168,237 @@ export function mlp(): { inputs: Tensor[]; output: Tensor; updates: theano.Updat
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// the chain
+
+/**
+ * A chain of `ops` elementwise ops on a float64 vector x (tanh, a product and a sum with x, exp, a product with a
+ * constant, in turn), its sum as the cost, and the gradient of the cost with respect to x: about 3x `ops` nodes
+ * before optimization.
+ */
+export function chain(ops: number): { x: Tensor<'float64', 1>; cost: Tensor; gradient: Tensor; gradMs: number } {
+  const x = T.dvector('x');
+  let y: Tensor<'float64', 1> = x;
+  for (let i = 0; i < ops; i++) {
+    switch (i % 5) {
+      case 0:
+        y = T.tanh(y);
+        break;
+      case 1:
+        y = T.mul(y, x);
+        break;
+      case 2:
+        y = T.add(y, x);
+        break;
+      case 3:
+        y = T.exp(T.neg(y)); // two ops
+        i++;
+        break;
+      default:
+        y = T.mul(y, 0.5);
+    }
+  }
+  const cost = T.sum(y);
+  const start = performance.now();
+  const gradient = T.grad(cost, x);
+  return { x, cost, gradient, gradMs: performance.now() - start };
+}
+
+/** What one child process measures for one chain size. */
+interface ChainMeasured {
+  ops: number;
+  mode: 'FAST_RUN' | 'FAST_COMPILE';
+  nodesBefore: number;
+  nodesAfter: number;
+  gradMs: number;
+  /** `theano.function`, end to end. */
+  totalMs: number;
+  /** Its parts: the optimizer (per pass), linking (fusion planning included), and the rest (copy, checks). */
+  optimizeMs: number;
+  linkMs: number;
+  passes: { name: string; ms: number }[];
+  /** Measured again on the optimized graph: fusion planning, and a toposort of it. */
+  fusionMs: number;
+  toposortMs: number;
+  /** A FunctionGraph copy of the unoptimized graph. */
+  copyMs: number;
+  /** `debugprint` of the unoptimized cost and gradient: characters and ms (or the error it threw). */
+  printChars: number | string;
+  printMs: number;
+  /** Peak resident memory of the child (bytes), and array buffers after compiling. */
+  maxRss: number;
+  arrayBuffers: number;
+}
+
+function measureChain(ops: number, mode: ChainMeasured['mode']): ChainMeasured {
+  const { x, cost, gradient, gradMs } = chain(ops);
+  const start = performance.now();
+  const f = theano.function([x], [cost, gradient], { mode, profile: true });
+  const totalMs = performance.now() - start;
+  const memory = process.memoryUsage();
+  const maxRss = process.resourceUsage().maxRSS * 1024;
+  const profile = f.profile!;
+  f([0.1, 0.2, 0.3]); // it runs
+
+  let t = performance.now();
+  planSteps(f.graph);
+  const fusionMs = performance.now() - t;
+  t = performance.now();
+  toposort(f.graph.outputs, new Set(f.graph.inputs));
+  const toposortMs = performance.now() - t;
+  t = performance.now();
+  new theano.FunctionGraph([x], [cost, gradient]);
+  const copyMs = performance.now() - t;
+  t = performance.now();
+  let printChars: number | string;
+  try {
+    printChars = theano.debugprint([cost, gradient]).length;
+  } catch (e) {
+    printChars = e instanceof Error ? e.message : String(e);
+  }
+  const printMs = performance.now() - t;
+  return {
+    ops,
+    mode,
+    nodesBefore: profile.nodesBefore,
+    nodesAfter: profile.nodesAfter,
+    gradMs,
+    totalMs,
+    optimizeMs: profile.compileMs,
+    linkMs: profile.linkMs,
+    passes: profile.passes.map((p) => ({ name: p.name, ms: p.ms })),
+    fusionMs,
+    toposortMs,
+    copyMs,
+    printChars,
+    printMs,
+    maxRss,
+    arrayBuffers: memory.arrayBuffers,
+  };
+}
+
+const CHILD_FLAG = '--compile-chain-child';
+
+/** Measures one chain size in a fresh child process (so that each peak RSS is its own); null on a timeout. */
+function measureChainInChild(
+  ops: number,
+  mode: ChainMeasured['mode'],
+  timeoutS: number,
+): Promise<ChainMeasured | string> {
+  return new Promise((resolve) => {
+    const child = fork(fileURLToPath(import.meta.url), [CHILD_FLAG, String(ops), mode], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let result: ChainMeasured | string = 'no result';
+    const timer = setTimeout(() => {
+      result = `timed out after ${timeoutS} s`;
+      child.kill('SIGKILL');
+    }, timeoutS * 1000);
+    child.on('message', (m) => (result = m as ChainMeasured));
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (typeof result === 'string' && result === 'no result') result = `exited (${code ?? signal})`;
+      resolve(result);
+    });
+  });
+}
+
+if (process.argv[2] === CHILD_FLAG && process.send) {
+  const measured = measureChain(Number(process.argv[3]), process.argv[4] as ChainMeasured['mode']);
+  process.send(measured, () => process.exit(0));
+}
+
+const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)}`;
+
+async function chainReport(): Promise<{ tables: BenchTable[]; notes: string[] }> {
+  const sizes = (process.env.COMPILE_CHAIN_SIZES ?? '5000,10000,20000,40000,100000')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
+  if (sizes.length === 0) return { tables: [], notes: [] };
+  const timeoutS = Number(process.env.COMPILE_CHAIN_TIMEOUT_S ?? 300);
+  const results: ChainMeasured[] = [];
+  const failed: string[] = [];
+  const largest = Math.max(...sizes);
+  const runs: [number, ChainMeasured['mode']][] = [
+    ...sizes.map((n) => [n, 'FAST_RUN'] as [number, ChainMeasured['mode']]),
+    [largest, 'FAST_COMPILE'],
+  ];
+  for (const [n, mode] of runs) {
+    const r = await measureChainInChild(n, mode, timeoutS);
+    if (typeof r === 'string') failed.push(`chain of ${n} ops in ${mode}: ${r}`);
+    else results.push(r);
+  }
+  const passNames = [...new Set(results.flatMap((r) => r.passes.map((p) => p.name)))];
+  const table: BenchTable = {
+    title: 'chain of elementwise ops + its gradient, one compilation per size in a fresh process (ms, MB)',
+    columns: [
+      'ops',
+      'mode',
+      'nodes before',
+      'nodes after',
+      'compile ms',
+      'optimizer ms',
+      'link ms',
+      'fusion ms',
+      'copy ms',
+      'toposort ms',
+      'peak RSS MB',
+      'array buffers MB',
+      'T.grad ms',
+      'debugprint chars',
+      'debugprint ms',
+    ],
+    rows: results.map((r) => [
+      r.ops,
+      r.mode,
+      r.nodesBefore,
+      r.nodesAfter,
+      fmt(r.totalMs, 0),
+      fmt(r.optimizeMs, 0),
+      fmt(r.linkMs, 0),
+      fmt(r.fusionMs, 0),
+      fmt(r.copyMs, 0),
+      fmt(r.toposortMs, 0),
+      mb(r.maxRss),
+      mb(r.arrayBuffers),
+      fmt(r.gradMs, 0),
+      r.printChars,
+      fmt(r.printMs, 0),
+    ]),
+  };
+  const passes: BenchTable = {
+    title: 'chain: time per optimizer pass (ms)',
+    columns: ['ops', 'mode', ...passNames],
+    rows: results.map((r) => [
+      r.ops,
+      r.mode,
+      ...passNames.map((name) => {
+        const p = r.passes.find((q) => q.name === name);
+        return p ? fmt(p.ms, 0) : '-';
+      }),
+    ]),
+  };
+  const notes = [...failed];
+  const at = (n: number) => results.find((r) => r.ops === n && r.mode === 'FAST_RUN');
+  const big = at(100_000);
+  if (big) {
+    const ok = big.totalMs < 10_000 && big.maxRss < 2 * 2 ** 30;
+    notes.push(
+      `target ${ok ? 'met' : 'MISSED'}: the 100k-op chain compiles in ${fmt(big.totalMs / 1000, 1)} s with a peak RSS of ${mb(big.maxRss)} MB (target < 10 s, < 2048 MB)`,
+    );
+  }
+  const [r10, r40] = [at(10_000), at(40_000)];
+  if (r10 && r40) {
+    const time = r40.totalMs / r10.totalMs;
+    const memory = r40.maxRss / r10.maxRss;
+    notes.push(
+      `target ${time <= 5 && memory <= 5 ? 'met' : 'MISSED'}: from 10k to 40k ops, compile time grows ${time.toFixed(1)}x and peak RSS ${memory.toFixed(1)}x (target <= 5x each)`,
+    );
+  }
+  return { tables: [table, passes], notes };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // measuring
 
 interface Measured {
@@ -294,5 +535,10 @@ export async function run(): Promise<BenchReport> {
       : `target MISSED: the ${graph.nodes}-node graph compiles in ${fmt(random.totalMs)} ms in FAST_RUN, ${fmt(random.totalMs - TARGET_MS)} ms over the ${TARGET_MS} ms target`,
     `building the MLP's gradient graph (T.grad, not part of compilation) took ${fmt(net.gradMs)} ms`,
   ];
-  return { title: 'Compile time', tables: [summary, passes, rules], notes };
+  const chains = await chainReport();
+  return {
+    title: 'Compile time',
+    tables: [summary, passes, rules, ...chains.tables],
+    notes: [...notes, ...chains.notes],
+  };
 }
