@@ -3,7 +3,7 @@ import { scalarCaster } from '../runtime/convert.js';
 import { NDArray, shapeToString } from '../runtime/ndarray.js';
 import { isFloat, upcastAll, upgradeToFloat, type DType } from '../types/dtype.js';
 import { broadcastShapes, broadcastStatic, TensorType } from '../types/tensor-type.js';
-import { SCALAR_OPS, type ScalarOp, type ScalarOpName } from './scalar.js';
+import { onlyBoolDType, SCALAR_OPS, type ScalarOp, type ScalarOpName } from './scalar.js';
 
 /** Params of an elementwise op: only `cast` has one (its target dtype). */
 export interface ElemwiseParams {
@@ -26,10 +26,9 @@ export function elemwiseOutputDType(s: ScalarOp, dtypes: readonly DType[], param
     if (s.domain === 'integral' && isFloat(d)) {
       throw new TypeError(`${s.name}: input ${i} is ${d}, but ${s.name} takes only integer or bool inputs`);
     }
-    if (s.domain === 'numeric' && d === 'bool') {
-      throw new TypeError(`${s.name}: input ${i} is bool, but ${s.name} takes only numeric inputs (cast it first)`);
-    }
   }
+  const boolDType = onlyBoolDType(s, dtypes);
+  if (boolDType) return boolDType;
   switch (s.output) {
     case 'upcast':
       return upcastAll(dtypes);

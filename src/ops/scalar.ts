@@ -5,6 +5,7 @@
  */
 import type { GradBuilder, PrintSpec } from '../graph/op.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { DType } from '../types/dtype.js';
 import * as special from './special.js';
 
 /**
@@ -13,8 +14,16 @@ import * as special from './special.js';
  * `branches` (the upcast of all inputs but the first, for switch), `param` (cast: the dtype is a parameter).
  */
 export type OutputRule = 'upcast' | 'float' | 'bool' | 'branches' | 'param';
-/** Which input dtypes an op accepts. */
+/**
+ * Which input dtypes an op accepts: `any`; `integral` (integers and bools: the bitwise ops); `numeric`, where a
+ * bool mixed with a number promotes to the number's dtype (numpy 2) and `onlyBool` says what bools alone do.
+ */
 export type InputDomain = 'any' | 'integral' | 'numeric';
+/**
+ * A `numeric` op on bool inputs only: numpy's smallest integer loop (`bool // bool` is int8), or an error with
+ * advice (`bool - bool`: use xor).
+ */
+export type OnlyBool = { readonly dtype: 'int8' } | { readonly advice: string };
 
 type Num = number;
 export interface ScalarOp {
@@ -22,6 +31,8 @@ export interface ScalarOp {
   readonly arity: 1 | 2 | 3;
   readonly output: OutputRule;
   readonly domain: InputDomain;
+  /** For a `numeric` op whose inputs are all bool (unset: an error). */
+  readonly onlyBool?: OnlyBool;
   readonly impl: (...x: Num[]) => Num | boolean;
   /** Exact int64 math; used when an input is int64 and every input is integral. */
   readonly bigImpl?: (...x: bigint[]) => bigint | boolean;
@@ -56,7 +67,7 @@ const unary = <N extends string>(name: N, impl: (x: Num) => Num, emit: (x: strin
   name,
   arity: 1,
   output: 'float',
-  domain: 'numeric',
+  domain: 'any',
   impl,
   emit: ([x]) => emit(x!),
   print: call(),
@@ -77,22 +88,25 @@ const compare = <N extends string>(name: N, symbol: string, precedence: number, 
   grad: 'none',
 });
 
+/** numpy's `//`, `%`, `**` and `square` of bools alone run in int8, its smallest integer loop. */
+const INT8: OnlyBool = { dtype: 'int8' };
+
 const ops = [
   // arithmetic
   { name: 'add', arity: 2, output: 'upcast', domain: 'any', impl: (a, b) => a + b, bigImpl: (a, b) => a + b, emit: ([a, b]) => `(${a} + ${b})`, print: infix('+', 11), commutative: true, associative: true, grad: ([x, y], _z, gz) => [gz, gz] }, // d(x+y) = dx + dy
-  { name: 'sub', arity: 2, output: 'upcast', domain: 'numeric', impl: (a, b) => a - b, bigImpl: (a, b) => a - b, emit: ([a, b]) => `(${a} - ${b})`, print: infix('-', 11), grad: ([x, y], _z, gz, T) => [gz, T.neg(gz)] }, // d(x-y) = dx - dy
+  { name: 'sub', arity: 2, output: 'upcast', domain: 'numeric', onlyBool: { advice: 'use xor (a.xor(b), logical xor on bools), or cast an operand to a number first' }, impl: (a, b) => a - b, bigImpl: (a, b) => a - b, emit: ([a, b]) => `(${a} - ${b})`, print: infix('-', 11), grad: ([x, y], _z, gz, T) => [gz, T.neg(gz)] }, // d(x-y) = dx - dy
   { name: 'mul', arity: 2, output: 'upcast', domain: 'any', impl: (a, b) => a * b, intImpl: Math.imul, bigImpl: (a, b) => a * b, emit: ([a, b]) => `(${a} * ${b})`, print: infix('*', 12), commutative: true, associative: true, grad: ([x, y], _z, gz, T) => [T.mul(gz, y!), T.mul(gz, x!)] }, // d(xy) = y dx + x dy
   { name: 'true_div', arity: 2, output: 'float', domain: 'any', impl: (a, b) => a / b, emit: ([a, b]) => `(${a} / ${b})`, print: infix('/', 12), grad: ([x, y], z, gz, T) => [T.div(gz, y!), T.neg(T.div(T.mul(gz, z), y!))] }, // d(x/y) = dx/y - (x/y) dy/y
-  { name: 'int_div', arity: 2, output: 'upcast', domain: 'numeric', impl: (a, b) => Math.floor(a / b), intImpl: special.intFloorDiv, bigImpl: special.bigFloorDiv, emit: ([a, b]) => `Math.floor(${a} / ${b})`, print: infix('//', 12), grad: 'none' },
-  { name: 'mod', arity: 2, output: 'upcast', domain: 'numeric', impl: special.floorMod, intImpl: special.intFloorMod, bigImpl: special.bigFloorMod, emit: ([a, b]) => `$.floorMod(${a}, ${b})`, print: infix('%', 12), grad: ([x, y], _z, gz, T) => [gz, T.neg(T.mul(gz, T.intDiv(x!, y!)))] }, // x mod y = x - y floor(x/y)
-  { name: 'pow', arity: 2, output: 'upcast', domain: 'numeric', impl: Math.pow, intImpl: special.intPow, bigImpl: special.bigPow, emit: ([a, b]) => `Math.pow(${a}, ${b})`, print: infix('**', 14, 'right'), grad: ([x, y], z, gz, T) => [T.mul(gz, T.mul(y!, T.pow(x!, T.sub(y!, 1)))), T.mul(gz, T.mul(z, T.log(x!)))] }, // d(x^y) = y x^(y-1) dx + x^y log(x) dy
-  { name: 'neg', arity: 1, output: 'upcast', domain: 'numeric', impl: (a) => -a, bigImpl: (a) => -a, emit: ([a]) => `(-${a})`, print: { kind: 'prefix', symbol: '-', precedence: 13 }, grad: (_x, _z, gz, T) => [T.neg(gz)] }, // d(-x) = -dx
-  { name: 'abs', arity: 1, output: 'upcast', domain: 'numeric', impl: Math.abs, bigImpl: (a) => (a < 0n ? -a : a), emit: ([a]) => `Math.abs(${a})`, print: call('abs'), grad: ([x], _z, gz, T) => [T.mul(gz, T.sign(x!))] }, // d|x| = sign(x) dx (0 at 0)
-  { name: 'sign', arity: 1, output: 'upcast', domain: 'numeric', impl: (a) => (Number.isNaN(a) ? NaN : a > 0 ? 1 : a < 0 ? -1 : 0), bigImpl: (a) => (a > 0n ? 1n : a < 0n ? -1n : 0n), emit: ([a]) => `(${a} > 0 ? 1 : ${a} < 0 ? -1 : ${a} === 0 ? 0 : NaN)`, print: call(), grad: 'none' },
-  { name: 'sqr', arity: 1, output: 'upcast', domain: 'numeric', impl: (a) => a * a, intImpl: (a) => Math.imul(a, a), bigImpl: (a) => a * a, emit: ([a]) => `(${a} * ${a})`, print: call(), grad: ([x], _z, gz, T) => [T.mul(gz, T.mul(x!, 2))] }, // d(x^2) = 2x dx
+  { name: 'int_div', arity: 2, output: 'upcast', domain: 'numeric', onlyBool: INT8, impl: special.floorDiv, intImpl: special.intFloorDiv, bigImpl: special.bigFloorDiv, emit: ([a, b]) => `$.floorDiv(${a}, ${b})`, print: infix('//', 12), grad: 'none' },
+  { name: 'mod', arity: 2, output: 'upcast', domain: 'numeric', onlyBool: INT8, impl: special.floorMod, intImpl: special.intFloorMod, bigImpl: special.bigFloorMod, emit: ([a, b]) => `$.floorMod(${a}, ${b})`, print: infix('%', 12), grad: ([x, y], _z, gz, T) => [gz, T.neg(T.mul(gz, T.intDiv(x!, y!)))] }, // x mod y = x - y floor(x/y)
+  { name: 'pow', arity: 2, output: 'upcast', domain: 'numeric', onlyBool: INT8, impl: special.pow, intImpl: special.intPow, bigImpl: special.bigPow, emit: ([a, b]) => `$.pow(${a}, ${b})`, print: infix('**', 14, 'right'), grad: ([x, y], z, gz, T) => [T.mul(gz, T.mul(y!, T.pow(x!, T.sub(y!, 1)))), T.mul(gz, T.mul(z, T.log(x!)))] }, // d(x^y) = y x^(y-1) dx + x^y log(x) dy
+  { name: 'neg', arity: 1, output: 'upcast', domain: 'numeric', onlyBool: { advice: 'use invert (x.invert(), logical not on bools), or cast to a number first' }, impl: (a) => -a, bigImpl: (a) => -a, emit: ([a]) => `(-${a})`, print: { kind: 'prefix', symbol: '-', precedence: 13 }, grad: (_x, _z, gz, T) => [T.neg(gz)] }, // d(-x) = -dx
+  { name: 'abs', arity: 1, output: 'upcast', domain: 'any', impl: Math.abs, bigImpl: (a) => (a < 0n ? -a : a), emit: ([a]) => `Math.abs(${a})`, print: call('abs'), grad: ([x], _z, gz, T) => [T.mul(gz, T.sign(x!))] }, // d|x| = sign(x) dx (0 at 0)
+  { name: 'sign', arity: 1, output: 'upcast', domain: 'numeric', onlyBool: { advice: 'numpy has no sign of a bool either; cast to a number first' }, impl: (a) => (Number.isNaN(a) ? NaN : a > 0 ? 1 : a < 0 ? -1 : 0), bigImpl: (a) => (a > 0n ? 1n : a < 0n ? -1n : 0n), emit: ([a]) => `(${a} > 0 ? 1 : ${a} < 0 ? -1 : ${a} === 0 ? 0 : NaN)`, print: call(), grad: 'none' },
+  { name: 'sqr', arity: 1, output: 'upcast', domain: 'numeric', onlyBool: INT8, impl: (a) => a * a, intImpl: (a) => Math.imul(a, a), bigImpl: (a) => a * a, emit: ([a]) => `(${a} * ${a})`, print: call(), grad: ([x], _z, gz, T) => [T.mul(gz, T.mul(x!, 2))] }, // d(x^2) = 2x dx
   { name: 'maximum', arity: 2, output: 'upcast', domain: 'any', impl: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)), bigImpl: (a, b) => (a > b ? a : b), emit: ([a, b]) => `Math.max(${a}, ${b})`, print: call(), commutative: true, associative: true, grad: ([x, y], z, gz, T) => [T.mul(gz, T.eq(z, x!)), T.mul(gz, T.eq(z, y!))] }, // Theano: at a tie both inputs get the gradient
   { name: 'minimum', arity: 2, output: 'upcast', domain: 'any', impl: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)), bigImpl: (a, b) => (a < b ? a : b), emit: ([a, b]) => `Math.min(${a}, ${b})`, print: call(), commutative: true, associative: true, grad: ([x, y], z, gz, T) => [T.mul(gz, T.eq(z, x!)), T.mul(gz, T.eq(z, y!))] }, // Theano: at a tie both inputs get the gradient
-  { name: 'clip', arity: 3, output: 'upcast', domain: 'numeric', impl: (x, lo, hi) => Math.min(Math.max(x, lo), hi), bigImpl: (x, lo, hi) => (x > hi ? hi : x < lo ? (lo > hi ? hi : lo) : x), emit: ([x, lo, hi]) => `Math.min(Math.max(${x}, ${lo}), ${hi})`, print: call(), grad: ([x, lo, hi], _z, gz, T) => [T.mul(gz, T.and(T.ge(x!, lo!), T.le(x!, hi!))), T.mul(gz, T.lt(x!, lo!)), T.mul(gz, T.gt(x!, hi!))] }, // the gradient goes to whichever bound is active
+  { name: 'clip', arity: 3, output: 'upcast', domain: 'any', impl: (x, lo, hi) => Math.min(Math.max(x, lo), hi), bigImpl: (x, lo, hi) => (x > hi ? hi : x < lo ? (lo > hi ? hi : lo) : x), emit: ([x, lo, hi]) => `Math.min(Math.max(${x}, ${lo}), ${hi})`, print: call(), grad: ([x, lo, hi], _z, gz, T) => [T.mul(gz, T.and(T.ge(x!, lo!), T.le(x!, hi!))), T.mul(gz, T.lt(x!, lo!)), T.mul(gz, T.gt(x!, hi!))] }, // the gradient goes to whichever bound is active
   // exponentials and logarithms
   math('exp', 'exp', (_x, z, gz, T) => [T.mul(gz, z)]), // d e^x = e^x dx
   unary('exp2', (x) => Math.pow(2, x), (x) => `Math.pow(2, ${x})`, (_x, z, gz, T) => [T.mul(gz, T.mul(z, Math.LN2))]), // d 2^x = ln2 2^x dx
@@ -110,7 +124,7 @@ const ops = [
   math('arcsin', 'asin', ([x], _z, gz, T) => [T.div(gz, T.sqrt(T.sub(1, T.sqr(x!))))]), // d asin x = dx / sqrt(1 - x^2)
   math('arccos', 'acos', ([x], _z, gz, T) => [T.neg(T.div(gz, T.sqrt(T.sub(1, T.sqr(x!)))))]), // d acos x = -dx / sqrt(1 - x^2)
   math('arctan', 'atan', ([x], _z, gz, T) => [T.div(gz, T.add(T.sqr(x!), 1))]), // d atan x = dx / (1 + x^2)
-  { name: 'arctan2', arity: 2, output: 'float', domain: 'numeric', impl: Math.atan2, emit: ([a, b]) => `Math.atan2(${a}, ${b})`, print: call(), grad: ([y, x], _z, gz, T) => { const r = T.add(T.sqr(x!), T.sqr(y!)); return [T.mul(gz, T.div(x!, r)), T.neg(T.mul(gz, T.div(y!, r)))]; } }, // d atan2(y, x) = (x dy - y dx) / (x^2 + y^2)
+  { name: 'arctan2', arity: 2, output: 'float', domain: 'any', impl: Math.atan2, emit: ([a, b]) => `Math.atan2(${a}, ${b})`, print: call(), grad: ([y, x], _z, gz, T) => { const r = T.add(T.sqr(x!), T.sqr(y!)); return [T.mul(gz, T.div(x!, r)), T.neg(T.mul(gz, T.div(y!, r)))]; } }, // d atan2(y, x) = (x dy - y dx) / (x^2 + y^2)
   math('sinh', 'sinh', ([x], _z, gz, T) => [T.mul(gz, T.cosh(x!))]), // d sinh x = cosh x dx
   math('cosh', 'cosh', ([x], _z, gz, T) => [T.mul(gz, T.sinh(x!))]), // d cosh x = sinh x dx
   math('tanh', 'tanh', (_x, z, gz, T) => [T.mul(gz, T.sub(1, T.sqr(z)))]), // d tanh x = (1 - tanh^2 x) dx
@@ -154,3 +168,16 @@ export const SCALAR_OPS: { readonly [K in ScalarOpName]: ScalarOp } = Object.fro
   [K in ScalarOpName]: ScalarOp;
 };
 
+
+/**
+ * The bool rule of a `numeric` op (numpy 2): a bool mixed with a number promotes like any other dtype, so this
+ * returns undefined; bools alone give `onlyBool`'s dtype (`bool // bool` is int8), or an error with numpy's
+ * advice (`bool - bool`: use xor; `-bool`: use invert).
+ */
+export function onlyBoolDType(s: ScalarOp, dtypes: readonly DType[]): DType | undefined {
+  if (s.domain !== 'numeric' || dtypes.some((d) => d !== 'bool')) return undefined;
+  if (s.onlyBool && 'dtype' in s.onlyBool) return s.onlyBool.dtype;
+  const what = s.arity === 1 ? `${s.name} of a bool` : `${s.name} of bools only`;
+  const advice = s.onlyBool ? s.onlyBool.advice : 'cast to a number first';
+  throw new TypeError(`${s.name}: ${what} is not supported, as in numpy: ${advice}`);
+}

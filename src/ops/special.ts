@@ -70,11 +70,42 @@ export function roundHalfEven(x: number): number {
   return Math.abs(x - Math.trunc(x)) === 0.5 ? 2 * Math.round(x / 2) : r;
 }
 
-/** Python's floor modulo on floats: the result has the sign of the divisor. */
+/**
+ * Floor modulo of floats (numpy's `remainder`, Python's `%`): the result has the sign of the divisor. `a % b` in
+ * JS is C's fmod (exact, the sign of the dividend); one step moves it into the divisor's sign. x % 0 and inf % y
+ * are NaN; a finite x % ±inf is x when the signs agree and ±inf when they do not, as in numpy.
+ */
 export function floorMod(a: number, b: number): number {
   const r = a % b;
   if (r === 0) return b < 0 ? -0 : 0;
   return r < 0 !== b < 0 ? r + b : r;
+}
+
+/**
+ * Floor division of floats as numpy's `floor_divide`: the quotient that goes with `floorMod`, so that
+ * a == q * b + floorMod(a, b) up to rounding. Math.floor(a / b) is not that: a / b rounds before the floor
+ * (1 / 0.1 rounds to exactly 10, while 0.1 fits into 1 only 9 times, remainder 0.0999...), and it is finite
+ * where the remainder is NaN (inf // 0.001). Here (a - fmod(a, b)) / b is an integer up to one rounding,
+ * stepped down when the remainder changes sign, then rounded to the nearest integer. x // 0 is a / 0.
+ */
+export function floorDiv(a: number, b: number): number {
+  if (b === 0) return a / b;
+  const r = a % b;
+  let q = (a - r) / b;
+  if (r !== 0 && r < 0 !== b < 0) q -= 1;
+  if (q === 0) {
+    const s = a / b; // the sign of a zero quotient is the sign of the true quotient
+    return s < 0 || Object.is(s, -0) ? -0 : 0;
+  }
+  const f = Math.floor(q);
+  return q - f > 0.5 ? f + 1 : f;
+}
+
+/** C's `pow` (numpy's): 1 ** y is 1 for every y, NaN included, and (-1) ** ±inf is 1, where Math.pow gives NaN. */
+export function pow(a: number, b: number): number {
+  const r = Math.pow(a, b);
+  if (r === r) return r;
+  return a === 1 || (a === -1 && (b === Infinity || b === -Infinity)) ? 1 : r;
 }
 
 /** Integer floor division with numpy's convention that division by zero gives 0. */
@@ -85,9 +116,13 @@ export function intFloorMod(a: number, b: number): number {
   return b === 0 ? 0 : a - Math.floor(a / b) * b;
 }
 
-/** Wrapping integer power by squaring (32-bit multiply); a negative exponent truncates a / b**-n toward 0. */
+/**
+ * Wrapping integer power by squaring (32-bit multiply). numpy refuses a negative integer exponent; we cannot
+ * raise in the middle of a loop, so a ** -n is 1 / a**n truncated toward zero: 1 for a = 1, ±1 for a = -1, and
+ * 0 otherwise (0 for a = 0 too, as integer division by zero gives 0).
+ */
 export function intPow(a: number, b: number): number {
-  if (b < 0) return Math.trunc(Math.pow(a, b));
+  if (b < 0) return negativeIntPow(a, b);
   let result = 1;
   let base = a | 0;
   let e = b;
@@ -102,15 +137,18 @@ export function intPow(a: number, b: number): number {
 export function bigFloorDiv(a: bigint, b: bigint): bigint {
   if (b === 0n) return 0n;
   const q = a / b;
-  return (a % b !== 0n) && (a < 0n) !== (b < 0n) ? q - 1n : q;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }
 export function bigFloorMod(a: bigint, b: bigint): bigint {
   if (b === 0n) return 0n;
   const r = a % b;
-  return r !== 0n && (r < 0n) !== (b < 0n) ? r + b : r;
+  return r !== 0n && r < 0n !== b < 0n ? r + b : r;
+}
+function negativeIntPow(a: number, b: number): number {
+  return a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0;
 }
 export function bigPow(a: bigint, b: bigint): bigint {
-  if (b < 0n) return a === 1n ? 1n : a === -1n ? (b % 2n === 0n ? 1n : -1n) : 0n;
+  if (b < 0n) return a === 1n ? 1n : a === -1n ? (b % 2n === 0n ? 1n : -1n) : 0n; // as intPow
   let result = 1n;
   let base = a;
   let e = b;

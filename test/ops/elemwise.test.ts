@@ -551,7 +551,7 @@ describe('NaN propagation', () => {
       checkOp(
         name,
         [
-          [NaN, 1],
+          [NaN, 3], // not 1: 1 ** NaN is 1 (C and numpy)
           [2, NaN],
         ],
         { dtype: 'float64', value: [NaN, NaN] },
@@ -704,10 +704,9 @@ describe('errors', () => {
     expectBuildError(() => T.or(T.ivector(), y), 'or: input 1 is float64');
     expectBuildError(() => T.invert(T.fvector('f')), 'invert: input 0 is float32');
     const [p, q] = [T.tensor('bool', 1, 'p'), T.tensor('bool', 1, 'q')];
-    expectBuildError(() => T.sub(p, q), 'sub: input 0 is bool, but sub takes only numeric inputs');
-    expectBuildError(() => T.neg(p), 'neg: input 0 is bool');
-    expectBuildError(() => T.exp(p), 'exp: input 0 is bool');
-    expectBuildError(() => T.intDiv(x, p), 'int_div: input 1 is bool');
+    expectBuildError(() => T.sub(p, q), 'sub: sub of bools only is not supported, as in numpy: use xor');
+    expectBuildError(() => T.neg(p), 'neg: neg of a bool is not supported, as in numpy: use invert');
+    expectBuildError(() => T.sign(p), 'sign: sign of a bool is not supported');
   });
   test('the build error names the user line', () => {
     const x = T.dvector('x');
@@ -951,5 +950,174 @@ describe('rank-0 results are plain JS scalars of the dtype kind', () => {
     expectScalar(compileLoose([a, c], T.lt(a, c))(3n, 4), 'bool', true);
     const s = T.fscalar('s');
     expectScalar(compileLoose([s], T.mul(s, 0.1))(3), 'float32', Math.fround(3 * Math.fround(0.1)), { rtol: 0 });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// numpy 2 semantics (issue 13): bools in arithmetic, float floor division, C pow; checked in every mode
+
+const MODES = {
+  FAST_RUN: theano.FAST_RUN,
+  FAST_COMPILE: theano.FAST_COMPILE,
+  DEBUG: theano.DEBUG,
+  reference: theano.FAST_RUN.withLinker('reference'),
+} as const;
+
+/** checkOp in each of the four modes (the generated code and the reference evaluator must both agree). */
+function checkInAllModes(
+  op: Parameters<typeof checkOp>[0],
+  args: Parameters<typeof checkOp>[1],
+  want: Parameters<typeof checkOp>[2],
+): void {
+  for (const mode of Object.values(MODES)) checkOp(op, args, { ...want, options: { ...want.options, mode } });
+}
+
+describe('numpy semantics: bool operands in arithmetic', () => {
+  test('a comparison feeds arithmetic: float32 - bool is float32 (the form of Theano fusion tests)', () => {
+    const [fx, fy, fz] = T.fvectors('fx', 'fy', 'fz');
+    const out = fx.sub(fy.gt(fz));
+    expect(out.dtype).toBe('float32');
+    for (const mode of Object.values(MODES)) {
+      const f = compileLoose([fx, fy, fz], out, { mode });
+      expectArray(f([1, 2, 3], [5, 0, 3], [4, 1, 3]), { dtype: 'float32', shape: [3], value: [0, 2, 3] });
+    }
+  });
+  test('a bool mixed with a number promotes to the number dtype, on either side', () => {
+    checkInAllModes('sub', [i32([5, 5]), b([true, false])], { dtype: 'int32', value: [4, 5] });
+    checkInAllModes('sub', [b([true, false]), i8([3, -128])], { dtype: 'int8', value: [-2, -128] });
+    checkInAllModes('sub', [b([true, false]), u8([0, 1])], { dtype: 'uint8', value: [1, 255] }); // wraps, as numpy
+    checkInAllModes('sub', [f64([0.5]), b([true])], { dtype: 'float64', value: [-0.5] });
+    checkInAllModes('sub', [i64([2n ** 62n]), b([true])], { dtype: 'int64', value: [2n ** 62n - 1n] });
+    checkInAllModes((x) => x.sub(1), [b([true, false])], { dtype: 'int64', value: [0n, -1n] }); // a weak int next to bool: int64
+    checkInAllModes('intDiv', [f32([7, -7]), b([true, true])], { dtype: 'float32', value: [7, -7] });
+    checkInAllModes('mod', [i16([7, -7]), b([true, true])], { dtype: 'int16', value: [0, 0] });
+    checkInAllModes('pow', [i32([3, 3]), b([true, false])], { dtype: 'int32', value: [3, 1] });
+    checkInAllModes('arctan2', [b([true]), f64([1])], { dtype: 'float64', value: [Math.PI / 4] });
+    checkInAllModes((x, lo, hi) => T.clip(x, lo!, hi!), [b([true, false]), i32([0, 1]), i32([0, 2])], {
+      dtype: 'int32',
+      value: [0, 1],
+    });
+  });
+  test('bool + bool and bool * bool stay bool (logical or / and); abs of a bool is the bool', () => {
+    const tf = b([true, true, false, false]);
+    const ft = b([true, false, true, false]);
+    checkInAllModes('add', [tf, ft], { dtype: 'bool', value: [true, true, true, false] });
+    checkInAllModes('mul', [tf, ft], { dtype: 'bool', value: [true, false, false, false] });
+    checkInAllModes('abs', [tf], { dtype: 'bool', value: [true, true, false, false] });
+  });
+  test('bools alone in //, %, ** and sqr run in int8, numpy smallest integer loop', () => {
+    const tf = b([true, true, false, false]);
+    const ft = b([true, false, true, false]);
+    checkInAllModes('intDiv', [tf, ft], { dtype: 'int8', value: [1, 0, 0, 0] });
+    checkInAllModes('mod', [tf, ft], { dtype: 'int8', value: [0, 0, 0, 0] });
+    checkInAllModes('pow', [tf, ft], { dtype: 'int8', value: [1, 1, 0, 1] });
+    checkInAllModes('sqr', [tf], { dtype: 'int8', value: [1, 1, 0, 0] });
+  });
+  test('float-valued functions take bools (upgraded to float32, where numpy gives float16)', () => {
+    checkInAllModes('exp', [b([true, false])], { dtype: 'float32', value: [Math.E, 1], rtol: 1e-6 });
+    checkInAllModes('floor', [b([true, false])], { dtype: 'float32', value: [1, 0] });
+  });
+  test('bool - bool, -bool and sign(bool) are errors with numpy advice', () => {
+    const [p, q] = [T.tensor('bool', 1, 'p'), T.tensor('bool', 1, 'q')];
+    expectBuildError(() => T.sub(p, q), 'sub of bools only is not supported', 'use xor');
+    expectBuildError(() => T.sub(p, true), 'use xor');
+    expectBuildError(() => T.neg(p), 'neg of a bool is not supported', 'use invert');
+    expectBuildError(() => T.sign(p), 'sign of a bool is not supported');
+  });
+});
+
+describe('numpy semantics: floor division of floats goes with mod', () => {
+  test('the issue example: [1, -1.5, inf, 5] // [0.1, inf, 0.001, -inf] is [9, -1, nan, -1]', () => {
+    const a = [1, -1.5, Infinity, 5];
+    const d = [0.1, Infinity, 0.001, -Infinity];
+    checkInAllModes('intDiv', [f64(a), f64(d)], { dtype: 'float64', value: [9, -1, NaN, -1] });
+    checkInAllModes('intDiv', [f32(a), f32(d)], { dtype: 'float32', value: [9, -1, NaN, -1] });
+    checkInAllModes('mod', [f64(a), f64(d)], {
+      dtype: 'float64',
+      value: [1 - 9 * 0.1, Infinity, NaN, -Infinity],
+      rtol: 1e-12,
+    });
+  });
+  test('division by zero and NaN: x // 0 is x / 0, NaN stays NaN; a zero quotient keeps the sign of a / b', () => {
+    checkInAllModes('intDiv', [f64([1, -1, 0, NaN, 3]), f64([0, 0, 0, 1, NaN])], {
+      dtype: 'float64',
+      value: [Infinity, -Infinity, NaN, NaN, NaN],
+    });
+    checkInAllModes('intDiv', [f64([0, -0, 0.5, -0.5]), f64([3, 3, -2, -2])], {
+      dtype: 'float64',
+      value: [0, -0, -1, 0],
+      signedZeros: true,
+    });
+  });
+  test('mod: the sign of the divisor; x % 0, inf % y are NaN; finite % inf is x or inf', () => {
+    checkInAllModes(
+      'mod',
+      [f64([5, -5, 5, -5, Infinity, 3, 3]), f64([Infinity, Infinity, -Infinity, -Infinity, 2, 0, NaN])],
+      {
+        dtype: 'float64',
+        value: [5, Infinity, -Infinity, -5, NaN, NaN, NaN],
+      },
+    );
+  });
+  test('property: (a // b) * b + a % b == a, and a % b has the sign of b (float64 and float32)', () => {
+    const finite = fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true });
+    const divisor = fc.oneof(
+      finite,
+      fc.double({ min: 1e-3, max: 10, noNaN: true }),
+      fc.constantFrom(0.1, 0.2, 0.3, -0.7, 1 / 3),
+    );
+    for (const dtype of ['float64', 'float32'] as const) {
+      const [x, y] = [T.tensor(dtype, 1, 'x'), T.tensor(dtype, 1, 'y')];
+      const f = compileLoose([x, y], [T.intDiv(x, y), T.mod(x, y)]);
+      const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+      fc.assert(
+        fc.property(
+          fc.array(
+            fc.tuple(
+              finite,
+              divisor.filter((v) => Math.abs(round(v)) >= 1e-6),
+            ) /* no overflowing quotients */,
+            { minLength: 1, maxLength: 10 },
+          ),
+          (pairs) => {
+            const a = pairs.map(([p]) => round(p));
+            const d = pairs.map(([, q]) => round(q));
+            const [q, r] = f(a, d) as [theano.NDArray, theano.NDArray];
+            a.forEach((ai, i) => {
+              const qi = Number(q.item(i));
+              const ri = Number(r.item(i));
+              expect(Number.isInteger(qi)).toBe(true);
+              expect(ri === 0 || ri < 0 === d[i]! < 0).toBe(true);
+              const eps = dtype === 'float32' ? 1e-6 : 1e-14;
+              expect(Math.abs(qi * d[i]! + ri - ai)).toBeLessThanOrEqual(
+                eps * (Math.abs(ai) + Math.abs(qi * d[i]!) + 1),
+              );
+            });
+          },
+        ),
+        { numRuns: 100 },
+      );
+    }
+  });
+});
+
+describe('numpy semantics: pow is C pow; integer pow of a negative exponent', () => {
+  test('1 ** nan is 1, (-1) ** ±inf is 1, nan ** 0 is 1 (Math.pow gives NaN for the first two)', () => {
+    const base = [1, 1, -1, -1, NaN, 2, -8];
+    const exponent = [NaN, Infinity, Infinity, -Infinity, 0, NaN, 1 / 3];
+    const value = [1, 1, 1, 1, 1, NaN, NaN];
+    checkInAllModes('pow', [f64(base), f64(exponent)], { dtype: 'float64', value });
+    checkInAllModes('pow', [f32(base), f32(exponent)], { dtype: 'float32', value });
+  });
+  test('an integer to a negative integer power is 1 / a**n truncated: ±1 for ±1, else 0 (numpy raises)', () => {
+    const base = [1, -1, -1, 2, 0, -3];
+    const exponent = [-3, -3, -2, -1, -1, -2];
+    const value = [1, -1, 1, 0, 0, 0];
+    checkInAllModes('pow', [i32(base), i32(exponent)], { dtype: 'int32', value });
+    checkInAllModes('pow', [i8(base), i8(exponent)], { dtype: 'int8', value });
+    checkInAllModes('pow', [i64(base.map(BigInt)), i64(exponent.map(BigInt))], {
+      dtype: 'int64',
+      value: value.map(BigInt),
+    });
   });
 });
