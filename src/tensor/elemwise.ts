@@ -2,7 +2,7 @@
 import { DIMSHUFFLE, type CheckPattern, type DimPattern } from '../ops/dimshuffle.js';
 import { ELEMWISE } from '../ops/elemwise.js';
 import type { ScalarOpName } from '../ops/scalar.js';
-import { isDType, type DType, type UpgradeToFloat } from '../types/dtype.js';
+import { isDType, type BoolToInt8, type DType, type UpgradeToFloat } from '../types/dtype.js';
 import type { MaxRank, MaxRank3, Rank } from '../types/rank.js';
 import { applyOp, asVariables } from './apply.js';
 import type { DType1, DType2, DType3, Operand, RankOf } from './operand.js';
@@ -12,6 +12,8 @@ type Bin<A, B> = Tensor<DType2<A, B>, MaxRank<RankOf<A>, RankOf<B>>> extends inf
 type BinFloat<A, B> = Tensor<UpgradeToFloat<DType2<A, B>>, MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
 type Cmp<A, B> = Tensor<'bool', MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
 type Same<A> = Tensor<DType1<A>, RankOf<A>> extends infer T extends Tensor ? T : never;
+type BinArith<A, B> = Tensor<BoolToInt8<DType2<A, B>>, MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
+type SameArith<A> = Tensor<BoolToInt8<DType1<A>>, RankOf<A>> extends infer T extends Tensor ? T : never;
 type Float<A> = Tensor<UpgradeToFloat<DType1<A>>, RankOf<A>> extends infer T extends Tensor ? T : never;
 
 function elemwise(name: ScalarOpName, operands: readonly Operand[], dtype?: DType): Tensor {
@@ -20,21 +22,27 @@ function elemwise(name: ScalarOpName, operands: readonly Operand[], dtype?: DTyp
 const binary = (name: ScalarOpName) => <A extends Operand, B extends Operand>(a: A, b: B): Bin<A, B> => elemwise(name, [a, b]) as never;
 const binaryFloat = (name: ScalarOpName) => <A extends Operand, B extends Operand>(a: A, b: B): BinFloat<A, B> => elemwise(name, [a, b]) as never;
 const comparison = (name: ScalarOpName) => <A extends Operand, B extends Operand>(a: A, b: B): Cmp<A, B> => elemwise(name, [a, b]) as never;
+const binaryArith = (name: ScalarOpName) => <A extends Operand, B extends Operand>(a: A, b: B): BinArith<A, B> => elemwise(name, [a, b]) as never;
 const same = (name: ScalarOpName) => <A extends Operand>(a: A): Same<A> => elemwise(name, [a]) as never;
 const float = (name: ScalarOpName) => <A extends Operand>(a: A): Float<A> => elemwise(name, [a]) as never;
 const predicate = (name: ScalarOpName) => <A extends Operand>(a: A): Tensor<'bool', RankOf<A>> => elemwise(name, [a]) as never;
 
 export const add = binary('add');
+/**
+ * Subtraction; a bool mixed with a number promotes to it, bool - bool is an error (numpy: use xor). The method
+ * `x.sub(y)` rejects bool - bool at compile time; this function keeps add's signature, so that code choosing
+ * `T[name]` among add, sub and mul still type-checks, and rejects it when the graph is built.
+ */
 export const sub = binary('sub');
 export const mul = binary('mul');
 /** True division: `a / b`, integers upgrade to float. */
 export const div = binaryFloat('true_div');
 export const trueDiv = div;
 /** Floor division: `a // b`. */
-export const intDiv = binary('int_div');
+export const intDiv = binaryArith('int_div');
 /** Floor modulo: `a % b` with the sign of `b`. */
-export const mod = binary('mod');
-export const pow = binary('pow');
+export const mod = binaryArith('mod');
+export const pow = binaryArith('pow');
 export const maximum = binary('maximum');
 export const minimum = binary('minimum');
 export const arctan2 = binaryFloat('arctan2');
@@ -52,7 +60,7 @@ export const neq = comparison('neq');
 export const neg = same('neg');
 export const abs = same('abs');
 export const sign = same('sign');
-export const sqr = same('sqr');
+export const sqr = <A extends Operand>(a: A): SameArith<A> => elemwise('sqr', [a]) as never;
 export const invert = same('invert');
 
 export const exp = float('exp');

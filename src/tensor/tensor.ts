@@ -1,6 +1,6 @@
 import { Variable } from '../graph/variable.js';
 import type { CheckPattern, DimPattern } from '../ops/dimshuffle.js';
-import type { DType, IntDType, IntegralDType, NumericDType, UpgradeToFloat } from '../types/dtype.js';
+import type { BoolToInt8, DType, IntDType, IntegralDType, NumericDType, UpgradeToFloat } from '../types/dtype.js';
 import type { Axis, Inc, InsertAxis, MaxRank, MaxRank3, Rank, RankOfShape } from '../types/rank.js';
 import * as E from './elemwise.js';
 import * as Red from './reduce.js';
@@ -22,6 +22,10 @@ export type BinaryFloat<A, B> = Tensor<UpgradeToFloat<DType2<A, B>>, MaxRank<Ran
 export type Comparison<A, B> = Tensor<'bool', MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
 export type IntegralOperand = Tensor<IntegralDType, Rank> | number | boolean | bigint;
 export type NumericOperand = Tensor<NumericDType, Rank> | number | bigint;
+/** What `sub` takes next to an operand of dtype D: anything, but not a bool next to a bool (numpy: use xor). */
+export type SubOperand<D extends DType> = D extends 'bool' ? NumericOperand : Operand;
+/** `//`, `%`, `**`: the upcast, with bools alone in int8 (numpy). */
+export type BinaryArith<A, B> = Tensor<BoolToInt8<DType2<A, B>>, MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
 
 /** `dimshuffle` result rank: the pattern's length. */
 type PatternRank<P extends DimPattern> = P['length'] extends Rank ? P['length'] : Rank;
@@ -49,25 +53,26 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
 
   // arithmetic
   add<B extends Operand>(other: B): Binary<Self<D, R>, B> { return E.add(this, other) as never; }
-  sub<B extends NumericOperand>(this: Tensor<NumericDType, R>, other: B): Binary<Self<D, R>, B> { return E.sub(this, other) as never; }
+  /** Subtraction; a bool mixed with a number promotes to it, bool - bool does not compile (numpy: use xor). */
+  sub<B extends SubOperand<D>>(other: B): Binary<Self<D, R>, B> { return E.sub(this, other as never) as never; }
   mul<B extends Operand>(other: B): Binary<Self<D, R>, B> { return E.mul(this, other) as never; }
   /** True division (`/`): integers upgrade to float. */
   div<B extends Operand>(other: B): BinaryFloat<Self<D, R>, B> { return E.div(this, other) as never; }
   /** Floor division (`//`). */
-  intDiv<B extends NumericOperand>(this: Tensor<NumericDType, R>, other: B): Binary<Self<D, R>, B> { return E.intDiv(this, other) as never; }
+  intDiv<B extends Operand>(other: B): BinaryArith<Self<D, R>, B> { return E.intDiv(this, other) as never; }
   /** Floor modulo (`%`, the sign of the divisor). */
-  mod<B extends NumericOperand>(this: Tensor<NumericDType, R>, other: B): Binary<Self<D, R>, B> { return E.mod(this, other) as never; }
-  pow<B extends NumericOperand>(this: Tensor<NumericDType, R>, other: B): Binary<Self<D, R>, B> { return E.pow(this, other) as never; }
+  mod<B extends Operand>(other: B): BinaryArith<Self<D, R>, B> { return E.mod(this, other) as never; }
+  pow<B extends Operand>(other: B): BinaryArith<Self<D, R>, B> { return E.pow(this, other) as never; }
   maximum<B extends Operand>(other: B): Binary<Self<D, R>, B> { return E.maximum(this, other) as never; }
   minimum<B extends Operand>(other: B): Binary<Self<D, R>, B> { return E.minimum(this, other) as never; }
-  clip<L extends NumericOperand, H extends NumericOperand>(this: Tensor<NumericDType, R>, lo: L, hi: H): Tensor<DType3<Self<D, R>, L, H>, MaxRank3<R, RankOf<L>, RankOf<H>>> {
+  clip<L extends Operand, H extends Operand>(lo: L, hi: H): Tensor<DType3<Self<D, R>, L, H>, MaxRank3<R, RankOf<L>, RankOf<H>>> {
     return E.clip(this, lo, hi) as never;
   }
-  arctan2<B extends NumericOperand>(this: Tensor<NumericDType, R>, other: B): BinaryFloat<Self<D, R>, B> { return E.arctan2(this, other) as never; }
+  arctan2<B extends Operand>(other: B): BinaryFloat<Self<D, R>, B> { return E.arctan2(this, other) as never; }
   neg(this: Tensor<NumericDType, R>): Tensor<D, R> { return E.neg(this) as never; }
-  abs(this: Tensor<NumericDType, R>): Tensor<D, R> { return E.abs(this) as never; }
+  abs(): Tensor<D, R> { return E.abs(this) as never; }
   sign(this: Tensor<NumericDType, R>): Tensor<D, R> { return E.sign(this) as never; }
-  sqr(this: Tensor<NumericDType, R>): Tensor<D, R> { return E.sqr(this) as never; }
+  sqr(): Tensor<BoolToInt8<D>, R> { return E.sqr(this) as never; }
 
   // float-valued functions (integers upgrade to float)
   exp(): Tensor<UpgradeToFloat<D>, R> { return E.exp(this) as never; }

@@ -103,6 +103,13 @@ export type UpgradeToFloat<A extends DType> = (typeof UPGRADE_TO_FLOAT)[A] exten
 export type WeakInt<A extends DType> = (typeof WEAK_INT)[A] extends infer T extends DType ? T : never;
 export type WeakFloat<A extends DType> = (typeof WEAK_FLOAT)[A] extends infer T extends DType ? T : never;
 
+/**
+ * The dtype of `//`, `%`, `**` and `sqr` on promoted inputs: numpy has no bool loop for them and runs bools alone
+ * in int8 (`bool // bool` is int8); a bool mixed with a number has already promoted to the number's dtype.
+ * The run time reads the same rule from the op's `onlyBool` in ops/scalar.ts.
+ */
+export type BoolToInt8<D extends DType> = D extends 'bool' ? 'int8' : D;
+
 export function upcast(a: DType, b: DType): DType {
   return UPCAST[a][b];
 }
