@@ -1,4 +1,4 @@
-import { allocStorage, type DType, type ScalarValue, type Storage } from '../types/dtype.js';
+import { allocStorage, DTYPES, STORAGE, type DType, type ScalarValue, type Storage } from '../types/dtype.js';
 import type { NestedMutable, Rank, Shape } from '../types/rank.js';
 import { formatNDArray } from './format.js';
 
@@ -20,6 +20,47 @@ export function contiguousStrides(shape: readonly number[]): number[] {
 
 export const shapeToString = (shape: readonly number[]): string => `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
 
+const describeArgument = (x: unknown): string =>
+  typeof x === 'string' ? `'${x}'` : Array.isArray(x) ? JSON.stringify(x) : `${x === null ? 'null' : typeof x} ${String(x)}`;
+
+function describeData(x: unknown): string {
+  if (x === null || x === undefined) return String(x);
+  if (Array.isArray(x)) return `a JS array of length ${x.length} (wrap it: theano.array(values, { dtype }))`;
+  const name = (x as { constructor?: { name?: string } }).constructor?.name;
+  return typeof x === 'object' ? `a ${name ?? 'object'}` : `${typeof x} ${String(x)}`;
+}
+
+/**
+ * Throws unless every element reachable from `offset` through `strides` lies in `[0, length)`. The lowest and
+ * highest reachable positions are the offset plus, per axis, (size - 1) * stride on the side of the stride's sign.
+ */
+function checkLayout(shape: readonly number[], strides: readonly number[], offset: number, length: number, explicit: boolean): void {
+  if (strides.length !== shape.length) {
+    throw new RangeError(`NDArray: ${strides.length} strides for shape ${shapeToString(shape)}; expected ${shape.length} (one per axis)`);
+  }
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new RangeError(`NDArray: offset must be a non-negative integer, got ${offset}`);
+  }
+  let low = offset;
+  let high = offset;
+  let empty = false;
+  for (let i = 0; i < shape.length; i++) {
+    const s = strides[i]!;
+    if (!Number.isInteger(s)) throw new RangeError(`NDArray: strides must be integers (in elements), got ${JSON.stringify(strides)}`);
+    const n = shape[i]!;
+    if (n === 0) empty = true;
+    else if (s > 0) high += (n - 1) * s;
+    else low += (n - 1) * s;
+  }
+  if (empty) return; // no element is ever read
+  if (low < 0 || high >= length) {
+    const layout = explicit ? `strides ${JSON.stringify(strides)} and offset ${offset}` : `offset ${offset}`;
+    throw new RangeError(
+      `NDArray: shape ${shapeToString(shape)} with ${layout} reaches elements ${low} to ${high}, but the data holds ${length} (indices 0 to ${length - 1})`,
+    );
+  }
+}
+
 /**
  * An n-dimensional array: a typed array, a shape, strides (in elements) and an offset. int64 data lives in a
  * BigInt64Array and reads as `bigint`; bool data in a Uint8Array and reads as `boolean`.
@@ -32,18 +73,31 @@ export class NDArray<D extends DType = DType, R extends Rank = Rank> {
   readonly offset: number;
   readonly data: Storage<D>;
 
+  /**
+   * Checks everything it is given, in O(ndim): a known dtype, data of that dtype's typed array, a shape of
+   * non-negative integers, one integer stride per axis, an integer offset, and every element the strides reach
+   * from the offset inside `data` (a view running past its buffer would read `undefined`, that is NaN).
+   */
   constructor(dtype: D, shape: readonly number[], data: Storage<D>, strides?: readonly number[], offset = 0) {
+    const storage = STORAGE[dtype];
+    if (storage === undefined || !Object.hasOwn(STORAGE, dtype)) {
+      throw new TypeError(`NDArray: unknown dtype ${describeArgument(dtype)}; expected one of ${DTYPES.join(', ')}`);
+    }
+    if (!(data instanceof storage)) {
+      throw new TypeError(
+        `NDArray: dtype ${dtype} keeps its data in a ${storage.name}, got ${describeData(data)}`,
+      );
+    }
+    if (!Array.isArray(shape)) throw new TypeError(`NDArray: the shape must be an array of sizes, got ${describeArgument(shape)}`);
     for (const d of shape) {
-      if (!Number.isInteger(d) || d < 0) throw new RangeError(`NDArray: invalid shape ${JSON.stringify(shape)}`);
+      if (!Number.isInteger(d) || d < 0) throw new RangeError(`NDArray: invalid shape ${JSON.stringify(shape)}: sizes must be non-negative integers`);
     }
     this.dtype = dtype;
     this.shape = [...shape] as Shape<R>;
     this.strides = strides ? [...strides] : contiguousStrides(shape);
     this.offset = offset;
     this.data = data;
-    if (!strides && offset === 0 && data.length < shapeSize(shape)) {
-      throw new RangeError(`NDArray: ${data.length} elements cannot fill shape ${shapeToString(shape)}`);
-    }
+    checkLayout(shape, this.strides, offset, data.length, strides !== undefined);
   }
 
   /** A new zero-filled contiguous array. */

@@ -154,8 +154,34 @@ export const STORAGE: { [D in DType]: StorageCtor } = {
   float64: Float64Array,
 };
 
+/** The most elements one typed array may hold (V8's limit on 64-bit platforms, Node's `buffer.constants.MAX_LENGTH`). */
+export const MAX_STORAGE_LENGTH = 2 ** 32;
+
+/** A zero-filled typed array of `n` elements; a size past the limit, or one memory cannot hold, says how big it was. */
 export function allocStorage<D extends DType>(dtype: D, n: number): Storage<D> {
-  return new STORAGE[dtype](n) as Storage<D>;
+  const ctor = STORAGE[dtype];
+  const size = () => `${n} ${dtype} elements (${formatBytes(n * ctor.BYTES_PER_ELEMENT)})`;
+  if (n > MAX_STORAGE_LENGTH) {
+    throw new RangeError(`cannot allocate ${size()}: a typed array holds at most ${MAX_STORAGE_LENGTH} elements`);
+  }
+  try {
+    return new ctor(n) as Storage<D>;
+  } catch (e) {
+    if (e instanceof RangeError && n > 0) throw new RangeError(`cannot allocate ${size()}: ${e.message}`, { cause: e });
+    throw e;
+  }
+}
+
+/** '80 GB', '1.5 MB', '12 bytes'. */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${u === 0 ? v : Number(v.toPrecision(3))} ${units[u]}`;
 }
 
 /** Inclusive value ranges of the integer dtypes (int64 as bigint bounds). */

@@ -74,3 +74,42 @@ describe('conversions', () => {
     expect(castArray(toNDArray([1.9, -1.9]), 'int64').toArray()).toEqual([1n, -1n]);
   });
 });
+
+describe('the NDArray constructor checks what it is given', () => {
+  const data = new Float64Array([1, 2, 3, 4, 5, 6]);
+
+  test('views inside the buffer are accepted, negative strides included', () => {
+    expect(new NDArray('float64', [3], data, [-2], 4).toArray()).toEqual([5, 3, 1]);
+    expect(new NDArray('float64', [2, 2], data, [3, 1], 1).toArray()).toEqual([[2, 3], [5, 6]]);
+    expect(new NDArray('float64', [0, 5], data, [100, 1], 0).size).toBe(0); // no element is read
+    expect(new NDArray('float64', [2], data, undefined, 4).toArray()).toEqual([5, 6]);
+  });
+
+  test('strides or an offset that run past the buffer are an error naming the layout', () => {
+    expect(() => new NDArray('float64', [3], data, [3], 0)).toThrow(
+      'NDArray: shape (3,) with strides [3] and offset 0 reaches elements 0 to 6, but the data holds 6 (indices 0 to 5)',
+    );
+    expect(() => new NDArray('float64', [3], data, [-1], 1)).toThrow('reaches elements -1 to 1, but the data holds 6');
+    expect(() => new NDArray('float64', [3], data, [1], -1)).toThrow('NDArray: offset must be a non-negative integer, got -1');
+    expect(() => new NDArray('float64', [4], data, undefined, 3)).toThrow('shape (4,) with offset 3 reaches elements 3 to 6');
+    expect(() => new NDArray('float64', [2, 2], data, [1])).toThrow('NDArray: 1 strides for shape (2, 2); expected 2 (one per axis)');
+    expect(() => new NDArray('float64', [2], data, [0.5])).toThrow('NDArray: strides must be integers');
+  });
+
+  test('an unknown dtype, or data of another dtype, is an error when the array is made', () => {
+    expect(() => new NDArray('float65' as never, [3], data)).toThrow(
+      "NDArray: unknown dtype 'float65'; expected one of bool, int8, int16, int32, int64, uint8, uint16, uint32, float32, float64",
+    );
+    expect(() => new NDArray('toString' as never, [3], data)).toThrow("unknown dtype 'toString'");
+    expect(() => new NDArray('float32', [3], data as never)).toThrow('NDArray: dtype float32 keeps its data in a Float32Array, got a Float64Array');
+    expect(() => new NDArray('float64', [3], [1, 2, 3] as never)).toThrow('got a JS array of length 3 (wrap it: theano.array(values, { dtype }))');
+    expect(() => new NDArray('float64', 3 as never, data)).toThrow('NDArray: the shape must be an array of sizes, got number 3');
+    expect(() => new NDArray('float64', [-1], data)).toThrow('NDArray: invalid shape [-1]: sizes must be non-negative integers');
+  });
+
+  test('a size past what one typed array holds says the size and the limit', () => {
+    expect(() => NDArray.zeros('float64', [100000, 100000])).toThrow(
+      'cannot allocate 10000000000 float64 elements (80 GB): a typed array holds at most 4294967296 elements',
+    );
+  });
+});
