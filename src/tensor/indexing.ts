@@ -17,6 +17,7 @@ import type { RankOfValue } from '../runtime/values.js';
 import { isInt, type DType, type IntDType } from '../types/dtype.js';
 import { MAX_RANK, type Axis, type Rank, type SubTable } from '../types/rank.js';
 import { applyOp, asVariables, makeConstant } from './apply.js';
+import { normalizeAxis } from './axis.js';
 import type { Operand } from './operand.js';
 import { Tensor } from './tensor.js';
 
@@ -240,8 +241,8 @@ export function take<D extends DType, R extends Rank, const V extends IndexTenso
   axis?: Axis<R>,
 ): Tensor<D, TakeRank<R, IndexRankOf<V>>> {
   const idx = asIndexTensor(indices as Tensor | IndexData);
-  let a: number = axis ?? 0;
-  if (Number.isInteger(a) && a < 0) a += x.ndim;
+  // a scalar has no axis to take along: the op says so
+  const a = x.ndim === 0 ? 0 : normalizeAxis(axis ?? 0, x.ndim, 'take', String(x.type));
   const n = x.type.shape[a];
   if (idx.isConstant && n !== undefined && n !== null) {
     const data = idx.data!;

@@ -3,7 +3,7 @@
  * table for ranks 0-2, numpy's matmul table), so `dot(vector, tensor3)` is a compile error and hovers stay short.
  */
 import { BATCHED_DOT, DOT, MATMUL, TENSORDOT } from '../ops/blas.js';
-import { normalizeAxes } from '../ops/reduce.js';
+import { normalizeAxis } from './axis.js';
 import type { DType, Upcast } from '../types/dtype.js';
 import type { Axis, Rank, SubRank } from '../types/rank.js';
 import { applyOp, asVariables } from './apply.js';
@@ -180,8 +180,8 @@ export function tensordot(a: Tensor, b: Tensor, axes: number | readonly [number 
     if (!Array.isArray(axes) || axes.length !== 2) throw new TypeError('tensordot: axes must be a number or a pair [axesOfA, axesOfB]');
     const list = (x: number | readonly number[]) => (typeof x === 'number' ? [x] : [...x]);
     // normalised in the given order (the pairing matters), not sorted
-    axesA = list(axes[0]).map((ax) => normalizeAxes(ax, a.ndim, 'tensordot')[0]!);
-    axesB = list(axes[1]).map((ax) => normalizeAxes(ax, b.ndim, 'tensordot')[0]!);
+    axesA = list(axes[0]).map((ax) => normalizeAxis(ax, a.ndim, 'tensordot'));
+    axesB = list(axes[1]).map((ax) => normalizeAxis(ax, b.ndim, 'tensordot'));
   }
   return applyOp(TENSORDOT, { axesA, axesB }, [a, b])[0]!;
 }

@@ -8,7 +8,7 @@
  * const loss = T.categoricalCrossentropy(T.softmax(x), y).mean(); // Tensor<"float64", 0>
  */
 import { CROSSENTROPY_CATEGORICAL_1HOT, LOG_SOFTMAX, SOFTMAX } from '../ops/nnet.js';
-import { normalizeAxes } from '../ops/reduce.js';
+import { normalizeAxes, normalizeAxis } from './axis.js';
 import {
   isInt,
   upcast,
@@ -50,7 +50,7 @@ function asFloat(x: Tensor, dtype: DType = upgradeToFloat(x.dtype)): Tensor {
 function softmaxAxis(name: string, x: Tensor, axis: number | undefined): number {
   if (x.ndim === 0)
     throw new TypeError(`${name}: needs an input of rank >= 1 to normalise along an axis, got ${x.type}`);
-  return normalizeAxes(axis ?? -1, x.ndim, name)[0]!;
+  return normalizeAxis(axis ?? -1, x.ndim, name);
 }
 
 /**

@@ -1,5 +1,6 @@
 /** Reductions: sum, prod, max, min, mean, var, std, all, any, argmax, argmin, maxAndArgmax. */
-import { normalizeAxes, REDUCE, type ReduceKind } from '../ops/reduce.js';
+import { REDUCE, type ReduceKind } from '../ops/reduce.js';
+import { normalizeAxes } from './axis.js';
 import { ARG_REDUCE } from '../ops/argreduce.js';
 import { SHAPE_I } from '../ops/shape.js';
 import { isFloat, WEAK_FLOAT, type DType } from '../types/dtype.js';

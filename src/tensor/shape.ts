@@ -12,10 +12,14 @@ import { SUM_DTYPE, type SumDType } from './reduce.js';
 import { ALLOC, BROADCAST_TO, FILL, FLATTEN, RESHAPE, SHAPE, SHAPE_I, TILE } from '../ops/shape.js';
 import { ARANGE, CUMULATE, EYE, JOIN, REPEAT, ROLL, SPLIT, TRI } from '../ops/structure.js';
 import { toNDArray } from '../runtime/convert.js';
+import { shapeToString } from '../runtime/ndarray.js';
 import {
+  formatBytes,
   isDType,
   isFloat,
   isInt,
+  MAX_STORAGE_LENGTH,
+  STORAGE,
   upcastAll,
   WEAK_FLOAT,
   WEAK_INT,
@@ -26,6 +30,7 @@ import {
 } from '../types/dtype.js';
 import type { Axis, Dec, Inc, InsertAxis, MaxRank, Rank, RankOfShape, SubRank } from '../types/rank.js';
 import { applyOp, asVariables, makeConstant } from './apply.js';
+import { normalizeAxis } from './axis.js';
 import { cast } from './elemwise.js';
 import type { DType1, DType3, NumberKind, Operand, RankOf, ResolveDType, StrongDType } from './operand.js';
 import type { Tensor } from './tensor.js';
@@ -157,12 +162,6 @@ function shapeList(shape: unknown, opName: string): readonly unknown[] {
   if (Array.isArray(shape)) return shape;
   if (typeof shape === 'number' || isTensor(shape)) return [shape];
   throw new TypeError(`${opName}: the shape must be a list of sizes, got ${typeof shape}`);
-}
-
-function normalizeAxis(axis: number, ndim: number, opName: string): number {
-  if (!Number.isInteger(axis) || axis < -ndim || axis >= ndim)
-    throw new RangeError(`${opName}: axis ${axis} is out of range for a tensor of rank ${ndim}`);
-  return axis < 0 ? axis + ndim : axis;
 }
 
 function scalarConstant(value: number | boolean | bigint, dtype: DType): Tensor {
@@ -345,7 +344,20 @@ export function alloc<V extends Tensor | number | boolean | bigint, const S exte
 ): Tensor<DType1<V>, RankOfShape<S>> {
   const v = isTensor(value) ? value : asVariables([value as Operand], 'alloc')[0]!;
   const { params, inputs } = sizeArgs(shape, 'alloc', 'size');
-  return applyOp(ALLOC, { shape: params }, [v, ...inputs])[0] as never;
+  return checkStaticSize(applyOp(ALLOC, { shape: params }, [v, ...inputs])[0]!, 'alloc') as never;
+}
+
+/** A tensor whose sizes are all known when it is built, and too many for one array, is an error now, not at run time. */
+function checkStaticSize(out: Tensor, opName: string): Tensor {
+  const dims = out.type.shape;
+  if (!dims.every((d): d is number => d !== null)) return out;
+  const n = dims.reduce((a, b) => a * b, 1);
+  if (n > MAX_STORAGE_LENGTH) {
+    throw new RangeError(
+      `${opName}: shape ${shapeToString(dims)} has ${n} elements (${formatBytes(n * STORAGE[out.dtype].BYTES_PER_ELEMENT)} of ${out.dtype}), more than the ${MAX_STORAGE_LENGTH} elements one array may hold`,
+    );
+  }
+  return out;
 }
 
 /** `x` broadcast to `shape` (numpy's rules), as a new tensor. */
@@ -354,7 +366,7 @@ export function broadcastTo<D extends DType, R extends Rank, const S extends Sha
   shape: S,
 ): Tensor<D, RankOfShape<S>> {
   const { params, inputs } = sizeArgs(shapeList(shape, 'broadcastTo'), 'broadcastTo', 'size');
-  return applyOp(BROADCAST_TO, { shape: params }, [x, ...inputs])[0] as never;
+  return checkStaticSize(applyOp(BROADCAST_TO, { shape: params }, [x, ...inputs])[0]!, 'broadcastTo') as never;
 }
 
 /**
