@@ -1,7 +1,7 @@
 import { FunctionGraph } from '../graph/function-graph.js';
 import { graphInputs } from '../graph/traversal.js';
 import type { Apply, Variable } from '../graph/variable.js';
-import { describeValue, toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
+import { article, describeValue, toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
 import { NDArray, shapeToString } from '../runtime/ndarray.js';
 import { unwrapScalar, type InputValue, type OutputValue } from '../runtime/values.js';
 import { makeConstant } from '../tensor/apply.js';
@@ -298,16 +298,10 @@ function linkOrFallBack(
   }
 }
 
-/** 'a float64 matrix', 'an int32 vector'. */
-export function article(x: unknown): string {
-  const s = String(x);
-  return `${/^[aeiou]/i.test(s) ? 'an' : 'a'} ${s}`;
-}
-
 function checkInput(v: Tensor, i: number, value: unknown, fname: string, allowDowncast: boolean): NDArray {
   const what = `${fname}, ${label(v, i)}`;
   if (value === undefined || value === null) throw new TypeError(`${what}: expected ${article(v.type)}, got ${value}`);
-  const a = toNDArray(value as ArrayLikeInput, { dtype: v.dtype, allowDowncast, what });
+  const a = toNDArray(value as ArrayLikeInput, { dtype: v.dtype, allowDowncast, what, expected: article(v.type) });
   const mismatch = v.type.shapeMismatch(a.shape);
   if (mismatch) {
     throw new TypeError(`${what}: expected ${article(v.type)}, got ${describeValue(value)}: ${mismatch}`);

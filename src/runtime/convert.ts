@@ -73,12 +73,50 @@ function unrepresentable(x: unknown, dtype: DType): string | null {
     return x >= BigInt(lo) && x <= BigInt(hi) ? null : `${x} is out of the ${dtype} range`;
   }
   if (typeof x !== 'number') return `${typeof x} is not a number`;
-  if (isFloat(dtype) || Number.isNaN(x)) return isFloat(dtype) ? null : `NaN is not a ${dtype}`;
+  if (isFloat(dtype) || Number.isNaN(x)) return isFloat(dtype) ? null : `NaN is not ${article(dtype)} (integers have no NaN)`;
+  if (!Number.isFinite(x)) return `${x} is not ${article(dtype)} (integers have no infinity)`;
   if (!Number.isInteger(x)) return `${x} is not an integer`;
   if (dtype === 'int64')
     return Number.isSafeInteger(x) ? null : `${x} is beyond 2**53: pass a bigint for exact int64 values`;
   const [lo, hi] = INT_RANGE[dtype as IntegralDType];
   return x >= lo && x <= hi ? null : `${x} is out of the ${dtype} range [${lo}, ${hi}]`;
+}
+
+/** 'a float64 matrix', 'an int32 vector'. */
+export function article(x: unknown): string {
+  const s = String(x);
+  return `${/^[aeiou]/i.test(s) ? 'an' : 'a'} ${s}`;
+}
+
+/** A graph variable (duck-typed: the runtime comes before the graph in the dependency order). */
+function isSymbolic(x: unknown): x is { name?: string; type: unknown; owner: unknown } {
+  return typeof x === 'object' && x !== null && 'owner' in x && 'type' in x && 'id' in x;
+}
+
+/** An element that is not a number, in words: 'a string ('1')', 'a symbolic variable ('x', float64 scalar): ...'. */
+function describeElement(x: unknown): string {
+  if (x === null || x === undefined) return String(x);
+  if (isSymbolic(x)) {
+    return `a symbolic variable (${x.name ? `'${x.name}', ` : ''}${String(x.type)}), not a value: graph variables cannot be data (compile a function of them, or use givens)`;
+  }
+  if (typeof x === 'string') return `a string ('${x.length > 20 ? `${x.slice(0, 20)}...` : x}')`;
+  if (typeof x === 'object') return `${article((x as { constructor?: { name?: string } }).constructor?.name ?? 'object')}`;
+  return `${article(typeof x)}`;
+}
+
+/**
+ * Why a value that is neither a nested array, a typed array nor an NDArray cannot be converted (a symbolic
+ * variable, an array-like object, an ArrayBuffer, ...), or null when it can be tried (scalars, arrays).
+ */
+function notAValue(value: unknown): string | null {
+  if (Array.isArray(value) || typeof value !== 'object' || value === null) return null;
+  if (isSymbolic(value)) return describeElement(value);
+  if (value instanceof ArrayBuffer) return 'an ArrayBuffer: wrap it in a typed array (new Float64Array(buffer))';
+  const length = (value as { length?: unknown }).length;
+  if (typeof length === 'number') {
+    return `an array-like object of length ${length}, not an array: pass Array.from(value), a typed array or an NDArray`;
+  }
+  return `${describeElement(value)}: expected a number, a nested array, a typed array or an NDArray`;
 }
 
 /** The shape of nested JS arrays; throws on ragged input. */
@@ -148,6 +186,8 @@ export interface ConvertOptions {
   allowDowncast?: boolean;
   /** Names the value in error messages, e.g. "input 0 ('x')". */
   what?: string;
+  /** What was expected, for error messages about values of the wrong kind, e.g. 'a float64 vector'. */
+  expected?: string;
 }
 
 /**
@@ -166,6 +206,9 @@ export function toNDArray(value: ArrayLikeInput, options: ConvertOptions = {}): 
       `${what}: expected dtype ${dtype}, got ${a.dtype}; converting would lose precision (pass allowInputDowncast: true to accept it)`,
     );
   }
+  const notValue = notAValue(value);
+  const expected = options.expected ? `expected ${options.expected}, ` : '';
+  if (notValue) throw new TypeError(`${what}: ${expected}got ${notValue}`);
   const shape = nestedShape(value, what);
   const flat: unknown[] = [];
   flattenNested(value, flat);
@@ -174,14 +217,15 @@ export function toNDArray(value: ArrayLikeInput, options: ConvertOptions = {}): 
   for (let i = 0; i < flat.length; i++) {
     const x = flat[i];
     if (typeof x !== 'number' && typeof x !== 'boolean' && typeof x !== 'bigint') {
-      throw new TypeError(`${what}: element ${i} is ${x === null ? 'null' : typeof x}, expected a number`);
+      const where = shape.length === 0 ? 'the value' : `element ${i}`;
+      throw new TypeError(`${what}: ${expected}but ${where} is ${describeElement(x)}, not a number`);
     }
     if (!options.allowDowncast && !(typeof x === 'number' && isFloat(dtype))) {
       const why =
         dtype === 'bool'
           ? x === 0 || x === 1 || typeof x === 'boolean'
             ? null
-            : `${x} is not a bool`
+            : `${x} is not a bool (a bool is true, false, 0 or 1)`
           : unrepresentable(x, dtype);
       if (why) {
         throw new TypeError(
