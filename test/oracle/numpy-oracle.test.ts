@@ -59,10 +59,10 @@ const TOLERANCE: { [D in DType]?: { rtol: number; atol: number } } = {
 const decodeFloat = (v: Encoded): number =>
   v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : (v as number);
 
-function decode(dtype: DType, data: readonly Encoded[]): ArrayLike<number | bigint> {
+function decode(dtype: DType, data: readonly Encoded[]): (number | bigint)[] {
   if (dtype === 'int64') return data.map((v) => BigInt(v as string));
   if (dtype === 'float32' || dtype === 'float64') return data.map(decodeFloat);
-  return data as number[];
+  return data as number[]; // bool and 8-32-bit integers: plain numbers
 }
 
 /** The input as numpy had it: a strided view (maybe negative strides) on a flat buffer. */
