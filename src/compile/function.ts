@@ -103,14 +103,19 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   outputs: O,
   options: FunctionOptions = {},
 ): CompiledFunction<I, O> {
-  const fname = options.name ? `function '${options.name}'` : 'function';
+  const fname = typeof options.name === 'string' && options.name ? `function '${options.name}'` : 'function';
+  checkOptions(options, fname);
+  if (outputs === undefined || outputs === null)
+    throw new TypeError(`${fname}: no outputs given: pass a symbolic variable or a list of them as the second argument`);
   const single = !Array.isArray(outputs);
   const outputList = (single ? [outputs] : outputs) as readonly Tensor[];
 
   // --- inputs
-  if (!Array.isArray(inputs)) throw new TypeError(`${fname}: inputs must be a list of variables`);
+  if (!Array.isArray(inputs))
+    throw new TypeError(`${fname}: inputs must be a list of variables, got ${describeValue(inputs)} (write [x] for one input)`);
   inputs.forEach((v, i) => {
-    if (!(v instanceof Tensor)) throw new TypeError(`${fname}: ${label(v as Variable, i)} is not a symbolic variable`);
+    if (!(v instanceof Tensor))
+      throw new TypeError(`${fname}: input ${i} is not a symbolic variable (got ${describeValue(v)})`);
     if (v.isShared)
       throw new TypeError(
         `${fname}: ${label(v, i)} is a shared variable; shared variables are implicit inputs and cannot be listed`,
@@ -125,7 +130,7 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   });
 
   // --- updates
-  const updates = pairs<SharedVariable, Tensor>(options.updates as never);
+  const updates = pairs<SharedVariable, Tensor>(checkPairs(options.updates, 'updates', '[shared, newValue]', fname) as never);
   const updatedShared: SharedVariable[] = [];
   for (const [sv, value] of updates) {
     if (!(sv instanceof SharedVariable))
@@ -136,17 +141,17 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
     if (!(value instanceof Tensor))
       throw new TypeError(`${fname}: ${who} must be a symbolic expression, got ${describeValue(value)}`);
     if (value.dtype !== sv.dtype || value.ndim !== sv.ndim) {
-      throw new TypeError(
-        `${fname}: ${who} has type ${value.type}, but the variable is ${sv.type} (use .cast('${sv.dtype}') to convert)`,
-      );
+      throw new TypeError(`${fname}: ${who} has type ${value.type}, but the variable is ${sv.type}${updateFix(value, sv)}`);
     }
     updatedShared.push(sv);
   }
 
   // --- givens
   const replacements = new Map<Variable, Variable>();
-  for (const [old, replacement] of pairs<Tensor, Tensor | ArrayLikeInput>(options.givens as never)) {
-    if (!(old instanceof Tensor)) throw new TypeError(`${fname}: a givens key must be a symbolic variable`);
+  const givens = checkPairs(options.givens, 'givens', '[variable, replacement]', fname);
+  for (const [old, replacement] of pairs<Tensor, Tensor | ArrayLikeInput>(givens as never)) {
+    if (!(old instanceof Tensor))
+      throw new TypeError(`${fname}: a givens key must be a symbolic variable, got ${describeValue(old)}`);
     const r =
       replacement instanceof Tensor
         ? replacement
@@ -270,6 +275,86 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
     profile: profiled,
     source: program?.source,
   }) as unknown as CompiledFunction<I, O>;
+}
+
+const OPTION_NAMES: readonly (keyof FunctionOptions)[] = [
+  'updates',
+  'givens',
+  'onUnusedInput',
+  'allowInputDowncast',
+  'name',
+  'mode',
+  'profile',
+  'nanGuard',
+];
+
+/** The options object, checked before anything is built: unknown names (a typo), values of the wrong kind. */
+function checkOptions(options: FunctionOptions, fname: string): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${fname}: options must be an object ({ updates, givens, mode, ... }), got ${describeValue(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if ((OPTION_NAMES as readonly string[]).includes(key)) continue;
+    const near = OPTION_NAMES.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+    throw new TypeError(
+      `${fname}: unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}; the options are ${OPTION_NAMES.join(', ')}`,
+    );
+  }
+  const policy = options.onUnusedInput;
+  if (policy !== undefined && policy !== 'raise' && policy !== 'warn' && policy !== 'ignore') {
+    throw new TypeError(`${fname}: onUnusedInput must be 'raise', 'warn' or 'ignore', got ${describeValue(policy)}`);
+  }
+  for (const flag of ['allowInputDowncast', 'profile', 'nanGuard'] as const) {
+    const v = options[flag];
+    if (v !== undefined && typeof v !== 'boolean') throw new TypeError(`${fname}: ${flag} must be true or false, got ${describeValue(v)}`);
+  }
+  if (options.name !== undefined && typeof options.name !== 'string') {
+    throw new TypeError(`${fname}: name must be a string, got ${describeValue(options.name)}`);
+  }
+  try {
+    toMode(options.mode);
+  } catch (e) {
+    throw new TypeError(`${fname}: ${(e as Error).message}`);
+  }
+}
+
+/** Levenshtein distance, for "did you mean" on short option names. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/**
+ * `updates` and `givens` are a list of pairs or a Map; a lone pair not wrapped in a list (`updates: [s, v]`)
+ * is the usual slip, and is named as such.
+ */
+function checkPairs(p: unknown, option: string, shape: string, fname: string): unknown {
+  if (p === undefined || p instanceof Map) return p;
+  if (!Array.isArray(p)) {
+    throw new TypeError(`${fname}: ${option} must be a list of ${shape} pairs or a Map, got ${describeValue(p)}`);
+  }
+  p.forEach((item, i) => {
+    if (Array.isArray(item) && item.length === 2) return;
+    const lone = p.length === 2 && !Array.isArray(p[0]) && !Array.isArray(p[1]);
+    throw new TypeError(
+      `${fname}: ${option} must be a list of ${shape} pairs; item ${i} is ${describeValue(item)}${lone ? ` (for one pair write ${option}: [[a, b]])` : ''}`,
+    );
+  });
+  return p;
+}
+
+/** What to do about an update whose type differs from its variable's: a cast for the dtype, a reshape for the rank. */
+function updateFix(value: Tensor, sv: SharedVariable): string {
+  if (value.ndim === sv.ndim) return ` (use .cast('${sv.dtype}') to convert)`;
+  const rank = `: the ranks differ (${value.ndim} vs ${sv.ndim}), which a cast cannot fix; reshape the new value to rank ${sv.ndim} (.reshape, .dimshuffle, T.fill) or update a variable of rank ${value.ndim}`;
+  return value.dtype === sv.dtype ? rank : `${rank}; the dtypes differ too (.cast('${sv.dtype}'))`;
 }
 
 let warnedNoCodegen = false;

@@ -97,7 +97,7 @@ function isSymbolic(x: unknown): x is { name?: string; type: unknown; owner: unk
 function describeElement(x: unknown): string {
   if (x === null || x === undefined) return String(x);
   if (isSymbolic(x)) {
-    return `a symbolic variable (${x.name ? `'${x.name}', ` : ''}${String(x.type)}), not a value: graph variables cannot be data (compile a function of them, or use givens)`;
+    return `a symbolic variable (${x.name ? `'${x.name}', ` : ''}${String(x.type)}), not a value: graph variables cannot be data (compile a function of them, or substitute them with givens)`;
   }
   if (typeof x === 'string') return `a string ('${x.length > 20 ? `${x.slice(0, 20)}...` : x}')`;
   if (typeof x === 'object') return `${article((x as { constructor?: { name?: string } }).constructor?.name ?? 'object')}`;
@@ -116,7 +116,7 @@ function notAValue(value: unknown): string | null {
   if (typeof length === 'number') {
     return `an array-like object of length ${length}, not an array: pass Array.from(value), a typed array or an NDArray`;
   }
-  return `${describeElement(value)}: expected a number, a nested array, a typed array or an NDArray`;
+  return `${describeElement(value)}, which is not a number, a nested array, a typed array or an NDArray`;
 }
 
 /** The shape of nested JS arrays; throws on ragged input. */
@@ -218,7 +218,9 @@ export function toNDArray(value: ArrayLikeInput, options: ConvertOptions = {}): 
     const x = flat[i];
     if (typeof x !== 'number' && typeof x !== 'boolean' && typeof x !== 'bigint') {
       const where = shape.length === 0 ? 'the value' : `element ${i}`;
-      throw new TypeError(`${what}: ${expected}but ${where} is ${describeElement(x)}, not a number`);
+      const kind = describeElement(x);
+      const tail = isSymbolic(x) ? '' : ', not a number';
+      throw new TypeError(`${what}: ${expected ? `${expected}but ` : ''}${where} is ${kind}${tail}`);
     }
     if (!options.allowDowncast && !(typeof x === 'number' && isFloat(dtype))) {
       const why =
@@ -256,6 +258,13 @@ export function describeValue(value: unknown): string {
     } catch {
       return 'a ragged nested array';
     }
+  }
+  if (value === null || value === undefined) return String(value);
+  if (isSymbolic(value)) return `a symbolic variable (${value.name ? `'${value.name}', ` : ''}${String(value.type)})`;
+  if (typeof value === 'string') return `the string '${value}'`;
+  if (typeof value === 'object') {
+    const name = (value as { constructor?: { name?: string } }).constructor?.name;
+    return name && name !== 'Object' ? `a ${name}` : 'an object';
   }
   return `${typeof value} ${String(value)}`;
 }
