@@ -35,6 +35,7 @@ export type { InputValue, OutputValue, ScalarInput, TypedArray, DTypeOfValue, Ra
 export { grad, Lop, Rop, jacobian, hessian } from './grad/grad.js';
 export type { GradOptions, GradResult } from './grad/grad.js';
 export { Mode, FAST_RUN, FAST_COMPILE, DEBUG } from './rewrite/pipeline.js';
+export { debugOptions } from './compile/debug.js';
 export type { ModeName, OptimizationProfile, Linker } from './rewrite/pipeline.js';
 export * as rewrite from './rewrite/index.js';
 export { rule } from './rewrite/engine.js';
