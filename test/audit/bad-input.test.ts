@@ -285,7 +285,7 @@ const rows: Row[] = [
   {
     what: 'tensordot over an axis out of range',
     when: 'build',
-    action: () => T.tensordot(m, m, [[0], [5]]),
+    action: () => T.tensordot(m, m, any([[0], [5]])),
     message: ['tensordot: axis 5 is out of range for a tensor of rank 2'],
   },
   {
