@@ -61,6 +61,20 @@ const big = theano.function([n], T.alloc(0, n, n).sum().add(table.sum()), {
   updates: [[table, table.add(1)]],
   name: 'big',
 });
+/** The update values themselves fail: count's new value is computed, w's throws; neither may be written. */
+const updateFailsIn = (mode: theano.ModeName) =>
+  theano.function([x], x.sum(), {
+    updates: [
+      [count, count.add(1)],
+      [w, w.add(x)],
+    ],
+    mode,
+    name: `accumulate ${mode}`,
+  });
+const accumulate = updateFailsIn('FAST_RUN');
+const accumulateFast = updateFailsIn('FAST_COMPILE');
+/** A fused elementwise kernel whose output is too large (an outer sum). */
+const outer = theano.function([x], x.dimshuffle(0, 'x').add(x.dimshuffle('x', 0)).exp(), { name: 'outer' });
 const double = theano.function([x], x.mul(2), { name: 'double' });
 const ints = theano.function([i], i.add(1), { name: 'ints' });
 const longs = theano.function([n], n.add(1), { name: 'longs' });
@@ -756,6 +770,24 @@ const rows: Row[] = [
     ],
   },
   {
+    what: 'an update value that fails after another was computed (FAST_RUN)',
+    when: 'call',
+    action: () => accumulate([1, 2]),
+    message: ['add: shapes (3,) and (2,) do not broadcast', 'in node: add(w: float64(3,), x: float64(2,))'],
+  },
+  {
+    what: 'an update value that fails after another was computed (FAST_COMPILE)',
+    when: 'call',
+    action: () => accumulateFast([1, 2]),
+    message: ['add: shapes (3,) and (2,) do not broadcast', 'in node: add(w: float64(3,), x: float64(2,))'],
+  },
+  {
+    what: 'a fused kernel whose output is too large names the size and the limit',
+    when: 'call',
+    action: () => outer(new Float64Array(100000)),
+    message: ['cannot allocate 10000000000 float64 elements (80 GB): a typed array holds at most 4294967296 elements'],
+  },
+  {
     what: 'a reshape to a size the input does not have',
     when: 'call',
     action: () => reshaper([1, 2, 3, 4, 5]),
@@ -808,9 +840,12 @@ describe('every bad input fails with a message that names what was wrong', () =>
     expect(w.getValue().toArray()).toEqual([0.5, 1, 1.5]);
     expect(count.getValue()).toBe(1);
     expect(big(2)).toBe(10);
+    expect(accumulate([1, 1, 1])).toBe(3);
+    expect(count.getValue()).toBe(2);
     expect(table.getValue().toArray()).toEqual([[2, 3], [4, 5]]);
     w.setValue([1, 2, 3]);
     count.setValue(0);
     table.setValue([[1, 2], [3, 4]]);
+    expect(outer([0, 0]).toArray()).toEqual([[1, 1], [1, 1]]);
   });
 });
