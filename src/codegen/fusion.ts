@@ -53,114 +53,188 @@ const MAX_KERNEL_OPS = 256;
 /** Nodes fuse only with nodes whose outputs have the same rank and the same statically broadcastable axes. */
 const loopSignature = (node: Apply) => node.outputs[0]!.type.shape.map((d) => (d === 1 ? '1' : '?')).join('');
 
+/** Partitions `graph`'s schedule into steps, in an order that computes every value before it is read. */
+export function planSteps(graph: FunctionGraph): Step[] {
+  const schedule = graph.toposort();
+  const groupOf = groupElementwise(schedule);
+  const units = orderBreakingCycles(schedule, groupOf, new Set(graph.outputs), readersOf(schedule));
+  return units.map(toStep);
+}
+
 /** A fused group: its members in schedule order, and the loop signature they share. */
 interface Group {
   members: Apply[];
   signature: string;
 }
 
-/** Partitions `graph`'s schedule into steps, in an order that computes every value before it is read. */
-export function planSteps(graph: FunctionGraph): Step[] {
-  const schedule = graph.toposort();
-  const index = new Map<Apply, number>();
-  schedule.forEach((n, i) => index.set(n, i));
-  const outputSet = new Set(graph.outputs);
+/**
+ * How many nodes one merge's cycle check may visit. A check searches back from the group's outside inputs, only
+ * through nodes scheduled after the group's first member (nothing earlier can depend on the group), so it is
+ * short in practice; past this budget the merge is refused (fusing less is always safe), which bounds planning
+ * by a constant per node.
+ */
+const MAX_CHECKED_NODES = 4096;
 
-  // ancestor sets over the fusable nodes, as bitsets, to refuse a merge that would create a cycle through an
-  // outside node (a group may not both feed and read a node outside it)
-  const fusableIds = new Map<Apply, number>();
-  for (const n of schedule) if (fusable(n)) fusableIds.set(n, fusableIds.size);
-  const words = Math.max(1, Math.ceil(fusableIds.size / 32));
-  const ancestors = new Map<Apply, Uint32Array>();
-  for (const n of schedule) {
-    const bits = new Uint32Array(words);
-    for (const v of n.inputs) {
-      const p = v.owner;
-      if (!p || !index.has(p)) continue;
-      const a = ancestors.get(p)!;
-      for (let w = 0; w < words; w++) bits[w]! |= a[w]!;
-      const id = fusableIds.get(p);
-      if (id !== undefined) bits[id >>> 5]! |= 1 << (id & 31);
-    }
-    ancestors.set(n, bits);
-  }
-  const intersects = (a: Uint32Array, b: Uint32Array) => {
-    for (let w = 0; w < words; w++) if ((a[w]! & b[w]!) !== 0) return true;
-    return false;
-  };
+/** A group under construction; a group merged into another forwards to it (union-find without ranks). */
+interface Building {
+  readonly signature: string;
+  /** How many nodes the group holds. */
+  size: number;
+  /** The schedule position of its first member. */
+  first: number;
+  /**
+   * Schedule positions of the producers of its members' inputs that were outside the group when read (some may
+   * have joined it since: they are skipped where it matters).
+   */
+  readonly external: number[];
+  into?: Building;
+  /** The number of the last cycle check that counted this group in. */
+  mark: number;
+}
 
-  // Groups under construction: merged groups forward to the group they joined (union-find without ranks); the
-  // members are collected once at the end.
-  interface Building {
-    bits: Uint32Array;
-    /** Producers of the group's inputs that are not members. */
-    external: Set<Apply>;
-    signature: string;
-    /** How many nodes the group holds. */
-    size: number;
-    into?: Building;
+/**
+ * Groups the fusable nodes of `schedule` greedily, in schedule order: a node joins the groups of its inputs'
+ * producers that share its loop signature, unless the merged group would hold more than MAX_KERNEL_OPS nodes or
+ * would both feed and read a node outside it (a cycle through an outside node; cycles through other groups are
+ * broken later). Returns each grouped node's group, members in schedule order.
+ *
+ * Groups only grow by the node being placed, which comes after every member, so a group once free of such
+ * cycles stays free of them; each check only looks at the paths a merge can add, searching back from the
+ * merged group's outside inputs through the nodes scheduled after its first member (linear in practice; no
+ * per-node ancestor sets).
+ */
+function groupElementwise(schedule: readonly Apply[]): Map<Apply, Group> {
+  return new Grouping(schedule).run();
+}
+
+class Grouping {
+  /** Per schedule position: the positions of the nodes producing its inputs (without repeats). */
+  private readonly producers: number[][];
+  private readonly building: (Building | undefined)[];
+  /** Per position: the number of the last check that visited it. */
+  private readonly visited: Int32Array;
+  private check = 0;
+  /** The current check: the merged group's first position, and how many more nodes it may visit. */
+  private first = 0;
+  private budget = 0;
+
+  constructor(private readonly schedule: readonly Apply[]) {
+    const position = new Map<Apply, number>();
+    schedule.forEach((n, i) => position.set(n, i));
+    this.producers = schedule.map((n) => {
+      const out: number[] = [];
+      for (const v of n.inputs) {
+        const p = v.owner ? position.get(v.owner) : undefined;
+        if (p !== undefined && !out.includes(p)) out.push(p);
+      }
+      return out;
+    });
+    this.building = new Array<Building | undefined>(schedule.length);
+    this.visited = new Int32Array(schedule.length);
   }
-  const find = (g: Building): Building => {
-    while (g.into) g = g.into;
+
+  run(): Map<Apply, Group> {
+    this.schedule.forEach((n, i) => {
+      if (fusable(n)) this.building[i] = this.place(i, loopSignature(n));
+    });
+    const groupOf = new Map<Apply, Group>();
+    const final = new Map<Building, Group>();
+    this.schedule.forEach((n, i) => {
+      const b = this.groupAt(i);
+      if (!b) return;
+      let g = final.get(b);
+      if (!g) final.set(b, (g = { members: [], signature: b.signature }));
+      g.members.push(n); // in schedule order
+      groupOf.set(n, g);
+    });
+    return groupOf;
+  }
+
+  private groupAt(i: number): Building | undefined {
+    let g = this.building[i];
+    while (g?.into) g = g.into;
     return g;
-  };
-  const building = new Map<Apply, Building>();
-  const isMember = (a: Apply, bits: Uint32Array) => {
-    const id = fusableIds.get(a);
-    return id !== undefined && (bits[id >>> 5]! & (1 << (id & 31))) !== 0;
-  };
-  const tryMerge = (groups: readonly Building[], n: Apply, signature: string): Building | null => {
-    const size = groups.reduce((total, g) => total + g.size, 1);
-    if (size > MAX_KERNEL_OPS) return null;
-    const bits = new Uint32Array(words);
-    const id = fusableIds.get(n)!;
-    bits[id >>> 5]! |= 1 << (id & 31);
-    for (const g of groups) for (let w = 0; w < words; w++) bits[w]! |= g.bits[w]!;
-    const external = new Set<Apply>();
-    for (const g of groups) for (const e of g.external) if (!isMember(e, bits)) external.add(e);
-    for (const v of n.inputs) if (v.owner && index.has(v.owner) && !isMember(v.owner, bits)) external.add(v.owner);
-    for (const e of external) if (intersects(ancestors.get(e)!, bits)) return null;
-    return { bits, external, signature, size };
-  };
-  for (const n of schedule) {
-    if (!fusableIds.has(n)) continue;
-    const sig = loopSignature(n);
+  }
+
+  /** The group node `i` joins: its producers' groups of the same signature, or as many of them as may merge. */
+  private place(i: number, signature: string): Building {
     const candidates: Building[] = [];
-    for (const v of n.inputs) {
-      const raw = v.owner && building.get(v.owner);
-      const g = raw && find(raw);
-      if (g && g.signature === sig && !candidates.includes(g)) candidates.push(g);
+    for (const p of this.producers[i]!) {
+      const g = this.groupAt(p);
+      if (g && g.signature === signature && !candidates.includes(g)) candidates.push(g);
     }
     let chosen = candidates;
-    let group = tryMerge(candidates, n, sig);
-    if (!group) {
+    if (!this.canMerge(candidates, i)) {
       // merge what can be merged, one candidate at a time
       chosen = [];
-      for (const g of candidates) {
-        const next = tryMerge([...chosen, g], n, sig);
-        if (next) {
-          chosen = [...chosen, g];
-          group = next;
-        }
-      }
-      group ??= tryMerge([], n, sig)!;
+      for (const g of candidates) if (this.canMerge([...chosen, g], i)) chosen = [...chosen, g];
     }
-    for (const g of chosen) g.into = group;
-    building.set(n, group);
-  }
-  const groupOf = new Map<Apply, Group>();
-  const final = new Map<Building, Group>();
-  for (const n of schedule) {
-    const raw = building.get(n);
-    if (!raw) continue;
-    const b = find(raw);
-    let g = final.get(b);
-    if (!g) final.set(b, (g = { members: [], signature: b.signature }));
-    g.members.push(n); // in schedule order
-    groupOf.set(n, g);
+    return this.merge(chosen, i, signature);
   }
 
-  // readers of each variable, to find what a group exports
+  /**
+   * Whether node `i` may join `groups`. Each of them is free of cycles through outside nodes and node `i` has no
+   * descendant yet, so a new cycle would leave one member for an outside node that another group (or node `i`)
+   * reads: search back from each such node for a member.
+   */
+  private canMerge(groups: readonly Building[], i: number): boolean {
+    if (groups.reduce((total, g) => total + g.size, 1) > MAX_KERNEL_OPS) return false;
+    this.check++;
+    this.first = i;
+    for (const g of groups) {
+      g.mark = this.check;
+      this.first = Math.min(this.first, g.first);
+    }
+    this.budget = MAX_CHECKED_NODES;
+    for (const e of this.producers[i]!) if (this.reachesMerged(e)) return false;
+    if (groups.length > 1) for (const g of groups) for (const e of g.external) if (this.reachesMerged(e)) return false;
+    return true;
+  }
+
+  private inMerged(j: number): boolean {
+    return this.groupAt(j)?.mark === this.check;
+  }
+
+  /** Whether outside node `start` depends on a member of the merged group (also when the search runs out). */
+  private reachesMerged(start: number): boolean {
+    if (start <= this.first || this.visited[start] === this.check || this.inMerged(start)) return false;
+    this.visited[start] = this.check;
+    const stack = [start];
+    while (stack.length > 0) {
+      for (const p of this.producers[stack.pop()!]!) {
+        if (p < this.first || this.visited[p] === this.check) continue;
+        if (this.inMerged(p) || --this.budget < 0) return true;
+        this.visited[p] = this.check;
+        stack.push(p);
+      }
+    }
+    return false;
+  }
+
+  /** Merges `groups` and node `i` into one group: the group with the longest external list takes the others. */
+  private merge(groups: readonly Building[], i: number, signature: string): Building {
+    const inside = (p: number) => {
+      const g = this.groupAt(p);
+      return g !== undefined && groups.includes(g);
+    };
+    const fresh = this.producers[i]!.filter((p) => !inside(p));
+    if (groups.length === 0) return { signature, size: 1, first: i, external: fresh, mark: 0 };
+    const base = groups.reduce((a, b) => (b.external.length > a.external.length ? b : a));
+    for (const g of groups) {
+      if (g === base) continue;
+      for (const e of g.external) if (!inside(e)) base.external.push(e);
+      base.size += g.size;
+      base.first = Math.min(base.first, g.first);
+    }
+    for (const g of groups) if (g !== base) g.into = base;
+    base.external.push(...fresh);
+    base.size += 1;
+    return base;
+  }
+}
+
+/** The nodes reading each variable, in schedule order. */
+function readersOf(schedule: readonly Apply[]): Map<Variable, Apply[]> {
   const readers = new Map<Variable, Apply[]>();
   for (const n of schedule) {
     for (const v of n.inputs) {
@@ -169,13 +243,24 @@ export function planSteps(graph: FunctionGraph): Step[] {
       else readers.set(v, [n]);
     }
   }
-  // The checks above keep paths that leave a group from re-entering it through single nodes; a cycle through
-  // another group (A feeds B, and B feeds A through different members) can remain. Each round splits, in every
-  // cycle, the smallest group into single-node kernels (splitting never creates a cycle) until the units order.
+  return readers;
+}
+
+/**
+ * The units of the grouped schedule in an order that computes every value before it is read. The grouping keeps
+ * paths that leave a group from re-entering it through single nodes; a cycle through another group (A feeds B,
+ * and B feeds A through different members) can remain. Each round splits, in every cycle, the smallest group into
+ * single-node kernels (splitting never creates a cycle) until the units order. `groupOf` is updated.
+ */
+function orderBreakingCycles(
+  schedule: readonly Apply[],
+  groupOf: Map<Apply, Group>,
+  outputSet: ReadonlySet<Variable>,
+  readers: ReadonlyMap<Variable, readonly Apply[]>,
+): Unit[] {
   for (;;) {
-    const units = buildUnits(schedule, groupOf, outputSet, readers);
-    const ordered = orderUnits(units);
-    if (ordered.ok) return ordered.units.map(toStep);
+    const ordered = orderUnits(buildUnits(schedule, groupOf, outputSet, readers));
+    if (ordered.ok) return ordered.units;
     for (const cycle of ordered.cycles) {
       const groups = cycle.flatMap((u) => (u.loopNodes.length > 1 ? [groupOf.get(u.loopNodes[0]!)!] : []));
       if (groups.length === 0) throw new Error('internal: the fused schedule has a cycle');
@@ -281,13 +366,24 @@ function kernelStep({ nodes, loopNodes, exported, reduce: reduceNode, inputs }: 
   const nIn = inputs.length;
   const refOf = new Map<Variable, Ref>();
   inputs.forEach((v, k) => refOf.set(v, k));
-  const deps = new Map<Variable, Set<number>>();
-  inputs.forEach((v, k) => deps.set(v, new Set([k])));
+  // the inputs each value depends on, as a bitset over the kernel's inputs
+  const words = Math.max(1, Math.ceil(nIn / 32));
+  const deps = new Map<Variable, Uint32Array>();
+  inputs.forEach((v, k) => {
+    const bits = new Uint32Array(words);
+    bits[k >>> 5] = 1 << (k & 31);
+    deps.set(v, bits);
+  });
   const ops: KernelOp[] = loopNodes.map((n, j) => {
     const op = n.op as ElemwiseOp;
     const out = n.outputs[0]!;
     refOf.set(out, nIn + j);
-    deps.set(out, new Set(n.inputs.flatMap((v) => [...deps.get(v)!])));
+    const bits = new Uint32Array(words);
+    for (const v of n.inputs) {
+      const d = deps.get(v)!;
+      for (let w = 0; w < words; w++) bits[w]! |= d[w]!;
+    }
+    deps.set(out, bits);
     return {
       op: op.scalar.name as ScalarOpName,
       args: n.inputs.map((v) => refOf.get(v)!),
@@ -303,7 +399,8 @@ function kernelStep({ nodes, loopNodes, exported, reduce: reduceNode, inputs }: 
     inputs: inputs.map((v) => ({ dtype: v.type.dtype, rank: v.type.ndim, scalar: scalar(v) })),
     ops,
     outputs: exported.map((v) => {
-      const d = [...deps.get(v)!].filter((k) => shaped.includes(k)).sort((a, b) => a - b);
+      const bits = deps.get(v)!;
+      const d = shaped.filter((k) => (bits[k >>> 5]! & (1 << (k & 31))) !== 0);
       return { ref: refOf.get(v)!, deps: d.length === shaped.length ? null : d };
     }),
     reduce: reduceNode
