@@ -2,6 +2,24 @@ import type { FunctionGraph } from '../graph/function-graph.js';
 import type { Variable } from '../graph/variable.js';
 import { pp } from './pp.js';
 
+/** Options of `debugprint`. */
+export interface DebugprintOptions {
+  /**
+   * How many levels to print below each output, the output's own line being level 1 (Theano's `depth`); the
+   * inputs of a variable on the last level are not printed. Default: no limit.
+   */
+  readonly depth?: number;
+  /**
+   * How deep the tree may indent. A variable that would be printed deeper is named by its id, marked
+   * `... (below)`, and printed as a tree of its own after the current one, so every line stays short and the
+   * output grows linearly with the graph (a chain of 100,000 ops prints in 100,000 lines of bounded width).
+   * Default 40.
+   */
+  readonly maxNesting?: number;
+}
+
+const DEFAULT_MAX_NESTING = 40;
+
 /** Short ids in first-seen order: A, B, ..., Z, BA, BB, ... as Theano prints them. */
 function idName(n: number): string {
   let s = '';
@@ -12,48 +30,96 @@ function idName(n: number): string {
   return s;
 }
 
+type Printable = Variable | readonly Variable[] | FunctionGraph | { graph: FunctionGraph };
+
+function rootsOf(v: Printable): readonly Variable[] {
+  if (Array.isArray(v)) return v;
+  if ('graph' in (v as object)) return (v as { graph: FunctionGraph }).graph.outputs;
+  if ('outputs' in (v as object)) return (v as FunctionGraph).outputs;
+  return [v as Variable];
+}
+
+/** A variable's line without the tree prefix: op (with params) or leaf name, id, type. */
+function headOf(u: Variable, id: string): string {
+  const node = u.owner;
+  if (!node) {
+    return u.isConstant
+      ? `${pp(u)} [id ${id}] <${u.type}> (constant)`
+      : `${u.name ?? `<${u.type}>`} [id ${id}] <${u.type}>${u.isShared ? ' (shared)' : ''}`;
+  }
+  const opLabel = node.op.name + (node.outputs.length > 1 ? `.${u.index}` : '');
+  const params =
+    node.params && typeof node.params === 'object'
+      ? Object.entries(node.params as object).filter(([, x]) => x !== undefined)
+      : [];
+  const paramText = params.length
+    ? `{${params.map(([k, x]) => `${k}=${Array.isArray(x) ? `[${x.join(',')}]` : String(x)}`).join(', ')}}`
+    : '';
+  return `${opLabel}${paramText} [id ${id}] <${u.type}>${u.name ? ` '${u.name}'` : ''}`;
+}
+
 /**
  * An indented tree of the graph computing `v` (or every output of a compiled function): one line per variable
- * with its op, id and type; a subtree already printed is referenced by its id. Iterative.
+ * with its op, id and type. A subtree already printed is referred to by its id (`...`); one that would indent
+ * deeper than `maxNesting` is printed after the current tree and referred to as `... (below)`; `depth` cuts the
+ * tree. The output is linear in the size of the graph. Iterative.
+ *
+ * @example
+ * const x = T.dvector('x');
+ * debugprint(x.exp().add(1), { depth: 2 });
+ * // add [id A] <float64 vector>
+ * //  |exp [id B] <float64 vector>
+ * //  |1 [id C] <float64 scalar> (constant)
  */
-export function debugprint(v: Variable | readonly Variable[] | FunctionGraph | { graph: FunctionGraph }): string {
-  const roots: readonly Variable[] = Array.isArray(v)
-    ? v
-    : 'graph' in (v as object)
-      ? (v as { graph: FunctionGraph }).graph.outputs
-      : 'outputs' in (v as object)
-        ? (v as FunctionGraph).outputs
-        : [v as Variable];
+export function debugprint(v: Printable, options: DebugprintOptions = {}): string {
+  const maxDepth = options.depth ?? Infinity;
+  const maxNesting = Math.max(1, options.maxNesting ?? DEFAULT_MAX_NESTING);
   const ids = new Map<Variable, string>();
   const idOf = (u: Variable) => {
     let id = ids.get(u);
     if (!id) ids.set(u, (id = idName(ids.size)));
     return id;
   };
-  const printed = new Set<Variable>();
+  /** Variables whose inputs are printed (or will be, in a tree below). */
+  const expanded = new Set<Variable>();
   const lines: string[] = [];
-  for (const root of roots) {
-    // Each entry: the variable, the prefix of its own line, the prefix its children's lines continue from.
-    const stack: [Variable, string, string][] = [[root, '', '']];
+  /** Prints the tree of `root` (at `rootLevel`); returns the deep subtrees it deferred, with their levels. */
+  const printTree = (root: Variable, rootLevel: number, continued: boolean): [Variable, number][] => {
+    const deferred: [Variable, number][] = [];
+    // Each entry: the variable, its level, the prefix of its own line, the prefix its children's lines continue from.
+    const stack: [Variable, number, string, string][] = [[root, rootLevel, '', '']];
     while (stack.length > 0) {
-      const [u, prefix, childBase] = stack.pop()!;
+      const [u, level, prefix, childBase] = stack.pop()!;
       const node = u.owner;
-      let head: string;
-      if (!node) head = u.isConstant ? `${pp(u)} [id ${idOf(u)}] <${u.type}> (constant)` : `${u.name ?? `<${u.type}>`} [id ${idOf(u)}] <${u.type}>${u.isShared ? ' (shared)' : ''}`;
-      else {
-        const opLabel = node.op.name + (node.outputs.length > 1 ? `.${u.index}` : '');
-        const params = node.params && typeof node.params === 'object' ? Object.entries(node.params as object).filter(([, x]) => x !== undefined) : [];
-        const paramText = params.length ? `{${params.map(([k, x]) => `${k}=${Array.isArray(x) ? `[${x.join(',')}]` : String(x)}`).join(', ')}}` : '';
-        head = `${opLabel}${paramText} [id ${idOf(u)}] <${u.type}>${u.name ? ` '${u.name}'` : ''}`;
+      const head = `${prefix}${headOf(u, idOf(u))}`;
+      if (!node || level >= maxDepth) {
+        lines.push(head);
+        continue;
       }
-      const seen = node && printed.has(u);
-      lines.push(`${prefix}${head}${seen ? ' ...' : ''}`);
-      if (!node || seen) continue;
-      printed.add(u);
+      if (expanded.has(u) && !(continued && u === root)) {
+        lines.push(`${head} ...`);
+        continue;
+      }
+      expanded.add(u);
+      // two characters of prefix per level of nesting
+      if (prefix.length > 2 * maxNesting) {
+        deferred.push([u, level]);
+        lines.push(`${head} ... (below)`);
+        continue;
+      }
+      lines.push(head);
       // Theano's layout: every child line starts with ' |'; below a last child the bar is not continued.
       const n = node.inputs.length;
-      for (let k = n - 1; k >= 0; k--) stack.push([node.inputs[k]!, `${childBase} |`, `${childBase}${k === n - 1 ? '  ' : ' |'}`]);
+      for (let k = n - 1; k >= 0; k--) {
+        stack.push([node.inputs[k]!, level + 1, `${childBase} |`, `${childBase}${k === n - 1 ? '  ' : ' |'}`]);
+      }
     }
+    return deferred;
+  };
+  for (const output of rootsOf(v)) {
+    // the output's tree, then the subtrees it deferred (and those they defer), before the next output
+    const pending = printTree(output, 1, false);
+    for (let t = 0; t < pending.length; t++) pending.push(...printTree(pending[t]![0], pending[t]![1], true));
   }
   return lines.join('\n');
 }

@@ -62,4 +62,46 @@ describe('debugprint', () => {
     );
     expect(theano.pp(f)).toBe('state * 2\nstate + inc');
   });
+
+  test('depth cuts the tree below the given level (the output is level 1)', () => {
+    const x = T.dvector('x');
+    const y = x.exp().add(1).tanh();
+    expect(theano.debugprint(y, { depth: 2 })).toBe(
+      ['tanh [id A] <float64 vector>', ' |add [id B] <float64 vector>'].join('\n'),
+    );
+    expect(theano.debugprint(y, { depth: 1 })).toBe('tanh [id A] <float64 vector>');
+    expect(theano.debugprint(y, { depth: 10 })).toBe(theano.debugprint(y));
+  });
+
+  test('a tree deeper than maxNesting continues below its output, referred to by id', () => {
+    const x = T.dvector('x');
+    const y = x.exp().tanh().neg().sin();
+    expect(theano.debugprint([y, y.mul(2)], { maxNesting: 2 })).toBe(
+      [
+        'sin [id A] <float64 vector>',
+        ' |neg [id B] <float64 vector>',
+        '   |tanh [id C] <float64 vector>',
+        '     |exp [id D] <float64 vector> ... (below)',
+        'exp [id D] <float64 vector>',
+        ' |x [id E] <float64 vector>',
+        'mul [id F] <float64 vector>',
+        ' |sin [id A] <float64 vector> ...',
+        ' |2 [id G] <float64 scalar> (constant)',
+      ].join('\n'),
+    );
+  });
+
+  test('the text grows linearly with a chain and its gradient (each node printed once, short lines)', () => {
+    const size = (n: number) => {
+      const x = T.dvector('x');
+      let y: theano.Tensor<'float64', 1> = x;
+      for (let i = 0; i < n; i++) y = i % 2 ? y.mul(x) : y.tanh();
+      const cost = y.sum();
+      return theano.debugprint([cost, T.grad(cost, x)]).length;
+    };
+    const small = size(1_000);
+    const large = size(4_000);
+    expect(large / small).toBeGreaterThan(3.5);
+    expect(large / small).toBeLessThan(4.5);
+  });
 });
