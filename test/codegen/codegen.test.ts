@@ -111,6 +111,51 @@ describe('fusion', () => {
     );
   });
 
+  test('no fusion of two groups when a path leaves one and enters the other through an outside node', () => {
+    const x = T.dmatrix('x');
+    const u = T.exp(x);
+    const v = T.tanh(T.dot(u, x)); // its own loop, after the product of u
+    const z = u.add(v); // would join both loops into one, which the product would both feed and read
+    const steps = planSteps(optimized([x], [z]));
+    expect(kernels(steps).map((k) => k.kind === 'kernel' && k.nodes.map((n) => n.op.name))).toEqual([
+      ['exp'],
+      ['tanh', 'add'],
+    ]);
+    const input = [
+      [0.5, 1],
+      [2, -1],
+    ];
+    expect(theano.function([x], z)(input).toArray()).toEqual(
+      theano.function([x], z, { mode: REFERENCE })(input).toArray(),
+    );
+  });
+
+  test('a merge whose cycle check would search thousands of unrelated nodes is refused; values stay right', () => {
+    const [x, w] = T.dmatrices('x', 'w');
+    const withChain = (length: number) => {
+      const u = T.exp(x);
+      let c: Tensor<'float64', 2> = w;
+      for (let i = 0; i < length; i++) c = T.dot(c, w); // scheduled between u and z, independent of u
+      return u.add(c);
+    };
+    const fusedOps = (z: Tensor) =>
+      kernels(planSteps(optimized([x, w], [z]))).map((k) => k.kind === 'kernel' && k.nodes.length);
+    expect(fusedOps(withChain(100))).toEqual([2]); // exp and add in one loop
+    const long = withChain(5_000);
+    expect(fusedOps(long)).toEqual([1, 1]); // proving no cycle would mean searching the whole chain
+    const xs = [
+      [0.5, 1],
+      [2, -1],
+    ];
+    const ws = [
+      [0.5, 0.25],
+      [0.25, 0.5],
+    ];
+    expect(theano.function([x, w], long)(xs, ws).toArray()).toEqual(
+      theano.function([x, w], long, { mode: REFERENCE })(xs, ws).toArray(),
+    );
+  });
+
   test('transposes and slices are views read with strides, not copies', () => {
     const x = T.dmatrix('x');
     const y = x.T.mul(2).add(x.get(T.slice(null, null, -1)).T);
