@@ -15,6 +15,7 @@ function notAnAxis(a: unknown): string | null {
   }
   if (typeof a === 'bigint') return `${a}n is a bigint, not an axis: pass the number ${a}`;
   if (a === null) return 'null is not an axis';
+  if (Array.isArray(a)) return `a list of axes ([${a.join(', ')}]) where one axis is expected`;
   if (typeof a === 'object' && a !== null && 'owner' in a && 'type' in a) {
     return 'a symbolic tensor cannot be an axis: axes are fixed when the graph is built, pass a number';
   }

@@ -126,11 +126,24 @@ export function dimshuffle<D extends DType, R extends Rank, const P extends DimP
   x: Tensor<D, R>,
   pattern: CheckPattern<P, R>,
 ): Tensor<D, P['length'] extends Rank ? P['length'] : Rank> {
-  return applyOp(DIMSHUFFLE, { pattern: [...(pattern as DimPattern)] }, [x])[0] as never;
+  return applyOp(DIMSHUFFLE, { pattern: checkPattern(pattern, 'dimshuffle') }, [x])[0] as never;
+}
+
+/** A pattern's entries are input axes (integers) or 'x'; a string like '1' is named, not read as axis 1. */
+function checkPattern(pattern: unknown, opName: string): (number | 'x')[] {
+  if (!Array.isArray(pattern)) {
+    throw new TypeError(`${opName}: the pattern must be a list of axes and 'x', got ${typeof pattern} ${String(pattern)}`);
+  }
+  pattern.forEach((p: unknown, k) => {
+    if (p === 'x' || (typeof p === 'number' && Number.isInteger(p))) return;
+    const what = typeof p === 'string' ? `the string '${p}'` : `${typeof p} ${String(p)}`;
+    throw new TypeError(`${opName}: pattern entry ${k} is ${what}; an entry is an input axis (an integer) or 'x'`);
+  });
+  return [...(pattern as (number | 'x')[])];
 }
 
 /** Reverses the axes (or permutes them by `axes`). */
 export function transpose<D extends DType, R extends Rank>(x: Tensor<D, R>, axes?: readonly number[]): Tensor<D, R> {
-  const pattern = axes ?? Array.from({ length: x.ndim }, (_, i) => x.ndim - 1 - i);
+  const pattern = axes ? checkPattern(axes, 'transpose') : Array.from({ length: x.ndim }, (_, i) => x.ndim - 1 - i);
   return applyOp(DIMSHUFFLE, { pattern }, [x])[0] as never;
 }

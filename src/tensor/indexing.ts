@@ -206,6 +206,7 @@ function parseBasicIndex(indices: readonly unknown[], where: string): { index: B
 function describeArg(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (Array.isArray(v)) return `an array (use T.take(x, [...]) for a list of positions)`;
+  if (typeof v === 'string') return `the string '${v}'`;
   return `${typeof v} ${String(v)}`;
 }
 

@@ -1,9 +1,9 @@
 /** Reductions: sum, prod, max, min, mean, var, std, all, any, argmax, argmin, maxAndArgmax. */
 import { REDUCE, type ReduceKind } from '../ops/reduce.js';
-import { normalizeAxes } from './axis.js';
+import { normalizeAxes, normalizeAxis } from './axis.js';
 import { ARG_REDUCE } from '../ops/argreduce.js';
 import { SHAPE_I } from '../ops/shape.js';
-import { isFloat, WEAK_FLOAT, type DType } from '../types/dtype.js';
+import { isDType, isFloat, WEAK_FLOAT, type DType } from '../types/dtype.js';
 import type { Axis, Dec, Rank, SubRank } from '../types/rank.js';
 import { applyOp } from './apply.js';
 import { cast, div, mul, sqr, sqrt, sub } from './elemwise.js';
@@ -57,6 +57,23 @@ export interface VarOptions<K extends boolean = boolean> extends ReduceOptions<K
 
 type AnyAxis = number | readonly number[] | null | undefined;
 
+/** A reduction's options: an object with known names (a typo such as `keepdim` would otherwise be ignored). */
+function checkOptions(options: object, opName: string, known: readonly string[]): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${opName}: options must be an object ({ ${known.join(', ')} }), got ${typeof options} ${String(options)}`);
+  }
+  for (const [key, value] of Object.entries(options)) {
+    if (!known.includes(key)) {
+      throw new TypeError(`${opName}: unknown option '${key}'; the options are ${known.join(', ')}`);
+    }
+    if (key === 'keepdims' && value !== undefined && typeof value !== 'boolean')
+      throw new TypeError(`${opName}: keepdims must be true or false, got ${typeof value} ${String(value)}`);
+    if (key === 'dtype' && value !== undefined && !isDType(value)) throw new TypeError(`${opName}: unknown dtype ${String(value)}`);
+    if (key === 'ddof' && value !== undefined && !(typeof value === 'number' && Number.isFinite(value)))
+      throw new TypeError(`${opName}: ddof must be a number, got ${typeof value} ${String(value)}`);
+  }
+}
+
 function reduce(kind: ReduceKind, x: Tensor, axis: AnyAxis, keepdims: boolean, dtype: DType): Tensor {
   const axes = normalizeAxes(axis, x.ndim, kind);
   return applyOp(REDUCE, { kind, axes, keepdims, dtype }, [x])[0]!;
@@ -67,6 +84,7 @@ export function sum<D extends DType, R extends Rank, const A extends AxisArg<R> 
   axis?: A,
   options: SumOptions<K, T> = {},
 ): Tensor<NoInfer<T>, ReducedRank<R, A, K>> {
+  checkOptions(options, 'sum', ['keepdims', 'dtype']);
   return reduce('sum', x, axis as AnyAxis, options.keepdims ?? false, options.dtype ?? SUM_DTYPE[x.dtype]) as never;
 }
 
@@ -75,6 +93,7 @@ export function prod<D extends DType, R extends Rank, const A extends AxisArg<R>
   axis?: A,
   options: SumOptions<K, T> = {},
 ): Tensor<NoInfer<T>, ReducedRank<R, A, K>> {
+  checkOptions(options, 'prod', ['keepdims', 'dtype']);
   return reduce('prod', x, axis as AnyAxis, options.keepdims ?? false, options.dtype ?? SUM_DTYPE[x.dtype]) as never;
 }
 
@@ -83,6 +102,7 @@ export function max<D extends DType, R extends Rank, const A extends AxisArg<R> 
   axis?: A,
   options: ReduceOptions<K> = {},
 ): Tensor<D, ReducedRank<R, A, K>> {
+  checkOptions(options, 'max', ['keepdims']);
   return reduce('max', x, axis as AnyAxis, options.keepdims ?? false, x.dtype) as never;
 }
 
@@ -91,6 +111,7 @@ export function min<D extends DType, R extends Rank, const A extends AxisArg<R> 
   axis?: A,
   options: ReduceOptions<K> = {},
 ): Tensor<D, ReducedRank<R, A, K>> {
+  checkOptions(options, 'min', ['keepdims']);
   return reduce('min', x, axis as AnyAxis, options.keepdims ?? false, x.dtype) as never;
 }
 
@@ -99,6 +120,7 @@ export function all<D extends DType, R extends Rank, const A extends AxisArg<R> 
   axis?: A,
   options: ReduceOptions<K> = {},
 ): Tensor<'bool', ReducedRank<R, A, K>> {
+  checkOptions(options, 'all', ['keepdims']);
   return reduce('all', x, axis as AnyAxis, options.keepdims ?? false, 'bool') as never;
 }
 
@@ -107,6 +129,7 @@ export function any<D extends DType, R extends Rank, const A extends AxisArg<R> 
   axis?: A,
   options: ReduceOptions<K> = {},
 ): Tensor<'bool', ReducedRank<R, A, K>> {
+  checkOptions(options, 'any', ['keepdims']);
   return reduce('any', x, axis as AnyAxis, options.keepdims ?? false, 'bool') as never;
 }
 
@@ -133,6 +156,7 @@ export function mean<D extends DType, R extends Rank, const A extends AxisArg<R>
   axis?: A,
   options: ReduceOptions<K> = {},
 ): Tensor<MeanDType<D>, ReducedRank<R, A, K>> {
+  checkOptions(options, 'mean', ['keepdims']);
   const dtype = MEAN_DTYPE[x.dtype];
   const axes = normalizeAxes(axis as AnyAxis, x.ndim, 'mean');
   const total = reduce('sum', x, axes, options.keepdims ?? false, dtype === 'float32' ? 'float32' : 'float64');
@@ -145,6 +169,7 @@ export function variance<D extends DType, R extends Rank, const A extends AxisAr
   axis?: A,
   options: VarOptions<K> = {},
 ): Tensor<MeanDType<D>, ReducedRank<R, A, K>> {
+  checkOptions(options, 'var', ['keepdims', 'ddof']);
   return varianceOf(x, axis as AnyAxis, options, 'var') as never;
 }
 
@@ -165,6 +190,7 @@ export function std<D extends DType, R extends Rank, const A extends AxisArg<R> 
   axis?: A,
   options: VarOptions<K> = {},
 ): Tensor<MeanDType<D>, ReducedRank<R, A, K>> {
+  checkOptions(options, 'std', ['keepdims', 'ddof']);
   return sqrt(varianceOf(x, axis as AnyAxis, options, 'std')) as never;
 }
 
@@ -174,6 +200,7 @@ export function argmax<D extends DType, R extends Rank, const A extends Axis<R> 
   axis?: A,
   options: ReduceOptions<K> = {},
 ): Tensor<'int64', ReducedRank<R, A, K>> {
+  checkOptions(options, 'argmax', ['keepdims']);
   return argReduce('argmax', x, axis, options.keepdims ?? false) as never;
 }
 
@@ -183,6 +210,7 @@ export function argmin<D extends DType, R extends Rank, const A extends Axis<R> 
   axis?: A,
   options: ReduceOptions<K> = {},
 ): Tensor<'int64', ReducedRank<R, A, K>> {
+  checkOptions(options, 'argmin', ['keepdims']);
   return argReduce('argmin', x, axis, options.keepdims ?? false) as never;
 }
 
@@ -196,6 +224,6 @@ export function maxAndArgmax<D extends DType, R extends Rank, const A extends Ax
 }
 
 function argReduce(kind: 'argmax' | 'argmin', x: Tensor, axis: number | null | undefined, keepdims: boolean): Tensor {
-  const axes = axis === null || axis === undefined ? null : normalizeAxes(axis, x.ndim, kind)[0]!;
+  const axes = axis === null || axis === undefined ? null : normalizeAxis(axis, x.ndim, kind);
   return applyOp(ARG_REDUCE, { kind, axis: axes, keepdims }, [x])[0]!;
 }

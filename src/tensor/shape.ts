@@ -212,6 +212,8 @@ export function flatten<D extends DType, R extends Rank, N extends FlattenRank<R
   x: Tensor<D, R>,
   ndim?: N,
 ): Tensor<D, N> {
+  if (ndim !== undefined && !Number.isInteger(ndim))
+    throw new TypeError(`flatten: ndim must be an integer, got ${typeof ndim === 'string' ? `the string '${ndim}'` : String(ndim)}`);
   return applyOp(FLATTEN, { ndim: ndim ?? 1 }, [x])[0] as never;
 }
 
