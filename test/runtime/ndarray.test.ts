@@ -97,10 +97,10 @@ describe('the NDArray constructor checks what it is given', () => {
   });
 
   test('an unknown dtype, or data of another dtype, is an error when the array is made', () => {
-    expect(() => new NDArray('float65' as never, [3], data)).toThrow(
+    expect(() => new NDArray('float65' as never, [3], data as never)).toThrow(
       "NDArray: unknown dtype 'float65'; expected one of bool, int8, int16, int32, int64, uint8, uint16, uint32, float32, float64",
     );
-    expect(() => new NDArray('toString' as never, [3], data)).toThrow("unknown dtype 'toString'");
+    expect(() => new NDArray('toString' as never, [3], data as never)).toThrow("unknown dtype 'toString'");
     expect(() => new NDArray('float32', [3], data as never)).toThrow('NDArray: dtype float32 keeps its data in a Float32Array, got a Float64Array');
     expect(() => new NDArray('float64', [3], [1, 2, 3] as never)).toThrow('got a JS array of length 3 (wrap it: theano.array(values, { dtype }))');
     expect(() => new NDArray('float64', 3 as never, data)).toThrow('NDArray: the shape must be an array of sizes, got number 3');
