@@ -554,6 +554,7 @@ def main():
     add(lambda: fixed_floor_division(), "issue13/floor_divide")
     add(lambda: fixed_pow(), "issue13/pow")
     add(lambda: fixed_bool_sub(), "issue13/float32-minus-bool")
+    cases.extend(weak_overflow_cases())
 
     corpus = {
         "about": "numpy 2 results for random theano-ts expressions; written by test/oracle/generate.py, checked by "
@@ -592,6 +593,26 @@ def fixed_pow():
 def fixed_bool_sub():
     return fixed([("float32", [1, 2, 3]), ("float32", [5, 0, 3]), ("float32", [4, 1, 3])],
                  {"op": "sub", "args": [{"in": 0}, {"op": "gt", "args": [{"in": 1}, {"in": 2}]}]})
+
+
+def weak_overflow_cases():
+    """A JS integer that does not fit the tensor's dtype: an error in arithmetic, as numpy 2's OverflowError."""
+    out = []
+    forms = [("int8", "add", 300), ("uint8", "mul", -1), ("int16", "maximum", 40000), ("uint32", "sub", -2),
+             ("int8", "lt", 300), ("uint8", "eq", -1)]
+    for dtype, op, k in forms:
+        b, expr = fixed([(dtype, [1, 5])], {"op": op, "args": [{"in": 0}, {"num": k}]})
+        case = {"id": f"weak-overflow/{dtype}-{op}-{k}", "inputs": b.inputs, "expr": expr,
+                "error": f"the constant {k} (operand 1) does not fit {dtype}"}
+        try:
+            result = NP_BINARY[op](b.values[0], k)
+            case["differs"] = ("a comparison with a JS integer outside the tensor's dtype: numpy 2 compares the "
+                               "values, theano-ts refuses the constant as it does in arithmetic")
+            case["numpy"] = {"dtype": result.dtype.name, "data": encode(result)}
+        except OverflowError as e:
+            case["numpy"] = {"error": str(e)}
+        out.append(case)
+    return out
 
 
 if __name__ == "__main__":
