@@ -22,7 +22,6 @@ the error). docs/types.md lists each such rule.
 import json
 import math
 import os
-import random
 import sys
 import warnings
 
@@ -217,11 +216,6 @@ def evaluate(node, values, notes):
     return result
 
 
-def strong_dtype(args):
-    """The upcast dtype of the tensor operands (numpy 2 lets Python scalars follow them)."""
-    return np.result_type(*[a for a in args if isinstance(a, np.ndarray)]).name
-
-
 def apply_op(op, node, args, notes):
     if op in NP_BINARY:
         return binary(op, args, notes)
@@ -396,16 +390,12 @@ def weak_number(rng, dtype):
     return {"num": int(rng.choice([v for v in (0, 1, 2, 3, -1, -2) if info.min <= v <= info.max]))}
 
 
-def leaf(b, rng, dtype, shape, mild=False):
-    return b.input(dtype, shape, mild)
-
-
 def op_case(rng, op, dtype):
     """op applied to inputs, the first of `dtype`; the others of random dtypes (or a weak number)."""
     b = Builder(rng)
     rank = int(rng.choice([0, 1, 1, 2, 2, 3]))
     shape = draw_shape(rng, rank)
-    x = leaf(b, rng, dtype, shape)
+    x = b.input(dtype, shape)
     if op in BINARY or op in BITWISE or op in COMPARE:
         other_dtype = dtype if rng.random() < 0.4 else str(rng.choice(DTYPES))
         if op in BITWISE:
@@ -415,18 +405,18 @@ def op_case(rng, op, dtype):
             if op in BITWISE and isinstance(y["num"], float):
                 y = {"num": 3}
         else:
-            y = leaf(b, rng, other_dtype, broadcast_partner(rng, shape))
+            y = b.input(other_dtype, broadcast_partner(rng, shape))
         args = [x, y] if rng.random() < 0.7 else [y, x]
         return b, {"op": op, "args": args}
     if op in UNARY_SAME + UNARY_FLOAT + PREDICATES + ["invert"]:
         return b, {"op": op, "args": [x]}
     if op == "clip":
-        lo = leaf(b, rng, str(rng.choice(DTYPES)), broadcast_partner(rng, shape)) if rng.random() < 0.5 else weak_number(rng, dtype)
-        hi = weak_number(rng, dtype) if rng.random() < 0.5 else leaf(b, rng, str(rng.choice(DTYPES)), broadcast_partner(rng, shape))
+        lo = b.input(str(rng.choice(DTYPES)), broadcast_partner(rng, shape)) if rng.random() < 0.5 else weak_number(rng, dtype)
+        hi = weak_number(rng, dtype) if rng.random() < 0.5 else b.input(str(rng.choice(DTYPES)), broadcast_partner(rng, shape))
         return b, {"op": "clip", "args": [x, lo, hi]}
     if op == "switch":
-        cond = leaf(b, rng, str(rng.choice(["bool", "bool", "int8", "float64"])), broadcast_partner(rng, shape))
-        other = leaf(b, rng, str(rng.choice(DTYPES)), broadcast_partner(rng, shape)) if rng.random() < 0.7 else weak_number(rng, dtype)
+        cond = b.input(str(rng.choice(["bool", "bool", "int8", "float64"])), broadcast_partner(rng, shape))
+        other = b.input(str(rng.choice(DTYPES)), broadcast_partner(rng, shape)) if rng.random() < 0.7 else weak_number(rng, dtype)
         return b, {"op": "switch", "args": [cond, x, other]}
     if op == "cast":
         return b, {"op": "cast", "args": [x], "dtype": str(rng.choice(DTYPES))}
@@ -437,7 +427,7 @@ def reduction_case(rng, op, dtype):
     b = Builder(rng)
     rank = int(rng.choice([1, 1, 2, 2, 3]))
     shape = draw_shape(rng, rank)
-    x = leaf(b, rng, dtype, shape, mild=op in ("prod", "cumprod", "var", "std", "sum", "mean", "cumsum"))
+    x = b.input(dtype, shape, mild=op in ("prod", "cumprod", "var", "std", "sum", "mean", "cumsum"))
     if rng.random() < 0.3 and dtype in FLOATS:
         x = {"op": str(rng.choice(["exp", "abs", "sqr", "tanh", "neg"])), "args": [x]}
     node = {"op": op, "args": [x]}
@@ -464,7 +454,7 @@ def random_expression(rng, depth):
     b = Builder(rng)
     rank = int(rng.choice([0, 1, 2, 2, 3]))
     shape = draw_shape(rng, rank)
-    pool = [leaf(b, rng, str(rng.choice(DTYPES)), broadcast_partner(rng, shape)) for _ in range(int(rng.integers(1, 4)))]
+    pool = [b.input(str(rng.choice(DTYPES)), broadcast_partner(rng, shape)) for _ in range(int(rng.integers(1, 4)))]
 
     def strong(d):
         node = grow(d)
@@ -525,7 +515,6 @@ def finish(b, expr, label):
 
 def main():
     rng = np.random.default_rng(SEED)
-    random.seed(SEED)
     cases = []
 
     def add(make, label, tries=20):
