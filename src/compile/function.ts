@@ -171,8 +171,14 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   const leaves = graphInputs(graph.outputs, inputSet);
   for (const leaf of leaves) {
     if (!inputSet.has(leaf) && !leaf.isConstant && !leaf.isShared) {
+      // name the update that needs it when no output does (only on this error path: a second walk)
+      const nOutputs = outputList.length;
+      const fromOutputs = graphInputs(graph.outputs.slice(0, nOutputs), inputSet).includes(leaf);
+      const k = fromOutputs ? -1 : kept.findIndex((_, j) => graphInputs([graph.outputs[nOutputs + j]!], inputSet).includes(leaf));
+      const sv = k >= 0 ? kept[k]![0] : undefined;
+      const needs = sv ? `the update of shared variable${sv.name ? ` '${sv.name}'` : ''} depends` : 'the outputs depend';
       throw new TypeError(
-        `${fname}: missing input: the outputs depend on ${leaf.name ? `'${leaf.name}'` : 'an unnamed variable'} (${leaf.type}), which is not among the inputs`,
+        `${fname}: missing input: ${needs} on ${leaf.name ? `'${leaf.name}'` : 'an unnamed variable'} (${leaf.type}), which is not among the inputs`,
       );
     }
   }

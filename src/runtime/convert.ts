@@ -100,6 +100,7 @@ function describeElement(x: unknown): string {
     return `a symbolic variable (${x.name ? `'${x.name}', ` : ''}${String(x.type)}), not a value: graph variables cannot be data (compile a function of them, or substitute them with givens)`;
   }
   if (typeof x === 'string') return `a string ('${x.length > 20 ? `${x.slice(0, 20)}...` : x}')`;
+  if (x instanceof NDArray) return `an NDArray (${x.dtype}, shape ${shapeToString(x.shape)}): nested arrays hold numbers; pass one NDArray, or nested arrays of numbers (a.toArray())`;
   if (typeof x === 'object') return `${article((x as { constructor?: { name?: string } }).constructor?.name ?? 'object')}`;
   return `${article(typeof x)}`;
 }

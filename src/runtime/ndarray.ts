@@ -20,6 +20,8 @@ export function contiguousStrides(shape: readonly number[]): number[] {
 
 export const shapeToString = (shape: readonly number[]): string => `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
 
+const KNOWN_DTYPES: ReadonlySet<string> = new Set(DTYPES);
+
 const describeArgument = (x: unknown): string =>
   typeof x === 'string' ? `'${x}'` : Array.isArray(x) ? JSON.stringify(x) : `${x === null ? 'null' : typeof x} ${String(x)}`;
 
@@ -80,7 +82,7 @@ export class NDArray<D extends DType = DType, R extends Rank = Rank> {
    */
   constructor(dtype: D, shape: readonly number[], data: Storage<D>, strides?: readonly number[], offset = 0) {
     const storage = STORAGE[dtype];
-    if (storage === undefined || !Object.hasOwn(STORAGE, dtype)) {
+    if (!KNOWN_DTYPES.has(dtype)) {
       throw new TypeError(`NDArray: unknown dtype ${describeArgument(dtype)}; expected one of ${DTYPES.join(', ')}`);
     }
     if (!(data instanceof storage)) {

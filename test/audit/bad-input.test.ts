@@ -692,6 +692,20 @@ const rows: Row[] = [
     message: ["function 'double', input 0 ('x'): expected a float64 vector, but element 0 is a string ('1'), not a number"],
   },
   {
+    what: 'NDArrays inside a nested array',
+    when: 'call',
+    action: () => matFn(any([theano.array([1, 2]), theano.array([3, 4])]), [1, 2]),
+    message: [
+      "function 'matvec', input 0 ('m'): expected a float64 matrix, but element 0 is an NDArray (float64, shape (2,)): nested arrays hold numbers",
+    ],
+  },
+  {
+    what: 'an update that depends on a variable that is not an input',
+    when: 'compile',
+    action: () => theano.function([x], x.sum(), { updates: [[w, w.add(y)]] }),
+    message: ["function: missing input: the update of shared variable 'w' depends on 'y' (float64 vector), which is not among the inputs"],
+  },
+  {
     what: 'null inside a nested array',
     when: 'call',
     action: () => double(any([1, null])),
