@@ -155,7 +155,13 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
     const r =
       replacement instanceof Tensor
         ? replacement
-        : makeConstant(toNDArray(replacement, { dtype: old.dtype, what: `givens for '${old.name ?? old.id}'` }));
+        : makeConstant(
+            toNDArray(replacement, {
+              dtype: old.dtype,
+              what: `givens for '${old.name ?? old.id}'`,
+              downcastHint: 'a given value must convert without loss: convert it first',
+            }),
+          );
     if (!old.type.isCompatible(r.type))
       throw new TypeError(
         `${fname}: givens replace ${old.name ?? 'a variable'} of type ${old.type} by one of type ${r.type}`,

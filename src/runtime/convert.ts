@@ -2,7 +2,9 @@ import {
   allocStorage,
   canCastSafely,
   dtypeOfStorage,
+  DTYPES,
   INT_RANGE,
+  isDType,
   isFloat,
   type DType,
   type IntegralDType,
@@ -50,6 +52,7 @@ export function scalarCaster(dtype: DType): (x: number | bigint | boolean) => nu
 
 /** A contiguous copy of `a` converted to `dtype` (numpy `astype`). */
 export function castArray(a: NDArray, dtype: DType): NDArray {
+  if (!isDType(dtype)) throw new TypeError(`castArray: unknown dtype ${String(dtype)}; expected one of ${DTYPES.join(', ')}`);
   if (a.dtype === dtype) return a.copy();
   const n = a.size;
   const out = allocStorage(dtype, n) as unknown as { [i: number]: number | bigint };
@@ -101,7 +104,10 @@ function describeElement(x: unknown): string {
   }
   if (typeof x === 'string') return `a string ('${x.length > 20 ? `${x.slice(0, 20)}...` : x}')`;
   if (x instanceof NDArray) return `an NDArray (${x.dtype}, shape ${shapeToString(x.shape)}): nested arrays hold numbers; pass one NDArray, or nested arrays of numbers (a.toArray())`;
-  if (typeof x === 'object') return `${article((x as { constructor?: { name?: string } }).constructor?.name ?? 'object')}`;
+  if (typeof x === 'object') {
+    const name = (x as { constructor?: { name?: string } }).constructor?.name;
+    return name && name !== 'Object' ? article(name) : 'a plain object';
+  }
   return `${article(typeof x)}`;
 }
 
@@ -189,6 +195,11 @@ export interface ConvertOptions {
   what?: string;
   /** What was expected, for error messages about values of the wrong kind, e.g. 'a float64 vector'. */
   expected?: string;
+  /**
+   * How to accept a lossy conversion where this value is given, for error messages; by default the function
+   * option ('pass allowInputDowncast: true ...'), which does not apply to shared variables or constants.
+   */
+  downcastHint?: string;
 }
 
 /**
@@ -198,13 +209,16 @@ export interface ConvertOptions {
  */
 export function toNDArray(value: ArrayLikeInput, options: ConvertOptions = {}): NDArray {
   const what = options.what ?? 'value';
+  if (options.dtype !== undefined && !isDType(options.dtype)) {
+    throw new TypeError(`${what}: unknown dtype ${String(options.dtype)}; expected one of ${DTYPES.join(', ')}`);
+  }
   const dtype = options.dtype ?? inferDType(value);
   if (value instanceof NDArray || ArrayBuffer.isView(value)) {
     const a = value instanceof NDArray ? value : fromTypedArray(value, what);
     if (a.dtype === dtype) return a;
     if (canCastSafely(a.dtype, dtype) || options.allowDowncast) return castArray(a, dtype);
     throw new TypeError(
-      `${what}: expected dtype ${dtype}, got ${a.dtype}; converting would lose precision (pass allowInputDowncast: true to accept it)`,
+      `${what}: expected dtype ${dtype}, got ${a.dtype}; converting would lose precision (${options.downcastHint ?? 'pass allowInputDowncast: true to accept it'})`,
     );
   }
   const notValue = notAValue(value);
@@ -232,7 +246,7 @@ export function toNDArray(value: ArrayLikeInput, options: ConvertOptions = {}): 
           : unrepresentable(x, dtype);
       if (why) {
         throw new TypeError(
-          `${what}: expected dtype ${dtype}, but element ${i} does not fit: ${why} (pass allowInputDowncast: true to convert it)`,
+          `${what}: expected dtype ${dtype}, but element ${i} does not fit: ${why} (${options.downcastHint ?? 'pass allowInputDowncast: true to convert it'})`,
         );
       }
     }

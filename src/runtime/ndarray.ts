@@ -172,6 +172,10 @@ export class NDArray<D extends DType = DType, R extends Rank = Rank> {
     for (let k = 0; k < idx.length; k++) {
       const n = this.shape[k]!;
       let i = idx[k]!;
+      if (typeof i !== 'number') {
+        const what = typeof i === 'string' ? `the string '${i}'` : describeArgument(i);
+        throw new TypeError(`NDArray.get: index ${k} is ${what}; indices are integers`);
+      }
       if (i < 0) i += n;
       if (!Number.isInteger(i) || i < 0 || i >= n) {
         throw new RangeError(`NDArray.get: index ${idx[k]} is out of bounds for axis ${k} with size ${n}`);

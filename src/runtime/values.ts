@@ -82,5 +82,5 @@ export function array<const V extends ArrayLikeInput, D extends DType = DTypeOfV
   value: V,
   options: { dtype?: D; allowDowncast?: boolean } = {},
 ): NDArray<D, RankOfValue<V> & Rank> {
-  return toNDArray(value, { ...options, what: 'array' }).copy() as never;
+  return toNDArray(value, { ...options, what: 'array', downcastHint: 'pass allowDowncast: true to convert it' }).copy() as never;
 }

@@ -14,7 +14,11 @@ export function constant<const V extends ArrayLikeInput, D extends DType = DType
   value: V,
   options: { dtype?: D; name?: string } = {},
 ): Tensor<NoInfer<D>, RankOfValue<V> & Rank> {
-  const data = toNDArray(value, { dtype: options.dtype, what: `constant${options.name ? ` '${options.name}'` : ''}` });
+  const data = toNDArray(value, {
+    dtype: options.dtype,
+    what: `constant${options.name ? ` '${options.name}'` : ''}`,
+    downcastHint: 'a constant takes only values that convert without loss: convert it first, or choose another dtype',
+  });
   return makeConstant(data, options.name) as never;
 }
 

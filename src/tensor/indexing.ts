@@ -224,7 +224,7 @@ export function getItem(x: Tensor, indices: readonly unknown[]): Tensor {
 
 function asIndexTensor(indices: Tensor | IndexData): Tensor {
   if (indices instanceof Tensor) return indices;
-  return makeConstant(toNDArray(indices, { dtype: 'int64', what: 'take indices' }));
+  return makeConstant(toNDArray(indices, { dtype: 'int64', what: 'take indices', downcastHint: 'indices are integers' }));
 }
 
 /**
@@ -267,7 +267,9 @@ function valueFor(x: Tensor, y: UpdateValue, where: string): Tensor {
   if (y instanceof Tensor || typeof y === 'number' || typeof y === 'boolean' || typeof y === 'bigint')
     return asVariables([x, y], where)[1] as Tensor;
   try {
-    return makeConstant(toNDArray(y, { dtype: x.dtype, what: `${where}: the value` }));
+    return makeConstant(
+      toNDArray(y, { dtype: x.dtype, what: `${where}: the value`, downcastHint: `cast it first, or pass a tensor: ${x.dtype} values are written` }),
+    );
   } catch (e) {
     throw new TypeError(
       `${(e as Error).message.replace(/ \(pass allowInputDowncast.*\)$/, '')}; the tensor written into is ${x.type}`,

@@ -29,9 +29,11 @@ export class SharedVariable<D extends DType = DType, R extends Rank = Rank> exte
   }
 }
 
+const SHARED_HINT = 'a shared variable takes only values that convert without loss: convert it first';
+
 function checkedSharedValue(v: Tensor, value: ArrayLikeInput, allowDowncast: boolean): NDArray {
   const what = `shared variable${v.name ? ` '${v.name}'` : ''}`;
-  const converted = toNDArray(value, { dtype: v.dtype, what, allowDowncast });
+  const converted = toNDArray(value, { dtype: v.dtype, what, allowDowncast, downcastHint: SHARED_HINT });
   const mismatch = v.type.shapeMismatch(converted.shape);
   if (mismatch) throw new TypeError(`${what}: expected ${/^[aeiou]/.test(v.type.dtype) ? 'an' : 'a'} ${v.type}, got shape ${shapeToString(converted.shape)}: ${mismatch}`);
   // Always a copy: the caller keeps ownership of what it passed (an NDArray or a typed array is not aliased).
@@ -55,7 +57,7 @@ export function shared<const V extends ArrayLikeInput, D extends DType = DTypeOf
 ): SharedVariable<NoInfer<D>, RankOfValue<V> & Rank> {
   if (options.dtype !== undefined && !isDType(options.dtype)) throw new TypeError(`shared: unknown dtype ${String(options.dtype)}`);
   const what = `shared variable${options.name ? ` '${options.name}'` : ''}`;
-  const data = toNDArray(value, { dtype: options.dtype, what }).copy();
+  const data = toNDArray(value, { dtype: options.dtype, what, downcastHint: SHARED_HINT }).copy();
   const type = new TensorType(data.dtype, data.shape.map(() => null));
   return new SharedVariable(type, null, 0, options.name, { storage: { value: data } }) as never;
 }

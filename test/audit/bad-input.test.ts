@@ -181,6 +181,60 @@ const rows: Row[] = [
     message: ["shared variable 'ragged': ragged nested array: value[1] has length 2, expected length 1"],
   },
   {
+    what: 'theano.array to an unknown dtype',
+    when: 'build',
+    action: () => theano.array([1], { dtype: any('float65') }),
+    message: ['array: unknown dtype float65; expected one of bool, int8'],
+  },
+  {
+    what: 'theano.array of a fraction as int32 (the hint names its own option)',
+    when: 'build',
+    action: () => theano.array([0.5], { dtype: 'int32' }),
+    message: ['array: expected dtype int32, but element 0 does not fit: 0.5 is not an integer (pass allowDowncast: true to convert it)'],
+  },
+  {
+    what: 'castArray to an unknown dtype',
+    when: 'build',
+    action: () => theano.castArray(theano.array([1]), any('float65')),
+    message: ['castArray: unknown dtype float65'],
+  },
+  {
+    what: 'NDArray.get with a string index',
+    when: 'call',
+    action: () => theano.array([1, 2]).get(any('0')),
+    message: ["NDArray.get: index 0 is the string '0'; indices are integers"],
+  },
+  {
+    what: 'theano.shared of a plain object',
+    when: 'build',
+    action: () => theano.shared(any({ a: 1 })),
+    message: ['shared variable: got a plain object, which is not a number, a nested array, a typed array or an NDArray'],
+  },
+  {
+    what: 'theano.shared of undefined',
+    when: 'build',
+    action: () => theano.shared(any(undefined), { name: 'u' }),
+    message: ["shared variable 'u': the value is undefined, not a number"],
+  },
+  {
+    what: 'T.constant to an unknown dtype',
+    when: 'build',
+    action: () => T.constant(1, { dtype: any('float65') }),
+    message: ['constant: unknown dtype float65'],
+  },
+  {
+    what: 'T.constant of a fraction as int32 (no function option applies)',
+    when: 'build',
+    action: () => T.constant(1.5, { dtype: 'int32', name: 'c' }),
+    message: ["constant 'c': expected dtype int32, but element 0 does not fit: 1.5 is not an integer (a constant takes only values that convert without loss"],
+  },
+  {
+    what: 'take with fractional constant indices',
+    when: 'build',
+    action: () => T.take(x, any([0.5])),
+    message: ['take indices: expected dtype int64, but element 0 does not fit: 0.5 is not an integer (indices are integers)'],
+  },
+  {
     what: 'setValue of the wrong rank',
     when: 'call',
     action: () => w.setValue(any([[1, 2, 3]])),
@@ -190,7 +244,9 @@ const rows: Row[] = [
     what: 'setValue of a fraction into an int32 variable',
     when: 'call',
     action: () => count.setValue(any(1.5)),
-    message: ["shared variable 'count': expected dtype int32", '1.5 is not an integer'],
+    message: [
+      "shared variable 'count': expected dtype int32, but element 0 does not fit: 1.5 is not an integer (a shared variable takes only values that convert without loss: convert it first)",
+    ],
   },
   {
     what: 'setValue of a symbolic variable',
@@ -635,7 +691,9 @@ const rows: Row[] = [
     what: 'givens data that does not convert',
     when: 'compile',
     action: () => theano.function([], i.mul(2), { givens: [[i, [0.5]]] }),
-    message: ["givens for 'i': expected dtype int32, but element 0 does not fit: 0.5 is not an integer"],
+    message: [
+      "givens for 'i': expected dtype int32, but element 0 does not fit: 0.5 is not an integer (a given value must convert without loss: convert it first)",
+    ],
   },
 
   // --- calling: argument count, kinds, dtypes, ranks, static shapes
