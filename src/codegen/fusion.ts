@@ -87,6 +87,8 @@ interface Building {
    * have joined it since: they are skipped where it matters).
    */
   readonly external: number[];
+  /** The latest of them (a bound: entries that joined stay counted). */
+  lastExternal: number;
   into?: Building;
   /** The number of the last cycle check that counted this group in. */
   mark: number;
@@ -187,7 +189,14 @@ class Grouping {
     }
     this.budget = MAX_CHECKED_NODES;
     for (const e of this.producers[i]!) if (this.reachesMerged(e)) return false;
-    if (groups.length > 1) for (const g of groups) for (const e of g.external) if (this.reachesMerged(e)) return false;
+    if (groups.length > 1) {
+      for (const g of groups) {
+        // a path into g through one of its outside inputs starts in another group, after that group's first member
+        const start = Math.min(...groups.map((h) => (h === g ? i : h.first)));
+        if (g.lastExternal <= start) continue;
+        for (const e of g.external) if (e > start && this.reachesMerged(e)) return false;
+      }
+    }
     return true;
   }
 
@@ -218,16 +227,19 @@ class Grouping {
       return g !== undefined && groups.includes(g);
     };
     const fresh = this.producers[i]!.filter((p) => !inside(p));
-    if (groups.length === 0) return { signature, size: 1, first: i, external: fresh, mark: 0 };
+    if (groups.length === 0)
+      return { signature, size: 1, first: i, external: fresh, lastExternal: Math.max(-1, ...fresh), mark: 0 };
     const base = groups.reduce((a, b) => (b.external.length > a.external.length ? b : a));
     for (const g of groups) {
       if (g === base) continue;
       for (const e of g.external) if (!inside(e)) base.external.push(e);
+      base.lastExternal = Math.max(base.lastExternal, g.lastExternal);
       base.size += g.size;
       base.first = Math.min(base.first, g.first);
     }
     for (const g of groups) if (g !== base) g.into = base;
     base.external.push(...fresh);
+    base.lastExternal = Math.max(base.lastExternal, ...fresh);
     base.size += 1;
     return base;
   }
