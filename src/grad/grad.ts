@@ -5,7 +5,7 @@
 import { copyGraph } from '../graph/function-graph.js';
 import { graphInputs, toposort } from '../graph/traversal.js';
 import { MAP } from '../ops/map.js';
-import { applyOp } from '../tensor/apply.js';
+import { applyOp, withBuildTrace } from '../tensor/apply.js';
 import type { GradBuilder } from '../graph/op.js';
 import { buildSite, type Apply, type Variable } from '../graph/variable.js';
 import { GRAD_MODIFIER } from '../ops/gradient.js';
@@ -13,6 +13,9 @@ import { isFloat, type DType, type FloatDType } from '../types/dtype.js';
 import type { Inc, Rank } from '../types/rank.js';
 import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/tensor.js';
+
+/** The builder pullbacks receive: the real `theano.tensor`, checked against the interface they are written to. */
+const GRAD_BUILDER: GradBuilder = T satisfies GradBuilder;
 
 export interface GradOptions<RD extends 'zero' | 'none' = 'zero' | 'none'> {
   /** Variables to treat as constants: no gradient flows through them. */
@@ -120,9 +123,12 @@ export function grad<const W extends Tensor | readonly Tensor[], RD extends 'zer
       const site = buildSite(node.trace);
       throw new TypeError(`grad: the op ${node.op.name} has no gradient${site ? ` (node built at ${site})` : ''}`);
     }
-    const inputGrads = pullback(
-      { inputs: node.inputs as Tensor[], outputs: node.outputs as Tensor[], grads: outputGrads, params: node.params },
-      T as unknown as GradBuilder,
+    // the gradient's nodes point at the line that built the forward node (as Theano copies stack traces)
+    const inputGrads = withBuildTrace(node.trace, () =>
+      pullback(
+        { inputs: node.inputs as Tensor[], outputs: node.outputs as Tensor[], grads: outputGrads, params: node.params },
+        GRAD_BUILDER,
+      ),
     );
     node.inputs.forEach((input, i) => {
       const g = inputGrads[i];

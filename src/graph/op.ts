@@ -3,6 +3,8 @@ import type { TensorType } from '../types/tensor-type.js';
 // Type-only: a pullback builds graph with the tensor API it is handed, so ops do not import the builder layer.
 import type { DType } from '../types/dtype.js';
 import type { Operand } from '../tensor/operand.js';
+import type { IndexTensor, Slice, SliceBound } from '../tensor/indexing.js';
+import type { Rank } from '../types/rank.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 type Axes = number | readonly number[] | null;
@@ -66,8 +68,8 @@ export interface GradBuilder {
   broadcastLike(x: Tensor, like: Tensor): Tensor;
   /** `x[indices]` from builder index arguments (numbers, integer scalars, `T.slice(...)`, `T.newaxis`). */
   getItem(x: Tensor, indices: readonly unknown[]): Tensor;
-  slice(start?: number | Tensor | null, stop?: number | Tensor | null, step?: number | Tensor | null): unknown;
-  take(x: Tensor, indices: Tensor, axis?: number): Tensor;
+  slice(start?: SliceBound, stop?: SliceBound, step?: SliceBound): Slice;
+  take(x: Tensor, indices: IndexTensor<Rank>, axis?: number): Tensor;
   setSubtensor(sub: Tensor, y: Operand): Tensor;
   incSubtensor(sub: Tensor, y: Operand): Tensor;
   dot(a: Tensor, b: Tensor): Tensor;
@@ -96,6 +98,31 @@ export interface PullbackArgs<P> {
  * The autodiff layer sums gradients of broadcast inputs back to their shapes and casts them to their dtypes.
  */
 export type Pullback<P> = (args: PullbackArgs<P>, T: GradBuilder) => (Tensor | null)[];
+
+/**
+ * What an op knows about one length of an output, in terms of its inputs (PyTensor's `infer_shape`, in the form
+ * the shape prover in `src/rewrite/shape-proofs.ts` reads):
+ * - a number: the length is known;
+ * - `{ input, axis }`: the length of axis `axis` of input `input`;
+ * - `{ size }`: the value of input `size`, an integer scalar given as a size (alloc, reshape);
+ * - `{ broadcast }`: the numpy broadcast of several lengths (elementwise ops);
+ * - null: nothing beyond what the output type says.
+ */
+export type LengthFact =
+  | number
+  | { readonly input: number; readonly axis: number }
+  | { readonly size: number }
+  | { readonly broadcast: readonly LengthFact[] }
+  | null;
+
+/**
+ * The lengths of each output's axes, from the input types and params: one list per output, one fact per axis.
+ * An output left out (or a shorter list) is unknown beyond its type.
+ */
+export type InferShape<P> = (inputs: readonly TensorType[], params: P) => readonly (readonly LengthFact[])[];
+
+/** For ops that know nothing about their output lengths beyond the output types. */
+export const NO_SHAPE_FACTS: InferShape<unknown> = () => [];
 
 /** How `pp` writes an application of the op. */
 export type PrintSpec<P> =
@@ -131,6 +158,8 @@ export interface OpDef<P = unknown> {
     outputTypes: readonly TensorType[],
     alloc?: OutputAllocator,
   ): NDArray[];
+  /** The output lengths in terms of the inputs (see `LengthFact`); `NO_SHAPE_FACTS` when nothing is known. */
+  inferShape: InferShape<P>;
   /** The gradient slot: `undefined` until the autodiff issue fills it; 'nondifferentiable' for integer-valued ops. */
   readonly pullback: Pullback<P> | 'nondifferentiable' | undefined;
   readonly print: PrintSpec<P>;

@@ -7,7 +7,9 @@ import { NDArray, shapeSize } from '../runtime/ndarray.js';
 import { isInt } from '../types/dtype.js';
 import { TensorType, type StaticDim } from '../types/tensor-type.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { integerIndices } from './dims.js';
 import { checkUpdateValue, writeRegion, type IncMode } from './subtensor.js';
+import { NO_SHAPE_FACTS, axesOf } from './shape-facts.js';
 
 export interface TakeParams {
   /** The indexed axis (non-negative). */
@@ -56,6 +58,7 @@ const takeText = (x: string, indices: string, axis: number) =>
 /** `take(x, indices, axis)`: a fresh array of the selected rows. Inputs: x, indices. */
 export const TAKE: OpDef<TakeParams> = {
   name: 'take',
+  inferShape: NO_SHAPE_FACTS,
   inferType([x, indices], { axis }) {
     checkTake('take', x!, indices!, axis);
     return [new TensorType(x!.dtype, takeShape<StaticDim>(x!.shape, indices!.shape, axis))];
@@ -81,7 +84,7 @@ export const TAKE: OpDef<TakeParams> = {
   // k times gets the sum of its k gradients; the indices get none.
   pullback: ({ inputs: [x, indices], grads: [gz], params: { axis } }, T) => {
     if (!gz) return [null, null];
-    return [T.incSubtensor(T.take(T.zerosLike(x!), indices!, axis), gz), null];
+    return [T.incSubtensor(T.take(T.zerosLike(x!), integerIndices(indices!), axis), gz), null];
   },
   print: { kind: 'custom', format: ([x, indices], { axis }) => takeText(x!.atom, indices!.text, axis) },
   paramsKey: (p) => String(p.axis),
@@ -108,8 +111,8 @@ function lastWriteMask(x: Tensor, indices: Tensor, axis: number, T: GradBuilder)
   const flat = T.reshape(indices, [-1]);
   const order = T.arange(T.shape(flat, 0));
   const unset = T.alloc(T.constant(-1, { dtype: order.dtype }), T.shape(x, axis));
-  const last = T.setSubtensor(T.take(unset, flat, 0), order);
-  const mask = T.reshape(T.eq(T.take(last, flat, 0), order), T.shape(indices), indices.ndim);
+  const last = T.setSubtensor(T.take(unset, integerIndices(flat), 0), order);
+  const mask = T.reshape(T.eq(T.take(last, integerIndices(flat), 0), order), T.shape(indices), indices.ndim);
   const pattern: (number | 'x')[] = [];
   for (let k = 0; k < x.ndim - 1 + indices.ndim; k++)
     pattern.push(k < axis || k >= axis + indices.ndim ? 'x' : k - axis);
@@ -130,6 +133,7 @@ const incName = (mode: IncMode) => (mode === 'set' ? 'set_subtensor' : 'inc_subt
  */
 export const ADVANCED_INC_SUBTENSOR: OpDef<AdvancedIncSubtensorParams> = {
   name: 'advanced_inc_subtensor',
+  inferShape: (inputs) => [axesOf(inputs, 0)],
   inferType([x, y, indices], { mode, axis }) {
     const name = incName(mode);
     checkTake(name, x!, indices!, axis);
@@ -159,7 +163,7 @@ export const ADVANCED_INC_SUBTENSOR: OpDef<AdvancedIncSubtensorParams> = {
   // gy = sum_to_shape(switch(last_write(i), take(gz, i, axis), 0), y).
   pullback: ({ inputs: [x, y, indices], grads: [gz], params: { mode, axis } }, T) => {
     if (!gz) return [null, null, null];
-    const region = T.take(gz, indices!, axis);
+    const region = T.take(gz, integerIndices(indices!), axis);
     if (mode === 'inc') return [gz, T.sumToShape(region, y!), null];
     const gx = T.setSubtensor(region, 0);
     const kept = distinctRows(indices!, x!.type.shape[axis] ?? null)

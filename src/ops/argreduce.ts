@@ -2,6 +2,7 @@ import type { OpDef } from '../graph/op.js';
 import { NDArray, shapeSize } from '../runtime/ndarray.js';
 import { TensorType } from '../types/tensor-type.js';
 import { reducedShape } from './reduce.js';
+import { reducedFacts } from './shape-facts.js';
 
 export interface ArgReduceParams {
   readonly kind: 'argmax' | 'argmin';
@@ -18,6 +19,7 @@ function outShape<T>(shape: readonly T[], p: ArgReduceParams, one: T): T[] {
 /** argmax / argmin: the first index of the extreme value (a NaN counts as the extreme, as numpy). int64. */
 export const ARG_REDUCE: OpDef<ArgReduceParams> = {
   name: 'arg_reduce',
+  inferShape: ([x], p) => [reducedFacts(x!, p.axis === null ? x!.shape.map((_, i) => i) : [p.axis], p.keepdims)],
   inferType([x], p) {
     if (p.axis !== null && (p.axis < 0 || p.axis >= x!.ndim)) throw new RangeError(`${p.kind}: axis ${p.axis} is out of range for ${x}`);
     const reduced = p.axis === null ? x!.shape : [x!.shape[p.axis]];

@@ -10,6 +10,7 @@ import { batchedGemm, gemm, type BatchedMatrices } from '../runtime/matmul.js';
 import { NDArray, shapeSize, shapeToString } from '../runtime/ndarray.js';
 import { upcast, type DType } from '../types/dtype.js';
 import { broadcastShapes, broadcastStatic, TensorType, type StaticDim } from '../types/tensor-type.js';
+import { matmulFacts } from './shape-facts.js';
 
 const staticShape = (t: TensorType) => `(${t.shape.map((d) => d ?? '?').join(', ')}${t.ndim === 1 ? ',' : ''})`;
 
@@ -136,6 +137,7 @@ function evaluateMatmul(
  */
 export const DOT: OpDef<undefined> = {
   name: 'dot',
+  inferShape: ([a, b]) => [matmulFacts(a!, b!)],
   inferType([a, b]) {
     if (a!.ndim < 1 || a!.ndim > 2 || b!.ndim < 1 || b!.ndim > 2) {
       throw new TypeError(
@@ -186,6 +188,7 @@ const matmulPullback: Pullback<undefined> = ({ inputs: [a0, b0], grads: [gz] }, 
  */
 export const MATMUL: OpDef<undefined> = {
   name: 'matmul',
+  inferShape: ([a, b]) => [matmulFacts(a!, b!)],
   inferType: ([a, b]) => [inferMatmul('matmul', a!, b!)],
   evaluate: ([a, b], _p, [type], alloc) => [evaluateMatmul('matmul', a!, b!, type!.dtype, alloc)],
   pullback: matmulPullback,
@@ -202,6 +205,8 @@ export const MATMUL: OpDef<undefined> = {
  */
 export const BATCHED_DOT: OpDef<undefined> = {
   name: 'batched_dot',
+  // the batch axis, then a's rows and b's columns per item
+  inferShape: ([a, b]) => [[{ input: 0, axis: 0 }, ...(a!.ndim === 3 ? [{ input: 0, axis: 1 }] : []), ...(b!.ndim === 3 ? [{ input: 1, axis: 2 }] : [])]],
   inferType([a, b]) {
     if (a!.ndim < 2 || a!.ndim > 3 || b!.ndim < 2 || b!.ndim > 3) {
       throw new TypeError(`batched_dot: takes batches of vectors or matrices (rank 2 or 3), got ${a} and ${b}`);
@@ -317,6 +322,8 @@ const tensordotPullback: Pullback<TensordotParams> = (
  */
 export const TENSORDOT: OpDef<TensordotParams> = {
   name: 'tensordot',
+  // a's free axes, then b's
+  inferShape: ([a, b], { axesA, axesB }) => [[...a!.shape.flatMap((_, axis) => (axesA.includes(axis) ? [] : [{ input: 0, axis }])), ...b!.shape.flatMap((_, axis) => (axesB.includes(axis) ? [] : [{ input: 1, axis }]))]],
   inferType([a, b], { axesA, axesB }) {
     if (axesA.length !== axesB.length) {
       throw new RangeError(

@@ -7,6 +7,9 @@ import type { PrintedArg } from '../graph/op.js';
 import { NDArray, shapeToString } from '../runtime/ndarray.js';
 import { isFloat, isInt, type DType } from '../types/dtype.js';
 import type { StaticDim, TensorType } from '../types/tensor-type.js';
+import type { IndexTensor } from '../tensor/indexing.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Rank } from '../types/rank.js';
 
 /** An integer argument: a number known at build time, or null: the op's next integer scalar input. */
 export type DimParam = number | null;
@@ -119,3 +122,12 @@ export function reshaped(a: NDArray, shape: readonly number[]): NDArray {
 }
 
 export const show = shapeToString;
+
+/**
+ * `t` as the integer index tensor `T.take` is typed to take: for the index inputs of an op (its inferType checked
+ * they are integers) and for integer results a pullback computed.
+ */
+export function integerIndices(t: Tensor): IndexTensor<Rank> {
+  if (!isInt(t.dtype)) throw new TypeError(`internal: expected integer indices, got ${t.type}`);
+  return t as IndexTensor<Rank>;
+}

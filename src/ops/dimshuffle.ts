@@ -66,6 +66,7 @@ function droppedAxes(ndim: number, pattern: DimPattern): number[] {
  */
 export const DIMSHUFFLE: OpDef<DimShuffleParams> = {
   name: 'dimshuffle',
+  inferShape: (_inputs, { pattern }) => [pattern.map((p) => (p === 'x' ? 1 : { input: 0, axis: p }))],
   inferType([input], { pattern }) {
     const t = input!;
     const seen = new Set<number>();

@@ -3,6 +3,7 @@ import { scalarCaster } from '../runtime/convert.js';
 import { NDArray, shapeToString } from '../runtime/ndarray.js';
 import { isFloat, upcastAll, upgradeToFloat, type DType } from '../types/dtype.js';
 import { broadcastShapes, broadcastStatic, TensorType } from '../types/tensor-type.js';
+import { broadcastFacts } from './shape-facts.js';
 import { onlyBoolDType, SCALAR_OPS, type ScalarOp, type ScalarOpName } from './scalar.js';
 
 /** Params of an elementwise op: only `cast` has one (its target dtype). */
@@ -124,6 +125,7 @@ function makeElemwise(s: ScalarOp): ElemwiseOp {
     name: s.name,
     scalar: s,
     inferType: (inputs, params) => inferElemwise(s, inputs, params),
+    inferShape: (inputs) => [broadcastFacts(inputs, Math.max(0, ...inputs.map((t) => t.ndim)))],
     evaluate: (inputs, _params, [outType]) => [evaluateElemwise(s, inputs, outType!)],
     pullback: s.grad === 'none' ? 'nondifferentiable' : elemwisePullback(s.grad),
     print: s.print as ElemwiseOp['print'],

@@ -5,6 +5,7 @@ import { broadcastShapes, TensorType } from '../types/tensor-type.js';
 import { evaluateReduce } from './reduce.js';
 import { evaluateElemwise } from './elemwise.js';
 import { SCALAR_OPS } from './scalar.js';
+import { axesOf } from './shape-facts.js';
 
 const shapeText = (s: readonly number[]) => `(${s.join(', ')}${s.length === 1 ? ',' : ''})`;
 
@@ -15,6 +16,7 @@ const shapeText = (s: readonly number[]) => `(${s.join(', ')}${s.length === 1 ? 
  */
 export const SUM_TO_SHAPE: OpDef<undefined> = {
   name: 'sum_to_shape',
+  inferShape: (inputs) => [axesOf(inputs, 1)],
   inferType([g, like]) {
     if (g!.ndim < like!.ndim) throw new TypeError(`sum_to_shape: ${g} has fewer axes than ${like}`);
     return [new TensorType(g!.dtype, like!.shape)];
@@ -42,6 +44,7 @@ export const SUM_TO_SHAPE: OpDef<undefined> = {
 /** `broadcast_like(x, like)`: `x` broadcast to `like`'s shape (the transpose of sum_to_shape). */
 export const BROADCAST_LIKE: OpDef<undefined> = {
   name: 'broadcast_like',
+  inferShape: (inputs) => [axesOf(inputs, 1)],
   inferType([x, like]) {
     return [new TensorType(x!.dtype, like!.shape)];
   },
@@ -68,6 +71,7 @@ export type GradModifierParams =
 /** Identity in the forward pass; changes only the gradient that flows back through it. */
 export const GRAD_MODIFIER: OpDef<GradModifierParams> = {
   name: 'grad_modifier',
+  inferShape: (inputs) => [axesOf(inputs, 0)],
   inferType: ([x]) => [x!],
   evaluate: ([x]) => [x!.copy()],
   pullback: ({ grads: [gz], params }, T) => {

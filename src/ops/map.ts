@@ -20,6 +20,7 @@ export interface MapParams {
 
 export const MAP: OpDef<MapParams> = {
   name: 'map',
+  inferShape: (_inputs, p) => [[{ size: 0 }, ...p.body.type.shape.map(() => null)]], // one row per index
   inferType([n, ...leaves], p) {
     if (n!.ndim !== 0 || n!.dtype !== 'int64') throw new TypeError(`map: the count must be an int64 scalar, got ${n}`);
     if (leaves.length !== p.leaves.length) throw new TypeError(`map: expected ${p.leaves.length} leaves, got ${leaves.length}`);

@@ -7,6 +7,7 @@ import type { OpDef, OutputAllocator } from '../graph/op.js';
 import { NDArray, shapeSize, shapeToString } from '../runtime/ndarray.js';
 import { isInt, upgradeToFloat } from '../types/dtype.js';
 import { TensorType, type StaticDim } from '../types/tensor-type.js';
+import { axesOf } from './shape-facts.js';
 
 export interface SoftmaxParams {
   /** The normalised (non-negative) axis the distribution runs along. */
@@ -68,6 +69,7 @@ function evaluateSoftmax(
 /** softmax along one axis: non-negative values summing to 1 along it. */
 export const SOFTMAX: OpDef<SoftmaxParams> = {
   name: 'softmax',
+  inferShape: (inputs) => [axesOf(inputs, 0)],
   inferType: ([x], p) => inferSoftmax('softmax', x!, p.axis),
   evaluate: ([x], p, [outType], alloc) => [evaluateSoftmax(x!, p.axis, outType!, false, alloc)],
   // d softmax: gx = (gz - sum(gz * sm, axis)) * sm
@@ -80,6 +82,7 @@ export const SOFTMAX: OpDef<SoftmaxParams> = {
 /** log(softmax(x)) along one axis, computed directly (finite wherever softmax does not underflow to 0). */
 export const LOG_SOFTMAX: OpDef<SoftmaxParams> = {
   name: 'log_softmax',
+  inferShape: (inputs) => [axesOf(inputs, 0)],
   inferType: ([x], p) => inferSoftmax('logSoftmax', x!, p.axis),
   evaluate: ([x], p, [outType], alloc) => [evaluateSoftmax(x!, p.axis, outType!, true, alloc)],
   // d log softmax: gx = gz - softmax * sum(gz, axis), with softmax = exp(out)
@@ -99,6 +102,7 @@ const shapeText = (shape: readonly StaticDim[]) =>
  */
 export const CROSSENTROPY_CATEGORICAL_1HOT: OpDef<Record<string, never>> = {
   name: 'crossentropy_categorical_1hot',
+  inferShape: (inputs) => [axesOf(inputs, 1)], // one cost per label
   inferType([coding, labels]) {
     const c = coding!;
     const y = labels!;

@@ -4,6 +4,7 @@ import { scalarCaster } from '../runtime/convert.js';
 import { NDArray, shapeSize } from '../runtime/ndarray.js';
 import { isFloat, type DType } from '../types/dtype.js';
 import { TensorType } from '../types/tensor-type.js';
+import { reducedFacts } from './shape-facts.js';
 
 export type ReduceKind = 'sum' | 'prod' | 'max' | 'min' | 'all' | 'any';
 
@@ -143,6 +144,7 @@ function keepReducedAxes(g: Tensor, p: ReduceParams, ndim: number, T: GradBuilde
 /** sum, prod, max, min, all, any over any set of axes. */
 export const REDUCE: OpDef<ReduceParams> = {
   name: 'reduce',
+  inferShape: ([x], { axes, keepdims }) => [reducedFacts(x!, axes, keepdims)],
   inferType([x], p) {
     for (const a of p.axes)
       if (a < 0 || a >= x!.ndim) throw new RangeError(`${p.kind}: axis ${a} is out of range for ${x}`);

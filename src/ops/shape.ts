@@ -17,10 +17,12 @@ import {
   staticSize,
   type DimParam,
 } from './dims.js';
+import { NO_SHAPE_FACTS, broadcastFacts, sizeFacts } from './shape-facts.js';
 
 /** `shape(x)`: the run-time shape as an int64 vector (its length is static). */
 export const SHAPE: OpDef<undefined> = {
   name: 'shape',
+  inferShape: ([x]) => [[x!.ndim]],
   inferType: ([x]) => [new TensorType('int64', [x!.ndim])],
   evaluate: ([x]) => [new NDArray('int64', [x!.ndim], BigInt64Array.from(x!.shape.map(BigInt)))],
   pullback: 'nondifferentiable',
@@ -34,6 +36,7 @@ export interface ShapeIParams {
 /** `shape(x, i)`: the length of one axis as an int64 scalar (Theano's Shape_i). */
 export const SHAPE_I: OpDef<ShapeIParams> = {
   name: 'shape_i',
+  inferShape: () => [[]],
   inferType([x], { axis }) {
     if (!Number.isInteger(axis) || axis < 0 || axis >= x!.ndim)
       throw new RangeError(`shape: axis ${axis} is out of range for ${x}`);
@@ -89,6 +92,7 @@ function reshapeTarget(inputs: readonly NDArray[], { shape, fromVector }: Reshap
 
 export const RESHAPE: OpDef<ReshapeParams> = {
   name: 'reshape',
+  inferShape: (_inputs, { shape, fromVector }) => [fromVector ? shape.map(() => null) : sizeFacts(shape, 1)],
   inferType(inputs, { shape, fromVector }) {
     const x = inputs[0]!;
     if (fromVector) {
@@ -154,6 +158,7 @@ export interface FlattenParams {
 /** `flatten(x, ndim)` (Theano's Flatten): keeps the first ndim-1 axes and collapses the rest into one. */
 export const FLATTEN: OpDef<FlattenParams> = {
   name: 'flatten',
+  inferShape: (_inputs, { ndim }) => [Array.from({ length: ndim }, (_, k) => (k < ndim - 1 ? { input: 0, axis: k } : null))],
   inferType([x], { ndim }) {
     if (!Number.isInteger(ndim) || ndim < 1 || ndim > Math.max(x!.ndim, 1)) {
       throw new RangeError(`flatten: ndim must be in [1, ${Math.max(x!.ndim, 1)}] for ${x}, got ${ndim}`);
@@ -192,6 +197,8 @@ function broadcastSource(value: NDArray, to: readonly number[], opName: string):
 function allocLike(name: string): OpDef<AllocParams> {
   return {
     name,
+    inferShape: (_inputs, { shape }) => [sizeFacts(shape, 1)],
+
     inferType(inputs, { shape }) {
       const value = inputs[0]!;
       checkScalarInputs(inputs, 1, countSymbolic(shape), name, 'size');
@@ -242,6 +249,7 @@ export const BROADCAST_TO = allocLike('broadcastTo');
 /** `fill(model, value)` (Theano's `fill`, the elementwise `second`): `value` broadcast to the shape of `model`. */
 export const FILL: OpDef<undefined> = {
   name: 'fill',
+  inferShape: (inputs) => [broadcastFacts(inputs, Math.max(inputs[0]!.ndim, inputs[1]!.ndim))],
   inferType([model, value]) {
     const shape = broadcastStatic([model!.shape, value!.shape]);
     if (typeof shape === 'string') throw new RangeError(`fill: ${model} and ${value} do not broadcast: ${shape}`);
@@ -267,6 +275,7 @@ export interface TileParams {
 /** `tile(x, reps)`: `x` repeated `reps[k]` times along each axis (numpy's `tile`). */
 export const TILE: OpDef<TileParams> = {
   name: 'tile',
+  inferShape: NO_SHAPE_FACTS,
   inferType(inputs, { reps }) {
     const x = inputs[0]!;
     checkScalarInputs(inputs, 1, countSymbolic(reps), 'tile', 'repetition count');

@@ -12,6 +12,7 @@ import {
   dimsText,
   forEachIndex,
   gather,
+  integerIndices,
   printedParams,
   resolveParams,
   scalarValue,
@@ -19,6 +20,7 @@ import {
   staticSize,
   type DimParam,
 } from './dims.js';
+import { NO_SHAPE_FACTS, axesOf, sizeFacts } from './shape-facts.js';
 
 const json = (p: unknown): string => JSON.stringify(p);
 
@@ -33,6 +35,8 @@ export interface JoinParams {
 /** `concatenate(tensors, axis)` (Theano's Join): the inputs, upcast to one dtype, end to end along `axis`. */
 export const JOIN: OpDef<JoinParams> = {
   name: 'concatenate',
+  // every axis but the joined one is input 0's (the inputs must agree there)
+  inferShape: ([first], { axis }) => [first!.shape.map((_, k) => (k === axis ? null : { input: 0, axis: k }))],
   inferType(inputs, { axis }) {
     if (inputs.length === 0) throw new RangeError('concatenate: needs at least one tensor');
     const first = inputs[0]!;
@@ -108,6 +112,7 @@ export interface SplitParams {
 /** `split(x, sizes, axis)`: consecutive pieces of `x` along `axis`, one output per size (they must add up). */
 export const SPLIT: OpDef<SplitParams> = {
   name: 'split',
+  inferShape: ([x], { axis, sizes }) => sizeFacts(sizes, 1).map((size) => x!.shape.map((_, k) => (k === axis ? size : { input: 0, axis: k }))),
   inferType(inputs, { axis, sizes }) {
     const x = inputs[0]!;
     checkScalarInputs(inputs, 1, countSymbolic(sizes), 'split', 'size');
@@ -186,6 +191,7 @@ function arangeLength(start: number, stop: number, step: number): number {
 /** `arange(start, stop, step)`: evenly spaced values in [start, stop). */
 export const ARANGE: OpDef<ArangeParams> = {
   name: 'arange',
+  inferShape: NO_SHAPE_FACTS,
   inferType(inputs, p) {
     const bounds = [p.start, p.stop, p.step];
     checkScalarInputs(inputs, 0, countSymbolic(bounds), 'arange', 'bound', true);
@@ -228,6 +234,7 @@ export interface EyeParams {
 /** `eye(n, m, k)`: an n x m matrix with ones on diagonal k and zeros elsewhere. */
 export const EYE: OpDef<EyeParams> = {
   name: 'eye',
+  inferShape: NO_SHAPE_FACTS,
   inferType(inputs, p) {
     checkScalarInputs(inputs, 0, countSymbolic([p.n, p.m, p.k]), 'eye', 'argument');
     for (const d of [p.n, p.m])
@@ -266,6 +273,7 @@ export interface TriParams {
 /** `tril(x, k)` / `triu(x, k)`: zeros above (below) diagonal k of the last two axes. */
 export const TRI: OpDef<TriParams> = {
   name: 'tri',
+  inferShape: NO_SHAPE_FACTS,
   inferType(inputs, { lower, k }) {
     const name = lower ? 'tril' : 'triu';
     const x = inputs[0]!;
@@ -313,6 +321,7 @@ export interface RepeatParams {
 /** `repeat(x, repeats, axis)`: each element repeated `repeats` times along `axis` (numpy's `repeat`). */
 export const REPEAT: OpDef<RepeatParams> = {
   name: 'repeat',
+  inferShape: ([x], { axis }) => [axis === null ? [null] : x!.shape.map((_, k) => (k === axis ? null : { input: 0, axis: k }))],
   inferType(inputs, { axis, repeats }) {
     const x = inputs[0]!;
     if (inputs.length !== (repeats === null ? 2 : 1))
@@ -396,7 +405,7 @@ function repeatSegmentSum(x: Tensor, counts: Tensor, gz: Tensor, axis: number | 
   const zeroDims = Array.from({ length: gz.ndim }, (_, k) => (k === along ? 1 : T.shape(gz, k)));
   const zero = T.alloc(T.constant(0, { dtype: gz.dtype }), ...zeroDims);
   const running = T.concatenate([zero, T.cumsum(gz, along)], along);
-  const gx = T.sub(T.take(running, end, along), T.take(running, start, along));
+  const gx = T.sub(T.take(running, integerIndices(end), along), T.take(running, integerIndices(start), along));
   return axis === null ? T.reshape(gx, T.shape(x), x.ndim) : gx;
 }
 
@@ -410,6 +419,7 @@ export interface RollParams {
 /** `roll(x, shift, axis)`: elements shifted cyclically along `axis` (numpy's `roll`). */
 export const ROLL: OpDef<RollParams> = {
   name: 'roll',
+  inferShape: (inputs) => [axesOf(inputs, 0)],
   inferType(inputs, { axis, shift }) {
     const x = inputs[0]!;
     checkScalarInputs(inputs, 1, shift === null ? 1 : 0, 'roll', 'shift');
@@ -467,6 +477,7 @@ export interface CumulateParams {
 /** `cumsum(x, axis)` / `cumprod(x, axis)`: running sums (products) along `axis`. */
 export const CUMULATE: OpDef<CumulateParams> = {
   name: 'cumulate',
+  inferShape: (inputs, { axis }) => [axis === null ? [null] : axesOf(inputs, 0)],
   inferType([x], { kind, axis, dtype }) {
     if (axis !== null && (!Number.isInteger(axis) || axis < 0 || axis >= x!.ndim))
       throw new RangeError(`${kind}: axis ${axis} is out of range for ${x}`);

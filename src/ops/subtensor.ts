@@ -9,7 +9,9 @@ import { scalarCaster } from '../runtime/convert.js';
 import { NDArray, shapeToString } from '../runtime/ndarray.js';
 import { canCastSafely, isInt } from '../types/dtype.js';
 import { TensorType, type StaticDim } from '../types/tensor-type.js';
+import type { IntScalar, SliceBound } from '../tensor/indexing.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { NO_SHAPE_FACTS, axesOf } from './shape-facts.js';
 
 /** An integer known when the graph is built, or the k-th symbolic index scalar of the node. */
 export type IndexValue = number | { readonly symbol: number };
@@ -189,8 +191,9 @@ const symbolValues = (arrays: readonly NDArray[]): number[] => arrays.map((a) =>
 
 /** The index as builder arguments again (`T.getItem(g, args)` is `g[index]`), symbols taken from the node's inputs. */
 function indexArgs(index: BasicIndex, symbols: readonly Tensor[], T: GradBuilder): unknown[] {
-  const value = (v: IndexValue | null): number | Tensor | null =>
-    v === null || typeof v === 'number' ? v : symbols[v.symbol]!;
+  // a symbolic bound is an integer scalar input (inferType checked it)
+  const value = (v: IndexValue | null): SliceBound =>
+    v === null || typeof v === 'number' ? v : (symbols[v.symbol] as IntScalar);
   return index.entries.map((e) =>
     e.kind === 'int'
       ? value(e.index)
@@ -207,6 +210,7 @@ export interface SubtensorParams {
 /** `x[index]`: a fresh copy of the selected region. Inputs: x, then the symbolic index scalars. */
 export const SUBTENSOR: OpDef<SubtensorParams> = {
   name: 'subtensor',
+  inferShape: NO_SHAPE_FACTS,
   inferType([x, ...symbols], { index }) {
     checkSymbols('subtensor', symbols, index);
     return [new TensorType(x!.dtype, indexedStaticShape('subtensor', x!.shape, index))];
@@ -307,6 +311,7 @@ const incName = (mode: IncMode) => (mode === 'set' ? 'set_subtensor' : 'inc_subt
  */
 export const INC_SUBTENSOR: OpDef<IncSubtensorParams> = {
   name: 'inc_subtensor',
+  inferShape: (inputs) => [axesOf(inputs, 0)],
   inferType([x, y, ...symbols], { mode, index }) {
     const name = incName(mode);
     checkSymbols(name, symbols, index);

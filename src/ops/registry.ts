@@ -1,0 +1,75 @@
+/**
+ * Every op, keyed by its name: the names rewrite patterns may use (`OpName`, a compile error when misspelled),
+ * and each op's params type (`ParamsOf<'reshape'>` is `ReshapeParams`), so rules read params without casts.
+ * A new op joins `NAMED_OPS` (elementwise ops join through the scalar table).
+ */
+import type { OpDef } from '../graph/op.js';
+import { ADVANCED_INC_SUBTENSOR, TAKE } from './advanced-subtensor.js';
+import { ARG_REDUCE } from './argreduce.js';
+import { BATCHED_DOT, DOT, MATMUL, TENSORDOT } from './blas.js';
+import { DIMSHUFFLE } from './dimshuffle.js';
+import { ELEMWISE, type ElemwiseParams } from './elemwise.js';
+import { BROADCAST_LIKE, GRAD_MODIFIER, SUM_TO_SHAPE } from './gradient.js';
+import { MAP } from './map.js';
+import { CROSSENTROPY_CATEGORICAL_1HOT, LOG_SOFTMAX, SOFTMAX } from './nnet.js';
+import { REDUCE } from './reduce.js';
+import type { ScalarOpName } from './scalar.js';
+import { ALLOC, BROADCAST_TO, FILL, FLATTEN, RESHAPE, SHAPE, SHAPE_I, TILE } from './shape.js';
+import { ARANGE, CUMULATE, EYE, JOIN, REPEAT, ROLL, SPLIT, TRI } from './structure.js';
+import { INC_SUBTENSOR, SUBTENSOR } from './subtensor.js';
+
+/** The ops that are not elementwise, by name. */
+const NAMED_OPS = {
+  advanced_inc_subtensor: ADVANCED_INC_SUBTENSOR,
+  take: TAKE,
+  arg_reduce: ARG_REDUCE,
+  batched_dot: BATCHED_DOT,
+  dot: DOT,
+  matmul: MATMUL,
+  tensordot: TENSORDOT,
+  dimshuffle: DIMSHUFFLE,
+  broadcast_like: BROADCAST_LIKE,
+  grad_modifier: GRAD_MODIFIER,
+  sum_to_shape: SUM_TO_SHAPE,
+  map: MAP,
+  crossentropy_categorical_1hot: CROSSENTROPY_CATEGORICAL_1HOT,
+  log_softmax: LOG_SOFTMAX,
+  softmax: SOFTMAX,
+  reduce: REDUCE,
+  alloc: ALLOC,
+  broadcastTo: BROADCAST_TO,
+  fill: FILL,
+  flatten: FLATTEN,
+  reshape: RESHAPE,
+  shape: SHAPE,
+  shape_i: SHAPE_I,
+  tile: TILE,
+  arange: ARANGE,
+  cumulate: CUMULATE,
+  eye: EYE,
+  concatenate: JOIN,
+  repeat: REPEAT,
+  roll: ROLL,
+  split: SPLIT,
+  tri: TRI,
+  inc_subtensor: INC_SUBTENSOR,
+  subtensor: SUBTENSOR,
+} as const;
+
+/** The name of an op: an elementwise (scalar) op or one of the others. */
+export type OpName = ScalarOpName | keyof typeof NAMED_OPS;
+
+/** The params type of the op called `K`. */
+export type ParamsOf<K extends OpName> = K extends ScalarOpName
+  ? ElemwiseParams
+  : K extends keyof typeof NAMED_OPS
+    ? (typeof NAMED_OPS)[K] extends OpDef<infer P>
+      ? P
+      : never
+    : never;
+
+/** Every op by name (typed complete: an op missing here is a compile error). */
+export const OPS: { readonly [K in OpName]: OpDef<ParamsOf<K>> } = { ...ELEMWISE, ...NAMED_OPS };
+
+/** Whether `name` names an op. */
+export const isOpName = (name: string): name is OpName => Object.hasOwn(OPS, name);
