@@ -224,6 +224,8 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   const guard = options.nanGuard ? nanGuard : undefined;
   const nOut = outputList.length;
   const allowDowncast = options.allowInputDowncast ?? false;
+  // the words of each input's error messages, made once: a call only reads them when it throws
+  const inputLabels = inputs.map((v, i) => ({ what: `${fname}, ${label(v, i)}`, expected: article(v.type) }));
 
   // run-time profile of the reference evaluator (the generated code keeps its own)
   const nodeMs = options.profile && !program ? new Float64Array(schedule.length) : undefined;
@@ -234,7 +236,7 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
         `${fname}: expected ${inputs.length} argument${inputs.length === 1 ? '' : 's'}, got ${args.length}`,
       );
     }
-    const argValues = inputs.map((v, i) => checkInput(v, i, args[i], fname, allowDowncast));
+    const argValues = inputs.map((v, i) => checkInput(v, args[i], inputLabels[i]!, allowDowncast));
     let owned: NDArray[];
     if (program) {
       const results = program.run(argValues);
@@ -395,13 +397,17 @@ function linkOrFallBack(
   }
 }
 
-function checkInput(v: Tensor, i: number, value: unknown, fname: string, allowDowncast: boolean): NDArray {
-  const what = `${fname}, ${label(v, i)}`;
-  if (value === undefined || value === null) throw new TypeError(`${what}: expected ${article(v.type)}, got ${value}`);
-  const a = toNDArray(value as ArrayLikeInput, { dtype: v.dtype, allowDowncast, what, expected: article(v.type) });
+function checkInput(
+  v: Tensor,
+  value: unknown,
+  { what, expected }: { what: string; expected: string },
+  allowDowncast: boolean,
+): NDArray {
+  if (value === undefined || value === null) throw new TypeError(`${what}: expected ${expected}, got ${value}`);
+  const a = toNDArray(value as ArrayLikeInput, { dtype: v.dtype, allowDowncast, what, expected });
   const mismatch = v.type.shapeMismatch(a.shape);
   if (mismatch) {
-    throw new TypeError(`${what}: expected ${article(v.type)}, got ${describeValue(value)}: ${mismatch}`);
+    throw new TypeError(`${what}: expected ${expected}, got ${describeValue(value)}: ${mismatch}`);
   }
   return a;
 }

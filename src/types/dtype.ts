@@ -159,17 +159,17 @@ export const MAX_STORAGE_LENGTH = 2 ** 32;
 
 /** A zero-filled typed array of `n` elements; a size past the limit, or one memory cannot hold, says how big it was. */
 export function allocStorage<D extends DType>(dtype: D, n: number): Storage<D> {
-  const ctor = STORAGE[dtype];
-  const size = () => `${n} ${dtype} elements (${formatBytes(n * ctor.BYTES_PER_ELEMENT)})`;
-  if (n > MAX_STORAGE_LENGTH) {
-    throw new RangeError(`cannot allocate ${size()}: a typed array holds at most ${MAX_STORAGE_LENGTH} elements`);
-  }
+  if (n > MAX_STORAGE_LENGTH) throw allocationError(dtype, n, `a typed array holds at most ${MAX_STORAGE_LENGTH} elements`);
   try {
-    return new ctor(n) as Storage<D>;
+    return new STORAGE[dtype](n) as Storage<D>;
   } catch (e) {
-    if (e instanceof RangeError && n > 0) throw new RangeError(`cannot allocate ${size()}: ${e.message}`, { cause: e });
-    throw e;
+    throw e instanceof RangeError && n > 0 ? allocationError(dtype, n, e.message, e) : e;
   }
+}
+
+function allocationError(dtype: DType, n: number, why: string, cause?: unknown): RangeError {
+  const bytes = formatBytes(n * STORAGE[dtype].BYTES_PER_ELEMENT);
+  return new RangeError(`cannot allocate ${n} ${dtype} elements (${bytes}): ${why}`, { cause });
 }
 
 /** '80 GB', '1.5 MB', '12 bytes'. */
