@@ -4,7 +4,7 @@ import type { Apply, Variable } from '../graph/variable.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { withBuildTrace } from '../tensor/apply.js';
 import { cast } from '../tensor/elemwise.js';
-import { match, rootOp, type Captures, type Pattern } from './pattern.js';
+import { match, rootOps, type Captures, type Pattern } from './pattern.js';
 
 /**
  * A local rewrite: where `pattern` matches a variable, `rewrite` returns what replaces it (or null: declined). The
@@ -66,14 +66,7 @@ export interface RuleSetOptions {
 
 /** A pass applying `rules` to every node until none fires (or the budget is spent). */
 export function ruleSetPass(name: string, rules: readonly Rule[], tags: readonly string[] = [], options: RuleSetOptions = {}): Pass {
-  const byOp = new Map<string, Rule[]>();
-  for (const r of rules) {
-    const root = rootOp(r.pattern);
-    if (!root) throw new Error(`rule ${r.name}: the pattern must have an op at its root`);
-    const list = byOp.get(root);
-    if (list) list.push(r);
-    else byOp.set(root, [r]);
-  }
+  const byOp = indexByRootOp(rules);
   return {
     name,
     tags,
@@ -85,55 +78,185 @@ export function ruleSetPass(name: string, rules: readonly Rule[], tags: readonly
         const enabled = list.filter((r) => ctx.enabled(r.name, [...r.tags, ...tags, name]));
         if (enabled.length > 0) active.set(op, enabled);
       }
-      if (active.size === 0) return;
-      const reach = Math.max(...[...active.values()].flat().map((r) => patternDepth(r.pattern)));
-      let nodes = graph.toposort();
-      let budget = Math.max(100, nodes.length * (options.rewritesPerNode ?? 20));
-      const sizeLimit = Math.max(1000, nodes.length * (options.growthLimit ?? 4));
-      // The first sweep visits every node; later ones only nodes a rewrite may have made matchable: new nodes and
-      // the readers of a replaced variable up to the deepest pattern's reach. When such a sweep changes nothing, one
-      // more full sweep confirms the fixed point (a rule may look deeper than its pattern, or at clients).
-      const visited = new Set<Apply>();
-      let near: Set<Apply> | null = null;
-      while (budget > 0 && nodes.length <= sizeLimit) {
-        const touched = new Set<Apply>();
-        let changed = false;
-        for (const node of nodes) {
-          if (near && visited.has(node) && !near.has(node)) continue;
-          visited.add(node);
-          const candidates = active.get(node.op.name);
-          if (!candidates) continue;
-          for (const out of node.outputs) {
-            if (graph.clients(out).length === 0) continue; // replaced earlier in this sweep
-            for (const r of candidates) {
-              const captures = match(r.pattern, out);
-              if (!captures) continue;
-              // new nodes keep the trace of the node they replace (so run-time errors name the user's line)
-              const trace = node.trace;
-              const proposed = withBuildTrace(trace, () => r.rewrite(captures, out as Tensor, graph));
-              if (!proposed || proposed === out) continue;
-              const replacement = withBuildTrace(trace, () => fitReplacement(proposed, out));
-              if (!replacement) continue;
-              graph.replace(out, replacement);
-              ctx.record({ pass: name, rule: r.name, before: out, after: replacement });
-              markReaders(graph, replacement, reach, touched);
-              changed = true;
-              budget--;
-              break;
-            }
-          }
-          if (budget <= 0) break;
-        }
-        if (!changed && !near) break; // a full sweep found nothing: the fixed point
-        near = changed ? touched : null;
-        nodes = graph.toposort();
-      }
+      if (active.size > 0) new RuleSetRun(name, graph, ctx, active, options).run();
     },
   };
 }
 
+/** The rules by the op names their patterns can have at the root. */
+function indexByRootOp(rules: readonly Rule[]): Map<string, Rule[]> {
+  const byOp = new Map<string, Rule[]>();
+  for (const r of rules) {
+    const roots = rootOps(r.pattern);
+    if (!roots) throw new Error(`rule ${r.name}: the pattern must have an op at its root`);
+    for (const root of roots) {
+      const list = byOp.get(root);
+      if (list) list.push(r);
+      else byOp.set(root, [r]);
+    }
+  }
+  return byOp;
+}
+
+/**
+ * One run of a rule set over a graph. The first sweep visits every node in topological order; after it, only
+ * the nodes a rewrite may have made matchable are visited again: the nodes it added and the readers of the
+ * replaced variable up to the deepest pattern's reach, in topological order among themselves. Each rewrite thus
+ * costs work near it, not a sweep of the whole graph. When nothing is left to revisit, one more full sweep
+ * confirms the fixed point (a rule may look deeper than its pattern, or at clients).
+ */
+class RuleSetRun {
+  private budget: number;
+  private readonly sizeLimit: number;
+  private readonly reach: number;
+  /** Nodes this run has queued or visited: a node reached from a replacement and not in here is new. */
+  private readonly seen = new Set<Apply>();
+  /** Nodes no output depends on any more (each rewrite leaves the replaced subgraph behind). */
+  private readonly dead = new Set<Apply>();
+
+  constructor(
+    private readonly pass: string,
+    private readonly graph: FunctionGraph,
+    private readonly ctx: PassContext,
+    private readonly active: ReadonlyMap<string, readonly Rule[]>,
+    options: RuleSetOptions,
+  ) {
+    const size = graph.toposort().length;
+    this.budget = Math.max(100, size * (options.rewritesPerNode ?? 20));
+    this.sizeLimit = Math.max(1000, size * (options.growthLimit ?? 4));
+    this.reach = Math.max(...[...active.values()].flat().map((r) => patternDepth(r.pattern)));
+  }
+
+  run(): void {
+    let nodes = this.graph.toposort();
+    for (;;) {
+      for (const node of nodes) this.seen.add(node);
+      let changed = false;
+      let pending = this.sweep(nodes);
+      while (pending.size > 0 && this.budget > 0 && this.liveSize() <= this.sizeLimit) {
+        changed = true;
+        pending = this.sweep(topologicalOrder(pending));
+      }
+      if (!changed || this.budget <= 0) return;
+      nodes = this.graph.toposort(); // the confirming full sweep
+      if (nodes.length > this.sizeLimit) return;
+    }
+  }
+
+  /**
+   * Tries the rules on `nodes`, in order; returns the readers to revisit. The nodes a rewrite builds are tried at
+   * once, before the sweep moves on, so a reader later in the list sees the replacement already simplified.
+   */
+  private sweep(nodes: readonly Apply[]): Set<Apply> {
+    const revisit = new Set<Apply>();
+    for (const node of nodes) {
+      const stack: Apply[] = [node]; // the next node to try on top
+      while (stack.length > 0 && this.budget > 0) {
+        const built = new Set<Apply>();
+        this.visit(stack.pop()!, built, revisit);
+        stack.push(...topologicalOrder(built).reverse());
+      }
+    }
+    for (const node of revisit) if (this.dead.has(node)) revisit.delete(node);
+    return revisit;
+  }
+
+  /** Tries the rules on `node`'s outputs until one fires; records the nodes it built and the readers to revisit. */
+  private visit(node: Apply, built: Set<Apply>, revisit: Set<Apply>): void {
+    const candidates = this.active.get(node.op.name);
+    if (!candidates || this.dead.has(node) || this.budget <= 0) return;
+    for (const out of node.outputs) {
+      if (this.graph.clients(out).length === 0) continue; // replaced earlier in this sweep
+      if (this.rewriteOne(node, out, candidates, built, revisit)) return;
+    }
+  }
+
+  /** Applies the first rule that fires on `out`; records what to revisit. */
+  private rewriteOne(node: Apply, out: Variable, candidates: readonly Rule[], built: Set<Apply>, revisit: Set<Apply>): boolean {
+    for (const r of candidates) {
+      const captures = match(r.pattern, out);
+      if (!captures) continue;
+      // new nodes keep the trace of the node they replace (so run-time errors name the user's line)
+      const trace = node.trace;
+      const proposed = withBuildTrace(trace, () => r.rewrite(captures, out as Tensor, this.graph));
+      if (!proposed || proposed === out) continue;
+      const replacement = withBuildTrace(trace, () => fitReplacement(proposed, out));
+      if (!replacement) continue;
+      this.graph.replace(out, replacement);
+      this.ctx.record({ pass: this.pass, rule: r.name, before: out, after: replacement });
+      this.markDead(node);
+      this.addNewNodes(replacement, built);
+      markReaders(this.graph, replacement, this.reach, revisit);
+      this.budget--;
+      return true;
+    }
+    return false;
+  }
+
+  private liveSize(): number {
+    return this.seen.size - this.dead.size;
+  }
+
+  /** Marks `start` dead if nothing live reads it any more, and likewise its inputs' nodes (each node dies once). */
+  private markDead(start: Apply): void {
+    const stack = [start];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (this.dead.has(node) || !this.isUnread(node)) continue;
+      this.dead.add(node);
+      for (const input of node.inputs) if (input.owner && !this.dead.has(input.owner)) stack.push(input.owner);
+    }
+  }
+
+  private isUnread(node: Apply): boolean {
+    return node.outputs.every((out) =>
+      this.graph.clients(out).every((c) => c.node !== 'output' && this.dead.has(c.node)),
+    );
+  }
+
+  /** Adds the nodes computing `v` that this run has not seen (the ones the rewrite built) to `into`. */
+  private addNewNodes(v: Variable, into: Set<Apply>): void {
+    const stack = v.owner && !this.seen.has(v.owner) ? [v.owner] : [];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (this.seen.has(node)) continue;
+      this.seen.add(node);
+      into.add(node);
+      for (const input of node.inputs) if (input.owner && !this.seen.has(input.owner)) stack.push(input.owner);
+    }
+  }
+}
+
+/** `nodes` ordered so that a node comes after those of its inputs' nodes that are in the set (iterative). */
+function topologicalOrder(nodes: ReadonlySet<Apply>): Apply[] {
+  const order: Apply[] = [];
+  const done = new Set<Apply>();
+  for (const start of nodes) {
+    if (done.has(start)) continue;
+    const stack: [Apply, number][] = [[start, 0]];
+    done.add(start);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const [node, next] = top;
+      if (next < node.inputs.length) {
+        top[1]++;
+        const owner = node.inputs[next]!.owner;
+        if (owner && nodes.has(owner) && !done.has(owner)) {
+          done.add(owner);
+          stack.push([owner, 0]);
+        }
+      } else {
+        stack.pop();
+        order.push(node);
+      }
+    }
+  }
+  return order;
+}
+
 /** How many op levels a pattern inspects below (and including) its root. */
 function patternDepth(pattern: Pattern): number {
+  if (pattern.kind === 'anyOf') return Math.max(0, ...pattern.options.map(patternDepth));
   return pattern.kind === 'op' ? 1 + Math.max(0, ...pattern.args.map(patternDepth)) : 0;
 }
 

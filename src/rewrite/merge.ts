@@ -26,7 +26,9 @@ function constantKey(v: Variable): string | undefined {
 function nodeKey(node: Apply): string {
   const op = node.op;
   const params = op.paramsKey ? op.paramsKey(node.params as never) : node.params === undefined ? '' : `#${identity(node.params as object)}`;
-  return `${op.name}|${identity(op)}|${params}|${node.inputs.map((i) => identity(i)).join(',')}`;
+  let inputs = '';
+  for (const i of node.inputs) inputs += `${i.id},`;
+  return `${op.name}|${identity(op)}|${params}|${inputs}`;
 }
 
 /**

@@ -1,44 +1,120 @@
 /**
- * A small pattern language for local rewrite rules. A pattern is matched against a variable: `op(name, ...args)`
- * matches an application of the op called `name` (commutative ops also match with their two inputs swapped),
- * `v('x')` captures any variable (the same name twice must be the same variable), `c(1)` matches a constant whose
- * every element is 1. Rules are one line each, with their algebra as a comment:
+ * The pattern language of local rewrite rules, with one spelling for everything. A pattern is matched against a
+ * variable:
+ *
+ * - `P.mul(x, c(1))` matches an application of `mul` (op names are typed: a misspelled or non-existent op is a
+ *   compile error); commutative binary ops also match with their inputs swapped;
+ * - `anyOf(p, q)` matches what `p` or `q` matches (`1 - x` as written and as canonicalize leaves it, `1 + -x`);
+ * - `oneOf(Family.spread, x, etc)` matches any op of a family; `etc` as the last argument matches any number of
+ *   further inputs (`P.reshape(x, etc)` is a reshape to any number of symbolic sizes);
+ * - `.where((params, node) => ...)` tests the matched node's params, typed by the op (`P.reduce(x).where((p) =>
+ *   p.kind === 'sum')`);
+ * - `v('x')` captures any variable (the same name twice must be the same variable), `v('x', test)` only one
+ *   passing `test`; `is(test)` tests without capturing; `c(1)` matches a constant whose every element is 1.
+ *
+ * Rules are one line each, with their algebra as a comment:
  *
  *   rule('mul_by_one', P.mul(x, c(1)), ({ x }) => x), // x * 1 -> x
  */
 import type { Apply, Variable } from '../graph/variable.js';
 import { isElemwise } from '../ops/elemwise.js';
-import type { ScalarOpName } from '../ops/scalar.js';
+import { isOpName, type OpName, type ParamsOf } from '../ops/registry.js';
+import { SCALAR_OPS, type ScalarOpName } from '../ops/scalar.js';
 import type { Tensor } from '../tensor/tensor.js';
 
-export type Pattern =
-  | { readonly kind: 'var'; readonly name: string; readonly test?: (v: Variable) => boolean }
-  | { readonly kind: 'const'; readonly value: number }
-  | { readonly kind: 'op'; readonly op: string; readonly args: readonly Pattern[]; readonly params?: (params: never) => boolean };
+/** Any further inputs (zero or more), as the last argument of an op pattern. */
+export interface Etc {
+  readonly kind: 'etc';
+}
+export const etc: Etc = { kind: 'etc' };
 
-/** Captures: the variables bound by `v(...)` patterns (and `node`, the matched application at the root). */
+export type Pattern = VarPattern | ConstPattern | OpPattern<OpName> | AnyOfPattern;
+
+/** Matches what one of `options` matches (the first that does). */
+export interface AnyOfPattern {
+  readonly kind: 'anyOf';
+  readonly options: readonly Pattern[];
+}
+
+export interface VarPattern {
+  readonly kind: 'var';
+  /** The capture name; none: the variable is tested, not captured. */
+  readonly name?: string;
+  readonly test?: (v: Variable) => boolean;
+}
+
+export interface ConstPattern {
+  readonly kind: 'const';
+  readonly value: number;
+}
+
+/** An application of one of `ops` to inputs matching `args` (and any further inputs when `variadic`). */
+export class OpPattern<K extends OpName> {
+  readonly kind = 'op';
+  constructor(
+    readonly ops: readonly K[],
+    readonly args: readonly Pattern[],
+    readonly variadic: boolean,
+    readonly test?: (params: ParamsOf<K>, node: Apply) => boolean,
+  ) {}
+
+  /** This pattern, matching only nodes whose params (typed by the op) pass `test`. */
+  where(test: (params: ParamsOf<K>, node: Apply) => boolean): OpPattern<K> {
+    const previous = this.test;
+    return new OpPattern(this.ops, this.args, this.variadic, previous ? (p, n) => previous(p, n) && test(p, n) : test);
+  }
+}
+
+/** Captures: the variables bound by `v(...)` patterns. */
 export type Captures = Record<string, Tensor>;
 
 /** Captures any variable (optionally only those passing `test`). */
 export const v = (name: string, test?: (v: Variable) => boolean): Pattern => ({ kind: 'var', name, test });
+/** Matches a variable passing `test`, without capturing it. */
+export const is = (test: (v: Variable) => boolean): Pattern => ({ kind: 'var', test });
 /** Matches a constant whose every element equals `value`. */
 export const c = (value: number): Pattern => ({ kind: 'const', value });
-/** Matches an application of the op named `name` to arguments matching `args`. */
-export function op(name: string, ...args: Pattern[]): Pattern {
-  return { kind: 'op', op: name, args };
-}
-/** Like `op`, with a test on the op's params. */
-export function opWith<P>(name: string, params: (p: P) => boolean, ...args: Pattern[]): Pattern {
-  return { kind: 'op', op: name, args, params: params as (p: never) => boolean };
+
+function opPattern<K extends OpName>(ops: readonly K[], args: readonly (Pattern | Etc)[]): OpPattern<K> {
+  const variadic = args.length > 0 && args[args.length - 1]!.kind === 'etc';
+  const fixed = (variadic ? args.slice(0, -1) : args) as Pattern[];
+  if (fixed.some((a) => (a as Pattern | Etc).kind === 'etc')) throw new Error('etc must be the last argument');
+  for (const name of ops) if (!isOpName(name)) throw new Error(`pattern: there is no op named ${String(name)}`);
+  return new OpPattern(ops, fixed, variadic);
 }
 
-/** Op names a pattern can name through `P` (any other op: `op(name, ...)`). */
-export type PatternOpName = ScalarOpName | 'reduce' | 'dimshuffle' | 'reshape' | 'shape_i' | 'softmax' | 'log_softmax' | 'dot' | 'sum_to_shape' | 'broadcast_like' | 'alloc' | 'fill';
+/** Matches what any of `options` matches (the first that does, in order). */
+export const anyOf = (...options: Pattern[]): Pattern => ({ kind: 'anyOf', options });
 
-/** Builders by op name: `P.add(x, c(0))` is `op('add', x, c(0))`. */
-export const P = new Proxy({} as { readonly [K in PatternOpName]: (...args: Pattern[]) => Pattern }, {
-  get: (_t, name: string) => (...args: Pattern[]) => op(name, ...args),
+/** Matches an application of any op of `family` (see `Family`). */
+export const oneOf = <K extends OpName>(family: readonly K[], ...args: (Pattern | Etc)[]): OpPattern<K> =>
+  opPattern(family, args);
+
+/** Builders by op name: `P.add(x, c(0))` matches `add` applied to x and a constant 0. */
+export const P = new Proxy({} as { readonly [K in OpName]: (...args: (Pattern | Etc)[]) => OpPattern<K> }, {
+  get: (_t, name: string) => (...args: (Pattern | Etc)[]) => opPattern([name as OpName], args),
 });
+
+const scalarNames = Object.keys(SCALAR_OPS) as ScalarOpName[];
+/** Families of ops patterns quantify over. */
+export const Family = {
+  /** Every elementwise op. */
+  elemwise: scalarNames,
+  /** Elementwise ops of one input. */
+  unary: scalarNames.filter((n) => SCALAR_OPS[n].arity === 1),
+  /** Ops that broadcast a value to a shape: fill(model, value), alloc(value, ...sizes), broadcastTo, broadcast_like. */
+  spread: ['fill', 'alloc', 'broadcastTo', 'broadcast_like'],
+} as const satisfies Record<string, readonly OpName[]>;
+
+/** Whether `v` is computed by the op `name`. */
+export const isOp = (v: Variable | undefined, name: OpName): boolean => v?.owner?.op.name === name;
+
+/** The params of `v`'s node, typed by its op (`v` must be computed by `name`). */
+export function paramsOf<K extends OpName>(v: Variable, name: K): ParamsOf<K> {
+  const node = v.owner;
+  if (node?.op.name !== name) throw new Error(`paramsOf: expected a ${name} node, got ${node?.op.name ?? 'a leaf'}`);
+  return node.params as ParamsOf<K>;
+}
 
 /** Whether a constant holds `value` in every element. */
 export function isConstantValue(variable: Variable, value: number): boolean {
@@ -65,22 +141,34 @@ function isCommutative(node: Apply): boolean {
 export function match(pattern: Pattern, variable: Variable, captures: Captures = {}): Captures | null {
   switch (pattern.kind) {
     case 'var': {
+      if (pattern.test && !pattern.test(variable)) return null;
+      if (pattern.name === undefined) return captures;
       const bound = captures[pattern.name];
       if (bound) return bound === variable ? captures : null;
-      if (pattern.test && !pattern.test(variable)) return null;
       return { ...captures, [pattern.name]: variable as Tensor };
     }
     case 'const':
       return isConstantValue(variable, pattern.value) ? captures : null;
-    case 'op': {
-      const node = variable.owner;
-      if (!node || node.op.name !== pattern.op || node.inputs.length !== pattern.args.length) return null;
-      if (pattern.params && !pattern.params(node.params as never)) return null;
-      const direct = matchArgs(pattern.args, node.inputs, captures);
-      if (direct || !isCommutative(node)) return direct;
-      return matchArgs(pattern.args, [node.inputs[1]!, node.inputs[0]!], captures);
-    }
+    case 'op':
+      return matchNode(pattern, variable, captures);
+    case 'anyOf':
+      for (const option of pattern.options) {
+        const found = match(option, variable, captures);
+        if (found) return found;
+      }
+      return null;
   }
+}
+
+function matchNode(pattern: OpPattern<OpName>, variable: Variable, captures: Captures): Captures | null {
+  const node = variable.owner;
+  if (!node || !(pattern.ops as readonly string[]).includes(node.op.name)) return null;
+  const n = pattern.args.length;
+  if (pattern.variadic ? node.inputs.length < n : node.inputs.length !== n) return null;
+  if (pattern.test && !pattern.test(node.params as never, node)) return null;
+  const direct = matchArgs(pattern.args, node.inputs, captures);
+  if (direct || n !== 2 || !isCommutative(node)) return direct;
+  return matchArgs(pattern.args, [node.inputs[1]!, node.inputs[0]!], captures);
 }
 
 function matchArgs(patterns: readonly Pattern[], inputs: readonly Variable[], captures: Captures): Captures | null {
@@ -89,7 +177,10 @@ function matchArgs(patterns: readonly Pattern[], inputs: readonly Variable[], ca
   return current;
 }
 
-/** The op name at the root of a pattern (rules are indexed by it); undefined for a bare variable pattern. */
-export function rootOp(pattern: Pattern): string | undefined {
-  return pattern.kind === 'op' ? pattern.op : undefined;
+/** The op names a pattern can have at its root (rules are indexed by them); undefined for a variable pattern. */
+export function rootOps(pattern: Pattern): readonly OpName[] | undefined {
+  if (pattern.kind === 'op') return pattern.ops;
+  if (pattern.kind !== 'anyOf') return undefined;
+  const roots = pattern.options.map(rootOps);
+  return roots.every((r) => r !== undefined) ? [...new Set(roots.flat() as OpName[])] : undefined;
 }

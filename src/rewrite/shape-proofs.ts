@@ -11,13 +11,14 @@
  * atoms (a known length other than 1 wins; 1 is the empty set). Two lengths with the same description are equal at
  * run time; anything else is unproven. `x * y` for matrices of unknown shapes has lengths `x:0|y:0` and `x:1|y:1`,
  * which differ from `x`'s own (`x:0`, `x:1`): `x` might have been broadcast.
+ *
+ * What each op tells about its output lengths is the op's own `inferShape` aspect (src/ops/): this module only
+ * reads those facts, so a new op teaches the prover by declaring its facts, not by a case here.
  */
 import type { Variable } from '../graph/variable.js';
-import { isElemwise } from '../ops/elemwise.js';
-import type { AllocParams, ReshapeParams, ShapeIParams } from '../ops/shape.js';
-import type { DimShuffleParams } from '../ops/dimshuffle.js';
-import type { ReduceParams } from '../ops/reduce.js';
+import type { LengthFact } from '../graph/op.js';
 import { isInt } from '../types/dtype.js';
+import { isOp, paramsOf } from './pattern.js';
 
 /** A length: known, or the broadcast of a set of unknown lengths (see the module comment). */
 export type Dim = number | string;
@@ -93,16 +94,16 @@ const atom = (v: Variable, axis: number): string => `${v.id}:${axis}`;
 /** An integer scalar used as a size, with lossless integer casts looked through. */
 function sizeSource(s: Variable): Variable {
   let v = s;
-  while (v.owner && v.owner.op.name === 'cast' && isInt(v.type.dtype) && isInt(v.owner.inputs[0]!.type.dtype))
-    v = v.owner.inputs[0]!;
+  while (isOp(v, 'cast') && isInt(v.type.dtype) && isInt(v.owner!.inputs[0]!.type.dtype))
+    v = v.owner!.inputs[0]!;
   return v;
 }
 
 /** The variable whose length a size scalar reads (`shape_i(y, k)`), if any. */
 function shapeIOf(s: Variable): { of: Variable; axis: number } | undefined {
   const v = sizeSource(s);
-  if (v.owner?.op.name !== 'shape_i') return undefined;
-  return { of: v.owner.inputs[0]!, axis: (v.owner.params as ShapeIParams).axis };
+  if (!isOp(v, 'shape_i')) return undefined;
+  return { of: v.owner!.inputs[0]!, axis: paramsOf(v, 'shape_i').axis };
 }
 
 /** The length an integer scalar stands for when used as a size. */
@@ -114,83 +115,67 @@ export function sizeDim(s: Variable): Dim {
   return `#${v.id}`;
 }
 
-/** The symbolic size inputs of a node whose params list sizes (null entries are read from inputs 1, 2, ...). */
-function sizeInputs(v: Variable): Variable[] {
-  const node = v.owner!;
-  return node.inputs.slice(1);
+/** What `v`'s op says about the lengths of `v`'s axes (its `inferShape` aspect); empty for a leaf. */
+export function lengthFacts(v: Variable): readonly LengthFact[] {
+  const node = v.owner;
+  if (!node) return [];
+  const facts = node.op.inferShape(
+    node.inputs.map((i) => i.type),
+    node.params as never,
+  );
+  return facts[node.outputs.indexOf(v)] ?? [];
 }
 
+/** Calls `visit` on each plain fact (an input's axis or a size) that `fact` consists of. */
+export function forEachSource(fact: LengthFact, visit: (fact: { input: number; axis: number } | { size: number }) => void): void {
+  if (fact === null || typeof fact === 'number') return;
+  if ('broadcast' in fact) for (const f of fact.broadcast) forEachSource(f, visit);
+  else visit(fact);
+}
+
+/** The variables whose lengths `v`'s facts read: inputs named by the facts, and what size scalars measure. */
 function dependencies(v: Variable): Variable[] {
   const node = v.owner;
   if (!node) return [];
-  const op = node.op;
-  if (isElemwise(op) || op.name === 'fill') return node.inputs;
-  switch (op.name) {
-    case 'dimshuffle':
-    case 'grad_modifier':
-    case 'reduce':
-      return [node.inputs[0]!];
-    case 'sum_to_shape':
-    case 'broadcast_like':
-      return [node.inputs[1]!];
-    case 'alloc':
-    case 'broadcastTo':
-    case 'reshape': {
-      const reads = sizeInputs(v).flatMap((s) => shapeIOf(s)?.of ?? []);
-      return op.name === 'reshape' ? reads : [node.inputs[0]!, ...reads];
-    }
-    default:
-      return [];
+  const deps: Variable[] = [];
+  for (const fact of lengthFacts(v)) {
+    forEachSource(fact, (f) => {
+      if ('input' in f) deps.push(node.inputs[f.input]!);
+      else {
+        const read = shapeIOf(node.inputs[f.size]!);
+        if (read) deps.push(read.of);
+      }
+    });
   }
+  return deps;
 }
 
-/** What the op tells about its output's lengths (the type's known lengths are added by `compute`). */
-function derive(v: Variable): (Dim | undefined)[] | undefined {
-  const node = v.owner;
-  if (!node) return undefined;
-  const op = node.op;
-  const known = (x: Variable) => cache.get(x)!.dims;
-  if (isElemwise(op) || op.name === 'fill') return broadcastDims(node.inputs.map(known));
-  switch (op.name) {
-    case 'dimshuffle': {
-      const input = known(node.inputs[0]!);
-      return (node.params as DimShuffleParams).pattern.map((p) => (p === 'x' ? 1 : input[p]));
-    }
-    case 'grad_modifier':
-      return [...known(node.inputs[0]!)];
-    case 'sum_to_shape':
-    case 'broadcast_like':
-      return [...known(node.inputs[1]!)];
-    case 'reduce': {
-      const { axes, keepdims } = node.params as ReduceParams;
-      const input = known(node.inputs[0]!);
-      return keepdims ? input.map((d, i) => (axes.includes(i) ? 1 : d)) : input.filter((_, i) => !axes.includes(i));
-    }
-    case 'alloc':
-    case 'broadcastTo': {
-      const sizes = sizeInputs(v);
-      let next = 0;
-      const target = (node.params as AllocParams).shape.map((p) => (p === null ? sizeDim(sizes[next++]!) : p));
-      // the value broadcast into the target: the target's lengths, where the value does not fix one
-      const value = known(node.inputs[0]!);
-      return target.map((d, k) => {
-        const own = value[k - (target.length - value.length)];
-        return typeof own === 'number' && own !== 1 ? own : d;
-      });
-    }
-    case 'reshape': {
-      const { shape, fromVector } = node.params as ReshapeParams;
-      if (fromVector) return undefined;
-      const sizes = sizeInputs(v);
-      let next = 0;
-      return shape.map((p) => (p === null ? sizeDim(sizes[next++]!) : p === -1 ? undefined : p));
-    }
-    default:
-      return undefined;
+/** The length a fact stands for, from the (already computed) lengths of the inputs. */
+function lengthOf(fact: LengthFact, inputs: readonly Variable[]): Dim | undefined {
+  if (fact === null) return undefined;
+  if (typeof fact === 'number') return fact;
+  if ('broadcast' in fact) {
+    const dims = fact.broadcast.map((f) => lengthOf(f, inputs));
+    return dims.includes(undefined) ? undefined : broadcastDims(dims.map((d) => [d!]))[0];
   }
+  if ('size' in fact) return sizeDim(inputs[fact.size]!);
+  return cache.get(inputs[fact.input]!)!.dims[fact.axis];
+}
+
+/**
+ * The lengths `v`'s op says it computes, before what the type knows is applied: for alloc, the sizes it was asked
+ * for (which its value must fit), even where the value's static length already fixes one.
+ */
+export function factDims(v: Variable): Dim[] {
+  dimsOf(v);
+  const facts = lengthFacts(v);
+  const inputs = v.owner?.inputs ?? [];
+  const own = cache.get(v)!.dims;
+  return own.map((d, k) => (facts[k] !== undefined ? lengthOf(facts[k]!, inputs) : undefined) ?? d);
 }
 
 function compute(v: Variable): Dim[] {
-  const derived = derive(v);
-  return v.type.shape.map((d, k) => d ?? derived?.[k] ?? atom(v, k));
+  const facts = lengthFacts(v);
+  const inputs = v.owner?.inputs ?? [];
+  return v.type.shape.map((d, k) => d ?? (facts[k] !== undefined ? lengthOf(facts[k]!, inputs) : undefined) ?? atom(v, k));
 }

@@ -15,11 +15,10 @@
  */
 import type { FunctionGraph } from '../../graph/function-graph.js';
 import type { Variable } from '../../graph/variable.js';
-import { DIMSHUFFLE, type DimPattern, type DimShuffleParams } from '../../ops/dimshuffle.js';
+import { DIMSHUFFLE, type DimPattern } from '../../ops/dimshuffle.js';
 import { evaluateElemwise, isElemwise } from '../../ops/elemwise.js';
-import type { ReduceParams } from '../../ops/reduce.js';
 import { SCALAR_OPS, type ScalarOpName } from '../../ops/scalar.js';
-import { FILL, RESHAPE, SHAPE_I, type AllocParams, type ReshapeParams, type ShapeIParams } from '../../ops/shape.js';
+import { FILL, RESHAPE, SHAPE_I } from '../../ops/shape.js';
 import { toNDArray } from '../../runtime/convert.js';
 import { applyOp, makeConstant } from '../../tensor/apply.js';
 import * as T from '../../tensor/index.js';
@@ -27,13 +26,12 @@ import type { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../types/dtype.js';
 import { broadcastStatic, TensorType, type StaticDim } from '../../types/tensor-type.js';
 import { rule, type Rule } from '../engine.js';
-import { c, op, P, v, type Captures, type Pattern } from '../pattern.js';
-import { broadcastDims, dimsOf, sameShape, sizeDim, type Dim } from '../shape-proofs.js';
+import { c, etc, Family, isOp, oneOf, P, paramsOf, v, type Captures } from '../pattern.js';
+import { broadcastDims, dimsOf, factDims, forEachSource, lengthFacts, sameShape, sizeDim, type Dim } from '../shape-proofs.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // patterns
 
-const E = P as { readonly [K in ScalarOpName]: (...args: Pattern[]) => Pattern };
 const x = v('x');
 const y = v('y');
 const isConstant = (u: Variable) => u.isConstant;
@@ -42,16 +40,6 @@ const k = v('k', isConstant);
 const k2 = v('k2', isConstant);
 const term = v('x', notConstant);
 const other = v('y', notConstant);
-
-/** Patterns for every arity an op may have (`reshape` and `alloc` take one scalar input per symbolic size). */
-const withInputs = (name: string, counts: readonly number[], first: Pattern = x): Pattern[] =>
-  counts.map((n) => op(name, first, ...Array.from({ length: n - 1 }, (_, i) => v(`_${i}`))));
-/** A value and up to 8 symbolic sizes. */
-const VALUE_AND_SIZES = [1, 2, 3, 4, 5, 6, 7, 8, 9];
-/** One pattern per elementwise op, capturing nothing: the rules read the matched node. */
-const ANY_ELEMWISE: Pattern[] = Object.values(SCALAR_OPS).map((s) =>
-  op(s.name, ...Array.from({ length: s.arity }, (_, i) => v(`_${i}`))),
-);
 
 // ---------------------------------------------------------------------------------------------------------------
 // building blocks
@@ -99,7 +87,7 @@ const constantOutwards =
   (name: 'add' | 'mul') =>
   ({ x, k, y }: Captures, m: Tensor, graph: FunctionGraph): Tensor | null => {
     const inner = m.owner!.inputs.find(
-      (i) => i.owner?.op.name === name && i.owner.inputs.includes(k!) && i.owner.inputs.includes(x!),
+      (i) => isOp(i, name) && i.owner!.inputs.includes(k!) && i.owner!.inputs.includes(x!),
     );
     if (!inner || liveClients(graph, inner) > 1 || ![x!, y!, inner].every((u) => u.type.dtype === m.dtype)) return null;
     return T[name](T[name](x!, y!), k!) as Tensor;
@@ -133,12 +121,12 @@ function foldConstants(_: Captures, m: Tensor): Tensor | null {
  */
 function uselessReshape({ x }: Captures, m: Tensor): Tensor | null {
   if (x!.ndim !== m.ndim) return null;
-  const { shape, fromVector } = m.owner!.params as ReshapeParams;
+  const { shape, fromVector } = paramsOf(m, 'reshape');
   const own = dimsOf(x!);
   const sizes = m.owner!.inputs.slice(1);
   if (fromVector) {
     const vector = sizes[0]!;
-    if (vector.owner?.op.name === 'shape') return sameShape(vector.owner.inputs[0]!, x!) ? x! : null;
+    if (isOp(vector, 'shape')) return sameShape(vector.owner!.inputs[0]!, x!) ? x! : null;
     return vector.data && own.every((d, i) => d === Number(vector.data!.item(i))) ? x! : null;
   }
   let next = 0;
@@ -149,14 +137,14 @@ function uselessReshape({ x }: Captures, m: Tensor): Tensor | null {
 /** reshape(reshape(x, a), b) -> reshape(x, b): the same elements in row-major order either way. */
 function reshapeChain({ x }: Captures, m: Tensor): Tensor | null {
   const inner = x!.owner;
-  if (inner?.op.name !== 'reshape') return null;
-  return applyOp(RESHAPE, m.owner!.params as ReshapeParams, [inner.inputs[0]!, ...m.owner!.inputs.slice(1)])[0]!;
+  if (!isOp(x, 'reshape')) return null;
+  return applyOp(RESHAPE, paramsOf(m, 'reshape'), [inner!.inputs[0]!, ...m.owner!.inputs.slice(1)])[0]!;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // dimshuffle
 
-const patternOf = (u: Variable): DimPattern => (u.owner!.params as DimShuffleParams).pattern;
+const patternOf = (u: Variable): DimPattern => paramsOf(u, 'dimshuffle').pattern;
 
 /** A dimshuffle, folded when its input is a constant and skipped when it changes nothing. */
 function shuffled(a: Tensor, pattern: DimPattern): Tensor {
@@ -207,7 +195,7 @@ function liftDimshuffle({ x }: Captures, m: Tensor, graph: FunctionGraph): Tenso
 // ---------------------------------------------------------------------------------------------------------------
 // shapes
 
-const axisOf = (m: Tensor): number => (m.owner!.params as ShapeIParams).axis;
+const axisOf = (m: Tensor): number => paramsOf(m, 'shape_i').axis;
 
 /** shape_i(x, i) -> n when the length is known, from the type or proven from the graph. */
 function knownLength({ x }: Captures, m: Tensor): Tensor | null {
@@ -222,43 +210,21 @@ function knownShape({ x }: Captures): Tensor | null {
   return makeConstant(toNDArray(dims, { dtype: 'int64' }));
 }
 
-/** Where the length of axis `axis` of `u` may also be read: an input's axis, or a size scalar the op was given. */
+/**
+ * Where the length of axis `axis` of `u` may also be read, from its op's `inferShape` facts: an input's axis (one
+ * of the inputs an elementwise op broadcasts), or a size scalar the op was given.
+ */
 type LengthSource = { readonly of: Variable; readonly axis: number } | { readonly size: Variable };
 function lengthSources(u: Variable, axis: number): LengthSource[] {
-  const node = u.owner!;
-  const name = node.op.name;
-  if (isElemwise(node.op) || name === 'fill') {
-    return node.inputs.flatMap((input) => {
-      const j = axis - (u.type.ndim - input.type.ndim);
-      return j >= 0 ? [{ of: input, axis: j }] : [];
-    });
+  const inputs = u.owner!.inputs;
+  const sources: LengthSource[] = [];
+  const fact = lengthFacts(u)[axis];
+  if (fact !== undefined) {
+    forEachSource(fact, (f) =>
+      sources.push('input' in f ? { of: inputs[f.input]!, axis: f.axis } : { size: inputs[f.size]! }),
+    );
   }
-  switch (name) {
-    case 'dimshuffle': {
-      const p = patternOf(u)[axis];
-      return p === 'x' || p === undefined ? [] : [{ of: node.inputs[0]!, axis: p }];
-    }
-    case 'grad_modifier':
-      return [{ of: node.inputs[0]!, axis }];
-    case 'sum_to_shape':
-    case 'broadcast_like':
-      return [{ of: node.inputs[1]!, axis }];
-    case 'reduce': {
-      const { axes, keepdims } = node.params as ReduceParams;
-      if (keepdims) return axes.includes(axis) ? [] : [{ of: node.inputs[0]!, axis }];
-      const kept = Array.from({ length: node.inputs[0]!.type.ndim }, (_, i) => i).filter((i) => !axes.includes(i));
-      return [{ of: node.inputs[0]!, axis: kept[axis]! }];
-    }
-    case 'alloc':
-    case 'broadcastTo':
-    case 'reshape': {
-      const params = (node.params as AllocParams | ReshapeParams).shape;
-      if (params[axis] !== null || (name === 'reshape' && (node.params as ReshapeParams).fromVector)) return [];
-      return [{ size: node.inputs[1 + params.slice(0, axis).filter((p) => p === null).length]! }];
-    }
-    default:
-      return [];
-  }
+  return sources;
 }
 
 /**
@@ -284,26 +250,15 @@ function lengthFromInputs({ x }: Captures, m: Tensor): Tensor | null {
 
 /** The value a broadcasting op (fill, alloc, broadcastTo, broadcast_like) spreads, if `u` is one. */
 function spreadValue(u: Variable): Variable | undefined {
-  switch (u.owner?.op.name) {
-    case 'fill':
-      return u.owner.inputs[1];
-    case 'alloc':
-    case 'broadcastTo':
-    case 'broadcast_like':
-      return u.owner.inputs[0];
-    default:
-      return undefined;
-  }
+  if (isOp(u, 'fill')) return u.owner!.inputs[1];
+  return Family.spread.some((name) => isOp(u, name)) ? u.owner!.inputs[0] : undefined;
 }
 
-/** The lengths an alloc, broadcastTo or broadcast_like was asked for (its value fits them: 1 or the same). */
-function spreadTarget(u: Variable): Dim[] | undefined {
-  const node = u.owner!;
-  if (node.op.name === 'broadcast_like') return [...dimsOf(node.inputs[1]!)];
-  if (node.op.name !== 'alloc' && node.op.name !== 'broadcastTo') return undefined;
-  let next = 1;
-  return (node.params as AllocParams).shape.map((p) => (p === null ? sizeDim(node.inputs[next++]!) : p));
-}
+/**
+ * The lengths an alloc, broadcastTo or broadcast_like was asked for (its value fits them: 1 or the same): the
+ * result's own lengths. Undefined for fill, whose value may be the larger operand.
+ */
+const spreadTarget = (u: Variable): readonly Dim[] | undefined => (isOp(u, 'fill') ? undefined : factDims(u));
 
 const sameDims = (a: readonly Dim[], b: readonly Dim[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
@@ -339,9 +294,9 @@ function sinkFill(_: Captures, m: Tensor, graph: FunctionGraph): Tensor | null {
   const node = m.owner!;
   for (let i = 0; i < node.inputs.length; i++) {
     const u = node.inputs[i]!;
-    const name = u.owner?.op.name;
-    if ((name !== 'fill' && name !== 'broadcast_like') || liveClients(graph, u) > 1) continue;
-    const [model, value] = name === 'fill' ? u.owner!.inputs : [u.owner!.inputs[1]!, u.owner!.inputs[0]!];
+    const fill = isOp(u, 'fill');
+    if ((!fill && !isOp(u, 'broadcast_like')) || liveClients(graph, u) > 1) continue;
+    const [model, value] = fill ? u.owner!.inputs : [u.owner!.inputs[1]!, u.owner!.inputs[0]!];
     const inner = applyOp(
       node.op,
       node.params,
@@ -380,41 +335,40 @@ function sumKnownAxes({ x, y }: Captures): Tensor | null {
 
 // prettier-ignore
 export const CANONICALIZE_RULES: readonly Rule[] = [
-  ...ANY_ELEMWISE.map((p) => rule('constant_elemwise', p, foldConstants, algebra)), // f(k1, k2) -> constant
-  rule('mul_by_one', E.mul(x, c(1)), ({ x }, m) => keepShape(x, m), algebra), // x * 1 -> x
-  rule('mul_by_minus_one', E.mul(x, c(-1)), ({ x }, m) => (keepShape(x, m) ? T.neg(inDType(x!, m.dtype)) : null), algebra), // x * -1 -> -x
-  rule('mul_self', E.mul(x, x), ({ x }) => (x!.dtype === 'bool' ? null : T.sqr(x!)), algebra), // x * x -> sqr(x)
-  rule('mul_constants', E.mul(E.mul(x, k), k2), gather('mul', 'mul'), algebra), // (x * k) * k2 -> x * (k*k2)
-  rule('mul_constant_outwards', E.mul(E.mul(term, k), other), constantOutwards('mul'), algebra), // (x * k) * y -> (x * y) * k
-  rule('add_zero', E.add(x, c(0)), ({ x }, m) => keepShape(x, m), algebra), // x + 0 -> x
-  rule('add_constants', E.add(E.add(x, k), k2), gather('add', 'add'), algebra), // (x + k) + k2 -> x + (k+k2)
-  rule('add_constants', E.add(E.sub(x, k), k2), gather('sub', 'sub'), algebra), // (x - k) + k2 -> x - (k-k2)
-  rule('add_constant_outwards', E.add(E.add(term, k), other), constantOutwards('add'), algebra), // (x + k) + y -> (x + y) + k
-  rule('sub_zero', E.sub(x, c(0)), ({ x }, m) => keepShape(x, m), algebra), // x - 0 -> x
-  rule('zero_sub', E.sub(c(0), x), ({ x }, m) => (keepShape(x, m) ? T.neg(inDType(x!, m.dtype)) : null), algebra), // 0 - x -> -x
-  rule('sub_self', E.sub(x, x), ({ x }, m) => filled(x!, 0, m.dtype), algebra), // x - x -> zeros like x (NaN and Inf ignored)
-  rule('add_constants', E.sub(E.add(x, k), k2), gather('add', 'sub'), algebra), // (x + k) - k2 -> x + (k-k2)
-  rule('add_constants', E.sub(E.sub(x, k), k2), gather('sub', 'add'), algebra), // (x - k) - k2 -> x - (k+k2)
-  rule('neg_neg', E.neg(E.neg(x)), ({ x }) => x!, algebra), // -(-x) -> x
-  rule('div_by_one', E.true_div(x, c(1)), ({ x }, m) => keepShape(x, m), algebra), // x / 1 -> x
-  rule('div_self', E.true_div(x, x), ({ x }, m) => filled(x!, 1, m.dtype), algebra), // x / x -> ones like x (0/0 ignored, as Theano)
-  rule('div_by_constant', E.true_div(x, k), ({ x, k }, m) => T.mul(x!, fold('reciprocal', m.dtype, k!)) as Tensor, algebra), // x / k -> x * (1/k)
-  rule('useless_cast', E.cast(x), ({ x }, m) => (x!.dtype === m.dtype ? x! : null), algebra), // cast(x, dtype of x) -> x
-  ...withInputs('reshape', VALUE_AND_SIZES).map((p) => rule('useless_reshape', p, uselessReshape, shapes)), // reshape(x, shape of x) -> x
-  ...withInputs('reshape', VALUE_AND_SIZES).map((p) => rule('reshape_chain', p, reshapeChain, shapes)), // reshape(reshape(x, a), b) -> reshape(x, b)
-  rule('useless_dimshuffle', op('dimshuffle', x), uselessDimshuffle, shapes), // dimshuffle(x, [0, 1, ...]) -> x
-  rule('dimshuffle_merge', op('dimshuffle', op('dimshuffle', x)), mergeDimshuffles, shapes), // dimshuffle(dimshuffle(x, p), q) -> dimshuffle(x, p∘q)
-  rule('dimshuffle_lift', op('dimshuffle', x), liftDimshuffle, shapes), // dimshuffle(f(a, b)) -> f(dimshuffle(a), dimshuffle(b))
-  rule('shape_i_known', op('shape_i', x), knownLength, shapes), // shape_i(x, i) -> n when the length is known
-  rule('shape_i_from_inputs', op('shape_i', x), lengthFromInputs, shapes), // shape_i(f(a, b), i) -> shape_i(a, i) when a is not broadcast there
-  rule('shape_known', op('shape', x), knownShape, shapes), // shape(x) -> constant when every length is known
-  rule('useless_fill', op('fill', y, x), ({ x }, m) => keepShape(x, m), shapes), // fill(m, v) -> v when v already has the shape
-  ...withInputs('alloc', VALUE_AND_SIZES).map((p) => rule('useless_alloc', p, ({ x }, m) => keepShape(x, m), shapes)), // alloc(v, shape of v) -> v
-  ...withInputs('broadcastTo', VALUE_AND_SIZES).map((p) => rule('useless_alloc', p, ({ x }, m) => keepShape(x, m), shapes)), // broadcastTo(v, shape of v) -> v
-  ...ANY_ELEMWISE.map((p) => rule('elemwise_drop_broadcast', p, dropSpread, shapes)), // f(alloc(v, s), y) -> f(v, y) when y spans s
-  ...ANY_ELEMWISE.map((p) => rule('fill_sink', p, sinkFill, shapes)), // f(fill(m, v), y) -> fill(m, f(v, y))
-  rule('useless_sum_to_shape', op('sum_to_shape', x, y), ({ x, y }) => (sameShape(x!, y!) ? x! : null), gradient), // sum_to_shape(g, like) -> g when g has like's shape
-  rule('sum_to_shape_known_axes', op('sum_to_shape', x, y), sumKnownAxes, gradient), // sum_to_shape(g, like) -> sum_to_shape(sum(g, axes surely broadcast), like)
-  rule('useless_broadcast_like', op('broadcast_like', x, y), ({ x }, m) => keepShape(x, m), gradient), // broadcast_like(x, like) -> x when x has like's shape
-  rule('grad_modifier_removed', op('grad_modifier', x), ({ x }) => x!, gradient), // zero_grad(x), grad_clip(x), ... -> x (identity forward)
+  rule('constant_elemwise', oneOf(Family.elemwise, etc), foldConstants, algebra), // f(k1, k2) -> constant
+  rule('mul_by_one', P.mul(x, c(1)), ({ x }, m) => keepShape(x, m), algebra), // x * 1 -> x
+  rule('mul_by_minus_one', P.mul(x, c(-1)), ({ x }, m) => (keepShape(x, m) ? T.neg(inDType(x!, m.dtype)) : null), algebra), // x * -1 -> -x
+  rule('mul_self', P.mul(x, x), ({ x }) => (x!.dtype === 'bool' ? null : T.sqr(x!)), algebra), // x * x -> sqr(x)
+  rule('mul_constants', P.mul(P.mul(x, k), k2), gather('mul', 'mul'), algebra), // (x * k) * k2 -> x * (k*k2)
+  rule('mul_constant_outwards', P.mul(P.mul(term, k), other), constantOutwards('mul'), algebra), // (x * k) * y -> (x * y) * k
+  rule('add_zero', P.add(x, c(0)), ({ x }, m) => keepShape(x, m), algebra), // x + 0 -> x
+  rule('add_constants', P.add(P.add(x, k), k2), gather('add', 'add'), algebra), // (x + k) + k2 -> x + (k+k2)
+  rule('add_constants', P.add(P.sub(x, k), k2), gather('sub', 'sub'), algebra), // (x - k) + k2 -> x - (k-k2)
+  rule('add_constant_outwards', P.add(P.add(term, k), other), constantOutwards('add'), algebra), // (x + k) + y -> (x + y) + k
+  rule('sub_zero', P.sub(x, c(0)), ({ x }, m) => keepShape(x, m), algebra), // x - 0 -> x
+  rule('zero_sub', P.sub(c(0), x), ({ x }, m) => (keepShape(x, m) ? T.neg(inDType(x!, m.dtype)) : null), algebra), // 0 - x -> -x
+  rule('sub_self', P.sub(x, x), ({ x }, m) => filled(x!, 0, m.dtype), algebra), // x - x -> zeros like x (NaN and Inf ignored)
+  rule('add_constants', P.sub(P.add(x, k), k2), gather('add', 'sub'), algebra), // (x + k) - k2 -> x + (k-k2)
+  rule('add_constants', P.sub(P.sub(x, k), k2), gather('sub', 'add'), algebra), // (x - k) - k2 -> x - (k+k2)
+  rule('neg_neg', P.neg(P.neg(x)), ({ x }) => x!, algebra), // -(-x) -> x
+  rule('div_by_one', P.true_div(x, c(1)), ({ x }, m) => keepShape(x, m), algebra), // x / 1 -> x
+  rule('div_self', P.true_div(x, x), ({ x }, m) => filled(x!, 1, m.dtype), algebra), // x / x -> ones like x (0/0 ignored, as Theano)
+  rule('div_by_constant', P.true_div(x, k), ({ x, k }, m) => T.mul(x!, fold('reciprocal', m.dtype, k!)) as Tensor, algebra), // x / k -> x * (1/k)
+  rule('useless_cast', P.cast(x), ({ x }, m) => (x!.dtype === m.dtype ? x! : null), algebra), // cast(x, dtype of x) -> x
+  rule('useless_reshape', P.reshape(x, etc), uselessReshape, shapes), // reshape(x, shape of x) -> x
+  rule('reshape_chain', P.reshape(x, etc), reshapeChain, shapes), // reshape(reshape(x, a), b) -> reshape(x, b)
+  rule('useless_dimshuffle', P.dimshuffle(x), uselessDimshuffle, shapes), // dimshuffle(x, [0, 1, ...]) -> x
+  rule('dimshuffle_merge', P.dimshuffle(P.dimshuffle(x)), mergeDimshuffles, shapes), // dimshuffle(dimshuffle(x, p), q) -> dimshuffle(x, p∘q)
+  rule('dimshuffle_lift', P.dimshuffle(x), liftDimshuffle, shapes), // dimshuffle(f(a, b)) -> f(dimshuffle(a), dimshuffle(b))
+  rule('shape_i_known', P.shape_i(x), knownLength, shapes), // shape_i(x, i) -> n when the length is known
+  rule('shape_i_from_inputs', P.shape_i(x), lengthFromInputs, shapes), // shape_i(f(a, b), i) -> shape_i(a, i) when a is not broadcast there
+  rule('shape_known', P.shape(x), knownShape, shapes), // shape(x) -> constant when every length is known
+  rule('useless_fill', P.fill(y, x), ({ x }, m) => keepShape(x, m), shapes), // fill(m, v) -> v when v already has the shape
+  rule('useless_alloc', oneOf(['alloc', 'broadcastTo'], x, etc), ({ x }, m) => keepShape(x, m), shapes), // alloc(v, shape of v) -> v, broadcastTo likewise
+  rule('elemwise_drop_broadcast', oneOf(Family.elemwise, etc), dropSpread, shapes), // f(alloc(v, s), y) -> f(v, y) when y spans s
+  rule('fill_sink', oneOf(Family.elemwise, etc), sinkFill, shapes), // f(fill(m, v), y) -> fill(m, f(v, y))
+  rule('useless_sum_to_shape', P.sum_to_shape(x, y), ({ x, y }) => (sameShape(x!, y!) ? x! : null), gradient), // sum_to_shape(g, like) -> g when g has like's shape
+  rule('sum_to_shape_known_axes', P.sum_to_shape(x, y), sumKnownAxes, gradient), // sum_to_shape(g, like) -> sum_to_shape(sum(g, axes surely broadcast), like)
+  rule('useless_broadcast_like', P.broadcast_like(x, y), ({ x }, m) => keepShape(x, m), gradient), // broadcast_like(x, like) -> x when x has like's shape
+  rule('grad_modifier_removed', P.grad_modifier(x), ({ x }) => x!, gradient), // zero_grad(x), grad_clip(x), ... -> x (identity forward)
 ];

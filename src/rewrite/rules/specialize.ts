@@ -15,15 +15,13 @@
  * Not here, on purpose: exp(log(x)) -> x (wrong for x < 0, where log gives NaN).
  */
 import type { Variable } from '../../graph/variable.js';
-import type { DimShuffleParams } from '../../ops/dimshuffle.js';
-import type { ElemwiseParams } from '../../ops/elemwise.js';
+import type { DimPattern } from '../../ops/dimshuffle.js';
 import type { ReduceParams } from '../../ops/reduce.js';
 import * as T from '../../tensor/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { isFloat } from '../../types/dtype.js';
 import { rule, type Rule } from '../engine.js';
-import { c, constantScalar, op, opWith, v, type Pattern } from '../pattern.js';
-import { isConstantValue } from '../pattern.js';
+import { c, constantScalar, isConstantValue, isOp, P, paramsOf, v, type Pattern } from '../pattern.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // guards
@@ -52,17 +50,17 @@ const axesExcept = (ndim: number, drop: readonly number[]) => Array.from({ lengt
 function dropAxes(a: Tensor, drop: readonly number[]): Tensor {
   const keep = axesExcept(a.ndim, drop);
   const node = a.owner;
-  if (node?.op.name !== 'dimshuffle') return T.dimshuffle(a, keep as never) as Tensor;
-  const inner = (node.params as DimShuffleParams).pattern;
+  if (!isOp(a, 'dimshuffle')) return T.dimshuffle(a, keep as never) as Tensor;
+  const inner = paramsOf(a, 'dimshuffle').pattern;
   const composed = keep.map((i) => inner[i]!);
-  const source = node.inputs[0] as Tensor;
+  const source = node!.inputs[0] as Tensor;
   if (composed.length === source.ndim && composed.every((axis, i) => axis === i)) return source;
   return T.dimshuffle(source, composed as never) as Tensor;
 }
 
 /** The params of a sum whose float input has the sum's own dtype (so regrouping changes no rounding step). */
 function floatSum(z: Tensor): ReduceParams | null {
-  const p = z.owner!.params as ReduceParams;
+  const p = paramsOf(z, 'reduce');
   const summed = z.owner!.inputs[0]!;
   if (p.axes.length === 0 || !isFloat(summed.type.dtype) || p.dtype !== summed.type.dtype) return null;
   return p;
@@ -104,9 +102,8 @@ function isShapeProduct(n: Variable): boolean {
   while (stack.length > 0) {
     const w = stack.pop()!;
     if (w.isConstant) continue;
-    const name = w.owner?.op.name;
-    if (name === 'shape_i') lengths++;
-    else if (name === 'mul' || name === 'cast') stack.push(...w.owner!.inputs);
+    if (isOp(w, 'shape_i')) lengths++;
+    else if (isOp(w, 'mul') || isOp(w, 'cast')) stack.push(...w.owner!.inputs);
     else return false;
   }
   return lengths > 0;
@@ -131,14 +128,14 @@ const smallIntegerExponent = (k: Variable) => {
 // ---------------------------------------------------------------------------------------------------------------
 // patterns
 
-const pow = (k: number): Pattern => op('pow', v('x'), c(k));
-const sumOf = (inner: Pattern): Pattern => opWith<ReduceParams>('reduce', (p) => p.kind === 'sum', inner);
-const floatCast = (inner: Pattern): Pattern => opWith<ElemwiseParams>('cast', (p) => p.dtype !== undefined && isFloat(p.dtype), inner);
-const isPattern = (p: DimShuffleParams, want: readonly (number | 'x')[]) => p.pattern.length === want.length && p.pattern.every((a, i) => a === want[i]);
+const pow = (k: number): Pattern => P.pow(v('x'), c(k));
+const sumOf = (inner: Pattern): Pattern => P.reduce(inner).where((p) => p.kind === 'sum');
+const floatCast = (inner: Pattern): Pattern => P.cast(inner).where((p) => p.dtype !== undefined && isFloat(p.dtype));
+const isPattern = (pattern: DimPattern, want: DimPattern) => pattern.length === want.length && pattern.every((a, i) => a === want[i]);
 /** u[:, None]: a vector made a column. */
-const column = (inner: Pattern): Pattern => opWith<DimShuffleParams>('dimshuffle', (p) => isPattern(p, [0, 'x']), inner);
+const column = (inner: Pattern): Pattern => P.dimshuffle(inner).where((p) => isPattern(p.pattern, [0, 'x']));
 /** u[None, :]: a vector made a row. */
-const row = (inner: Pattern): Pattern => opWith<DimShuffleParams>('dimshuffle', (p) => isPattern(p, ['x', 0]), inner);
+const row = (inner: Pattern): Pattern => P.dimshuffle(inner).where((p) => isPattern(p.pattern, ['x', 0]));
 const vector = (name: string) => v(name, (w) => w.type.ndim === 1);
 
 /** dot(a, b) over an axis of length 1 on both sides: a broadcast product (an outer product for two matrices). */
@@ -165,12 +162,12 @@ export const SPECIALIZE_RULES: readonly Rule[] = [
   rule('pow_neg_2', pow(-2), ({ x }, z) => (floatPower(x, z) ? (T.reciprocal(T.sqr(x)) as Tensor) : null)), // x ** -2 -> 1 / sqr(x)
   rule('pow_half', pow(0.5), ({ x }, z) => (floatPower(x, z) ? (T.sqrt(x) as Tensor) : null)), // x ** 0.5 -> sqrt(x) (differs only at -inf: nan, not inf; and in the sign of -0)
   rule('pow_neg_half', pow(-0.5), ({ x }, z) => (floatPower(x, z) ? (T.reciprocal(T.sqrt(x)) as Tensor) : null)), // x ** -0.5 -> 1 / sqrt(x) (differs only at -0: -inf, not inf; and at -inf: nan, not 0)
-  rule('pow_small_int', op('pow', v('x'), v('k', smallIntegerExponent)), ({ x, k }, z) => (floatPower(x, z) ? powerBySquaring(x, constantScalar(k!)!) : null)), // x ** n -> squarings and products, 2 <= |n| <= 16
-  rule('sum_mul_by_scalar', sumOf(op('mul', v('x'), v('y'))), ({ x, y }, z) => distributeSum(x!, y!, z, times) ?? distributeSum(y!, x!, z, times)), // sum(x * a) -> sum(x) * a, a constant along the summed axes
-  rule('sum_div_by_scalar', sumOf(op('true_div', v('x'), v('a'))), ({ x, a }, z) => distributeSum(x!, a!, z, over)), // sum(x / a) -> sum(x) / a, a constant along the summed axes
-  rule('sum_neg', sumOf(op('neg', v('x'))), ({ x }, z) => negatedSum(x!, z)), // sum(-x) -> -sum(x)
-  rule('div_by_shape_product', op('true_div', v('s'), floatCast(v('n', isShapeProduct))), ({ s, n }, z) => (s!.dtype === z.dtype ? reciprocalTimes(s!, T.reciprocal(T.cast(n!, z.dtype)) as Tensor) : null)), // s / n -> s * (1 / n), n a product of lengths (mean); 1 / n alone when s is 1
-  rule('dot_length_one', op('dot', v('a'), v('b')), ({ a, b }, z) => dotOverLengthOne(a!, b!, z)), // dot(a, b) over a length-1 axis -> a * b broadcast
-  rule('dot_column', op('dot', v('a'), column(vector('u'))), ({ a, u }) => T.dimshuffle(T.dot(a!, u!) as Tensor, (a!.ndim === 2 ? [0, 'x'] : ['x']) as never) as Tensor), // dot(A, u[:, None]) -> dot(A, u)[:, None]
-  rule('dot_row', op('dot', row(vector('u')), v('b')), ({ u, b }) => T.dimshuffle(T.dot(u!, b!) as Tensor, (b!.ndim === 2 ? ['x', 0] : ['x']) as never) as Tensor), // dot(u[None, :], B) -> dot(u, B)[None, :]
+  rule('pow_small_int', P.pow(v('x'), v('k', smallIntegerExponent)), ({ x, k }, z) => (floatPower(x, z) ? powerBySquaring(x, constantScalar(k!)!) : null)), // x ** n -> squarings and products, 2 <= |n| <= 16
+  rule('sum_mul_by_scalar', sumOf(P.mul(v('x'), v('y'))), ({ x, y }, z) => distributeSum(x!, y!, z, times) ?? distributeSum(y!, x!, z, times)), // sum(x * a) -> sum(x) * a, a constant along the summed axes
+  rule('sum_div_by_scalar', sumOf(P.true_div(v('x'), v('a'))), ({ x, a }, z) => distributeSum(x!, a!, z, over)), // sum(x / a) -> sum(x) / a, a constant along the summed axes
+  rule('sum_neg', sumOf(P.neg(v('x'))), ({ x }, z) => negatedSum(x!, z)), // sum(-x) -> -sum(x)
+  rule('div_by_shape_product', P.true_div(v('s'), floatCast(v('n', isShapeProduct))), ({ s, n }, z) => (s!.dtype === z.dtype ? reciprocalTimes(s!, T.reciprocal(T.cast(n!, z.dtype)) as Tensor) : null)), // s / n -> s * (1 / n), n a product of lengths (mean); 1 / n alone when s is 1
+  rule('dot_length_one', P.dot(v('a'), v('b')), ({ a, b }, z) => dotOverLengthOne(a!, b!, z)), // dot(a, b) over a length-1 axis -> a * b broadcast
+  rule('dot_column', P.dot(v('a'), column(vector('u'))), ({ a, u }) => T.dimshuffle(T.dot(a!, u!) as Tensor, (a!.ndim === 2 ? [0, 'x'] : ['x']) as never) as Tensor), // dot(A, u[:, None]) -> dot(A, u)[:, None]
+  rule('dot_row', P.dot(row(vector('u')), v('b')), ({ u, b }) => T.dimshuffle(T.dot(u!, b!) as Tensor, (b!.ndim === 2 ? ['x', 0] : ['x']) as never) as Tensor), // dot(u[None, :], B) -> dot(u, B)[None, :]
 ];

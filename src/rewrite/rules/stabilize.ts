@@ -17,14 +17,12 @@
  */
 import type { FunctionGraph } from '../../graph/function-graph.js';
 import type { Variable } from '../../graph/variable.js';
-import { isElemwise } from '../../ops/elemwise.js';
-import type { DimShuffleParams } from '../../ops/dimshuffle.js';
-import type { SoftmaxParams } from '../../ops/nnet.js';
-import type { ReduceParams } from '../../ops/reduce.js';
+import type { OpName } from '../../ops/registry.js';
 import * as T from '../../tensor/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { rule, type Rule } from '../engine.js';
-import { isConstantValue, op, opWith, P, v, type Pattern } from '../pattern.js';
+import { anyOf, is, isConstantValue, isOp, P, paramsOf, v, type Pattern } from '../pattern.js';
+import { sameShape } from '../shape-proofs.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // shapes: what a rewrite may assume about run-time shapes
@@ -32,43 +30,6 @@ import { isConstantValue, op, opWith, P, v, type Pattern } from '../pattern.js';
 /** A constant equal to `value` everywhere whose every axis has length 1: it never enlarges a broadcast. */
 function isNeutralConstant(w: Variable, value?: number): boolean {
   return w.isConstant && w.type.shape.every((d) => d === 1) && (value === undefined || isConstantValue(w, value));
-}
-
-/**
- * A variable whose run-time shape equals `w`'s, found by walking back through shape-preserving ops (elementwise
- * ops whose non-constant inputs share one shape, softmax, `sum_to_shape`/`broadcast_like` to a model's shape,
- * `fill`); `w` itself when nothing is known. Two variables with the same root have the same shape. The walk is
- * memoized and bounded (`seen` holds the roots found so far).
- */
-function shapeRoot(w: Variable, seen: Map<Variable, Variable> = new Map()): Variable {
-  const known = seen.get(w);
-  if (known) return known;
-  if (seen.size > 256) return w;
-  seen.set(w, w); // provisional: a walk that comes back here learns nothing
-  const root = shapeRootOf(w, seen);
-  seen.set(w, root);
-  return root;
-}
-
-function shapeRootOf(w: Variable, seen: Map<Variable, Variable>): Variable {
-  const node = w.owner;
-  if (!node) return w;
-  const name = node.op.name;
-  if (name === 'softmax' || name === 'log_softmax' || name === 'grad_modifier') return shapeRoot(node.inputs[0]!, seen);
-  if (name === 'sum_to_shape' || name === 'broadcast_like') return shapeRoot(node.inputs[1]!, seen);
-  if (name === 'fill' && isNeutralConstant(node.inputs[1]!)) return shapeRoot(node.inputs[0]!, seen);
-  if (!isElemwise(node.op)) return w;
-  const shaped = node.inputs.filter((input) => !isNeutralConstant(input));
-  if (shaped.length === 0 || shaped.some((input) => input.type.ndim !== w.type.ndim)) return w;
-  const roots = shaped.map((input) => shapeRoot(input, seen));
-  return roots.every((r) => r === roots[0]) ? roots[0]! : w;
-}
-
-/** Whether `a` and `b` have the same shape at run time (as far as the graph shows). */
-function sameShape(a: Variable, b: Variable): boolean {
-  if (a.type.ndim !== b.type.ndim) return false;
-  if (a.type.shape.every((d, i) => d !== null && d === b.type.shape[i])) return true;
-  return shapeRoot(a) === shapeRoot(b);
 }
 
 /** Whether broadcasting `small` against `big` gives `big`'s shape. */
@@ -84,7 +45,9 @@ const bothOrders = (a: Tensor, b: Tensor): [Tensor, Tensor][] => [[a, b], [b, a]
 
 /** -x, without a double negation. */
 function negate(x: Tensor): Tensor {
-  return x.owner?.op.name === 'neg' ? (x.owner.inputs[0] as Tensor) : (T.neg(x) as Tensor);
+  if (isOp(x, 'neg')) return x.owner!.inputs[0] as Tensor;
+  // numpy has no negative bool: -b is -(b as a small integer), as `1 - b` promotes it
+  return T.neg(x.dtype === 'bool' ? T.cast(x, 'int8') : x) as Tensor;
 }
 
 /**
@@ -95,9 +58,9 @@ function unit(w: Variable): { sign: 1 | -1; model: Variable | null } | null {
   if (isNeutralConstant(w, 1)) return { sign: 1, model: null };
   if (isNeutralConstant(w, -1)) return { sign: -1, model: null };
   const node = w.owner;
-  if (node?.op.name === 'fill' && isNeutralConstant(node.inputs[1]!, 1)) return { sign: 1, model: node.inputs[0]! };
-  if (node?.op.name === 'neg') {
-    const inner = unit(node.inputs[0]!);
+  if (isOp(w, 'fill') && isNeutralConstant(node!.inputs[1]!, 1)) return { sign: 1, model: node!.inputs[0]! };
+  if (isOp(w, 'neg')) {
+    const inner = unit(node!.inputs[0]!);
     return inner && { sign: inner.sign === 1 ? -1 : 1, model: inner.model };
   }
   return null;
@@ -114,11 +77,11 @@ function times(a: Tensor, b: Tensor): Tensor {
 
 /** Whether `a` is `-b` or `b` is `-a`. */
 const areNegations = (a: Variable, b: Variable) =>
-  (a.owner?.op.name === 'neg' && a.owner.inputs[0] === b) || (b.owner?.op.name === 'neg' && b.owner.inputs[0] === a);
+  (isOp(a, 'neg') && a.owner!.inputs[0] === b) || (isOp(b, 'neg') && b.owner!.inputs[0] === a);
 
 /** The op name and inputs of `w`'s node (inputs empty for a leaf). */
-function parts(w: Variable): { name: string | undefined; inputs: Tensor[] } {
-  return { name: w.owner?.op.name, inputs: (w.owner?.inputs ?? []) as Tensor[] };
+function parts(w: Variable): { name: OpName | undefined; inputs: Tensor[] } {
+  return { name: w.owner?.op.name as OpName | undefined, inputs: (w.owner?.inputs ?? []) as Tensor[] };
 }
 
 /** `x - m` with `m` the max of x (possibly zeroed where infinite), as `T.logsumexp` shifts: already stable. */
@@ -126,28 +89,23 @@ function isMaxShifted(x: Variable): boolean {
   const { name, inputs } = parts(x);
   if (name !== 'sub') return false;
   let shift: Variable = inputs[1]!;
-  if (shift.owner?.op.name === 'switch') shift = shift.owner.inputs[2]!;
-  const reduce = shift.owner;
-  return (
-    reduce?.op.name === 'reduce' && (reduce.params as ReduceParams).kind === 'max' && reduce.inputs[0] === inputs[0]
-  );
+  if (isOp(shift, 'switch')) shift = shift.owner!.inputs[2]!;
+  return isOp(shift, 'reduce') && paramsOf(shift, 'reduce').kind === 'max' && shift.owner!.inputs[0] === inputs[0];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // forward forms
 
-const isOp = (name: string) => (w: Variable) => w.owner?.op.name === name;
-let constants = 0;
-/** A shape-neutral constant equal to `value` (each use gets its own capture name, so two 1s need not be one node). */
-const k = (value: number): Pattern => v(`constant ${value} #${++constants}`, (w) => isNeutralConstant(w, value));
+/** A shape-neutral constant equal to `value` (not captured: two 1s need not be one node). */
+const k = (value: number): Pattern => is((w) => isNeutralConstant(w, value));
 const x = v('x');
 /** 1 - p, as written or as canonicalize leaves it (1 + -p). */
-const oneMinus = (p: Pattern): Pattern[] => [P.sub!(k(1), p), P.add!(k(1), P.neg!(p))];
-const sumOf = (inner: Pattern): Pattern => opWith<ReduceParams>('reduce', (p) => p.kind === 'sum', inner);
+const oneMinus = (p: Pattern): Pattern => anyOf(P.sub(k(1), p), P.add(k(1), P.neg(p)));
+const sumOf = (inner: Pattern): Pattern => P.reduce(inner).where((p) => p.kind === 'sum');
 
 /** log(sum(exp(x), axes)) -> m + log(sum(exp(x - m), axes)), unless x is shifted by its max already. */
 function logsumexpOf(x: Tensor, sum: Tensor): Tensor | null {
-  const { axes, keepdims } = sum.owner!.params as ReduceParams;
+  const { axes, keepdims } = paramsOf(sum, 'reduce');
   if (axes.length === 0 || isMaxShifted(x)) return null;
   return T.logsumexp(x, axes as never, { keepdims }) as Tensor;
 }
@@ -159,7 +117,7 @@ function logsumexpOf(x: Tensor, sum: Tensor): Tensor | null {
  */
 function crossentropyOfSoftmax(sm: Tensor, labels: Tensor): Tensor | null {
   const x = sm.owner!.inputs[0] as Tensor;
-  const { axis } = sm.owner!.params as SoftmaxParams;
+  const { axis } = paramsOf(sm, 'softmax');
   if (axis !== x.ndim - 1) return null; // the classes run along the last axis
   const isLabel = T.eq(T.expandDims(labels, -1), T.arange(T.shape(x, axis as never)));
   const picked = T.sum(T.switch(isLabel, T.logSoftmax(x, axis as never), 0), -1 as never) as Tensor;
@@ -167,25 +125,26 @@ function crossentropyOfSoftmax(sm: Tensor, labels: Tensor): Tensor | null {
   return T.add(negate(picked), labelCheck) as Tensor;
 }
 
-const softmaxParams = (w: Tensor) => w.owner!.params as SoftmaxParams;
+const softmaxAxis = (w: Tensor) => paramsOf(w, 'softmax').axis;
+const softmaxNode = v('sm', (w) => isOp(w, 'softmax'));
 // prettier-ignore
 const FORWARD_RULES: Rule[] = [
-  rule('softplus_from_log', P.log!(P.add!(k(1), P.exp!(x))), ({ x }) => T.softplus(x!) as Tensor), // log(1 + exp(x)) -> softplus(x)
-  rule('softplus_from_log1p', P.log1p!(P.exp!(x)), ({ x }) => T.softplus(x!) as Tensor), // log1p(exp(x)) -> softplus(x)
-  rule('log_sigmoid', P.log!(P.sigmoid!(x)), ({ x }) => T.neg(T.softplus(negate(x!))) as Tensor), // log(sigmoid(x)) -> -softplus(-x)
-  ...oneMinus(P.sigmoid!(x)).map((p) => rule('log_one_minus_sigmoid', P.log!(p), ({ x }) => T.neg(T.softplus(x!)) as Tensor)), // log(1 - sigmoid(x)) -> -softplus(x)
-  rule('log_one_minus_sigmoid', P.log1p!(P.neg!(P.sigmoid!(x))), ({ x }) => T.neg(T.softplus(x!)) as Tensor), // log1p(-sigmoid(x)) -> -softplus(x)
-  rule('log_softmax', P.log!(v('sm', isOp('softmax'))), ({ sm }) => T.logSoftmax(sm!.owner!.inputs[0] as Tensor, softmaxParams(sm!).axis as never) as Tensor), // log(softmax(x)) -> logSoftmax(x)
-  rule('logsumexp', P.log!(sumOf(P.exp!(x))), ({ x }, z) => logsumexpOf(x!, z.owner!.inputs[0] as Tensor)), // log(sum(exp(x))) -> max(x) + log(sum(exp(x - max(x))))
-  rule('log1p', P.log!(P.add!(k(1), x)), ({ x }) => T.log1p(x!) as Tensor), // log(1 + x) -> log1p(x)
-  ...oneMinus(x).map((p) => rule('log1p_of_negation', P.log!(p), ({ x }) => T.log1p(negate(x!)) as Tensor)), // log(1 - x) -> log1p(-x)
-  rule('expm1', P.sub!(P.exp!(x), k(1)), ({ x }) => T.expm1(x!) as Tensor), // exp(x) - 1 -> expm1(x)
-  rule('expm1', P.add!(P.exp!(x), k(-1)), ({ x }) => T.expm1(x!) as Tensor), // exp(x) + -1 -> expm1(x)
-  rule('sigmoid_from_reciprocal', P.true_div!(k(1), P.add!(k(1), P.exp!(x))), ({ x }) => T.sigmoid(negate(x!)) as Tensor), // 1 / (1 + exp(-x)) -> sigmoid(x)
-  rule('sigmoid_from_reciprocal', P.reciprocal!(P.add!(k(1), P.exp!(x))), ({ x }) => T.sigmoid(negate(x!)) as Tensor), // reciprocal(1 + exp(-x)) -> sigmoid(x)
-  rule('sigmoid_from_exp_ratio', P.true_div!(P.exp!(x), P.add!(k(1), P.exp!(x))), ({ x }) => T.sigmoid(x!) as Tensor), // exp(x) / (1 + exp(x)) -> sigmoid(x)
-  ...oneMinus(P.sigmoid!(x)).map((p) => rule('one_minus_sigmoid', p, ({ x }) => T.sigmoid(negate(x!)) as Tensor)), // 1 - sigmoid(x) -> sigmoid(-x)
-  rule('crossentropy_softmax', op('crossentropy_categorical_1hot', v('sm', isOp('softmax')), v('y')), ({ sm, y }) => crossentropyOfSoftmax(sm!, y!)), // -log(softmax(x)[y]) -> -logSoftmax(x)[y]
+  rule('softplus_from_log', P.log(P.add(k(1), P.exp(x))), ({ x }) => T.softplus(x!) as Tensor), // log(1 + exp(x)) -> softplus(x)
+  rule('softplus_from_log1p', P.log1p(P.exp(x)), ({ x }) => T.softplus(x!) as Tensor), // log1p(exp(x)) -> softplus(x)
+  rule('log_sigmoid', P.log(P.sigmoid(x)), ({ x }) => T.neg(T.softplus(negate(x!))) as Tensor), // log(sigmoid(x)) -> -softplus(-x)
+  rule('log_one_minus_sigmoid', P.log(oneMinus(P.sigmoid(x))), ({ x }) => T.neg(T.softplus(x!)) as Tensor), // log(1 - sigmoid(x)) -> -softplus(x)
+  rule('log_one_minus_sigmoid', P.log1p(P.neg(P.sigmoid(x))), ({ x }) => T.neg(T.softplus(x!)) as Tensor), // log1p(-sigmoid(x)) -> -softplus(x)
+  rule('log_softmax', P.log(softmaxNode), ({ sm }) => T.logSoftmax(sm!.owner!.inputs[0] as Tensor, softmaxAxis(sm!) as never) as Tensor), // log(softmax(x)) -> logSoftmax(x)
+  rule('logsumexp', P.log(sumOf(P.exp(x))), ({ x }, z) => logsumexpOf(x!, z.owner!.inputs[0] as Tensor)), // log(sum(exp(x))) -> max(x) + log(sum(exp(x - max(x))))
+  rule('log1p', P.log(P.add(k(1), x)), ({ x }) => T.log1p(x!) as Tensor), // log(1 + x) -> log1p(x)
+  rule('log1p_of_negation', P.log(oneMinus(x)), ({ x }) => T.log1p(negate(x!)) as Tensor), // log(1 - x) -> log1p(-x)
+  rule('expm1', P.sub(P.exp(x), k(1)), ({ x }) => T.expm1(x!) as Tensor), // exp(x) - 1 -> expm1(x)
+  rule('expm1', P.add(P.exp(x), k(-1)), ({ x }) => T.expm1(x!) as Tensor), // exp(x) + -1 -> expm1(x)
+  rule('sigmoid_from_reciprocal', P.true_div(k(1), P.add(k(1), P.exp(x))), ({ x }) => T.sigmoid(negate(x!)) as Tensor), // 1 / (1 + exp(-x)) -> sigmoid(x)
+  rule('sigmoid_from_reciprocal', P.reciprocal(P.add(k(1), P.exp(x))), ({ x }) => T.sigmoid(negate(x!)) as Tensor), // reciprocal(1 + exp(-x)) -> sigmoid(x)
+  rule('sigmoid_from_exp_ratio', P.true_div(P.exp(x), P.add(k(1), P.exp(x))), ({ x }) => T.sigmoid(x!) as Tensor), // exp(x) / (1 + exp(x)) -> sigmoid(x)
+  rule('one_minus_sigmoid', oneMinus(P.sigmoid(x)), ({ x }) => T.sigmoid(negate(x!)) as Tensor), // 1 - sigmoid(x) -> sigmoid(-x)
+  rule('crossentropy_softmax', P.crossentropy_categorical_1hot(softmaxNode, v('y')), ({ sm, y }) => crossentropyOfSoftmax(sm!, y!)), // -log(softmax(x)[y]) -> -logSoftmax(x)[y]
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -201,16 +160,28 @@ interface Canceller {
   cancel(g: Tensor, d: Tensor): Tensor | null;
 }
 
+/**
+ * The ops reading each client list, as `name` and `name:slot` keys, indexed as the list grows. A graph's client
+ * lists only grow (or are dropped whole by a replacement), so each client is indexed once: asking whether a
+ * variable read by thousands of nodes (a shared constant) has some reader stays cheap.
+ */
+const readerIndex = new WeakMap<readonly unknown[], { indexed: number; keys: Set<string> }>();
+
 /** Whether `w` has a reader that is op `name` (in input slot `index`, if given); true without a graph to ask. */
-function readBy(w: Variable, graph: FunctionGraph | undefined, name: string, index?: number): boolean {
-  return (
-    !graph ||
-    graph
-      .clients(w)
-      .some((c) => c.node !== 'output' && c.node.op.name === name && (index === undefined || c.index === index))
-  );
+function readBy(w: Variable, graph: FunctionGraph | undefined, name: OpName, index?: number): boolean {
+  if (!graph) return true;
+  const clients = graph.clients(w);
+  let entry = readerIndex.get(clients);
+  if (!entry) readerIndex.set(clients, (entry = { indexed: 0, keys: new Set() }));
+  for (; entry.indexed < clients.length; entry.indexed++) {
+    const c = clients[entry.indexed]!;
+    if (c.node === 'output') continue;
+    entry.keys.add(c.node.op.name);
+    entry.keys.add(`${c.node.op.name}:${c.index}`);
+  }
+  return entry.keys.has(index === undefined ? name : `${name}:${index}`);
 }
-const isExp = (w: Variable) => w.owner?.op.name === 'exp';
+const isExp = (w: Variable) => isOp(w, 'exp');
 
 /** g = a / d or 1 / d: (a / d) * d -> a. */
 const cancelDivision: Canceller = {
@@ -229,7 +200,7 @@ const cancelOnePlusExp: Canceller = {
     isExp(d) &&
     (readBy(d, graph, 'add') ||
       readBy(d.owner!.inputs[0]!, graph, 'neg') ||
-      d.owner!.inputs[0]!.owner?.op.name === 'neg'),
+      isOp(d.owner!.inputs[0], 'neg')),
   cancel: (g, d) => cancelOnePlusExpAt(g, d),
 };
 function cancelOnePlusExpAt(g: Tensor, d: Tensor): Tensor | null {
@@ -261,7 +232,7 @@ function restoresAxes(pattern: readonly (number | 'x')[], axes: readonly number[
 /** The pattern of `w`'s dimshuffle and its input, or `w` itself with no pattern. */
 function unshuffle(w: Variable): [Variable, readonly (number | 'x')[] | undefined] {
   const node = w.owner;
-  return node?.op.name === 'dimshuffle' ? [node.inputs[0]!, (node.params as DimShuffleParams).pattern] : [w, undefined];
+  return isOp(w, 'dimshuffle') ? [node!.inputs[0]!, paramsOf(w, 'dimshuffle').pattern] : [w, undefined];
 }
 
 /**
@@ -291,18 +262,17 @@ function cancelSumExpAt(g: Tensor, d: Tensor): Tensor | null {
   if (dName !== 'exp' || isMaxShifted(x!)) return null;
   const models: Tensor[] = []; // the broadcast_like models, outermost first
   let inner: Variable = g;
-  while (inner.owner?.op.name === 'broadcast_like') {
-    models.push(inner.owner.inputs[1] as Tensor);
-    inner = inner.owner.inputs[0]!;
+  while (isOp(inner, 'broadcast_like')) {
+    models.push(inner.owner!.inputs[1] as Tensor);
+    inner = inner.owner!.inputs[0]!;
   }
   const [quotient, outerRestore] = unshuffle(inner);
   const { name, inputs } = parts(quotient);
   const [numerator, denominator] = name === 'true_div' ? inputs : name === 'reciprocal' ? [undefined, inputs[0]] : [];
   if (!denominator) return null;
   const [sum, innerRestore] = unshuffle(denominator);
-  const reduce = sum.owner;
-  if (reduce?.op.name !== 'reduce' || reduce.inputs[0] !== d || (outerRestore && innerRestore)) return null;
-  const { kind, axes, keepdims } = reduce.params as ReduceParams;
+  if (!isOp(sum, 'reduce') || sum.owner!.inputs[0] !== d || (outerRestore && innerRestore)) return null;
+  const { kind, axes, keepdims } = paramsOf(sum, 'reduce');
   const restore = outerRestore ?? innerRestore;
   if (kind !== 'sum' || (keepdims ? restore !== undefined : !restore || !restoresAxes(restore, axes, x!.ndim)))
     return null;
@@ -403,7 +373,7 @@ function cancelProduct(a: Tensor, b: Tensor, cancel: Canceller, graph: FunctionG
   return null;
 }
 
-const product = P.mul!(v('a'), v('b'));
+const product = P.mul(v('a'), v('b'));
 // prettier-ignore
 const GRADIENT_RULES: Rule[] = [
   rule('cancel_division', product, ({ a, b }, _z, graph) => cancelProduct(a!, b!, cancelDivision, graph)), // (g / d) * d -> g, also through -, *, +, switch, sum_to_shape
