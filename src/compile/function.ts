@@ -106,13 +106,17 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   const fname = typeof options.name === 'string' && options.name ? `function '${options.name}'` : 'function';
   checkOptions(options, fname);
   if (outputs === undefined || outputs === null)
-    throw new TypeError(`${fname}: no outputs given: pass a symbolic variable or a list of them as the second argument`);
+    throw new TypeError(
+      `${fname}: no outputs given: pass a symbolic variable or a list of them as the second argument`,
+    );
   const single = !Array.isArray(outputs);
   const outputList = (single ? [outputs] : outputs) as readonly Tensor[];
 
   // --- inputs
   if (!Array.isArray(inputs))
-    throw new TypeError(`${fname}: inputs must be a list of variables, got ${describeValue(inputs)} (write [x] for one input)`);
+    throw new TypeError(
+      `${fname}: inputs must be a list of variables, got ${describeValue(inputs)} (write [x] for one input)`,
+    );
   inputs.forEach((v, i) => {
     if (!(v instanceof Tensor))
       throw new TypeError(`${fname}: input ${i} is not a symbolic variable (got ${describeValue(v)})`);
@@ -130,7 +134,9 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   });
 
   // --- updates
-  const updates = pairs<SharedVariable, Tensor>(checkPairs(options.updates, 'updates', '[shared, newValue]', fname) as never);
+  const updates = pairs<SharedVariable, Tensor>(
+    checkPairs(options.updates, 'updates', '[shared, newValue]', fname) as never,
+  );
   const updatedShared: SharedVariable[] = [];
   for (const [sv, value] of updates) {
     if (!(sv instanceof SharedVariable))
@@ -141,7 +147,9 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
     if (!(value instanceof Tensor))
       throw new TypeError(`${fname}: ${who} must be a symbolic expression, got ${describeValue(value)}`);
     if (value.dtype !== sv.dtype || value.ndim !== sv.ndim) {
-      throw new TypeError(`${fname}: ${who} has type ${value.type}, but the variable is ${sv.type}${updateFix(value, sv)}`);
+      throw new TypeError(
+        `${fname}: ${who} has type ${value.type}, but the variable is ${sv.type}${updateFix(value, sv)}`,
+      );
     }
     updatedShared.push(sv);
   }
@@ -177,12 +185,7 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   const leaves = graphInputs(graph.outputs, inputSet);
   for (const leaf of leaves) {
     if (!inputSet.has(leaf) && !leaf.isConstant && !leaf.isShared) {
-      // name the update that needs it when no output does (only on this error path: a second walk)
-      const nOutputs = outputList.length;
-      const fromOutputs = graphInputs(graph.outputs.slice(0, nOutputs), inputSet).includes(leaf);
-      const k = fromOutputs ? -1 : kept.findIndex((_, j) => graphInputs([graph.outputs[nOutputs + j]!], inputSet).includes(leaf));
-      const sv = k >= 0 ? kept[k]![0] : undefined;
-      const needs = sv ? `the update of shared variable${sv.name ? ` '${sv.name}'` : ''} depends` : 'the outputs depend';
+      const needs = whoNeeds(leaf, graph.outputs, outputList.length, kept, inputSet);
       throw new TypeError(
         `${fname}: missing input: ${needs} on ${leaf.name ? `'${leaf.name}'` : 'an unnamed variable'} (${leaf.type}), which is not among the inputs`,
       );
@@ -291,6 +294,23 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   }) as unknown as CompiledFunction<I, O>;
 }
 
+/**
+ * 'the outputs depend', or 'the update of shared variable 'w' depends' when only an update needs `leaf` (a
+ * second walk over the graph, made only on this error path).
+ */
+function whoNeeds(
+  leaf: Variable,
+  outputs: readonly Variable[],
+  nOutputs: number,
+  kept: readonly (readonly [SharedVariable, Tensor])[],
+  inputSet: ReadonlySet<Variable>,
+): string {
+  if (graphInputs(outputs.slice(0, nOutputs), inputSet).includes(leaf)) return 'the outputs depend';
+  const k = kept.findIndex((_, j) => graphInputs([outputs[nOutputs + j]!], inputSet).includes(leaf));
+  const sv = kept[k]?.[0];
+  return sv ? `the update of shared variable${sv.name ? ` '${sv.name}'` : ''} depends` : 'the outputs depend';
+}
+
 const OPTION_NAMES: readonly (keyof FunctionOptions)[] = [
   'updates',
   'givens',
@@ -305,7 +325,9 @@ const OPTION_NAMES: readonly (keyof FunctionOptions)[] = [
 /** The options object, checked before anything is built: unknown names (a typo), values of the wrong kind. */
 function checkOptions(options: FunctionOptions, fname: string): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${fname}: options must be an object ({ updates, givens, mode, ... }), got ${describeValue(options)}`);
+    throw new TypeError(
+      `${fname}: options must be an object ({ updates, givens, mode, ... }), got ${describeValue(options)}`,
+    );
   }
   for (const key of Object.keys(options)) {
     if ((OPTION_NAMES as readonly string[]).includes(key)) continue;
@@ -320,7 +342,8 @@ function checkOptions(options: FunctionOptions, fname: string): void {
   }
   for (const flag of ['allowInputDowncast', 'profile', 'nanGuard'] as const) {
     const v = options[flag];
-    if (v !== undefined && typeof v !== 'boolean') throw new TypeError(`${fname}: ${flag} must be true or false, got ${describeValue(v)}`);
+    if (v !== undefined && typeof v !== 'boolean')
+      throw new TypeError(`${fname}: ${flag} must be true or false, got ${describeValue(v)}`);
   }
   if (options.name !== undefined && typeof options.name !== 'string') {
     throw new TypeError(`${fname}: name must be a string, got ${describeValue(options.name)}`);

@@ -52,7 +52,8 @@ export function scalarCaster(dtype: DType): (x: number | bigint | boolean) => nu
 
 /** A contiguous copy of `a` converted to `dtype` (numpy `astype`). */
 export function castArray(a: NDArray, dtype: DType): NDArray {
-  if (!isDType(dtype)) throw new TypeError(`castArray: unknown dtype ${String(dtype)}; expected one of ${DTYPES.join(', ')}`);
+  if (!isDType(dtype))
+    throw new TypeError(`castArray: unknown dtype ${String(dtype)}; expected one of ${DTYPES.join(', ')}`);
   if (a.dtype === dtype) return a.copy();
   const n = a.size;
   const out = allocStorage(dtype, n) as unknown as { [i: number]: number | bigint };
@@ -76,7 +77,8 @@ function unrepresentable(x: unknown, dtype: DType): string | null {
     return x >= BigInt(lo) && x <= BigInt(hi) ? null : `${x} is out of the ${dtype} range`;
   }
   if (typeof x !== 'number') return `${typeof x} is not a number`;
-  if (isFloat(dtype) || Number.isNaN(x)) return isFloat(dtype) ? null : `NaN is not ${article(dtype)} (integers have no NaN)`;
+  if (isFloat(dtype) || Number.isNaN(x))
+    return isFloat(dtype) ? null : `NaN is not ${article(dtype)} (integers have no NaN)`;
   if (!Number.isFinite(x)) return `${x} is not ${article(dtype)} (integers have no infinity)`;
   if (!Number.isInteger(x)) return `${x} is not an integer`;
   if (dtype === 'int64')
@@ -103,7 +105,8 @@ function describeElement(x: unknown): string {
     return `a symbolic variable (${x.name ? `'${x.name}', ` : ''}${String(x.type)}), not a value: graph variables cannot be data (compile a function of them, or substitute them with givens)`;
   }
   if (typeof x === 'string') return `a string ('${x.length > 20 ? `${x.slice(0, 20)}...` : x}')`;
-  if (x instanceof NDArray) return `an NDArray (${x.dtype}, shape ${shapeToString(x.shape)}): nested arrays hold numbers; pass one NDArray, or nested arrays of numbers (a.toArray())`;
+  if (x instanceof NDArray)
+    return `an NDArray (${x.dtype}, shape ${shapeToString(x.shape)}): nested arrays hold numbers; pass one NDArray, or nested arrays of numbers (a.toArray())`;
   if (typeof x === 'object') {
     const name = (x as { constructor?: { name?: string } }).constructor?.name;
     return name && name !== 'Object' ? article(name) : 'a plain object';

@@ -18,12 +18,17 @@ export function contiguousStrides(shape: readonly number[]): number[] {
   return strides;
 }
 
-export const shapeToString = (shape: readonly number[]): string => `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
+export const shapeToString = (shape: readonly number[]): string =>
+  `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
 
 const KNOWN_DTYPES: ReadonlySet<string> = new Set(DTYPES);
 
 const describeArgument = (x: unknown): string =>
-  typeof x === 'string' ? `'${x}'` : Array.isArray(x) ? JSON.stringify(x) : `${x === null ? 'null' : typeof x} ${String(x)}`;
+  typeof x === 'string'
+    ? `'${x}'`
+    : Array.isArray(x)
+      ? JSON.stringify(x)
+      : `${x === null ? 'null' : typeof x} ${String(x)}`;
 
 function describeData(x: unknown): string {
   if (x === null || x === undefined) return String(x);
@@ -36,9 +41,17 @@ function describeData(x: unknown): string {
  * Throws unless every element reachable from `offset` through `strides` lies in `[0, length)`. The lowest and
  * highest reachable positions are the offset plus, per axis, (size - 1) * stride on the side of the stride's sign.
  */
-function checkLayout(shape: readonly number[], strides: readonly number[], offset: number, length: number, explicit: boolean): void {
+function checkLayout(
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  length: number,
+  explicit: boolean,
+): void {
   if (strides.length !== shape.length) {
-    throw new RangeError(`NDArray: ${strides.length} strides for shape ${shapeToString(shape)}; expected ${shape.length} (one per axis)`);
+    throw new RangeError(
+      `NDArray: ${strides.length} strides for shape ${shapeToString(shape)}; expected ${shape.length} (one per axis)`,
+    );
   }
   if (!Number.isInteger(offset) || offset < 0) {
     throw new RangeError(`NDArray: offset must be a non-negative integer, got ${offset}`);
@@ -48,7 +61,8 @@ function checkLayout(shape: readonly number[], strides: readonly number[], offse
   let empty = false;
   for (let i = 0; i < shape.length; i++) {
     const s = strides[i]!;
-    if (!Number.isInteger(s)) throw new RangeError(`NDArray: strides must be integers (in elements), got ${JSON.stringify(strides)}`);
+    if (!Number.isInteger(s))
+      throw new RangeError(`NDArray: strides must be integers (in elements), got ${JSON.stringify(strides)}`);
     const n = shape[i]!;
     if (n === 0) empty = true;
     else if (s > 0) high += (n - 1) * s;
@@ -86,13 +100,13 @@ export class NDArray<D extends DType = DType, R extends Rank = Rank> {
       throw new TypeError(`NDArray: unknown dtype ${describeArgument(dtype)}; expected one of ${DTYPES.join(', ')}`);
     }
     if (!(data instanceof storage)) {
-      throw new TypeError(
-        `NDArray: dtype ${dtype} keeps its data in a ${storage.name}, got ${describeData(data)}`,
-      );
+      throw new TypeError(`NDArray: dtype ${dtype} keeps its data in a ${storage.name}, got ${describeData(data)}`);
     }
-    if (!Array.isArray(shape)) throw new TypeError(`NDArray: the shape must be an array of sizes, got ${describeArgument(shape)}`);
+    if (!Array.isArray(shape))
+      throw new TypeError(`NDArray: the shape must be an array of sizes, got ${describeArgument(shape)}`);
     for (const d of shape) {
-      if (!Number.isInteger(d) || d < 0) throw new RangeError(`NDArray: invalid shape ${JSON.stringify(shape)}: sizes must be non-negative integers`);
+      if (!Number.isInteger(d) || d < 0)
+        throw new RangeError(`NDArray: invalid shape ${JSON.stringify(shape)}: sizes must be non-negative integers`);
     }
     this.dtype = dtype;
     this.shape = [...shape] as Shape<R>;
@@ -144,7 +158,10 @@ export class NDArray<D extends DType = DType, R extends Rank = Rank> {
     const n = this.size;
     if (this.isContiguous) {
       (out.data as unknown as { set(a: ArrayLike<unknown>): void }).set(
-        (this.data as unknown as { subarray(a: number, b: number): ArrayLike<unknown> }).subarray(this.offset, this.offset + n),
+        (this.data as unknown as { subarray(a: number, b: number): ArrayLike<unknown> }).subarray(
+          this.offset,
+          this.offset + n,
+        ),
       );
     } else {
       for (let i = 0; i < n; i++) dst[i] = src[this.flatIndex(i)];
@@ -166,7 +183,9 @@ export class NDArray<D extends DType = DType, R extends Rank = Rank> {
   get(...index: Shape<R>): ScalarValue<D> {
     const idx = index as readonly number[];
     if (idx.length !== this.shape.length) {
-      throw new RangeError(`NDArray.get: expected ${this.shape.length} indices for shape ${shapeToString(this.shape)}, got ${idx.length}`);
+      throw new RangeError(
+        `NDArray.get: expected ${this.shape.length} indices for shape ${shapeToString(this.shape)}, got ${idx.length}`,
+      );
     }
     let pos = this.offset;
     for (let k = 0; k < idx.length; k++) {

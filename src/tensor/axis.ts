@@ -26,11 +26,17 @@ function notAnAxis(a: unknown): string | null {
  * `axis` (negative counts from the end) as a position in [0, ndim), or a TypeError (not an axis at all) or a
  * RangeError (out of range; `tensor` describes the tensor in that message, 'a tensor of rank N' by default).
  */
-export function normalizeAxis(axis: unknown, ndim: number, opName: string, tensor = `a tensor of rank ${ndim}`): number {
+export function normalizeAxis(
+  axis: unknown,
+  ndim: number,
+  opName: string,
+  tensor = `a tensor of rank ${ndim}`,
+): number {
   const why = notAnAxis(axis);
   if (why) throw new TypeError(`${opName}: ${why}`);
   const a = axis as number;
-  if (!Number.isInteger(a) || a < -ndim || a >= ndim) throw new RangeError(`${opName}: axis ${a} is out of range for ${tensor}`);
+  if (!Number.isInteger(a) || a < -ndim || a >= ndim)
+    throw new RangeError(`${opName}: axis ${a} is out of range for ${tensor}`);
   return a < 0 ? a + ndim : a;
 }
 

@@ -38,7 +38,13 @@ const b = T.tensor('bool', 1, 'flags');
 const r = T.drow('r');
 const w = theano.shared([1, 2, 3], { name: 'w' });
 const count = theano.shared(0, { dtype: 'int32', name: 'count' });
-const table = theano.shared([[1, 2], [3, 4]], { name: 'table' });
+const table = theano.shared(
+  [
+    [1, 2],
+    [3, 4],
+  ],
+  { name: 'table' },
+);
 const allShared = [w, count, table];
 
 /** A training-like step: every call updates w and count; the outputs may fail after the updates are computed. */
@@ -190,7 +196,9 @@ const rows: Row[] = [
     what: 'theano.array of a fraction as int32 (the hint names its own option)',
     when: 'build',
     action: () => theano.array([0.5], { dtype: 'int32' }),
-    message: ['array: expected dtype int32, but element 0 does not fit: 0.5 is not an integer (pass allowDowncast: true to convert it)'],
+    message: [
+      'array: expected dtype int32, but element 0 does not fit: 0.5 is not an integer (pass allowDowncast: true to convert it)',
+    ],
   },
   {
     what: 'castArray to an unknown dtype',
@@ -208,7 +216,9 @@ const rows: Row[] = [
     what: 'theano.shared of a plain object',
     when: 'build',
     action: () => theano.shared(any({ a: 1 })),
-    message: ['shared variable: got a plain object, which is not a number, a nested array, a typed array or an NDArray'],
+    message: [
+      'shared variable: got a plain object, which is not a number, a nested array, a typed array or an NDArray',
+    ],
   },
   {
     what: 'theano.shared of undefined',
@@ -226,13 +236,17 @@ const rows: Row[] = [
     what: 'T.constant of a fraction as int32 (no function option applies)',
     when: 'build',
     action: () => T.constant(1.5, { dtype: 'int32', name: 'c' }),
-    message: ["constant 'c': expected dtype int32, but element 0 does not fit: 1.5 is not an integer (a constant takes only values that convert without loss"],
+    message: [
+      "constant 'c': expected dtype int32, but element 0 does not fit: 1.5 is not an integer (a constant takes only values that convert without loss",
+    ],
   },
   {
     what: 'take with fractional constant indices',
     when: 'build',
     action: () => T.take(x, any([0.5])),
-    message: ['take indices: expected dtype int64, but element 0 does not fit: 0.5 is not an integer (indices are integers)'],
+    message: [
+      'take indices: expected dtype int64, but element 0 does not fit: 0.5 is not an integer (indices are integers)',
+    ],
   },
   {
     what: 'setValue of the wrong rank',
@@ -317,7 +331,7 @@ const rows: Row[] = [
     message: ['softmax: axis 2 is out of range for a tensor of rank 2'],
   },
   {
-    what: "logsumexp along a string axis",
+    what: 'logsumexp along a string axis',
     when: 'build',
     action: () => T.logsumexp(m, any('1')),
     message: ["logsumexp: '1' is a string, not an axis"],
@@ -440,7 +454,9 @@ const rows: Row[] = [
     what: 'indexing with a string',
     when: 'build',
     action: () => x.get(any('0')),
-    message: ["x.get: index 0 must be an integer, an integer scalar tensor, T.slice(...) or T.newaxis; got the string '0'"],
+    message: [
+      "x.get: index 0 must be an integer, an integer scalar tensor, T.slice(...) or T.newaxis; got the string '0'",
+    ],
   },
   {
     what: 'T.alloc too large for one array',
@@ -522,7 +538,9 @@ const rows: Row[] = [
     what: 'inputs not in a list',
     when: 'compile',
     action: () => theano.function(any(x), x),
-    message: ["function: inputs must be a list of variables, got a symbolic variable ('x', float64 vector) (write [x] for one input)"],
+    message: [
+      "function: inputs must be a list of variables, got a symbolic variable ('x', float64 vector) (write [x] for one input)",
+    ],
   },
   {
     what: 'a number among the inputs',
@@ -534,7 +552,9 @@ const rows: Row[] = [
     what: 'a shared variable among the inputs',
     when: 'compile',
     action: () => theano.function([any(w)], x),
-    message: ["function: input 0 ('w') is a shared variable; shared variables are implicit inputs and cannot be listed"],
+    message: [
+      "function: input 0 ('w') is a shared variable; shared variables are implicit inputs and cannot be listed",
+    ],
   },
   {
     what: 'a constant among the inputs',
@@ -667,7 +687,9 @@ const rows: Row[] = [
     what: 'an update value that is data, not an expression',
     when: 'compile',
     action: () => theano.function([x], x, { updates: [any([w, [1, 2, 3]])] }),
-    message: ["function: the update of shared variable 'w' must be a symbolic expression, got a nested array of rank 1"],
+    message: [
+      "function: the update of shared variable 'w' must be a symbolic expression, got a nested array of rank 1",
+    ],
   },
   {
     what: 'updates given as a plain object',
@@ -741,13 +763,17 @@ const rows: Row[] = [
     what: 'a Map as a value',
     when: 'call',
     action: () => double(any(new Map())),
-    message: ["function 'double', input 0 ('x'): expected a float64 vector, got a Map, which is not a number, a nested array"],
+    message: [
+      "function 'double', input 0 ('x'): expected a float64 vector, got a Map, which is not a number, a nested array",
+    ],
   },
   {
     what: 'a string element',
     when: 'call',
     action: () => double(any(['1', 2])),
-    message: ["function 'double', input 0 ('x'): expected a float64 vector, but element 0 is a string ('1'), not a number"],
+    message: [
+      "function 'double', input 0 ('x'): expected a float64 vector, but element 0 is a string ('1'), not a number",
+    ],
   },
   {
     what: 'NDArrays inside a nested array',
@@ -761,7 +787,9 @@ const rows: Row[] = [
     what: 'an update that depends on a variable that is not an input',
     when: 'compile',
     action: () => theano.function([x], x.sum(), { updates: [[w, w.add(y)]] }),
-    message: ["function: missing input: the update of shared variable 'w' depends on 'y' (float64 vector), which is not among the inputs"],
+    message: [
+      "function: missing input: the update of shared variable 'w' depends on 'y' (float64 vector), which is not among the inputs",
+    ],
   },
   {
     what: 'null inside a nested array',
@@ -773,7 +801,9 @@ const rows: Row[] = [
     what: 'a matrix for a vector input',
     when: 'call',
     action: () => double(any([[1, 2]])),
-    message: ["function 'double', input 0 ('x'): expected a float64 vector, got a nested array of rank 2, shape (1, 2)"],
+    message: [
+      "function 'double', input 0 ('x'): expected a float64 vector, got a nested array of rank 2, shape (1, 2)",
+    ],
   },
   {
     what: 'an NDArray of the wrong rank',
@@ -796,7 +826,14 @@ const rows: Row[] = [
   {
     what: 'extra nesting in one row',
     when: 'call',
-    action: () => matFn(any([[1, 2], [3, [4]]]), [1, 2]),
+    action: () =>
+      matFn(
+        any([
+          [1, 2],
+          [3, [4]],
+        ]),
+        [1, 2],
+      ),
     message: ["input 0 ('m'): ragged nested array (extra nesting at value[1][1])"],
   },
   {
@@ -809,7 +846,9 @@ const rows: Row[] = [
     what: 'a fraction for an int32 input',
     when: 'call',
     action: () => ints([1.5]),
-    message: ["function 'ints', input 0 ('i'): expected dtype int32, but element 0 does not fit: 1.5 is not an integer"],
+    message: [
+      "function 'ints', input 0 ('i'): expected dtype int32, but element 0 does not fit: 1.5 is not an integer",
+    ],
   },
   {
     what: 'NaN for an int32 input',
@@ -941,12 +980,22 @@ const rows: Row[] = [
     what: 'a reshape to a size the input does not have',
     when: 'call',
     action: () => reshaper([1, 2, 3, 4, 5]),
-    message: ['reshape: cannot reshape an array of shape (5,) (5 elements) into shape (2, 3)', 'in node: reshape(x: float64(5,))'],
+    message: [
+      'reshape: cannot reshape an array of shape (5,) (5 elements) into shape (2, 3)',
+      'in node: reshape(x: float64(5,))',
+    ],
   },
   {
     what: 'a matrix-vector product with mismatched lengths',
     when: 'call',
-    action: () => matFn([[1, 2], [3, 4]], [1, 2, 3]),
+    action: () =>
+      matFn(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [1, 2, 3],
+      ),
     message: ['dot', '(2, 2)', '(3,)'],
   },
 ];
@@ -974,7 +1023,8 @@ describe('every bad input fails with a message that names what was wrong', () =>
     } catch (e) {
       error = e;
     }
-    if (process.env.AUDIT_PRINT) console.log(`--- ${row.what}\n${error instanceof Error ? error.message : `(no error)`}`);
+    if (process.env.AUDIT_PRINT)
+      console.log(`--- ${row.what}\n${error instanceof Error ? error.message : `(no error)`}`);
     expect(error, 'the action should throw').toBeInstanceOf(Error);
     const message = (error as Error).message;
     for (const part of row.message) {
@@ -992,10 +1042,19 @@ describe('every bad input fails with a message that names what was wrong', () =>
     expect(big(2)).toBe(10);
     expect(accumulate([1, 1, 1])).toBe(3);
     expect(count.getValue()).toBe(2);
-    expect(table.getValue().toArray()).toEqual([[2, 3], [4, 5]]);
+    expect(table.getValue().toArray()).toEqual([
+      [2, 3],
+      [4, 5],
+    ]);
     w.setValue([1, 2, 3]);
     count.setValue(0);
-    table.setValue([[1, 2], [3, 4]]);
-    expect(outer([0, 0]).toArray()).toEqual([[1, 1], [1, 1]]);
+    table.setValue([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(outer([0, 0]).toArray()).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
   });
 });

@@ -3,21 +3,34 @@ import { NDArray, toNDArray, castArray } from '../../src/index.js';
 
 describe('NDArray', () => {
   test('shape, strides, get with negative indices, toArray', () => {
-    const a = toNDArray([[1, 2, 3], [4, 5, 6]]);
+    const a = toNDArray([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(a.dtype).toBe('float64');
     expect(a.shape).toEqual([2, 3]);
     expect(a.strides).toEqual([3, 1]);
     expect(a.get(1, -1)).toBe(6);
-    expect(a.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(a.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(() => a.get(2, 0)).toThrow(/index 2 is out of bounds for axis 0 with size 2/);
     expect(() => (a.get as (...i: number[]) => unknown)(0)).toThrow(/expected 2 indices/);
   });
 
   test('strided views read through their strides; copy makes them contiguous', () => {
-    const base = toNDArray([[1, 2, 3], [4, 5, 6]]);
+    const base = toNDArray([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const t = new NDArray('float64', [3, 2], base.data, [1, 3]);
     expect(t.isContiguous).toBe(false);
-    expect(t.toArray()).toEqual([[1, 4], [2, 5], [3, 6]]);
+    expect(t.toArray()).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
     const c = t.copy();
     expect(c.isContiguous).toBe(true);
     expect(Array.from(c.data as Float64Array)).toEqual([1, 4, 2, 5, 3, 6]);
@@ -31,9 +44,12 @@ describe('NDArray', () => {
 
   test('numpy-like toString', () => {
     expect(toNDArray([0, 2, 1026]).toString()).toBe('[   0.    2. 1026.]');
-    expect(toNDArray([[0.5, 0.7310585786300049], [0.2689414213699951, 0.11920292202211755]]).toString()).toBe(
-      '[[0.5        0.73105858]\n [0.26894142 0.11920292]]',
-    );
+    expect(
+      toNDArray([
+        [0.5, 0.7310585786300049],
+        [0.2689414213699951, 0.11920292202211755],
+      ]).toString(),
+    ).toBe('[[0.5        0.73105858]\n [0.26894142 0.11920292]]');
     expect(toNDArray([1, 2, 3], { dtype: 'int32' }).toString()).toBe('[1 2 3]');
     expect(toNDArray([-1, 20], { dtype: 'int32' }).toString()).toBe('[-1 20]');
     expect(toNDArray([true, false]).toString()).toBe('[ true false]');
@@ -41,13 +57,32 @@ describe('NDArray', () => {
     expect(toNDArray([NaN, 1.5, -Infinity]).toString()).toBe('[ nan  1.5 -inf]');
     expect(toNDArray(3.25).toString()).toBe('3.25');
     expect(toNDArray([]).toString()).toBe('[]');
-    expect(toNDArray([[[1, 2], [3, 4]], [[5, 6], [7, 8]]], { dtype: 'int32' }).toString()).toBe('[[[1 2]\n  [3 4]]\n\n [[5 6]\n  [7 8]]]');
+    expect(
+      toNDArray(
+        [
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          [
+            [5, 6],
+            [7, 8],
+          ],
+        ],
+        { dtype: 'int32' },
+      ).toString(),
+    ).toBe('[[[1 2]\n  [3 4]]\n\n [[5 6]\n  [7 8]]]');
   });
 
   test('long rows wrap at 75 characters', () => {
-    const s = toNDArray(Array.from({ length: 30 }, (_, i) => i), { dtype: 'int32' }).toString();
+    const s = toNDArray(
+      Array.from({ length: 30 }, (_, i) => i),
+      { dtype: 'int32' },
+    ).toString();
     for (const line of s.split('\n')) expect(line.length).toBeLessThanOrEqual(75);
-    expect(s.replace(/\s+/g, ' ')).toBe(`[${Array.from({ length: 30 }, (_, i) => String(i).padStart(2)).join(' ')}]`.replace(/\s+/g, ' '));
+    expect(s.replace(/\s+/g, ' ')).toBe(
+      `[${Array.from({ length: 30 }, (_, i) => String(i).padStart(2)).join(' ')}]`.replace(/\s+/g, ' '),
+    );
   });
 });
 
@@ -80,7 +115,10 @@ describe('the NDArray constructor checks what it is given', () => {
 
   test('views inside the buffer are accepted, negative strides included', () => {
     expect(new NDArray('float64', [3], data, [-2], 4).toArray()).toEqual([5, 3, 1]);
-    expect(new NDArray('float64', [2, 2], data, [3, 1], 1).toArray()).toEqual([[2, 3], [5, 6]]);
+    expect(new NDArray('float64', [2, 2], data, [3, 1], 1).toArray()).toEqual([
+      [2, 3],
+      [5, 6],
+    ]);
     expect(new NDArray('float64', [0, 5], data, [100, 1], 0).size).toBe(0); // no element is read
     expect(new NDArray('float64', [2], data, undefined, 4).toArray()).toEqual([5, 6]);
   });
@@ -90,9 +128,15 @@ describe('the NDArray constructor checks what it is given', () => {
       'NDArray: shape (3,) with strides [3] and offset 0 reaches elements 0 to 6, but the data holds 6 (indices 0 to 5)',
     );
     expect(() => new NDArray('float64', [3], data, [-1], 1)).toThrow('reaches elements -1 to 1, but the data holds 6');
-    expect(() => new NDArray('float64', [3], data, [1], -1)).toThrow('NDArray: offset must be a non-negative integer, got -1');
-    expect(() => new NDArray('float64', [4], data, undefined, 3)).toThrow('shape (4,) with offset 3 reaches elements 3 to 6');
-    expect(() => new NDArray('float64', [2, 2], data, [1])).toThrow('NDArray: 1 strides for shape (2, 2); expected 2 (one per axis)');
+    expect(() => new NDArray('float64', [3], data, [1], -1)).toThrow(
+      'NDArray: offset must be a non-negative integer, got -1',
+    );
+    expect(() => new NDArray('float64', [4], data, undefined, 3)).toThrow(
+      'shape (4,) with offset 3 reaches elements 3 to 6',
+    );
+    expect(() => new NDArray('float64', [2, 2], data, [1])).toThrow(
+      'NDArray: 1 strides for shape (2, 2); expected 2 (one per axis)',
+    );
     expect(() => new NDArray('float64', [2], data, [0.5])).toThrow('NDArray: strides must be integers');
   });
 
@@ -101,10 +145,18 @@ describe('the NDArray constructor checks what it is given', () => {
       "NDArray: unknown dtype 'float65'; expected one of bool, int8, int16, int32, int64, uint8, uint16, uint32, float32, float64",
     );
     expect(() => new NDArray('toString' as never, [3], data as never)).toThrow("unknown dtype 'toString'");
-    expect(() => new NDArray('float32', [3], data as never)).toThrow('NDArray: dtype float32 keeps its data in a Float32Array, got a Float64Array');
-    expect(() => new NDArray('float64', [3], [1, 2, 3] as never)).toThrow('got a JS array of length 3 (wrap it: theano.array(values, { dtype }))');
-    expect(() => new NDArray('float64', 3 as never, data)).toThrow('NDArray: the shape must be an array of sizes, got number 3');
-    expect(() => new NDArray('float64', [-1], data)).toThrow('NDArray: invalid shape [-1]: sizes must be non-negative integers');
+    expect(() => new NDArray('float32', [3], data as never)).toThrow(
+      'NDArray: dtype float32 keeps its data in a Float32Array, got a Float64Array',
+    );
+    expect(() => new NDArray('float64', [3], [1, 2, 3] as never)).toThrow(
+      'got a JS array of length 3 (wrap it: theano.array(values, { dtype }))',
+    );
+    expect(() => new NDArray('float64', 3 as never, data)).toThrow(
+      'NDArray: the shape must be an array of sizes, got number 3',
+    );
+    expect(() => new NDArray('float64', [-1], data)).toThrow(
+      'NDArray: invalid shape [-1]: sizes must be non-negative integers',
+    );
   });
 
   test('a size past what one typed array holds says the size and the limit', () => {
