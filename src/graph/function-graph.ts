@@ -11,6 +11,7 @@ export function copyGraph(
   replacements: ReadonlyMap<Variable, Variable> = new Map(),
   stop: ReadonlySet<Variable> = new Set(),
   copyOf: Map<Variable, Variable> = new Map(),
+  copies: Apply[] = [],
 ): Variable[] {
   const lookup = (v: Variable): Variable => {
     const r = replacements.get(v);
@@ -22,6 +23,7 @@ export function copyGraph(
   for (const node of toposort(roots, stopAndReplaced)) {
     const copy = new Apply(node.op, node.params, node.inputs.map(lookup), (n) => node.outputs.map((o, i) => o.cloneWith(n, i)), node.trace);
     node.outputs.forEach((o, i) => copyOf.set(o, copy.outputs[i]!));
+    copies.push(copy);
   }
   return outputs.map(lookup);
 }
@@ -43,18 +45,25 @@ export class FunctionGraph {
   private readonly clientMap = new Map<Variable, Client[]>();
   /** Nodes whose inputs' client lists already name them. */
   private readonly known = new Set<Apply>();
+  /** The last toposort, until a replacement changes the graph (several passes in a row sort an unchanged graph). */
+  private order: Apply[] | undefined;
 
   constructor(inputs: readonly Variable[], outputs: readonly Variable[], replacements: ReadonlyMap<Variable, Variable> = new Map()) {
     this.inputs = [...inputs];
     const stop = new Set<Variable>(inputs);
-    this.outputs = copyGraph(outputs, replacements, stop, this.copyOf);
+    const copies: Apply[] = [];
+    this.outputs = copyGraph(outputs, replacements, stop, this.copyOf, copies);
+    // Without replacements, the copies are exactly the nodes the outputs need, in topological order; with them,
+    // a replaced variable's own graph may be copied and not needed.
+    if (replacements.size === 0) this.order = copies;
     for (const node of this.toposort()) this.register(node);
     this.outputs.forEach((v, index) => this.clientsOf(v).push({ node: 'output', index }));
   }
 
   /** The nodes in an order that computes every input before it is used. */
   toposort(): Apply[] {
-    return toposort(this.outputs, new Set(this.inputs));
+    this.order ??= toposort(this.outputs, new Set(this.inputs));
+    return this.order.slice();
   }
 
   clients(v: Variable): readonly Client[] {
@@ -73,6 +82,7 @@ export class FunctionGraph {
     if (!v.type.isCompatible(replacement.type)) {
       throw new TypeError(`FunctionGraph.replace: ${replacement.type} cannot replace ${v.type}`);
     }
+    this.order = undefined;
     const readers = this.clientsOf(v);
     for (const c of readers) {
       if (c.node === 'output') this.outputs[c.index] = replacement;
