@@ -11,6 +11,9 @@ import {
 } from '../types/dtype.js';
 import { NDArray, shapeSize, shapeToString } from './ndarray.js';
 
+const TYPED_ARRAYS =
+  'use a Float64Array, Float32Array, Int32Array, Int16Array, Int8Array, Uint8Array, Uint16Array, Uint32Array or BigInt64Array';
+
 /** Anything a user may pass where an array is expected. */
 export type ArrayLikeInput = number | boolean | bigint | NDArray | ArrayBufferView | readonly ArrayLikeInput[];
 
@@ -179,7 +182,7 @@ export function inferDType(value: ArrayLikeInput): DType {
   if (value instanceof NDArray) return value.dtype;
   if (ArrayBuffer.isView(value)) {
     const d = dtypeOfStorage(value);
-    if (!d) throw new TypeError(`unsupported typed array ${value.constructor.name}`);
+    if (!d) throw new TypeError(`unsupported typed array ${value.constructor.name} (${TYPED_ARRAYS})`);
     return d;
   }
   const flat: unknown[] = [];
@@ -260,7 +263,7 @@ export function toNDArray(value: ArrayLikeInput, options: ConvertOptions = {}): 
 
 function fromTypedArray(a: ArrayBufferView, what: string): NDArray {
   const dtype = dtypeOfStorage(a);
-  if (!dtype) throw new TypeError(`${what}: unsupported typed array ${a.constructor.name}`);
+  if (!dtype) throw new TypeError(`${what}: unsupported typed array ${a.constructor.name} (${TYPED_ARRAYS})`);
   const length = (a as unknown as { length: number }).length;
   return new NDArray(dtype, [length], a as never);
 }

@@ -899,6 +899,14 @@ const rows: Row[] = [
     message: ["function 'flags', input 0 ('flags'): expected dtype bool, but element 1 does not fit: 2 is not a bool"],
   },
   {
+    what: 'a typed array with no dtype (Uint8ClampedArray)',
+    when: 'call',
+    action: () => double(any(new Uint8ClampedArray(2))),
+    message: [
+      "function 'double', input 0 ('x'): unsupported typed array Uint8ClampedArray (use a Float64Array, Float32Array",
+    ],
+  },
+  {
     what: 'an ArrayBuffer as a value',
     when: 'call',
     action: () => double(any(new ArrayBuffer(16))),
