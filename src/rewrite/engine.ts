@@ -18,7 +18,12 @@ export interface Rule {
   readonly tags: readonly string[];
 }
 
-export function rule(name: string, pattern: Pattern, rewrite: (captures: Captures, matched: Tensor, graph: FunctionGraph) => Tensor | null, tags: readonly string[] = []): Rule {
+export function rule(
+  name: string,
+  pattern: Pattern,
+  rewrite: (captures: Captures, matched: Tensor, graph: FunctionGraph) => Tensor | null,
+  tags: readonly string[] = [],
+): Rule {
   return { name, pattern, rewrite, tags };
 }
 
@@ -53,7 +58,9 @@ export function fitReplacement(replacement: Tensor, original: Variable): Tensor 
   let r = replacement;
   if (r.ndim !== original.type.ndim) return null;
   if (r.dtype !== original.type.dtype) r = cast(r, original.type.dtype) as Tensor;
-  const clash = r.type.shape.some((d, i) => d !== null && original.type.shape[i] !== null && d !== original.type.shape[i]);
+  const clash = r.type.shape.some(
+    (d, i) => d !== null && original.type.shape[i] !== null && d !== original.type.shape[i],
+  );
   return clash ? null : r;
 }
 
@@ -65,7 +72,12 @@ export interface RuleSetOptions {
 }
 
 /** A pass applying `rules` to every node until none fires (or the budget is spent). */
-export function ruleSetPass(name: string, rules: readonly Rule[], tags: readonly string[] = [], options: RuleSetOptions = {}): Pass {
+export function ruleSetPass(
+  name: string,
+  rules: readonly Rule[],
+  tags: readonly string[] = [],
+  options: RuleSetOptions = {},
+): Pass {
   const byOp = indexByRootOp(rules);
   return {
     name,
@@ -172,7 +184,13 @@ class RuleSetRun {
   }
 
   /** Applies the first rule that fires on `out`; records what to revisit. */
-  private rewriteOne(node: Apply, out: Variable, candidates: readonly Rule[], built: Set<Apply>, revisit: Set<Apply>): boolean {
+  private rewriteOne(
+    node: Apply,
+    out: Variable,
+    candidates: readonly Rule[],
+    built: Set<Apply>,
+    revisit: Set<Apply>,
+  ): boolean {
     for (const r of candidates) {
       const captures = match(r.pattern, out);
       if (!captures) continue;

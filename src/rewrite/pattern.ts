@@ -92,7 +92,10 @@ export const oneOf = <K extends OpName>(family: readonly K[], ...args: (Pattern 
 
 /** Builders by op name: `P.add(x, c(0))` matches `add` applied to x and a constant 0. */
 export const P = new Proxy({} as { readonly [K in OpName]: (...args: (Pattern | Etc)[]) => OpPattern<K> }, {
-  get: (_t, name: string) => (...args: (Pattern | Etc)[]) => opPattern([name as OpName], args),
+  get:
+    (_t, name: string) =>
+    (...args: (Pattern | Etc)[]) =>
+      opPattern([name as OpName], args),
 });
 
 const scalarNames = Object.keys(SCALAR_OPS) as ScalarOpName[];

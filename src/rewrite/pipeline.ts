@@ -6,16 +6,30 @@
 import type { FunctionGraph } from '../graph/function-graph.js';
 import { ruleSetPass, type Pass, type RewriteRecord, type Rule } from './engine.js';
 import { constantFoldPass, mergePass } from './merge.js';
+import { ALGEBRA_RULES } from './rules/algebra.js';
 import { CANONICALIZE_RULES } from './rules/canonicalize.js';
+import { LOGEXP_RULES } from './rules/logexp.js';
+import { SIGMOID_RULES } from './rules/sigmoid.js';
+import { SWITCH_RULES } from './rules/switch.js';
 import { SPECIALIZE_RULES } from './rules/specialize.js';
 import { STABILIZE_RULES } from './rules/stabilize.js';
 
 /** The rule-set phases, in order, with their rules. */
 export type Phase = 'canonicalize' | 'stabilize' | 'specialize';
-const PHASE_RULES: { readonly [P in Phase]: readonly Rule[] } = {
-  canonicalize: CANONICALIZE_RULES,
-  stabilize: STABILIZE_RULES,
-  specialize: SPECIALIZE_RULES,
+/** A family of rules (one file under `rules/`), by the phases it joins. */
+export type PhaseRules = { readonly [P in Phase]?: readonly Rule[] };
+const FAMILIES: readonly PhaseRules[] = [
+  { canonicalize: CANONICALIZE_RULES, stabilize: STABILIZE_RULES, specialize: SPECIALIZE_RULES },
+  ALGEBRA_RULES,
+  LOGEXP_RULES,
+  SIGMOID_RULES,
+  SWITCH_RULES,
+];
+const rulesOf = (name: Phase): readonly Rule[] => FAMILIES.flatMap((f) => f[name] ?? []);
+export const PHASE_RULES: { readonly [P in Phase]: readonly Rule[] } = {
+  canonicalize: rulesOf('canonicalize'),
+  stabilize: rulesOf('stabilize'),
+  specialize: rulesOf('specialize'),
 };
 const phase = (name: Phase, extra: readonly Rule[] = []) => ruleSetPass(name, [...PHASE_RULES[name], ...extra], [name, 'fast_run']);
 

@@ -94,8 +94,7 @@ const atom = (v: Variable, axis: number): string => `${v.id}:${axis}`;
 /** An integer scalar used as a size, with lossless integer casts looked through. */
 function sizeSource(s: Variable): Variable {
   let v = s;
-  while (isOp(v, 'cast') && isInt(v.type.dtype) && isInt(v.owner!.inputs[0]!.type.dtype))
-    v = v.owner!.inputs[0]!;
+  while (isOp(v, 'cast') && isInt(v.type.dtype) && isInt(v.owner!.inputs[0]!.type.dtype)) v = v.owner!.inputs[0]!;
   return v;
 }
 
@@ -127,7 +126,10 @@ export function lengthFacts(v: Variable): readonly LengthFact[] {
 }
 
 /** Calls `visit` on each plain fact (an input's axis or a size) that `fact` consists of. */
-export function forEachSource(fact: LengthFact, visit: (fact: { input: number; axis: number } | { size: number }) => void): void {
+export function forEachSource(
+  fact: LengthFact,
+  visit: (fact: { input: number; axis: number } | { size: number }) => void,
+): void {
   if (fact === null || typeof fact === 'number') return;
   if ('broadcast' in fact) for (const f of fact.broadcast) forEachSource(f, visit);
   else visit(fact);
@@ -177,5 +179,7 @@ export function factDims(v: Variable): Dim[] {
 function compute(v: Variable): Dim[] {
   const facts = lengthFacts(v);
   const inputs = v.owner?.inputs ?? [];
-  return v.type.shape.map((d, k) => d ?? (facts[k] !== undefined ? lengthOf(facts[k]!, inputs) : undefined) ?? atom(v, k));
+  return v.type.shape.map(
+    (d, k) => d ?? (facts[k] !== undefined ? lengthOf(facts[k]!, inputs) : undefined) ?? atom(v, k),
+  );
 }

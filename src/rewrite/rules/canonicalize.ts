@@ -26,6 +26,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../types/dtype.js';
 import { broadcastStatic, TensorType, type StaticDim } from '../../types/tensor-type.js';
 import { rule, type Rule } from '../engine.js';
+import { filled, inDType, keepShape, liveClients, scalar } from './helpers.js';
 import { c, etc, Family, isOp, oneOf, P, paramsOf, v, type Captures } from '../pattern.js';
 import { broadcastDims, dimsOf, factDims, forEachSource, lengthFacts, sameShape, sizeDim, type Dim } from '../shape-proofs.js';
 
@@ -43,17 +44,6 @@ const other = v('y', notConstant);
 
 // ---------------------------------------------------------------------------------------------------------------
 // building blocks
-
-/** `a` standing for `m` when it provably has `m`'s shape at run time (the engine casts it to m's dtype). */
-const keepShape = (a: Tensor | undefined, m: Tensor): Tensor | null => (a && sameShape(a, m) ? a : null);
-const inDType = (a: Tensor, dtype: DType): Tensor => (a.dtype === dtype ? a : (T.cast(a, dtype) as Tensor));
-const scalar = (value: number, dtype: DType): Tensor => makeConstant(toNDArray(value, { dtype }));
-/** `value` of `dtype` in the shape of `like`. */
-const filled = (like: Tensor, value: number, dtype: DType): Tensor =>
-  applyOp(FILL, undefined, [like, scalar(value, dtype)])[0]!;
-const liveClients = (graph: FunctionGraph, u: Variable): number =>
-  graph.clients(u).filter((cl) => cl.node === 'output' || cl.node.outputs.some((o) => graph.clients(o).length > 0))
-    .length;
 
 /** The scalar op `name` applied to constants now, in `dtype` (integers wrap as they would at run time). */
 function fold(name: ScalarOpName, dtype: DType, ...operands: Variable[]): Tensor {
