@@ -79,6 +79,12 @@ const updateFailsIn = (mode: theano.ModeName) =>
   });
 const accumulate = updateFailsIn('FAST_RUN');
 const accumulateFast = updateFailsIn('FAST_COMPILE');
+/** nanGuard stops at the first NaN: after count's new value, before anything is written. */
+const guarded = theano.function([x], T.log(x).sum(), {
+  updates: [[count, count.add(1)]],
+  nanGuard: true,
+  name: 'guarded',
+});
 /** A fused elementwise kernel whose output is too large (an outer sum). */
 const outer = theano.function([x], x.dimshuffle(0, 'x').add(x.dimshuffle('x', 0)).exp(), { name: 'outer' });
 const double = theano.function([x], x.mul(2), { name: 'double' });
@@ -977,6 +983,12 @@ const rows: Row[] = [
     when: 'call',
     action: () => accumulateFast([1, 2]),
     message: ['add: shapes (3,) and (2,) do not broadcast', 'in node: add(w: float64(3,), x: float64(2,))'],
+  },
+  {
+    what: 'nanGuard stopping at a NaN',
+    when: 'call',
+    action: () => guarded([1, -1]),
+    message: ['NaN guard: output 0 of log has NaN at flat index 1', 'in node: log(x: float64(2,))'],
   },
   {
     what: 'a fused kernel whose output is too large names the size and the limit',
