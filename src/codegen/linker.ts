@@ -134,7 +134,12 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[], profile 
     for (const o of stepOutputs(s)) if (!lastUse.has(rootOf(o))) lastUse.set(rootOf(o), i);
   });
   const dying = new Map<number, Variable[]>();
-  for (const [r, i] of lastUse) if (pooled(r)) dying.set(i, [...(dying.get(i) ?? []), r]);
+  for (const [r, i] of lastUse) {
+    if (!pooled(r)) continue;
+    const list = dying.get(i);
+    if (list) list.push(r);
+    else dying.set(i, [r]);
+  }
 
   const pool = new BufferPool();
   const P = bind(pool);
@@ -151,10 +156,12 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[], profile 
     if (s.kind === 'kernel') {
       // inplace: an input this elementwise loop reads last, directly (not through a view), may become its output
       if (!s.ir.reduce) {
-        const reads = readsOf(s);
-        const early = after.filter((r) => reads.includes(r) && reads.every((v) => rootOf(v) !== r || v === r));
+        const reads = new Set(readsOf(s));
+        const throughView = new Set<Variable>();
+        for (const v of reads) if (rootOf(v) !== v) throughView.add(rootOf(v));
+        const early = new Set(after.filter((r) => reads.has(r) && !throughView.has(r)));
         for (const r of early) emit(`${P}.give(${name(r)});`);
-        after = after.filter((r) => !early.includes(r));
+        after = after.filter((r) => !early.has(r));
       }
       const compiled = compileKernel(s.ir);
       if (!kernelIndex.has(compiled)) kernelIndex.set(compiled, kernels.push(compiled) - 1);
