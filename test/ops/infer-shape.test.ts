@@ -1,0 +1,213 @@
+/**
+ * Every op's `inferShape` facts agree with the shapes its evaluation produces (PyTensor's InferShapeTester): each
+ * graph below is evaluated node by node by the reference evaluator, and each fact of each node is checked against
+ * the node's actual output lengths and input values. Every op of the registry is exercised.
+ */
+import { describe, expect, test } from 'vitest';
+import * as theano from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
+import type { LengthFact } from '../../src/graph/op.js';
+import type { Apply, Variable } from '../../src/graph/variable.js';
+import { evaluateNodes } from '../../src/graph/evaluate.js';
+import { toposort } from '../../src/graph/traversal.js';
+import { OPS } from '../../src/ops/registry.js';
+import type { NDArray } from '../../src/runtime/ndarray.js';
+import { toNDArray } from '../../src/runtime/convert.js';
+
+const T = theano.tensor;
+
+/** The length a fact stands for, from the node's input values; undefined for an unknown length. */
+function lengthOf(fact: LengthFact, inputs: readonly NDArray[]): number | undefined {
+  if (fact === null) return undefined;
+  if (typeof fact === 'number') return fact;
+  if ('broadcast' in fact) {
+    const lengths = fact.broadcast.map((f) => lengthOf(f, inputs));
+    if (lengths.includes(undefined)) return undefined;
+    return lengths.reduce<number>((a, b) => (a === 1 ? b! : a), 1);
+  }
+  if ('size' in fact) return Number(inputs[fact.size]!.item(0));
+  return inputs[fact.input]!.shape[fact.axis];
+}
+
+const exercised = new Set<string>();
+
+/** Evaluates the graph of `outputs` on `values` and checks every node's facts; returns how many facts held. */
+function checkFacts(outputs: readonly Tensor[], values: ReadonlyMap<Variable, unknown>): number {
+  const leaves = new Map<Variable, NDArray>();
+  for (const [v, value] of values) leaves.set(v, toNDArray(value as never, { dtype: v.type.dtype }));
+  const nodes: Apply[] = toposort(outputs, new Set(values.keys()));
+  for (const node of nodes) for (const input of node.inputs) if (input.data) leaves.set(input, input.data);
+  let checked = 0;
+  evaluateNodes(nodes, leaves, (node, inputs, results) => {
+    exercised.add(node.op.name);
+    const facts = node.op.inferShape(
+      node.inputs.map((i) => i.type),
+      node.params as never,
+    );
+    facts.forEach((outputFacts, o) => {
+      const shape = results[o]!.shape;
+      expect(outputFacts.length, `${node.op.name}: facts for output ${o}`).toBeLessThanOrEqual(shape.length);
+      outputFacts.forEach((fact, axis) => {
+        const want = lengthOf(fact, inputs);
+        if (want === undefined) return;
+        expect(shape[axis], `${node.op.name} output ${o} axis ${axis}: ${JSON.stringify(fact)}`).toBe(want);
+        checked++;
+      });
+    });
+  });
+  return checked;
+}
+
+const range = (n: number, offset = 0) => Array.from({ length: n }, (_, i) => i + offset);
+const matrix = (rows: number, cols: number) => range(rows).map((r) => range(cols, r * cols).map((v) => v / 10));
+
+describe('inferShape facts agree with evaluation', () => {
+  test('elementwise ops, fill, alloc, broadcastTo and the gradient helpers', () => {
+    const a = T.dmatrix('a');
+    const b = T.dmatrix('b');
+    const n = T.lscalar('n');
+    const outputs = [
+      T.add(a, b),
+      T.exp(T.switch(T.gt(a, 0), a, b)),
+      T.cast(a, 'int32'),
+      T.fill(a, b),
+      T.alloc(T.sum(b, 0), n, T.shape(b, 1)),
+      T.broadcastTo(a, [3, T.shape(a, 1)]),
+      T.sumToShape(T.add(a, b), b),
+      T.broadcastLike(a, T.add(a, b)),
+      T.zeroGrad(a),
+      T.gradClip(a, -1, 1),
+    ] as Tensor[];
+    const values = new Map<Variable, unknown>([
+      [a, matrix(1, 4)],
+      [b, matrix(3, 4)],
+      [n, 5],
+    ]);
+    expect(checkFacts(outputs, values)).toBeGreaterThan(20);
+  });
+
+  test('shape ops: shape, shape_i, reshape, flatten, dimshuffle, tile', () => {
+    const x = T.dtensor3('x');
+    const k = T.lscalar('k');
+    const outputs = [
+      T.shape(x),
+      T.reshape(x, [k, -1]),
+      T.reshape(x, [2, 3, 4]),
+      T.reshape(x, T.shape(x), 3),
+      T.flatten(x, 2),
+      x.dimshuffle(2, 'x', 0, 1),
+      T.tile(x, [1, 2, 1]),
+    ] as Tensor[];
+    const values = new Map<Variable, unknown>([
+      [x, range(2).map(() => matrix(3, 4))],
+      [k, 6],
+    ]);
+    expect(checkFacts(outputs, values)).toBeGreaterThan(10);
+  });
+
+  test('reductions, argmax, cumulative ops, softmax, crossentropy', () => {
+    const x = T.dmatrix('x');
+    const y = T.ivector('y');
+    const outputs = [
+      T.sum(x, 0),
+      T.max(x, 1, { keepdims: true }),
+      T.argmax(x, 1),
+      T.argmax(x, 0, { keepdims: true }),
+      T.cumsum(x, 1),
+      T.cumsum(x),
+      T.softmax(x),
+      T.logSoftmax(x),
+      T.categoricalCrossentropy(T.softmax(x), y),
+    ] as Tensor[];
+    const values = new Map<Variable, unknown>([
+      [x, matrix(3, 5)],
+      [y, [0, 4, 2]],
+    ]);
+    expect(checkFacts(outputs, values)).toBeGreaterThan(10);
+  });
+
+  test('products: dot, matmul, batched_dot, tensordot', () => {
+    const a = T.dmatrix('a');
+    const b = T.dmatrix('b');
+    const u = T.dvector('u');
+    const p = T.dtensor3('p');
+    const q = T.dtensor3('q');
+    const outputs = [
+      T.dot(a, b),
+      T.dot(a, u),
+      T.dot(u, b),
+      T.matmul(p, b),
+      T.matmul(a, q),
+      T.matmul(u, q),
+      T.batchedDot(p, q),
+      T.batchedDot(p, T.dmatrix('pm')),
+      T.tensordot(p, q, [[2], [1]]),
+    ] as Tensor[];
+    const values = new Map<Variable, unknown>([
+      [a, matrix(2, 3)],
+      [b, matrix(3, 4)],
+      [u, [1, 2, 3]],
+      [p, range(5).map(() => matrix(2, 3))],
+      [q, range(5).map(() => matrix(3, 4))],
+      [outputs[7]!.owner!.inputs[1] as Tensor, matrix(5, 3)],
+    ]);
+    expect(checkFacts(outputs, values)).toBeGreaterThan(15);
+  });
+
+  test('structure: concatenate, split, arange, eye, tri, repeat, roll', () => {
+    const x = T.dmatrix('x');
+    const n = T.lscalar('n');
+    const pieces = T.split(x, [1, n], 1);
+    const outputs = [
+      T.concatenate([x, x], 1),
+      ...pieces,
+      T.arange(n),
+      T.eye(n),
+      T.tril(x),
+      T.repeat(x, 2, 0),
+      T.roll(x, 1, 1),
+      T.roll(x, n),
+    ] as Tensor[];
+    const values = new Map<Variable, unknown>([
+      [x, matrix(3, 4)],
+      [n, 3],
+    ]);
+    expect(checkFacts(outputs, values)).toBeGreaterThanOrEqual(10);
+  });
+
+  test('indexing: subtensor, inc_subtensor, take, advanced_inc_subtensor; map (jacobian)', () => {
+    const x = T.dmatrix('x');
+    const i = T.ivector('i');
+    const v = T.dvector('v');
+    const outputs = [
+      T.getItem(x, [T.slice(1, null)]),
+      T.incSubtensor(T.getItem(x, [0]), 1),
+      T.take(x, i, 1),
+      T.incSubtensor(T.take(x, i, 0), 2),
+      theano.jacobian(T.exp(v), v),
+    ] as Tensor[];
+    const values = new Map<Variable, unknown>([
+      [x, matrix(3, 4)],
+      [i, [0, 2]],
+      [v, [0.5, 1, 2]],
+    ]);
+    expect(checkFacts(outputs, values)).toBeGreaterThan(5);
+  });
+
+  test('every op of the registry was exercised', () => {
+    const missing = Object.keys(OPS).filter((name) => !exercised.has(name) && !(name in ELEMWISE_NOT_NEEDED));
+    expect(missing).toEqual([]);
+  });
+});
+
+/** Elementwise ops share one inferShape (broadcastFacts): a few stand for all of them above. */
+const ELEMWISE_NOT_NEEDED = Object.fromEntries(
+  Object.entries(OPS)
+    .filter(
+      ([name, op]) =>
+        'kind' in op &&
+        (op as { kind: string }).kind === 'elemwise' &&
+        !['add', 'exp', 'switch', 'cast', 'gt'].includes(name),
+    )
+    .map(([name]) => [name, true]),
+);
