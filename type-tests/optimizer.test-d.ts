@@ -18,3 +18,19 @@ theano.function([x], x, { mode: theano.FAST_COMPILE, onUnusedInput: 'ignore' });
 theano.function([x], x, { mode: 'FAST' });
 // @ts-expect-error: an unknown phase
 theano.FAST_RUN.withRules('fusion', [r]);
+
+// --- the pattern language: op names and params are typed
+const { P, v, oneOf, Family, etc, anyOf, paramsOf } = theano.rewrite;
+expectType<readonly 'reduce'[]>(P.reduce(v('x')).where((p) => p.kind === 'sum' && p.keepdims).ops);
+expectType<readonly ('alloc' | 'broadcastTo')[]>(oneOf(['alloc', 'broadcastTo'], v('x'), etc).ops);
+oneOf(Family.elemwise, etc);
+anyOf(P.add(v('x'), v('y')), P.sub(v('x'), v('y')));
+expectType<readonly (number | 'x')[]>(paramsOf(x, 'dimshuffle').pattern);
+// @ts-expect-error: there is no op named mull
+P.mull(v('x'), v('y'));
+// @ts-expect-error: a family lists op names only
+oneOf(['alloc', 'allocate'], v('x'));
+// @ts-expect-error: reduce's params have no field named axis (it is axes)
+P.reduce(v('x')).where((p) => p.axis === 0);
+// @ts-expect-error: a dimshuffle's params are not a reduce's
+paramsOf(x, 'dimshuffle').kind;
