@@ -27,6 +27,7 @@ export interface GradBuilder {
   sqr(a: Operand): Tensor;
   sqrt(a: Operand): Tensor;
   exp(a: Operand): Tensor;
+  expm1(a: Operand): Tensor;
   log(a: Operand): Tensor;
   sin(a: Operand): Tensor;
   cos(a: Operand): Tensor;

@@ -139,6 +139,8 @@ const ops = [
   // special functions
   unary('erf', special.erf, (x) => `$.erf(${x})`, ([x], _z, gz, T) => [T.mul(gz, T.mul(T.exp(T.neg(T.sqr(x!))), 2 / Math.sqrt(Math.PI)))]), // d erf x = 2/sqrt(pi) e^(-x^2) dx
   unary('erfc', special.erfc, (x) => `$.erfc(${x})`, ([x], _z, gz, T) => [T.mul(gz, T.mul(T.exp(T.neg(T.sqr(x!))), -2 / Math.sqrt(Math.PI)))]), // d erfc x = -2/sqrt(pi) e^(-x^2) dx
+  unary('erfcx', special.erfcx, (x) => `$.erfcx(${x})`, ([x], z, gz, T) => [T.mul(gz, T.sub(T.mul(T.mul(x!, z), 2), 2 / Math.sqrt(Math.PI)))]), // erfcx x = e^(x^2) erfc x; d erfcx x = (2x erfcx x - 2/sqrt(pi)) dx
+  unary('log1mexp', special.log1mexp, (x) => `$.log1mexp(${x})`, ([x], _z, gz, T) => [T.neg(T.div(gz, T.expm1(T.neg(x!))))]), // d log(1 - e^x) = -e^x/(1 - e^x) dx = -dx / expm1(-x)
   unary('sigmoid', special.sigmoid, (x) => `(1 / (1 + Math.exp(-(${x}))))`, (_x, z, gz, T) => [T.mul(gz, T.mul(z, T.sub(1, z)))]), // d s(x) = s(x) (1 - s(x)) dx
   unary('softplus', special.softplus, (x) => `(Math.max(${x}, 0) + Math.log1p(Math.exp(-Math.abs(${x}))))`, ([x], _z, gz, T) => [T.mul(gz, T.sigmoid(x!))]), // d log(1 + e^x) = s(x) dx
   // predicates and comparisons

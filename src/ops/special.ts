@@ -15,10 +15,12 @@ function erfSeries(x: number): number {
   return TWO_OVER_SQRT_PI * Math.exp(-x2) * sum;
 }
 
-/** erfc for x >= 2 by its continued fraction, evaluated with the modified Lentz method. */
-function erfcContinuedFraction(x: number): number {
+/**
+ * The continued fraction of erfc for x >= 2, without its factor exp(-x^2)/sqrt(pi): erfc(x) is
+ * exp(-x^2)/sqrt(pi) / f. Evaluated with the modified Lentz method.
+ */
+function erfcFraction(x: number): number {
   // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...)))))
-  if (x === Infinity) return 0;
   const tiny = 1e-300;
   let f = x;
   let c = x;
@@ -33,7 +35,13 @@ function erfcContinuedFraction(x: number): number {
     f *= delta;
     if (Math.abs(delta - 1) < 1e-16) break;
   }
-  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+  return f;
+}
+
+/** erfc for x >= 2. */
+function erfcContinuedFraction(x: number): number {
+  if (x === Infinity) return 0;
+  return Math.exp(-x * x) / Math.sqrt(Math.PI) / erfcFraction(x);
 }
 
 export function erf(x: number): number {
@@ -49,6 +57,40 @@ export function erfc(x: number): number {
   if (x >= 2) return erfcContinuedFraction(x);
   if (x <= -2) return 2 - erfcContinuedFraction(-x);
   return 1 - erfSeries(x);
+}
+
+/**
+ * exp(x^2), with x^2 carried to twice the precision (Dekker's split): exp(x*x) alone has a relative error of
+ * x^2 ulps from rounding x*x, 700 ulps near the overflow.
+ */
+function expOfSquare(x: number): number {
+  if (Math.abs(x) > 27) return Math.exp(x * x); // Infinity (and the split of an infinite x would be NaN)
+  const split = 134217729 * x; // 2^27 + 1
+  const hi = split - (split - x);
+  const lo = x - hi;
+  const square = x * x;
+  const error = hi * hi - square + 2 * hi * lo + lo * lo; // x^2 - square, exactly up to rounding of a tiny term
+  return Math.exp(square) * (1 + error);
+}
+
+/**
+ * The scaled complementary error function erfcx(x) = exp(x^2) erfc(x): finite and smooth where erfc underflows
+ * (erfcx(x) ~ 1/(x sqrt(pi)) for large x), so log(erfc(x)) = log(erfcx(x)) - x^2 stays finite. Overflows to
+ * Infinity below x ~ -26.6, as 2 exp(x^2) does.
+ */
+export function erfcx(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x === Infinity) return 0;
+  if (x >= 2) return 1 / (Math.sqrt(Math.PI) * erfcFraction(x));
+  return expOfSquare(x) * erfc(x);
+}
+
+/**
+ * log(1 - exp(x)) for x <= 0 (NaN above 0, -Infinity at 0), without cancellation: near 0, 1 - e^x cancels and
+ * -expm1(x) keeps the digits; far below, e^x is tiny and log1p(-e^x) keeps them (Maechler's split at -ln 2).
+ */
+export function log1mexp(x: number): number {
+  return x > -Math.LN2 ? Math.log(-Math.expm1(x)) : Math.log1p(-Math.exp(x));
 }
 
 /**

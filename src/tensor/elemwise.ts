@@ -91,6 +91,10 @@ export const round = float('round');
 export const trunc = float('trunc');
 export const erf = float('erf');
 export const erfc = float('erfc');
+/** The scaled complementary error function exp(x^2) erfc(x), finite where erfc underflows. */
+export const erfcx = float('erfcx');
+/** log(1 - exp(x)), computed without cancellation (x <= 0; NaN above). */
+export const log1mexp = float('log1mexp');
 export const sigmoid = float('sigmoid');
 export const softplus = float('softplus');
 

@@ -103,6 +103,10 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
   trunc(): Tensor<UpgradeToFloat<D>, R> { return E.trunc(this) as never; }
   erf(): Tensor<UpgradeToFloat<D>, R> { return E.erf(this) as never; }
   erfc(): Tensor<UpgradeToFloat<D>, R> { return E.erfc(this) as never; }
+  /** exp(x^2) erfc(x), finite where erfc underflows: `T.erfcx`. */
+  erfcx(): Tensor<UpgradeToFloat<D>, R> { return E.erfcx(this) as never; }
+  /** log(1 - exp(x)) without cancellation: `T.log1mexp`. */
+  log1mexp(): Tensor<UpgradeToFloat<D>, R> { return E.log1mexp(this) as never; }
   sigmoid(): Tensor<UpgradeToFloat<D>, R> { return E.sigmoid(this) as never; }
   softplus(): Tensor<UpgradeToFloat<D>, R> { return E.softplus(this) as never; }
 

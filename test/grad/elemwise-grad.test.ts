@@ -61,6 +61,8 @@ const CASES: { [K in ScalarOpName]?: Case } = {
   arctanh: { build: (a) => T.arctanh(a!), domains: [unit] },
   erf: { build: (a) => T.erf(a!), domains: [real] },
   erfc: { build: (a) => T.erfc(a!), domains: [real] },
+  erfcx: { build: (a) => T.erfcx(a!), domains: [real] },
+  log1mexp: { build: (a) => T.log1mexp(a!), domains: [fc.double({ min: -5, max: -0.05, noNaN: true })] },
   sigmoid: { build: (a) => T.sigmoid(a!), domains: [real] },
   softplus: { build: (a) => T.softplus(a!), domains: [real] },
   switch: { build: (a, b) => T.switch(T.gt(a!, 0), T.mul(a!, b!), T.sin(b!)), domains: [real, real], smooth: (a) => away(a!, 0) },
