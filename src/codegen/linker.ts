@@ -93,30 +93,101 @@ export interface LinkedProgram {
 /** Links `graph` (already optimized) with the given input order; `profile` times every step of every call. */
 export function link(graph: FunctionGraph, inputs: readonly Variable[], profile = false): LinkedProgram {
   const steps = planSteps(graph);
-  const names = new Map<Variable, string>();
-  const name = (v: Variable) => {
-    let n = names.get(v);
-    if (!n) names.set(v, (n = `v${names.size}`));
-    return n;
-  };
-  const env: unknown[] = [];
-  const bind = (value: unknown) => `e${env.push(value) - 1}`;
-  const lines: string[] = [];
-  const emit = (line: string) => lines.push(`  ${line}`);
+  const out = new SourceWriter();
+  bindLeaves(out, graph, inputs);
+  const memory = planMemory(graph, steps);
+  const pool = new BufferPool();
+  const kernels: CompiledKernel[] = [];
+  const kernelIndex = new Map<CompiledKernel, number>();
+  const context: StepContext = { out, memory, pool, P: out.bind(pool), kernels, kernelIndex };
+  out.emit('let t;');
+  const stepMs = new Float64Array(steps.length);
+  const clock = profile ? out.bind(() => performance.now()) : '';
+  const times = profile ? out.bind(stepMs) : '';
+  steps.forEach((s, i) => {
+    if (profile) out.emit(`const c${i} = ${clock}();`);
+    const after = emitStep(context, s, i);
+    out.emit(
+      `const ${stepOutputs(s)
+        .map((o, k) => `${out.name(o)} = t[${k}]`)
+        .join(', ')};`,
+    );
+    if (profile) out.emit(`${times}[${i}] += ${clock}() - c${i};`);
+    for (const r of after) out.emit(`${context.P}.give(${out.name(r)});`);
+  });
+  out.emit(`return [${graph.outputs.map((v) => out.name(v)).join(', ')}];`);
 
-  inputs.forEach((v, i) => emit(`const ${name(v)} = I[${i}];`));
+  const body = out.body();
+  const run = new Function('E', body)(out.env) as (inputs: readonly NDArray[]) => NDArray[];
+  const produced = new Set(steps.flatMap((s) => stepOutputs(s)));
+  const copyOutput = outputsToCopy(graph.outputs, memory.rootOf, (r) => !produced.has(r));
+  const source = [`// linker\n${body}`, ...kernels.map((k, i) => `// kernel ${i}\n${k.source}`)].join('\n\n');
+  const stepProfile = profile
+    ? () =>
+        steps.map((s, i) => ({
+          kind: s.kind === 'node' ? ('op' as const) : s.kind,
+          ops: s.kind === 'kernel' ? s.nodes.map((n) => n.op.name) : [s.node.op.name],
+          ms: stepMs[i]!,
+        }))
+    : undefined;
+  return { run, copyOutput, source, steps, kernels, pool, stepProfile };
+}
+
+/** The generated function's text: locals named by the linker (`v3`), values bound from outside (`e5`), lines. */
+class SourceWriter {
+  private readonly names = new Map<Variable, string>();
+  readonly env: unknown[] = [];
+  private readonly lines: string[] = [];
+
+  name(v: Variable): string {
+    let n = this.names.get(v);
+    if (!n) this.names.set(v, (n = `v${this.names.size}`));
+    return n;
+  }
+
+  bind(value: unknown): string {
+    return `e${this.env.push(value) - 1}`;
+  }
+
+  emit(line: string): void {
+    this.lines.push(`  ${line}`);
+  }
+
+  body(): string {
+    return [
+      "'use strict';",
+      `const ${this.env.map((_, i) => `e${i} = E[${i}]`).join(', ') || '_ = 0'};`,
+      'return function run(I) {',
+      ...this.lines,
+      '};',
+    ].join('\n');
+  }
+}
+
+/** Locals for the inputs (in the given order) and for every other leaf: shared storage, constants. */
+function bindLeaves(out: SourceWriter, graph: FunctionGraph, inputs: readonly Variable[]): void {
+  inputs.forEach((v, i) => out.emit(`const ${out.name(v)} = I[${i}];`));
   const inputSet = new Set(inputs);
   for (const leaf of graphInputs(graph.outputs, inputSet)) {
     if (inputSet.has(leaf)) continue;
-    if (leaf.storage) emit(`const ${name(leaf)} = ${bind(leaf.storage)}.value;`);
+    if (leaf.storage) out.emit(`const ${out.name(leaf)} = ${out.bind(leaf.storage)}.value;`);
     else {
       const value = leafValue(leaf);
       if (!value) throw new Error('internal: a leaf without a value reached the linker');
-      emit(`const ${name(leaf)} = ${bind(value)};`);
+      out.emit(`const ${out.name(leaf)} = ${out.bind(value)};`);
     }
   }
+}
 
-  // --- memory plan: the buffer (root) behind each value, and the last step reading each root
+/** The memory plan: the buffer (root) behind each value, which roots the pool owns, and where each one dies. */
+interface MemoryPlan {
+  readonly rootOf: (v: Variable) => Variable;
+  readonly pooled: (root: Variable) => boolean;
+  /** The pooled roots whose last reader is step i. */
+  readonly dying: ReadonlyMap<number, readonly Variable[]>;
+}
+
+function planMemory(graph: FunctionGraph, steps: readonly Step[]): MemoryPlan {
   const root = new Map<Variable, Variable>();
   const rootOf = (v: Variable) => root.get(v) ?? v;
   const pooledKind = new Set<Variable>(); // roots written by kernels, or by single-output ops into pooled arrays
@@ -128,7 +199,6 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[], profile 
   const escaping = new Set(graph.outputs.map(rootOf));
   const pooled = (r: Variable) => pooledKind.has(r) && !escaping.has(r);
   const lastUse = new Map<Variable, number>();
-  const readsOf = (s: Step) => (s.kind === 'kernel' ? s.inputs : s.node.inputs);
   steps.forEach((s, i) => {
     for (const v of readsOf(s)) lastUse.set(rootOf(v), i);
     for (const o of stepOutputs(s)) if (!lastUse.has(rootOf(o))) lastUse.set(rootOf(o), i);
@@ -140,91 +210,79 @@ export function link(graph: FunctionGraph, inputs: readonly Variable[], profile 
     if (list) list.push(r);
     else dying.set(i, [r]);
   }
+  return { rootOf, pooled, dying };
+}
 
-  const pool = new BufferPool();
-  const P = bind(pool);
-  const kernels: CompiledKernel[] = [];
-  const kernelIndex = new Map<CompiledKernel, number>();
-  emit('let t;');
-  const stepMs = new Float64Array(steps.length);
-  const clock = profile ? bind(() => performance.now()) : '';
-  const times = profile ? bind(stepMs) : '';
-  steps.forEach((s, i) => {
-    const ins = readsOf(s).map(name);
-    if (profile) emit(`const c${i} = ${clock}();`);
-    let after = dying.get(i) ?? [];
-    if (s.kind === 'kernel') {
-      // inplace: an input this elementwise loop reads last, directly (not through a view), may become its output
-      if (!s.ir.reduce) {
-        const reads = new Set(readsOf(s));
-        const throughView = new Set<Variable>();
-        for (const v of reads) if (rootOf(v) !== v) throughView.add(rootOf(v));
-        const early = new Set(after.filter((r) => reads.has(r) && !throughView.has(r)));
-        for (const r of early) emit(`${P}.give(${name(r)});`);
-        after = after.filter((r) => !early.has(r));
-      }
-      const compiled = compileKernel(s.ir);
-      if (!kernelIndex.has(compiled)) kernelIndex.set(compiled, kernels.push(compiled) - 1);
-      const dtypes = s.outputs.map((o) => o.type.dtype);
-      const fresh = s.outputs.map((o) => !pooled(o));
-      const alloc: Allocator = (j, size) =>
-        fresh[j] ? (allocStorage(dtypes[j]!, size) as ArrayLike<number>) : pool.take(dtypes[j]!, size);
-      const fallback = (...values: NDArray[]) => {
-        const known = new Map<Variable, NDArray>();
-        s.inputs.forEach((v, k) => known.set(v, values[k]!));
-        evaluateNodes(s.nodes, known);
-        return s.outputs.map((v) => known.get(v)!);
-      };
-      emit(
-        `// step ${i}: kernel ${kernelIndex.get(compiled)} (${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'})`,
-      );
-      emit(`t = ${bind(compiled.fn)}(${[...ins, bind(alloc)].join(', ')});`);
-      emit(`if (t === null) t = ${bind(fallback)}(${ins.join(', ')});`);
-    } else if (s.kind === 'view') {
-      const node = s.node;
-      emit(`// step ${i}: view`);
-      emit(`t = ${bind((...values: NDArray[]) => runNode(node, values, true))}(${ins.join(', ')});`);
-    } else {
-      const node = s.node;
-      emit(`// step ${i}: runtime op`);
-      // a single-output op whose result stays inside may take it from the pool (matrix products do)
-      const alloc =
-        node.outputs.length === 1 && pooled(node.outputs[0]!)
-          ? (d: DType, shape: readonly number[]) => pool.zeros(d, shape)
-          : undefined;
-      emit(`t = ${bind((...values: NDArray[]) => runNode(node, values, false, alloc))}(${ins.join(', ')});`);
+const readsOf = (s: Step) => (s.kind === 'kernel' ? s.inputs : s.node.inputs);
+
+/** What emitting a step needs: the writer, the memory plan, the pool (and its local) and the kernels so far. */
+interface StepContext {
+  readonly out: SourceWriter;
+  readonly memory: MemoryPlan;
+  readonly pool: BufferPool;
+  readonly P: string;
+  readonly kernels: CompiledKernel[];
+  readonly kernelIndex: Map<CompiledKernel, number>;
+}
+
+/** Emits step `i` (its results in `t`); returns the pooled roots to give back after it. */
+function emitStep(context: StepContext, s: Step, i: number): readonly Variable[] {
+  const { out, memory, pool } = context;
+  const ins = readsOf(s).map((v) => out.name(v));
+  let after = memory.dying.get(i) ?? [];
+  if (s.kind === 'kernel') {
+    // inplace: an input this elementwise loop reads last, directly (not through a view), may become its output
+    if (!s.ir.reduce) {
+      const reads = new Set(readsOf(s));
+      const throughView = new Set<Variable>();
+      for (const v of reads) if (memory.rootOf(v) !== v) throughView.add(memory.rootOf(v));
+      const early = new Set(after.filter((r) => reads.has(r) && !throughView.has(r)));
+      for (const r of early) out.emit(`${context.P}.give(${out.name(r)});`);
+      after = after.filter((r) => !early.has(r));
     }
-    emit(
-      `const ${stepOutputs(s)
-        .map((o, k) => `${name(o)} = t[${k}]`)
-        .join(', ')};`,
-    );
-    if (profile) emit(`${times}[${i}] += ${clock}() - c${i};`);
-    for (const r of after) emit(`${P}.give(${name(r)});`);
-  });
-  emit(`return [${graph.outputs.map(name).join(', ')}];`);
+    emitKernelStep(context, s, i, ins);
+  } else if (s.kind === 'view') {
+    const node = s.node;
+    out.emit(`// step ${i}: view`);
+    out.emit(`t = ${out.bind((...values: NDArray[]) => runNode(node, values, true))}(${ins.join(', ')});`);
+  } else {
+    const node = s.node;
+    out.emit(`// step ${i}: runtime op`);
+    // a single-output op whose result stays inside may take it from the pool (matrix products do)
+    const alloc =
+      node.outputs.length === 1 && memory.pooled(node.outputs[0]!)
+        ? (d: DType, shape: readonly number[]) => pool.zeros(d, shape)
+        : undefined;
+    out.emit(`t = ${out.bind((...values: NDArray[]) => runNode(node, values, false, alloc))}(${ins.join(', ')});`);
+  }
+  return after;
+}
 
-  const body = [
-    "'use strict';",
-    `const ${env.map((_, i) => `e${i} = E[${i}]`).join(', ') || '_ = 0'};`,
-    'return function run(I) {',
-    ...lines,
-    '};',
-  ].join('\n');
-  const run = new Function('E', body)(env) as (inputs: readonly NDArray[]) => NDArray[];
-
-  const produced = new Set(steps.flatMap((s) => stepOutputs(s)));
-  const copyOutput = outputsToCopy(graph.outputs, rootOf, (r) => !produced.has(r));
-  const source = [`// linker\n${body}`, ...kernels.map((k, i) => `// kernel ${i}\n${k.source}`)].join('\n\n');
-  const stepProfile = profile
-    ? () =>
-        steps.map((s, i) => ({
-          kind: s.kind === 'node' ? ('op' as const) : s.kind,
-          ops: s.kind === 'kernel' ? s.nodes.map((n) => n.op.name) : [s.node.op.name],
-          ms: stepMs[i]!,
-        }))
-    : undefined;
-  return { run, copyOutput, source, steps, kernels, pool, stepProfile };
+/** A kernel step: the compiled loop, its allocator (pooled or fresh outputs), and the reference fallback. */
+function emitKernelStep(
+  context: StepContext,
+  s: Extract<Step, { kind: 'kernel' }>,
+  i: number,
+  ins: readonly string[],
+): void {
+  const { out, memory, pool, kernels, kernelIndex } = context;
+  const compiled = compileKernel(s.ir);
+  if (!kernelIndex.has(compiled)) kernelIndex.set(compiled, kernels.push(compiled) - 1);
+  const dtypes = s.outputs.map((o) => o.type.dtype);
+  const fresh = s.outputs.map((o) => !memory.pooled(o));
+  const alloc: Allocator = (j, size) =>
+    fresh[j] ? (allocStorage(dtypes[j]!, size) as ArrayLike<number>) : pool.take(dtypes[j]!, size);
+  const fallback = (...values: NDArray[]) => {
+    const known = new Map<Variable, NDArray>();
+    s.inputs.forEach((v, k) => known.set(v, values[k]!));
+    evaluateNodes(s.nodes, known);
+    return s.outputs.map((v) => known.get(v)!);
+  };
+  out.emit(
+    `// step ${i}: kernel ${kernelIndex.get(compiled)} (${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'})`,
+  );
+  out.emit(`t = ${out.bind(compiled.fn)}(${[...ins, out.bind(alloc)].join(', ')});`);
+  out.emit(`if (t === null) t = ${out.bind(fallback)}(${ins.join(', ')});`);
 }
 
 /**
