@@ -20,7 +20,16 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { rule } from '../engine.js';
 import { anyOf, is, isOp, P, v, type Pattern } from '../pattern.js';
 import type { PhaseRules } from '../pipeline.js';
-import { areNegations, coveredBy, isNeutralConstant, keepShape, negate, parts, times } from './helpers.js';
+import {
+  areNegations,
+  broadcastWith,
+  coveredBy,
+  isNeutralConstant,
+  keepShape,
+  negate,
+  parts,
+  times,
+} from './helpers.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // product trees
@@ -98,6 +107,42 @@ function pairExpWithSigmoid(factors: Tensor[]): boolean {
   return paired;
 }
 
+/**
+ * Removes pairs sigmoid(t), 1 + exp(-t) from `factors` (in place), since sigmoid(t) * (1 + e^-t) = 1; returns the
+ * arguments t of the pairs removed. The quotient rule leaves such pairs in gradients: d/dx (n / d) has a term
+ * n * d' / d^2, and with d^2 read as sigmoids, 0 * Inf where e^-t overflows.
+ */
+function cancelSigmoidAgainstOnePlusExp(factors: Tensor[]): Tensor[] {
+  const removed: Tensor[] = [];
+  for (let i = 0; i < factors.length; i++) {
+    const t = argumentOf(factors[i]!, 'sigmoid');
+    if (!t) continue;
+    const j = factors.findIndex((f) => {
+      const u = onePlusExpArgument(f);
+      return u !== undefined && areNegations(t, u);
+    });
+    if (j < 0) continue;
+    removed.push(t);
+    factors.splice(Math.max(i, j), 1);
+    factors.splice(Math.min(i, j), 1);
+    i = -1;
+  }
+  return removed;
+}
+
+/** A product tree with pairs sigmoid(t), 1 + exp(-t) among its factors, the pairs removed (they are 1). */
+function sigmoidTimesOnePlusExp(matched: Tensor): Tensor | null {
+  const product = readProduct(matched);
+  const removed = product ? cancelSigmoidAgainstOnePlusExp(product.factors) : [];
+  if (!product || removed.length === 0) return null;
+  // the product of what is left, broadcast to the shape of the pairs removed (one shape: that of t)
+  const rest = buildProduct(product.factors, product.negative);
+  const t = removed[0]!;
+  const ones = T.onesLike(t) as Tensor;
+  const value = rest ? broadcastWith(rest, t) : product.negative ? negate(ones) : ones;
+  return keepShape(value, matched);
+}
+
 /** A product tree with exp(a) and sigmoid(-a) among its factors, the pairs made sigmoid(a). */
 function sigmoidTimesExp(matched: Tensor): Tensor | null {
   const product = readProduct(matched);
@@ -149,6 +194,7 @@ export const SIGMOID_RULES: PhaseRules = {
     rule('exp_quotient_to_sigmoid', P.true_div(v('n'), v('d')), ({ n, d }, z) => quotientOfOnePlusExp(n, d!, z)), // y * exp(t) / ((1 + exp(t)) * (1 + exp(u)) * w) -> y * sigmoid(t) * sigmoid(-u) / w
     rule('exp_quotient_to_sigmoid', P.reciprocal(v('d')), ({ d }, z) => quotientOfOnePlusExp(undefined, d!, z)), // 1 / ((1 + exp(t)) * w) -> sigmoid(-t) / w
     rule('sigmoid_times_exp', P.mul(v('a'), v('b')), (_c, z) => sigmoidTimesExp(z)), // sigmoid(x) * y * -exp(-x) -> -(sigmoid(-x) * y), anywhere in a product tree
+    rule('sigmoid_times_one_plus_exp', P.mul(v('a'), v('b')), (_c, z) => sigmoidTimesOnePlusExp(z)), // sigmoid(t) * y * (1 + exp(-t)) -> y, anywhere in a product tree
     rule('odds_sigmoid', P.true_div(P.sigmoid(x), complement), ({ x }) => T.exp(x!) as Tensor), // sigmoid(x) / (1 - sigmoid(x)) -> exp(x)
     rule('inv_odds_sigmoid', P.true_div(complement, P.sigmoid(x)), ({ x }) => T.exp(negate(x!)) as Tensor), // (1 - sigmoid(x)) / sigmoid(x) -> exp(-x)
     rule('sigmoid_logit', P.sigmoid(P.log(P.true_div(x, oneMinus(x)))), ({ x }, z) => keepShape(x, z)), // sigmoid(log(x / (1 - x))) -> x
