@@ -1,3 +1,4 @@
+import { closestName } from '../types/suggest.js';
 import { FunctionGraph } from '../graph/function-graph.js';
 import { graphInputs } from '../graph/traversal.js';
 import type { Apply, Variable } from '../graph/variable.js';
@@ -331,7 +332,7 @@ function checkOptions(options: FunctionOptions, fname: string): void {
   }
   for (const key of Object.keys(options)) {
     if ((OPTION_NAMES as readonly string[]).includes(key)) continue;
-    const near = OPTION_NAMES.find((k) => editDistance(k.toLowerCase(), key.toLowerCase()) <= 2);
+    const near = closestName(key, OPTION_NAMES);
     throw new TypeError(
       `${fname}: unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}; the options are ${OPTION_NAMES.join(', ')}`,
     );
@@ -353,19 +354,6 @@ function checkOptions(options: FunctionOptions, fname: string): void {
   } catch (e) {
     throw new TypeError(`${fname}: ${(e as Error).message}`);
   }
-}
-
-/** Levenshtein distance, for "did you mean" on short option names. */
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    row = next;
-  }
-  return row[b.length]!;
 }
 
 /**

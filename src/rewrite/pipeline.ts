@@ -4,6 +4,7 @@
  * merge.
  */
 import type { FunctionGraph } from '../graph/function-graph.js';
+import { closestName } from '../types/suggest.js';
 import { ruleSetPass, type Pass, type RewriteRecord, type Rule } from './engine.js';
 import { constantFoldPass, mergePass } from './merge.js';
 import { ALGEBRA_RULES } from './rules/algebra.js';
@@ -68,10 +69,14 @@ export class Mode {
     readonly linker: Linker = 'js',
   ) {}
 
+  /** This mode with the passes, rules or tags `names` switched on (each must name one: see `knownNames`). */
   including(...names: string[]): Mode {
+    this.checkNames('including', names);
     return new Mode(this.name, new Set([...this.include, ...names]), new Set([...this.exclude].filter((n) => !names.includes(n))), this.extraRules, this.linker);
   }
+  /** This mode with the passes, rules or tags `names` switched off. */
   excluding(...names: string[]): Mode {
+    this.checkNames('excluding', names);
     return new Mode(this.name, this.include, new Set([...this.exclude, ...names]), this.extraRules, this.linker);
   }
   /** This mode with `rules` added to the end of phase `phase`. */
@@ -86,12 +91,34 @@ export class Mode {
     return new Mode(this.name, this.include, this.exclude, this.extraRules, linker);
   }
 
+  /** A misspelt name would select nothing, silently: it is an error instead. */
+  private checkNames(method: string, names: readonly string[]): void {
+    const known = knownNames(this.extraRules);
+    const unknown = names.filter((n) => !known.has(n));
+    if (unknown.length === 0) return;
+    const near = unknown.map((n) => closestName(n, known)).filter((n) => n !== undefined);
+    throw new RangeError(
+      `Mode.${method}: no pass, rule or tag is named ${unknown.map((n) => `'${n}'`).join(', ')}` +
+        (near.length ? ` (did you mean ${near.map((n) => `'${n}'`).join(', ')}?)` : '') +
+        '; add your own rules with withRules first',
+    );
+  }
+
   /** Whether a pass or rule with this name and these tags runs. */
   enabled(name: string, tags: readonly string[]): boolean {
     const all = [name, ...tags];
     if (all.some((t) => this.exclude.has(t))) return false;
     return all.some((t) => this.include.has(t));
   }
+}
+
+/** Every name `including`/`excluding` can select: passes, rules and their tags, and the modes' own tags. */
+function knownNames(extra: ReadonlyMap<Phase, readonly Rule[]>): Set<string> {
+  const known = new Set(['fast_run', 'fast_compile']);
+  for (const pass of pipeline(extra)) for (const n of [pass.name, ...pass.tags, ...(pass.ruleNames ?? [])]) known.add(n);
+  for (const rules of [...Object.values(PHASE_RULES), ...extra.values()])
+    for (const r of rules) for (const t of r.tags) known.add(t);
+  return known;
 }
 
 export const FAST_RUN = new Mode('FAST_RUN');

@@ -617,6 +617,18 @@ const rows: Row[] = [
     message: ["function: unknown mode FAST: use 'FAST_RUN', 'FAST_COMPILE' or 'DEBUG'"],
   },
   {
+    what: 'a misspelt pass name in Mode.excluding',
+    when: 'compile',
+    action: () => theano.FAST_RUN.excluding('stabilise'),
+    message: ["Mode.excluding: no pass, rule or tag is named 'stabilise' (did you mean 'stabilize'?)"],
+  },
+  {
+    what: 'an unknown rule name in Mode.including',
+    when: 'compile',
+    action: () => theano.FAST_COMPILE.including('my_rule'),
+    message: ["Mode.including: no pass, rule or tag is named 'my_rule'; add your own rules with withRules first"],
+  },
+  {
     what: 'an unknown option (a typo)',
     when: 'compile',
     action: () => theano.function([x], x, any({ update: [] })),
