@@ -13,6 +13,7 @@ import { isFloat, type DType, type FloatDType } from '../types/dtype.js';
 import type { Inc, Rank } from '../types/rank.js';
 import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/tensor.js';
+import { closestName } from '../types/suggest.js';
 
 /** The builder pullbacks receive: the real `theano.tensor`, checked against the interface they are written to. */
 const GRAD_BUILDER: GradBuilder = T satisfies GradBuilder;
@@ -33,6 +34,30 @@ type GradOf<W, RD> = W extends Tensor<infer D, infer R> ? Tensor<D, R> | (RD ext
 export type GradResult<W, RD = 'zero'> = W extends Tensor ? GradOf<W, RD> : { -readonly [K in keyof W]: GradOf<W[K], RD> };
 
 const describe = (v: Variable) => (v.name ? `'${v.name}' (${v.type})` : `an unnamed ${v.type}`);
+
+const GRAD_OPTIONS = ['considerConstant', 'disconnectedInputs', 'knownGrads', 'returnDisconnected'] as const;
+
+/** The options object of `grad` and its relatives: known names (a typo would be ignored silently otherwise). */
+function checkGradOptions(options: object, fname: string, allowed: readonly string[] = GRAD_OPTIONS): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new TypeError(`${fname}: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  for (const key of Object.keys(options)) {
+    if (allowed.includes(key)) continue;
+    const near = closestName(key, allowed);
+    throw new TypeError(
+      `${fname}: unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}; the options are ${allowed.join(', ')}`,
+    );
+  }
+}
+
+/** Each of `values` must be a symbolic tensor (what: 'evaluation point' ...): a number or an array is not. */
+function checkSymbolic(values: readonly unknown[], what: string, fname: string): void {
+  values.forEach((v, i) => {
+    if (v instanceof Tensor) return;
+    const got = Array.isArray(v) ? 'an array' : v === null ? 'null' : `the ${typeof v} ${String(v)}`;
+    throw new TypeError(`${fname}: ${what} ${i} is ${got}, not a symbolic tensor (wrap data with T.constant)`);
+  });
+}
 
 function pairs(p: GradOptions['knownGrads']): [Tensor, Tensor][] {
   if (!p) return [];
@@ -57,6 +82,7 @@ export function grad<const W extends Tensor | readonly Tensor[], RD extends 'zer
   wrt: W,
   options: GradOptions<RD> = {},
 ): GradResult<W, RD> {
+  checkGradOptions(options, 'grad');
   const single = !Array.isArray(wrt);
   const wrtList = (single ? [wrt] : wrt) as readonly Tensor[];
   wrtList.forEach((w, i) => {
@@ -173,6 +199,8 @@ export function Lop<const W extends Tensor | readonly Tensor[]>(
   const fs = Array.isArray(f) ? (f as readonly Tensor[]) : [f as Tensor];
   const vs = Array.isArray(evalPoints) ? (evalPoints as readonly Tensor[]) : [evalPoints as Tensor];
   if (fs.length !== vs.length) throw new TypeError(`Lop: ${fs.length} outputs but ${vs.length} evaluation points`);
+  checkSymbolic(fs, 'output', 'Lop');
+  checkSymbolic(vs, 'evaluation point', 'Lop');
   fs.forEach((x, i) => {
     if (vs[i]!.ndim !== x.ndim) throw new TypeError(`Lop: evaluation point ${i} has rank ${vs[i]!.ndim}, but f ${i} has rank ${x.ndim}`);
   });
@@ -193,6 +221,9 @@ export function Rop<const F extends Tensor | readonly Tensor[]>(
   const ws = Array.isArray(wrt) ? (wrt as readonly Tensor[]) : [wrt as Tensor];
   const vs = Array.isArray(evalPoints) ? (evalPoints as readonly Tensor[]) : [evalPoints as Tensor];
   if (ws.length !== vs.length) throw new TypeError(`Rop: ${ws.length} wrt variables but ${vs.length} evaluation points`);
+  checkSymbolic(fs, 'output', 'Rop');
+  checkSymbolic(ws, 'wrt', 'Rop');
+  checkSymbolic(vs, 'evaluation point', 'Rop');
   ws.forEach((w, i) => {
     if (vs[i]!.ndim !== w.ndim) throw new TypeError(`Rop: evaluation point ${i} has rank ${vs[i]!.ndim}, but wrt ${i} has rank ${w.ndim}`);
   });
@@ -215,6 +246,8 @@ export function jacobian<E extends Tensor<FloatDType>, D extends DType, R extend
   wrt: Tensor<D, R>,
   options: Pick<GradOptions, 'considerConstant' | 'disconnectedInputs'> = {},
 ): E extends Tensor<FloatDType, 0> ? Tensor<D, R> : Tensor<D, Inc<R>> {
+  checkGradOptions(options, 'jacobian', ['considerConstant', 'disconnectedInputs']);
+  checkSymbolic([expression, wrt], 'argument', 'jacobian');
   if (!isFloat(expression.dtype)) throw new TypeError(`jacobian: the expression must be float, got ${describe(expression)}`);
   if (expression.ndim === 0) return grad(expression as Tensor<FloatDType, 0>, wrt, options) as never;
   const flat = (expression.ndim === 1 ? expression : T.flatten(expression)) as Tensor<FloatDType, 1>;

@@ -617,6 +617,24 @@ const rows: Row[] = [
     message: ["function: unknown mode FAST: use 'FAST_RUN', 'FAST_COMPILE' or 'DEBUG'"],
   },
   {
+    what: 'a misspelt grad option',
+    when: 'build',
+    action: () => T.grad(x.sum(), x, any({ considerConstants: [] })),
+    message: ["grad: unknown option 'considerConstants' (did you mean 'considerConstant'?)"],
+  },
+  {
+    what: 'a number as an evaluation point of Lop',
+    when: 'build',
+    action: () => theano.Lop(x, x, any(3)),
+    message: ['Lop: evaluation point 0 is the number 3, not a symbolic tensor (wrap data with T.constant)'],
+  },
+  {
+    what: 'a string as an evaluation point of Rop',
+    when: 'build',
+    action: () => theano.Rop(x, x, any('v')),
+    message: ['Rop: evaluation point 0 is the string v, not a symbolic tensor'],
+  },
+  {
     what: 'a misspelt pass name in Mode.excluding',
     when: 'compile',
     action: () => theano.FAST_RUN.excluding('stabilise'),
