@@ -63,7 +63,8 @@ const stepFast = stepIn('FAST_COMPILE');
 const stepDebug = stepIn('DEBUG');
 const stepGuard = stepIn('FAST_RUN', true);
 /** Fails in a node that runs after the update values (alloc of n*n elements). */
-const big = theano.function([n], T.alloc(0, n, n).sum().add(table.sum()), {
+// the alloc is an output, so no rewrite may drop it (a sum of zeros is folded away)
+const big = theano.function([n], [T.alloc(0, n, n), table.sum()], {
   updates: [[table, table.add(1)]],
   name: 'big',
 });
@@ -1089,7 +1090,7 @@ describe('every bad input fails with a message that names what was wrong', () =>
     expect(step([1, 2], [3, 4], [0, 2])).toEqual([10, 4]);
     expect(w.getValue().toArray()).toEqual([0.5, 1, 1.5]);
     expect(count.getValue()).toBe(1);
-    expect(big(2)).toBe(10);
+    expect(big(2)[1]).toBe(10);
     expect(accumulate([1, 1, 1])).toBe(3);
     expect(count.getValue()).toBe(2);
     expect(table.getValue().toArray()).toEqual([
