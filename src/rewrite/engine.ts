@@ -39,6 +39,8 @@ export interface RewriteRecord {
 export interface PassContext {
   enabled(name: string, tags: readonly string[]): boolean;
   record(r: RewriteRecord): void;
+  /** How many times a rule-set pass tried its rules on a node (its work, whatever the machine's speed). */
+  visited?(count: number): void;
 }
 
 /** A named step of the pipeline: a rule set or a global pass written as plain code. */
@@ -123,6 +125,8 @@ class RuleSetRun {
   private readonly reach: number;
   /** Nodes this run has queued or visited: a node reached from a replacement and not in here is new. */
   private readonly seen = new Set<Apply>();
+  /** Node visits so far (each tries the rules of the node's op). */
+  private visits = 0;
   /** Nodes no output depends on any more (each rewrite leaves the replaced subgraph behind). */
   private readonly dead = new Set<Apply>();
 
@@ -140,6 +144,11 @@ class RuleSetRun {
   }
 
   run(): void {
+    this.sweepToFixedPoint();
+    this.ctx.visited?.(this.visits);
+  }
+
+  private sweepToFixedPoint(): void {
     let nodes = this.graph.toposort();
     for (;;) {
       for (const node of nodes) this.seen.add(node);
@@ -177,6 +186,7 @@ class RuleSetRun {
   private visit(node: Apply, built: Set<Apply>, revisit: Set<Apply>): void {
     const candidates = this.active.get(node.op.name);
     if (!candidates || this.dead.has(node) || this.budget <= 0) return;
+    this.visits++;
     for (const out of node.outputs) {
       if (this.graph.clients(out).length === 0) continue; // replaced earlier in this sweep
       if (this.rewriteOne(node, out, candidates, built, revisit)) return;

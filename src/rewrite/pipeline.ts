@@ -136,7 +136,8 @@ export function toMode(mode: Mode | ModeName | undefined): Mode {
 
 /** What `profile: true` reports: time and rewrites per pass, and how often each rule fired. */
 export interface OptimizationProfile {
-  readonly passes: { name: string; ms: number; rewrites: number }[];
+  /** Per pass: time, rewrites applied, and (rule sets) how many times rules were tried on a node. */
+  readonly passes: { name: string; ms: number; rewrites: number; visits?: number }[];
   readonly rules: Record<string, number>;
   readonly nodesBefore: number;
   readonly nodesAfter: number;
@@ -157,15 +158,17 @@ export function optimize(
     if (!mode.enabled(pass.name, pass.tags) && !named) continue;
     const start = performance.now();
     let rewrites = 0;
+    let visits = -1;
     pass.run(graph, {
       enabled: (name, tags) => mode.enabled(name, tags),
+      visited: (count) => (visits = count),
       record: (r) => {
         rewrites++;
         profile.rules[r.rule] = (profile.rules[r.rule] ?? 0) + 1;
         hooks.onRewrite?.(r);
       },
     });
-    profile.passes.push({ name: pass.name, ms: performance.now() - start, rewrites });
+    profile.passes.push({ name: pass.name, ms: performance.now() - start, rewrites, ...(visits >= 0 ? { visits } : {}) });
     hooks.onPass?.(pass.name, graph);
   }
   (profile as { nodesAfter: number }).nodesAfter = graph.toposort().length;
