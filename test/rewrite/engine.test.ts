@@ -63,7 +63,7 @@ describe('a rule set does work proportional to the graph', () => {
     const x = T.dvector('x');
     let y: Tensor = x;
     for (let i = 0; i < n; i++) y = [T.tanh(y), T.mul(y, 2), T.add(y, 1), T.sin(y)][i % 4] as Tensor;
-    const cost = T.sum(y);
+    const cost = T.sum(y) as Tensor<'float64', 0>;
     return { x, outputs: [cost, T.grad(cost, x)] };
   };
   const visits = (n: number) => {
