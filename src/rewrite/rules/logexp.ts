@@ -74,16 +74,22 @@ function isMaxShift(s: Variable): boolean {
 }
 
 /**
- * log(sum_i e^(t_i)) as m + log(sum_i e^(t_i - m)) with m = max_i t_i elementwise: no term overflows and the
- * largest is exactly 1. Where m is infinite (every term -Infinity, or one +Infinity) the shift is 0, which is exact
- * there (t_i - m would be NaN).
+ * sum_i e^(t_i) as e^shift * sum_i e^(t_i - shift), with shift = max_i t_i elementwise: no term overflows and the
+ * largest is exactly 1. Where the max is infinite (every term -Infinity, or one +Infinity) the shift is 0, which is
+ * exact there (t_i - max would be NaN).
  */
-function logSumOfExps(exponents: readonly Tensor[], dtype: DType): Tensor {
+function shiftedSum(exponents: readonly Tensor[], dtype: DType) {
   const floats = exponents.map((t) => inDType(t, dtype));
   const m = floats.reduce((p, q) => T.maximum(p, q) as Tensor);
   const shift = T.switch(T.isinf(m), 0, m) as Tensor;
-  const shifted = floats.map((t) => T.exp(T.sub(t, shift)) as Tensor);
-  return T.add(shift, T.log(shifted.reduce((p, q) => T.add(p, q) as Tensor))) as Tensor;
+  const terms = floats.map((t) => T.exp(T.sub(t, shift)) as Tensor);
+  return { shift, terms, sum: terms.reduce((p, q) => T.add(p, q) as Tensor) };
+}
+
+/** log(sum_i e^(t_i)) = shift + log(sum_i e^(t_i - shift)). */
+function logSumOfExps(exponents: readonly Tensor[], dtype: DType): Tensor {
+  const { shift, sum } = shiftedSum(exponents, dtype);
+  return T.add(shift, T.log(sum)) as Tensor;
 }
 
 /**
@@ -107,26 +113,34 @@ function logAddExp(sum: Tensor, matched: Tensor, extraOne: boolean): Tensor | nu
 // ---------------------------------------------------------------------------------------------------------------
 // gradient forms: the pullback of log(D) through an exponential term e^x of D is g / D * e^x
 
-/** e^x / D for D a sum of exponentials and positive constants, one of them e^x: exp(x - log D), log D stable. */
+/**
+ * e^x / D for D a sum of exponentials and positive constants, one of them e^x: e^(x - shift) / sum_i e^(t_i -
+ * shift), exact to rounding (e^(x - log D) would carry log D's rounding, relative to log D's size, into the result).
+ */
 function ratioOverSum(d: Tensor, x: Variable, dtype: DType): Tensor | null {
-  const terms = exponents(d, dtype);
-  if (!terms || terms.length < 2 || !terms.includes(x as Tensor)) return null;
-  return T.exp(T.sub(inDType(x as Tensor, dtype), logSumOfExps(terms, dtype))) as Tensor;
+  const exps = exponents(d, dtype);
+  const index = exps ? exps.indexOf(x as Tensor) : -1;
+  if (!exps || exps.length < 2 || index < 0) return null;
+  const { terms, sum } = shiftedSum(exps, dtype);
+  return T.div(terms[index]!, sum) as Tensor;
 }
 
 const differenceOfExps = minus(P.exp(a), P.exp(b));
 const oneMinusExp = oneMinus(P.exp(a));
 /**
- * e^x / D for D = e^a - e^b or 1 - e^a, with x one of a, b: e^a / (e^a - e^b) = -1 / expm1(b - a),
- * e^b / (e^a - e^b) = 1 / expm1(a - b), e^a / (1 - e^a) = 1 / expm1(-a).
+ * e^x / D for D = e^a - e^b or 1 - e^a, with x one of a, b: e^a / (e^a - e^b) = 1 + 1 / expm1(a - b),
+ * e^b / (e^a - e^b) = 1 / expm1(a - b), e^a / (1 - e^a) = 1 / expm1(0 - a). Each is +Infinity where D is +0, as the
+ * quotient as written (-1 / expm1(b - a) would be -Infinity at a = b, and expm1(-a) is -0 at a = +0).
  */
 function ratioOverDifference(d: Tensor, x: Variable, dtype: DType): Tensor | null {
-  const difference = match(differenceOfExps, d);
   const float = (w: Tensor) => inDType(w, dtype);
-  if (difference?.a === x) return T.neg(T.reciprocal(T.expm1(T.sub(float(difference.b!), float(difference.a))))) as Tensor;
-  if (difference?.b === x) return T.reciprocal(T.expm1(T.sub(float(difference.a!), float(difference.b)))) as Tensor;
+  const difference = match(differenceOfExps, d);
+  if (difference && (difference.a === x || difference.b === x)) {
+    const inverse = T.reciprocal(T.expm1(T.sub(float(difference.a!), float(difference.b!))));
+    return (difference.a === x ? T.add(1, inverse) : inverse) as Tensor;
+  }
   const oneMinusE = match(oneMinusExp, d);
-  if (oneMinusE?.a === x) return T.reciprocal(T.expm1(T.neg(float(oneMinusE.a)))) as Tensor;
+  if (oneMinusE?.a === x) return T.reciprocal(T.expm1(T.sub(0, float(oneMinusE.a)))) as Tensor;
   return null;
 }
 
@@ -208,7 +222,7 @@ export const LOGEXP_RULES: PhaseRules = {
     rule('log1mexp', P.log(oneMinus(P.exp(x))), ({ x }) => T.log1mexp(x!) as Tensor), // log(1 - exp(x)) -> log1mexp(x)
     rule('log1mexp', P.log(P.neg(expMinusOne)), ({ x }) => T.log1mexp(x!) as Tensor), // log(-expm1(x)), log(-(exp(x) - 1)) -> log1mexp(x)
     rule('log_add_exp_grad', P.mul(v('q'), v('e', isExp)), ({ q, e }) => timesExpOverSum(q!, e!, ratioOverSum)), // g / (e^x + e^y + c) * e^x -> g * exp(x - log(e^x + e^y + c)), the log stable
-    rule('log1mexp_grad', P.mul(v('q'), v('e', isExp)), ({ q, e }) => timesExpOverSum(q!, e!, ratioOverDifference)), // g / (e^a - e^b) * e^a -> -g / expm1(b - a); g / (1 - e^x) * e^x -> g / expm1(-x)
+    rule('log1mexp_grad', P.mul(v('q'), v('e', isExp)), ({ q, e }) => timesExpOverSum(q!, e!, ratioOverDifference)), // g / (e^a - e^b) * e^a -> g * (1 + 1 / expm1(a - b)), * e^b -> g / expm1(a - b); g / (1 - e^x) * e^x -> g / expm1(0 - x)
     rule('log_erfc', P.log(P.erfc(x)), ({ x }, z) => logErfc(x!, z.dtype)), // log(erfc(x)) -> switch(x > 0, log(erfcx(x)) - x^2, log1p(erf(-x)))
     rule('log_erfc_grad', P.mul(P.exp(negSquare), P.true_div(v('g'), P.erfc(x))), ({ g, x }) => T.div(g!, T.erfcx(x!)) as Tensor), // exp(-x^2) * (g / erfc(x)) -> g / erfcx(x)
     rule('log_erfc_grad', P.true_div(P.mul(v('g'), P.exp(negSquare)), P.erfc(x)), ({ g, x }) => T.div(g!, T.erfcx(x!)) as Tensor), // (g * exp(-x^2)) / erfc(x) -> g / erfcx(x)
