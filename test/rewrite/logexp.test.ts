@@ -445,6 +445,33 @@ describe('log(erfc(x))', () => {
     expectClose(grad, [refs[1]![2], refs[2]![2], refs[3]![2]], 4 * F32, 'gradient');
   });
 
+  test("finite at every point of PyTensor's tests, log(erfc(x)), log(erfc(-x)) and the gradient, float32 and float64", () => {
+    const points = [
+      -100, -30, -27, -26.4, -26, -11, -10, -9, -3, -2, -1, 0, 1, 2, 3, 9, 10, 11, 26, 26.4, 27, 28, 30, 100,
+    ];
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x = T.tensor(dtype, [null], 'x');
+      const outputs = [T.log(T.erfc(x)), T.log(T.erfc(T.neg(x)))];
+      const f = theano.function([x], [...outputs, ...outputs.map((y) => T.grad(T.sum(y), x) as Tensor)]);
+      for (const [k, out] of f(theano.array(points, { dtype })).entries()) {
+        expect(out.dtype).toBe(dtype);
+        expect(isFiniteArray(out), `${dtype} output ${k}: ${out.toString()}`).toBe(true);
+      }
+    }
+  });
+
+  test('the gradient rule needs the same x in exp(-x^2) and erfc(x)', () => {
+    const [x, y] = T.dvectors('x', 'y');
+    for (const e of [
+      T.div(T.exp(T.neg(T.sqr(x))), T.erfc(y)),
+      T.div(T.exp(T.sqr(x)), T.erfc(x)),
+      T.div(T.exp(T.neg(x)), T.erfc(x)),
+    ]) {
+      const f = theano.function([x, y], e, { profile: true, onUnusedInput: 'ignore' });
+      expect(f.profile!.rules.log_erfc_grad, theano.pp(e)).toBeUndefined();
+    }
+  });
+
   test('the op erfcx: exp(x^2) erfc(x), and its gradient 2x erfcx(x) - 2/sqrt(pi)', () => {
     const x = T.dvector('x');
     const [value, grad] = theano.function([x], [x.erfcx(), T.grad(T.sum(T.erfcx(x)), x)])([0, 30, -1]);
