@@ -385,27 +385,23 @@ describe('algebra: sums, negations and reciprocals', () => {
     );
   });
 
-  for (const [rule, build, left] of [
-    ['sub_neg_to_add', (a: Tensor, b: Tensor) => T.sub(a, T.neg(b)), 'add'],
-    ['add_neg_to_sub', (a: Tensor, b: Tensor) => T.add(a, T.neg(b)), 'sub'],
-    ['add_neg_to_sub', (a: Tensor, b: Tensor) => T.add(T.neg(b), a), 'sub'],
+  for (const [rule, text, build, left] of [
+    ['sub_neg_to_add', 'a - (-b) -> a + b', (a: Tensor, b: Tensor) => T.sub(a, T.neg(b)), 'add'],
+    ['add_neg_to_sub', 'a + (-b) -> a - b', (a: Tensor, b: Tensor) => T.add(a, T.neg(b)), 'sub'],
+    ['add_neg_to_sub', '(-b) + a -> a - b', (a: Tensor, b: Tensor) => T.add(T.neg(b), a), 'sub'],
   ] as const) {
-    ruleTest(
-      rule,
-      `${build.toString().slice(22)} -> a ${left === 'add' ? '+' : '-'} b, integers wrapping the same`,
-      () => {
-        fc.assert(
-          fc.property(
-            dtypes('float64', 'float32', 'int8', 'int32').chain((d) => arbPair(d)),
-            ([p, q]) => {
-              const f = check(rule, [p, q], build(p.input, q.input) as Tensor, { fires: true });
-              expect(opNames(f)).toEqual([left]);
-            },
-          ),
-          RUNS,
-        );
-      },
-    );
+    ruleTest(rule, `${text}, integers wrapping the same`, () => {
+      fc.assert(
+        fc.property(
+          dtypes('float64', 'float32', 'int8', 'int32').chain((d) => arbPair(d)),
+          ([p, q]) => {
+            const f = check(rule, [p, q], build(p.input, q.input) as Tensor, { fires: true });
+            expect(opNames(f)).toEqual([left]);
+          },
+        ),
+        RUNS,
+      );
+    });
   }
 
   test('a negation in a narrower dtype than the difference stays (-(-128) is -128 in int8: 1 - -128 is 129, 1 + -128 is not)', () => {
@@ -690,6 +686,34 @@ describe('algebra: alloc sunk through elementwise ops, dimshuffles and reduction
       ),
       RUNS,
     );
+  });
+
+  test('dimshuffle_alloc drops an axis of length 1 only where the value knows it is 1', () => {
+    const v = T.dvector('v') as Tensor;
+    const n = T.iscalar('n') as Tensor;
+    const operands = [
+      { input: v, value: ndarray('float64', [3], [1, 2, 3]) },
+      { input: n, value: ndarray('int32', [], [3]) },
+    ];
+    // alloc(v, 1, n) has a leading axis the value lacks (padded, length 1): dropping it is fine
+    const f = check(
+      'dimshuffle_alloc',
+      operands,
+      T.dimshuffle(T.alloc(v, 1, n as never) as Tensor, [1] as never) as Tensor,
+      {
+        fires: true,
+      },
+    );
+    expect(opNames(f).at(-1)).toBe('alloc');
+    // alloc(m, 1, n) for a matrix m of unknown length: its axis 0 is 1 at run time, but its type does not say so
+    const m = T.dmatrix('m') as Tensor;
+    const operandsM = [
+      { input: m, value: ndarray('float64', [1, 3], [1, 2, 3]) },
+      { input: n, value: ndarray('int32', [], [3]) },
+    ];
+    check('dimshuffle_alloc', operandsM, T.dimshuffle(T.alloc(m, 1, n as never) as Tensor, [1] as never) as Tensor, {
+      fires: false,
+    });
   });
 
   ruleTest('reduce_alloc', 'sum(alloc(v, s)) -> v * n, prod -> v ** n, max and min -> v, for a scalar v', () => {

@@ -240,13 +240,16 @@ function dimshuffleOfAlloc({ spread }: Captures, m: Tensor): Tensor | null {
       ? (T.dimshuffle(value!, [...Array<'x'>(pad).fill('x'), ...value!.type.shape.map((_, i) => i)] as never) as Tensor)
       : value!;
   const { pattern } = paramsOf(m, 'dimshuffle');
+  // an axis the dimshuffle drops has length 1, but the value's type may not know it: then the value cannot drop it
+  const dropped = padded.type.shape.filter((_, i) => !pattern.includes(i));
+  if (dropped.some((d) => d !== 1)) return null;
   const moved = T.dimshuffle(padded, pattern as never) as Tensor;
   return T.alloc(moved, ...(pattern.map((p) => (p === 'x' ? 1 : sizes[p]!)) as never)) as Tensor;
 }
 
 /**
- * reduce(alloc(v, s)) -> for a scalar v reduced over every axis: v * n (sum), v ** n (prod), v (max, min),
- * v != 0 (all, any), with n the number of elements; kept axes (keepdims) are length 1 and re-allocated.
+ * reduce(alloc(v, s)) -> for a scalar v reduced over every axis: v * n (sum), v ** n (prod, floats), v (max,
+ * min), with n the number of elements; with keepdims, the length-1 axes are allocated back.
  */
 function reduceOfAlloc({ spread }: Captures, m: Tensor): Tensor | null {
   const value = input(spread!);
