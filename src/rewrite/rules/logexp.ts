@@ -205,6 +205,25 @@ function logsumexpDimshuffled(shuffled: Tensor): Tensor | null {
   return T.dimshuffle(lse, paramsOf(shuffled, 'dimshuffle').pattern as never) as Tensor;
 }
 
+/**
+ * The pullback of log(sum(exp(x))) over a dimshuffled x, after canonicalize lifted the dimshuffles to the factors:
+ * dimshuffle(g / sum(exp(x)), p) * dimshuffle(exp(x), p). The product moves inside the common dimshuffle
+ * (dimshuffle(a, p) * dimshuffle(b, p) = dimshuffle(a * b, p): p permutes, adds length-1 axes and drops only
+ * axes of length 1, in both), where stabilize's exp_over_sum_exp cancels it into a softmax.
+ */
+function productInsideDimshuffle(left: Tensor, right: Tensor): Tensor | null {
+  const pattern = paramsOf(left, 'dimshuffle').pattern;
+  const other = paramsOf(right, 'dimshuffle').pattern;
+  if (pattern.length !== other.length || pattern.some((p, i) => p !== other[i])) return null;
+  const [q, e] = [left.owner!.inputs[0] as Tensor, right.owner!.inputs[0] as Tensor];
+  const { name, inputs } = parts(q);
+  let denominator = name === 'true_div' ? inputs[1] : name === 'reciprocal' ? inputs[0] : undefined;
+  if (isOp(denominator, 'dimshuffle')) denominator = denominator!.owner!.inputs[0] as Tensor;
+  if (!isOp(denominator, 'reduce') || paramsOf(denominator!, 'reduce').kind !== 'sum') return null;
+  if (denominator!.owner!.inputs[0] !== e || q.ndim !== e.ndim) return null;
+  return T.dimshuffle(T.mul(q, e), pattern as never) as Tensor;
+}
+
 // prettier-ignore
 export const LOGEXP_RULES: PhaseRules = {
   canonicalize: [
@@ -218,6 +237,7 @@ export const LOGEXP_RULES: PhaseRules = {
     rule('log_add_exp', P.log1p(v('s', (w) => isOp(w, 'add'))), ({ s }, z) => logAddExp(s!, z, true)), // log1p(e^a + e^b) -> the same with a term e^0
     rule('logdiffexp', P.log(minus(P.exp(a), P.exp(b))), ({ a, b }, z) => logDiffExp(a!, b!, z.dtype)), // log(exp(a) - exp(b)) -> switch(b == -inf, a, a + log1mexp(b - a))
     rule('logsumexp_dimshuffled', P.log(P.dimshuffle(P.reduce(P.exp(x)))), (_c, z) => logsumexpDimshuffled(z.owner!.inputs[0] as Tensor)), // log(dimshuffle(sum(exp(x)))) -> dimshuffle(logsumexp(x))
+    rule('logsumexp_dimshuffled_grad', P.mul(v('l', (w) => isOp(w, 'dimshuffle')), v('r', (w) => isOp(w, 'dimshuffle') && isExp(w.owner!.inputs[0]!))), ({ l, r }) => productInsideDimshuffle(l!, r!)), // dimshuffle(g / sum(exp(x)), p) * dimshuffle(exp(x), p) -> dimshuffle(g / sum(exp(x)) * exp(x), p)
     rule('log1mexp', P.log1p(P.neg(P.exp(x))), ({ x }) => T.log1mexp(x!) as Tensor), // log1p(-exp(x)) -> log1mexp(x)
     rule('log1mexp', P.log(oneMinus(P.exp(x))), ({ x }) => T.log1mexp(x!) as Tensor), // log(1 - exp(x)) -> log1mexp(x)
     rule('log1mexp', P.log(P.neg(expMinusOne)), ({ x }) => T.log1mexp(x!) as Tensor), // log(-expm1(x)), log(-(exp(x) - 1)) -> log1mexp(x)
