@@ -612,6 +612,41 @@ describe('algebra: a value compared with itself', () => {
   });
 });
 
+describe('algebra: a length compared with 0', () => {
+  const FORMS = [
+    ['n < 0', (n: Tensor) => T.lt(n, 0), 'bool'],
+    ['0 > n', (n: Tensor) => T.gt(0, n), 'bool'],
+    ['n >= 0', (n: Tensor) => T.ge(n, 0), 'bool'],
+    ['0 <= n', (n: Tensor) => T.le(0, n), 'bool'],
+    ['max(n, 0)', (n: Tensor) => T.maximum(n, 0), 'int64'],
+    ['min(0, n)', (n: Tensor) => T.minimum(0, n), 'int64'],
+  ] as const;
+  ruleTest('compare_length', 'n < 0 -> false, n >= 0 -> true, max(n, 0) -> n, min(n, 0) -> 0 for a length n', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .array(fc.integer({ min: 0, max: 3 }), { minLength: 1, maxLength: 3 })
+          .chain((shape) => fc.tuple(arbOperand('float64', shape), fc.nat(shape.length - 1))),
+        fc.constantFrom(...FORMS),
+        ([x, axis], [, build]) => {
+          const n = T.shape(x.input, axis as never) as Tensor;
+          const f = check('compare_length', [x], build(n) as Tensor, { fires: true, tol: { rtol: 0, atol: 0 } });
+          expect(opNames(f).filter((o) => ['lt', 'gt', 'le', 'ge', 'minimum', 'maximum'].includes(o))).toEqual([]);
+        },
+      ),
+      RUNS,
+    );
+    // a plain integer is compared as written
+    const i = T.lscalar('i') as Tensor;
+    check(
+      'compare_length',
+      [{ input: i, value: new theano.NDArray('int64', [], BigInt64Array.from([-3n])) }],
+      T.lt(i, 0) as Tensor,
+      { fires: false },
+    );
+  });
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 // alloc sunk and reduced
 

@@ -216,6 +216,30 @@ function comparedWithItself({ x }: Captures, m: Tensor): Tensor | null {
   return isFloat(x!.dtype) ? null : filled(x!, 1, 'bool');
 }
 
+/** A length read at run time: never negative. */
+const isLength = (u: Variable) => isOp(u, 'shape_i');
+/** A zero that enlarges nothing. */
+const isZero = (u: Variable) => isNeutralConstant(u, 0);
+
+/**
+ * Comparisons of a length with 0: n < 0, 0 > n -> false; n >= 0, 0 <= n -> true; max(n, 0) -> n; min(n, 0) -> 0.
+ * Lengths are never negative (the reshapes and allocs of gradients compare them so).
+ */
+function lengthComparedWithZero(_: Captures, m: Tensor): Tensor | null {
+  const name = m.owner!.op.name as OpName;
+  const [p, q] = m.owner!.inputs as Tensor[];
+  const lengthFirst = isLength(p!) && isZero(q!);
+  if (!lengthFirst && !(isZero(p!) && isLength(q!))) return null;
+  const n = lengthFirst ? p! : q!;
+  const lengthBelow = lengthFirst ? name === 'lt' : name === 'gt'; // n < 0: never
+  const lengthAtLeast = lengthFirst ? name === 'ge' : name === 'le'; // n >= 0: always
+  if (lengthBelow) return filled(n, 0, 'bool');
+  if (lengthAtLeast) return filled(n, 1, 'bool');
+  if (name === 'maximum') return n;
+  if (name === 'minimum') return filled(n, 0, m.dtype);
+  return null;
+}
+
 /** unary(alloc(v, s)) -> alloc(unary(v), s): the function runs on the small value (broadcastTo likewise). */
 function unaryOfAlloc({ spread }: Captures, m: Tensor): Tensor | null {
   const node = spread!.owner!;
@@ -324,6 +348,7 @@ export const ALGEBRA_RULES: PhaseRules = {
     rule('abs_merge', P.mul(P.abs(a), P.abs(b)), absMerged('mul'), algebra), // abs(a) * abs(b) -> abs(a * b)
     rule('abs_merge', P.true_div(P.abs(a), P.abs(b)), absMerged('true_div'), algebra), // abs(a) / abs(b) -> abs(a / b)
     rule('compare_self', oneOf(['lt', 'gt', 'le', 'ge', 'eq', 'neq', 'minimum', 'maximum'], x, x), comparedWithItself, algebra), // x < x -> false, x <= x -> true (integers), min(x, x) -> x
+    rule('compare_length', oneOf(['lt', 'gt', 'le', 'ge', 'minimum', 'maximum'], anyOf(is(isLength), is(isZero)), anyOf(is(isLength), is(isZero))), lengthComparedWithZero, shapes), // shape_i(x) < 0 -> false, shape_i(x) >= 0 -> true, max(shape_i(x), 0) -> shape_i(x)
     rule('alloc_unary', oneOf(Family.unary, spreadValue), unaryOfAlloc, shapes), // f(alloc(v, s)) -> alloc(f(v), s)
     rule('dimshuffle_alloc', P.dimshuffle(alloc), dimshuffleOfAlloc, shapes), // dimshuffle(alloc(v, s), p) -> alloc(dimshuffle(v, p), s permuted)
     rule('reduce_alloc', P.reduce(alloc), reduceOfAlloc, shapes), // sum(alloc(v, s)) -> v * n, max(alloc(v, s)) -> v, for a scalar v over every axis
