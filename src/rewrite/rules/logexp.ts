@@ -13,7 +13,7 @@ import type { Variable } from '../../graph/variable.js';
 import * as T from '../../tensor/index.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { DType } from '../../types/dtype.js';
-import { rule, type Rule } from '../engine.js';
+import { rule } from '../engine.js';
 import type { PhaseRules } from '../pipeline.js';
 import { anyOf, constantScalar, is, isOp, match, P, paramsOf, v, type Pattern } from '../pattern.js';
 import { sameShape } from '../shape-proofs.js';
@@ -241,7 +241,7 @@ export const LOGEXP_RULES: PhaseRules = {
     rule('log1mexp', P.log1p(P.neg(P.exp(x))), ({ x }) => T.log1mexp(x!) as Tensor), // log1p(-exp(x)) -> log1mexp(x)
     rule('log1mexp', P.log(oneMinus(P.exp(x))), ({ x }) => T.log1mexp(x!) as Tensor), // log(1 - exp(x)) -> log1mexp(x)
     rule('log1mexp', P.log(P.neg(expMinusOne)), ({ x }) => T.log1mexp(x!) as Tensor), // log(-expm1(x)), log(-(exp(x) - 1)) -> log1mexp(x)
-    rule('log_add_exp_grad', P.mul(v('q'), v('e', isExp)), ({ q, e }) => timesExpOverSum(q!, e!, ratioOverSum)), // g / (e^x + e^y + c) * e^x -> g * exp(x - log(e^x + e^y + c)), the log stable
+    rule('log_add_exp_grad', P.mul(v('q'), v('e', isExp)), ({ q, e }) => timesExpOverSum(q!, e!, ratioOverSum)), // g / (e^x + e^y + c) * e^x -> g * e^(x - m) / (e^(x - m) + e^(y - m) + e^(log c - m)), m the max
     rule('log1mexp_grad', P.mul(v('q'), v('e', isExp)), ({ q, e }) => timesExpOverSum(q!, e!, ratioOverDifference)), // g / (e^a - e^b) * e^a -> g * (1 + 1 / expm1(a - b)), * e^b -> g / expm1(a - b); g / (1 - e^x) * e^x -> g / expm1(0 - x)
     rule('log_erfc', P.log(P.erfc(x)), ({ x }, z) => logErfc(x!, z.dtype)), // log(erfc(x)) -> switch(x > 0, log(erfcx(x)) - x^2, log1p(erf(-x)))
     rule('log_erfc_grad', P.mul(P.exp(negSquare), P.true_div(v('g'), P.erfc(x))), ({ g, x }) => T.div(g!, T.erfcx(x!)) as Tensor), // exp(-x^2) * (g / erfc(x)) -> g / erfcx(x)
