@@ -333,7 +333,7 @@ export const ALGEBRA_RULES: PhaseRules = {
     rule('add_self', P.add(x, x), ({ x }) => (x!.dtype === 'bool' ? null : (T.mul(x!, scalar(2, x!.dtype)) as Tensor)), algebra), // x + x -> x * 2
     rule('reciprocal_reciprocal', inverse(inverse(x)), ({ x }, m) => (floats(x!) ? keepShape(x, m) : null), algebra), // 1 / (1 / x) -> x
     rule('div_by_reciprocal', P.true_div(a, inverse(b)), ({ a, b }, m) => (floats(a!, b!, m) ? (T.mul(a!, b!) as Tensor) : null), algebra), // a / (1 / b) -> a * b
-    rule('mul_by_reciprocal', P.mul(a, P.reciprocal(b)), ({ a, b }, m) => (floats(a!, b!, m) ? (T.div(a!, b!) as Tensor) : null), algebra), // a * reciprocal(b) -> a / b
+    rule('mul_by_reciprocal', P.mul(a, P.reciprocal(b)), ({ a, b }, m) => (floats(a!, b!, m) ? (T.div(a!, b!) as Tensor) : null), algebra), // a * reciprocal(b) -> a / b (not a * (1 / b): stabilize's gradient cancellations read that form)
     rule('reciprocal_of_div', inverse(P.true_div(a, b)), ({ a, b }, m) => (floats(a!, b!, m) ? (T.div(b!, a!) as Tensor) : null), algebra), // 1 / (a / b) -> b / a
     rule('neg_mul_constant', P.neg(P.mul(x, k)), negOfProduct, algebra), // -(x * k) -> x * (-k)
     rule('neg_div_neg', anyOf(P.true_div(P.neg(a), P.neg(b)), P.neg(P.true_div(etc))), divisionSignsCancelled, algebra), // (-a) / (-b), -((-a) / b), -(a / (-b)) -> a / b
@@ -353,7 +353,5 @@ export const ALGEBRA_RULES: PhaseRules = {
     rule('dimshuffle_alloc', P.dimshuffle(alloc), dimshuffleOfAlloc, shapes), // dimshuffle(alloc(v, s), p) -> alloc(dimshuffle(v, p), s permuted)
     rule('reduce_alloc', P.reduce(alloc), reduceOfAlloc, shapes), // sum(alloc(v, s)) -> v * n, max(alloc(v, s)) -> v, for a scalar v over every axis
     rule('constant_shape_op', oneOf(SHAPE_OPS, etc), foldShapeOp, shapes), // reshape(k), dimshuffle(k), concatenate(k1, k2), k[i] -> the constant
-  ],
-  specialize: [
   ],
 };
