@@ -1386,19 +1386,21 @@ describe('known traps of fused loops', () => {
   test('NaN: maximum and minimum propagate it from either side; clip and switch', () => {
     const x = T.dvector('x');
     const y = T.dvector('y');
+    const zero = T.dscalar('zero'); // an input: the optimizer folds x * 0 to 0 (Theano's mul_zero), the loop must not
     checkKnown(
-      [x, y],
+      [x, y, zero],
       [
         T.maximum(x, y),
         T.minimum(y, x),
         T.clip(x, 0, 1) as Tensor,
         T.switch(x, 1, 2) as Tensor,
-        T.switch(x.mul(0), 1, 2) as Tensor,
+        T.switch(x.mul(zero), 1, 2) as Tensor,
         T.isnan(T.maximum(x, y)).or(T.isinf(y)),
       ],
       [
         [NaN, 1, -0.25, 2, -3],
         [1, NaN, 0, -Infinity, 3],
+        0,
       ],
       [
         [NaN, NaN, 0, 2, 3],
@@ -1539,16 +1541,17 @@ describe('known traps of folded reductions and reused buffers', () => {
       [1, NaN],
       [-0, 2],
     ];
+    const zero = T.dscalar('zero'); // an input: the optimizer folds x * 0 to 0 (Theano's mul_zero), the loop must not
     checkKnown(
-      [x],
+      [x, zero],
       [
         T.max(x, 1) as Tensor,
         T.min(x, 1) as Tensor,
         T.all(x, 1) as Tensor,
-        T.any(x.mul(0), 1) as Tensor,
+        T.any(x.mul(zero), 1) as Tensor,
         T.max(x.mul(-1), 1) as Tensor,
       ],
-      [xs],
+      [xs, 0],
       [
         [-Infinity, Infinity, NaN, NaN, 2],
         [-Infinity, Infinity, NaN, NaN, -0],
