@@ -75,7 +75,7 @@ interface Group {
  */
 const MAX_CHECKED_NODES = 4096;
 
-/** A group under construction; a group merged into another forwards to it (union-find without ranks). */
+/** A group under construction; a group merged into another forwards to it (union-find). */
 interface Building {
   readonly signature: string;
   /** How many nodes the group holds. */
@@ -154,7 +154,9 @@ class Grouping {
 
   private groupAt(i: number): Building | undefined {
     let g = this.building[i];
-    while (g?.into) g = g.into;
+    if (!g?.into) return g;
+    while (g.into) g = g.into;
+    this.building[i] = g; // path compression: the next look-up is direct
     return g;
   }
 
