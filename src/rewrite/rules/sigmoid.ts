@@ -43,11 +43,17 @@ interface Product {
 /** Reading a product stops at this many factors (a rule is tried on every product, every sweep). */
 const MAX_FACTORS = 32;
 
-/** The factors of `w` through mul, neg and sqr (null when there are more than MAX_FACTORS). */
+/**
+ * The factors of `w` through mul, neg and sqr (null when there are more than MAX_FACTORS). The walk is bounded
+ * by the nodes it visits, not only the factors it finds: a gradient's product chains nest thousands deep, and this
+ * runs on every product.
+ */
 function readProduct(w: Tensor): Product | null {
   const product: Product = { negative: false, factors: [] };
   const stack: Tensor[] = [w];
+  let visits = 0;
   while (stack.length > 0) {
+    if (++visits > 4 * MAX_FACTORS) return null;
     const term = stack.pop()!;
     const { name, inputs } = parts(term);
     if (name === 'neg') {
