@@ -142,42 +142,60 @@ function isCommutative(node: Apply): boolean {
 
 /** Matches `pattern` against `variable`, extending `captures`; returns the captures or null. */
 export function match(pattern: Pattern, variable: Variable, captures: Captures = {}): Captures | null {
+  // one object per attempt, bound in place; a failed branch (a swapped commutative pair, an alternative) undoes
+  // the names it bound, so matching allocates nothing per node
+  const bound: Captures = { ...captures };
+  return matchInto(pattern, variable, bound, []) ? bound : null;
+}
+
+function matchInto(pattern: Pattern, variable: Variable, bound: Captures, trail: string[]): boolean {
   switch (pattern.kind) {
     case 'var': {
-      if (pattern.test && !pattern.test(variable)) return null;
-      if (pattern.name === undefined) return captures;
-      const bound = captures[pattern.name];
-      if (bound) return bound === variable ? captures : null;
-      return { ...captures, [pattern.name]: variable as Tensor };
+      if (pattern.test && !pattern.test(variable)) return false;
+      if (pattern.name === undefined) return true;
+      const already = bound[pattern.name];
+      if (already) return already === variable;
+      bound[pattern.name] = variable as Tensor;
+      trail.push(pattern.name);
+      return true;
     }
     case 'const':
-      return isConstantValue(variable, pattern.value) ? captures : null;
+      return isConstantValue(variable, pattern.value);
     case 'op':
-      return matchNode(pattern, variable, captures);
+      return matchNode(pattern, variable, bound, trail);
     case 'anyOf':
-      for (const option of pattern.options) {
-        const found = match(option, variable, captures);
-        if (found) return found;
-      }
-      return null;
+      return pattern.options.some((option) => attempt(() => matchInto(option, variable, bound, trail), bound, trail));
   }
 }
 
-function matchNode(pattern: OpPattern<OpName>, variable: Variable, captures: Captures): Captures | null {
-  const node = variable.owner;
-  if (!node || !(pattern.ops as readonly string[]).includes(node.op.name)) return null;
-  const n = pattern.args.length;
-  if (pattern.variadic ? node.inputs.length < n : node.inputs.length !== n) return null;
-  if (pattern.test && !pattern.test(node.params as never, node)) return null;
-  const direct = matchArgs(pattern.args, node.inputs, captures);
-  if (direct || n !== 2 || !isCommutative(node)) return direct;
-  return matchArgs(pattern.args, [node.inputs[1]!, node.inputs[0]!], captures);
+/** Runs `step`; when it fails, unbinds what it bound. */
+function attempt(step: () => boolean, bound: Captures, trail: string[]): boolean {
+  const mark = trail.length;
+  if (step()) return true;
+  while (trail.length > mark) delete bound[trail.pop()!];
+  return false;
 }
 
-function matchArgs(patterns: readonly Pattern[], inputs: readonly Variable[], captures: Captures): Captures | null {
-  let current: Captures | null = captures;
-  for (let i = 0; i < patterns.length && current; i++) current = match(patterns[i]!, inputs[i]!, current);
-  return current;
+function matchNode(pattern: OpPattern<OpName>, variable: Variable, bound: Captures, trail: string[]): boolean {
+  const node = variable.owner;
+  if (!node || !(pattern.ops as readonly string[]).includes(node.op.name)) return false;
+  const n = pattern.args.length;
+  if (pattern.variadic ? node.inputs.length < n : node.inputs.length !== n) return false;
+  if (pattern.test && !pattern.test(node.params as never, node)) return false;
+  const inputs = node.inputs;
+  if (attempt(() => matchArgs(pattern.args, inputs, bound, trail), bound, trail)) return true;
+  if (n !== 2 || !isCommutative(node)) return false;
+  return attempt(() => matchArgs(pattern.args, [inputs[1]!, inputs[0]!], bound, trail), bound, trail);
+}
+
+function matchArgs(
+  patterns: readonly Pattern[],
+  inputs: readonly Variable[],
+  bound: Captures,
+  trail: string[],
+): boolean {
+  for (let i = 0; i < patterns.length; i++) if (!matchInto(patterns[i]!, inputs[i]!, bound, trail)) return false;
+  return true;
 }
 
 /** The op names a pattern can have at its root (rules are indexed by them); undefined for a variable pattern. */

@@ -15,7 +15,7 @@
  * What each op tells about its output lengths is the op's own `inferShape` aspect (src/ops/): this module only
  * reads those facts, so a new op teaches the prover by declaring its facts, not by a case here.
  */
-import type { Variable } from '../graph/variable.js';
+import type { Apply, Variable } from '../graph/variable.js';
 import type { LengthFact } from '../graph/op.js';
 import { isInt } from '../types/dtype.js';
 import { isOp, paramsOf } from './pattern.js';
@@ -73,20 +73,37 @@ export function sameShape(a: Variable, b: Variable): boolean {
 export function broadcastDims(shapes: readonly (readonly Dim[])[]): Dim[] {
   const ndim = Math.max(0, ...shapes.map((s) => s.length));
   const out: Dim[] = [];
-  for (let k = 0; k < ndim; k++) {
-    let known: number | undefined;
-    const atoms = new Set<string>();
-    for (const s of shapes) {
-      const i = k - (ndim - s.length);
-      if (i < 0) continue;
-      const d = s[i]!;
-      if (typeof d === 'number') {
-        if (d !== 1) known = d;
-      } else for (const a of d.split('|')) atoms.add(a);
-    }
-    out.push(known ?? (atoms.size > 0 ? [...atoms].sort().join('|') : 1));
-  }
+  for (let k = 0; k < ndim; k++) out.push(broadcastAxis(shapes, k - ndim));
   return out;
+}
+
+/**
+ * The broadcast of the lengths at axis `fromEnd` (negative, counted from the right) of each shape. The common
+ * case, one description besides 1s (the same variable's length again and again), is answered without splitting
+ * atom sets.
+ */
+function broadcastAxis(shapes: readonly (readonly Dim[])[], fromEnd: number): Dim {
+  let only: Dim = 1;
+  for (const s of shapes) {
+    const d = s[s.length + fromEnd];
+    if (d === undefined || d === 1 || d === only) continue;
+    if (only !== 1) return broadcastSlow(shapes, fromEnd);
+    only = d;
+  }
+  return only;
+}
+
+function broadcastSlow(shapes: readonly (readonly Dim[])[], fromEnd: number): Dim {
+  let known: number | undefined;
+  const atoms = new Set<string>();
+  for (const s of shapes) {
+    const d = s[s.length + fromEnd];
+    if (d === undefined) continue;
+    if (typeof d === 'number') {
+      if (d !== 1) known = d;
+    } else for (const a of d.split('|')) atoms.add(a);
+  }
+  return known ?? (atoms.size > 0 ? [...atoms].sort().join('|') : 1);
 }
 
 const atom = (v: Variable, axis: number): string => `${v.id}:${axis}`;
@@ -118,12 +135,21 @@ export function sizeDim(s: Variable): Dim {
 export function lengthFacts(v: Variable): readonly LengthFact[] {
   const node = v.owner;
   if (!node) return [];
-  const facts = node.op.inferShape(
-    node.inputs.map((i) => i.type),
-    node.params as never,
-  );
+  let facts = factCache.get(node);
+  if (!facts) {
+    facts = node.op.inferShape(
+      node.inputs.map((i) => i.type),
+      node.params as never,
+    );
+    factCache.set(node, facts);
+  }
   return facts[node.outputs.indexOf(v)] ?? [];
 }
+/**
+ * Facts per node: they follow from the op, its params and its inputs' ranks, which a rewrite never changes (a
+ * replacement has the replaced variable's rank), so they are asked for once per node.
+ */
+const factCache = new WeakMap<Apply, readonly (readonly LengthFact[])[]>();
 
 /** Calls `visit` on each plain fact (an input's axis or a size) that `fact` consists of. */
 export function forEachSource(
