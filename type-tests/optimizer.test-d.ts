@@ -34,3 +34,10 @@ oneOf(['alloc', 'allocate'], v('x'));
 P.reduce(v('x')).where((p) => p.axis === 0);
 // @ts-expect-error: a dimshuffle's params are not a reduce's
 paramsOf(x, 'dimshuffle').kind;
+
+// --- debugprint's options
+expectType<string>(theano.debugprint(f, { depth: 2, maxNesting: 10 }));
+const printOptions: theano.DebugprintOptions = { depth: 1 };
+expectType<string>(theano.debugprint([x], printOptions));
+// @ts-expect-error: depth is a number
+theano.debugprint(f, { depth: 'all' });
