@@ -13,97 +13,37 @@ import * as theano from '../../src/index.js';
 import type { DType, NDArray, Tensor } from '../../src/index.js';
 import { ALGEBRA_RULES } from '../../src/rewrite/rules/algebra.js';
 import { arbBroadcastShapes, flatten } from '../helpers.js';
+import {
+  checker,
+  filledConstant,
+  finite,
+  FULL_INT_RANGES,
+  ndarray,
+  nonZero,
+  operands,
+  opNames,
+  ruleTests,
+  size,
+  type Fn,
+  type Operand,
+  type TestDType,
+} from './support.js';
 
 const T = theano.tensor;
-type Fn = theano.CompiledFunction<readonly Tensor[], Tensor>;
-type Dims = readonly number[];
-type Static = readonly (number | null)[];
 const RUNS = { numRuns: 30 };
 
 // ---------------------------------------------------------------------------------------------------------------
-// values and inputs
+// values and inputs: integers over their full range; a constant may have one more leading axis than its operand
 
-const size = (shape: Dims) => shape.reduce((p, q) => p * q, 1);
-const DATA = {
-  float64: Float64Array,
-  float32: Float32Array,
-  int32: Int32Array,
-  int16: Int16Array,
-  int8: Int8Array,
-  uint8: Uint8Array,
-  uint16: Uint16Array,
-  uint32: Uint32Array,
-} as const;
-type TestDType = keyof typeof DATA;
 const isFloatDType = (d: DType) => d === 'float32' || d === 'float64';
-
-function ndarray(dtype: TestDType, shape: Dims, values: readonly number[]): NDArray {
-  return new theano.NDArray(dtype, shape, DATA[dtype].from(values) as never);
-}
-
-const finite = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
-/** Values of either sign away from zero (for divisions and reciprocals). */
-const nonZero = fc.tuple(finite(0.25, 4), fc.boolean()).map(([x, negative]) => (negative ? -x : x));
 const positive = finite(0.25, 4);
-
-/** The full range of an integer dtype (wrapping is part of what is checked). */
-const INT_RANGE: Partial<Record<TestDType, [number, number]>> = {
-  int8: [-128, 127],
-  int16: [-32768, 32767],
-  int32: [-(2 ** 31), 2 ** 31 - 1],
-  uint8: [0, 255],
-  uint16: [0, 65535],
-  uint32: [0, 2 ** 32 - 1],
-};
-
-function arbArray(dtype: TestDType, shape: Dims, element: fc.Arbitrary<number> = finite(-4, 4)): fc.Arbitrary<NDArray> {
-  const n = size(shape);
-  const range = INT_RANGE[dtype];
-  const el = range ? fc.integer({ min: range[0], max: range[1] }) : element;
-  return fc.array(el, { minLength: n, maxLength: n }).map((values) => ndarray(dtype, shape, values));
-}
-
-/** Which lengths the type knows: each one, at random, or null (known only at run time). */
-const arbStatic = (shape: Dims): fc.Arbitrary<Static> =>
-  fc
-    .array(fc.boolean(), { minLength: shape.length, maxLength: shape.length })
-    .map((known) => shape.map((d, i) => (known[i] ? d : null)));
-
-interface Operand {
-  readonly input: Tensor;
-  readonly value: NDArray;
-}
-function arbOperand(dtype: TestDType, shape: Dims, element?: fc.Arbitrary<number>): fc.Arbitrary<Operand> {
-  return fc
-    .tuple(arbStatic(shape), arbArray(dtype, shape, element))
-    .map(([s, value]) => ({ input: T.tensor(dtype, s) as Tensor, value }));
-}
-const arbShape = fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 3 });
-const arbSingle = (dtype: TestDType = 'float64', element?: fc.Arbitrary<number>) =>
-  arbShape.chain((shape) => arbOperand(dtype, shape, element));
-/** Two operands whose shapes broadcast together. */
-const arbPair = (dtype: TestDType = 'float64', element?: fc.Arbitrary<number>, element2 = element) =>
-  arbBroadcastShapes(2, { maxRank: 3 }).chain(({ operands: [p, q] }) =>
-    fc.tuple(arbOperand(dtype, p!, element), arbOperand(dtype, q!, element2)),
-  );
-
-/** The shape of a constant broadcasting with `shape`: some leading axes dropped or added, some lengths 1. */
-const arbConstantShape = (shape: Dims): fc.Arbitrary<number[]> =>
-  fc
-    .tuple(
-      fc.integer({ min: 0, max: shape.length }),
-      fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
-      fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 1 }),
-    )
-    .map(([drop, ones, extra]) => [
-      ...(drop === 0 ? extra : []),
-      ...shape.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)),
-    ]);
-const constantOf = (dtype: TestDType, shape: Dims, value: number): Tensor =>
-  T.constant(ndarray(dtype, shape, new Array<number>(size(shape)).fill(value))) as Tensor;
+const { arbArray, arbOperand, arbSingle, arbPair, arbConstantShape } = operands({
+  ints: FULL_INT_RANGES,
+  leadingAxis: true,
+});
 
 // ---------------------------------------------------------------------------------------------------------------
-// the check
+// the check: FAST_COMPILE against FAST_COMPILE with the rule, agreeing wherever both are finite
 
 interface Tol {
   readonly rtol: number;
@@ -132,44 +72,17 @@ function expectAgree(got: unknown, want: unknown, tol: Tol, what = ''): void {
   });
 }
 
-interface CheckOptions {
-  /** Whether the rule must fire (true), must not (false), or may (undefined). */
-  readonly fires?: boolean;
-  /** Other rules the expression needs first. */
-  readonly with?: readonly string[];
-  readonly tol?: Tol;
-}
-
-/** Compiles `output` as written and with `rule` included; checks that it fired (or not) and that values agree. */
-function check(rule: string, operands: readonly Operand[], output: Tensor, options: CheckOptions = {}): Fn {
-  const inputs = operands.map((o) => o.input);
-  const before = theano.function(inputs, output, { mode: 'FAST_COMPILE', onUnusedInput: 'ignore' }) as Fn;
-  const after = theano.function(inputs, output, {
-    mode: theano.FAST_COMPILE.including(rule, ...(options.with ?? [])),
-    profile: true,
-    onUnusedInput: 'ignore',
-  }) as Fn;
-  const fired = after.profile!.rules[rule] ?? 0;
-  if (options.fires === true) expect(fired, `${rule} fired in ${theano.pp(after)}`).toBeGreaterThan(0);
-  if (options.fires === false) expect(fired, `${rule} declined in ${theano.pp(after)}`).toBe(0);
-  const call = (f: Fn) => (f as unknown as (...args: unknown[]) => unknown)(...operands.map((o) => o.value));
-  const tol = options.tol ?? (output.dtype === 'float32' ? F32 : TIGHT);
-  expectAgree(call(after), call(before), tol, theano.pp(after));
-  return after;
-}
+const check = checker<Tol>((got, want, output, after, tol) =>
+  expectAgree(got, want, tol ?? (output.dtype === 'float32' ? F32 : TIGHT), theano.pp(after)),
+);
 
 /** The elements of a result (a scalar output is returned as a plain number). */
 const elements = (r: unknown): number[] => (r instanceof theano.NDArray ? flatten(r.toArray()) : [r]).map(Number);
 
-const opNames = (f: Fn) => f.graph.toposort().map((n) => n.op.name);
 const ruleNames = new Set(
   [...(ALGEBRA_RULES.canonicalize ?? []), ...(ALGEBRA_RULES.specialize ?? [])].map((r) => r.name),
 );
-const tested = new Set<string>();
-function ruleTest(rule: string, title: string, body: () => void): void {
-  tested.add(rule);
-  test(`${rule}: ${title}`, body);
-}
+const { tested, ruleTest } = ruleTests();
 const dtypes = (...ds: TestDType[]) => fc.constantFrom<TestDType>(...ds);
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -185,7 +98,7 @@ describe('algebra: products and quotients with zero', () => {
           ),
         ),
         ([dtype, x, kShape, left]) => {
-          const zero = constantOf(dtype, kShape, 0);
+          const zero = filledConstant(dtype, kShape, 0);
           const out = (left ? T.mul(zero, x.input) : T.mul(x.input, zero)) as Tensor;
           const f = check('mul_zero', [x], out, { fires: true });
           expect(opNames(f)).not.toContain('mul');
@@ -204,7 +117,7 @@ describe('algebra: products and quotients with zero', () => {
           ),
         ),
         ([dtype, x, kShape]) => {
-          const f = check('zero_div', [x], T.div(constantOf(dtype, kShape, 0), x.input) as Tensor, { fires: true });
+          const f = check('zero_div', [x], T.div(filledConstant(dtype, kShape, 0), x.input) as Tensor, { fires: true });
           expect(opNames(f)).not.toContain('true_div');
         },
       ),
@@ -221,9 +134,9 @@ function exactIn(from: TestDType, to: TestDType): boolean {
   const bits: Partial<Record<TestDType, number>> = { float32: 24, float64: 53 };
   if (from === to) return true;
   if (isFloatDType(from)) return to === 'float64';
-  const [lo, hi] = INT_RANGE[from]!;
+  const [lo, hi] = FULL_INT_RANGES[from]!;
   if (isFloatDType(to)) return Math.max(-lo, hi) <= 2 ** bits[to]!;
-  const [tlo, thi] = INT_RANGE[to]!;
+  const [tlo, thi] = FULL_INT_RANGES[to]!;
   return tlo <= lo && hi <= thi;
 }
 

@@ -8,77 +8,37 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as theano from '../../src/index.js';
-import type { DType, NDArray, Tensor } from '../../src/index.js';
+import type { NDArray, Tensor } from '../../src/index.js';
 import { CANONICALIZE_RULES } from '../../src/rewrite/rules/canonicalize.js';
-import { arbBroadcastShapes, expectArray, expectScalar, flatten, numpyBroadcast, type Tolerance } from '../helpers.js';
+import { arbBroadcastShapes, numpyBroadcast, type Tolerance } from '../helpers.js';
+import {
+  checker,
+  expectSame,
+  filledConstant,
+  finite,
+  ndarray,
+  nodes,
+  nonZero,
+  operands,
+  opNames,
+  ruleTests,
+  size,
+  type Dims,
+  type DrawnOperand as Operand,
+  type Fn,
+  type Static,
+  type TestDType,
+} from './support.js';
 
 const T = theano.tensor;
-type Fn = theano.CompiledFunction<readonly Tensor[], Tensor>;
-type Dims = readonly number[];
-type Static = readonly (number | null)[];
 const RUNS = { numRuns: 40 };
 
 // ---------------------------------------------------------------------------------------------------------------
-// values and inputs
+// values and inputs: int8 and int32 drawn in [-128, 127]; a constant has no more axes than its operand
 
-const size = (shape: Dims) => shape.reduce((a, b) => a * b, 1);
-const DATA = { float64: Float64Array, float32: Float32Array, int32: Int32Array, int8: Int8Array } as const;
-type TestDType = keyof typeof DATA;
-
-function ndarray(dtype: TestDType, shape: Dims, values: readonly number[]): NDArray {
-  return new theano.NDArray(dtype, shape, DATA[dtype].from(values) as never);
-}
-
-const finite = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
-/** Values of either sign away from zero (for divisions). */
-const nonZero = fc.tuple(finite(0.25, 4), fc.boolean()).map(([v, negative]) => (negative ? -v : v));
-
-function arbArray(dtype: TestDType, shape: Dims, element: fc.Arbitrary<number> = finite(-4, 4)): fc.Arbitrary<NDArray> {
-  const n = size(shape);
-  const el = dtype === 'int8' || dtype === 'int32' ? fc.integer({ min: -128, max: 127 }) : element;
-  return fc.array(el, { minLength: n, maxLength: n }).map((values) => ndarray(dtype, shape, values));
-}
-
-/** Which lengths the type knows: each one, at random, or null (known only at run time). */
-const arbStatic = (shape: Dims): fc.Arbitrary<Static> =>
-  fc
-    .array(fc.boolean(), { minLength: shape.length, maxLength: shape.length })
-    .map((known) => shape.map((d, i) => (known[i] ? d : null)));
-
-/** A symbolic input with that static shape, and a value for it. */
-interface Operand {
-  readonly input: Tensor;
-  readonly value: NDArray;
-  readonly static: Static;
-}
-function arbOperand(dtype: TestDType, shape: Dims, element?: fc.Arbitrary<number>): fc.Arbitrary<Operand> {
-  return fc
-    .tuple(arbStatic(shape), arbArray(dtype, shape, element))
-    .map(([s, value]) => ({ input: T.tensor(dtype, s) as Tensor, value, static: s }));
-}
-
-/** Two operands whose shapes broadcast together (each may have fewer axes, or length 1 where the other does not). */
-const arbPair = (dtype: TestDType = 'float64', element?: fc.Arbitrary<number>) =>
-  arbBroadcastShapes(2, { maxRank: 3 }).chain(({ operands: [a, b] }) =>
-    fc.tuple(arbOperand(dtype, a!, element), arbOperand(dtype, b!, element)),
-  );
-const arbSingle = (dtype: TestDType = 'float64', element?: fc.Arbitrary<number>) =>
-  fc.array(fc.integer({ min: 1, max: 4 }), { maxLength: 3 }).chain((shape) => arbOperand(dtype, shape, element));
-
-/**
- * The shape of a constant that broadcasts into an operand of run-time shape `shape`: of lower or equal rank, each
- * length 1 or the operand's. Whether the type of the operand lets a rule prove that is another matter.
- */
-function arbConstantShape(shape: Dims): fc.Arbitrary<number[]> {
-  return fc
-    .tuple(
-      fc.integer({ min: 0, max: shape.length }),
-      fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
-    )
-    .map(([drop, ones]) => shape.slice(drop).map((d, i) => (ones[i + drop] ? 1 : d)));
-}
-const filledConstant = (dtype: TestDType, shape: Dims, value: number): Tensor =>
-  T.constant(ndarray(dtype, shape, new Array<number>(size(shape)).fill(value))) as Tensor;
+const { arbArray, arbOperand, arbSingle, arbPair, arbConstantShape } = operands({
+  ints: { int8: [-128, 127], int32: [-128, 127] },
+});
 
 /**
  * Whether replacing `x op k` by `x` is provably shape-preserving, reasoned independently: `k` has no more axes
@@ -90,54 +50,15 @@ function constantFitsInto(k: Dims, xStatic: Static): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// the check
+// the check: FAST_COMPILE against FAST_COMPILE with the rule, compared by test/helpers.ts
 
 const TOLERANCE: Tolerance = { rtol: 1e-12, atol: 1e-12 };
+const check = checker<Tolerance>((got, want, output, _after, tol) =>
+  expectSame(got, want, output.dtype, tol ?? TOLERANCE),
+);
 
-function expectSame(got: unknown, want: unknown, dtype: DType, tol: Tolerance): void {
-  if (want instanceof theano.NDArray)
-    expectArray(got, { dtype: want.dtype, shape: want.shape, flat: flatten(want.toArray()), ...tol });
-  else expectScalar(got, dtype, want, tol);
-}
-
-interface CheckOptions {
-  /** Whether the rule must fire (true), must not (false), or may (undefined). */
-  readonly fires?: boolean;
-  /** Other rules the expression needs first. */
-  readonly with?: readonly string[];
-  readonly tol?: Tolerance;
-}
-
-/**
- * Compiles `output` as written (FAST_COMPILE: merge and constant folding only) and with `rule` included (profiled),
- * checks that the rule fired (or did not) and that both functions agree on `values`. Returns the rewritten one.
- */
-function check(rule: string, operands: readonly Operand[], output: Tensor, options: CheckOptions = {}): Fn {
-  const inputs = operands.map((o) => o.input);
-  const values = operands.map((o) => o.value);
-  const before = theano.function(inputs, output, { mode: 'FAST_COMPILE', onUnusedInput: 'ignore' }) as Fn;
-  const after = theano.function(inputs, output, {
-    mode: theano.FAST_COMPILE.including(rule, ...(options.with ?? [])),
-    profile: true,
-    onUnusedInput: 'ignore',
-  }) as Fn;
-  const fired = after.profile!.rules[rule] ?? 0;
-  if (options.fires === true) expect(fired, `${rule} fired in ${theano.pp(after)}`).toBeGreaterThan(0);
-  if (options.fires === false) expect(fired, `${rule} declined in ${theano.pp(after)}`).toBe(0);
-  const call = (f: Fn) => (f as unknown as (...args: unknown[]) => unknown)(...values);
-  expectSame(call(after), call(before), output.dtype, options.tol ?? TOLERANCE);
-  return after;
-}
-
-const nodes = (f: Fn) => f.graph.toposort().length;
-const opNames = (f: Fn) => f.graph.toposort().map((n) => n.op.name);
 const ruleNames = new Set(CANONICALIZE_RULES.map((r) => r.name));
-const tested = new Set<string>();
-/** `test` for a rule, noting that it is covered. */
-function ruleTest(rule: string, title: string, body: () => void): void {
-  tested.add(rule);
-  test(`${rule}: ${title}`, body);
-}
+const { tested, ruleTest } = ruleTests();
 
 // ---------------------------------------------------------------------------------------------------------------
 // algebra

@@ -6,8 +6,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as theano from '../../src/index.js';
-import type { NDArray, Tensor } from '../../src/index.js';
-import { expectArray, expectScalar, flatten, type Tolerance } from '../helpers.js';
+import type { Tensor } from '../../src/index.js';
+import { expectArray, type Tolerance } from '../helpers.js';
+import { expectSame, finite, ndarray, nodes, operands, opNames, size, type Fn } from './support.js';
 
 const T = theano.tensor;
 type FloatDType = 'float32' | 'float64';
@@ -25,25 +26,9 @@ const SUM_TOLERANCE: Record<FloatDType, Tolerance> = {
   float64: { rtol: 1e-12, atol: 1e-9 },
 };
 
-const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+/** Arrays of floats (the element given is drawn for every dtype used here). */
+const { arbArray } = operands({ ints: {} });
 
-function ndarray(dtype: FloatDType | 'int32', shape: readonly number[], values: readonly number[]): NDArray {
-  const data =
-    dtype === 'float32'
-      ? Float32Array.from(values)
-      : dtype === 'float64'
-        ? Float64Array.from(values)
-        : Int32Array.from(values);
-  return new theano.NDArray(dtype, shape, data as never);
-}
-
-/** An array of `shape` with elements from `element`. */
-function arbArray(dtype: FloatDType, shape: readonly number[], element: fc.Arbitrary<number>): fc.Arbitrary<NDArray> {
-  const n = size(shape);
-  return fc.array(element, { minLength: n, maxLength: n }).map((values) => ndarray(dtype, shape, values));
-}
-
-const finite = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 /**
  * Ordinary values, zero and the listed IEEE specials. -0 appears only when listed: a tiny negative number that
  * rounds to -0 in float32 becomes +0.
@@ -64,17 +49,6 @@ const arbAxes = (rank: number) =>
     Array.from({ length: rank }, (_, i) => i),
     { minLength: 1 },
   );
-
-type Fn = theano.CompiledFunction<readonly Tensor[], Tensor>;
-
-/** Asserts that two results of the same function (arrays or scalars) agree within `tol`. */
-function expectSame(got: unknown, want: unknown, dtype: Tensor['dtype'], tol: Tolerance): void {
-  if (want instanceof theano.NDArray) {
-    expectArray(got, { dtype: want.dtype, shape: want.shape, flat: flatten(want.toArray()), ...tol });
-  } else {
-    expectScalar(got, dtype, want, tol);
-  }
-}
 
 /**
  * Compiles `output` as written (FAST_COMPILE) and optimized (FAST_RUN, profiled), checks that `rule` fired in the
@@ -98,9 +72,6 @@ function checkRewrite(
   expectSame(call(after), call(before), output.dtype, tol);
   return after;
 }
-
-const nodes = (f: Fn) => f.graph.toposort().length;
-const opNames = (f: Fn) => f.graph.toposort().map((n) => n.op.name);
 
 // ---------------------------------------------------------------------------------------------------------------
 // powers
