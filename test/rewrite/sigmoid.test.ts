@@ -9,6 +9,7 @@ import { describe, expect, test } from 'vitest';
 import * as theano from '../../src/index.js';
 import type { Mode, NDArray, Tensor } from '../../src/index.js';
 import { SIGMOID_RULES } from '../../src/rewrite/rules/sigmoid.js';
+import { everyRuleHasACase, expectClose, expectFired, flat, real } from './support.js';
 
 const T = theano.tensor;
 
@@ -27,7 +28,6 @@ interface Case {
   readonly mode?: Mode;
 }
 
-const real = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 /** y values away from 0 (some cases divide by y). */
 const yElement = real(-3, 3).filter((y) => Math.abs(y) > 0.1);
 
@@ -151,19 +151,6 @@ const CASES: Case[] = [
   },
 ];
 
-const flat = (v: unknown): number[] =>
-  (v instanceof theano.NDArray ? [v.toArray()].flat(8) : Array.isArray(v) ? v.flat(8) : [v]) as number[];
-
-function expectClose(got: unknown, want: unknown, rtol: number, context: string): void {
-  const g = flat(got);
-  const w = flat(want);
-  expect(g.length, context).toBe(w.length);
-  g.forEach((a, i) => {
-    const b = w[i]!;
-    expect(Math.abs(a - b) <= rtol * (1 + Math.abs(b)), `${context}: [${i}] ${a} vs ${b}`).toBe(true);
-  });
-}
-
 /** x (and y) vectors of one length. */
 const inputsOf = (c: Case): fc.Arbitrary<Value[]> =>
   fc.array(fc.tuple(c.element ?? real(-30, 30), yElement), { minLength: 1, maxLength: 6 }).map((pairs) => {
@@ -183,17 +170,16 @@ function compile(c: Case, mode: Mode | 'FAST_COMPILE' | 'FAST_RUN', dtype: 'floa
 }
 
 describe('sigmoid rules: the optimized graph and its gradient agree with the written ones where those are accurate', () => {
-  test('every rule has a property case', () => {
-    const covered = new Set(CASES.map((c) => c.rule));
-    const names = new Set((SIGMOID_RULES.stabilize ?? []).map((r) => r.name));
-    expect([...names].filter((name) => !covered.has(name))).toEqual([]);
-  });
+  everyRuleHasACase(
+    (SIGMOID_RULES.stabilize ?? []).map((r) => r.name),
+    CASES,
+  );
 
   for (const c of CASES) {
     test(`${c.rule}: ${c.what}`, () => {
       const naive = compile(c, 'FAST_COMPILE');
       const optimized = compile(c, c.mode ?? theano.DEBUG);
-      expect(optimized.profile!.rules[c.rule] ?? 0, `rule ${c.rule} fired`).toBeGreaterThan(0);
+      expectFired(optimized, c.rule);
       fc.assert(
         fc.property(inputsOf(c), (values) => {
           const [value, grad] = optimized(...values);

@@ -6,8 +6,20 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import * as theano from '../../src/index.js';
-import type { Mode, NDArray, Tensor } from '../../src/index.js';
+import type { NDArray, Tensor } from '../../src/index.js';
 import { STABILIZE_RULES } from '../../src/rewrite/rules/stabilize.js';
+import {
+  everyRuleHasACase,
+  expectClose,
+  flat,
+  gradient,
+  matrixOf,
+  onMatrix,
+  propertyCases,
+  real,
+  unary,
+  type Case,
+} from './support.js';
 
 const T = theano.tensor;
 const { log, exp } = Math;
@@ -15,63 +27,12 @@ const { log, exp } = Math;
 // ---------------------------------------------------------------------------------------------------------------
 // properties
 
-type Value = number | number[] | number[][];
-interface Case {
-  /** The rule that must fire. */
-  readonly rule: string;
-  readonly what: string;
-  /** Symbolic inputs and the expression (a gradient is built here too: T.grad runs before optimization). */
-  readonly build: () => { inputs: Tensor[]; output: Tensor };
-  /** Random input values, in the range where the naive form is accurate. */
-  readonly values: fc.Arbitrary<Value[]>;
-  /**
-   * The optimized mode: DEBUG (every rule, then every pass type-checked and every call compared with the graph as
-   * written), with a rule that would fire first switched off where needed.
-   */
-  readonly mode?: Mode;
-  readonly rtol?: number;
-}
-
-const real = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
 /** Reals in [min, max] away from 0 (near 0, 1 + x and e^x - 1 lose the digits the stable forms keep). */
 const awayFromZero = (min: number, max: number) => real(min, max).filter((x) => Math.abs(x) > 0.01);
-const vectorOf = (element: fc.Arbitrary<number>) => fc.array(element, { minLength: 1, maxLength: 6 });
-/** A matrix of `columns` columns and 1 to 4 rows (or exactly `rows`). */
-const matrixOf = (element: fc.Arbitrary<number>, columns = 3, rows?: number) =>
-  fc.array(fc.array(element, { minLength: columns, maxLength: columns }), {
-    minLength: rows ?? 1,
-    maxLength: rows ?? 4,
-  });
 /** Logits for 3 classes and one class label per row. */
 const logitsAndLabels = matrixOf(real(-20, 20)).chain((m) =>
   fc.array(fc.integer({ min: 0, max: 2 }), { minLength: m.length, maxLength: m.length }).map((y) => [m, y]),
 );
-const oneVector = (element: fc.Arbitrary<number>) => vectorOf(element).map((x) => [x]);
-
-/** An elementwise case on a float64 vector. */
-function unary(rule: string, what: string, f: (x: Tensor) => Tensor, element: fc.Arbitrary<number>, mode?: Mode): Case {
-  return {
-    rule,
-    what,
-    build: () => {
-      const x = T.dvector('x');
-      return { inputs: [x], output: f(x) };
-    },
-    values: oneVector(element),
-    mode,
-  };
-}
-/** The gradient of sum(f(x)) on a float64 vector. */
-function gradient(
-  rule: string,
-  what: string,
-  f: (x: Tensor) => Tensor,
-  element: fc.Arbitrary<number>,
-  mode?: Mode,
-): Case {
-  return unary(rule, `d/dx sum(${what})`, (x) => T.grad(T.sum(f(x)) as never, x) as Tensor, element, mode);
-}
-
 const CASES: Case[] = [
   unary('softplus_from_log', 'log(1 + exp(x))', (x) => T.log(T.add(1, T.exp(x))), real(-5, 30)),
   unary('softplus_from_log1p', 'log1p(exp(x))', (x) => T.log1p(T.exp(x)), real(-30, 30)),
@@ -101,15 +62,7 @@ const CASES: Case[] = [
   unary('sigmoid_from_reciprocal', 'reciprocal(1 + exp(x))', (x) => T.reciprocal(T.add(1, T.exp(x))), real(-30, 30)),
   unary('sigmoid_from_exp_ratio', 'exp(x) / (1 + exp(x))', (x) => T.div(T.exp(x), T.add(1, T.exp(x))), real(-30, 30)),
   unary('one_minus_sigmoid', '1 - sigmoid(x)', (x) => T.sub(1, T.sigmoid(x)), real(-30, 5)),
-  {
-    rule: 'log_softmax',
-    what: 'log(softmax(m))',
-    build: () => {
-      const m = T.dmatrix('m');
-      return { inputs: [m], output: T.log(T.softmax(m)) };
-    },
-    values: matrixOf(real(-20, 20)).map((m) => [m]),
-  },
+  onMatrix('log_softmax', 'log(softmax(m))', (m) => T.log(T.softmax(m)), real(-20, 20)),
   {
     rule: 'log_softmax',
     what: 'the one-hot cross-entropy -sum(t * log(softmax(m)))',
@@ -120,15 +73,12 @@ const CASES: Case[] = [
     values: matrixOf(real(-20, 20)).chain((m) => matrixOf(real(0, 1), 3, m.length).map((t) => [m, t])),
   },
   unary('logsumexp', 'log(sum(exp(x)))', (x) => T.log(T.sum(T.exp(x))), real(-20, 20)),
-  {
-    rule: 'logsumexp',
-    what: 'log(sum(exp(m), axis=1, keepdims))',
-    build: () => {
-      const m = T.dmatrix('m');
-      return { inputs: [m], output: T.log(T.sum(T.exp(m), 1, { keepdims: true })) };
-    },
-    values: matrixOf(real(-20, 20)).map((m) => [m]),
-  },
+  onMatrix(
+    'logsumexp',
+    'log(sum(exp(m), axis=1, keepdims))',
+    (m) => T.log(T.sum(T.exp(m), 1, { keepdims: true })),
+    real(-20, 20),
+  ),
   {
     rule: 'crossentropy_softmax',
     what: 'categoricalCrossentropy(softmax(m), labels)',
@@ -143,15 +93,7 @@ const CASES: Case[] = [
   gradient('exp_over_one_plus_exp', '1 / (1 + exp(-x))', (x) => T.div(1, T.add(1, T.exp(T.neg(x)))), real(-30, 30)),
   gradient('cancel_division', 'log(sigmoid(x))', (x) => T.log(T.sigmoid(x)), real(-30, 30)),
   gradient('cancel_division', 'log(1 - sigmoid(x))', (x) => T.log(T.sub(1, T.sigmoid(x))), real(-30, 30)),
-  {
-    rule: 'cancel_division',
-    what: 'd/dm sum(log(softmax(m)))',
-    build: () => {
-      const m = T.dmatrix('m');
-      return { inputs: [m], output: T.grad(T.sum(T.log(T.softmax(m))), m) };
-    },
-    values: matrixOf(real(-20, 20)).map((m) => [m]),
-  },
+  onMatrix('cancel_division', 'd/dm sum(log(softmax(m)))', (m) => T.grad(T.sum(T.log(T.softmax(m))), m), real(-20, 20)),
   {
     rule: 'cancel_division',
     what: 'd/dm sum(categoricalCrossentropy(softmax(m), labels))',
@@ -163,65 +105,30 @@ const CASES: Case[] = [
     values: logitsAndLabels,
   },
   unary('exp_over_sum_exp', 'd/dx log(sum(exp(x)))', (x) => T.grad(T.log(T.sum(T.exp(x))), x), real(-20, 20)),
-  {
-    rule: 'exp_over_sum_exp',
-    what: 'd/dm sum(log(sum(exp(m), axis=1)))',
-    build: () => {
-      const m = T.dmatrix('m');
-      return { inputs: [m], output: T.grad(T.sum(T.log(T.sum(T.exp(m), 1))), m) };
-    },
-    values: matrixOf(real(-20, 20)).map((m) => [m]),
-  },
-  {
-    rule: 'exp_over_sum_exp',
-    what: 'd/dm log(sum(exp(m))) over both axes',
-    build: () => {
-      const m = T.dmatrix('m');
-      return { inputs: [m], output: T.grad(T.log(T.sum(T.exp(m))), m) };
-    },
-    values: matrixOf(real(-20, 20)).map((m) => [m]),
-  },
+  onMatrix(
+    'exp_over_sum_exp',
+    'd/dm sum(log(sum(exp(m), axis=1)))',
+    (m) => T.grad(T.sum(T.log(T.sum(T.exp(m), 1))), m),
+    real(-20, 20),
+  ),
+  onMatrix(
+    'exp_over_sum_exp',
+    'd/dm log(sum(exp(m))) over both axes',
+    (m) => T.grad(T.log(T.sum(T.exp(m))), m),
+    real(-20, 20),
+  ),
 ];
-
-const flat = (v: unknown): number[] =>
-  (v instanceof theano.NDArray ? [v.toArray()].flat(8) : Array.isArray(v) ? v.flat(8) : [v]) as number[];
-
-/** Elementwise agreement within `rtol` (relative, with an absolute floor of rtol for values near 0). */
-function expectClose(got: unknown, want: unknown, rtol: number, context: string): void {
-  const g = flat(got);
-  const w = flat(want);
-  expect(g.length, context).toBe(w.length);
-  g.forEach((a, i) => {
-    const b = w[i]!;
-    expect(Math.abs(a - b) <= rtol * (1 + Math.abs(b)), `${context}: [${i}] ${a} vs ${b}`).toBe(true);
-  });
-}
 
 describe('stabilize rules: the optimized graph agrees with the naive one where the naive one is accurate', () => {
   test('the cases run every rule in DEBUG mode (the same rules as FAST_RUN, plus the checks)', () => {
     expect(CASES.every((c) => (c.mode ?? theano.DEBUG).name === 'DEBUG')).toBe(true);
   });
 
-  test('every rule has a property case', () => {
-    const covered = new Set(CASES.map((c) => c.rule));
-    expect([...new Set(STABILIZE_RULES.map((r) => r.name))].filter((name) => !covered.has(name))).toEqual([]);
-  });
-
-  for (const c of CASES) {
-    test(`${c.rule}: ${c.what}`, () => {
-      const { inputs, output } = c.build();
-      const naive = theano.function(inputs, output, { mode: 'FAST_COMPILE' });
-      const optimized = theano.function(inputs, output, { mode: c.mode ?? 'DEBUG', profile: true });
-      expect(optimized.profile!.rules[c.rule] ?? 0, `rule ${c.rule} fired`).toBeGreaterThan(0);
-      fc.assert(
-        fc.property(c.values, (values) => {
-          const call = (f: typeof naive) => (f as unknown as (...args: Value[]) => unknown)(...values);
-          expectClose(call(optimized), call(naive), c.rtol ?? 1e-9, `${c.what} at ${JSON.stringify(values)}`);
-        }),
-        { numRuns: 50 },
-      );
-    });
-  }
+  everyRuleHasACase(
+    STABILIZE_RULES.map((r) => r.name),
+    CASES,
+  );
+  propertyCases(CASES, { numRuns: 50 });
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,17 +1,20 @@
 /**
- * The machinery the rule tests share (test/rewrite/*.test.ts).
+ * The machinery the rule tests share (test/rewrite/*.test.ts). Two families:
  *
  * - Operands and checks, for tests that build an expression on random shapes, static shape knowledge and values
  *   and compile it as written (FAST_COMPILE) and with a rule included (canonicalize, algebra, specialize):
  *   `operands` makes the generators (each file says which integer ranges it draws and whether a constant may add
  *   a leading axis), `checker` makes `check(rule, operands, output, options)` around the file's own comparison.
+ * - Property cases, for tests that state a rule as a list of expressions on random vectors or matrices, each
+ *   compiled in FAST_COMPILE and in the case's mode (stabilize, logexp; sigmoid and switch use the pieces):
+ *   `Case`, its builders (`unary`, `gradient`, `binary`, `onMatrix`), `expectClose` and `propertyCases`.
  *
  * Nothing here decides a tolerance, a number of runs or a mode: every test file passes its own.
  */
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import * as theano from '../../src/index.js';
-import type { DType, NDArray, Tensor } from '../../src/index.js';
+import type { DType, Mode, NDArray, Tensor } from '../../src/index.js';
 import { expectArray, expectScalar, flatten, arbBroadcastShapes, type Tolerance } from '../helpers.js';
 
 const T = theano.tensor;
@@ -197,4 +200,146 @@ export function ruleTests() {
     test(`${rule}: ${title}`, body);
   };
   return { tested, ruleTest };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// property cases
+
+export type Value = number | number[] | number[][];
+export interface Case {
+  /** The rule that must fire. */
+  readonly rule: string;
+  readonly what: string;
+  /** Symbolic inputs and the expression (a gradient is built here too: T.grad runs before optimization). */
+  readonly build: () => { inputs: Tensor[]; output: Tensor };
+  /** Random input values (in the range where the form as written is accurate). */
+  readonly values: fc.Arbitrary<Value[]>;
+  /** The optimized mode: DEBUG, or DEBUG with a rule that would fire first switched off where needed. */
+  readonly mode?: Mode;
+  readonly rtol?: number;
+}
+
+/** Finite reals in [min, max]. */
+export const real = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
+/** Vectors of 1 to 6 elements (or exactly `length`). */
+export const vectorOf = (element: fc.Arbitrary<number>, length?: number) =>
+  fc.array(element, { minLength: length ?? 1, maxLength: length ?? 6 });
+/** A matrix of `columns` columns and 1 to 4 rows (or exactly `rows`). */
+export const matrixOf = (element: fc.Arbitrary<number>, columns = 3, rows?: number) =>
+  fc.array(fc.array(element, { minLength: columns, maxLength: columns }), {
+    minLength: rows ?? 1,
+    maxLength: rows ?? 4,
+  });
+
+/** An elementwise case on a float64 vector x. */
+export function unary(
+  rule: string,
+  what: string,
+  f: (x: Tensor) => Tensor,
+  element: fc.Arbitrary<number>,
+  mode?: Mode,
+): Case {
+  const build = () => {
+    const x = T.dvector('x');
+    return { inputs: [x], output: f(x) };
+  };
+  return { rule, what, build, values: vectorOf(element).map((x) => [x]), mode };
+}
+/** The gradient of sum(f(x)) on a float64 vector. */
+export const gradient = (
+  rule: string,
+  what: string,
+  f: (x: Tensor) => Tensor,
+  element: fc.Arbitrary<number>,
+  mode?: Mode,
+): Case => unary(rule, `d/dx sum(${what})`, (x) => T.grad(T.sum(f(x)) as never, x) as Tensor, element, mode);
+/** A case on two float64 vectors x and y (`values` draws both, of one length). */
+export function binary(
+  rule: string,
+  what: string,
+  f: (x: Tensor, y: Tensor) => Tensor,
+  values: fc.Arbitrary<Value[]>,
+  mode?: Mode,
+): Case {
+  const build = () => {
+    const [x, y] = T.dvectors('x', 'y');
+    return { inputs: [x, y], output: f(x, y) };
+  };
+  return { rule, what, build, values, mode };
+}
+/** A case on a float64 matrix m of 3 columns (m keeps its rank in its type, for dimshuffle). */
+export function onMatrix(
+  rule: string,
+  what: string,
+  f: (m: ReturnType<typeof T.dmatrix>) => Tensor,
+  element: fc.Arbitrary<number>,
+): Case {
+  const build = () => {
+    const m = T.dmatrix('m');
+    return { inputs: [m], output: f(m) };
+  };
+  return { rule, what, build, values: matrixOf(element).map((m) => [m]) };
+}
+
+/** The elements of an NDArray, a nested array or a number, flat. */
+export const flat = (v: unknown): number[] =>
+  (v instanceof theano.NDArray ? [v.toArray()].flat(8) : Array.isArray(v) ? v.flat(8) : [v]) as number[];
+
+export interface CloseOptions {
+  /**
+   * Whether only the elements where `want` is finite are compared (a stabilization may turn the NaN of
+   * Inf - Inf or 0 * Inf, or an overflow, into a number); by default every element is.
+   */
+  readonly finiteOnly?: boolean;
+}
+
+/** Elementwise agreement within `rtol` (relative, with an absolute floor of rtol for values near 0). */
+export function expectClose(got: unknown, want: unknown, rtol: number, context: string, options: CloseOptions = {}) {
+  const g = flat(got);
+  const w = flat(want);
+  expect(g.length, context).toBe(w.length);
+  g.forEach((a, i) => {
+    const b = w[i]!;
+    if (options.finiteOnly && !Number.isFinite(b)) return;
+    expect(Math.abs(a - b) <= rtol * (1 + Math.abs(b)), `${context}: [${i}] ${a} vs ${b}`).toBe(true);
+  });
+}
+
+/** The test that every rule in `names` has a case. */
+export function everyRuleHasACase(names: Iterable<string>, cases: readonly { readonly rule: string }[]): void {
+  test('every rule has a property case', () => {
+    expect(
+      uncovered(
+        names,
+        cases.map((c) => c.rule),
+      ),
+    ).toEqual([]);
+  });
+}
+
+export interface PropertyOptions extends CloseOptions {
+  readonly numRuns: number;
+}
+
+/**
+ * A test per case (call inside a describe): the rule fires in the case's mode (DEBUG by default), and on
+ * `numRuns` random values the optimized graph agrees with FAST_COMPILE within the case's rtol (1e-9 by default).
+ */
+export function propertyCases(cases: readonly Case[], options: PropertyOptions): void {
+  for (const c of cases) {
+    test(`${c.rule}: ${c.what}`, () => {
+      const { inputs, output } = c.build();
+      const naive = theano.function(inputs, output, { mode: 'FAST_COMPILE' });
+      const optimized = theano.function(inputs, output, { mode: c.mode ?? 'DEBUG', profile: true });
+      expectFired(optimized, c.rule);
+      fc.assert(
+        fc.property(c.values, (values) => {
+          const call = (f: typeof naive) => (f as unknown as (...args: Value[]) => unknown)(...values);
+          const context = `${c.what} at ${JSON.stringify(values)}`;
+          expectClose(call(optimized), call(naive), c.rtol ?? 1e-9, context, options);
+        }),
+        { numRuns: options.numRuns },
+      );
+    });
+  }
 }

@@ -8,12 +8,9 @@ import { describe, expect, test } from 'vitest';
 import * as theano from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { SWITCH_RULES } from '../../src/rewrite/rules/switch.js';
+import { everyRuleHasACase, expectClose, expectFired, flat, real } from './support.js';
 
 const T = theano.tensor;
-
-const real = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
-const flat = (v: unknown): number[] =>
-  (v instanceof theano.NDArray ? [v.toArray()].flat(8) : Array.isArray(v) ? v.flat(8) : [v]) as number[];
 
 interface Case {
   readonly rule: string;
@@ -58,22 +55,14 @@ const CASES: Case[] = [
 ];
 
 /** Agreement where the unoptimized value is finite (the rewrite may only turn a NaN or Inf into a number). */
-function expectAgree(got: unknown, want: unknown, context: string): void {
-  const g = flat(got);
-  const w = flat(want);
-  expect(g.length, context).toBe(w.length);
-  w.forEach((b, i) => {
-    if (!Number.isFinite(b)) return;
-    expect(Math.abs(g[i]! - b) <= 1e-12 * (1 + Math.abs(b)), `${context}: [${i}] ${g[i]} vs ${b}`).toBe(true);
-  });
-}
+const expectAgree = (got: unknown, want: unknown, context: string) =>
+  expectClose(got, want, 1e-12, context, { finiteOnly: true });
 
 describe('switch rules: the optimized graph agrees with the unoptimized one where that is finite', () => {
-  test('every rule has a property case', () => {
-    const names = new Set([...(SWITCH_RULES.canonicalize ?? []), ...(SWITCH_RULES.stabilize ?? [])].map((r) => r.name));
-    const covered = new Set(CASES.map((c) => c.rule));
-    expect([...names].filter((n) => !covered.has(n))).toEqual([]);
-  });
+  everyRuleHasACase(
+    [...(SWITCH_RULES.canonicalize ?? []), ...(SWITCH_RULES.stabilize ?? [])].map((r) => r.name),
+    CASES,
+  );
 
   for (const c of CASES) {
     test(`${c.rule}: ${c.what}`, () => {
@@ -83,7 +72,7 @@ describe('switch rules: the optimized graph agrees with the unoptimized one wher
       const grad = T.grad(T.sum(out) as never, x) as Tensor;
       const naive = theano.function([x, z], [out, grad], { mode: 'FAST_COMPILE' });
       const optimized = theano.function([x, z], [out, grad], { mode: 'DEBUG', profile: true });
-      expect(optimized.profile!.rules[c.rule] ?? 0, `rule ${c.rule} fired`).toBeGreaterThan(0);
+      expectFired(optimized, c.rule);
       const element = real(-5, 5).filter((v) => Math.abs(v) > 0.1);
       const values = fc.array(fc.tuple(element, element), { minLength: 1, maxLength: 6 }).map((pairs) => ({
         x: pairs.map((p) => p[0]),
