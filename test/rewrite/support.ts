@@ -183,6 +183,44 @@ export function checker<Tol>(compare: Comparer<Tol>) {
   };
 }
 
+/** What `checker` makes. */
+export type Check<Tol> = ReturnType<typeof checker<Tol>>;
+
+/**
+ * The property of a rule on one operand: for each x that `operand` draws, `rule` fires on `build(x)`, the values
+ * agree as `check` compares them, and exactly the ops `left` remain.
+ */
+export function rewritesOne<Tol>(
+  check: Check<Tol>,
+  rule: string,
+  operand: fc.Arbitrary<Operand>,
+  build: (x: Tensor) => Tensor,
+  left: readonly string[],
+  runs: fc.Parameters<[Operand]>,
+  options: CheckOptions<Tol> = {},
+): void {
+  fc.assert(
+    fc.property(operand, (x) => {
+      const f = check(rule, [x], build(x.input), { fires: true, ...options });
+      expect(opNames(f)).toEqual(left);
+    }),
+    runs,
+  );
+}
+
+/** The canonicalize phase alone (with fast_compile's), checked rewrite by rewrite in DEBUG mode. */
+export const debugCanonicalize = () => new theano.Mode('DEBUG', new Set(['fast_compile', 'canonicalize']));
+
+/** Compiles `output` on the operands' inputs in `mode` and calls it on their values. */
+export function runIn(mode: theano.Mode | 'FAST_COMPILE', operands: readonly Operand[], output: Tensor): unknown {
+  const f = theano.function(
+    operands.map((o) => o.input),
+    output,
+    { mode, onUnusedInput: 'ignore' },
+  );
+  return (f as unknown as (...v: unknown[]) => unknown)(...operands.map((o) => o.value));
+}
+
 export const nodes = (f: Fn) => f.graph.toposort().length;
 export const opNames = (f: Fn) => f.graph.toposort().map((n) => n.op.name);
 
