@@ -13,9 +13,10 @@
  *   that would alias an input, a shared value or another returned value is copied by the caller (`copyOutput`).
  */
 import type { FunctionGraph } from '../graph/function-graph.js';
-import { evaluateNodes, leafValue, runNode } from '../graph/evaluate.js';
+import { evaluateNodes, leafValue, NodeError, runNode } from '../graph/evaluate.js';
 import { graphInputs } from '../graph/traversal.js';
-import type { Variable } from '../graph/variable.js';
+import { isInnerGraphOp, type InnerRunner } from '../ops/inner-graph.js';
+import type { Apply, Variable } from '../graph/variable.js';
 import { NDArray, shapeSize } from '../runtime/ndarray.js';
 import { allocStorage, type DType } from '../types/dtype.js';
 import { compileKernel, type Allocator, type CompiledKernel } from './kernel.js';
@@ -245,6 +246,13 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
     const node = s.node;
     out.emit(`// step ${i}: view`);
     out.emit(`t = ${out.bind((...values: NDArray[]) => runNode(node, values, true))}(${ins.join(', ')});`);
+  } else if (isInnerGraphOp(s.node.op)) {
+    const node = s.node;
+    const op = s.node.op;
+    const runInner = linkInnerGraphs(op.inner.graphs(node.params).map((g) => g.graph));
+    const types = node.outputs.map((o) => o.type);
+    out.emit(`// step ${i}: ${node.op.name}, its inner graphs linked`);
+    out.emit(`t = ${out.bind((...values: NDArray[]) => runInnerGraphOp(node, values, () => op.inner.run(values, node.params, types, runInner)))}(${ins.join(', ')});`);
   } else {
     const node = s.node;
     out.emit(`// step ${i}: runtime op`);
@@ -256,6 +264,29 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
     out.emit(`t = ${out.bind((...values: NDArray[]) => runNode(node, values, false, alloc))}(${ins.join(', ')});`);
   }
   return after;
+}
+
+/**
+ * Each inner graph linked once, into a program of its own (its buffers pooled across calls and steps); the runner
+ * copies an output that aliases one of its inputs or leaves, as the caller of a compiled function would.
+ */
+function linkInnerGraphs(graphs: readonly FunctionGraph[]): InnerRunner {
+  const programs = graphs.map((g) => link(g, g.inputs));
+  return (k, inputs) => {
+    const program = programs[k]!;
+    const results = program.run(inputs);
+    return results.map((a, i) => (program.copyOutput[i] ? a.copy() : a));
+  };
+}
+
+/** Runs an inner-graph op with linked inner graphs; an error names the node, as `runNode` does. */
+function runInnerGraphOp(node: Apply, values: readonly NDArray[], run: () => NDArray[]): NDArray[] {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof NodeError) throw e;
+    throw new NodeError(node, values, e);
+  }
 }
 
 /** A kernel step: the compiled loop, its allocator (pooled or fresh outputs), and the reference fallback. */

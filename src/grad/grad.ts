@@ -16,7 +16,8 @@ import { Tensor } from '../tensor/tensor.js';
 import { closestName } from '../types/suggest.js';
 
 /** The builder pullbacks receive: the real `theano.tensor`, checked against the interface they are written to. */
-const GRAD_BUILDER: GradBuilder = T satisfies GradBuilder;
+// It also carries `Lop`: an op with inner graphs (ifelse, scan) differentiates them with the same autodiff.
+const GRAD_BUILDER: GradBuilder = { ...(T satisfies GradBuilder), Lop: (f: Tensor[], wrt: Tensor[], points: Tensor[]) => Lop(f, wrt, points) };
 
 export interface GradOptions<RD extends 'zero' | 'none' = 'zero' | 'none'> {
   /** Variables to treat as constants: no gradient flows through them. */

@@ -1,11 +1,12 @@
 /**
  * The optimizer: one ordered list of named passes, and the modes that select from it. The order is the list
- * below, not a global priority number: merge -> constant folding -> canonicalize -> stabilize -> specialize ->
+ * below, not a global priority number: merge -> constant folding -> canonicalize -> stabilize -> specialize -> inner graphs ->
  * merge.
  */
 import type { FunctionGraph } from '../graph/function-graph.js';
 import { closestName } from '../types/suggest.js';
 import { ruleSetPass, type Pass, type RewriteRecord, type Rule } from './engine.js';
+import { innerGraphsPass } from './inner-graphs.js';
 import { constantFoldPass, mergePass } from './merge.js';
 import { ALGEBRA_RULES } from './rules/algebra.js';
 import { CANONICALIZE_RULES } from './rules/canonicalize.js';
@@ -42,6 +43,7 @@ export function pipeline(extra: ReadonlyMap<Phase, readonly Rule[]> = new Map())
     phase('canonicalize', extra.get('canonicalize')),
     phase('stabilize', extra.get('stabilize')),
     phase('specialize', extra.get('specialize')),
+    innerGraphsPass,
     { ...mergePass, name: 'merge_final' },
   ];
 }
@@ -162,6 +164,7 @@ export function optimize(
     pass.run(graph, {
       enabled: (name, tags) => mode.enabled(name, tags),
       visited: (count) => (visits = count),
+      optimizeInner: (inner) => void optimize(inner, mode),
       record: (r) => {
         rewrites++;
         profile.rules[r.rule] = (profile.rules[r.rule] ?? 0) + 1;

@@ -13,3 +13,5 @@ export * from './linalg.js';
 export * from './shape.js';
 export * from './indexing.js';
 export * from './nnet.js';
+export { ifelse } from './ifelse.js';
+export type { Condition, IfElseOptions } from './ifelse.js';
