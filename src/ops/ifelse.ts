@@ -88,6 +88,14 @@ export const IFELSE: InnerGraphOpDef<IfElseParams> = {
     ],
     withGraphs: (p, [then, otherwise]) => ({ ...p, then: then!, else: otherwise! }),
     run: (inputs, p, _types, runInner) => run(inputs, p, runInner),
+    // ifelse(c, then, else), each branch in terms of the op's inputs; a list of outputs as [a, b]
+    format([cond, ...values], p, show) {
+      const branch = (g: FunctionGraph) => {
+        const outs = show(g, values);
+        return outs.length === 1 ? outs[0]! : `[${outs.join(', ')}]`;
+      };
+      return `ifelse(${cond!.text}, ${branch(p.then)}, ${branch(p.else)})`;
+    },
   },
   inferShape: (_inputs, p) => p.then.outputs.map((o, k) => o.type.shape.map((_, axis) => lengthFact(p, k, axis))),
   // d ifelse(c, f(x), g(x)) / dx = ifelse(c, f'(x), g'(x)): each branch's vector-Jacobian product, chosen lazily

@@ -15,7 +15,7 @@
  */
 import { evaluateNodes, leafValue } from '../graph/evaluate.js';
 import { copyGraph, FunctionGraph } from '../graph/function-graph.js';
-import type { GradBuilder, OpDef } from '../graph/op.js';
+import type { GradBuilder, OpDef, PrintedArg } from '../graph/op.js';
 import { graphInputs } from '../graph/traversal.js';
 import type { Apply, Variable } from '../graph/variable.js';
 import type { NDArray } from '../runtime/ndarray.js';
@@ -42,6 +42,15 @@ export interface InnerGraphs<P> {
    * linker passes compiled programs. Outputs are fresh arrays (the runner's are).
    */
   run(inputs: readonly NDArray[], params: P, outputTypes: readonly TensorType[], runInner: InnerRunner): NDArray[];
+  /**
+   * How `pp` writes the node, given its printed inputs and `show`, which prints an inner graph's outputs with its
+   * placeholders written as the given inputs (absent: the op's `print`).
+   */
+  format?(
+    inputs: readonly PrintedArg[],
+    params: P,
+    show: (graph: FunctionGraph, inputs: readonly PrintedArg[]) => string[],
+  ): string;
 }
 
 /** An op with inner graphs. */
