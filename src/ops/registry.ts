@@ -14,6 +14,7 @@ import { IFELSE } from './ifelse.js';
 import { MAP } from './map.js';
 import { CROSSENTROPY_CATEGORICAL_1HOT, LOG_SOFTMAX, SOFTMAX } from './nnet.js';
 import { REDUCE } from './reduce.js';
+import { SCAN } from './scan.js';
 import type { ScalarOpName } from './scalar.js';
 import { ALLOC, BROADCAST_TO, FILL, FLATTEN, RESHAPE, SHAPE, SHAPE_I, TILE } from './shape.js';
 import { ARANGE, CUMULATE, EYE, JOIN, REPEAT, ROLL, SPLIT, TRI } from './structure.js';
@@ -38,6 +39,7 @@ const NAMED_OPS = {
   log_softmax: LOG_SOFTMAX,
   softmax: SOFTMAX,
   reduce: REDUCE,
+  scan: SCAN,
   alloc: ALLOC,
   broadcastTo: BROADCAST_TO,
   fill: FILL,
