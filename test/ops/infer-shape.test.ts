@@ -194,6 +194,19 @@ describe('inferShape facts agree with evaluation', () => {
     expect(checkFacts(outputs, values)).toBeGreaterThan(5);
   });
 
+  test('ifelse: the lengths of an input both branches return', () => {
+    const c = T.bscalar('c');
+    const x = T.dmatrix('x');
+    const y = T.dmatrix('y');
+    const [same, other] = theano.ifelse(c, [x, x.mul(2)], [x, y]);
+    const values = new Map<Variable, unknown>([
+      [c, 1],
+      [x, matrix(3, 4)],
+      [y, matrix(3, 4)],
+    ]);
+    expect(checkFacts([same!, other!], values)).toBe(2);
+  });
+
   test('every op of the registry was exercised', () => {
     const missing = Object.keys(OPS).filter((name) => !exercised.has(name) && !(name in ELEMWISE_NOT_NEEDED));
     expect(missing).toEqual([]);
