@@ -14,6 +14,8 @@ import type { Inc, Rank } from '../types/rank.js';
 import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { closestName } from '../types/suggest.js';
+// registers the gradient of scan (backpropagation through time), which builds a reverse scan with this module's Lop
+import './scan.js';
 
 /** The builder pullbacks receive: the real `theano.tensor`, checked against the interface they are written to. */
 // It also carries `Lop`: an op with inner graphs (ifelse, scan) differentiates them with the same autodiff.
