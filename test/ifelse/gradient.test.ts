@@ -68,7 +68,7 @@ describe('ifelse gradient', () => {
   test('verifyGrad on ifelse graphs', () => {
     for (const sign of [1, -1]) {
       theano.gradient.verifyGrad(
-        (a: Tensor, b: Tensor) => theano.ifelse(T.constant(sign), T.exp(a).mul(b), a.mul(b).mul(b)) as Tensor,
+        (a: Tensor, b: Tensor) => theano.ifelse(T.constant(sign), T.exp(a).mul(b) as Tensor, a.mul(b).mul(b) as Tensor),
         [
           [0.5, -1, 2],
           [1, 2, 3],
@@ -77,7 +77,7 @@ describe('ifelse gradient', () => {
     }
     // the condition is an input too: it gets no gradient (piecewise constant), the branches do
     theano.gradient.verifyGrad(
-      (a: Tensor, b: Tensor) => theano.ifelse(T.gt(T.sum(a), 0), a.mul(b), b.sqr()) as Tensor,
+      (a: Tensor, b: Tensor) => theano.ifelse(T.gt(T.sum(a), 0), a.mul(b) as Tensor, b.sqr() as Tensor),
       [
         [0.5, 1],
         [1, 2],
