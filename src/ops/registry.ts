@@ -11,7 +11,6 @@ import { DIMSHUFFLE } from './dimshuffle.js';
 import { ELEMWISE, type ElemwiseParams } from './elemwise.js';
 import { BROADCAST_LIKE, GRAD_MODIFIER, SUM_TO_SHAPE } from './gradient.js';
 import { IFELSE } from './ifelse.js';
-import { MAP } from './map.js';
 import { CROSSENTROPY_CATEGORICAL_1HOT, LOG_SOFTMAX, SOFTMAX } from './nnet.js';
 import { REDUCE } from './reduce.js';
 import { SCAN } from './scan.js';
@@ -33,7 +32,6 @@ const NAMED_OPS = {
   broadcast_like: BROADCAST_LIKE,
   grad_modifier: GRAD_MODIFIER,
   sum_to_shape: SUM_TO_SHAPE,
-  map: MAP,
   ifelse: IFELSE,
   crossentropy_categorical_1hot: CROSSENTROPY_CATEGORICAL_1HOT,
   log_softmax: LOG_SOFTMAX,
