@@ -13,6 +13,7 @@ import { CANONICALIZE_RULES } from './rules/canonicalize.js';
 import { LOGEXP_RULES } from './rules/logexp.js';
 import { SIGMOID_RULES } from './rules/sigmoid.js';
 import { SWITCH_RULES } from './rules/switch.js';
+import { SCAN_PASSES } from './rules/scan.js';
 import { SPECIALIZE_RULES } from './rules/specialize.js';
 import { STABILIZE_RULES } from './rules/stabilize.js';
 
@@ -44,6 +45,7 @@ export function pipeline(extra: ReadonlyMap<Phase, readonly Rule[]> = new Map())
     phase('stabilize', extra.get('stabilize')),
     phase('specialize', extra.get('specialize')),
     innerGraphsPass,
+    ...SCAN_PASSES,
     { ...mergePass, name: 'merge_final' },
   ];
 }
