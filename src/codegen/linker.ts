@@ -91,12 +91,26 @@ export interface LinkedProgram {
   readonly stepProfile: (() => StepProfile[]) | undefined;
 }
 
+export interface LinkOptions {
+  /**
+   * Returned values come from the pool too (for inner graphs whose caller copies the outputs before the next
+   * call, as scan does each step): the caller gives them back with `pool.give`, so a loop allocates nothing after
+   * its first step.
+   */
+  readonly pooledOutputs?: boolean;
+}
+
 /** Links `graph` (already optimized) with the given input order; `profile` times every step of every call. */
-export function link(graph: FunctionGraph, inputs: readonly Variable[], profile = false): LinkedProgram {
+export function link(
+  graph: FunctionGraph,
+  inputs: readonly Variable[],
+  profile = false,
+  options: LinkOptions = {},
+): LinkedProgram {
   const steps = planSteps(graph);
   const out = new SourceWriter();
   bindLeaves(out, graph, inputs);
-  const memory = planMemory(graph, steps);
+  const memory = planMemory(graph, steps, options.pooledOutputs ?? false);
   const pool = new BufferPool();
   const kernels: CompiledKernel[] = [];
   const kernelIndex = new Map<CompiledKernel, number>();
@@ -188,7 +202,7 @@ interface MemoryPlan {
   readonly dying: ReadonlyMap<number, readonly Variable[]>;
 }
 
-function planMemory(graph: FunctionGraph, steps: readonly Step[]): MemoryPlan {
+function planMemory(graph: FunctionGraph, steps: readonly Step[], pooledOutputs = false): MemoryPlan {
   const root = new Map<Variable, Variable>();
   const rootOf = (v: Variable) => root.get(v) ?? v;
   const pooledKind = new Set<Variable>(); // roots written by kernels, or by single-output ops into pooled arrays
@@ -198,7 +212,7 @@ function planMemory(graph: FunctionGraph, steps: readonly Step[]): MemoryPlan {
     if (s.kind === 'node' && s.node.outputs.length === 1) pooledKind.add(s.node.outputs[0]!);
   });
   const escaping = new Set(graph.outputs.map(rootOf));
-  const pooled = (r: Variable) => pooledKind.has(r) && !escaping.has(r);
+  const pooled = (r: Variable) => pooledKind.has(r) && (pooledOutputs || !escaping.has(r));
   const lastUse = new Map<Variable, number>();
   steps.forEach((s, i) => {
     for (const v of readsOf(s)) lastUse.set(rootOf(v), i);
@@ -206,7 +220,7 @@ function planMemory(graph: FunctionGraph, steps: readonly Step[]): MemoryPlan {
   });
   const dying = new Map<number, Variable[]>();
   for (const [r, i] of lastUse) {
-    if (!pooled(r)) continue;
+    if (!pooled(r) || escaping.has(r)) continue; // a returned value outlives the call
     const list = dying.get(i);
     if (list) list.push(r);
     else dying.set(i, [r]);
@@ -249,7 +263,7 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
   } else if (isInnerGraphOp(s.node.op)) {
     const node = s.node;
     const op = s.node.op;
-    const runInner = linkInnerGraphs(op.inner.graphs(node.params).map((g) => g.graph));
+    const runInner = linkInnerGraphs(op.inner.graphs(node.params).map((g) => g.graph), op.inner.transientOutputs ?? false);
     const types = node.outputs.map((o) => o.type);
     out.emit(`// step ${i}: ${node.op.name}, its inner graphs linked`);
     out.emit(`t = ${out.bind((...values: NDArray[]) => runInnerGraphOp(node, values, () => op.inner.run(values, node.params, types, runInner)))}(${ins.join(', ')});`);
@@ -270,12 +284,25 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
  * Each inner graph linked once, into a program of its own (its buffers pooled across calls and steps); the runner
  * copies an output that aliases one of its inputs or leaves, as the caller of a compiled function would.
  */
-function linkInnerGraphs(graphs: readonly FunctionGraph[]): InnerRunner {
-  const programs = graphs.map((g) => link(g, g.inputs));
+function linkInnerGraphs(graphs: readonly FunctionGraph[], transientOutputs = false): InnerRunner {
+  const programs = graphs.map((g) => link(g, g.inputs, false, { pooledOutputs: transientOutputs }));
+  // with transient outputs (scan copies each step's outputs at once), a call's outputs go back to the pool at
+  // the next call: a loop over fixed shapes allocates nothing after its first step
+  const previous = graphs.map((): NDArray[] => []);
   return (k, inputs) => {
     const program = programs[k]!;
+    if (transientOutputs) {
+      const given = new Set<unknown>();
+      for (const a of previous[k]!) {
+        if (given.has(a.data)) continue;
+        given.add(a.data);
+        program.pool.give(a);
+      }
+    }
     const results = program.run(inputs);
-    return results.map((a, i) => (program.copyOutput[i] ? a.copy() : a));
+    const outputs = results.map((a, i) => (program.copyOutput[i] ? a.copy() : a));
+    if (transientOutputs) previous[k] = outputs;
+    return outputs;
   };
 }
 

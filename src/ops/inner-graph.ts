@@ -43,6 +43,11 @@ export interface InnerGraphs<P> {
    */
   run(inputs: readonly NDArray[], params: P, outputTypes: readonly TensorType[], runInner: InnerRunner): NDArray[];
   /**
+   * Whether `run` is done with the runner's outputs before it calls the runner again (scan copies each step's
+   * outputs into its own buffers): the linker may then reuse their buffers from call to call.
+   */
+  readonly transientOutputs?: boolean;
+  /**
    * How `pp` writes the node, given its printed inputs and `show`, which prints an inner graph's outputs with its
    * placeholders written as the given inputs (absent: the op's `print`).
    */

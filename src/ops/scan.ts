@@ -110,17 +110,46 @@ function rowOf(a: NDArray, i: number): NDArray {
   return new NDArray(a.dtype, a.shape.slice(1), a.data, a.strides.slice(1), a.offset + i * a.strides[0]!);
 }
 
+/**
+ * A view of one row of `a` that moves from row to row without allocating: the loop makes one per input slot and
+ * sets its offset each step (the step reads its inputs during the step only; nothing keeps them).
+ */
+class RowCursor {
+  readonly view: NDArray;
+  private readonly base: number;
+  private readonly stride: number;
+  constructor(a: NDArray) {
+    this.view = rowOf(a, 0);
+    this.base = a.offset;
+    this.stride = a.strides[0]!;
+  }
+  at(i: number): NDArray {
+    (this.view as { offset: number }).offset = this.base + i * this.stride;
+    return this.view;
+  }
+}
+
 /** Writes `src` (any layout) into the contiguous row `i` of the contiguous array `dst`. */
 function writeRow(dst: NDArray, i: number, src: NDArray): void {
   const size = src.size;
   const base = i * size;
+  if (src.isContiguous && size > 8) {
+    const from = src.data as unknown as { subarray(a: number, b: number): ArrayLike<number> };
+    (dst.data as unknown as { set(a: ArrayLike<number>, at: number): void }).set(from.subarray(src.offset, src.offset + size), base);
+    return;
+  }
   const to = dst.data as unknown as { [k: number]: number | bigint };
   const from = src.data as unknown as ArrayLike<number | bigint>;
   if (src.isContiguous) for (let k = 0; k < size; k++) to[base + k] = from[src.offset + k]!;
   else for (let k = 0; k < size; k++) to[base + k] = from[src.flatIndex(k)]!;
 }
 
-const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+/** Whether `row` is the shape of one row of `stacked` (no allocation: it runs every step). */
+function sameRowShape(row: readonly number[], stacked: readonly number[]): boolean {
+  if (row.length !== stacked.length - 1) return false;
+  for (let i = 0; i < row.length; i++) if (row[i] !== stacked[i + 1]) return false;
+  return true;
+}
 
 /** The loop, with the step run by `runStep` (the reference evaluator or a compiled program). */
 function runScan(inputs: readonly NDArray[], p: ScanParams, outputTypes: readonly TensorType[], runInner: InnerRunner): NDArray[] {
@@ -147,21 +176,31 @@ function runScan(inputs: readonly NDArray[], p: ScanParams, outputTypes: readonl
   });
   const stacked: (NDArray | undefined)[] = new Array<NDArray | undefined>(p.nNitSot).fill(undefined);
   const nRec = p.recurrent.length;
-  const args: NDArray[] = [];
+  // one cursor per step input read from a sequence or a buffer, at its row offset from t
+  const cursors: RowCursor[] = [];
+  const rowAt: number[] = [];
+  if (n > 0) {
+    for (const s of seqs) {
+      cursors.push(new RowCursor(s));
+      rowAt.push(0);
+    }
+    p.recurrent.forEach((info, r) => {
+      for (const tap of info.taps) {
+        cursors.push(new RowCursor(buffers[r]!));
+        rowAt.push(lagOf(info) + tap);
+      }
+    });
+  }
+  const args: NDArray[] = [...cursors.map((c) => c.view), ...nonSeqs];
+  const nCursors = cursors.length;
   let steps = n;
   for (let t = 0; t < n; t++) {
-    args.length = 0;
-    for (const s of seqs) args.push(rowOf(s, t));
-    p.recurrent.forEach((info, r) => {
-      const lag = lagOf(info);
-      for (const tap of info.taps) args.push(rowOf(buffers[r]!, lag + t + tap));
-    });
-    for (const w of nonSeqs) args.push(w);
+    for (let c = 0; c < nCursors; c++) args[c] = cursors[c]!.at(t + rowAt[c]!);
     const results = runInner(0, args);
     for (let r = 0; r < nRec; r++) {
       const value = results[r]!;
       const buffer = buffers[r]!;
-      if (!sameShape(value.shape, buffer.shape.slice(1)))
+      if (!sameRowShape(value.shape, buffer.shape))
         throw new RangeError(
           `${who(p)}: at step ${t}, the step returns shape ${shapeToString(value.shape)} for recurrent output ${r}, whose state has shape ${shapeToString(buffer.shape.slice(1))}`,
         );
@@ -171,7 +210,7 @@ function runScan(inputs: readonly NDArray[], p: ScanParams, outputTypes: readonl
       const value = results[nRec + j]!;
       let out = stacked[j];
       if (!out) stacked[j] = out = NDArray.zeros(value.dtype, [n, ...value.shape]);
-      else if (!sameShape(value.shape, out.shape.slice(1)))
+      else if (!sameRowShape(value.shape, out.shape))
         throw new RangeError(
           `${who(p)}: at step ${t}, the step returns shape ${shapeToString(value.shape)} for output ${nRec + j}, but shape ${shapeToString(out.shape.slice(1))} before`,
         );
@@ -239,6 +278,7 @@ export const SCAN: InnerGraphOpDef<ScanParams> = {
     graphs: (p) => [{ label: 'step', graph: p.step }],
     withGraphs: (p, [step]) => ({ ...p, step: step! }),
     run: runScan,
+    transientOutputs: true,
   },
   pullback: (args, T) => {
     if (!scanGradient.pullback) throw new Error('internal: the scan gradient is not registered (import src/grad/grad.ts)');
