@@ -48,6 +48,12 @@ export interface InnerGraphs<P> {
    */
   readonly transientOutputs?: boolean;
   /**
+   * The op input that input `index` of inner graph `graph` stands for (printing: `-> [id C]`), when that is not
+   * the default (the inner inputs matching the op's last inputs one to one; scan's taps stand for the initial
+   * value of their output); null when it stands for no input.
+   */
+  outerInputOf?(params: P, graph: number, index: number): number | null;
+  /**
    * How `pp` writes the node, given its printed inputs and `show`, which prints an inner graph's outputs with its
    * placeholders written as the given inputs (absent: the op's `print`).
    */

@@ -18,7 +18,7 @@
  * With `until`, the loop stops after the first step whose condition is true: outputs hold the steps run.
  */
 import type { FunctionGraph } from '../graph/function-graph.js';
-import type { LengthFact, OpDef, Pullback } from '../graph/op.js';
+import type { LengthFact, Pullback, PrintedArg } from '../graph/op.js';
 import { NDArray, shapeToString } from '../runtime/ndarray.js';
 import { TensorType } from '../types/tensor-type.js';
 import { referenceRunner, type InnerGraphOpDef, type InnerRunner } from './inner-graph.js';
@@ -279,6 +279,39 @@ export const SCAN: InnerGraphOpDef<ScanParams> = {
     withGraphs: (p, [step]) => ({ ...p, step: step! }),
     run: runScan,
     transientOutputs: true,
+    outerInputOf: (p, _graph, i) => {
+      const layout = inputLayout(p);
+      if (i < p.nSequences) return layout.seqs + i;
+      let k = p.nSequences;
+      for (let r = 0; r < p.recurrent.length; r++) {
+        k += p.recurrent[r]!.taps.length;
+        if (i < k) return layout.inits + r;
+      }
+      return layout.nonSeqs + (i - k);
+    },
+    // scan(y0[t] = y0[t-1] * A, y0[:1] = <initial>, n = <steps>): the step's outputs over named rows
+    format: (inputs, p, show) => {
+      const layout = inputLayout(p);
+      const nRec = p.recurrent.length;
+      const yName = (r: number) => (r < nRec ? `y${r}` : `z${r - nRec}`);
+      const args: PrintedArg[] = [];
+      for (let j = 0; j < p.nSequences; j++) {
+        const text = `${inputs[layout.seqs + j]!.atom}[t]`;
+        args.push({ text, atom: text });
+      }
+      p.recurrent.forEach((info, r) => {
+        for (const tap of info.taps) {
+          const text = `${yName(r)}[t${tap}]`;
+          args.push({ text, atom: text });
+        }
+      });
+      args.push(...inputs.slice(layout.nonSeqs, layout.end));
+      const outs = show(p.step, args);
+      const parts = outs.map((o, k) => (k < nRec + p.nNitSot ? `${yName(k)}[t] = ${o}` : `until ${o}`));
+      p.recurrent.forEach((info, r) => parts.push(`${yName(r)}[:${lagOf(info)}] = ${inputs[layout.inits + r]!.text}`));
+      parts.push(`n = ${inputs[0]!.text}`);
+      return `${p.name === 'scan' ? 'scan' : `scan{${p.name}}`}(${parts.join(', ')})`;
+    },
   },
   pullback: (args, T) => {
     if (!scanGradient.pullback) throw new Error('internal: the scan gradient is not registered (import src/grad/grad.ts)');

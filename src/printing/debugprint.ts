@@ -150,14 +150,17 @@ export function debugprint(v: Printable, options: DebugprintOptions = {}): strin
     const op = node.op;
     if (!isInnerGraphOp(op)) continue;
     lines.push('', `${op.name} [id ${idOf(node.outputs[0]!)}]`);
-    for (const { label, graph } of op.inner.graphs(node.params)) {
+    op.inner.graphs(node.params).forEach(({ label, graph }, g) => {
       const offset = node.inputs.length - graph.inputs.length; // the op's own inputs (ifelse's condition) come first
-      graph.inputs.forEach((p, i) => outerOf.set(p, idOf(node.inputs[offset + i]!)));
+      graph.inputs.forEach((p, i) => {
+        const k = op.inner.outerInputOf ? op.inner.outerInputOf(node.params, g, i) : offset + i;
+        if (k !== null) outerOf.set(p, idOf(node.inputs[k]!));
+      });
       lines.push(` ${label}:`);
       const start = lines.length;
       printAll(graph.outputs);
       for (let k = start; k < lines.length; k++) lines[k] = ` > ${lines[k]}`;
-    }
+    });
     collect();
   }
   return lines.join('\n');
