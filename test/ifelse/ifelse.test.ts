@@ -78,6 +78,18 @@ describe('ifelse values', () => {
     expect(w.getValue()).toBe(6);
   });
 
+  test('a constant condition: the branch taken is inlined (ifelse_constant_condition), in every optimizing mode', () => {
+    for (const mode of ['FAST_RUN', 'DEBUG'] as const) {
+      const [p, q] = theano.ifelse(T.constant(0), [x.sum(), x.mul(2)], [x.max(), x.neg()]);
+      const f = theano.function([x], [p, q], { mode, profile: true });
+      expect(f.profile!.rules['ifelse_constant_condition']).toBe(2);
+      expect(f.graph.toposort().map((n) => n.op.name)).not.toContain('ifelse');
+      const [a, v] = f([1, 5]);
+      expect(a).toBe(5);
+      expect(v.toArray()).toEqual([-1, -5]);
+    }
+  });
+
   test('constant folding: a condition and branches all constant are folded away', () => {
     const z = theano.ifelse(T.constant(1), T.constant(2).mul(3), T.constant(5));
     const f = theano.function([], z);
