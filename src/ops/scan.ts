@@ -38,6 +38,12 @@ export interface ScanParams {
   readonly hasUntil: boolean;
   /** Steps the gradient goes back through (the last ones); -1: all (Theano's `truncate_gradient`). */
   readonly truncateGradient: number;
+  /**
+   * Per output (recurrent, then nit-sot): keep only its last row (set by the `scan_save_mem` rewrite when nothing
+   * reads the others). The output is then that row alone, shape [1, ...row] (a recurrent output run 0 steps: its
+   * last initial row), and a recurrent output's state is a ring of its `lag` rows: memory O(1) in steps.
+   */
+  readonly keepLast?: readonly boolean[];
   /** The step: inputs [sequence rows, recurrent taps, non-sequences]; outputs [recurrent, nit-sot, until?]. */
   readonly step: FunctionGraph;
 }
@@ -170,7 +176,7 @@ function runScan(inputs: readonly NDArray[], p: ScanParams, outputTypes: readonl
       throw new RangeError(
         `${who(p)}: recurrent output ${r} has taps [${info.taps.join(', ')}], which need ${lag} initial rows, but its initial value has ${init.shape[0]}`,
       );
-    const buffer = NDArray.zeros(init.dtype, [lag + n, ...init.shape.slice(1)]);
+    const buffer = NDArray.zeros(init.dtype, [p.keepLast?.[r] ? lag : lag + n, ...init.shape.slice(1)]);
     for (let i = 0; i < lag; i++) writeRow(buffer, i, rowOf(init, i));
     return buffer;
   });
@@ -179,15 +185,19 @@ function runScan(inputs: readonly NDArray[], p: ScanParams, outputTypes: readonl
   // one cursor per step input read from a sequence or a buffer, at its row offset from t
   const cursors: RowCursor[] = [];
   const rowAt: number[] = [];
+  // a kept-last recurrent output's buffer is a ring of its lag rows: logical row i lives at i mod lag
+  const ring: number[] = [];
   if (n > 0) {
     for (const s of seqs) {
       cursors.push(new RowCursor(s));
       rowAt.push(0);
+      ring.push(0);
     }
     p.recurrent.forEach((info, r) => {
       for (const tap of info.taps) {
         cursors.push(new RowCursor(buffers[r]!));
         rowAt.push(lagOf(info) + tap);
+        ring.push(p.keepLast?.[r] ? lagOf(info) : 0);
       }
     });
   }
@@ -195,7 +205,7 @@ function runScan(inputs: readonly NDArray[], p: ScanParams, outputTypes: readonl
   const nCursors = cursors.length;
   let steps = n;
   for (let t = 0; t < n; t++) {
-    for (let c = 0; c < nCursors; c++) args[c] = cursors[c]!.at(t + rowAt[c]!);
+    for (let c = 0; c < nCursors; c++) args[c] = cursors[c]!.at(ring[c] ? (t + rowAt[c]!) % ring[c]! : t + rowAt[c]!);
     const results = runInner(0, args);
     for (let r = 0; r < nRec; r++) {
       const value = results[r]!;
@@ -204,32 +214,45 @@ function runScan(inputs: readonly NDArray[], p: ScanParams, outputTypes: readonl
         throw new RangeError(
           `${who(p)}: at step ${t}, the step returns shape ${shapeToString(value.shape)} for recurrent output ${r}, whose state has shape ${shapeToString(buffer.shape.slice(1))}`,
         );
-      writeRow(buffer, lagOf(p.recurrent[r]!) + t, value);
+      const lag = lagOf(p.recurrent[r]!);
+      writeRow(buffer, p.keepLast?.[r] ? (lag + t) % lag : lag + t, value);
     }
     for (let j = 0; j < p.nNitSot; j++) {
       const value = results[nRec + j]!;
       let out = stacked[j];
-      if (!out) stacked[j] = out = NDArray.zeros(value.dtype, [n, ...value.shape]);
+      const keep = p.keepLast?.[nRec + j] ?? false;
+      if (!out) stacked[j] = out = NDArray.zeros(value.dtype, [keep ? 1 : n, ...value.shape]);
       else if (!sameRowShape(value.shape, out.shape))
         throw new RangeError(
           `${who(p)}: at step ${t}, the step returns shape ${shapeToString(value.shape)} for output ${nRec + j}, but shape ${shapeToString(out.shape.slice(1))} before`,
         );
-      writeRow(out, t, value);
+      writeRow(out, keep ? 0 : t, value);
     }
     if (p.hasUntil && results[nRec + p.nNitSot]!.item(0)) {
       steps = t + 1;
       break;
     }
   }
-  const recurrentOut = buffers.map((b, r) => (steps === n ? b : firstRows(b, lagOf(p.recurrent[r]!) + steps)));
+  const recurrentOut = buffers.map((b, r) => {
+    const lag = lagOf(p.recurrent[r]!);
+    if (p.keepLast?.[r]) return rowsOf(b, [(lag + steps - 1) % lag]);
+    return steps === n ? b : firstRows(b, lag + steps);
+  });
   const nitSotOut = stacked.map((s, j) => {
     if (!s) {
       const type = outputTypes[nRec + j]!;
       return NDArray.zeros(type.dtype, [0, ...type.shape.slice(1).map((d) => d ?? 0)]);
     }
-    return steps === n ? s : firstRows(s, steps);
+    return steps === n || p.keepLast?.[nRec + j] ? s : firstRows(s, steps);
   });
   return [...recurrentOut, ...nitSotOut];
+}
+
+/** A fresh contiguous array of the given rows of `a`. */
+function rowsOf(a: NDArray, rows: readonly number[]): NDArray {
+  const out = NDArray.zeros(a.dtype, [rows.length, ...a.shape.slice(1)]);
+  rows.forEach((row, i) => writeRow(out, i, rowOf(a, row)));
+  return out;
 }
 
 /** A fresh contiguous array of the first `rows` rows of `a`. */
@@ -253,7 +276,7 @@ export const SCAN: InnerGraphOpDef<ScanParams> = {
     const nRec = p.recurrent.length;
     const recurrent = p.recurrent.map((_, r) => {
       const init = inputs[inits + r]!;
-      return new TensorType(init.dtype, [null, ...init.shape.slice(1)]);
+      return new TensorType(init.dtype, [p.keepLast?.[r] ? 1 : null, ...init.shape.slice(1)]);
     });
     const nitSot = p.step.outputs.slice(nRec, nRec + p.nNitSot).map((o) => new TensorType(o.type.dtype, [null, ...o.type.shape]));
     return [...recurrent, ...nitSot];
@@ -265,10 +288,12 @@ export const SCAN: InnerGraphOpDef<ScanParams> = {
     const recurrent = p.recurrent.map((info, r) => {
       const init = inputs[inits + r]!;
       const rest: LengthFact[] = init.shape.slice(1).map((_, a) => ({ input: inits + r, axis: a + 1 }));
-      return [lagOf(info) === 0 ? steps : null, ...rest];
+      return [p.keepLast?.[r] ? 1 : lagOf(info) === 0 ? steps : null, ...rest];
     });
     const nRec = p.recurrent.length;
-    const nitSot = p.step.outputs.slice(nRec, nRec + p.nNitSot).map((o) => [steps, ...o.type.shape.map((d) => d)]);
+    const nitSot = p.step.outputs
+      .slice(nRec, nRec + p.nNitSot)
+      .map((o, j) => [p.keepLast?.[nRec + j] ? null : steps, ...o.type.shape.map((d) => d)]);
     return [...recurrent, ...nitSot];
   },
   evaluate(inputs, p, outputTypes) {
@@ -324,6 +349,6 @@ export const SCAN: InnerGraphOpDef<ScanParams> = {
   },
   // equal only when built from the same step graph (the same object), with the same layout
   paramsKey: (p) =>
-    `scan:${p.name}:${p.step.outputs.map((o) => o.id).join(',')}:${JSON.stringify([p.nSequences, p.recurrent, p.nNitSot, p.nNonSequences, p.hasUntil, p.truncateGradient])}`,
+    `scan:${p.name}:${p.step.outputs.map((o) => o.id).join(',')}:${JSON.stringify([p.nSequences, p.recurrent, p.nNitSot, p.nNonSequences, p.hasUntil, p.truncateGradient, p.keepLast ?? []])}`,
 };
 
