@@ -31,8 +31,10 @@ export type SequenceSpec = Tensor | { readonly input: Tensor; readonly taps?: re
  * (an output that is not fed back).
  */
 export type OutputSpec = Tensor | number | { readonly initial: Tensor | number; readonly taps?: readonly number[] } | null;
+/** One update: a shared variable and its new value of the same dtype and rank (as `theano.function` takes). */
+export type ScanUpdate = { [D in DType]: { [R in Rank]: readonly [SharedVariable<D, R>, Tensor<D, R>] }[Rank] }[DType];
 /** Shared-variable updates made by the step: `[shared, newValue]` pairs. */
-export type ScanUpdates = readonly (readonly [SharedVariable, Tensor])[];
+export type ScanUpdates = readonly ScanUpdate[];
 /** What a step returns: its outputs, `[outputs, updates]`, or `{ outputs, updates, until }`. */
 export type StepResult =
   | Tensor
@@ -411,7 +413,7 @@ export function scan<
     const r = userRecurrent.findIndex(([, kk]) => kk === k);
     results.push(r >= 0 ? getItem(raw[r]!, [slice(lagOf({ taps: sortedTaps[r]! }), null)]) : raw[nRecTotal + nit++]!);
   }
-  const updates: ScanUpdates = updated.map((sv, u) => [sv, getItem(raw[nUser + u]!, [-1])] as const);
+  const updates = updated.map((sv, u) => [sv, getItem(raw[nUser + u]!, [-1])] as const) as unknown as ScanUpdates;
   const outputs = results.length === 1 ? results[0]! : results;
   return [outputs as ScanOutputs<Ret>, updates];
 }
