@@ -81,6 +81,49 @@ type StackAll<O> = O extends Tensor ? Stacked<O> : O extends readonly [infer Onl
 /** The stacked outputs of a scan whose step returns `Ret`: one tensor for one output, a tuple for several. */
 export type ScanOutputs<Ret> = StackAll<StepOutputs<Ret>>;
 
+type AsList<X> = X extends Tensor ? [X] : X extends readonly unknown[] ? X : [];
+type SpecList<O> = O extends readonly unknown[] ? O : [O];
+/** The type a recurrent output must have, from its spec (never: not fed back, or not known). */
+type StateType<Spec> = Spec extends null
+  ? never
+  : Spec extends { readonly initial: infer I; readonly taps: infer Tp extends readonly number[] }
+    ? Tp extends readonly [-1]
+      ? StateOf<I>
+      : Row<StateOf<I>>
+    : Spec extends { readonly initial: infer I }
+      ? StateOf<I>
+      : StateOf<Spec>;
+/** A dtype or rank the compiler knows exactly (not a union such as `DType`). */
+type Exact<X, All> = [All] extends [X] ? false : true;
+type SameType<A, B> = A extends Tensor<infer DA, infer RA>
+  ? B extends Tensor<infer DB, infer RB>
+    ? Exact<DA, DType> extends true
+      ? Exact<DB, DType> extends true
+        ? Exact<RA, Rank> extends true
+          ? Exact<RB, Rank> extends true
+            ? [DA, RA] extends [DB, RB]
+              ? [DB, RB] extends [DA, RA]
+                ? true
+                : false
+              : false
+            : true
+          : true
+        : true
+      : true
+    : true
+  : true;
+type OutputOk<Spec, Out> = [StateType<Spec>] extends [never] ? true : SameType<StateType<Spec>, Out>;
+type AllOk<Specs extends readonly unknown[], Outs extends readonly unknown[]> = {
+  [K in keyof Specs]: K extends keyof Outs ? OutputOk<Specs[K], Outs[K]> : true;
+}[number];
+/**
+ * Where the types show it, a recurrent output the step returns with another dtype or rank than its initial value
+ * does not compile: `outputsInfo` is then typed as this message.
+ */
+export type RecurrentTypeCheck<O, Ret> = false extends AllOk<SpecList<O>, AsList<StepOutputs<Ret>>>
+  ? { outputsInfo: 'scan: the step returns a recurrent output whose dtype or rank differs from its initial value' }
+  : unknown;
+
 export interface ScanOptions<S extends readonly SequenceSpec[], O, N extends readonly Tensor[]> {
   sequences?: S;
   outputsInfo?: O;
@@ -284,7 +327,10 @@ export function scan<
   const O = [],
   const N extends readonly Tensor[] = [],
   Ret extends StepResult = StepResult,
->(fn: (...args: StepArgs<S, O, N>) => Ret, options: ScanOptions<S, O, N> = {}): [ScanOutputs<Ret>, ScanUpdates] {
+>(
+  fn: (...args: StepArgs<S, O, N>) => Ret,
+  options: ScanOptions<S, O, N> & RecurrentTypeCheck<O, Ret> = {} as never,
+): [ScanOutputs<Ret>, ScanUpdates] {
   if (typeof options !== 'object' || options === null) throw new TypeError('scan: options must be an object');
   const name = options.name ?? 'scan';
   const who = `scan '${name}'`;
