@@ -15,7 +15,8 @@ import { copyGraph } from '../../graph/function-graph.js';
 import { toposort } from '../../graph/traversal.js';
 import { Apply, type Variable } from '../../graph/variable.js';
 import { placeholderFor } from '../../ops/inner-graph.js';
-import { inputLayout, type RecurrentInfo, type ScanParams } from '../../ops/scan.js';
+import { inputLayout, lagOf, type RecurrentInfo, type ScanParams } from '../../ops/scan.js';
+import type { SubtensorParams } from '../../ops/subtensor.js';
 import type { Pass, PassContext } from '../engine.js';
 
 /** A scan node taken apart: outer inputs and step-graph variables, by role. */
@@ -74,7 +75,7 @@ function rebuild(
   rule: string,
   replacements: ReadonlyMap<Variable, Variable> = new Map(),
   extra: Partial<ScanParams> = {},
-): void {
+): Apply<ScanParams> {
   const p = node.params;
   const stepInputs = [...parts.seqIn, ...parts.tapIn.flat(), ...parts.nonSeqIn];
   const stepOutputs = [...parts.recOut, ...parts.nitOut, ...(parts.until ? [parts.until] : [])];
@@ -106,6 +107,7 @@ function rebuild(
     graph.replace(old, replacement);
     ctx.record({ pass: rule, rule, before: old, after: replacement });
   });
+  return rebuilt;
 }
 
 const scanNodes = (graph: FunctionGraph): Apply<ScanParams>[] =>
@@ -212,9 +214,85 @@ export const scanPushoutPass: Pass = {
   },
 };
 
+// ------------------------------------------------------------------------------------------ last step only
+
+/** `x[-1, ...]`: a subtensor whose first index is the integer -1 (the last row). */
+function readsLastRow(node: Apply | 'output'): boolean {
+  if (node === 'output' || node.op.name !== 'subtensor') return false;
+  const first = (node.params as SubtensorParams).index.entries[0];
+  return first?.kind === 'int' && first.index === -1;
+}
+
+/** `x[lag:]`: a subtensor taking every row from `lag` on (what a recurrent output's users read of its buffer). */
+function dropsInitialRows(node: Apply | 'output', lag: number): boolean {
+  if (node === 'output' || node.op.name !== 'subtensor') return false;
+  const entries = (node.params as SubtensorParams).index.entries;
+  const first = entries[0];
+  return (
+    entries.length === 1 && first?.kind === 'slice' && first.start === lag && first.stop === null && first.step === null
+  );
+}
+
+/**
+ * The nodes reading the last row of scan output `out`, when that is all anything reads of it (directly, or
+ * through the `[lag:]` slice of a recurrent buffer); null otherwise.
+ */
+function lastRowReaders(graph: FunctionGraph, out: Variable, lag: number | null): Apply<SubtensorParams>[] | null {
+  const readers: Apply<SubtensorParams>[] = [];
+  for (const c of graph.clients(out)) {
+    if (c.node === 'output') return null;
+    if (c.index === 0 && readsLastRow(c.node)) readers.push(c.node as Apply<SubtensorParams>);
+    else if (c.index === 0 && lag !== null && dropsInitialRows(c.node, lag)) {
+      for (const cc of graph.clients(c.node.outputs[0]!)) {
+        if (cc.node !== 'output' && cc.index === 0 && readsLastRow(cc.node))
+          readers.push(cc.node as Apply<SubtensorParams>);
+        else return null;
+      }
+    } else return null;
+  }
+  return readers.length > 0 ? readers : null;
+}
+
+/**
+ * Outputs read only at their last row (`outputs[-1]`, `reduce`, `foldl`) keep only that row: the node is rebuilt
+ * with `keepLast`, and each reader `x[-1, ...]` reads the kept row instead (`[-1]` of a one-row output).
+ */
+function saveMemory(graph: FunctionGraph, ctx: PassContext, node: Apply<ScanParams>): void {
+  const p = node.params;
+  if (p.keepLast?.some((k) => k)) return;
+  const nRec = p.recurrent.length;
+  const readers = node.outputs.map((o, k) => lastRowReaders(graph, o, k < nRec ? lagOf(p.recurrent[k]!) : null));
+  if (readers.every((r) => r === null)) return;
+  const parts = partsOf(node);
+  parts.replaces = node.outputs.map((o, k) => (readers[k] ? null : o));
+  const rebuilt = rebuild(graph, ctx, node, parts, 'scan_save_mem', new Map(), {
+    keepLast: readers.map((r) => r !== null),
+  });
+  readers.forEach((list, k) => {
+    for (const reader of list ?? []) {
+      const kept = rebuilt.outputs[k]!;
+      const read = new Apply(reader.op, reader.params, [kept, ...reader.inputs.slice(1)], (n) =>
+        reader.outputs.map((o, i) => o.cloneWith(n as Apply, i)),
+      );
+      graph.replace(reader.outputs[0]!, read.outputs[0]!);
+      ctx.record({ pass: 'scan_save_mem', rule: 'scan_save_mem', before: reader.outputs[0]!, after: read.outputs[0]! });
+    }
+  });
+}
+
+export const scanSaveMemPass: Pass = {
+  name: 'scan_save_mem',
+  tags: ['scan', 'fast_run'],
+  run(graph, ctx) {
+    if (!ctx.enabled('scan_save_mem', ['scan', 'fast_run'])) return;
+    for (const node of scanNodes(graph)) saveMemory(graph, ctx, node);
+  },
+};
+
 /** The scan passes, in the order they run (after `inner_graphs`). */
 export const SCAN_PASSES: readonly Pass[] = [
   scanRemoveUnusedPass,
   scanPushoutPass,
   { ...scanRemoveUnusedPass, name: 'scan_remove_unused_inputs' },
+  scanSaveMemPass,
 ];
