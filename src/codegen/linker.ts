@@ -21,6 +21,8 @@ import { NDArray, shapeSize } from '../runtime/ndarray.js';
 import { allocStorage, type DType } from '../types/dtype.js';
 import { compileKernel, type Allocator, type CompiledKernel } from './kernel.js';
 import { planSteps, stepOutputs, type Step } from './fusion.js';
+import { SCAN } from '../ops/scan.js';
+import { compileScalarScan, type ScanLoop } from './scan-loop.js';
 
 /** Buffers by dtype and length, reused across steps and calls of one compiled function. */
 export class BufferPool {
@@ -245,6 +247,7 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
   const { out, memory, pool } = context;
   const ins = readsOf(s).map((v) => out.name(v));
   let after = memory.dying.get(i) ?? [];
+  let loop: ScanLoop | null = null;
   if (s.kind === 'kernel') {
     // inplace: an input this elementwise loop reads last, directly (not through a view), may become its output
     if (!s.ir.reduce) {
@@ -260,6 +263,11 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
     const node = s.node;
     out.emit(`// step ${i}: view`);
     out.emit(`t = ${out.bind((...values: NDArray[]) => runNode(node, values, true))}(${ins.join(', ')});`);
+  } else if (s.node.op === SCAN && (loop = compileScalarScan(s.node))) {
+    const node = s.node;
+    const scalarLoop = loop;
+    out.emit(`// step ${i}: scan, its scalar step written as one loop`);
+    out.emit(`t = ${out.bind((...values: NDArray[]) => runInnerGraphOp(node, values, () => scalarLoop(values)))}(${ins.join(', ')});`);
   } else if (isInnerGraphOp(s.node.op)) {
     const node = s.node;
     const op = s.node.op;
