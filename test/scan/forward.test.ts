@@ -4,7 +4,7 @@ import * as theano from '../../src/index.js';
 import type { NDArray } from '../../src/index.js';
 
 const T = theano.tensor;
-const MODES = ['FAST_COMPILE', 'FAST_RUN'] as const;
+const MODES = ['FAST_COMPILE', 'FAST_RUN', 'DEBUG'] as const;
 const arr = (v: unknown) => ((v as NDArray).toArray ? (v as NDArray).toArray() : v);
 
 describe.each(MODES)('scan forward (%s)', (mode) => {

@@ -165,3 +165,21 @@ describe('grad through scan over random step functions', () => {
     );
   });
 });
+
+describe('Rop and Lop through scan', () => {
+  it('Rop (forward mode, by the double Lop) agrees with a finite-difference directional derivative', () => {
+    const x = T.dvector('x');
+    const w = T.dscalar('w');
+    const dw = T.dscalar('dw');
+    const [h] = theano.scan((xt, prev) => T.tanh(prev.mul(w).add(xt)), { sequences: [x], outputsInfo: T.constant(0.1) });
+    const jv = T.Rop(h, w, dw);
+    const f = theano.function([x, w, dw], jv);
+    const hOf = theano.function([x, w], h);
+    const xs = [0.5, -0.3, 0.8];
+    const eps = 1e-6;
+    const plus = (hOf(xs, 0.7 + eps).toArray() as number[]);
+    const minus = (hOf(xs, 0.7 - eps).toArray() as number[]);
+    const got = f(xs, 0.7, 2).toArray() as number[];
+    got.forEach((g, i) => expect(g).toBeCloseTo((2 * (plus[i]! - minus[i]!)) / (2 * eps), 6));
+  });
+});
