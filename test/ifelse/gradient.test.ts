@@ -123,4 +123,25 @@ describe('ifelse gradient', () => {
     expect(f(0, 3, [1, 2]).toArray()).toEqual([1, 1]);
     expect(theano.pp(g)).toMatch(/^ifelse\(c > 0, /);
   });
+
+  test('Rop through ifelse (forward mode, as the transpose of the vector-Jacobian product)', () => {
+    const v = T.dvector('v');
+    const z = theano.ifelse(T.gt(c, 0), T.exp(x), x.mul(x));
+    const f = theano.function([c, x, v], theano.Rop(z, x, v));
+    expectClose(Array.from(f(1, [0, 1], [1, 2]).data as Float64Array), [1, 2 * Math.E]);
+    expectClose(Array.from(f(-1, [1, 2], [1, 2]).data as Float64Array), [2, 8]);
+  });
+
+  test.each(MODES)('ifelse inside a scan step: values and the gradient through both (%s)', (mode) => {
+    const u = T.dvector('u');
+    const h0 = T.dscalar('h0');
+    const [hs] = theano.scan(
+      (ut: Tensor<'float64', 0>, h: Tensor<'float64', 0>) => theano.ifelse(T.gt(ut, 0), h.add(ut), h.mul(ut)),
+      { sequences: [u], outputsInfo: [h0] },
+    ) as unknown as [Tensor<'float64', 1>];
+    const f = theano.function([u, h0], [hs, T.grad(hs.sum(), h0)], { mode });
+    const [values, g] = f([1, -2, 3], 1);
+    expect(values.toArray()).toEqual([2, -4, -1]); // h0 + 1, then * -2, then + 3
+    expect(g).toBe(-3); // d/dh0 of (h0 + 1) + -2 (h0 + 1) + (-2 (h0 + 1) + 3)
+  });
 });
