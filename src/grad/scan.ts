@@ -72,7 +72,11 @@ function scanPullback({ inputs, outputs, grads, params: p }: PullbackArgs<ScanPa
   // the carried windows and accumulators
   const windowed = p.recurrent.map((_, r) => r).filter((r) => adjointRec[r]);
   const accumulated = nonSeqs.map((_, i) => i).filter((i) => floatIn(nonSeqs[i]!));
-  const windowInit = windowed.map((r) => T.expandDims(T.zerosLike(rows(outputs[r]!, 0, lags[r]!)), 0));
+  // a window of one row (taps [-1]) is carried as that row itself: a scalar state's reverse loop stays scalar
+  const single = (r: number) => lags[r] === 1;
+  const windowInit = windowed.map((r) =>
+    T.expandDims(single(r) ? T.zerosLike(G.getItem(outputs[r]!, [0])) : T.zerosLike(rows(outputs[r]!, 0, lags[r]!)), 0),
+  );
   const accInit = accumulated.map((i) => T.expandDims(T.zerosLike(nonSeqs[i]!), 0));
   const floatSeqs = seqs.map((_, j) => j).filter((j) => floatIn(seqs[j]!));
 
@@ -99,7 +103,7 @@ function scanPullback({ inputs, outputs, grads, params: p }: PullbackArgs<ScanPa
       const fs: Tensor[] = [];
       const points: Tensor[] = [];
       windowed.forEach((r, w) => {
-        const owed = G.getItem(windows[w]!, [lags[r]! - 1]);
+        const owed = single(r) ? windows[w]! : G.getItem(windows[w]!, [lags[r]! - 1]);
         const gi = gyIndex.get(r);
         const a = gi === undefined ? owed : T.add(at(gi), owed);
         fs.push(outs[r]!);
@@ -126,15 +130,15 @@ function scanPullback({ inputs, outputs, grads, params: p }: PullbackArgs<ScanPa
         const window = windows[w]!;
         const newRows: Tensor[] = [];
         for (let i = 0; i < lag; i++) {
-          let row: Tensor | null = i >= 1 ? G.getItem(window, [i - 1]) : null;
+          let row: Tensor | null = i >= 1 ? G.getItem(window, [i - 1]) : null; // (never for a single row)
           info.taps.forEach((tap, k) => {
             if (lag + tap !== i) return;
             const contribution = d.get(tapStart[r]! + k);
             if (contribution) row = row ? T.add(row, contribution) : contribution;
           });
-          newRows.push(row ?? T.zerosLike(G.getItem(window, [0])));
+          newRows.push(row ?? T.zerosLike(single(r) ? window : G.getItem(window, [0])));
         }
-        return newRows.length === 1 ? T.expandDims(newRows[0]!, 0) : T.concatenate(newRows.map((x) => T.expandDims(x, 0)), 0);
+        return single(r) ? newRows[0]! : T.concatenate(newRows.map((x) => T.expandDims(x, 0)), 0);
       });
       const newAccs = accumulated.map((i, a) => T.add(accs[a]!, d.get(p.nSequences + tapCount + i)!));
       const dxs = floatSeqs.map((j) => d.get(j)!);
@@ -153,7 +157,7 @@ function scanPullback({ inputs, outputs, grads, params: p }: PullbackArgs<ScanPa
   // initial values: the cost's own gradient on the initial rows, plus the window left after the first step
   windowed.forEach((r, w) => {
     const lag = lags[r]!;
-    let owed = last(raw[w]!);
+    let owed = single(r) ? T.expandDims(last(raw[w]!), 0) : last(raw[w]!);
     if (truncated) owed = T.switch(T.le(steps, p.truncateGradient), owed, T.zerosLike(owed));
     const g = grads[r];
     const total = g ? T.add(rows(g, 0, lag), owed) : owed;
