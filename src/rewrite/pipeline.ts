@@ -1,7 +1,7 @@
 /**
  * The optimizer: one ordered list of named passes, and the modes that select from it. The order is the list
  * below, not a global priority number: merge -> constant folding -> ifelse with a constant condition -> canonicalize ->
- * stabilize -> specialize -> inner graphs (each inner graph through this same list) -> scan rewrites -> merge.
+ * stabilize -> specialize -> inner graphs (each through this same list) -> ifelse sharing -> scan rewrites -> merge.
  */
 import type { FunctionGraph } from '../graph/function-graph.js';
 import { closestName } from '../types/suggest.js';
@@ -13,7 +13,7 @@ import { CANONICALIZE_RULES } from './rules/canonicalize.js';
 import { LOGEXP_RULES } from './rules/logexp.js';
 import { SIGMOID_RULES } from './rules/sigmoid.js';
 import { SWITCH_RULES } from './rules/switch.js';
-import { ifelseConstantConditionPass } from './rules/ifelse.js';
+import { ifelseConstantConditionPass, ifelseShareOuterPass } from './rules/ifelse.js';
 import { SCAN_PASSES } from './rules/scan.js';
 import { SPECIALIZE_RULES } from './rules/specialize.js';
 import { STABILIZE_RULES } from './rules/stabilize.js';
@@ -47,6 +47,7 @@ export function pipeline(extra: ReadonlyMap<Phase, readonly Rule[]> = new Map())
     phase('stabilize', extra.get('stabilize')),
     phase('specialize', extra.get('specialize')),
     innerGraphsPass,
+    ifelseShareOuterPass,
     ...SCAN_PASSES,
     { ...mergePass, name: 'merge_final' },
   ];

@@ -183,6 +183,23 @@ describe('ifelse is lazy', () => {
     expect(theano.pp(z)).toBe('ifelse(c, log(1 + exp(x)), x)');
   });
 
+  test('ifelse_share_outer: work the outer graph does anyway is not repeated in the branch', () => {
+    const { op, calls } = counter();
+    const h = counted(op, x);
+    const outputs = [h.sum(), theano.ifelse(c, h.max().mul(2), x.sum())] as const;
+    const f = theano.function([c, x], outputs, { mode: 'FAST_RUN', profile: true });
+    expect(f.profile!.rules['ifelse_share_outer']).toBe(1);
+    const before = calls.n;
+    expect(f(1, [1, 2])).toEqual([3, 4]);
+    expect(f(0, [1, 2])).toEqual([3, 3]);
+    expect(calls.n - before).toBe(2); // once per call, not twice when the branch reading h is taken
+    const slow = theano.function([c, x], outputs, { mode: 'FAST_COMPILE' });
+    const start = calls.n;
+    expect(slow(1, [1, 2])).toEqual([3, 4]);
+    expect(calls.n - start).toBe(2); // without the rewrite: once outside, once in the branch
+    expect(theano.function([c, x], outputs, { mode: 'DEBUG' })(1, [1, 2])).toEqual([3, 4]);
+  });
+
   test('outside: shared work is computed once, before the condition', () => {
     const { op, calls } = counter();
     const h = counted(op, x);

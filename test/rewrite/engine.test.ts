@@ -151,6 +151,7 @@ describe('the pipeline', () => {
       'stabilize',
       'specialize',
       'inner_graphs',
+      'ifelse_share_outer',
       'scan_remove_unused',
       'scan_pushout_invariants',
       'scan_remove_unused_inputs',
