@@ -267,14 +267,21 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
     const node = s.node;
     const scalarLoop = loop;
     out.emit(`// step ${i}: scan, its scalar step written as one loop`);
-    out.emit(`t = ${out.bind((...values: NDArray[]) => runInnerGraphOp(node, values, () => scalarLoop(values)))}(${ins.join(', ')});`);
+    out.emit(
+      `t = ${out.bind((...values: NDArray[]) => runInnerGraphOp(node, values, () => scalarLoop(values)))}(${ins.join(', ')});`,
+    );
   } else if (isInnerGraphOp(s.node.op)) {
     const node = s.node;
     const op = s.node.op;
-    const runInner = linkInnerGraphs(op.inner.graphs(node.params).map((g) => g.graph), op.inner.transientOutputs ?? false);
+    const runInner = linkInnerGraphs(
+      op.inner.graphs(node.params).map((g) => g.graph),
+      op.inner.transientOutputs ?? false,
+    );
     const types = node.outputs.map((o) => o.type);
     out.emit(`// step ${i}: ${node.op.name}, its inner graphs linked`);
-    out.emit(`t = ${out.bind((...values: NDArray[]) => runInnerGraphOp(node, values, () => op.inner.run(values, node.params, types, runInner)))}(${ins.join(', ')});`);
+    out.emit(
+      `t = ${out.bind((...values: NDArray[]) => runInnerGraphOp(node, values, () => op.inner.run(values, node.params, types, runInner)))}(${ins.join(', ')});`,
+    );
   } else {
     const node = s.node;
     out.emit(`// step ${i}: runtime op`);
