@@ -30,6 +30,7 @@ export function compileScalarScan(node: Apply): ScanLoop | null {
   const bind = (value: unknown) => `e${env.push(value) - 1}`;
   const layout = inputLayout(p);
   const nRec = p.recurrent.length;
+  const keep = (output: number) => p.keepLast?.[output] ?? false;
   const lines: string[] = [];
   const emit = (line: string) => lines.push(line);
   // the expression of each value inside the loop: step inputs read from the arrays, then kernel results
@@ -39,7 +40,12 @@ export function compileScalarScan(node: Apply): ScanLoop | null {
     let k = p.nSequences;
     for (let r = 0; r < nRec; r++) {
       const taps = p.recurrent[r]!.taps;
-      if (i < k + taps.length) return valueOf.set(v, `B${r}[${lagOf(p.recurrent[r]!) + taps[i - k]!} + t]`);
+      if (i < k + taps.length) {
+        const lag = lagOf(p.recurrent[r]!);
+        const row = `${lag + taps[i - k]!} + t`;
+        // a kept-last output's state is a ring of its lag rows (see `keepLast`)
+        return valueOf.set(v, keep(r) ? `B${r}[(${row}) % ${lag}]` : `B${r}[${row}]`);
+      }
       k += taps.length;
     }
     return valueOf.set(v, `W${i - k}`);
@@ -73,8 +79,11 @@ export function compileScalarScan(node: Apply): ScanLoop | null {
   emit('let steps = n;');
   emit('for (let t = 0; t < n; t++) {');
   lines.push(...body);
-  for (let r = 0; r < nRec; r++) emit(`  B${r}[${lagOf(p.recurrent[r]!)} + t] = ${outExpr[r]!};`);
-  for (let j = 0; j < p.nNitSot; j++) emit(`  Z${j}[t] = ${outExpr[nRec + j]!};`);
+  for (let r = 0; r < nRec; r++) {
+    const lag = lagOf(p.recurrent[r]!);
+    emit(`  B${r}[${keep(r) ? `(${lag} + t) % ${lag}` : `${lag} + t`}] = ${outExpr[r]!};`);
+  }
+  for (let j = 0; j < p.nNitSot; j++) emit(`  Z${j}[${keep(nRec + j) ? '0' : 't'}] = ${outExpr[nRec + j]!};`);
   if (p.hasUntil) emit(`  if (${outExpr[nRec + p.nNitSot]!}) { steps = t + 1; break; }`);
   emit('}');
   emit('return steps;');
@@ -113,20 +122,28 @@ export function compileScalarScan(node: Apply): ScanLoop | null {
         throw new RangeError(
           `scan '${p.name}': recurrent output ${r} has taps [${info.taps.join(', ')}], which need ${lag} initial rows, but its initial value has ${init.shape[0]}`,
         );
-      const buffer = NDArray.zeros(init.dtype, [lag + n]);
+      const buffer = NDArray.zeros(init.dtype, [keep(r) ? lag : lag + n]);
       const to = buffer.data as unknown as { [i: number]: number };
       for (let i = 0; i < lag; i++) to[i] = init.data[init.offset + i * init.strides[0]!] as number;
       return buffer;
     });
     args.push(...buffers.map((b) => b.data));
     for (let w = 0; w < p.nNonSequences; w++) args.push(inputs[layout.nonSeqs + w]!.item(0) as number);
-    const stacked = Array.from({ length: p.nNitSot }, (_, j) => NDArray.zeros(outputTypes[nRec + j]!.dtype, [n]));
+    const stacked = Array.from({ length: p.nNitSot }, (_, j) =>
+      NDArray.zeros(outputTypes[nRec + j]!.dtype, [keep(nRec + j) ? Math.min(n, 1) : n]),
+    );
     args.push(...stacked.map((z) => z.data));
     // booleans are stored as 0/1: a bool non-sequence reads as a number, as in the kernels
     for (let k = 0; k < args.length; k++) if (typeof args[k] === 'boolean') args[k] = args[k] ? 1 : 0;
     const steps = loop(...args);
-    if (steps === n) return [...buffers, ...stacked];
-    const trim = (a: NDArray, rows: number) => new NDArray(a.dtype, [rows], a.data.slice(0, rows) as never);
-    return [...buffers.map((b, r) => trim(b, lagOf(p.recurrent[r]!) + steps)), ...stacked.map((z) => trim(z, steps))];
+    const rows = (a: NDArray, from: number, count: number) =>
+      new NDArray(a.dtype, [count], a.data.slice(from, from + count) as never);
+    const recurrent = buffers.map((b, r) => {
+      const lag = lagOf(p.recurrent[r]!);
+      if (keep(r)) return rows(b, (lag + steps - 1) % lag, 1);
+      return steps === n ? b : rows(b, 0, lag + steps);
+    });
+    const others = stacked.map((z, j) => (steps === n || keep(nRec + j) ? z : rows(z, 0, steps)));
+    return [...recurrent, ...others];
   };
 }

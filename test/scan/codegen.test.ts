@@ -50,6 +50,20 @@ describe('scan in generated code', () => {
     agree([n], [count, parity], [0], true);
   });
 
+  it('outputs read only at their last row (scan_save_mem keeps one row) in the scalar loop', () => {
+    const init = T.dvector('init');
+    const s = T.dvector('s');
+    const [[y, z]] = theano.scan((st, ym2, ym1) => ({ outputs: [ym2.add(ym1).add(st), st.mul(ym1)] as const, until: ym1.gt(50) }), {
+      sequences: [s],
+      outputsInfo: [{ initial: init, taps: [-2, -1] }, null],
+    });
+    const args = [[0, 1], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]];
+    agree([init, s], [y.get(-1), z.get(-1)], args, true);
+    agree([init, s], [y.get(-1), z.get(-1)], [[0, 1], [1, 2, 3]], true);
+    const f = theano.function([init, s], [y.get(-1), z.get(-1)], { profile: true });
+    expect(f.profile!.rules.scan_save_mem ?? 0).toBeGreaterThan(0);
+  });
+
   it('a vector step runs its linked program', () => {
     const x = T.dmatrix('x');
     const h0 = T.dvector('h0');
