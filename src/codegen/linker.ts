@@ -266,7 +266,10 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
   } else if (s.node.op === SCAN && (loop = compileScalarScan(s.node))) {
     const node = s.node;
     const scalarLoop = loop;
-    out.emit(`// step ${i}: scan, its scalar step written as one loop`);
+    // the loop's source is listed with the kernels (f.source)
+    const listed: CompiledKernel = { key: `scan-loop:${i}`, source: loop.source, fn: () => null };
+    context.kernelIndex.set(listed, context.kernels.push(listed) - 1);
+    out.emit(`// step ${i}: scan, its scalar step written as one loop (kernel ${context.kernelIndex.get(listed)})`);
     out.emit(
       `t = ${out.bind((...values: NDArray[]) => runInnerGraphOp(node, values, () => scalarLoop(values)))}(${ins.join(', ')});`,
     );

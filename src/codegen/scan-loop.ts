@@ -14,7 +14,7 @@ import { planSteps } from './fusion.js';
 import { opExpression } from './kernel.js';
 
 /** The compiled loop of a scalar scan: the op's outputs from its inputs, or null when the step is not of that kind. */
-export type ScanLoop = (inputs: readonly NDArray[]) => NDArray[];
+export type ScanLoop = ((inputs: readonly NDArray[]) => NDArray[]) & { readonly source: string };
 
 export function compileScalarScan(node: Apply): ScanLoop | null {
   const p = node.params as ScanParams;
@@ -105,7 +105,7 @@ export function compileScalarScan(node: Apply): ScanLoop | null {
   const loop = new Function("E", source)(env) as (...args: unknown[]) => number;
   const outputTypes = node.outputs.map((o) => o.type);
 
-  return (inputs) => {
+  const run = (inputs: readonly NDArray[]): NDArray[] => {
     const n = Number(inputs[0]!.item(0));
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`scan '${p.name}': nSteps must be a non-negative integer, got ${n}`);
     const args: unknown[] = [n];
@@ -146,4 +146,5 @@ export function compileScalarScan(node: Apply): ScanLoop | null {
     const others = stacked.map((z, j) => (steps === n || keep(nRec + j) ? z : rows(z, 0, steps)));
     return [...recurrent, ...others];
   };
+  return Object.assign(run, { source });
 }
