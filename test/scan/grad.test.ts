@@ -183,3 +183,27 @@ describe('Rop and Lop through scan', () => {
     got.forEach((g, i) => expect(g).toBeCloseTo((2 * (plus[i]! - minus[i]!)) / (2 * eps), 6));
   });
 });
+
+describe('nested scans', () => {
+  it('a scan inside a step: values in both modes agree, and the gradient agrees with finite differences', () => {
+    const X = T.dmatrix('X');
+    const w = T.dscalar('w');
+    const build = (XX: Tensor<'float64', 2>, ww: Tensor<'float64', 0>) =>
+      theano.scan(
+        (row, acc) => {
+          const [inner] = theano.scan((x, h) => T.tanh(h.mul(ww).add(x)), { sequences: [row], outputsInfo: acc });
+          return inner.get(-1);
+        },
+        { sequences: [XX], outputsInfo: T.constant(0.1) },
+      )[0];
+    const out = build(X, w);
+    const args = [[[0.5, -0.2], [0.3, 0.1]], 0.7] as const;
+    const fast = theano.function([X, w], [out, T.grad(out.sum(), w)]);
+    const reference = theano.function([X, w], [out, T.grad(out.sum(), w)], { mode: 'FAST_COMPILE' });
+    const [o1, g1] = fast(...args);
+    const [o2, g2] = reference(...args);
+    expect((o1 as NDArray).toArray()).toEqual((o2 as NDArray).toArray());
+    expect(g1).toBeCloseTo(g2 as number, 12);
+    theano.gradient.verifyGrad((XX, ww) => build(XX as Tensor<'float64', 2>, ww as Tensor<'float64', 0>), [args[0], args[1]], opts);
+  });
+});
