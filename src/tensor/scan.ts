@@ -153,8 +153,8 @@ export interface ScanCore {
   readonly nSteps: Tensor;
   /** Sequences as the op reads them (rows 0..nSteps-1). */
   readonly sequences: readonly Tensor[];
-  /** Recurrent outputs: the initial buffer (at least `lag` rows) and the taps. */
-  readonly recurrent: readonly { readonly initial: Tensor; readonly taps: readonly number[] }[];
+  /** Recurrent outputs: the initial buffer (at least `lag` rows), the taps, and a name for the taps' placeholders. */
+  readonly recurrent: readonly { readonly initial: Tensor; readonly taps: readonly number[]; readonly name?: string }[];
   readonly nonSequences: readonly Tensor[];
   readonly truncateGradient: number;
   readonly strict: boolean;
@@ -187,7 +187,10 @@ export function buildScan(core: ScanCore): Tensor[] {
   const who = `scan '${core.name}'`;
   const seqRows = core.sequences.map((s) => placeholder(rowTypeOf(s.type), s.name ? `${s.name}[t]` : undefined));
   const taps = core.recurrent.map((r) =>
-    r.taps.map((tap) => placeholder(rowTypeOf(r.initial.type), r.initial.name ? `${r.initial.name}[t${tap}]` : undefined)),
+    r.taps.map((tap) => {
+      const name = r.name ?? r.initial.name;
+      return placeholder(rowTypeOf(r.initial.type), name ? `${name}[t${tap}]` : undefined);
+    }),
   );
   const built = core.step([...seqRows, ...taps.flat(), ...core.nonSequences]);
   if (built.recurrent.length !== core.recurrent.length)
@@ -406,7 +409,7 @@ export function scan<
     name,
     nSteps,
     sequences,
-    recurrent: userRecurrent.map((_, i) => ({ initial: recurrentInit[i]!, taps: sortedTaps[i]! })),
+    recurrent: userRecurrent.map(([o], i) => ({ initial: recurrentInit[i]!, taps: sortedTaps[i]!, name: o.initial!.name })),
     nonSequences,
     truncateGradient,
     strict: options.strict ?? false,
