@@ -50,7 +50,10 @@ expectType<Tensor<'float32', 2>>(b);
 const [[c, d]] = theano.scan((prev) => [prev.mul(2), prev.sum()] as const, { outputsInfo: [h0, null], nSteps: k });
 expectType<Tensor<'float64', 2>>(c);
 expectType<Tensor<'float64', 1>>(d);
-const [stopped] = theano.scan((prev) => ({ outputs: prev.mul(2), until: prev.sum().gt(10) }), { outputsInfo: h0, nSteps: 100 });
+const [stopped] = theano.scan((prev) => ({ outputs: prev.mul(2), until: prev.sum().gt(10) }), {
+  outputsInfo: h0,
+  nSteps: 100,
+});
 expectType<Tensor<'float64', 2>>(stopped);
 
 // map and reduce

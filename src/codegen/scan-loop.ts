@@ -68,7 +68,9 @@ export function compileScalarScan(node: Apply): ScanLoop | null {
       body.push(`  const k${q}x${k} = ${read};`);
     }
     const refName = (ref: number) => (ref < nIn ? `k${q}x${ref}` : `k${q}t${ref - nIn}`);
-    kernel.ir.ops.forEach((op, j) => body.push(`  const k${q}t${j} = ${opExpression(op, op.args.map(refName), bind, false)};`));
+    kernel.ir.ops.forEach((op, j) =>
+      body.push(`  const k${q}t${j} = ${opExpression(op, op.args.map(refName), bind, false)};`),
+    );
     kernel.outputs.forEach((o, j) => valueOf.set(o, refName(kernel.ir.outputs[j]!.ref)));
   }
   // every step output must be computed in the loop (not an input or a constant passed through)
@@ -102,17 +104,20 @@ export function compileScalarScan(node: Apply): ScanLoop | null {
     ...lines.map((l) => `  ${l}`),
     '};',
   ].join('\n');
-  const loop = new Function("E", source)(env) as (...args: unknown[]) => number;
+  const loop = new Function('E', source)(env) as (...args: unknown[]) => number;
   const outputTypes = node.outputs.map((o) => o.type);
 
   const run = (inputs: readonly NDArray[]): NDArray[] => {
     const n = Number(inputs[0]!.item(0));
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`scan '${p.name}': nSteps must be a non-negative integer, got ${n}`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new RangeError(`scan '${p.name}': nSteps must be a non-negative integer, got ${n}`);
     const args: unknown[] = [n];
     for (let j = 0; j < p.nSequences; j++) {
       const s = inputs[layout.seqs + j]!;
       if (s.shape[0]! < n)
-        throw new RangeError(`scan '${p.name}': sequence ${j} has ${s.shape[0]} rows, but the scan runs ${n} steps (nSteps or the shortest sequence)`);
+        throw new RangeError(
+          `scan '${p.name}': sequence ${j} has ${s.shape[0]} rows, but the scan runs ${n} steps (nSteps or the shortest sequence)`,
+        );
       args.push(s.data, s.offset, s.strides[0]);
     }
     const buffers = p.recurrent.map((info, r) => {

@@ -27,7 +27,10 @@ import { buildScan } from '../tensor/scan.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { isFloat } from '../types/dtype.js';
 
-function scanPullback({ inputs, outputs, grads, params: p }: PullbackArgs<ScanParams>, T: GradBuilder): (Tensor | null)[] {
+function scanPullback(
+  { inputs, outputs, grads, params: p }: PullbackArgs<ScanParams>,
+  T: GradBuilder,
+): (Tensor | null)[] {
   const G = T;
   const lop = lopOf(T);
   const layout = inputLayout(p);
@@ -38,7 +41,8 @@ function scanPullback({ inputs, outputs, grads, params: p }: PullbackArgs<ScanPa
   const nonSeqs = inputs.slice(layout.nonSeqs, layout.end);
   const stepInputs = p.step.inputs;
   const floatIn = (v: Variable) => isFloat(v.type.dtype);
-  const rows = (x: Tensor, from: Tensor | number, to: Tensor | number) => G.getItem(x, [G.slice(from as never, to as never)]);
+  const rows = (x: Tensor, from: Tensor | number, to: Tensor | number) =>
+    G.getItem(x, [G.slice(from as never, to as never)]);
 
   // the steps actually run (fewer than nSteps after an until)
   const steps = (nRec > 0 ? T.sub(T.shape(outputs[0]!, 0), lags[0]!) : T.shape(outputs[0]!, 0)) as Tensor;
@@ -47,14 +51,18 @@ function scanPullback({ inputs, outputs, grads, params: p }: PullbackArgs<ScanPa
 
   // which outputs carry an adjoint: float ones (recurrent: always, the window; others: when the cost reads them)
   const adjointRec = p.recurrent.map((_, r) => floatIn(p.step.outputs[r]!));
-  const nitSotGrads = grads.slice(nRec, nRec + p.nNitSot).map((g, j) => (g && floatIn(p.step.outputs[nRec + j]!) ? g : null));
+  const nitSotGrads = grads
+    .slice(nRec, nRec + p.nNitSot)
+    .map((g, j) => (g && floatIn(p.step.outputs[nRec + j]!) ? g : null));
   if (!adjointRec.some((a) => a) && nitSotGrads.every((g) => g === null)) return inputs.map(() => null);
 
   // the reverse loop's sequences, in forward order (it runs backwards): rows, taps, the cost's gradients
   const tapCount = p.recurrent.reduce((n, info) => n + info.taps.length, 0);
   const backSeqs: Tensor[] = [
     ...seqs.map((s) => rows(s, 0, steps)),
-    ...p.recurrent.flatMap((info, r) => info.taps.map((tap) => rows(outputs[r]!, lags[r]! + tap, T.add(steps, lags[r]! + tap) as Tensor))),
+    ...p.recurrent.flatMap((info, r) =>
+      info.taps.map((tap) => rows(outputs[r]!, lags[r]! + tap, T.add(steps, lags[r]! + tap) as Tensor)),
+    ),
   ];
   const gyIndex = new Map<number, number>();
   p.recurrent.forEach((_, r) => {
@@ -115,7 +123,11 @@ function scanPullback({ inputs, outputs, grads, params: p }: PullbackArgs<ScanPa
       });
       const wrtIndex = forwardValues.map((_, i) => i).filter((i) => floatIn(stepInputs[i]!));
       const d = new Map<number, Tensor>();
-      const ds = lop(fs, wrtIndex.map((i) => forwardValues[i]!), points);
+      const ds = lop(
+        fs,
+        wrtIndex.map((i) => forwardValues[i]!),
+        points,
+      );
       wrtIndex.forEach((i, k) => d.set(i, ds[k]!));
       // the windows move one row back and take the taps' contributions
       let tapBase = p.nSequences;
@@ -138,7 +150,12 @@ function scanPullback({ inputs, outputs, grads, params: p }: PullbackArgs<ScanPa
           });
           newRows.push(row ?? T.zerosLike(single(r) ? window : G.getItem(window, [0])));
         }
-        return single(r) ? newRows[0]! : T.concatenate(newRows.map((x) => T.expandDims(x, 0)), 0);
+        return single(r)
+          ? newRows[0]!
+          : T.concatenate(
+              newRows.map((x) => T.expandDims(x, 0)),
+              0,
+            );
       });
       const newAccs = accumulated.map((i, a) => T.add(accs[a]!, d.get(p.nSequences + tapCount + i)!));
       const dxs = floatSeqs.map((j) => d.get(j)!);

@@ -86,7 +86,9 @@ function checkTypes(inputs: readonly TensorType[], p: ScanParams): void {
     for (const tap of info.taps) {
       const row = inner[k++]!;
       if (init.ndim !== row.ndim + 1 || init.dtype !== row.dtype)
-        throw new TypeError(`${who(p)}: the initial value of recurrent output ${r} is ${init}, but tap ${tap} is ${row}`);
+        throw new TypeError(
+          `${who(p)}: the initial value of recurrent output ${r} is ${init}, but tap ${tap} is ${row}`,
+        );
     }
     const rows = init.shape[0];
     if (rows !== null && rows !== undefined && rows < lag)
@@ -107,7 +109,8 @@ function checkTypes(inputs: readonly TensorType[], p: ScanParams): void {
   }
   if (p.hasUntil) {
     const until = p.step.outputs[p.recurrent.length + p.nNitSot]!.type;
-    if (until.ndim !== 0 || until.dtype !== 'bool') throw new TypeError(`${who(p)}: until must be a bool scalar, got ${until}`);
+    if (until.ndim !== 0 || until.dtype !== 'bool')
+      throw new TypeError(`${who(p)}: until must be a bool scalar, got ${until}`);
   }
 }
 
@@ -141,7 +144,10 @@ function writeRow(dst: NDArray, i: number, src: NDArray): void {
   const base = i * size;
   if (src.isContiguous && size > 8) {
     const from = src.data as unknown as { subarray(a: number, b: number): ArrayLike<number> };
-    (dst.data as unknown as { set(a: ArrayLike<number>, at: number): void }).set(from.subarray(src.offset, src.offset + size), base);
+    (dst.data as unknown as { set(a: ArrayLike<number>, at: number): void }).set(
+      from.subarray(src.offset, src.offset + size),
+      base,
+    );
     return;
   }
   const to = dst.data as unknown as { [k: number]: number | bigint };
@@ -158,14 +164,21 @@ function sameRowShape(row: readonly number[], stacked: readonly number[]): boole
 }
 
 /** The loop, with the step run by `runStep` (the reference evaluator or a compiled program). */
-function runScan(inputs: readonly NDArray[], p: ScanParams, outputTypes: readonly TensorType[], runInner: InnerRunner): NDArray[] {
+function runScan(
+  inputs: readonly NDArray[],
+  p: ScanParams,
+  outputTypes: readonly TensorType[],
+  runInner: InnerRunner,
+): NDArray[] {
   const layout = inputLayout(p);
   const n = Number(inputs[0]!.item(0));
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`${who(p)}: nSteps must be a non-negative integer, got ${n}`);
   const seqs = inputs.slice(layout.seqs, layout.inits);
   seqs.forEach((s, j) => {
     if (s.shape[0]! < n)
-      throw new RangeError(`${who(p)}: sequence ${j} has ${s.shape[0]} rows, but the scan runs ${n} steps (nSteps or the shortest sequence)`);
+      throw new RangeError(
+        `${who(p)}: sequence ${j} has ${s.shape[0]} rows, but the scan runs ${n} steps (nSteps or the shortest sequence)`,
+      );
   });
   const nonSeqs = inputs.slice(layout.nonSeqs, layout.end);
   // each recurrent output's buffer: its initial rows, then one row per step
@@ -278,7 +291,9 @@ export const SCAN: InnerGraphOpDef<ScanParams> = {
       const init = inputs[inits + r]!;
       return new TensorType(init.dtype, [p.keepLast?.[r] ? 1 : null, ...init.shape.slice(1)]);
     });
-    const nitSot = p.step.outputs.slice(nRec, nRec + p.nNitSot).map((o) => new TensorType(o.type.dtype, [null, ...o.type.shape]));
+    const nitSot = p.step.outputs
+      .slice(nRec, nRec + p.nNitSot)
+      .map((o) => new TensorType(o.type.dtype, [null, ...o.type.shape]));
     return [...recurrent, ...nitSot];
   },
   // The steps axis: nSteps (input 0) steps, plus the initial rows of a recurrent output; unknown with until.
@@ -339,7 +354,8 @@ export const SCAN: InnerGraphOpDef<ScanParams> = {
     },
   },
   pullback: (args, T) => {
-    if (!scanGradient.pullback) throw new Error('internal: the scan gradient is not registered (import src/grad/grad.ts)');
+    if (!scanGradient.pullback)
+      throw new Error('internal: the scan gradient is not registered (import src/grad/grad.ts)');
     return scanGradient.pullback(args, T);
   },
   print: {
@@ -351,4 +367,3 @@ export const SCAN: InnerGraphOpDef<ScanParams> = {
   paramsKey: (p) =>
     `scan:${p.name}:${p.step.outputs.map((o) => o.id).join(',')}:${JSON.stringify([p.nSequences, p.recurrent, p.nNitSot, p.nNonSequences, p.hasUntil, p.truncateGradient, p.keepLast ?? []])}`,
 };
-

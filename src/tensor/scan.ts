@@ -30,7 +30,8 @@ export type SequenceSpec = Tensor | { readonly input: Tensor; readonly taps?: re
  * the values two steps and one step back; `initial` then holds one row per step back, oldest first), or null
  * (an output that is not fed back).
  */
-export type OutputSpec = Tensor | number | { readonly initial: Tensor | number; readonly taps?: readonly number[] } | null;
+export type OutputSpec =
+  Tensor | number | { readonly initial: Tensor | number; readonly taps?: readonly number[] } | null;
 /** One update: a shared variable and its new value of the same dtype and rank (as `theano.function` takes). */
 export type ScanUpdate = { [D in DType]: { [R in Rank]: readonly [SharedVariable<D, R>, Tensor<D, R>] }[Rank] }[DType];
 /** Shared-variable updates made by the step: `[shared, newValue]` pairs. */
@@ -50,7 +51,11 @@ type SeqArg<S> = S extends Tensor
     : S extends { readonly input: infer X }
       ? [Row<X>]
       : never;
-type SeqArgs<S> = S extends readonly [infer H, ...infer Rest] ? [...SeqArg<H>, ...SeqArgs<Rest>] : S extends readonly [] ? [] : Tensor[];
+type SeqArgs<S> = S extends readonly [infer H, ...infer Rest]
+  ? [...SeqArg<H>, ...SeqArgs<Rest>]
+  : S extends readonly []
+    ? []
+    : Tensor[];
 type StateOf<I> = I extends Tensor ? I : I extends number ? Tensor<'float64', 0> : never;
 type OutArg<O> = O extends null
   ? []
@@ -61,11 +66,21 @@ type OutArg<O> = O extends null
     : O extends { readonly initial: infer I }
       ? [StateOf<I>]
       : [StateOf<O>];
-type OutArgs<O> = O extends readonly [infer H, ...infer Rest] ? [...OutArg<H>, ...OutArgs<Rest>] : O extends readonly [] ? [] : O extends readonly unknown[] ? Tensor[] : OutArg<O>;
+type OutArgs<O> = O extends readonly [infer H, ...infer Rest]
+  ? [...OutArg<H>, ...OutArgs<Rest>]
+  : O extends readonly []
+    ? []
+    : O extends readonly unknown[]
+      ? Tensor[]
+      : OutArg<O>;
 type Mutable<N> = { -readonly [K in keyof N]: N[K] };
 
 /** The parameters of the step function, in Theano's order: sequence taps, output taps, non-sequences. */
-export type StepArgs<S, O, N> = [...SeqArgs<S>, ...OutArgs<O>, ...(Mutable<N> extends infer M extends unknown[] ? M : Tensor[])];
+export type StepArgs<S, O, N> = [
+  ...SeqArgs<S>,
+  ...OutArgs<O>,
+  ...(Mutable<N> extends infer M extends unknown[] ? M : Tensor[]),
+];
 
 type Stacked<T> = T extends Tensor<infer D, infer R> ? Tensor<D, Inc<R>> : never;
 type StepOutputs<Ret> = Ret extends Tensor
@@ -77,7 +92,11 @@ type StepOutputs<Ret> = Ret extends Tensor
       : Ret extends readonly [infer O, ScanUpdates]
         ? O
         : Ret;
-type StackAll<O> = O extends Tensor ? Stacked<O> : O extends readonly [infer Only] ? Stacked<Only> : { -readonly [K in keyof O]: Stacked<O[K]> };
+type StackAll<O> = O extends Tensor
+  ? Stacked<O>
+  : O extends readonly [infer Only]
+    ? Stacked<Only>
+    : { -readonly [K in keyof O]: Stacked<O[K]> };
 /** The stacked outputs of a scan whose step returns `Ret`: one tensor for one output, a tuple for several. */
 export type ScanOutputs<Ret> = StackAll<StepOutputs<Ret>>;
 
@@ -95,23 +114,24 @@ type StateType<Spec> = Spec extends null
       : StateOf<Spec>;
 /** A dtype or rank the compiler knows exactly (not a union such as `DType`). */
 type Exact<X, All> = [All] extends [X] ? false : true;
-type SameType<A, B> = A extends Tensor<infer DA, infer RA>
-  ? B extends Tensor<infer DB, infer RB>
-    ? Exact<DA, DType> extends true
-      ? Exact<DB, DType> extends true
-        ? Exact<RA, Rank> extends true
-          ? Exact<RB, Rank> extends true
-            ? [DA, RA] extends [DB, RB]
-              ? [DB, RB] extends [DA, RA]
-                ? true
+type SameType<A, B> =
+  A extends Tensor<infer DA, infer RA>
+    ? B extends Tensor<infer DB, infer RB>
+      ? Exact<DA, DType> extends true
+        ? Exact<DB, DType> extends true
+          ? Exact<RA, Rank> extends true
+            ? Exact<RB, Rank> extends true
+              ? [DA, RA] extends [DB, RB]
+                ? [DB, RB] extends [DA, RA]
+                  ? true
+                  : false
                 : false
-              : false
+              : true
             : true
           : true
         : true
       : true
-    : true
-  : true;
+    : true;
 type OutputOk<Spec, Out> = [StateType<Spec>] extends [never] ? true : SameType<StateType<Spec>, Out>;
 type AllOk<Specs extends readonly unknown[], Outs extends readonly unknown[]> = {
   [K in keyof Specs]: K extends keyof Outs ? OutputOk<Specs[K], Outs[K]> : true;
@@ -120,9 +140,10 @@ type AllOk<Specs extends readonly unknown[], Outs extends readonly unknown[]> = 
  * Where the types show it, a recurrent output the step returns with another dtype or rank than its initial value
  * does not compile: `outputsInfo` is then typed as this message.
  */
-export type RecurrentTypeCheck<O, Ret> = false extends AllOk<SpecList<O>, AsList<StepOutputs<Ret>>>
-  ? { outputsInfo: 'scan: the step returns a recurrent output whose dtype or rank differs from its initial value' }
-  : unknown;
+export type RecurrentTypeCheck<O, Ret> =
+  false extends AllOk<SpecList<O>, AsList<StepOutputs<Ret>>>
+    ? { outputsInfo: 'scan: the step returns a recurrent output whose dtype or rank differs from its initial value' }
+    : unknown;
 
 export interface ScanOptions<S extends readonly SequenceSpec[], O, N extends readonly Tensor[]> {
   sequences?: S;
@@ -143,7 +164,16 @@ export interface ScanOptions<S extends readonly SequenceSpec[], O, N extends rea
   strict?: boolean;
 }
 
-const OPTION_NAMES = ['sequences', 'outputsInfo', 'nonSequences', 'nSteps', 'goBackwards', 'truncateGradient', 'name', 'strict'];
+const OPTION_NAMES = [
+  'sequences',
+  'outputsInfo',
+  'nonSequences',
+  'nSteps',
+  'goBackwards',
+  'truncateGradient',
+  'name',
+  'strict',
+];
 
 // ---------------------------------------------------------------------------------------------- the core
 
@@ -194,10 +224,17 @@ export function buildScan(core: ScanCore): Tensor[] {
   );
   const built = core.step([...seqRows, ...taps.flat(), ...core.nonSequences]);
   if (built.recurrent.length !== core.recurrent.length)
-    throw new Error(`internal: ${who} built ${built.recurrent.length} recurrent outputs, expected ${core.recurrent.length}`);
+    throw new Error(
+      `internal: ${who} built ${built.recurrent.length} recurrent outputs, expected ${core.recurrent.length}`,
+    );
   const states = built.states ?? [];
   const statePlaceholders = states.map((s) => placeholder(rowTypeOf(s.initial.type), s.shared.name));
-  const outputs: Tensor[] = [...built.recurrent, ...states.map((s) => s.value), ...built.nitSot, ...(built.until ? [built.until] : [])];
+  const outputs: Tensor[] = [
+    ...built.recurrent,
+    ...states.map((s) => s.value),
+    ...built.nitSot,
+    ...(built.until ? [built.until] : []),
+  ];
 
   // everything the step reads from outside becomes a placeholder: non-sequences, then captured variables
   const replacements = new Map<Variable, Variable>();
@@ -216,12 +253,20 @@ export function buildScan(core: ScanCore): Tensor[] {
     captured.push(leaf as Tensor);
   }
   const outerNonSequences = [...nonSequences, ...captured];
-  const innerInputs: Variable[] = [...seqRows, ...taps.flat(), ...statePlaceholders, ...outerNonSequences.map((v) => replacements.get(v)!)];
+  const innerInputs: Variable[] = [
+    ...seqRows,
+    ...taps.flat(),
+    ...statePlaceholders,
+    ...outerNonSequences.map((v) => replacements.get(v)!),
+  ];
   const step = new FunctionGraph(innerInputs, outputs, replacements);
   const params: ScanParams = {
     name: core.name,
     nSequences: core.sequences.length,
-    recurrent: [...core.recurrent.map((r): RecurrentInfo => ({ taps: [...r.taps] })), ...states.map(() => ({ taps: [-1] }))],
+    recurrent: [
+      ...core.recurrent.map((r): RecurrentInfo => ({ taps: [...r.taps] })),
+      ...states.map(() => ({ taps: [-1] })),
+    ],
     nNitSot: built.nitSot.length,
     nNonSequences: outerNonSequences.length,
     hasUntil: built.until !== undefined,
@@ -245,8 +290,11 @@ function asTensor(x: unknown, what: string, who: string): Tensor {
 
 function checkTaps(taps: unknown, what: string, who: string, negative: boolean): number[] {
   if (!Array.isArray(taps) || taps.length === 0 || !taps.every((t) => Number.isInteger(t)))
-    throw new TypeError(`${who}: the taps of ${what} must be a non-empty list of integers, got ${JSON.stringify(taps)}`);
-  if (new Set(taps).size !== taps.length) throw new TypeError(`${who}: the taps of ${what} repeat a value: ${JSON.stringify(taps)}`);
+    throw new TypeError(
+      `${who}: the taps of ${what} must be a non-empty list of integers, got ${JSON.stringify(taps)}`,
+    );
+  if (new Set(taps).size !== taps.length)
+    throw new TypeError(`${who}: the taps of ${what} repeat a value: ${JSON.stringify(taps)}`);
   if (negative && taps.some((t: number) => t >= 0))
     throw new TypeError(`${who}: the taps of ${what} must be negative (steps back), got ${JSON.stringify(taps)}`);
   return taps as number[];
@@ -262,7 +310,8 @@ interface NormalizedOutput {
 
 function normalizeOutput(spec: unknown, k: number, who: string): NormalizedOutput {
   if (spec === null || spec === undefined) return { initial: null, taps: [], plain: false };
-  if (spec instanceof Tensor || typeof spec === 'number') return { initial: asTensor(spec, `outputsInfo[${k}]`, who), taps: [-1], plain: true };
+  if (spec instanceof Tensor || typeof spec === 'number')
+    return { initial: asTensor(spec, `outputsInfo[${k}]`, who), taps: [-1], plain: true };
   if (typeof spec === 'object' && 'initial' in spec) {
     const s = spec as { initial: unknown; taps?: unknown };
     const initial = asTensor(s.initial, `outputsInfo[${k}].initial`, who);
@@ -270,13 +319,20 @@ function normalizeOutput(spec: unknown, k: number, who: string): NormalizedOutpu
     const taps = checkTaps(s.taps, `outputsInfo[${k}]`, who, true);
     const plain = taps.length === 1 && taps[0] === -1;
     if (!plain && initial.ndim === 0)
-      throw new TypeError(`${who}: outputsInfo[${k}] has taps ${JSON.stringify(taps)}: its initial value must hold one row per step back (rank 1 or more), got a scalar`);
+      throw new TypeError(
+        `${who}: outputsInfo[${k}] has taps ${JSON.stringify(taps)}: its initial value must hold one row per step back (rank 1 or more), got a scalar`,
+      );
     return { initial, taps, plain };
   }
-  throw new TypeError(`${who}: outputsInfo[${k}] must be an initial value, { initial, taps } or null, got ${Array.isArray(spec) ? 'an array' : typeof spec}`);
+  throw new TypeError(
+    `${who}: outputsInfo[${k}] must be an initial value, { initial, taps } or null, got ${Array.isArray(spec) ? 'an array' : typeof spec}`,
+  );
 }
 
-function parseStepResult(result: unknown, who: string): { outputs: Tensor[]; updates: [SharedVariable, Tensor][]; until?: Tensor } {
+function parseStepResult(
+  result: unknown,
+  who: string,
+): { outputs: Tensor[]; updates: [SharedVariable, Tensor][]; until?: Tensor } {
   const list = (x: unknown): Tensor[] => {
     if (x === undefined) return [];
     const items = Array.isArray(x) ? x : [x];
@@ -285,7 +341,8 @@ function parseStepResult(result: unknown, who: string): { outputs: Tensor[]; upd
   const pairsOf = (u: unknown): [SharedVariable, Tensor][] => {
     if (u === undefined) return [];
     const items = u instanceof Map ? [...u.entries()] : (u as unknown[]);
-    if (!Array.isArray(items)) throw new TypeError(`${who}: the step's updates must be a list of [shared, newValue] pairs`);
+    if (!Array.isArray(items))
+      throw new TypeError(`${who}: the step's updates must be a list of [shared, newValue] pairs`);
     return items.map((pair, i) => {
       if (!Array.isArray(pair) || pair.length !== 2 || !(pair[0] instanceof SharedVariable))
         throw new TypeError(`${who}: update ${i} of the step must be a [shared, newValue] pair`);
@@ -294,7 +351,8 @@ function parseStepResult(result: unknown, who: string): { outputs: Tensor[]; upd
   };
   if (result instanceof Tensor) return { outputs: [result], updates: [] };
   if (Array.isArray(result)) {
-    const isUpdateList = (u: unknown) => u instanceof Map || (Array.isArray(u) && u.every((p) => Array.isArray(p) && p[0] instanceof SharedVariable));
+    const isUpdateList = (u: unknown) =>
+      u instanceof Map || (Array.isArray(u) && u.every((p) => Array.isArray(p) && p[0] instanceof SharedVariable));
     if (result.length === 2 && !(result[1] instanceof Tensor) && isUpdateList(result[1]))
       return { outputs: list(result[0]), updates: pairsOf(result[1]) };
     return { outputs: list(result), updates: [] };
@@ -302,13 +360,22 @@ function parseStepResult(result: unknown, who: string): { outputs: Tensor[]; upd
   if (result !== null && typeof result === 'object') {
     const r = result as { outputs?: unknown; updates?: unknown; until?: unknown };
     const unknown = Object.keys(r).filter((k) => !['outputs', 'updates', 'until'].includes(k));
-    if (unknown.length) throw new TypeError(`${who}: the step returned an object with '${unknown[0]}'; expected { outputs, updates, until }`);
+    if (unknown.length)
+      throw new TypeError(
+        `${who}: the step returned an object with '${unknown[0]}'; expected { outputs, updates, until }`,
+      );
     const until = r.until === undefined ? undefined : asTensor(r.until, 'until', who);
     if (until && (until.ndim !== 0 || (until.dtype !== 'bool' && !isInt(until.dtype))))
       throw new TypeError(`${who}: until must be a boolean scalar, got ${until.type}`);
-    return { outputs: list(r.outputs), updates: pairsOf(r.updates), until: until && until.dtype !== 'bool' ? (cast(until, 'bool') as Tensor) : until };
+    return {
+      outputs: list(r.outputs),
+      updates: pairsOf(r.updates),
+      until: until && until.dtype !== 'bool' ? (cast(until, 'bool') as Tensor) : until,
+    };
   }
-  throw new TypeError(`${who}: the step returned ${result === null ? 'null' : typeof result}; it must return its outputs, [outputs, updates] or { outputs, updates, until }`);
+  throw new TypeError(
+    `${who}: the step returned ${result === null ? 'null' : typeof result}; it must return its outputs, [outputs, updates] or { outputs, updates, until }`,
+  );
 }
 
 const describeType = (t: TensorType) => `${t}`;
@@ -340,7 +407,9 @@ export function scan<
   for (const key of Object.keys(options)) {
     if (OPTION_NAMES.includes(key)) continue;
     const near = closestName(key, OPTION_NAMES);
-    throw new TypeError(`scan: unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}; the options are ${OPTION_NAMES.join(', ')}`);
+    throw new TypeError(
+      `scan: unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}; the options are ${OPTION_NAMES.join(', ')}`,
+    );
   }
   if (typeof fn !== 'function') throw new TypeError(`${who}: the step must be a function, got ${typeof fn}`);
 
@@ -354,10 +423,15 @@ export function scan<
       const input = asTensor(spec.input, `sequence ${j}`, who);
       return { input, taps: spec.taps === undefined ? [0] : checkTaps(spec.taps, `sequence ${j}`, who, false) };
     }
-    throw new TypeError(`${who}: sequence ${j} is ${s === null ? 'null' : Array.isArray(s) ? 'an array' : typeof s}, not a symbolic tensor`);
+    throw new TypeError(
+      `${who}: sequence ${j} is ${s === null ? 'null' : Array.isArray(s) ? 'an array' : typeof s}, not a symbolic tensor`,
+    );
   });
   seqs.forEach((s, j) => {
-    if (s.input.ndim === 0) throw new TypeError(`${who}: sequence ${j} is a scalar (${s.input.type}); a sequence is iterated over its first axis`);
+    if (s.input.ndim === 0)
+      throw new TypeError(
+        `${who}: sequence ${j} is a scalar (${s.input.type}); a sequence is iterated over its first axis`,
+      );
   });
   const slices: Tensor[] = [];
   for (const s of seqs) {
@@ -375,10 +449,15 @@ export function scan<
   if (options.nSteps !== undefined) {
     const n = options.nSteps;
     if (typeof n === 'number') {
-      if (!Number.isInteger(n) || n < 0) throw new RangeError(`${who}: nSteps must be a non-negative integer, got ${n}`);
+      if (!Number.isInteger(n) || n < 0)
+        throw new RangeError(`${who}: nSteps must be a non-negative integer, got ${n}`);
       nSteps = int64(n);
-    } else if (n instanceof Tensor && n.ndim === 0 && isInt(n.dtype)) nSteps = n.dtype === 'int64' ? n : (cast(n, 'int64') as Tensor);
-    else throw new TypeError(`${who}: nSteps must be a number or an integer scalar, got ${n instanceof Tensor ? n.type : typeof n}`);
+    } else if (n instanceof Tensor && n.ndim === 0 && isInt(n.dtype))
+      nSteps = n.dtype === 'int64' ? n : (cast(n, 'int64') as Tensor);
+    else
+      throw new TypeError(
+        `${who}: nSteps must be a number or an integer scalar, got ${n instanceof Tensor ? n.type : typeof n}`,
+      );
   } else if (slices.length > 0) {
     nSteps = slices.map((s) => shape(s, 0) as Tensor).reduce((a, b) => minimum(a, b) as Tensor);
   } else throw new TypeError(`${who}: give sequences or nSteps (the loop needs to know how many steps to run)`);
@@ -386,22 +465,35 @@ export function scan<
   if (options.goBackwards) sequences = sequences.map((s) => getItem(s, [slice(null, null, -1)]));
 
   // --- outputs
-  const outSpecs = options.outputsInfo === undefined ? undefined : Array.isArray(options.outputsInfo) ? (options.outputsInfo as unknown[]) : [options.outputsInfo];
+  const outSpecs =
+    options.outputsInfo === undefined
+      ? undefined
+      : Array.isArray(options.outputsInfo)
+        ? (options.outputsInfo as unknown[])
+        : [options.outputsInfo];
   const outs = (outSpecs ?? []).map((spec, k) => normalizeOutput(spec, k, who));
   const userRecurrent = outs.map((o, k) => [o, k] as const).filter(([o]) => o.initial !== null);
 
-  const nonSequences = ((options.nonSequences ?? []) as readonly unknown[]).map((v, i) => asTensor(v, `non-sequence ${i}`, who));
+  const nonSequences = ((options.nonSequences ?? []) as readonly unknown[]).map((v, i) =>
+    asTensor(v, `non-sequence ${i}`, who),
+  );
   const truncateGradient = options.truncateGradient ?? -1;
   if (!Number.isInteger(truncateGradient) || (truncateGradient < 1 && truncateGradient !== -1))
-    throw new RangeError(`${who}: truncateGradient must be a positive integer or -1 (no truncation), got ${truncateGradient}`);
+    throw new RangeError(
+      `${who}: truncateGradient must be a positive integer or -1 (no truncation), got ${truncateGradient}`,
+    );
 
-  const recurrentInit = userRecurrent.map(([o]) => (o.plain ? (expandDims(o.initial! as never, 0) as Tensor) : o.initial!));
+  const recurrentInit = userRecurrent.map(([o]) =>
+    o.plain ? (expandDims(o.initial! as never, 0) as Tensor) : o.initial!,
+  );
   const sortedTaps = userRecurrent.map(([o]) => [...o.taps].sort((a, b) => a - b));
   userRecurrent.forEach(([o, k], i) => {
     const lag = Math.max(...o.taps.map((t) => -t));
     const rows = recurrentInit[i]!.type.shape[0];
     if (!o.plain && rows !== null && rows !== undefined && rows < lag)
-      throw new TypeError(`${who}: outputsInfo[${k}] has taps ${JSON.stringify(o.taps)}, which need ${lag} initial rows, but its initial value has ${rows}`);
+      throw new TypeError(
+        `${who}: outputsInfo[${k}] has taps ${JSON.stringify(o.taps)}, which need ${lag} initial rows, but its initial value has ${rows}`,
+      );
   });
   let nOutputs = 0;
   let updated: SharedVariable[] = [];
@@ -409,7 +501,11 @@ export function scan<
     name,
     nSteps,
     sequences,
-    recurrent: userRecurrent.map(([o], i) => ({ initial: recurrentInit[i]!, taps: sortedTaps[i]!, name: o.initial!.name })),
+    recurrent: userRecurrent.map(([o], i) => ({
+      initial: recurrentInit[i]!,
+      taps: sortedTaps[i]!,
+      name: o.initial!.name,
+    })),
     nonSequences,
     truncateGradient,
     strict: options.strict ?? false,
@@ -438,9 +534,12 @@ export function scan<
       });
       result.updates.forEach(([sv, v], i) => {
         if (v.dtype !== sv.dtype || v.ndim !== sv.ndim)
-          throw new TypeError(`${who}: update ${i} gives shared variable${sv.name ? ` '${sv.name}'` : ''} (${sv.type}) a value of type ${v.type}`);
+          throw new TypeError(
+            `${who}: update ${i} gives shared variable${sv.name ? ` '${sv.name}'` : ''} (${sv.type}) a value of type ${v.type}`,
+          );
       });
-      if (result.outputs.length === 0 && result.updates.length === 0) throw new TypeError(`${who}: the step returns no output and no update`);
+      if (result.outputs.length === 0 && result.updates.length === 0)
+        throw new TypeError(`${who}: the step returns no output and no update`);
       nOutputs = result.outputs.length;
       updated = result.updates.map(([sv]) => sv);
       const fedBack = new Set(userRecurrent.map(([, kk]) => kk));
@@ -448,7 +547,11 @@ export function scan<
         recurrent: userRecurrent.map(([, kk]) => result.outputs[kk]!),
         nitSot: result.outputs.filter((_, kk) => !fedBack.has(kk)),
         until: result.until,
-        states: result.updates.map(([sv, v]) => ({ shared: sv, initial: expandDims(sv as never, 0) as Tensor, value: v })),
+        states: result.updates.map(([sv, v]) => ({
+          shared: sv,
+          initial: expandDims(sv as never, 0) as Tensor,
+          value: v,
+        })),
       };
     },
   });
@@ -467,7 +570,10 @@ export function scan<
   return [outputs as ScanOutputs<Ret>, updates];
 }
 
-type Last<O> = O extends Tensor<infer D, infer R> ? Tensor<D, Dec<R>> : { -readonly [K in keyof O]: O[K] extends Tensor<infer D, infer R> ? Tensor<D, Dec<R>> : never };
+type Last<O> =
+  O extends Tensor<infer D, infer R>
+    ? Tensor<D, Dec<R>>
+    : { -readonly [K in keyof O]: O[K] extends Tensor<infer D, infer R> ? Tensor<D, Dec<R>> : never };
 type LoopOptions = Pick<ScanOptions<[], [], []>, 'goBackwards' | 'truncateGradient' | 'name'>;
 
 /**
@@ -477,7 +583,11 @@ type LoopOptions = Pick<ScanOptions<[], [], []>, 'goBackwards' | 'truncateGradie
  * const X = T.dmatrix('X');
  * const [norms] = T.map((row) => row.sqr().sum().sqrt(), [X]); // one norm per row
  */
-export function map<const S extends readonly SequenceSpec[], const N extends readonly Tensor[] = [], Ret extends StepResult = StepResult>(
+export function map<
+  const S extends readonly SequenceSpec[],
+  const N extends readonly Tensor[] = [],
+  Ret extends StepResult = StepResult,
+>(
   fn: (...args: StepArgs<S, [], N>) => Ret,
   sequences: S,
   nonSequences?: N,
@@ -494,23 +604,36 @@ export function map<const S extends readonly SequenceSpec[], const N extends rea
  * const v = T.dvector('v');
  * const [total] = T.reduce((x, acc) => acc.add(x), [v], T.constant(0)); // sum(v)
  */
-export function reduce<const S extends readonly SequenceSpec[], const O, const N extends readonly Tensor[] = [], Ret extends StepResult = StepResult>(
+export function reduce<
+  const S extends readonly SequenceSpec[],
+  const O,
+  const N extends readonly Tensor[] = [],
+  Ret extends StepResult = StepResult,
+>(
   fn: (...args: StepArgs<S, O, N>) => Ret,
   sequences: S,
   outputsInfo: O,
   nonSequences?: N,
   options: Pick<LoopOptions, 'goBackwards' | 'name'> = {},
 ): [Last<ScanOutputs<Ret>>, ScanUpdates] {
-  const [outputs, updates] = scan(fn as never, { ...options, sequences, outputsInfo: outputsInfo as never, nonSequences, name: options.name ?? 'reduce' }) as [
-    Tensor | Tensor[],
-    ScanUpdates,
-  ];
+  const [outputs, updates] = scan(fn as never, {
+    ...options,
+    sequences,
+    outputsInfo: outputsInfo as never,
+    nonSequences,
+    name: options.name ?? 'reduce',
+  }) as [Tensor | Tensor[], ScanUpdates];
   const last = (o: Tensor) => getItem(o, [-1]);
   return [(Array.isArray(outputs) ? outputs.map(last) : last(outputs)) as never, updates];
 }
 
 /** `reduce` from the first row to the last (Theano's `foldl`). */
-export function foldl<const S extends readonly SequenceSpec[], const O, const N extends readonly Tensor[] = [], Ret extends StepResult = StepResult>(
+export function foldl<
+  const S extends readonly SequenceSpec[],
+  const O,
+  const N extends readonly Tensor[] = [],
+  Ret extends StepResult = StepResult,
+>(
   fn: (...args: StepArgs<S, O, N>) => Ret,
   sequences: S,
   outputsInfo: O,
@@ -521,12 +644,21 @@ export function foldl<const S extends readonly SequenceSpec[], const O, const N 
 }
 
 /** `reduce` from the last row to the first (Theano's `foldr`). */
-export function foldr<const S extends readonly SequenceSpec[], const O, const N extends readonly Tensor[] = [], Ret extends StepResult = StepResult>(
+export function foldr<
+  const S extends readonly SequenceSpec[],
+  const O,
+  const N extends readonly Tensor[] = [],
+  Ret extends StepResult = StepResult,
+>(
   fn: (...args: StepArgs<S, O, N>) => Ret,
   sequences: S,
   outputsInfo: O,
   nonSequences?: N,
   options: Pick<LoopOptions, 'name'> = {},
 ): [Last<ScanOutputs<Ret>>, ScanUpdates] {
-  return reduce(fn, sequences, outputsInfo, nonSequences, { ...options, goBackwards: true, name: options.name ?? 'foldr' });
+  return reduce(fn, sequences, outputsInfo, nonSequences, {
+    ...options,
+    goBackwards: true,
+    name: options.name ?? 'foldr',
+  });
 }

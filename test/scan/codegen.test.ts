@@ -34,10 +34,42 @@ describe('scan in generated code', () => {
     const init = T.dvector('init');
     const [[y, z]] = theano.scan(
       (s, ym2, ym1) => ({ outputs: [ym2.mul(0.5).add(ym1).add(s), T.sin(s)] as const, until: ym1.gt(20) }),
-      { sequences: [m.get(T.slice(null), 1)], outputsInfo: [{ initial: init, taps: [-2, -1] }, null], goBackwards: true },
+      {
+        sequences: [m.get(T.slice(null), 1)],
+        outputsInfo: [{ initial: init, taps: [-2, -1] }, null],
+        goBackwards: true,
+      },
     );
-    agree([m, init], [y, z], [[[1, 2], [3, 4], [5, 6], [7, 8], [9, 10]], [0, 1]], true);
-    agree([m, init], [y, z], [[[1, 20], [3, 40], [5, 6], [7, 8], [9, 10]], [0, 1]], true);
+    agree(
+      [m, init],
+      [y, z],
+      [
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+          [7, 8],
+          [9, 10],
+        ],
+        [0, 1],
+      ],
+      true,
+    );
+    agree(
+      [m, init],
+      [y, z],
+      [
+        [
+          [1, 20],
+          [3, 40],
+          [5, 6],
+          [7, 8],
+          [9, 10],
+        ],
+        [0, 1],
+      ],
+      true,
+    );
   });
 
   it('int32 and bool states, zero steps', () => {
@@ -53,13 +85,27 @@ describe('scan in generated code', () => {
   it('outputs read only at their last row (scan_save_mem keeps one row) in the scalar loop', () => {
     const init = T.dvector('init');
     const s = T.dvector('s');
-    const [[y, z]] = theano.scan((st, ym2, ym1) => ({ outputs: [ym2.add(ym1).add(st), st.mul(ym1)] as const, until: ym1.gt(50) }), {
-      sequences: [s],
-      outputsInfo: [{ initial: init, taps: [-2, -1] }, null],
-    });
-    const args = [[0, 1], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]];
+    const [[y, z]] = theano.scan(
+      (st, ym2, ym1) => ({ outputs: [ym2.add(ym1).add(st), st.mul(ym1)] as const, until: ym1.gt(50) }),
+      {
+        sequences: [s],
+        outputsInfo: [{ initial: init, taps: [-2, -1] }, null],
+      },
+    );
+    const args = [
+      [0, 1],
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    ];
     agree([init, s], [y.get(-1), z.get(-1)], args, true);
-    agree([init, s], [y.get(-1), z.get(-1)], [[0, 1], [1, 2, 3]], true);
+    agree(
+      [init, s],
+      [y.get(-1), z.get(-1)],
+      [
+        [0, 1],
+        [1, 2, 3],
+      ],
+      true,
+    );
     const f = theano.function([init, s], [y.get(-1), z.get(-1)], { profile: true });
     expect(f.profile!.rules.scan_save_mem ?? 0).toBeGreaterThan(0);
   });
@@ -68,7 +114,18 @@ describe('scan in generated code', () => {
     const x = T.dmatrix('x');
     const h0 = T.dvector('h0');
     const [h] = theano.scan((xt, prev) => T.tanh(prev.add(xt)), { sequences: [x], outputsInfo: h0 });
-    agree([x, h0], [h], [[[1, 2], [3, 4]], [0.5, -0.5]], false);
+    agree(
+      [x, h0],
+      [h],
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [0.5, -0.5],
+      ],
+      false,
+    );
   });
 
   it('random scalar steps agree with the reference loop (fast-check, fixed seed)', () => {
@@ -90,7 +147,8 @@ describe('scan in generated code', () => {
         const [h] = theano.scan(
           (xt, prev, ww) => {
             const values: S[] = [xt, prev, ww];
-            for (const [op, i, j] of steps) values.push(OPS[op]!(values[i % values.length]!, values[j % values.length]!));
+            for (const [op, i, j] of steps)
+              values.push(OPS[op]!(values[i % values.length]!, values[j % values.length]!));
             return values[values.length - 1]!;
           },
           { sequences: [x], outputsInfo: T.constant(0.25), nonSequences: [w], goBackwards: backwards },

@@ -11,12 +11,20 @@ describe.each(MODES)('scan forward (%s)', (mode) => {
   it('A ** k: a recurrent output and a non-sequence', () => {
     const A = T.dvector('A');
     const k = T.iscalar('k');
-    const [result, updates] = theano.scan((prior, a) => prior.mul(a), { outputsInfo: T.onesLike(A), nonSequences: [A], nSteps: k });
+    const [result, updates] = theano.scan((prior, a) => prior.mul(a), {
+      outputsInfo: T.onesLike(A),
+      nonSequences: [A],
+      nSteps: k,
+    });
     expect(updates).toEqual([]);
     const f = theano.function([A, k], result.get(-1), { mode });
     expect(arr(f([1, 2, 3, 4], 3))).toEqual([1, 8, 27, 64]);
     const all = theano.function([A, k], result, { mode });
-    expect(arr(all([2, 3], 3))).toEqual([[2, 3], [4, 9], [8, 27]]);
+    expect(arr(all([2, 3], 3))).toEqual([
+      [2, 3],
+      [4, 9],
+      [8, 27],
+    ]);
   });
 
   it('polynomial evaluation: two sequences and a non-sequence, then a sum', () => {
@@ -36,8 +44,15 @@ describe.each(MODES)('scan forward (%s)', (mode) => {
     const b = T.dvector('b');
     const [out] = theano.scan((v) => T.tanh(T.dot(v, W).add(b)), { sequences: [X] });
     const f = theano.function([X, W, b], out, { mode });
-    const x = [[1, 2], [0.5, -1], [0, 0]];
-    const w = [[0.1, 0.2], [0.3, -0.4]];
+    const x = [
+      [1, 2],
+      [0.5, -1],
+      [0, 0],
+    ];
+    const w = [
+      [0.1, 0.2],
+      [0.3, -0.4],
+    ];
     const bb = [0.5, -0.5];
     const expected = x.map((r) => [0, 1].map((j) => Math.tanh(r[0]! * w[0]![j]! + r[1]! * w[1]![j]! + bb[j]!)));
     const got = f(x, w, bb).toArray() as number[][];
@@ -67,7 +82,12 @@ describe.each(MODES)('scan forward (%s)', (mode) => {
 
   it('goBackwards and nSteps shorter than the sequence', () => {
     const v = T.dvector('v');
-    const [out] = theano.scan((x, acc) => acc.mul(10).add(x), { sequences: [v], outputsInfo: [T.constant(0)], goBackwards: true, nSteps: 3 });
+    const [out] = theano.scan((x, acc) => acc.mul(10).add(x), {
+      sequences: [v],
+      outputsInfo: [T.constant(0)],
+      goBackwards: true,
+      nSteps: 3,
+    });
     const f = theano.function([v], out, { mode });
     // the first 3 rows, from the last to the first: 3, 2, 1
     expect(arr(f([1, 2, 3, 4]))).toEqual([3, 32, 321]);
@@ -75,7 +95,10 @@ describe.each(MODES)('scan forward (%s)', (mode) => {
 
   it('until stops after the first step whose condition holds', () => {
     const x = T.dscalar('x');
-    const [powers] = theano.scan((prev) => ({ outputs: prev.mul(2), until: prev.mul(2).gt(x) }), { outputsInfo: T.constant(1), nSteps: 100 });
+    const [powers] = theano.scan((prev) => ({ outputs: prev.mul(2), until: prev.mul(2).gt(x) }), {
+      outputsInfo: T.constant(1),
+      nSteps: 100,
+    });
     const f = theano.function([x], powers, { mode });
     expect(arr(f(40))).toEqual([2, 4, 8, 16, 32, 64]);
     expect(arr(f(0.5))).toEqual([2]);
@@ -99,7 +122,14 @@ describe.each(MODES)('scan forward (%s)', (mode) => {
     const [total] = T.reduce((x, acc) => acc.add(x), [v], T.constant(0));
     const [left] = T.foldl((x, acc) => acc.mul(10).add(x), [v], T.constant(0));
     const [right] = T.foldr((x, acc) => acc.mul(10).add(x), [v], T.constant(0));
-    expect(arr(theano.function([X], norms, { mode })([[3, 4], [6, 8]]))).toEqual([5, 10]);
+    expect(
+      arr(
+        theano.function([X], norms, { mode })([
+          [3, 4],
+          [6, 8],
+        ]),
+      ),
+    ).toEqual([5, 10]);
     const f = theano.function([v], [total, left, right], { mode });
     expect(f([1, 2, 3])).toEqual([6, 123, 321]);
   });
@@ -107,7 +137,11 @@ describe.each(MODES)('scan forward (%s)', (mode) => {
   it('zero steps: empty outputs of the right shape', () => {
     const A = T.dvector('A');
     const k = T.iscalar('k');
-    const [result] = theano.scan((prior, a) => prior.mul(a), { outputsInfo: T.onesLike(A), nonSequences: [A], nSteps: k });
+    const [result] = theano.scan((prior, a) => prior.mul(a), {
+      outputsInfo: T.onesLike(A),
+      nonSequences: [A],
+      nSteps: k,
+    });
     const f = theano.function([A, k], result, { mode });
     expect((f([1, 2], 0) as NDArray).shape).toEqual([0, 2]);
   });
@@ -118,6 +152,16 @@ describe.each(MODES)('scan forward (%s)', (mode) => {
     expect(arr(theano.function([n], counts, { mode })(3))).toEqual([3, 5, 7]);
     const M = T.dmatrix('M');
     const [pw] = theano.scan((P) => T.dot(P, M), { outputsInfo: T.eye(2), nSteps: 2 });
-    expect(arr(theano.function([M], pw.get(-1), { mode })([[1, 1], [0, 1]]))).toEqual([[1, 2], [0, 1]]);
+    expect(
+      arr(
+        theano.function([M], pw.get(-1), { mode })([
+          [1, 1],
+          [0, 1],
+        ]),
+      ),
+    ).toEqual([
+      [1, 2],
+      [0, 1],
+    ]);
   });
 });

@@ -23,7 +23,15 @@ describe('grad through scan', () => {
         });
         return h;
       },
-      [[[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]], [0.7, -0.3], [0.2, -0.1]],
+      [
+        [
+          [0.1, 0.2],
+          [0.3, -0.4],
+          [0.5, 0.6],
+        ],
+        [0.7, -0.3],
+        [0.2, -0.1],
+      ],
       opts,
     );
   });
@@ -62,31 +70,65 @@ describe('grad through scan', () => {
   it('a matrix state with dot and a reduction, weights as captured outer variables', () => {
     theano.gradient.verifyGrad(
       (X, W, h0) => {
-        const [h] = theano.scan((xt, prev) => T.tanh(T.dot(prev, W as Tensor<'float64', 2>).add(xt).sub(T.mean(prev))), {
-          sequences: [X as Tensor<'float64', 2>],
-          outputsInfo: h0 as V,
-        });
+        const [h] = theano.scan(
+          (xt, prev) =>
+            T.tanh(
+              T.dot(prev, W as Tensor<'float64', 2>)
+                .add(xt)
+                .sub(T.mean(prev)),
+            ),
+          {
+            sequences: [X as Tensor<'float64', 2>],
+            outputsInfo: h0 as V,
+          },
+        );
         return h.sum(0);
       },
-      [[[0.1, 0.2], [0.3, -0.4], [0.5, 0.6]], [[0.5, -0.2], [0.3, 0.9]], [0.2, -0.1]],
+      [
+        [
+          [0.1, 0.2],
+          [0.3, -0.4],
+          [0.5, 0.6],
+        ],
+        [
+          [0.5, -0.2],
+          [0.3, 0.9],
+        ],
+        [0.2, -0.1],
+      ],
       opts,
     );
   });
 
   it('until: the gradient covers the steps run', () => {
     const x = T.dscalar('x');
-    const [ys] = theano.scan((prev) => ({ outputs: prev.mul(x), until: prev.mul(x).gt(10) }), { outputsInfo: T.constant(1), nSteps: 20 });
+    const [ys] = theano.scan((prev) => ({ outputs: prev.mul(x), until: prev.mul(x).gt(10) }), {
+      outputsInfo: T.constant(1),
+      nSteps: 20,
+    });
     const cost = ys.sum();
     const g = theano.function([x], [cost, T.grad(cost, x)]);
     // x = 2: 2, 4, 8, 16 (stops): cost = sum x^k for k=1..4, d/dx = sum k x^(k-1)
     expect(g(2)).toEqual([30, 1 + 4 + 12 + 32]);
-    theano.gradient.verifyGrad((xx) => theano.scan((prev) => ({ outputs: prev.mul(xx), until: prev.mul(xx).gt(10) }), { outputsInfo: T.constant(1), nSteps: 20 })[0], [1.7], opts);
+    theano.gradient.verifyGrad(
+      (xx) =>
+        theano.scan((prev) => ({ outputs: prev.mul(xx), until: prev.mul(xx).gt(10) }), {
+          outputsInfo: T.constant(1),
+          nSteps: 20,
+        })[0],
+      [1.7],
+      opts,
+    );
   });
 
   it('truncateGradient: only the last k steps are backpropagated', () => {
     const x = T.dvector('x');
     const w = T.dscalar('w');
-    const [h] = theano.scan((xt, prev) => prev.mul(w).add(xt), { sequences: [x], outputsInfo: T.constant(0), truncateGradient: 2 });
+    const [h] = theano.scan((xt, prev) => prev.mul(w).add(xt), {
+      sequences: [x],
+      outputsInfo: T.constant(0),
+      truncateGradient: 2,
+    });
     const cost = h.get(-1);
     const [gx, gw] = theano.function([x, w], T.grad(cost, [x, w]))([1, 2, 3, 4], 0.5) as NDArray[] & number[];
     // h_3 = x3 + w x2 + w^2 x1 + w^3 x0: the last two steps see x3 and x2, and w through h_3 = w h_2 + x3 only up to h_2
@@ -110,7 +152,15 @@ describe('grad through scan', () => {
     const [g0] = f(at - h) as number[];
     const [, second] = f(at) as number[];
     expect(second).toBeCloseTo((g1! - g0!) / (2 * h), 5);
-    theano.gradient.verifyGrad((xx) => T.grad(theano.scan((prev) => T.sin(prev.mul(xx)), { outputsInfo: T.constant(0.5), nSteps: 3 })[0].sum(), xx as never), [0.7], opts);
+    theano.gradient.verifyGrad(
+      (xx) =>
+        T.grad(
+          theano.scan((prev) => T.sin(prev.mul(xx)), { outputsInfo: T.constant(0.5), nSteps: 3 })[0].sum(),
+          xx as never,
+        ),
+      [0.7],
+      opts,
+    );
   });
 
   it('a 10,000-step scan builds, differentiates and runs', () => {
@@ -150,14 +200,32 @@ describe('grad through scan over random step functions', () => {
             const [h] = theano.scan(
               (xt, prev, ww) => {
                 const values: V[] = [xt, prev];
-                for (const [op, i, j] of steps) values.push(STEP_OPS[op]!(values[i % values.length]!, values[j % values.length]!, ww));
+                for (const [op, i, j] of steps)
+                  values.push(STEP_OPS[op]!(values[i % values.length]!, values[j % values.length]!, ww));
                 return T.tanh(values[values.length - 1]!.add(prev.mul(0.5)));
               },
-              { sequences: [X as Tensor<'float64', 2>], outputsInfo: h0 as V, nonSequences: [W as Tensor<'float64', 2>], goBackwards: backwards },
+              {
+                sequences: [X as Tensor<'float64', 2>],
+                outputsInfo: h0 as V,
+                nonSequences: [W as Tensor<'float64', 2>],
+                goBackwards: backwards,
+              },
             );
             return h;
           },
-          [[[0.1, 0.2], [0.3, -0.4], [0.5, 0.6], [-0.2, 0.1]], [[0.5, -0.2], [0.3, 0.9]], [0.2, -0.1]],
+          [
+            [
+              [0.1, 0.2],
+              [0.3, -0.4],
+              [0.5, 0.6],
+              [-0.2, 0.1],
+            ],
+            [
+              [0.5, -0.2],
+              [0.3, 0.9],
+            ],
+            [0.2, -0.1],
+          ],
           opts,
         );
       }),
@@ -171,14 +239,17 @@ describe('Rop and Lop through scan', () => {
     const x = T.dvector('x');
     const w = T.dscalar('w');
     const dw = T.dscalar('dw');
-    const [h] = theano.scan((xt, prev) => T.tanh(prev.mul(w).add(xt)), { sequences: [x], outputsInfo: T.constant(0.1) });
+    const [h] = theano.scan((xt, prev) => T.tanh(prev.mul(w).add(xt)), {
+      sequences: [x],
+      outputsInfo: T.constant(0.1),
+    });
     const jv = T.Rop(h, w, dw);
     const f = theano.function([x, w, dw], jv);
     const hOf = theano.function([x, w], h);
     const xs = [0.5, -0.3, 0.8];
     const eps = 1e-6;
-    const plus = (hOf(xs, 0.7 + eps).toArray() as number[]);
-    const minus = (hOf(xs, 0.7 - eps).toArray() as number[]);
+    const plus = hOf(xs, 0.7 + eps).toArray() as number[];
+    const minus = hOf(xs, 0.7 - eps).toArray() as number[];
     const got = f(xs, 0.7, 2).toArray() as number[];
     got.forEach((g, i) => expect(g).toBeCloseTo((2 * (plus[i]! - minus[i]!)) / (2 * eps), 6));
   });
@@ -197,13 +268,23 @@ describe('nested scans', () => {
         { sequences: [XX], outputsInfo: T.constant(0.1) },
       )[0];
     const out = build(X, w);
-    const args = [[[0.5, -0.2], [0.3, 0.1]], 0.7] as const;
+    const args = [
+      [
+        [0.5, -0.2],
+        [0.3, 0.1],
+      ],
+      0.7,
+    ] as const;
     const fast = theano.function([X, w], [out, T.grad(out.sum(), w)]);
     const reference = theano.function([X, w], [out, T.grad(out.sum(), w)], { mode: 'FAST_COMPILE' });
     const [o1, g1] = fast(...args);
     const [o2, g2] = reference(...args);
     expect((o1 as NDArray).toArray()).toEqual((o2 as NDArray).toArray());
     expect(g1).toBeCloseTo(g2 as number, 12);
-    theano.gradient.verifyGrad((XX, ww) => build(XX as Tensor<'float64', 2>, ww as Tensor<'float64', 0>), [args[0], args[1]], opts);
+    theano.gradient.verifyGrad(
+      (XX, ww) => build(XX as Tensor<'float64', 2>, ww as Tensor<'float64', 0>),
+      [args[0], args[1]],
+      opts,
+    );
   });
 });

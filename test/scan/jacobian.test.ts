@@ -12,12 +12,17 @@ describe('jacobian and hessian through scan', () => {
     const y = T.tanh(T.dot(v, A));
     const [J] = theano.scan((i) => T.grad(y.get(i), v), { sequences: [T.arange(T.shape(y, 0))] });
     const f = theano.function([A, v], [J, T.jacobian(y, v)]);
-    const a = [[1, 2], [3, 4]];
+    const a = [
+      [1, 2],
+      [3, 4],
+    ];
     const vv = [0.1, -0.2];
     const [byScan, byJacobian] = f(a, vv) as NDArray[];
     const s = [0, 1].map((j) => 1 - Math.tanh(vv[0]! * a[0]![j]! + vv[1]! * a[1]![j]!) ** 2);
     const expected = [0, 1].map((i) => [0, 1].map((k) => s[i]! * a[k]![i]!));
-    (byScan!.toArray() as number[][]).forEach((row, i) => row.forEach((x, k) => expect(x).toBeCloseTo(expected[i]![k]!, 12)));
+    (byScan!.toArray() as number[][]).forEach((row, i) =>
+      row.forEach((x, k) => expect(x).toBeCloseTo(expected[i]![k]!, 12)),
+    );
     expect(byJacobian!.toArray()).toEqual(byScan!.toArray());
   });
 
@@ -29,8 +34,15 @@ describe('jacobian and hessian through scan', () => {
     const third = T.grad(T.sum(H), x);
     const f = theano.function([x], [H, third]);
     const [h, g] = f([1, 2]) as NDArray[];
-    expect(h!.toArray()).toEqual([[6, 0], [0, 12]]);
+    expect(h!.toArray()).toEqual([
+      [6, 0],
+      [0, 12],
+    ]);
     expect(g!.toArray()).toEqual([6, 6]);
-    theano.gradient.verifyGrad((xx) => T.hessian(T.sum(T.sin(xx as Tensor<'float64', 1>).mul(xx)), xx as Tensor<'float64', 1>), [[0.3, -0.7]], { nTests: 1 });
+    theano.gradient.verifyGrad(
+      (xx) => T.hessian(T.sum(T.sin(xx as Tensor<'float64', 1>).mul(xx)), xx as Tensor<'float64', 1>),
+      [[0.3, -0.7]],
+      { nTests: 1 },
+    );
   });
 });
