@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { format } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { plotGradients, type GradientsPlot } from '../examples/gradients-plot.js';
+import { trainRnn } from '../examples/rnn.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -165,5 +166,18 @@ describe('examples/tutorial.ts', () => {
     const challenge = section('Math challenge: gradients of the logistic and tanh functions');
     expect(challenge).toContain("logistic'(x): [0.14914645 0.25       0.14914645]");
     expect(challenge).toContain("tanh'(x):     [0.18070664 1.         0.18070664]");
+  });
+});
+
+describe('examples/rnn.ts', () => {
+  test('BPTT through scan: the loss falls, and the trained RNN beats repeating the last value', () => {
+    // a small run (the example trains 300 epochs of hidden 16 on 30-step windows)
+    const r = trainRnn({ hidden: 8, steps: 12, batch: 16, epochs: 60 });
+    expect(r.losses).toHaveLength(60);
+    r.losses.forEach((l) => expect(Number.isFinite(l)).toBe(true));
+    const first = r.losses.slice(0, 5).reduce((a, b) => a + b) / 5;
+    const last = r.losses.slice(-5).reduce((a, b) => a + b) / 5;
+    expect(last).toBeLessThan(first / 3);
+    expect(r.testLoss).toBeLessThan(r.baselineLoss);
   });
 });

@@ -138,7 +138,7 @@ const ZERO_ONE = new Set<string>(['lt', 'gt', 'le', 'ge', 'eq', 'neq', 'isnan', 
  * The JS expression of one op over operand expressions, with the same math the reference evaluator chooses
  * (`chooseKernel` in ops/elemwise.ts): wrapping integer variants for integer results, bool not for `invert`.
  */
-function opExpression(
+export function opExpression(
   k: KernelOp,
   args: readonly string[],
   helper: (f: unknown) => string,

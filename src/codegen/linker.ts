@@ -13,13 +13,16 @@
  *   that would alias an input, a shared value or another returned value is copied by the caller (`copyOutput`).
  */
 import type { FunctionGraph } from '../graph/function-graph.js';
-import { evaluateNodes, leafValue, runNode } from '../graph/evaluate.js';
+import { evaluateNodes, leafValue, NodeError, runNode } from '../graph/evaluate.js';
 import { graphInputs } from '../graph/traversal.js';
-import type { Variable } from '../graph/variable.js';
+import { isInnerGraphOp, type InnerRunner } from '../ops/inner-graph.js';
+import type { Apply, Variable } from '../graph/variable.js';
 import { NDArray, shapeSize } from '../runtime/ndarray.js';
 import { allocStorage, type DType } from '../types/dtype.js';
 import { compileKernel, type Allocator, type CompiledKernel } from './kernel.js';
 import { planSteps, stepOutputs, type Step } from './fusion.js';
+import { SCAN } from '../ops/scan.js';
+import { compileScalarScan, type ScanLoop } from './scan-loop.js';
 
 /** Buffers by dtype and length, reused across steps and calls of one compiled function. */
 export class BufferPool {
@@ -90,12 +93,26 @@ export interface LinkedProgram {
   readonly stepProfile: (() => StepProfile[]) | undefined;
 }
 
+export interface LinkOptions {
+  /**
+   * Returned values come from the pool too (for inner graphs whose caller copies the outputs before the next
+   * call, as scan does each step): the caller gives them back with `pool.give`, so a loop allocates nothing after
+   * its first step.
+   */
+  readonly pooledOutputs?: boolean;
+}
+
 /** Links `graph` (already optimized) with the given input order; `profile` times every step of every call. */
-export function link(graph: FunctionGraph, inputs: readonly Variable[], profile = false): LinkedProgram {
+export function link(
+  graph: FunctionGraph,
+  inputs: readonly Variable[],
+  profile = false,
+  options: LinkOptions = {},
+): LinkedProgram {
   const steps = planSteps(graph);
   const out = new SourceWriter();
   bindLeaves(out, graph, inputs);
-  const memory = planMemory(graph, steps);
+  const memory = planMemory(graph, steps, options.pooledOutputs ?? false);
   const pool = new BufferPool();
   const kernels: CompiledKernel[] = [];
   const kernelIndex = new Map<CompiledKernel, number>();
@@ -187,7 +204,7 @@ interface MemoryPlan {
   readonly dying: ReadonlyMap<number, readonly Variable[]>;
 }
 
-function planMemory(graph: FunctionGraph, steps: readonly Step[]): MemoryPlan {
+function planMemory(graph: FunctionGraph, steps: readonly Step[], pooledOutputs = false): MemoryPlan {
   const root = new Map<Variable, Variable>();
   const rootOf = (v: Variable) => root.get(v) ?? v;
   const pooledKind = new Set<Variable>(); // roots written by kernels, or by single-output ops into pooled arrays
@@ -197,7 +214,7 @@ function planMemory(graph: FunctionGraph, steps: readonly Step[]): MemoryPlan {
     if (s.kind === 'node' && s.node.outputs.length === 1) pooledKind.add(s.node.outputs[0]!);
   });
   const escaping = new Set(graph.outputs.map(rootOf));
-  const pooled = (r: Variable) => pooledKind.has(r) && !escaping.has(r);
+  const pooled = (r: Variable) => pooledKind.has(r) && (pooledOutputs || !escaping.has(r));
   const lastUse = new Map<Variable, number>();
   steps.forEach((s, i) => {
     for (const v of readsOf(s)) lastUse.set(rootOf(v), i);
@@ -205,7 +222,7 @@ function planMemory(graph: FunctionGraph, steps: readonly Step[]): MemoryPlan {
   });
   const dying = new Map<number, Variable[]>();
   for (const [r, i] of lastUse) {
-    if (!pooled(r)) continue;
+    if (!pooled(r) || escaping.has(r)) continue; // a returned value outlives the call
     const list = dying.get(i);
     if (list) list.push(r);
     else dying.set(i, [r]);
@@ -230,6 +247,7 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
   const { out, memory, pool } = context;
   const ins = readsOf(s).map((v) => out.name(v));
   let after = memory.dying.get(i) ?? [];
+  let loop: ScanLoop | null = null;
   if (s.kind === 'kernel') {
     // inplace: an input this elementwise loop reads last, directly (not through a view), may become its output
     if (!s.ir.reduce) {
@@ -245,6 +263,28 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
     const node = s.node;
     out.emit(`// step ${i}: view`);
     out.emit(`t = ${out.bind((...values: NDArray[]) => runNode(node, values, true))}(${ins.join(', ')});`);
+  } else if (s.node.op === SCAN && (loop = compileScalarScan(s.node))) {
+    const node = s.node;
+    const scalarLoop = loop;
+    // the loop's source is listed with the kernels (f.source)
+    const listed: CompiledKernel = { key: `scan-loop:${i}`, source: loop.source, fn: () => null };
+    context.kernelIndex.set(listed, context.kernels.push(listed) - 1);
+    out.emit(`// step ${i}: scan, its scalar step written as one loop (kernel ${context.kernelIndex.get(listed)})`);
+    out.emit(
+      `t = ${out.bind((...values: NDArray[]) => runInnerGraphOp(node, values, () => scalarLoop(values)))}(${ins.join(', ')});`,
+    );
+  } else if (isInnerGraphOp(s.node.op)) {
+    const node = s.node;
+    const op = s.node.op;
+    const runInner = linkInnerGraphs(
+      op.inner.graphs(node.params).map((g) => g.graph),
+      op.inner.transientOutputs ?? false,
+    );
+    const types = node.outputs.map((o) => o.type);
+    out.emit(`// step ${i}: ${node.op.name}, its inner graphs linked`);
+    out.emit(
+      `t = ${out.bind((...values: NDArray[]) => runInnerGraphOp(node, values, () => op.inner.run(values, node.params, types, runInner)))}(${ins.join(', ')});`,
+    );
   } else {
     const node = s.node;
     out.emit(`// step ${i}: runtime op`);
@@ -256,6 +296,42 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
     out.emit(`t = ${out.bind((...values: NDArray[]) => runNode(node, values, false, alloc))}(${ins.join(', ')});`);
   }
   return after;
+}
+
+/**
+ * Each inner graph linked once, into a program of its own (its buffers pooled across calls and steps); the runner
+ * copies an output that aliases one of its inputs or leaves, as the caller of a compiled function would.
+ */
+function linkInnerGraphs(graphs: readonly FunctionGraph[], transientOutputs = false): InnerRunner {
+  const programs = graphs.map((g) => link(g, g.inputs, false, { pooledOutputs: transientOutputs }));
+  // with transient outputs (scan copies each step's outputs at once), a call's outputs go back to the pool at
+  // the next call: a loop over fixed shapes allocates nothing after its first step
+  const previous = graphs.map((): NDArray[] => []);
+  return (k, inputs) => {
+    const program = programs[k]!;
+    if (transientOutputs) {
+      const given = new Set<unknown>();
+      for (const a of previous[k]!) {
+        if (given.has(a.data)) continue;
+        given.add(a.data);
+        program.pool.give(a);
+      }
+    }
+    const results = program.run(inputs);
+    const outputs = results.map((a, i) => (program.copyOutput[i] ? a.copy() : a));
+    if (transientOutputs) previous[k] = outputs;
+    return outputs;
+  };
+}
+
+/** Runs an inner-graph op with linked inner graphs; an error names the node, as `runNode` does. */
+function runInnerGraphOp(node: Apply, values: readonly NDArray[], run: () => NDArray[]): NDArray[] {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof NodeError) throw e;
+    throw new NodeError(node, values, e);
+  }
 }
 
 /** A kernel step: the compiled loop, its allocator (pooled or fresh outputs), and the reference fallback. */

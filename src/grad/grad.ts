@@ -3,9 +3,8 @@
  * `pp`, compose, and are compiled and optimized like any other expression.
  */
 import { copyGraph } from '../graph/function-graph.js';
-import { graphInputs, toposort } from '../graph/traversal.js';
-import { MAP } from '../ops/map.js';
-import { applyOp, withBuildTrace } from '../tensor/apply.js';
+import { toposort } from '../graph/traversal.js';
+import { withBuildTrace } from '../tensor/apply.js';
 import type { GradBuilder } from '../graph/op.js';
 import { buildSite, type Apply, type Variable } from '../graph/variable.js';
 import { GRAD_MODIFIER } from '../ops/gradient.js';
@@ -14,9 +13,13 @@ import type { Inc, Rank } from '../types/rank.js';
 import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { closestName } from '../types/suggest.js';
+import { scan } from '../tensor/scan.js';
+// registers the gradient of scan (backpropagation through time), which builds a reverse scan with this module's Lop
+import './scan.js';
 
 /** The builder pullbacks receive: the real `theano.tensor`, checked against the interface they are written to. */
-const GRAD_BUILDER: GradBuilder = T satisfies GradBuilder;
+// It also carries `Lop`: an op with inner graphs (ifelse, scan) differentiates them with the same autodiff.
+const GRAD_BUILDER: GradBuilder = { ...(T satisfies GradBuilder), Lop: (f: Tensor[], wrt: Tensor[], points: Tensor[]) => Lop(f, wrt, points) };
 
 export interface GradOptions<RD extends 'zero' | 'none' = 'zero' | 'none'> {
   /** Variables to treat as constants: no gradient flows through them. */
@@ -251,11 +254,13 @@ export function jacobian<E extends Tensor<FloatDType>, D extends DType, R extend
   if (!isFloat(expression.dtype)) throw new TypeError(`jacobian: the expression must be float, got ${describe(expression)}`);
   if (expression.ndim === 0) return grad(expression as Tensor<FloatDType, 0>, wrt, options) as never;
   const flat = (expression.ndim === 1 ? expression : T.flatten(expression)) as Tensor<FloatDType, 1>;
-  const index = T.lscalar('i');
-  const row = grad(flat.get(index) as Tensor<FloatDType, 0>, wrt, { ...options, disconnectedInputs: options.disconnectedInputs ?? 'raise' }) as Tensor;
-  const leaves = graphInputs([row]).filter((v) => v !== index && !v.isConstant);
-  const nodes = toposort([row]);
-  return applyOp(MAP, { index, leaves, body: row, nodes }, [T.shape(flat, 0) as Tensor, ...leaves])[0] as never;
+  const rowOptions = { ...options, disconnectedInputs: options.disconnectedInputs ?? 'raise' };
+  // one gradient per element, as Theano does: a scan over the element indices (differentiable in turn)
+  const [rows] = scan((i) => grad(flat.get(i) as Tensor<FloatDType, 0>, wrt, rowOptions) as Tensor, {
+    sequences: [T.arange(T.shape(flat, 0))],
+    name: 'jacobian',
+  });
+  return rows as never;
 }
 
 /** The Hessian of a scalar `cost` with respect to `wrt` (the Jacobian of its gradient): [n, n] for a vector. */

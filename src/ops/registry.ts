@@ -10,9 +10,10 @@ import { BATCHED_DOT, DOT, MATMUL, TENSORDOT } from './blas.js';
 import { DIMSHUFFLE } from './dimshuffle.js';
 import { ELEMWISE, type ElemwiseParams } from './elemwise.js';
 import { BROADCAST_LIKE, GRAD_MODIFIER, SUM_TO_SHAPE } from './gradient.js';
-import { MAP } from './map.js';
+import { IFELSE } from './ifelse.js';
 import { CROSSENTROPY_CATEGORICAL_1HOT, LOG_SOFTMAX, SOFTMAX } from './nnet.js';
 import { REDUCE } from './reduce.js';
+import { SCAN } from './scan.js';
 import type { ScalarOpName } from './scalar.js';
 import { ALLOC, BROADCAST_TO, FILL, FLATTEN, RESHAPE, SHAPE, SHAPE_I, TILE } from './shape.js';
 import { ARANGE, CUMULATE, EYE, JOIN, REPEAT, ROLL, SPLIT, TRI } from './structure.js';
@@ -31,11 +32,12 @@ const NAMED_OPS = {
   broadcast_like: BROADCAST_LIKE,
   grad_modifier: GRAD_MODIFIER,
   sum_to_shape: SUM_TO_SHAPE,
-  map: MAP,
+  ifelse: IFELSE,
   crossentropy_categorical_1hot: CROSSENTROPY_CATEGORICAL_1HOT,
   log_softmax: LOG_SOFTMAX,
   softmax: SOFTMAX,
   reduce: REDUCE,
+  scan: SCAN,
   alloc: ALLOC,
   broadcastTo: BROADCAST_TO,
   fill: FILL,

@@ -1,5 +1,6 @@
 import type { FunctionGraph } from '../graph/function-graph.js';
-import type { Variable } from '../graph/variable.js';
+import type { Apply, Variable } from '../graph/variable.js';
+import { isInnerGraphOp } from '../ops/inner-graph.js';
 import { pp } from './pp.js';
 
 /** Options of `debugprint`. */
@@ -48,8 +49,9 @@ function headOf(u: Variable, id: string): string {
       : `${u.name ?? `<${u.type}>`} [id ${id}] <${u.type}>${u.isShared ? ' (shared)' : ''}`;
   }
   const opLabel = node.op.name + (node.outputs.length > 1 ? `.${u.index}` : '');
+  // an inner graph's text is the section below the trees, not a param
   const params =
-    node.params && typeof node.params === 'object'
+    node.params && typeof node.params === 'object' && !isInnerGraphOp(node.op)
       ? Object.entries(node.params as object).filter(([, x]) => x !== undefined)
       : [];
   const paramText = params.length
@@ -83,6 +85,8 @@ export function debugprint(v: Printable, options: DebugprintOptions = {}): strin
   /** Variables whose inputs are printed (or will be, in a tree below). */
   const expanded = new Set<Variable>();
   const lines: string[] = [];
+  /** Placeholders of inner graphs: the id of the input of the node they stand for. */
+  const outerOf = new Map<Variable, string>();
   /** Prints the tree of `root` (at `rootLevel`); returns the deep subtrees it deferred, with their levels. */
   const printTree = (root: Variable, rootLevel: number, continued: boolean): [Variable, number][] => {
     const deferred: [Variable, number][] = [];
@@ -91,7 +95,8 @@ export function debugprint(v: Printable, options: DebugprintOptions = {}): strin
     while (stack.length > 0) {
       const [u, level, prefix, childBase] = stack.pop()!;
       const node = u.owner;
-      const head = `${prefix}${headOf(u, idOf(u))}`;
+      const outer = outerOf.get(u);
+      const head = `${prefix}${headOf(u, idOf(u))}${outer ? ` -> [id ${outer}]` : ''}`;
       if (!node || level >= maxDepth) {
         lines.push(head);
         continue;
@@ -116,10 +121,47 @@ export function debugprint(v: Printable, options: DebugprintOptions = {}): strin
     }
     return deferred;
   };
-  for (const output of rootsOf(v)) {
-    // the output's tree, then the subtrees it deferred (and those they defer), before the next output
-    const pending = printTree(output, 1, false);
-    for (let t = 0; t < pending.length; t++) pending.push(...printTree(pending[t]![0], pending[t]![1], true));
+  const printAll = (roots: readonly Variable[]) => {
+    for (const output of roots) {
+      // the output's tree, then the subtrees it deferred (and those they defer), before the next output
+      const pending = printTree(output, 1, false);
+      for (let t = 0; t < pending.length; t++) pending.push(...printTree(pending[t]![0], pending[t]![1], true));
+    }
+  };
+  printAll(rootsOf(v));
+  // Theano's "Inner graphs:" section: each node with inner graphs (found in the trees printed so far, inner
+  // ones included), then each of its graphs under its label, lines marked '>'; a placeholder names the input of
+  // the node it stands for (`-> [id C]`).
+  const innerNodes: Apply[] = [];
+  const listed = new Set<Apply>();
+  const collect = () => {
+    for (const u of ids.keys()) {
+      const node = u.owner;
+      if (node && isInnerGraphOp(node.op) && !listed.has(node)) {
+        listed.add(node);
+        innerNodes.push(node);
+      }
+    }
+  };
+  collect();
+  if (innerNodes.length > 0) lines.push('', 'Inner graphs:');
+  for (let n = 0; n < innerNodes.length; n++) {
+    const node = innerNodes[n]!;
+    const op = node.op;
+    if (!isInnerGraphOp(op)) continue;
+    lines.push('', `${op.name} [id ${idOf(node.outputs[0]!)}]`);
+    op.inner.graphs(node.params).forEach(({ label, graph }, g) => {
+      const offset = node.inputs.length - graph.inputs.length; // the op's own inputs (ifelse's condition) come first
+      graph.inputs.forEach((p, i) => {
+        const k = op.inner.outerInputOf ? op.inner.outerInputOf(node.params, g, i) : offset + i;
+        if (k !== null) outerOf.set(p, idOf(node.inputs[k]!));
+      });
+      lines.push(` ${label}:`);
+      const start = lines.length;
+      printAll(graph.outputs);
+      for (let k = start; k < lines.length; k++) lines[k] = ` > ${lines[k]}`;
+    });
+    collect();
   }
   return lines.join('\n');
 }

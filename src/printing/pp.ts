@@ -1,5 +1,7 @@
 import type { FunctionGraph } from '../graph/function-graph.js';
+import type { PrintedArg } from '../graph/op.js';
 import type { Variable } from '../graph/variable.js';
+import { isInnerGraphOp } from '../ops/inner-graph.js';
 import { formatScalar } from '../runtime/format.js';
 
 const MAX_CONSTANT_ELEMENTS = 6;
@@ -24,7 +26,18 @@ function leafText(v: Variable): string {
 export function pp(v: Variable | FunctionGraph | { graph: FunctionGraph }): string {
   if ('graph' in v) return pp(v.graph);
   if (!('type' in v)) return v.outputs.map((o) => pp(o)).join('\n');
-  const text = new Map<Variable, { s: string; prec: number }>();
+  return ppWith(v, new Map());
+}
+
+/** An inner graph's outputs printed with its placeholders written as the op's printed inputs. */
+function ppInner(graph: FunctionGraph, inputs: readonly PrintedArg[]): string[] {
+  const seeded = new Map<Variable, { s: string; prec: number }>();
+  graph.inputs.forEach((p, i) => seeded.set(p, { s: inputs[i]!.atom, prec: 100 }));
+  return graph.outputs.map((o) => seeded.get(o)?.s ?? ppWith(o, seeded));
+}
+
+function ppWith(v: Variable, seeded: ReadonlyMap<Variable, { s: string; prec: number }>): string {
+  const text = new Map<Variable, { s: string; prec: number }>(seeded);
   const stack: [Variable, boolean][] = [[v, false]];
   while (stack.length > 0) {
     const [u, expanded] = stack.pop()!;
@@ -55,6 +68,9 @@ export function pp(v: Variable | FunctionGraph | { graph: FunctionGraph }): stri
       const a = args[0]!;
       s = `${spec.symbol}${a.prec > spec.precedence ? a.s : `(${a.s})`}`;
       prec = spec.precedence;
+    } else if (isInnerGraphOp(node.op) && node.op.inner.format) {
+      const printed = args.map((a) => ({ text: a.s, atom: a.prec >= 100 ? a.s : `(${a.s})` }));
+      s = node.op.inner.format(printed, node.params, ppInner) + outSuffix;
     } else if (spec.kind === 'custom') {
       s = spec.format(
         args.map((a) => ({ text: a.s, atom: a.prec >= 100 ? a.s : `(${a.s})` })),

@@ -41,6 +41,8 @@ export interface PassContext {
   record(r: RewriteRecord): void;
   /** How many times a rule-set pass tried its rules on a node (its work, whatever the machine's speed). */
   visited?(count: number): void;
+  /** Optimizes an inner graph (of ifelse, scan) in place with the pipeline and mode that run this pass. */
+  optimizeInner?(graph: FunctionGraph): void;
 }
 
 /** A named step of the pipeline: a rule set or a global pass written as plain code. */

@@ -72,8 +72,11 @@ export const mergePass: Pass = {
   },
 };
 
-/** Ops never folded: they would turn a small graph into a large constant (Theano does not fold alloc either). */
-const NOT_FOLDED = new Set(['alloc', 'broadcastTo', 'broadcast_like', 'fill', 'tile', 'repeat', 'map', 'arange', 'eye']);
+/**
+ * Ops never folded: they would turn a small graph into a large constant (Theano does not fold alloc either), or
+ * run a loop of any length at compile time (scan).
+ */
+const NOT_FOLDED = new Set(['alloc', 'broadcastTo', 'broadcast_like', 'fill', 'tile', 'repeat', 'scan', 'arange', 'eye']);
 const MAX_FOLDED_SIZE = 10_000;
 
 /** Evaluates nodes whose inputs are all constants, once, at compile time. */

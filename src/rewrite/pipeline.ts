@@ -1,17 +1,20 @@
 /**
  * The optimizer: one ordered list of named passes, and the modes that select from it. The order is the list
- * below, not a global priority number: merge -> constant folding -> canonicalize -> stabilize -> specialize ->
- * merge.
+ * below, not a global priority number: merge -> constant folding -> ifelse with a constant condition -> canonicalize ->
+ * stabilize -> specialize -> inner graphs (each through this same list) -> ifelse sharing -> scan rewrites -> merge.
  */
 import type { FunctionGraph } from '../graph/function-graph.js';
 import { closestName } from '../types/suggest.js';
 import { ruleSetPass, type Pass, type RewriteRecord, type Rule } from './engine.js';
+import { innerGraphsPass } from './inner-graphs.js';
 import { constantFoldPass, mergePass } from './merge.js';
 import { ALGEBRA_RULES } from './rules/algebra.js';
 import { CANONICALIZE_RULES } from './rules/canonicalize.js';
 import { LOGEXP_RULES } from './rules/logexp.js';
 import { SIGMOID_RULES } from './rules/sigmoid.js';
 import { SWITCH_RULES } from './rules/switch.js';
+import { ifelseConstantConditionPass, ifelseShareOuterPass } from './rules/ifelse.js';
+import { SCAN_PASSES } from './rules/scan.js';
 import { SPECIALIZE_RULES } from './rules/specialize.js';
 import { STABILIZE_RULES } from './rules/stabilize.js';
 
@@ -39,9 +42,13 @@ export function pipeline(extra: ReadonlyMap<Phase, readonly Rule[]> = new Map())
   return [
     mergePass,
     constantFoldPass,
+    ifelseConstantConditionPass,
     phase('canonicalize', extra.get('canonicalize')),
     phase('stabilize', extra.get('stabilize')),
     phase('specialize', extra.get('specialize')),
+    innerGraphsPass,
+    ifelseShareOuterPass,
+    ...SCAN_PASSES,
     { ...mergePass, name: 'merge_final' },
   ];
 }
@@ -162,6 +169,7 @@ export function optimize(
     pass.run(graph, {
       enabled: (name, tags) => mode.enabled(name, tags),
       visited: (count) => (visits = count),
+      optimizeInner: (inner) => void optimize(inner, mode),
       record: (r) => {
         rewrites++;
         profile.rules[r.rule] = (profile.rules[r.rule] ?? 0) + 1;

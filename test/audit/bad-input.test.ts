@@ -87,6 +87,27 @@ const guarded = theano.function([x], T.log(x).sum(), {
   name: 'guarded',
 });
 /** A fused elementwise kernel whose output is too large (an outer sum). */
+// scan: a loop over x for n steps, and a recurrence whose state changes shape
+const scanOver = theano.function(
+  [x, n],
+  theano.scan((xt, acc) => acc.add(xt), {
+    sequences: [x],
+    outputsInfo: T.constant(0),
+    nSteps: n,
+    name: 'running',
+  })[0],
+  { name: 'scanOver' },
+);
+const scanGrowing = theano.function(
+  [x],
+  theano.scan((prev) => T.concatenate([prev, prev]), { outputsInfo: x, nSteps: 2, name: 'doubling' })[0],
+  { name: 'scanGrowing' },
+);
+const scanTaps = theano.function(
+  [x],
+  theano.scan((a, bb) => a.add(bb), { outputsInfo: [{ initial: x, taps: [-2, -1] }], nSteps: 3, name: 'fib' })[0],
+  { name: 'scanTaps' },
+);
 const outer = theano.function([x], x.dimshuffle(0, 'x').add(x.dimshuffle('x', 0)).exp(), { name: 'outer' });
 const double = theano.function([x], x.mul(2), { name: 'double' });
 const ints = theano.function([i], i.add(1), { name: 'ints' });
@@ -1048,6 +1069,97 @@ const rows: Row[] = [
         [1, 2, 3],
       ),
     message: ['dot', '(2, 2)', '(3,)'],
+  },
+  // --- scan: the step, its options, and the loop at run time
+  {
+    what: 'scan: the step returns fewer outputs than outputsInfo describes',
+    when: 'build',
+    action: () => theano.scan((a) => a.add(1), { outputsInfo: [T.constant(0), T.constant(1)], nSteps: 2, name: 'pair' }),
+    message: ["scan 'pair'", 'returns 1 output', 'outputsInfo describes 2'],
+  },
+  {
+    what: 'scan: a recurrent output of another dtype than its initial value',
+    when: 'build',
+    action: () => theano.scan((a) => T.cast(a, 'int32') as never, { outputsInfo: T.constant(0), nSteps: 2, name: 'counter' }),
+    message: ["scan 'counter'", 'output 0', 'int32', 'float64', 'outputsInfo[0]'],
+  },
+  {
+    what: 'scan: a recurrent output of another rank than its initial value',
+    when: 'build',
+    action: () => theano.scan((a) => any(T.stack([a, a])), { outputsInfo: T.constant(0), nSteps: 2, name: 'grow' }),
+    message: ["scan 'grow'", 'output 0', 'vector', 'scalar'],
+  },
+  {
+    what: 'scan: output taps deeper than the initial value has rows',
+    when: 'build',
+    action: () => theano.scan((a, bb) => a.add(bb), { outputsInfo: [{ initial: T.constant([1]), taps: [-2, -1] }], nSteps: 2, name: 'fib' }),
+    message: ["scan 'fib'", 'taps [-2,-1]', 'need 2 initial rows', 'has 1'],
+  },
+  {
+    what: 'scan: output taps that are not negative',
+    when: 'build',
+    action: () => theano.scan((a) => a, { outputsInfo: [{ initial: x, taps: [0] }], nSteps: 2, name: 'ahead' }),
+    message: ["scan 'ahead'", 'must be negative'],
+  },
+  {
+    what: 'scan: a sequence that is a JS array, not a tensor',
+    when: 'build',
+    action: () => theano.scan(() => x, { sequences: any([[1, 2, 3]]), name: 'plain' }),
+    message: ["scan 'plain'", 'sequence 0', 'an array', 'not a symbolic tensor'],
+  },
+  {
+    what: 'scan: a non-sequence that is a string',
+    when: 'build',
+    action: () => theano.scan(() => x, { sequences: [x], nonSequences: any(['w']), name: 'weights' }),
+    message: ["scan 'weights'", 'non-sequence 0', 'string'],
+  },
+  {
+    what: 'scan: neither sequences nor nSteps',
+    when: 'build',
+    action: () => theano.scan((a) => a.add(1), { outputsInfo: T.constant(0), name: 'endless' }),
+    message: ["scan 'endless'", 'give sequences or nSteps'],
+  },
+  {
+    what: 'scan: a misspelt option',
+    when: 'build',
+    action: () => theano.scan(() => x, any({ outputsInfo: T.constant(0), nStep: 3 })),
+    message: ["unknown option 'nStep'", "did you mean 'nSteps'"],
+  },
+  {
+    what: 'scan: a step that is not a function',
+    when: 'build',
+    action: () => theano.scan(any('step'), { nSteps: 3, name: 'text' }),
+    message: ["scan 'text'", 'must be a function'],
+  },
+  {
+    what: 'scan: until that is not a scalar',
+    when: 'build',
+    action: () => theano.scan((a) => ({ outputs: a.add(1), until: any(T.stack([a.gt(1), a.gt(2)])) }), { outputsInfo: T.constant(0), nSteps: 3, name: 'stop' }),
+    message: ["scan 'stop'", 'until must be a boolean scalar'],
+  },
+  {
+    what: 'scan: strict, and the step reads a variable it was not given',
+    when: 'build',
+    action: () => theano.scan((a) => a.add(y.sum()), { outputsInfo: T.constant(0), nSteps: 3, strict: true, name: 'closed' }),
+    message: ["scan 'closed'", "'y'", 'nonSequences'],
+  },
+  {
+    what: 'scan: nSteps longer than the sequence',
+    when: 'call',
+    action: () => scanOver([1, 2, 3], 5),
+    message: ["scan 'running'", 'sequence 0 has 3 rows', 'runs 5 steps'],
+  },
+  {
+    what: 'scan: a step that changes the shape of its state',
+    when: 'call',
+    action: () => scanGrowing([1, 2]),
+    message: ["scan 'doubling'", 'at step 0', 'recurrent output 0', '(4,)', '(2,)'],
+  },
+  {
+    what: 'scan: an initial value with fewer rows than the taps need (known at run time)',
+    when: 'call',
+    action: () => scanTaps([1]),
+    message: ["scan 'fib'", 'need 2 initial rows', 'has 1'],
   },
 ];
 

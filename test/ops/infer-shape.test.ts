@@ -194,6 +194,35 @@ describe('inferShape facts agree with evaluation', () => {
     expect(checkFacts(outputs, values)).toBeGreaterThan(5);
   });
 
+  test('ifelse: the lengths of an input both branches return', () => {
+    const c = T.bscalar('c');
+    const x = T.dmatrix('x');
+    const y = T.dmatrix('y');
+    const [same, other] = theano.ifelse(c, [x, x.mul(2)], [x, y]);
+    const values = new Map<Variable, unknown>([
+      [c, 1],
+      [x, matrix(3, 4)],
+      [y, matrix(3, 4)],
+    ]);
+    expect(checkFacts([same!, other!], values)).toBe(2);
+  });
+
+  test('scan: the steps axis is nSteps; recurrent outputs keep their initial rows and state lengths', () => {
+    const X = T.dmatrix('X');
+    const h0 = T.dvector('h0');
+    const n = T.iscalar('n');
+    const [[h, z]] = theano.scan((x, prev) => [T.tanh(prev.add(x)), x.sum()], { sequences: [X], outputsInfo: [h0, null] });
+    const [counted] = theano.scan((prev) => prev.mul(2), { outputsInfo: h0, nSteps: n });
+    const [stopped] = theano.scan((prev) => ({ outputs: prev.add(1), until: prev.sum().gt(5) }), { outputsInfo: h0, nSteps: 10 });
+    const values = new Map<Variable, unknown>([
+      [X, matrix(3, 4)],
+      [h0, [0.5, 1, 2, 3]],
+      [n, 2],
+    ]);
+    // z: steps (nSteps, from the sequence); h, counted, stopped: the state length (4) from the initial value
+    expect(checkFacts([h!, z!, counted, stopped], values)).toBeGreaterThanOrEqual(4);
+  });
+
   test('every op of the registry was exercised', () => {
     const missing = Object.keys(OPS).filter((name) => !exercised.has(name) && !(name in ELEMWISE_NOT_NEEDED));
     expect(missing).toEqual([]);

@@ -146,9 +146,16 @@ describe('the pipeline', () => {
     expect(profile.passes.map((p) => p.name)).toEqual([
       'merge',
       'constant_folding',
+      'ifelse_constant_condition',
       'canonicalize',
       'stabilize',
       'specialize',
+      'inner_graphs',
+      'ifelse_share_outer',
+      'scan_remove_unused',
+      'scan_pushout_invariants',
+      'scan_remove_unused_inputs',
+      'scan_save_mem',
       'merge_final',
     ]);
     expect(profile.rules.merge_nodes).toBeGreaterThanOrEqual(1);

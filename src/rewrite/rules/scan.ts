@@ -1,0 +1,298 @@
+/**
+ * Scan rewrites, as PyTensor has them (pytensor/scan/rewriting.py), written as global passes: each replaces a
+ * scan node by a new one with another step graph and another layout. They run after `inner_graphs`, so the step
+ * graph they read is already optimized by the same pipeline.
+ *
+ * - `scan_remove_unused`: outputs nobody reads are not computed (a recurrent output stays while another kept
+ *   output reads its taps), and inputs the step no longer reads are dropped;
+ * - `scan_pushout_invariants`: step nodes computed from non-sequences and constants only (`dot(x_t, W.T)`'s
+ *   `W.T`, `exp(b)`) are loop-invariant: they move out of the loop, computed once, and enter as new non-sequences;
+ * - `scan_save_mem`: an output read only at its last step (`outputs[-1]`, a `reduce`/`foldl`) is kept as its
+ *   last row only, so the loop needs memory for its taps, not for every step.
+ */
+import { FunctionGraph } from '../../graph/function-graph.js';
+import { copyGraph } from '../../graph/function-graph.js';
+import { toposort } from '../../graph/traversal.js';
+import { Apply, type Variable } from '../../graph/variable.js';
+import { placeholderFor } from '../../ops/inner-graph.js';
+import { inputLayout, lagOf, type RecurrentInfo, type ScanParams } from '../../ops/scan.js';
+import type { SubtensorParams } from '../../ops/subtensor.js';
+import type { Pass, PassContext } from '../engine.js';
+
+/** A scan node taken apart: outer inputs and step-graph variables, by role. */
+interface ScanParts {
+  nSteps: Variable;
+  seqs: Variable[];
+  inits: Variable[];
+  nonSeqs: Variable[];
+  seqIn: Variable[];
+  tapIn: Variable[][];
+  nonSeqIn: Variable[];
+  recurrent: RecurrentInfo[];
+  recOut: Variable[];
+  nitOut: Variable[];
+  until: Variable | null;
+  /** For each output of the node being built: the output of the old node it replaces (null: none). */
+  replaces: (Variable | null)[];
+}
+
+function partsOf(node: Apply<ScanParams>): ScanParts {
+  const p = node.params;
+  const layout = inputLayout(p);
+  const inputs = p.step.inputs;
+  let k = p.nSequences;
+  const tapIn = p.recurrent.map((info) => {
+    const taps = inputs.slice(k, k + info.taps.length);
+    k += info.taps.length;
+    return taps;
+  });
+  const nRec = p.recurrent.length;
+  return {
+    nSteps: node.inputs[0]!,
+    seqs: node.inputs.slice(layout.seqs, layout.inits),
+    inits: node.inputs.slice(layout.inits, layout.nonSeqs),
+    nonSeqs: node.inputs.slice(layout.nonSeqs, layout.end),
+    seqIn: inputs.slice(0, p.nSequences),
+    tapIn,
+    nonSeqIn: inputs.slice(k),
+    recurrent: [...p.recurrent],
+    recOut: p.step.outputs.slice(0, nRec),
+    nitOut: p.step.outputs.slice(nRec, nRec + p.nNitSot),
+    until: p.hasUntil ? p.step.outputs[nRec + p.nNitSot]! : null,
+    replaces: [...node.outputs],
+  };
+}
+
+/**
+ * A new scan node from `parts` (its step graph copied from the old one, with `replacements` inside), replacing the
+ * old outputs it stands for; each replaced output is recorded as a rewrite by `rule`.
+ */
+function rebuild(
+  graph: FunctionGraph,
+  ctx: PassContext,
+  node: Apply<ScanParams>,
+  parts: ScanParts,
+  rule: string,
+  replacements: ReadonlyMap<Variable, Variable> = new Map(),
+  extra: Partial<ScanParams> = {},
+): Apply<ScanParams> {
+  const p = node.params;
+  const stepInputs = [...parts.seqIn, ...parts.tapIn.flat(), ...parts.nonSeqIn];
+  const stepOutputs = [...parts.recOut, ...parts.nitOut, ...(parts.until ? [parts.until] : [])];
+  const step = new FunctionGraph(stepInputs, stepOutputs, replacements);
+  const params: ScanParams = {
+    ...p,
+    nSequences: parts.seqs.length,
+    recurrent: parts.recurrent,
+    nNitSot: parts.nitOut.length,
+    nNonSequences: parts.nonSeqs.length,
+    step,
+    ...extra,
+  };
+  const inputs = [parts.nSteps, ...parts.seqs, ...parts.inits, ...parts.nonSeqs];
+  const types = node.op.inferType(
+    inputs.map((v) => v.type),
+    params,
+  );
+  const rebuilt: Apply<ScanParams> = new Apply(node.op, params, inputs, (n) =>
+    types.map((t, i) => {
+      const old = parts.replaces[i];
+      const o = (old ?? node.outputs[0]!).cloneWith(n as Apply, i);
+      return Object.assign(o, { type: t });
+    }),
+  );
+  parts.replaces.forEach((old, i) => {
+    if (!old || graph.clients(old).length === 0) return;
+    const replacement = rebuilt.outputs[i]!;
+    graph.replace(old, replacement);
+    ctx.record({ pass: rule, rule, before: old, after: replacement });
+  });
+  return rebuilt;
+}
+
+const scanNodes = (graph: FunctionGraph): Apply<ScanParams>[] =>
+  graph.toposort().filter((n) => n.op.name === 'scan') as Apply<ScanParams>[];
+
+/** The step-graph variables the given step outputs read (placeholders and computed variables). */
+function readBy(step: FunctionGraph, outputs: readonly Variable[]): Set<Variable> {
+  const read = new Set<Variable>(outputs);
+  for (const n of toposort(outputs, new Set(step.inputs))) for (const i of n.inputs) read.add(i);
+  return read;
+}
+
+// ------------------------------------------------------------------------------------------- remove unused
+
+/** Drops outputs nobody reads (and the recurrent state only they needed) and inputs the step does not read. */
+function removeUnused(graph: FunctionGraph, ctx: PassContext, node: Apply<ScanParams>): void {
+  const parts = partsOf(node);
+  const nRec = parts.recurrent.length;
+  const used = node.outputs.map((o) => graph.clients(o).length > 0);
+  const keepRec = parts.recOut.map((_, r) => used[r]!);
+  const keepNit = parts.nitOut.map((_, j) => used[nRec + j]!);
+  // a recurrent output stays while a kept output (or until) reads one of its taps
+  for (;;) {
+    const needed = [...parts.recOut.filter((_, r) => keepRec[r]), ...parts.nitOut.filter((_, j) => keepNit[j])];
+    if (parts.until) needed.push(parts.until);
+    const read = readBy(node.params.step, needed);
+    const more = parts.tapIn.findIndex((taps, r) => !keepRec[r] && taps.some((t) => read.has(t)));
+    if (more < 0) break;
+    keepRec[more] = true;
+  }
+  const kept = [...parts.recOut.filter((_, r) => keepRec[r]), ...parts.nitOut.filter((_, j) => keepNit[j])];
+  if (parts.until) kept.push(parts.until);
+  const read = readBy(node.params.step, kept);
+  const keepSeq = parts.seqIn.map((v) => read.has(v));
+  const keepNonSeq = parts.nonSeqIn.map((v) => read.has(v));
+  const unchanged = [...keepRec, ...keepNit, ...keepSeq, ...keepNonSeq].every((k) => k);
+  if (unchanged || kept.length === 0) return;
+  const pick = <T>(list: readonly T[], keep: readonly boolean[]) => list.filter((_, i) => keep[i]);
+  const reduced: ScanParts = {
+    ...parts,
+    seqs: pick(parts.seqs, keepSeq),
+    seqIn: pick(parts.seqIn, keepSeq),
+    inits: pick(parts.inits, keepRec),
+    tapIn: pick(parts.tapIn, keepRec),
+    recurrent: pick(parts.recurrent, keepRec),
+    recOut: pick(parts.recOut, keepRec),
+    nitOut: pick(parts.nitOut, keepNit),
+    nonSeqs: pick(parts.nonSeqs, keepNonSeq),
+    nonSeqIn: pick(parts.nonSeqIn, keepNonSeq),
+    replaces: [...pick(node.outputs.slice(0, nRec), keepRec), ...pick(node.outputs.slice(nRec), keepNit)],
+  };
+  rebuild(graph, ctx, node, reduced, 'scan_remove_unused');
+}
+
+export const scanRemoveUnusedPass: Pass = {
+  name: 'scan_remove_unused',
+  tags: ['scan', 'fast_run'],
+  run(graph, ctx) {
+    if (!ctx.enabled('scan_remove_unused', ['scan', 'fast_run'])) return;
+    for (const node of scanNodes(graph)) removeUnused(graph, ctx, node);
+  },
+};
+
+// ------------------------------------------------------------------------------------ loop-invariant code
+
+/**
+ * Moves the step's loop-invariant computation out: a variable computed from non-sequences and constants only
+ * is computed once, outside, from the outer non-sequences, and the step reads it as a new non-sequence. Only
+ * the frontier moves (the invariant variables a varying node or a step output reads); what they need comes along.
+ */
+function pushOut(graph: FunctionGraph, ctx: PassContext, node: Apply<ScanParams>): void {
+  const parts = partsOf(node);
+  const step = node.params.step;
+  const invariant = new Set<Variable>(parts.nonSeqIn);
+  const isInvariant = (v: Variable) => invariant.has(v) || (v.owner === null && v.isConstant);
+  const frontier = new Set<Variable>();
+  const order = step.toposort();
+  for (const n of order) if (n.inputs.every(isInvariant)) for (const o of n.outputs) invariant.add(o);
+  for (const n of order) {
+    if (n.outputs.some((o) => invariant.has(o))) continue;
+    for (const i of n.inputs) if (i.owner && invariant.has(i)) frontier.add(i);
+  }
+  for (const o of step.outputs) if (o.owner && invariant.has(o)) frontier.add(o);
+  if (frontier.size === 0) return;
+  const hoisted = [...frontier];
+  const outerOf = new Map<Variable, Variable>(parts.nonSeqIn.map((v, i) => [v, parts.nonSeqs[i]!]));
+  const outer = copyGraph(hoisted, outerOf);
+  const placeholders = outer.map((v) => placeholderFor(v));
+  const replacements = new Map<Variable, Variable>(hoisted.map((v, i) => [v, placeholders[i]!]));
+  const moved: ScanParts = {
+    ...parts,
+    nonSeqs: [...parts.nonSeqs, ...outer],
+    nonSeqIn: [...parts.nonSeqIn, ...placeholders],
+  };
+  rebuild(graph, ctx, node, moved, 'scan_pushout_invariants', replacements);
+}
+
+export const scanPushoutPass: Pass = {
+  name: 'scan_pushout_invariants',
+  tags: ['scan', 'fast_run'],
+  run(graph, ctx) {
+    if (!ctx.enabled('scan_pushout_invariants', ['scan', 'fast_run'])) return;
+    for (const node of scanNodes(graph)) pushOut(graph, ctx, node);
+  },
+};
+
+// ------------------------------------------------------------------------------------------ last step only
+
+/** `x[-1, ...]`: a subtensor whose first index is the integer -1 (the last row). */
+function readsLastRow(node: Apply | 'output'): boolean {
+  if (node === 'output' || node.op.name !== 'subtensor') return false;
+  const first = (node.params as SubtensorParams).index.entries[0];
+  return first?.kind === 'int' && first.index === -1;
+}
+
+/** `x[lag:]`: a subtensor taking every row from `lag` on (what a recurrent output's users read of its buffer). */
+function dropsInitialRows(node: Apply | 'output', lag: number): boolean {
+  if (node === 'output' || node.op.name !== 'subtensor') return false;
+  const entries = (node.params as SubtensorParams).index.entries;
+  const first = entries[0];
+  return (
+    entries.length === 1 && first?.kind === 'slice' && first.start === lag && first.stop === null && first.step === null
+  );
+}
+
+/**
+ * The nodes reading the last row of scan output `out`, when that is all anything reads of it (directly, or
+ * through the `[lag:]` slice of a recurrent buffer); null otherwise.
+ */
+function lastRowReaders(graph: FunctionGraph, out: Variable, lag: number | null): Apply<SubtensorParams>[] | null {
+  const readers: Apply<SubtensorParams>[] = [];
+  for (const c of graph.clients(out)) {
+    if (c.node === 'output') return null;
+    if (c.index === 0 && readsLastRow(c.node)) readers.push(c.node as Apply<SubtensorParams>);
+    else if (c.index === 0 && lag !== null && dropsInitialRows(c.node, lag)) {
+      for (const cc of graph.clients(c.node.outputs[0]!)) {
+        if (cc.node !== 'output' && cc.index === 0 && readsLastRow(cc.node))
+          readers.push(cc.node as Apply<SubtensorParams>);
+        else return null;
+      }
+    } else return null;
+  }
+  return readers.length > 0 ? readers : null;
+}
+
+/**
+ * Outputs read only at their last row (`outputs[-1]`, `reduce`, `foldl`) keep only that row: the node is rebuilt
+ * with `keepLast`, and each reader `x[-1, ...]` reads the kept row instead (`[-1]` of a one-row output).
+ */
+function saveMemory(graph: FunctionGraph, ctx: PassContext, node: Apply<ScanParams>): void {
+  const p = node.params;
+  if (p.keepLast?.some((k) => k)) return;
+  const nRec = p.recurrent.length;
+  const readers = node.outputs.map((o, k) => lastRowReaders(graph, o, k < nRec ? lagOf(p.recurrent[k]!) : null));
+  if (readers.every((r) => r === null)) return;
+  const parts = partsOf(node);
+  parts.replaces = node.outputs.map((o, k) => (readers[k] ? null : o));
+  const rebuilt = rebuild(graph, ctx, node, parts, 'scan_save_mem', new Map(), {
+    keepLast: readers.map((r) => r !== null),
+  });
+  readers.forEach((list, k) => {
+    for (const reader of list ?? []) {
+      const kept = rebuilt.outputs[k]!;
+      const read = new Apply(reader.op, reader.params, [kept, ...reader.inputs.slice(1)], (n) =>
+        reader.outputs.map((o, i) => o.cloneWith(n as Apply, i)),
+      );
+      graph.replace(reader.outputs[0]!, read.outputs[0]!);
+      ctx.record({ pass: 'scan_save_mem', rule: 'scan_save_mem', before: reader.outputs[0]!, after: read.outputs[0]! });
+    }
+  });
+}
+
+export const scanSaveMemPass: Pass = {
+  name: 'scan_save_mem',
+  tags: ['scan', 'fast_run'],
+  run(graph, ctx) {
+    if (!ctx.enabled('scan_save_mem', ['scan', 'fast_run'])) return;
+    for (const node of scanNodes(graph)) saveMemory(graph, ctx, node);
+  },
+};
+
+/** The scan passes, in the order they run (after `inner_graphs`). */
+export const SCAN_PASSES: readonly Pass[] = [
+  scanRemoveUnusedPass,
+  scanPushoutPass,
+  { ...scanRemoveUnusedPass, name: 'scan_remove_unused_inputs' },
+  scanSaveMemPass,
+];
