@@ -14,8 +14,13 @@ import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { closestName } from '../types/suggest.js';
 import { scan } from '../tensor/scan.js';
-// registers the gradient of scan (backpropagation through time), which builds a reverse scan with this module's Lop
-import './scan.js';
+import { scanGradient } from '../ops/scan.js';
+import { scanPullback } from './scan.js';
+
+// The gradient of scan (backpropagation through time) builds a reverse scan with the builder's Lop, so it lives
+// here, above the ops; it is registered by a statement of this module, which every use of grad imports (a bare
+// `import './scan.js'` would be dropped by bundlers under the package's "sideEffects": false).
+scanGradient.pullback = scanPullback;
 
 /** The builder pullbacks receive: the real `theano.tensor`, checked against the interface they are written to. */
 // It also carries `Lop`: an op with inner graphs (ifelse, scan) differentiates them with the same autodiff.

@@ -22,12 +22,12 @@ import { copyGraph } from '../graph/function-graph.js';
 import type { GradBuilder, PullbackArgs } from '../graph/op.js';
 import type { Variable } from '../graph/variable.js';
 import { lopOf } from '../ops/inner-graph.js';
-import { inputLayout, lagOf, scanGradient, type ScanParams } from '../ops/scan.js';
+import { inputLayout, lagOf, type ScanParams } from '../ops/scan.js';
 import { buildScan } from '../tensor/scan.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { isFloat } from '../types/dtype.js';
 
-function scanPullback(
+export function scanPullback(
   { inputs, outputs, grads, params: p }: PullbackArgs<ScanParams>,
   T: GradBuilder,
 ): (Tensor | null)[] {
@@ -186,4 +186,3 @@ function scanPullback(
   return result;
 }
 
-scanGradient.pullback = scanPullback;
