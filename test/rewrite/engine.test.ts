@@ -154,6 +154,7 @@ describe('the pipeline', () => {
       'ifelse_share_outer',
       'scan_remove_unused',
       'scan_pushout_invariants',
+      'scan_merge',
       'scan_remove_unused_inputs',
       'scan_save_mem',
       'merge_final',

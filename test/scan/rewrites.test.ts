@@ -209,3 +209,182 @@ describe('scan_save_mem: outputs read only at their last step keep one row', () 
     expect(scanNodes(off)[0]!.params.keepLast).toBeUndefined();
   });
 });
+
+describe('scan_merge: scans over the same steps become one loop', () => {
+  const x = T.dmatrix('x');
+  const y = T.dmatrix('y');
+  const W = T.dmatrix('W');
+  const h0 = T.dvector('h0');
+  const xv = [
+    [1, 2],
+    [3, 4],
+    [5, 6],
+  ];
+  const Wv = [
+    [0.1, 0.2],
+    [0.3, -0.4],
+  ];
+  const h0v = [0.5, -0.5];
+  const count = (f: { graph: theano.FunctionGraph }) => scanNodes(f).length;
+  const recurrence = (seq: Tensor, options: { goBackwards?: boolean; truncateGradient?: number } = {}) =>
+    (
+      theano.scan((xt: Tensor, h: Tensor, w: Tensor) => T.tanh(T.exp(xt.mul(0.1)).add(T.dot(h, w))), {
+        sequences: [seq],
+        outputsInfo: [h0],
+        nonSequences: [W],
+        ...options,
+      }) as unknown as [Tensor]
+    )[0];
+  const rowSums = (seq: Tensor, options: { goBackwards?: boolean } = {}) =>
+    (
+      theano.scan((xt: Tensor, w: Tensor) => T.exp(xt.mul(0.1)).mul(2).sum().add(w.sum()), {
+        sequences: [seq],
+        outputsInfo: [null],
+        nonSequences: [W],
+        ...options,
+      }) as unknown as [Tensor]
+    )[0];
+
+  test('two scans over one sequence: one loop reading it once, what both steps compute computed once', () => {
+    const hs = recurrence(x);
+    const ys = rowSums(x);
+    const f = theano.function([x, W, h0], [hs, ys], { profile: true });
+    expect(f.profile!.rules['scan_merge']).toBe(2); // each output of the two scans replaced once
+    expect(count(f)).toBe(1);
+    const node = scanNodes(f)[0]!;
+    expect(node.params.nSequences).toBe(1);
+    expect(node.params.recurrent.length).toBe(1);
+    expect(node.params.nNitSot).toBe(1);
+    expect(node.inputs.filter((v) => v === x)).toHaveLength(1);
+    expect(node.inputs.filter((v) => v === W)).toHaveLength(1);
+    // exp(x[t] * 0.1) is in both steps: the merged step computes it once
+    expect(stepOps(node).filter((op) => op === 'exp')).toHaveLength(1);
+    expectSameValues([x, W, h0], [hs, ys], [xv, Wv, h0v]);
+    const off = theano.function([x, W, h0], [hs, ys], { mode: theano.FAST_RUN.excluding('scan_merge') });
+    expect(count(off)).toBe(2);
+  });
+
+  test('three scans with the same constant nSteps and no sequences merge into one', () => {
+    const a = T.dscalar('a');
+    const run = (fn: (prev: Tensor) => Tensor) =>
+      (theano.scan(fn, { outputsInfo: [a], nSteps: 6 }) as unknown as [Tensor])[0];
+    const outs = [run((p) => p.mul(0.5).add(1)), run((p) => T.sin(p)), run((p) => p.mul(p).mul(0.1))];
+    const f = theano.function([a], outs, { profile: true });
+    expect(count(f)).toBe(1);
+    expect(scanNodes(f)[0]!.params.recurrent.length).toBe(3);
+    expectSameValues([a], outs, [0.7]);
+  });
+
+  test('until: the same condition over the same sequence merges; another condition, or only one until, does not', () => {
+    const u = T.dvector('u');
+    const uv = [0.5, 1, 2, 4, 0.1, 3];
+    const stopAt = (limit: number, fn: (ut: Tensor, acc: Tensor) => Tensor) =>
+      (
+        theano.scan((ut: Tensor, acc: Tensor) => ({ outputs: fn(ut, acc), until: T.gt(ut, limit) }), {
+          sequences: [u],
+          outputsInfo: [T.constant(0)],
+        }) as unknown as [Tensor]
+      )[0];
+    const s1 = stopAt(3, (ut, acc) => acc.add(ut));
+    const s2 = stopAt(3, (ut, acc) => acc.mul(2).add(ut));
+    const f = theano.function([u], [s1, s2], { profile: true });
+    expect(count(f)).toBe(1);
+    expect(scanNodes(f)[0]!.params.hasUntil).toBe(true);
+    expectSameValues([u], [s1, s2], [uv]);
+    expect((f(uv) as NDArray[]).map((r) => r.shape[0])).toEqual([4, 4]); // both stopped at the step reading u = 4
+
+    const other = stopAt(2, (ut, acc) => acc.mul(2).add(ut));
+    const g = theano.function([u], [s1, other]);
+    expect(count(g)).toBe(2);
+    expectSameValues([u], [s1, other], [uv]);
+
+    const [plain] = theano.scan((ut: Tensor, acc: Tensor) => acc.add(ut), {
+      sequences: [u],
+      outputsInfo: [T.constant(0)],
+    }) as unknown as [Tensor];
+    const k = theano.function([u], [s1, plain]);
+    expect(count(k)).toBe(2);
+    expectSameValues([u], [s1, plain], [uv]);
+  });
+
+  test('scans that must not merge: other lengths, one reading the other, other directions, other truncation', () => {
+    // lengths not provably equal: x and y are different inputs (values of equal length do not matter)
+    const f = theano.function([x, y, W, h0], [recurrence(x), rowSums(y)], { profile: true });
+    expect(f.profile!.rules['scan_merge']).toBeUndefined();
+    expect(count(f)).toBe(2);
+    // constant nSteps that differ
+    const a = T.dscalar('a');
+    const [five] = theano.scan((p: Tensor) => p.add(1), { outputsInfo: [a], nSteps: 5 }) as unknown as [Tensor];
+    const [six] = theano.scan((p: Tensor) => p.add(2), { outputsInfo: [a], nSteps: 6 }) as unknown as [Tensor];
+    expect(count(theano.function([a], [five, six]))).toBe(2);
+    // the second reads the first's outputs, as a sequence and as a non-sequence
+    // (the same nSteps variable n for both, so only the dependency keeps them apart)
+    const n = T.lscalar('n');
+    const hs = recurrence(x);
+    const [hn] = theano.scan((xt: Tensor, h: Tensor) => T.tanh(xt.add(h)), {
+      sequences: [x],
+      outputsInfo: [h0],
+      nSteps: n,
+    }) as unknown as [Tensor];
+    const [reads] = theano.scan((ht: Tensor, xt: Tensor) => ht.sum().add(xt.sum()), {
+      sequences: [hn, x],
+      outputsInfo: [null],
+      nSteps: n,
+    }) as unknown as [Tensor];
+    const g = theano.function([x, h0, n], [hn, reads]);
+    expect(count(g)).toBe(2);
+    expectSameValues([x, h0, n], [hn, reads], [xv, h0v, 2]);
+    const [readsWhole] = theano.scan((xt: Tensor, all: Tensor) => xt.sum().add(all.sum()), {
+      sequences: [x],
+      outputsInfo: [null],
+      nonSequences: [hs],
+    }) as unknown as [Tensor];
+    expect(count(theano.function([x, W, h0], [hs, readsWhole]))).toBe(2);
+    // forward and backward over the same sequence
+    const forward = recurrence(x);
+    const backward = rowSums(x, { goBackwards: true });
+    const k = theano.function([x, W, h0], [forward, backward]);
+    expect(count(k)).toBe(2);
+    expectSameValues([x, W, h0], [forward, backward], [xv, Wv, h0v]);
+    // both backward: they merge
+    const both = [recurrence(x, { goBackwards: true }), rowSums(x, { goBackwards: true })];
+    const m = theano.function([x, W, h0], both);
+    expect(count(m)).toBe(1);
+    expectSameValues([x, W, h0], both, [xv, Wv, h0v]);
+    // another truncateGradient
+    const truncated = [recurrence(x, { truncateGradient: 2 }), recurrence(x)];
+    expect(count(theano.function([x, W, h0], truncated))).toBe(2);
+  });
+
+  test('gradients through merged scans: the forward scans merge, and the reverse scans the gradient builds', () => {
+    const hs = recurrence(x);
+    const ys = rowSums(x);
+    const h2 = recurrence(x);
+    const cost = hs
+      .sum()
+      .add(ys.mul(ys).sum())
+      .add((h2.get(-1) as Tensor).mul(3).sum()) as Tensor<'float64', 0>;
+    const grads = T.grad(cost, [x, W, h0]);
+    const f = theano.function([x, W, h0], [cost, ...grads], { profile: true });
+    expect(f.profile!.rules['scan_merge']).toBeGreaterThanOrEqual(2);
+    const off = theano.function([x, W, h0], [cost, ...grads], { mode: theano.FAST_RUN.excluding('scan_merge') });
+    expect(count(f)).toBeLessThan(count(off));
+    expectSameValues([x, W, h0], [cost, ...grads], [xv, Wv, h0v]);
+    theano.gradient.verifyGrad(
+      (xx, ww, hh) => {
+        const step = (xt: Tensor, h: Tensor, w: Tensor) => T.tanh(T.exp(xt.mul(0.1)).add(T.dot(h, w)));
+        const [p] = theano.scan(step, { sequences: [xx], outputsInfo: [hh], nonSequences: [ww] }) as unknown as [
+          Tensor,
+        ];
+        const [q] = theano.scan((xt: Tensor, w: Tensor) => T.exp(xt.mul(0.1)).mul(2).sum().add(w.sum()), {
+          sequences: [xx],
+          outputsInfo: [null],
+          nonSequences: [ww],
+        }) as unknown as [Tensor];
+        return T.concatenate([p.flatten(), q]);
+      },
+      [xv, Wv, h0v],
+      { nTests: 1 },
+    );
+  });
+});

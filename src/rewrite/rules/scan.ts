@@ -7,6 +7,9 @@
  *   output reads its taps), and inputs the step no longer reads are dropped;
  * - `scan_pushout_invariants`: step nodes computed from non-sequences and constants only (`dot(x_t, W.T)`'s
  *   `W.T`, `exp(b)`) are loop-invariant: they move out of the loop, computed once, and enter as new non-sequences;
+ * - `scan_merge`: two scans that provably run the same steps in the same direction, neither reading the other's
+ *   outputs, become one scan whose step computes both steps side by side: a sequence (or non-sequence) both read
+ *   enters once, and what both steps compute is computed once per step;
  * - `scan_save_mem`: an output read only at its last step (`outputs[-1]`, a `reduce`/`foldl`) is kept as its
  *   last row only, so the loop needs memory for its taps, not for every step.
  */
@@ -18,6 +21,7 @@ import { placeholderFor } from '../../ops/inner-graph.js';
 import { inputLayout, lagOf, type RecurrentInfo, type ScanParams } from '../../ops/scan.js';
 import type { SubtensorParams } from '../../ops/subtensor.js';
 import type { Pass, PassContext } from '../engine.js';
+import { mergePass } from '../merge.js';
 
 /** A scan node taken apart: outer inputs and step-graph variables, by role. */
 interface ScanParts {
@@ -214,6 +218,184 @@ export const scanPushoutPass: Pass = {
   },
 };
 
+// ------------------------------------------------------------------------------------------------- merge
+
+/** Whether two constants hold the same values (dtype and shape included). */
+function sameConstant(a: Variable, b: Variable): boolean {
+  const x = a.data!;
+  const y = b.data!;
+  if (a.type.dtype !== b.type.dtype || x.shape.length !== y.shape.length) return false;
+  if (x.shape.some((d, i) => d !== y.shape[i])) return false;
+  for (let i = 0; i < x.size; i++) if (x.item(i) !== y.item(i)) return false;
+  return true;
+}
+
+/**
+ * Whether `a` and `b` provably compute the same value: the same variable, equal constants, leaves that `leafA` and
+ * `leafB` map to the same variable, or the same op with the same params applied to inputs that are (recursively)
+ * the same. Iterative over `a`'s graph (a long chain cannot overflow the stack).
+ */
+function sameComputation(
+  a: Variable,
+  b: Variable,
+  leafA: ReadonlyMap<Variable, Variable> = new Map(),
+  leafB: ReadonlyMap<Variable, Variable> = new Map(),
+): boolean {
+  const pairs: [Variable, Variable][] = [[a, b]];
+  const checked = new Map<Variable, Variable>();
+  while (pairs.length > 0) {
+    const [x, y] = pairs.pop()!;
+    if (x === y && !leafA.has(x) && !leafB.has(y)) continue;
+    if (checked.get(x) === y) continue;
+    checked.set(x, y);
+    const mx = leafA.get(x);
+    const my = leafB.get(y);
+    if (mx !== undefined || my !== undefined) {
+      if (mx === undefined || mx !== my) return false;
+      continue;
+    }
+    if (x.isConstant || y.isConstant) {
+      if (!(x.isConstant && y.isConstant && sameConstant(x, y))) return false;
+      continue;
+    }
+    const nx = x.owner;
+    const ny = y.owner;
+    if (!nx || !ny || nx.op !== ny.op || x.index !== y.index || nx.inputs.length !== ny.inputs.length) return false;
+    const key = nx.op.paramsKey;
+    const sameParams = key
+      ? key(nx.params as never) === key(ny.params as never)
+      : nx.params === ny.params || (nx.params === undefined && ny.params === undefined);
+    if (!sameParams) return false;
+    nx.inputs.forEach((i, k) => pairs.push([i, ny.inputs[k]!]));
+  }
+  return true;
+}
+
+/** A scan's placeholders that stand for one outer variable (sequences and non-sequences; taps stand for none). */
+function outerOfPlaceholders(parts: ScanParts): Map<Variable, Variable> {
+  const map = new Map<Variable, Variable>();
+  parts.seqIn.forEach((v, i) => map.set(v, parts.seqs[i]!));
+  parts.nonSeqIn.forEach((v, i) => map.set(v, parts.nonSeqs[i]!));
+  return map;
+}
+
+/** The order a scan reads its sequences in: 1 forward, -1 backward (`goBackwards`), 0 mixed or unknown, null none. */
+function directionOf(parts: ScanParts): 1 | -1 | 0 | null {
+  if (parts.seqs.length === 0) return null;
+  const steps = parts.seqs.map((s) => {
+    const owner = s.owner;
+    if (!owner || owner.op.name !== 'subtensor') return 1;
+    const first = (owner.params as SubtensorParams).index.entries[0];
+    if (first?.kind !== 'slice' || first.step === null) return 1;
+    return typeof first.step === 'number' ? Math.sign(first.step) : 0;
+  });
+  return steps.every((d) => d === steps[0]) ? (steps[0] as 1 | -1 | 0) : 0;
+}
+
+/** Whether scans `a` and `b` can become one: the same steps, direction, truncation and stopping condition. */
+function compatible(a: Apply<ScanParams>, b: Apply<ScanParams>, pa: ScanParts, pb: ScanParts): boolean {
+  const p = a.params;
+  const q = b.params;
+  if (p.hasUntil !== q.hasUntil || p.truncateGradient !== q.truncateGradient) return false;
+  if (!sameComputation(pa.nSteps, pb.nSteps)) return false;
+  const da = directionOf(pa);
+  const db = directionOf(pb);
+  if (da === 0 || db === 0 || (da !== null && db !== null && da !== db)) return false;
+  // the step graphs must be distinct graphs (one placeholder cannot stand for two inputs)
+  const inputsA = new Set(p.step.inputs);
+  if (q.step.inputs.some((v) => inputsA.has(v))) return false;
+  // with until, the same condition over the same outer variables (a condition reading a tap is never proved equal)
+  if (pa.until && pb.until)
+    return sameComputation(pa.until, pb.until, outerOfPlaceholders(pa), outerOfPlaceholders(pb));
+  return true;
+}
+
+/**
+ * `a` and `b` (`b` after `a`, not reading it) as one scan: sequences, recurrent outputs, nit-sot outputs and
+ * non-sequences of `a` then of `b`, a sequence or non-sequence of `b` that `a` reads too entering once; the step
+ * graph computes both steps, and the merge pass then computes what they share once.
+ */
+function mergeScans(graph: FunctionGraph, ctx: PassContext, a: Apply<ScanParams>, b: Apply<ScanParams>): void {
+  const pa = partsOf(a);
+  const pb = partsOf(b);
+  const replacements = new Map<Variable, Variable>();
+  /** `b`'s outer variables and placeholders of one kind, without those `a` already has (mapped to `a`'s). */
+  const shared = (outerA: Variable[], innerA: Variable[], outerB: Variable[], innerB: Variable[]) => {
+    const outer: Variable[] = [];
+    const inner: Variable[] = [];
+    outerB.forEach((v, i) => {
+      const k = outerA.indexOf(v);
+      if (k >= 0 && innerA[k]!.type.equals(innerB[i]!.type)) replacements.set(innerB[i]!, innerA[k]!);
+      else {
+        outer.push(v);
+        inner.push(innerB[i]!);
+      }
+    });
+    return { outer, inner };
+  };
+  const seqs = shared(pa.seqs, pa.seqIn, pb.seqs, pb.seqIn);
+  const nonSeqs = shared(pa.nonSeqs, pa.nonSeqIn, pb.nonSeqs, pb.nonSeqIn);
+  const nRecA = pa.recurrent.length;
+  const nRecB = pb.recurrent.length;
+  const merged: ScanParts = {
+    nSteps: pa.nSteps,
+    seqs: [...pa.seqs, ...seqs.outer],
+    seqIn: [...pa.seqIn, ...seqs.inner],
+    inits: [...pa.inits, ...pb.inits],
+    tapIn: [...pa.tapIn, ...pb.tapIn],
+    recurrent: [...pa.recurrent, ...pb.recurrent],
+    recOut: [...pa.recOut, ...pb.recOut],
+    nitOut: [...pa.nitOut, ...pb.nitOut],
+    nonSeqs: [...pa.nonSeqs, ...nonSeqs.outer],
+    nonSeqIn: [...pa.nonSeqIn, ...nonSeqs.inner],
+    until: pa.until,
+    replaces: [
+      ...a.outputs.slice(0, nRecA),
+      ...b.outputs.slice(0, nRecB),
+      ...a.outputs.slice(nRecA),
+      ...b.outputs.slice(nRecB),
+    ],
+  };
+  const keep = (node: Apply<ScanParams>, n: number) => node.params.keepLast ?? new Array<boolean>(n).fill(false);
+  const keepA = keep(a, a.outputs.length);
+  const keepB = keep(b, b.outputs.length);
+  const keepLast =
+    a.params.keepLast || b.params.keepLast
+      ? [...keepA.slice(0, nRecA), ...keepB.slice(0, nRecB), ...keepA.slice(nRecA), ...keepB.slice(nRecB)]
+      : undefined;
+  const name = a.params.name === 'scan' && b.params.name === 'scan' ? 'scan' : `${a.params.name}&${b.params.name}`;
+  const rebuilt = rebuild(graph, ctx, a, merged, 'scan_merge', replacements, { name, keepLast });
+  // what both steps compute (the same row's function, a shared non-sequence's transpose) is computed once
+  mergePass.run(rebuilt.params.step, { enabled: ctx.enabled, record: () => {} });
+}
+
+/** The first pair of scans that can merge: compatible, and the later one not reading the earlier one's outputs. */
+function mergeablePair(graph: FunctionGraph): [Apply<ScanParams>, Apply<ScanParams>] | null {
+  const nodes = scanNodes(graph);
+  if (nodes.length < 2) return null;
+  const parts = new Map(nodes.map((n) => [n, partsOf(n)]));
+  for (let j = 1; j < nodes.length; j++) {
+    const b = nodes[j]!;
+    let upstream: Set<Apply> | undefined;
+    for (let i = 0; i < j; i++) {
+      const a = nodes[i]!;
+      if (!compatible(a, b, parts.get(a)!, parts.get(b)!)) continue;
+      upstream ??= new Set(toposort(b.inputs));
+      if (!upstream.has(a as Apply)) return [a, b];
+    }
+  }
+  return null;
+}
+
+export const scanMergePass: Pass = {
+  name: 'scan_merge',
+  tags: ['scan', 'fast_run'],
+  run(graph, ctx) {
+    if (!ctx.enabled('scan_merge', ['scan', 'fast_run'])) return;
+    for (let pair = mergeablePair(graph); pair; pair = mergeablePair(graph)) mergeScans(graph, ctx, ...pair);
+  },
+};
+
 // ------------------------------------------------------------------------------------------ last step only
 
 /** `x[-1, ...]`: a subtensor whose first index is the integer -1 (the last row). */
@@ -293,6 +475,7 @@ export const scanSaveMemPass: Pass = {
 export const SCAN_PASSES: readonly Pass[] = [
   scanRemoveUnusedPass,
   scanPushoutPass,
+  scanMergePass,
   { ...scanRemoveUnusedPass, name: 'scan_remove_unused_inputs' },
   scanSaveMemPass,
 ];
