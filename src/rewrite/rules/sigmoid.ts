@@ -71,6 +71,35 @@ function readProduct(w: Tensor): Product | null {
   return product;
 }
 
+/**
+ * Whether readProduct(w) would give a product with a sigmoid among its factors could be true: false when the
+ * walk finds no sigmoid factor, or when readProduct would give up (too many visits or factors). The same walk
+ * without building anything: both sigmoid rules need a sigmoid factor, and most products have none.
+ */
+function mayHaveSigmoidFactor(w: Tensor): boolean {
+  const stack = walkStack;
+  stack.length = 0;
+  stack.push(w);
+  let visits = 0;
+  let factors = 0;
+  let found = false;
+  while (stack.length > 0) {
+    if (++visits > 4 * MAX_FACTORS) return false;
+    const node = stack.pop()!.owner;
+    const name = node?.op.name;
+    if (name === 'neg') stack.push(node!.inputs[0]!);
+    else if (name === 'mul') for (let i = node!.inputs.length - 1; i >= 0; i--) stack.push(node!.inputs[i]!);
+    else if (name === 'sqr') stack.push(node!.inputs[0]!, node!.inputs[0]!);
+    else {
+      if (name === 'sigmoid') found = true;
+      if (++factors > MAX_FACTORS) return false;
+    }
+  }
+  stack.length = 0;
+  return found;
+}
+const walkStack: Variable[] = [];
+
 /** The product of `factors` (1 when there are none), negated when `negative`. */
 function buildProduct(factors: readonly Tensor[], negative: boolean): Tensor | null {
   if (factors.length === 0) return null;
@@ -138,6 +167,7 @@ function cancelSigmoidAgainstOnePlusExp(factors: Tensor[]): Tensor[] {
 
 /** A product tree with pairs sigmoid(t), 1 + exp(-t) among its factors, the pairs removed (they are 1). */
 function sigmoidTimesOnePlusExp(matched: Tensor): Tensor | null {
+  if (!mayHaveSigmoidFactor(matched)) return null;
   const product = readProduct(matched);
   const removed = product ? cancelSigmoidAgainstOnePlusExp(product.factors) : [];
   if (!product || removed.length === 0) return null;
@@ -151,6 +181,7 @@ function sigmoidTimesOnePlusExp(matched: Tensor): Tensor | null {
 
 /** A product tree with exp(a) and sigmoid(-a) among its factors, the pairs made sigmoid(a). */
 function sigmoidTimesExp(matched: Tensor): Tensor | null {
+  if (!mayHaveSigmoidFactor(matched)) return null;
   const product = readProduct(matched);
   if (!product || !pairExpWithSigmoid(product.factors)) return null;
   return keepShape(buildProduct(product.factors, product.negative) ?? undefined, matched);

@@ -144,22 +144,23 @@ const cancelOnePlusExp: Canceller = {
       isOp(d.owner!.inputs[0], 'neg')),
   cancel: (g, d) => cancelOnePlusExpAt(g, d),
 };
+/** Whether `w` is 1 + d (in either order, the 1 a constant that broadcasts nothing). */
+function isOnePlus(w: Variable, d: Variable): boolean {
+  const { name, inputs } = parts(w);
+  return (
+    name === 'add' &&
+    ((isNeutralConstant(inputs[0]!, 1) && inputs[1] === d) || (isNeutralConstant(inputs[1]!, 1) && inputs[0] === d))
+  );
+}
 function cancelOnePlusExpAt(g: Tensor, d: Tensor): Tensor | null {
   const {
     name: dName,
     inputs: [u],
   } = parts(d);
   if (dName !== 'exp') return null;
-  const isOnePlusD = (w: Variable) => {
-    const { name, inputs } = parts(w);
-    return (
-      name === 'add' &&
-      ((isNeutralConstant(inputs[0]!, 1) && inputs[1] === d) || (isNeutralConstant(inputs[1]!, 1) && inputs[0] === d))
-    );
-  };
   const { name, inputs } = parts(g);
-  if (name === 'true_div' && isOnePlusD(inputs[1]!)) return times(inputs[0]!, T.sigmoid(u!) as Tensor);
-  if (name === 'reciprocal' && isOnePlusD(inputs[0]!)) return T.sigmoid(u!) as Tensor;
+  if (name === 'true_div' && isOnePlus(inputs[1]!, d)) return times(inputs[0]!, T.sigmoid(u!) as Tensor);
+  if (name === 'reciprocal' && isOnePlus(inputs[0]!, d)) return T.sigmoid(u!) as Tensor;
   if (name === 'sigmoid' && areNegations(inputs[0]!, u!)) return T.sigmoid(u!) as Tensor;
   return null;
 }
@@ -246,46 +247,48 @@ function multiplyInto(g: Tensor, d: Tensor, cancel: Canceller, budget: Budget): 
   const direct = cancel.cancel(g, d);
   if (direct) return direct;
   const { name, inputs } = parts(g);
-  const into = (w: Tensor) => multiplyInto(w, d, cancel, budget);
   switch (name) {
     case 'neg': {
-      const inner = into(inputs[0]!);
+      const inner = multiplyInto(inputs[0]!, d, cancel, budget);
       return inner && negate(inner);
     }
     case 'mul': {
       const [p, q] = inputs as [Tensor, Tensor];
-      const left = into(p);
+      const left = multiplyInto(p, d, cancel, budget);
       if (left) return times(left, q);
-      const right = into(q);
+      const right = multiplyInto(q, d, cancel, budget);
       return right && times(p, right);
     }
     case 'add':
     case 'sub': {
       const [p, q] = inputs as [Tensor, Tensor];
-      const left = into(p);
-      const right = into(q);
+      const left = multiplyInto(p, d, cancel, budget);
+      const right = multiplyInto(q, d, cancel, budget);
       if (!left && !right) return null;
       const terms = [left ?? times(p, d), right ?? times(q, d)] as const;
       return (name === 'add' ? T.add(...terms) : T.sub(...terms)) as Tensor;
     }
     case 'switch': {
       const [condition, p, q] = inputs as [Tensor, Tensor, Tensor];
-      const isZero = (w: Tensor) => isNeutralConstant(w, 0);
-      const left = isZero(p) ? null : into(p);
-      const right = isZero(q) ? null : into(q);
+      const left = isNeutralConstant(p, 0) ? null : multiplyInto(p, d, cancel, budget);
+      const right = isNeutralConstant(q, 0) ? null : multiplyInto(q, d, cancel, budget);
       if (!left && !right) return null;
-      const branch = (w: Tensor, cancelled: Tensor | null) => cancelled ?? (isZero(w) ? w : times(w, d));
-      return T.switch(condition, branch(p, left), branch(q, right)) as Tensor;
+      return T.switch(condition, switchBranch(p, left, d), switchBranch(q, right, d)) as Tensor;
     }
     case 'sum_to_shape': {
       const [summed, like] = inputs as [Tensor, Tensor];
       if (!sameShape(like, d)) return null;
-      const inner = into(summed);
+      const inner = multiplyInto(summed, d, cancel, budget);
       return inner && (T.sumToShape(inner, like) as Tensor);
     }
     default:
       return null;
   }
+}
+
+/** A branch of a switch times d: `cancelled` when d cancelled in it; a zero branch stays zero. */
+function switchBranch(w: Tensor, cancelled: Tensor | null, d: Tensor): Tensor {
+  return cancelled ?? (isNeutralConstant(w, 0) ? w : times(w, d));
 }
 
 /** The ways to split `w` into one factor and the other factors (w itself first, with none). */
