@@ -264,6 +264,15 @@ describe('scan_merge: scans over the same steps become one loop', () => {
     expect(count(off)).toBe(2);
   });
 
+  test('sequences of provably the same length (x and exp(x), whose length canonicalize reads from x): they merge', () => {
+    const hs = recurrence(x);
+    const ys = rowSums(T.exp(x));
+    const f = theano.function([x, W, h0], [hs, ys], { profile: true });
+    expect(count(f)).toBe(1);
+    expect(scanNodes(f)[0]!.params.nSequences).toBe(2);
+    expectSameValues([x, W, h0], [hs, ys], [xv, Wv, h0v]);
+  });
+
   test('three scans with the same constant nSteps and no sequences merge into one', () => {
     const a = T.dscalar('a');
     const run = (fn: (prev: Tensor) => Tensor) =>
@@ -273,6 +282,22 @@ describe('scan_merge: scans over the same steps become one loop', () => {
     expect(count(f)).toBe(1);
     expect(scanNodes(f)[0]!.params.recurrent.length).toBe(3);
     expectSameValues([a], outs, [0.7]);
+  });
+
+  test('a scan updating a shared variable merges with another; the update still applies', () => {
+    const total = theano.shared(0, { dtype: 'float64', name: 'total' });
+    const u = T.dvector('u');
+    const [, updates] = theano.scan((ut) => ({ updates: [[total, total.add(ut)]] as const }), { sequences: [u] });
+    const [squares] = theano.scan((ut: Tensor) => ut.mul(ut), { sequences: [u], outputsInfo: [null] }) as unknown as [
+      Tensor,
+    ];
+    const f = theano.function([u], squares, { updates, profile: true });
+    expect(f.profile!.rules['scan_merge']).toBeGreaterThan(0);
+    expect(count(f)).toBe(1);
+    expect((f([1, 2, 3]) as NDArray).toArray()).toEqual([1, 4, 9]);
+    expect(total.getValue()).toBe(6);
+    f([4]);
+    expect(total.getValue()).toBe(10);
   });
 
   test('until: the same condition over the same sequence merges; another condition, or only one until, does not', () => {

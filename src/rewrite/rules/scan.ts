@@ -297,6 +297,8 @@ function compatible(a: Apply<ScanParams>, b: Apply<ScanParams>, pa: ScanParts, p
   const p = a.params;
   const q = b.params;
   if (p.hasUntil !== q.hasUntil || p.truncateGradient !== q.truncateGradient) return false;
+  // the same steps: the same nSteps computation (equal sequences' lengths are one: canonicalize reads the length
+  // of exp(x) as x's, `shape_i_from_inputs`, and merge makes both reads one variable)
   if (!sameComputation(pa.nSteps, pb.nSteps)) return false;
   const da = directionOf(pa);
   const db = directionOf(pb);
