@@ -172,13 +172,20 @@ class RuleSetRun {
    */
   private sweep(nodes: readonly Apply[]): Set<Apply> {
     const revisit = new Set<Apply>();
+    // one stack and one set for the whole sweep (most visits build nothing: allocating per visit cost more than
+    // trying the rules)
+    const stack: Apply[] = []; // the next node to try on top
+    const built = new Set<Apply>();
     for (const node of nodes) {
-      const stack: Apply[] = [node]; // the next node to try on top
+      stack.push(node);
       while (stack.length > 0 && this.budget > 0) {
-        const built = new Set<Apply>();
         this.visit(stack.pop()!, built, revisit);
-        stack.push(...topologicalOrder(built).reverse());
+        if (built.size === 0) continue;
+        const order = topologicalOrder(built);
+        built.clear();
+        for (let i = order.length - 1; i >= 0; i--) stack.push(order[i]!);
       }
+      stack.length = 0;
     }
     for (const node of revisit) if (this.dead.has(node)) revisit.delete(node);
     return revisit;
