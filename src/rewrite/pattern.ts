@@ -163,17 +163,20 @@ function matchInto(pattern: Pattern, variable: Variable, bound: Captures, trail:
       return isConstantValue(variable, pattern.value);
     case 'op':
       return matchNode(pattern, variable, bound, trail);
-    case 'anyOf':
-      return pattern.options.some((option) => attempt(() => matchInto(option, variable, bound, trail), bound, trail));
+    case 'anyOf': {
+      const mark = trail.length;
+      for (const option of pattern.options) {
+        if (matchInto(option, variable, bound, trail)) return true;
+        unbind(bound, trail, mark);
+      }
+      return false;
+    }
   }
 }
 
-/** Runs `step`; when it fails, unbinds what it bound. */
-function attempt(step: () => boolean, bound: Captures, trail: string[]): boolean {
-  const mark = trail.length;
-  if (step()) return true;
+/** Unbinds the names bound since the trail had length `mark` (a failed branch). No closures: this runs per node. */
+function unbind(bound: Captures, trail: string[], mark: number): void {
   while (trail.length > mark) delete bound[trail.pop()!];
-  return false;
 }
 
 function matchNode(pattern: OpPattern<OpName>, variable: Variable, bound: Captures, trail: string[]): boolean {
@@ -183,9 +186,15 @@ function matchNode(pattern: OpPattern<OpName>, variable: Variable, bound: Captur
   if (pattern.variadic ? node.inputs.length < n : node.inputs.length !== n) return false;
   if (pattern.test && !pattern.test(node.params as never, node)) return false;
   const inputs = node.inputs;
-  if (attempt(() => matchArgs(pattern.args, inputs, bound, trail), bound, trail)) return true;
+  const mark = trail.length;
+  if (matchArgs(pattern.args, inputs, bound, trail)) return true;
+  unbind(bound, trail, mark);
   if (n !== 2 || !isCommutative(node)) return false;
-  return attempt(() => matchArgs(pattern.args, [inputs[1]!, inputs[0]!], bound, trail), bound, trail);
+  // the swapped pair
+  const args = pattern.args;
+  if (matchInto(args[0]!, inputs[1]!, bound, trail) && matchInto(args[1]!, inputs[0]!, bound, trail)) return true;
+  unbind(bound, trail, mark);
+  return false;
 }
 
 function matchArgs(
