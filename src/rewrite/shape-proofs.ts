@@ -32,16 +32,23 @@ const cache = new WeakMap<Variable, Entry>();
 
 function fresh(v: Variable): boolean {
   const entry = cache.get(v);
-  if (!entry) return false;
+  return entry !== undefined && isFresh(v, entry);
+}
+
+/** Whether `entry` (v's) was computed from v's owner's current inputs. */
+function isFresh(v: Variable, entry: Entry): boolean {
   const inputs = v.owner?.inputs;
   if (!inputs) return true;
-  return (
-    entry.inputs !== null && entry.inputs.length === inputs.length && entry.inputs.every((x, i) => x === inputs[i])
-  );
+  const was = entry.inputs;
+  if (was === null || was.length !== inputs.length) return false;
+  for (let i = 0; i < inputs.length; i++) if (was[i] !== inputs[i]) return false;
+  return true;
 }
 
 /** The lengths of `v`'s axes, as far as they can be proven (iterative and cached: deep graphs are fine). */
 export function dimsOf(v: Variable): readonly Dim[] {
+  const known = cache.get(v);
+  if (known !== undefined && isFresh(v, known)) return known.dims; // the common case, without allocating
   const stack: Variable[] = [v];
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
@@ -49,11 +56,14 @@ export function dimsOf(v: Variable): readonly Dim[] {
       stack.pop();
       continue;
     }
-    const missing = dependencies(top).filter((d) => !fresh(d));
-    if (missing.length > 0) {
-      stack.push(...missing);
-      continue;
+    const deps = dependencies(top);
+    let missing = false;
+    for (const d of deps) {
+      if (fresh(d)) continue;
+      stack.push(d);
+      missing = true;
     }
+    if (missing) continue;
     stack.pop();
     cache.set(top, { inputs: top.owner ? [...top.owner.inputs] : null, dims: compute(top) });
   }
