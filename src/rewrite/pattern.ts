@@ -141,69 +141,100 @@ function isCommutative(node: Apply): boolean {
 }
 
 /** Matches `pattern` against `variable`, extending `captures`; returns the captures or null. */
-export function match(pattern: Pattern, variable: Variable, captures: Captures = {}): Captures | null {
-  // one object per attempt, bound in place; a failed branch (a swapped commutative pair, an alternative) undoes
-  // the names it bound, so matching allocates nothing per node
-  const bound: Captures = { ...captures };
-  return matchInto(pattern, variable, bound, []) ? bound : null;
+const NO_CAPTURES: Captures = Object.freeze({}) as Captures;
+export function match(pattern: Pattern, variable: Variable, captures: Captures = NO_CAPTURES): Captures | null {
+  // names bound so far, in binding order, beside the captures given; a failed branch (a swapped commutative
+  // pair, an alternative) truncates them. The captures object is built only for a match (most attempts fail).
+  // One Bound serves every top-level match (this runs for every rule on every visited node); a match started
+  // while another is under way (a pattern's test that matches) gets its own.
+  const reuse = !shared.busy;
+  const bound: Bound = reuse ? shared : { given: captures, names: [], values: [], busy: true };
+  bound.given = captures;
+  bound.busy = true;
+  try {
+    if (!matchInto(pattern, variable, bound)) return null;
+    const result: Captures = { ...captures };
+    for (let i = 0; i < bound.names.length; i++) result[bound.names[i]!] = bound.values[i]!;
+    return result;
+  } finally {
+    if (reuse) {
+      unbind(shared, 0);
+      shared.given = NO_CAPTURES;
+      shared.busy = false;
+    }
+  }
+}
+/** The captures of an attempt under way: those given, and the names bound since (parallel arrays). */
+interface Bound {
+  given: Captures;
+  readonly names: string[];
+  readonly values: Tensor[];
+  /** Whether a match is using it. */
+  busy: boolean;
+}
+const shared: Bound = { given: NO_CAPTURES, names: [], values: [], busy: false };
+
+/** What `name` is bound to (undefined: not yet). */
+function boundTo(bound: Bound, name: string): Tensor | undefined {
+  const i = bound.names.indexOf(name);
+  return i >= 0 ? bound.values[i] : bound.given[name];
 }
 
-function matchInto(pattern: Pattern, variable: Variable, bound: Captures, trail: string[]): boolean {
+function matchInto(pattern: Pattern, variable: Variable, bound: Bound): boolean {
   switch (pattern.kind) {
     case 'var': {
       if (pattern.test && !pattern.test(variable)) return false;
       if (pattern.name === undefined) return true;
-      const already = bound[pattern.name];
+      const already = boundTo(bound, pattern.name);
       if (already) return already === variable;
-      bound[pattern.name] = variable as Tensor;
-      trail.push(pattern.name);
+      bound.names.push(pattern.name);
+      bound.values.push(variable as Tensor);
       return true;
     }
     case 'const':
       return isConstantValue(variable, pattern.value);
     case 'op':
-      return matchNode(pattern, variable, bound, trail);
+      return matchNode(pattern, variable, bound);
     case 'anyOf': {
-      const mark = trail.length;
+      const mark = bound.names.length;
       for (const option of pattern.options) {
-        if (matchInto(option, variable, bound, trail)) return true;
-        unbind(bound, trail, mark);
+        if (matchInto(option, variable, bound)) return true;
+        unbind(bound, mark);
       }
       return false;
     }
   }
 }
 
-/** Unbinds the names bound since the trail had length `mark` (a failed branch). No closures: this runs per node. */
-function unbind(bound: Captures, trail: string[], mark: number): void {
-  while (trail.length > mark) delete bound[trail.pop()!];
+/** Unbinds the names bound since there were `mark` of them (a failed branch). No closures: this runs per node. */
+function unbind(bound: Bound, mark: number): void {
+  // pop, not a length assignment: most calls have nothing to undo, and setting length is a runtime call
+  while (bound.names.length > mark) {
+    bound.names.pop();
+    bound.values.pop();
+  }
 }
 
-function matchNode(pattern: OpPattern<OpName>, variable: Variable, bound: Captures, trail: string[]): boolean {
+function matchNode(pattern: OpPattern<OpName>, variable: Variable, bound: Bound): boolean {
   const node = variable.owner;
   if (!node || !(pattern.ops as readonly string[]).includes(node.op.name)) return false;
   const n = pattern.args.length;
   if (pattern.variadic ? node.inputs.length < n : node.inputs.length !== n) return false;
   if (pattern.test && !pattern.test(node.params as never, node)) return false;
   const inputs = node.inputs;
-  const mark = trail.length;
-  if (matchArgs(pattern.args, inputs, bound, trail)) return true;
-  unbind(bound, trail, mark);
+  const mark = bound.names.length;
+  if (matchArgs(pattern.args, inputs, bound)) return true;
+  unbind(bound, mark);
   if (n !== 2 || !isCommutative(node)) return false;
   // the swapped pair
   const args = pattern.args;
-  if (matchInto(args[0]!, inputs[1]!, bound, trail) && matchInto(args[1]!, inputs[0]!, bound, trail)) return true;
-  unbind(bound, trail, mark);
+  if (matchInto(args[0]!, inputs[1]!, bound) && matchInto(args[1]!, inputs[0]!, bound)) return true;
+  unbind(bound, mark);
   return false;
 }
 
-function matchArgs(
-  patterns: readonly Pattern[],
-  inputs: readonly Variable[],
-  bound: Captures,
-  trail: string[],
-): boolean {
-  for (let i = 0; i < patterns.length; i++) if (!matchInto(patterns[i]!, inputs[i]!, bound, trail)) return false;
+function matchArgs(patterns: readonly Pattern[], inputs: readonly Variable[], bound: Bound): boolean {
+  for (let i = 0; i < patterns.length; i++) if (!matchInto(patterns[i]!, inputs[i]!, bound)) return false;
   return true;
 }
 
