@@ -29,7 +29,9 @@ export type Step =
 function fusable(node: Apply): boolean {
   const op = node.op as ElemwiseOp;
   if (!isElemwise(op) || SCALAR_OPS[op.scalar.name as ScalarOpName] !== op.scalar) return false;
-  return [...node.inputs, ...node.outputs].every((v) => v.type.dtype !== 'int64');
+  for (const v of node.inputs) if (v.type.dtype === 'int64') return false;
+  for (const v of node.outputs) if (v.type.dtype === 'int64') return false;
+  return true;
 }
 
 /** A reduction the generator can write: float sums and products (integer ones accumulate exactly in bigint). */
@@ -222,19 +224,22 @@ class Grouping {
     return false;
   }
 
+  /** Whether position `p` belongs to one of `groups`. */
+  private inside(p: number, groups: readonly Building[]): boolean {
+    const g = this.groupAt(p);
+    return g !== undefined && groups.includes(g);
+  }
+
   /** Merges `groups` and node `i` into one group: the group with the longest external list takes the others. */
   private merge(groups: readonly Building[], i: number, signature: string): Building {
-    const inside = (p: number) => {
-      const g = this.groupAt(p);
-      return g !== undefined && groups.includes(g);
-    };
-    const fresh = this.producers[i]!.filter((p) => !inside(p));
+    const fresh: number[] = [];
+    for (const p of this.producers[i]!) if (!this.inside(p, groups)) fresh.push(p);
     if (groups.length === 0)
       return { signature, size: 1, first: i, external: fresh, lastExternal: Math.max(-1, ...fresh), mark: 0 };
     const base = groups.reduce((a, b) => (b.external.length > a.external.length ? b : a));
     for (const g of groups) {
       if (g === base) continue;
-      for (const e of g.external) if (!inside(e)) base.external.push(e);
+      for (const e of g.external) if (!this.inside(e, groups)) base.external.push(e);
       base.lastExternal = Math.max(base.lastExternal, g.lastExternal);
       base.size += g.size;
       base.first = Math.min(base.first, g.first);
