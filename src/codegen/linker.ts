@@ -185,7 +185,9 @@ class SourceWriter {
 function bindLeaves(out: SourceWriter, graph: FunctionGraph, inputs: readonly Variable[]): void {
   inputs.forEach((v, i) => out.emit(`const ${out.name(v)} = I[${i}];`));
   const inputSet = new Set(inputs);
-  for (const leaf of graphInputs(graph.outputs, inputSet)) {
+  // the graph's own leaves (from its kept toposort) when its inputs are these
+  const sameInputs = graph.inputs.length === inputs.length && graph.inputs.every((v, i) => v === inputs[i]);
+  for (const leaf of sameInputs ? graph.leaves() : graphInputs(graph.outputs, inputSet)) {
     if (inputSet.has(leaf)) continue;
     if (leaf.storage) out.emit(`const ${out.name(leaf)} = ${out.bind(leaf.storage)}.value;`);
     else {

@@ -183,7 +183,7 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
 
   // --- missing and unused inputs
   const inputSet = new Set<Variable>(inputs);
-  const leaves = graphInputs(graph.outputs, inputSet);
+  const leaves = graph.leaves(); // graphInputs(graph.outputs, inputSet), from the graph's kept toposort
   for (const leaf of leaves) {
     if (!inputSet.has(leaf) && !leaf.isConstant && !leaf.isShared) {
       const needs = whoNeeds(leaf, graph.outputs, outputList.length, kept, inputSet);

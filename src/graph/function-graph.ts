@@ -1,5 +1,5 @@
 import { Apply, type Variable } from './variable.js';
-import { toposort } from './traversal.js';
+import { leavesOf, toposort } from './traversal.js';
 
 /**
  * Copies the graph computing `outputs` (every node; leaves and `stop` variables are kept), substituting
@@ -64,6 +64,12 @@ export class FunctionGraph {
   toposort(): Apply[] {
     this.order ??= toposort(this.outputs, new Set(this.inputs));
     return this.order.slice();
+  }
+
+  /** graphInputs(outputs, set of inputs): the leaves the outputs depend on, from the kept toposort. */
+  leaves(): Variable[] {
+    this.order ??= toposort(this.outputs, new Set(this.inputs));
+    return leavesOf(this.order, this.outputs, new Set(this.inputs));
   }
 
   clients(v: Variable): readonly Client[] {

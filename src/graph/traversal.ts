@@ -58,5 +58,26 @@ export function ancestors(outputs: readonly Variable[], stopAt?: ReadonlySet<Var
 
 /** The leaves (variables without an owner, or in `stopAt`) that `outputs` depend on, in first-seen order. */
 export function graphInputs(outputs: readonly Variable[], stopAt?: ReadonlySet<Variable>): Variable[] {
-  return ancestors(outputs, stopAt).filter((v) => !v.owner || stopAt?.has(v));
+  return leavesOf(toposort(outputs, stopAt), outputs, stopAt);
+}
+
+/**
+ * graphInputs given `order`, the result of toposort(outputs, stopAt) (a FunctionGraph keeps it): ancestors'
+ * variables filtered to the leaves, without listing every variable on the way.
+ */
+export function leavesOf(order: readonly Apply[], outputs: readonly Variable[], stopAt?: ReadonlySet<Variable>): Variable[] {
+  const seen = new Set<Variable>();
+  const leaves: Variable[] = [];
+  const add = (v: Variable) => {
+    if (!seen.has(v) && (!v.owner || stopAt?.has(v) === true)) {
+      seen.add(v);
+      leaves.push(v);
+    }
+  };
+  for (const node of order) {
+    for (const i of node.inputs) add(i);
+    if (stopAt) for (const o of node.outputs) add(o);
+  }
+  for (const v of outputs) add(v);
+  return leaves;
 }
