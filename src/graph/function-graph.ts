@@ -22,7 +22,7 @@ export function copyGraph(
   const stopAndReplaced = new Set<Variable>([...stop, ...replacements.keys()]);
   for (const node of toposort(roots, stopAndReplaced)) {
     const copy = new Apply(node.op, node.params, node.inputs.map(lookup), (n) => node.outputs.map((o, i) => o.cloneWith(n, i)), node.trace);
-    node.outputs.forEach((o, i) => copyOf.set(o, copy.outputs[i]!));
+    for (let i = 0; i < node.outputs.length; i++) copyOf.set(node.outputs[i]!, copy.outputs[i]!);
     copies.push(copy);
   }
   return outputs.map(lookup);
@@ -110,6 +110,7 @@ export class FunctionGraph {
 
   private register(node: Apply): void {
     this.known.add(node);
-    node.inputs.forEach((input, index) => this.clientsOf(input).push({ node, index }));
+    const inputs = node.inputs;
+    for (let index = 0; index < inputs.length; index++) this.clientsOf(inputs[index]!).push({ node, index });
   }
 }

@@ -55,7 +55,11 @@ export class Variable {
   cloneWith(owner: Apply | null, index: number): this {
     const clone = Object.create(Object.getPrototypeOf(this) as object) as this;
     Object.assign(clone, this);
-    Object.assign(clone, { id: nextId++, owner, index });
+    // written in place (no second Object.assign of a fresh literal: this runs for every node of a copied graph)
+    const writable = clone as { id: number; owner: Apply | null; index: number };
+    writable.id = nextId++;
+    writable.owner = owner;
+    writable.index = index;
     return clone;
   }
 }
