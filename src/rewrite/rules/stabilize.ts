@@ -303,8 +303,21 @@ function factorSplits(w: Tensor, depth = 0): [Tensor, Tensor[]][] {
   return splits;
 }
 
+/** Whether a factor of some split of `w` (the factors `factorSplits(w, depth)` yields) is worth trying. */
+function someFactorWorthTrying(w: Tensor, depth: number, cancel: Canceller, graph: FunctionGraph | undefined): boolean {
+  if (cancel.worthTrying(w, graph)) return true;
+  const node = w.owner;
+  if (node?.op.name !== 'mul' || depth > 2) return false;
+  return (
+    someFactorWorthTrying(node.inputs[0] as Tensor, depth + 1, cancel, graph) ||
+    someFactorWorthTrying(node.inputs[1] as Tensor, depth + 1, cancel, graph)
+  );
+}
+
 /** a * b with a quotient on one side cancelled by a factor of the other side, or null. */
 function cancelProduct(a: Tensor, b: Tensor, cancel: Canceller, graph: FunctionGraph | undefined): Tensor | null {
+  // most products have no factor worth trying: answer that without building the splits
+  if (!someFactorWorthTrying(a, 0, cancel, graph) && !someFactorWorthTrying(b, 0, cancel, graph)) return null;
   const budget = new Budget(64);
   for (const [g, other] of bothOrders(a, b)) {
     if (!g.owner) continue;
