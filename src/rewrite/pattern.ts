@@ -140,8 +140,9 @@ function isCommutative(node: Apply): boolean {
   return isElemwise(node.op) && node.op.scalar.commutative === true && node.inputs.length === 2;
 }
 
-/** Matches `pattern` against `variable`, extending `captures`; returns the captures or null. */
 const NO_CAPTURES: Captures = Object.freeze({}) as Captures;
+
+/** Matches `pattern` against `variable`, extending `captures`; returns the captures or null. */
 export function match(pattern: Pattern, variable: Variable, captures: Captures = NO_CAPTURES): Captures | null {
   // names bound so far, in binding order, beside the captures given; a failed branch (a swapped commutative
   // pair, an alternative) truncates them. The captures object is built only for a match (most attempts fail).
