@@ -154,13 +154,13 @@ class RuleSetRun {
     let nodes = this.graph.toposort();
     for (;;) {
       for (const node of nodes) this.seen.add(node);
-      let changed = false;
+      const budgetBefore = this.budget;
       let pending = this.sweep(nodes);
       while (pending.size > 0 && this.budget > 0 && this.liveSize() <= this.sizeLimit) {
-        changed = true;
         pending = this.sweep(topologicalOrder(pending));
       }
-      if (!changed || this.budget <= 0) return;
+      // a sweep that rewrote anything is confirmed by another full one (whether or not it left readers to revisit)
+      if (this.budget === budgetBefore || this.budget <= 0) return;
       nodes = this.graph.toposort(); // the confirming full sweep
       if (nodes.length > this.sizeLimit) return;
     }
@@ -222,6 +222,7 @@ class RuleSetRun {
       this.graph.replace(out, replacement);
       this.ctx.record({ pass: this.pass, rule: r.name, before: out, after: replacement });
       this.markDead(node);
+      this.revive(replacement);
       this.addNewNodes(replacement, built);
       markReaders(this.graph, replacement, this.reach, revisit);
       this.budget--;
@@ -242,6 +243,22 @@ class RuleSetRun {
       if (this.dead.has(node) || !this.isUnread(node)) continue;
       this.dead.add(node);
       for (const input of node.inputs) if (input.owner && !this.dead.has(input.owner)) stack.push(input.owner);
+    }
+  }
+
+  /**
+   * A replacement that reads nodes marked dead (a rule held on to a variable of a replaced subgraph) makes them
+   * live again: the walk goes through the nodes the rewrite built (not seen yet) down to the dead ones.
+   */
+  private revive(v: Variable): void {
+    const walked = new Set<Apply>();
+    const stack = v.owner ? [v.owner] : [];
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (walked.has(node) || (this.seen.has(node) && !this.dead.has(node))) continue;
+      walked.add(node);
+      this.dead.delete(node);
+      for (const input of node.inputs) if (input.owner) stack.push(input.owner);
     }
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import * as theano from '../../src/index.js';
-import type { Tensor } from '../../src/index.js';
+import type { NDArray, Tensor } from '../../src/index.js';
 import { anyOf, c, etc, Family, is, match, oneOf, P, paramsOf, rootOps, v } from '../../src/rewrite/pattern.js';
 
 const T = theano.tensor;
@@ -54,6 +54,39 @@ describe('families, variadic inputs, alternatives and params', () => {
   });
   test('an op name that does not exist is refused at run time too (for JavaScript callers)', () => {
     expect(() => (P as unknown as Record<string, () => unknown>).mull!()).toThrow(/there is no op named mull/);
+  });
+});
+
+describe('dead and revived nodes', () => {
+  test('a node left behind by a rewrite is skipped, and visited again once a later rewrite reads it', () => {
+    const x = T.dvector('x');
+    let kept: Tensor | undefined; // the sin(x) a rewrite replaced, held on to by the test's rules
+    let sinVisits = 0;
+    let readAgain = false;
+    const rules = [
+      // sqr(sin(x)) -> tanh(x): sin(x) has no reader left
+      theano.rule('test_drop_sin', P.sqr(P.sin(v('x'))), ({ x }, m) => {
+        kept = m.owner!.inputs[0] as Tensor;
+        return T.tanh(x!);
+      }),
+      // cos(x) -> sin(x) + |cos(x)|, once, after sin(x) was dropped: the dropped node is read again
+      theano.rule('test_read_again', P.cos(v('x')), ({ x }) => {
+        if (!kept || readAgain) return null;
+        readAgain = true;
+        return T.add(kept, T.sqrt(T.sqr(T.cos(x!))));
+      }),
+      theano.rule('test_count_sin', P.sin(v('x')), () => {
+        sinVisits++;
+        return null;
+      }),
+    ];
+    const mode = theano.FAST_COMPILE.withRules('canonicalize', rules).including(...rules.map((r) => r.name));
+    const f = theano.function([x], [T.sqr(T.sin(x)), T.cos(x)], { mode });
+    const [a, b] = f([0.5]) as NDArray[];
+    expect(a!.item(0)).toBeCloseTo(Math.tanh(0.5), 12);
+    expect(b!.item(0)).toBeCloseTo(Math.sin(0.5) + Math.cos(0.5), 12);
+    // visited in the first sweep, skipped while dead, visited again after the second rewrite read it
+    expect(sinVisits).toBeGreaterThanOrEqual(2);
   });
 });
 
