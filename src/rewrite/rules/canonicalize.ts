@@ -225,14 +225,23 @@ function lengthSources(u: Variable, axis: number): LengthSource[] {
 function lengthFromInputs({ x }: Captures, m: Tensor): Tensor | null {
   if (!x!.owner) return null;
   const want = dimsOf(x!)[axisOf(m)];
-  for (const source of lengthSources(x!, axisOf(m))) {
-    if ('size' in source) {
-      if (sizeDim(source.size) === want) return source.size as Tensor;
-    } else if (dimsOf(source.of)[source.axis] === want) {
-      return applyOp(SHAPE_I, { axis: source.axis }, [source.of])[0]!;
-    }
+  // follow the sources back up to 64 steps in one rewrite (one step per rewrite cost a rewrite per node of every
+  // chain between a length and where it is read; the bound keeps each rewrite's work constant)
+  let at: { of: Variable; axis: number } | undefined;
+  let step = lengthSource(x!, axisOf(m), want);
+  for (let steps = 0; step && steps < 64; steps++) {
+    if ('size' in step) return step.size as Tensor;
+    at = step;
+    step = step.of.owner ? lengthSource(step.of, step.axis, want) : undefined;
   }
-  return null;
+  return at ? applyOp(SHAPE_I, { axis: at.axis }, [at.of])[0]! : null;
+}
+
+/** The first source of the length of `u`'s axis that provably has length `want`. */
+function lengthSource(u: Variable, axis: number, want: Dim | undefined): LengthSource | undefined {
+  return lengthSources(u, axis).find((source) =>
+    'size' in source ? sizeDim(source.size) === want : dimsOf(source.of)[source.axis] === want,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
