@@ -240,26 +240,27 @@ def binary(op, args, notes):
     both_bool = all(d == "bool" for d in dtypes) and not any(is_weak(v) for v in args)
     if op == "sub" and both_bool:
         raise Refused("numpy boolean subtract is not supported", "sub of bools only is not supported")
-    if op == "div" and all(d in INTS + ["bool"] for d in dtypes):
-        natural = np.true_divide(a, b)
-        ours = UPGRADE[np.result_type(*args).name]
-        if ours != natural.dtype.name:
-            notes.append(("true_div", natural.dtype.name))
-            return np.true_divide(as_dtype(a, ours), as_dtype(b, ours))
-        return natural
-    if op == "arctan2" and all(d in INTS + ["bool"] for d in dtypes):
-        natural = np.arctan2(a, b)
-        ours = UPGRADE[np.result_type(*args).name]
-        if ours != natural.dtype.name:
-            notes.append(("float16", natural.dtype.name))
-            return np.arctan2(as_dtype(a, ours), as_dtype(b, ours))
-        return natural
+    integral = all(d in INTS + ["bool"] for d in dtypes)
+    if op == "div" and integral:
+        return upgraded(np.true_divide, a, b, args, notes, "true_div")
+    if op == "arctan2" and integral:
+        return upgraded(np.arctan2, a, b, args, notes, "float16")
     if op == "pow":
         result = np.result_type(*args)
         if result.kind in "iu" and np.any(np.asarray(b) < 0):
             notes.append(("negative_pow", "error: Integers to negative integer powers are not allowed"))
             return negative_int_pow(a, b, result)
     return NP_BINARY[op](a, b)
+
+
+def upgraded(fn, a, b, args, notes, note):
+    """fn(a, b) of integer or bool operands in Theano's float dtype (numpy may give another, e.g. float16)."""
+    natural = fn(a, b)
+    ours = UPGRADE[np.result_type(*args).name]
+    if ours != natural.dtype.name:
+        notes.append((note, natural.dtype.name))
+        return fn(as_dtype(a, ours), as_dtype(b, ours))
+    return natural
 
 
 def as_dtype(v, dtype):
