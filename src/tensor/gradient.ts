@@ -2,13 +2,18 @@
 import { BROADCAST_LIKE, GRAD_MODIFIER, SUM_TO_SHAPE, type GradModifierParams } from '../ops/gradient.js';
 import type { DType } from '../types/dtype.js';
 import type { Rank } from '../types/rank.js';
+import { sameShape } from '../rewrite/shape-proofs.js';
 import { applyOp } from './apply.js';
 import type { Tensor } from './tensor.js';
 
-/** Sums `g` down to the (run-time) shape of `like`, undoing broadcasting. A no-op when the shapes are equal. */
+/**
+ * Sums `g` down to the (run-time) shape of `like`, undoing broadcasting. A no-op when the shapes are provably
+ * equal (the shape prover of the optimizer, as Theano's gradient sums only over broadcast axes): the gradient
+ * graph of a long elementwise chain then has no node the optimizer would remove again.
+ */
 export function sumToShape<D extends DType, R extends Rank>(g: Tensor<D>, like: Tensor<DType, R>): Tensor<D, R> {
   if (g.ndim === like.ndim && g.type.shape.every((d, i) => d !== null && d === like.type.shape[i])) return g as never;
-  if (g === (like as unknown)) return g as never;
+  if (g === (like as unknown) || sameShape(g, like)) return g as never;
   return applyOp(SUM_TO_SHAPE, undefined, [g, like])[0] as never;
 }
 

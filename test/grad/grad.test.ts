@@ -26,6 +26,21 @@ describe('T.grad', () => {
     });
   });
 
+  test('a gradient sums back to an input only where broadcasting may have happened', () => {
+    const [x, y] = T.dvectors('x', 'y');
+    const ops = (g: Tensor) => theano.debugprint(g).split('\n').filter((l) => l.includes('SumToShape') || l.includes('sum_to_shape')).length;
+    // tanh(x) * x: both factors have x's length, so the gradient needs no summing
+    const same = T.grad(T.sum(T.tanh(x).mul(x)), x);
+    expect(ops(same)).toBe(0);
+    // x * y: x may be a length-1 vector broadcast against y, so x's gradient is summed to x's shape
+    const maybe = T.grad(T.sum(x.mul(y)), x);
+    expect(ops(maybe)).toBe(1);
+    const f = theano.function([x, y], maybe);
+    expect(f([2], [1, 2, 3]).toArray()).toEqual([6]);
+    const dSame = theano.function([x], same)([0.5, -1]).toArray();
+    [0.5, -1].forEach((v, i) => expect(dSame[i]).toBeCloseTo(Math.tanh(v) + v * (1 - Math.tanh(v) ** 2), 14));
+  });
+
   test('a list of wrt gives a typed list; broadcast inputs get gradients of their own shape', () => {
     const m = T.dmatrix('m');
     const v = T.dvector('v');
