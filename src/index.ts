@@ -31,6 +31,8 @@ export { NDArray } from './runtime/ndarray.js';
 export { toNDArray, castArray } from './runtime/convert.js';
 export type { ArrayLikeInput, ConvertOptions } from './runtime/convert.js';
 export { array } from './runtime/values.js';
+export { save, load, saveBytes, loadBytes, metadataOf } from './runtime/serialize.js';
+export type { SaveParams } from './runtime/serialize.js';
 export type { InputValue, OutputValue, ScalarInput, TypedArray, DTypeOfValue, RankOfValue } from './runtime/values.js';
 export { grad, Lop, Rop, jacobian, hessian } from './grad/grad.js';
 export { scan, map, reduce, foldl, foldr } from './tensor/scan.js';

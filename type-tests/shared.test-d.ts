@@ -90,3 +90,17 @@ state.setValue('3');
 state.setValue(3n);
 // @ts-expect-error -- a typed array for a matrix
 w.setValue(new Float64Array(4));
+
+// --- saving and loading: shared variables or { name: variable | array }; promises in, arrays by name out
+{
+  const W = theano.shared([[1, 2]], { name: 'W' });
+  expectType<Promise<void>>(theano.save([W], 'model.safetensors'));
+  expectType<Promise<void>>(theano.save({ W, extra: theano.array([1]) }, 'model.safetensors'));
+  expectType<Promise<Record<string, NDArray>>>(theano.load('model.safetensors', [W]));
+  expectType<Uint8Array>(theano.saveBytes([W], { step: '3' }));
+  expectType<Record<string, NDArray>>(theano.loadBytes(new Uint8Array(8)));
+  // @ts-expect-error a symbolic tensor has no value to save
+  theano.saveBytes([T.dvector('v')]);
+  // @ts-expect-error metadata values are strings (the format's rule)
+  theano.saveBytes([W], { step: 3 });
+}
