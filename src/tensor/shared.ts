@@ -1,6 +1,12 @@
 import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
 import { NDArray, shapeToString } from '../runtime/ndarray.js';
-import { unwrapScalar, type DTypeOfValue, type InputValue, type OutputValue, type RankOfValue } from '../runtime/values.js';
+import {
+  unwrapScalar,
+  type DTypeOfValue,
+  type InputValue,
+  type OutputValue,
+  type RankOfValue,
+} from '../runtime/values.js';
 import { isDType, type DType } from '../types/dtype.js';
 import type { Rank } from '../types/rank.js';
 import { TensorType } from '../types/tensor-type.js';
@@ -12,6 +18,20 @@ import { Tensor } from './tensor.js';
  */
 export class SharedVariable<D extends DType = DType, R extends Rank = Rank> extends Tensor<D, R> {
   declare private readonly __sharedBrand: void;
+
+  /**
+   * The value this variable takes after a call of a function that reads it and does not update it explicitly
+   * (Theano's `default_update`): random streams set it to the state after their draw. `theano.function` applies
+   * it unless `noDefaultUpdates` says otherwise.
+   */
+  get defaultUpdate(): Tensor<D, R> | undefined {
+    return this.defaultUpdateValue;
+  }
+  set defaultUpdate(value: Tensor<D, R> | undefined) {
+    if (value !== undefined) defaultUpdatesSeen = true;
+    this.defaultUpdateValue = value;
+  }
+  private defaultUpdateValue: Tensor<D, R> | undefined = undefined;
 
   /** A copy of the current value (a JS scalar for rank 0). */
   getValue(): OutputValue<D, R> {
@@ -29,13 +49,20 @@ export class SharedVariable<D extends DType = DType, R extends Rank = Rank> exte
   }
 }
 
+let defaultUpdatesSeen = false;
+/** Whether any shared variable was ever given a default update (functions skip looking for them until then). */
+export const anyDefaultUpdates = (): boolean => defaultUpdatesSeen;
+
 const SHARED_HINT = 'a shared variable takes only values that convert without loss: convert it first';
 
 function checkedSharedValue(v: Tensor, value: ArrayLikeInput, allowDowncast: boolean): NDArray {
   const what = `shared variable${v.name ? ` '${v.name}'` : ''}`;
   const converted = toNDArray(value, { dtype: v.dtype, what, allowDowncast, downcastHint: SHARED_HINT });
   const mismatch = v.type.shapeMismatch(converted.shape);
-  if (mismatch) throw new TypeError(`${what}: expected ${/^[aeiou]/.test(v.type.dtype) ? 'an' : 'a'} ${v.type}, got shape ${shapeToString(converted.shape)}: ${mismatch}`);
+  if (mismatch)
+    throw new TypeError(
+      `${what}: expected ${/^[aeiou]/.test(v.type.dtype) ? 'an' : 'a'} ${v.type}, got shape ${shapeToString(converted.shape)}: ${mismatch}`,
+    );
   // Always a copy: the caller keeps ownership of what it passed (an NDArray or a typed array is not aliased).
   return converted.copy();
 }
@@ -55,10 +82,14 @@ export function shared<const V extends ArrayLikeInput, D extends DType = DTypeOf
   value: V,
   options: SharedOptions<D> = {},
 ): SharedVariable<NoInfer<D>, RankOfValue<V> & Rank> {
-  if (options.dtype !== undefined && !isDType(options.dtype)) throw new TypeError(`shared: unknown dtype ${String(options.dtype)}`);
+  if (options.dtype !== undefined && !isDType(options.dtype))
+    throw new TypeError(`shared: unknown dtype ${String(options.dtype)}`);
   const what = `shared variable${options.name ? ` '${options.name}'` : ''}`;
   const data = toNDArray(value, { dtype: options.dtype, what, downcastHint: SHARED_HINT }).copy();
-  const type = new TensorType(data.dtype, data.shape.map(() => null));
+  const type = new TensorType(
+    data.dtype,
+    data.shape.map(() => null),
+  );
   return new SharedVariable(type, null, 0, options.name, { storage: { value: data } }) as never;
 }
 
