@@ -45,7 +45,16 @@ const table = theano.shared(
   ],
   { name: 'table' },
 );
-const allShared = [w, count, table];
+// random draws: their states are shared variables with default updates, which a throwing call must not advance
+const srng = new theano.RandomStreams(7);
+const lowHigh = T.dscalars('low', 'high');
+const probability = T.dscalar('p');
+const drawUniform = theano.function(lowHigh, srng.uniform([3], { low: lowHigh[0], high: lowHigh[1] }));
+const drawBinomial = theano.function([probability], srng.binomial([3], { n: 5, p: probability }));
+const drawChoice = theano.function([n], srng.choice(4, [n], { replace: false }));
+const drawSized = theano.function([n], srng.normal([n, 2]));
+const drawThenReshape = theano.function([x], [srng.normal([3]), x.reshape([2, 3])], { name: 'drawThenReshape' });
+const allShared = [w, count, table, ...srng.states];
 
 /** A training-like step: every call updates w and count; the outputs may fail after the updates are computed. */
 const stepIn = (mode: theano.ModeName, nanGuard = false) =>
@@ -561,6 +570,49 @@ const rows: Row[] = [
     message: ['grad: wrt 0 is not a symbolic variable'],
   },
 
+  // --- random draws
+  {
+    what: 'a random draw of negative size',
+    when: 'build',
+    action: () => srng.normal([3, -2]),
+    message: ['normal: sizes must be non-negative integers, got size [3, -2]'],
+  },
+  {
+    what: 'uniform with an integer dtype',
+    when: 'build',
+    action: () => srng.uniform([3], { dtype: any('int32') }),
+    message: ['uniform: dtype must be float32 or float64, got int32'],
+  },
+  {
+    what: 'uniform with low above high',
+    when: 'call',
+    action: () => drawUniform(3, 1),
+    message: ['uniform: low (3) must be finite and not exceed high (1)', 'in node: random_uniform'],
+  },
+  {
+    what: 'binomial with p outside [0, 1]',
+    when: 'call',
+    action: () => drawBinomial(1.5),
+    message: ['binomial: p must be in [0, 1], got 1.5', 'p: float64()'],
+  },
+  {
+    what: 'choice without replacement of more than the population',
+    when: 'call',
+    action: () => drawChoice(5),
+    message: ['choice: cannot take 5 draws without replacement from a population of 4'],
+  },
+  {
+    what: 'a symbolic size that is negative at run time',
+    when: 'call',
+    action: () => drawSized(-1),
+    message: ['normal: sizes must be non-negative integers, got size (-1, 2)'],
+  },
+  {
+    what: 'a call that fails after its draw leaves the generator state as it was',
+    when: 'call',
+    action: () => drawThenReshape([1, 2, 3, 4, 5]),
+    message: ['cannot reshape an array of shape (5,)'],
+  },
   // --- compiling: inputs, outputs, updates, givens, options
   {
     what: 'inputs not in a list',
@@ -1074,13 +1126,15 @@ const rows: Row[] = [
   {
     what: 'scan: the step returns fewer outputs than outputsInfo describes',
     when: 'build',
-    action: () => theano.scan((a) => a.add(1), { outputsInfo: [T.constant(0), T.constant(1)], nSteps: 2, name: 'pair' }),
+    action: () =>
+      theano.scan((a) => a.add(1), { outputsInfo: [T.constant(0), T.constant(1)], nSteps: 2, name: 'pair' }),
     message: ["scan 'pair'", 'returns 1 output', 'outputsInfo describes 2'],
   },
   {
     what: 'scan: a recurrent output of another dtype than its initial value',
     when: 'build',
-    action: () => theano.scan((a) => T.cast(a, 'int32') as never, { outputsInfo: T.constant(0), nSteps: 2, name: 'counter' }),
+    action: () =>
+      theano.scan((a) => T.cast(a, 'int32') as never, { outputsInfo: T.constant(0), nSteps: 2, name: 'counter' }),
     message: ["scan 'counter'", 'output 0', 'int32', 'float64', 'outputsInfo[0]'],
   },
   {
@@ -1092,7 +1146,12 @@ const rows: Row[] = [
   {
     what: 'scan: output taps deeper than the initial value has rows',
     when: 'build',
-    action: () => theano.scan((a, bb) => a.add(bb), { outputsInfo: [{ initial: T.constant([1]), taps: [-2, -1] }], nSteps: 2, name: 'fib' }),
+    action: () =>
+      theano.scan((a, bb) => a.add(bb), {
+        outputsInfo: [{ initial: T.constant([1]), taps: [-2, -1] }],
+        nSteps: 2,
+        name: 'fib',
+      }),
     message: ["scan 'fib'", 'taps [-2,-1]', 'need 2 initial rows', 'has 1'],
   },
   {
@@ -1134,13 +1193,19 @@ const rows: Row[] = [
   {
     what: 'scan: until that is not a scalar',
     when: 'build',
-    action: () => theano.scan((a) => ({ outputs: a.add(1), until: any(T.stack([a.gt(1), a.gt(2)])) }), { outputsInfo: T.constant(0), nSteps: 3, name: 'stop' }),
+    action: () =>
+      theano.scan((a) => ({ outputs: a.add(1), until: any(T.stack([a.gt(1), a.gt(2)])) }), {
+        outputsInfo: T.constant(0),
+        nSteps: 3,
+        name: 'stop',
+      }),
     message: ["scan 'stop'", 'until must be a boolean scalar'],
   },
   {
     what: 'scan: strict, and the step reads a variable it was not given',
     when: 'build',
-    action: () => theano.scan((a) => a.add(y.sum()), { outputsInfo: T.constant(0), nSteps: 3, strict: true, name: 'closed' }),
+    action: () =>
+      theano.scan((a) => a.add(y.sum()), { outputsInfo: T.constant(0), nSteps: 3, strict: true, name: 'closed' }),
     message: ["scan 'closed'", "'y'", 'nonSequences'],
   },
   {

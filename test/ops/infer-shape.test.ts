@@ -211,9 +211,15 @@ describe('inferShape facts agree with evaluation', () => {
     const X = T.dmatrix('X');
     const h0 = T.dvector('h0');
     const n = T.iscalar('n');
-    const [[h, z]] = theano.scan((x, prev) => [T.tanh(prev.add(x)), x.sum()], { sequences: [X], outputsInfo: [h0, null] });
+    const [[h, z]] = theano.scan((x, prev) => [T.tanh(prev.add(x)), x.sum()], {
+      sequences: [X],
+      outputsInfo: [h0, null],
+    });
     const [counted] = theano.scan((prev) => prev.mul(2), { outputsInfo: h0, nSteps: n });
-    const [stopped] = theano.scan((prev) => ({ outputs: prev.add(1), until: prev.sum().gt(5) }), { outputsInfo: h0, nSteps: 10 });
+    const [stopped] = theano.scan((prev) => ({ outputs: prev.add(1), until: prev.sum().gt(5) }), {
+      outputsInfo: h0,
+      nSteps: 10,
+    });
     const values = new Map<Variable, unknown>([
       [X, matrix(3, 4)],
       [h0, [0.5, 1, 2, 3]],
@@ -221,6 +227,33 @@ describe('inferShape facts agree with evaluation', () => {
     ]);
     // z: steps (nSteps, from the sequence); h, counted, stopped: the state length (4) from the initial value
     expect(checkFacts([h!, z!, counted, stopped], values)).toBeGreaterThanOrEqual(4);
+  });
+
+  test('random draws: the state keeps its 6 words; the sample has the size, or the parameters broadcast', () => {
+    const srng = new theano.RandomStreams(1);
+    const n = T.lscalar('n');
+    const X = T.dmatrix('X');
+    const loc = T.dcol('loc');
+    const scale = T.dvector('scale');
+    const draws = [
+      srng.uniform([n, 3]),
+      srng.normal(null, { loc, scale }),
+      srng.binomial(X.shape(), { n: 4, p: 0.5 }),
+      srng.integers(0, 5, [n]),
+      srng.choice(5, [2, n], { replace: true }),
+      srng.permutation(n),
+      srng.permutation(X),
+    ];
+    const states = draws.map((d) => d.owner!.outputs[0] as Tensor);
+    const values = new Map<Variable, unknown>([
+      [n, 4],
+      [X, matrix(3, 2)],
+      [loc, [[1], [2]]],
+      [scale, [1, 2, 3]],
+      ...srng.states.map((s) => [s, s.getValue()] as [Variable, unknown]),
+    ]);
+    // every sample length and every state length is a fact here
+    expect(checkFacts([...draws, ...states], values)).toBeGreaterThanOrEqual(20);
   });
 
   test('every op of the registry was exercised', () => {
