@@ -83,7 +83,9 @@ export async function run(): Promise<BenchReport> {
   }
   return {
     title: `random draws of ${N.toLocaleString('en')} numbers (Philox4x32-10)`,
-    tables: [{ title: 'median ms per call', columns: ['draw', 'compiled FAST_RUN', 'hand-written loop', 'ratio'], rows }],
+    tables: [
+      { title: 'median ms per call', columns: ['draw', 'compiled FAST_RUN', 'hand-written loop', 'ratio'], rows },
+    ],
     notes: [targetNote('slowest draw, compiled / hand loop', worst, 'atMost', 1.5)],
   };
 }
