@@ -1,12 +1,6 @@
 import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
 import { NDArray, shapeToString } from '../runtime/ndarray.js';
-import {
-  unwrapScalar,
-  type DTypeOfValue,
-  type InputValue,
-  type OutputValue,
-  type RankOfValue,
-} from '../runtime/values.js';
+import { unwrapScalar, type DTypeOfValue, type InputValue, type OutputValue, type RankOfValue } from '../runtime/values.js';
 import { isDType, type DType } from '../types/dtype.js';
 import type { Rank } from '../types/rank.js';
 import { TensorType } from '../types/tensor-type.js';
@@ -59,10 +53,7 @@ function checkedSharedValue(v: Tensor, value: ArrayLikeInput, allowDowncast: boo
   const what = `shared variable${v.name ? ` '${v.name}'` : ''}`;
   const converted = toNDArray(value, { dtype: v.dtype, what, allowDowncast, downcastHint: SHARED_HINT });
   const mismatch = v.type.shapeMismatch(converted.shape);
-  if (mismatch)
-    throw new TypeError(
-      `${what}: expected ${/^[aeiou]/.test(v.type.dtype) ? 'an' : 'a'} ${v.type}, got shape ${shapeToString(converted.shape)}: ${mismatch}`,
-    );
+  if (mismatch) throw new TypeError(`${what}: expected ${/^[aeiou]/.test(v.type.dtype) ? 'an' : 'a'} ${v.type}, got shape ${shapeToString(converted.shape)}: ${mismatch}`);
   // Always a copy: the caller keeps ownership of what it passed (an NDArray or a typed array is not aliased).
   return converted.copy();
 }
@@ -82,14 +73,10 @@ export function shared<const V extends ArrayLikeInput, D extends DType = DTypeOf
   value: V,
   options: SharedOptions<D> = {},
 ): SharedVariable<NoInfer<D>, RankOfValue<V> & Rank> {
-  if (options.dtype !== undefined && !isDType(options.dtype))
-    throw new TypeError(`shared: unknown dtype ${String(options.dtype)}`);
+  if (options.dtype !== undefined && !isDType(options.dtype)) throw new TypeError(`shared: unknown dtype ${String(options.dtype)}`);
   const what = `shared variable${options.name ? ` '${options.name}'` : ''}`;
   const data = toNDArray(value, { dtype: options.dtype, what, downcastHint: SHARED_HINT }).copy();
-  const type = new TensorType(
-    data.dtype,
-    data.shape.map(() => null),
-  );
+  const type = new TensorType(data.dtype, data.shape.map(() => null));
   return new SharedVariable(type, null, 0, options.name, { storage: { value: data } }) as never;
 }
 

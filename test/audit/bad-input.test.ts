@@ -1126,15 +1126,13 @@ const rows: Row[] = [
   {
     what: 'scan: the step returns fewer outputs than outputsInfo describes',
     when: 'build',
-    action: () =>
-      theano.scan((a) => a.add(1), { outputsInfo: [T.constant(0), T.constant(1)], nSteps: 2, name: 'pair' }),
+    action: () => theano.scan((a) => a.add(1), { outputsInfo: [T.constant(0), T.constant(1)], nSteps: 2, name: 'pair' }),
     message: ["scan 'pair'", 'returns 1 output', 'outputsInfo describes 2'],
   },
   {
     what: 'scan: a recurrent output of another dtype than its initial value',
     when: 'build',
-    action: () =>
-      theano.scan((a) => T.cast(a, 'int32') as never, { outputsInfo: T.constant(0), nSteps: 2, name: 'counter' }),
+    action: () => theano.scan((a) => T.cast(a, 'int32') as never, { outputsInfo: T.constant(0), nSteps: 2, name: 'counter' }),
     message: ["scan 'counter'", 'output 0', 'int32', 'float64', 'outputsInfo[0]'],
   },
   {
@@ -1146,12 +1144,7 @@ const rows: Row[] = [
   {
     what: 'scan: output taps deeper than the initial value has rows',
     when: 'build',
-    action: () =>
-      theano.scan((a, bb) => a.add(bb), {
-        outputsInfo: [{ initial: T.constant([1]), taps: [-2, -1] }],
-        nSteps: 2,
-        name: 'fib',
-      }),
+    action: () => theano.scan((a, bb) => a.add(bb), { outputsInfo: [{ initial: T.constant([1]), taps: [-2, -1] }], nSteps: 2, name: 'fib' }),
     message: ["scan 'fib'", 'taps [-2,-1]', 'need 2 initial rows', 'has 1'],
   },
   {
@@ -1193,19 +1186,13 @@ const rows: Row[] = [
   {
     what: 'scan: until that is not a scalar',
     when: 'build',
-    action: () =>
-      theano.scan((a) => ({ outputs: a.add(1), until: any(T.stack([a.gt(1), a.gt(2)])) }), {
-        outputsInfo: T.constant(0),
-        nSteps: 3,
-        name: 'stop',
-      }),
+    action: () => theano.scan((a) => ({ outputs: a.add(1), until: any(T.stack([a.gt(1), a.gt(2)])) }), { outputsInfo: T.constant(0), nSteps: 3, name: 'stop' }),
     message: ["scan 'stop'", 'until must be a boolean scalar'],
   },
   {
     what: 'scan: strict, and the step reads a variable it was not given',
     when: 'build',
-    action: () =>
-      theano.scan((a) => a.add(y.sum()), { outputsInfo: T.constant(0), nSteps: 3, strict: true, name: 'closed' }),
+    action: () => theano.scan((a) => a.add(y.sum()), { outputsInfo: T.constant(0), nSteps: 3, strict: true, name: 'closed' }),
     message: ["scan 'closed'", "'y'", 'nonSequences'],
   },
   {

@@ -211,15 +211,9 @@ describe('inferShape facts agree with evaluation', () => {
     const X = T.dmatrix('X');
     const h0 = T.dvector('h0');
     const n = T.iscalar('n');
-    const [[h, z]] = theano.scan((x, prev) => [T.tanh(prev.add(x)), x.sum()], {
-      sequences: [X],
-      outputsInfo: [h0, null],
-    });
+    const [[h, z]] = theano.scan((x, prev) => [T.tanh(prev.add(x)), x.sum()], { sequences: [X], outputsInfo: [h0, null] });
     const [counted] = theano.scan((prev) => prev.mul(2), { outputsInfo: h0, nSteps: n });
-    const [stopped] = theano.scan((prev) => ({ outputs: prev.add(1), until: prev.sum().gt(5) }), {
-      outputsInfo: h0,
-      nSteps: 10,
-    });
+    const [stopped] = theano.scan((prev) => ({ outputs: prev.add(1), until: prev.sum().gt(5) }), { outputsInfo: h0, nSteps: 10 });
     const values = new Map<Variable, unknown>([
       [X, matrix(3, 4)],
       [h0, [0.5, 1, 2, 3]],
