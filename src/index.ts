@@ -38,6 +38,17 @@ export { grad, Lop, Rop, jacobian, hessian } from './grad/grad.js';
 export { scan, map, reduce, foldl, foldr } from './tensor/scan.js';
 export type { ScanOptions, ScanOutputs, ScanUpdates, SequenceSpec, OutputSpec, StepArgs, StepResult } from './tensor/scan.js';
 export { ifelse } from './tensor/ifelse.js';
+export { RandomStreams, RandomStream } from './tensor/random.js';
+export type {
+  RandomSize,
+  RandomParam,
+  UniformOptions,
+  NormalOptions,
+  BinomialOptions,
+  BernoulliOptions,
+  IntegersOptions,
+  ChoiceOptions,
+} from './tensor/random.js';
 export type { IfElseOptions } from './tensor/ifelse.js';
 export type { GradOptions, GradResult } from './grad/grad.js';
 export { Mode, FAST_RUN, FAST_COMPILE, DEBUG } from './rewrite/pipeline.js';

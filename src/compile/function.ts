@@ -6,7 +6,7 @@ import { article, describeValue, toNDArray, type ArrayLikeInput } from '../runti
 import { NDArray, shapeToString } from '../runtime/ndarray.js';
 import { unwrapScalar, type InputValue, type OutputValue } from '../runtime/values.js';
 import { makeConstant } from '../tensor/apply.js';
-import { SharedVariable } from '../tensor/shared.js';
+import { anyDefaultUpdates, SharedVariable } from '../tensor/shared.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../types/dtype.js';
 import type { Rank } from '../types/rank.js';
@@ -43,6 +43,12 @@ export interface FunctionOptions {
   profile?: boolean;
   /** Check every node's output for NaN and Inf and report the first node that produced one. */
   nanGuard?: boolean;
+  /**
+   * Theano's `no_default_updates`: true skips the `defaultUpdate` of every shared variable the function reads (a
+   * random draw then gives the same numbers on each call); a list skips those variables only. By default, each
+   * shared variable the graph reads that `updates` does not name takes its default update after the call.
+   */
+  noDefaultUpdates?: boolean | readonly SharedVariable[];
 }
 
 type ValueOf<T> = T extends Tensor<infer D, infer R> ? OutputValue<D, R> : never;
@@ -176,6 +182,11 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
         `${fname}: givens replace ${old.name ?? 'a variable'} of type ${old.type} by one of type ${r.type}`,
       );
     replacements.set(old, r);
+  }
+
+  for (const [sv, value] of defaultUpdates(outputList, updates, replacements, options.noDefaultUpdates, fname)) {
+    updates.push([sv, value]);
+    updatedShared.push(sv);
   }
 
   const kept = updates.filter(([sv]) => updatedShared.includes(sv));
@@ -312,6 +323,43 @@ function whoNeeds(
   return sv ? `the update of shared variable${sv.name ? ` '${sv.name}'` : ''} depends` : 'the outputs depend';
 }
 
+/**
+ * The default updates to apply (Theano's `default_update`): those of the shared variables that the outputs and
+ * the updates read, that no explicit update names, that `givens` do not replace and `noDefaultUpdates` does not
+ * list; the default update values may read more shared variables, whose defaults join too.
+ */
+function defaultUpdates(
+  outputs: readonly Tensor[],
+  explicit: readonly (readonly [SharedVariable, Tensor])[],
+  replaced: ReadonlyMap<Variable, Variable>,
+  skip: FunctionOptions['noDefaultUpdates'],
+  fname: string,
+): [SharedVariable, Tensor][] {
+  if (skip === true || !anyDefaultUpdates()) return [];
+  const skipped = new Set<Variable>(Array.isArray(skip) ? skip : []);
+  const named = new Set<Variable>(explicit.map(([sv]) => sv));
+  const found: [SharedVariable, Tensor][] = [];
+  let frontier: Variable[] = [...outputs, ...explicit.map(([, v]) => v)];
+  while (frontier.length > 0) {
+    const next: Variable[] = [];
+    for (const leaf of graphInputs(frontier)) {
+      if (!(leaf instanceof SharedVariable) || !leaf.defaultUpdate) continue;
+      if (named.has(leaf) || skipped.has(leaf) || replaced.has(leaf)) continue;
+      named.add(leaf);
+      const value = leaf.defaultUpdate as Tensor;
+      if (!(value instanceof Tensor) || value.dtype !== leaf.dtype || value.ndim !== leaf.ndim)
+        throw new TypeError(
+          `${fname}: the default update of shared variable${leaf.name ? ` '${leaf.name}'` : ''} must be a symbolic expression of type ${leaf.type}`,
+        );
+      if (value === leaf) continue;
+      found.push([leaf, value]);
+      next.push(value);
+    }
+    frontier = next;
+  }
+  return found;
+}
+
 const OPTION_NAMES: readonly (keyof FunctionOptions)[] = [
   'updates',
   'givens',
@@ -321,6 +369,7 @@ const OPTION_NAMES: readonly (keyof FunctionOptions)[] = [
   'mode',
   'profile',
   'nanGuard',
+  'noDefaultUpdates',
 ];
 
 /** The options object, checked before anything is built: unknown names (a typo), values of the wrong kind. */
@@ -346,6 +395,15 @@ function checkOptions(options: FunctionOptions, fname: string): void {
     if (v !== undefined && typeof v !== 'boolean')
       throw new TypeError(`${fname}: ${flag} must be true or false, got ${describeValue(v)}`);
   }
+  const skip = options.noDefaultUpdates;
+  if (
+    skip !== undefined &&
+    typeof skip !== 'boolean' &&
+    !(Array.isArray(skip) && skip.every((v) => v instanceof SharedVariable))
+  )
+    throw new TypeError(
+      `${fname}: noDefaultUpdates must be true, false or a list of shared variables, got ${describeValue(skip)}`,
+    );
   if (options.name !== undefined && typeof options.name !== 'string') {
     throw new TypeError(`${fname}: name must be a string, got ${describeValue(options.name)}`);
   }

@@ -4,6 +4,9 @@ import type { OpDef } from './op.js';
 
 let nextId = 0;
 
+/** The id the next variable will get: every variable made after this call has an id at least this large. */
+export const peekNextVariableId = (): number => nextId;
+
 /** The mutable cell behind a shared variable; functions read it and write their updates into it. */
 export interface SharedStorage {
   value: NDArray;

@@ -13,6 +13,14 @@ import { BROADCAST_LIKE, GRAD_MODIFIER, SUM_TO_SHAPE } from './gradient.js';
 import { IFELSE } from './ifelse.js';
 import { CROSSENTROPY_CATEGORICAL_1HOT, LOG_SOFTMAX, SOFTMAX } from './nnet.js';
 import { REDUCE } from './reduce.js';
+import {
+  RANDOM_BINOMIAL,
+  RANDOM_CHOICE,
+  RANDOM_INTEGERS,
+  RANDOM_NORMAL,
+  RANDOM_PERMUTATION,
+  RANDOM_UNIFORM,
+} from './random.js';
 import { SCAN } from './scan.js';
 import type { ScalarOpName } from './scalar.js';
 import { ALLOC, BROADCAST_TO, FILL, FLATTEN, RESHAPE, SHAPE, SHAPE_I, TILE } from './shape.js';
@@ -56,6 +64,12 @@ const NAMED_OPS = {
   tri: TRI,
   inc_subtensor: INC_SUBTENSOR,
   subtensor: SUBTENSOR,
+  random_uniform: RANDOM_UNIFORM,
+  random_normal: RANDOM_NORMAL,
+  random_binomial: RANDOM_BINOMIAL,
+  random_integers: RANDOM_INTEGERS,
+  random_choice: RANDOM_CHOICE,
+  random_permutation: RANDOM_PERMUTATION,
 } as const;
 
 /** The name of an op: an elementwise (scalar) op or one of the others. */

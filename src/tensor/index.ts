@@ -17,3 +17,4 @@ export { ifelse } from './ifelse.js';
 export type { Condition, IfElseOptions } from './ifelse.js';
 export { scan, map, reduce, foldl, foldr } from './scan.js';
 export type { ScanOptions, ScanOutputs, ScanUpdates, SequenceSpec, OutputSpec, StepArgs, StepResult } from './scan.js';
+export * as random from './random.js';

@@ -6,7 +6,7 @@
  */
 import { FunctionGraph } from '../graph/function-graph.js';
 import { graphInputs } from '../graph/traversal.js';
-import type { Variable } from '../graph/variable.js';
+import { peekNextVariableId, type Variable } from '../graph/variable.js';
 import { placeholderFor } from '../ops/inner-graph.js';
 import { lagOf, SCAN, type RecurrentInfo, type ScanParams } from '../ops/scan.js';
 import { isInt, type DType } from '../types/dtype.js';
@@ -381,6 +381,38 @@ function parseStepResult(
 const describeType = (t: TensorType) => `${t}`;
 
 /**
+ * Shared variables made while the step was built (a random draw's state) that the step reads and does not update
+ * itself: their default updates become step updates, so each iteration draws new numbers (as PyTensor's scan does
+ * for shared variables created in the step). A default update may read more such variables. Returns them.
+ */
+function addLocalDefaultUpdates(
+  result: { outputs: Tensor[]; updates: [SharedVariable, Tensor][]; until?: Tensor },
+  firstLocalId: number,
+): SharedVariable[] {
+  const added: SharedVariable[] = [];
+  const named = new Set<Variable>(result.updates.map(([sv]) => sv));
+  let frontier: Variable[] = [
+    ...result.outputs,
+    ...result.updates.map(([, v]) => v),
+    ...(result.until ? [result.until] : []),
+  ];
+  while (frontier.length > 0) {
+    const next: Variable[] = [];
+    for (const leaf of graphInputs(frontier)) {
+      if (!(leaf instanceof SharedVariable) || leaf.id < firstLocalId || named.has(leaf)) continue;
+      const value = leaf.defaultUpdate as Tensor | undefined;
+      if (!value || value === leaf) continue;
+      named.add(leaf);
+      result.updates.push([leaf, value]);
+      added.push(leaf);
+      next.push(value);
+    }
+    frontier = next;
+  }
+  return added;
+}
+
+/**
  * Theano's symbolic loop. `fn` is called once, on symbolic values (sequence taps, output taps, non-sequences, in
  * that order), and builds the step; the loop runs it `nSteps` times (or over the shortest sequence). Returns
  * the stacked outputs (first axis: steps; one tensor for one output, a tuple for several) and the updates of
@@ -497,6 +529,7 @@ export function scan<
   });
   let nOutputs = 0;
   let updated: SharedVariable[] = [];
+  const local: SharedVariable[] = [];
   const raw = buildScan({
     name,
     nSteps,
@@ -518,7 +551,9 @@ export function scan<
         for (const tap of o.taps) userArgs.push(mine[sortedTaps[i]!.indexOf(tap)]!);
       });
       userArgs.push(...args.slice(k));
+      const firstLocalId = peekNextVariableId();
       const result = parseStepResult((fn as (...a: Tensor[]) => unknown)(...userArgs), who);
+      local.push(...addLocalDefaultUpdates(result, firstLocalId));
       const expected = outSpecs ? outs.length : result.outputs.length;
       if (result.outputs.length !== expected)
         throw new TypeError(
@@ -566,6 +601,8 @@ export function scan<
     results.push(r >= 0 ? getItem(raw[r]!, [slice(lagOf({ taps: sortedTaps[r]! }), null)]) : raw[nRecTotal + nit++]!);
   }
   const updates = updated.map((sv, u) => [sv, getItem(raw[nUser + u]!, [-1])] as const) as unknown as ScanUpdates;
+  // a state made inside the step now advances with the loop: outside, its default update is the loop's final state
+  for (const [sv, value] of updates) if (local.includes(sv)) sv.defaultUpdate = value;
   const outputs = results.length === 1 ? results[0]! : results;
   return [outputs as ScanOutputs<Ret>, updates];
 }

@@ -13,6 +13,20 @@ import { Tensor } from './tensor.js';
 export class SharedVariable<D extends DType = DType, R extends Rank = Rank> extends Tensor<D, R> {
   declare private readonly __sharedBrand: void;
 
+  /**
+   * The value this variable takes after a call of a function that reads it and does not update it explicitly
+   * (Theano's `default_update`): random streams set it to the state after their draw. `theano.function` applies
+   * it unless `noDefaultUpdates` says otherwise.
+   */
+  get defaultUpdate(): Tensor<D, R> | undefined {
+    return this.defaultUpdateValue;
+  }
+  set defaultUpdate(value: Tensor<D, R> | undefined) {
+    if (value !== undefined) defaultUpdatesSeen = true;
+    this.defaultUpdateValue = value;
+  }
+  private defaultUpdateValue: Tensor<D, R> | undefined = undefined;
+
   /** A copy of the current value (a JS scalar for rank 0). */
   getValue(): OutputValue<D, R> {
     return unwrapScalar(this.storage!.value.copy()) as OutputValue<D, R>;
@@ -28,6 +42,10 @@ export class SharedVariable<D extends DType = DType, R extends Rank = Rank> exte
     this.storage!.value = checkedSharedValue(this, value as ArrayLikeInput, false);
   }
 }
+
+let defaultUpdatesSeen = false;
+/** Whether any shared variable was ever given a default update (functions skip looking for them until then). */
+export const anyDefaultUpdates = (): boolean => defaultUpdatesSeen;
 
 const SHARED_HINT = 'a shared variable takes only values that convert without loss: convert it first';
 

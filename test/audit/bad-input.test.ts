@@ -45,7 +45,16 @@ const table = theano.shared(
   ],
   { name: 'table' },
 );
-const allShared = [w, count, table];
+// random draws: their states are shared variables with default updates, which a throwing call must not advance
+const srng = new theano.RandomStreams(7);
+const lowHigh = T.dscalars('low', 'high');
+const probability = T.dscalar('p');
+const drawUniform = theano.function(lowHigh, srng.uniform([3], { low: lowHigh[0], high: lowHigh[1] }));
+const drawBinomial = theano.function([probability], srng.binomial([3], { n: 5, p: probability }));
+const drawChoice = theano.function([n], srng.choice(4, [n], { replace: false }));
+const drawSized = theano.function([n], srng.normal([n, 2]));
+const drawThenReshape = theano.function([x], [srng.normal([3]), x.reshape([2, 3])], { name: 'drawThenReshape' });
+const allShared = [w, count, table, ...srng.states];
 
 /** A training-like step: every call updates w and count; the outputs may fail after the updates are computed. */
 const stepIn = (mode: theano.ModeName, nanGuard = false) =>
@@ -561,6 +570,49 @@ const rows: Row[] = [
     message: ['grad: wrt 0 is not a symbolic variable'],
   },
 
+  // --- random draws
+  {
+    what: 'a random draw of negative size',
+    when: 'build',
+    action: () => srng.normal([3, -2]),
+    message: ['normal: sizes must be non-negative integers, got size [3, -2]'],
+  },
+  {
+    what: 'uniform with an integer dtype',
+    when: 'build',
+    action: () => srng.uniform([3], { dtype: any('int32') }),
+    message: ['uniform: dtype must be float32 or float64, got int32'],
+  },
+  {
+    what: 'uniform with low above high',
+    when: 'call',
+    action: () => drawUniform(3, 1),
+    message: ['uniform: low (3) must be finite and not exceed high (1)', 'in node: random_uniform'],
+  },
+  {
+    what: 'binomial with p outside [0, 1]',
+    when: 'call',
+    action: () => drawBinomial(1.5),
+    message: ['binomial: p must be in [0, 1], got 1.5', 'p: float64()'],
+  },
+  {
+    what: 'choice without replacement of more than the population',
+    when: 'call',
+    action: () => drawChoice(5),
+    message: ['choice: cannot take 5 draws without replacement from a population of 4'],
+  },
+  {
+    what: 'a symbolic size that is negative at run time',
+    when: 'call',
+    action: () => drawSized(-1),
+    message: ['normal: sizes must be non-negative integers, got size (-1, 2)'],
+  },
+  {
+    what: 'a call that fails after its draw leaves the generator state as it was',
+    when: 'call',
+    action: () => drawThenReshape([1, 2, 3, 4, 5]),
+    message: ['cannot reshape an array of shape (5,)'],
+  },
   // --- compiling: inputs, outputs, updates, givens, options
   {
     what: 'inputs not in a list',

@@ -223,6 +223,33 @@ describe('inferShape facts agree with evaluation', () => {
     expect(checkFacts([h!, z!, counted, stopped], values)).toBeGreaterThanOrEqual(4);
   });
 
+  test('random draws: the state keeps its 6 words; the sample has the size, or the parameters broadcast', () => {
+    const srng = new theano.RandomStreams(1);
+    const n = T.lscalar('n');
+    const X = T.dmatrix('X');
+    const loc = T.dcol('loc');
+    const scale = T.dvector('scale');
+    const draws = [
+      srng.uniform([n, 3]),
+      srng.normal(null, { loc, scale }),
+      srng.binomial(X.shape(), { n: 4, p: 0.5 }),
+      srng.integers(0, 5, [n]),
+      srng.choice(5, [2, n], { replace: true }),
+      srng.permutation(n),
+      srng.permutation(X),
+    ];
+    const states = draws.map((d) => d.owner!.outputs[0] as Tensor);
+    const values = new Map<Variable, unknown>([
+      [n, 4],
+      [X, matrix(3, 2)],
+      [loc, [[1], [2]]],
+      [scale, [1, 2, 3]],
+      ...srng.states.map((s) => [s, s.getValue()] as [Variable, unknown]),
+    ]);
+    // every sample length and every state length is a fact here
+    expect(checkFacts([...draws, ...states], values)).toBeGreaterThanOrEqual(20);
+  });
+
   test('every op of the registry was exercised', () => {
     const missing = Object.keys(OPS).filter((name) => !exercised.has(name) && !(name in ELEMWISE_NOT_NEEDED));
     expect(missing).toEqual([]);
