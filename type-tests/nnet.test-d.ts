@@ -96,3 +96,12 @@ expectType<Tensor<'float32', 1>>(T.logsumexp(bm, 1));
 expectType<Tensor<'float64', 1>>(T.nnet.logsumexp(dm, 0));
 // @ts-expect-error axis 2 of a matrix
 T.logsumexp(dm, 2);
+
+// --- dropout keeps dtype and rank; integer input is refused
+{
+  const srng = new theano.RandomStreams(1);
+  expectType<Tensor<'float32', 2>>(T.nnet.dropout(T.fmatrix('h'), 0.5, srng));
+  expectType<Tensor<'float64', 1>>(T.dropout(T.dvector('v'), 0.1, srng, { training: false }));
+  // @ts-expect-error dropout is for float activations
+  T.nnet.dropout(T.ivector('i'), 0.5, srng);
+}

@@ -144,7 +144,9 @@ export function grad<const W extends Tensor | readonly Tensor[], RD extends 'zer
 
   for (let n = order.length - 1; n >= 0; n--) {
     const node = order[n]!;
-    if (!node.inputs.some((i) => fromWrt.has(i) && reachesCost.has(i) && !constants.has(i))) continue;
+    // only float inputs receive gradients: a node reached from wrt only through integers (a draw whose size is
+    // x.shape(), an index computed from x) is not differentiated
+    if (!node.inputs.some((i) => fromWrt.has(i) && reachesCost.has(i) && !constants.has(i) && isFloat(i.type.dtype))) continue;
     // Each pullback sees gradients of its outputs' own dtypes (a known gradient may come in wider).
     const outputGrads = node.outputs.map((o) => {
       const g = total(o);

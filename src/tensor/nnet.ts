@@ -20,6 +20,7 @@ import {
 } from '../types/dtype.js';
 import type { Axis, Dec, MaxRank, Rank } from '../types/rank.js';
 import { applyOp } from './apply.js';
+import { dropout } from './dropout.js';
 import {
   abs,
   add,
@@ -193,4 +194,5 @@ export const nnet = {
   categoricalCrossentropy,
   categorical_crossentropy: categoricalCrossentropy,
   logsumexp,
+  dropout,
 };
