@@ -9,7 +9,7 @@ describe('T.nnet.dropout', () => {
     const srng = new theano.RandomStreams(7);
     const f = theano.function([x], T.nnet.dropout(x, 0.25, srng));
     const n = 200 * 50;
-    const ones = new theano.NDArray('float32', [200, 50], new Float32Array(n).fill(2));
+    const ones = new theano.NDArray<'float32', 2>('float32', [200, 50], new Float32Array(n).fill(2));
     const a = f(ones);
     const b = f(ones);
     expect(a.dtype).toBe('float32');
