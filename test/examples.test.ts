@@ -12,6 +12,9 @@ import { format } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { plotGradients, type GradientsPlot } from '../examples/gradients-plot.js';
 import { trainRnn } from '../examples/rnn.js';
+import { logisticRegression } from '../examples/logreg.js';
+import { loadMnist } from '../examples/lib/mnist.js';
+import { trainMnistMlp } from '../examples/mnist-mlp.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -179,5 +182,42 @@ describe('examples/rnn.ts', () => {
     const last = r.losses.slice(-5).reduce((a, b) => a + b) / 5;
     expect(last).toBeLessThan(first / 3);
     expect(r.testLoss).toBeLessThan(r.baselineLoss);
+  });
+});
+
+describe('examples/logreg.ts', () => {
+  test("Theano's real example: the cost falls and the training targets are learned", () => {
+    // the example runs 400 x 784 for 10,000 steps; a smaller run shows the same
+    const r = logisticRegression({ steps: 300, examples: 100, features: 200 }); // more features than examples: separable, as 784 > 400
+    expect(r.costs[r.costs.length - 1]!).toBeLessThan(r.costs[0]! / 2);
+    expect(r.accuracy).toBeGreaterThan(0.9);
+    expect(r.targets.every((t) => t === 0 || t === 1)).toBe(true);
+    expect(r.targets.filter((t) => t === 1).length).toBeGreaterThan(30); // a fair coin, not a constant
+  });
+});
+
+describe('training examples on MNIST (small slices)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'theano-ts-mnist-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const data = loadMnist({ trainSize: 640, testSize: 500 });
+
+  test('the MLP: the loss falls, it beats chance by far, it saves, resumes and draws its curves', async () => {
+    const save = join(dir, 'mlp.safetensors');
+    const plot = join(dir, 'mlp.svg');
+    const lines: string[] = [];
+    const r = await trainMnistMlp({ data, epochs: 3, hidden: 64, save, plot, progress: false, log: (l) => lines.push(l) });
+    expect(r.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    expect(r.history[2]!.loss).toBeLessThan(r.history[0]!.loss);
+    expect(r.testAccuracy).toBeGreaterThan(0.7); // chance is 0.1
+    expect(lines[0]).toMatch(/^epoch 1: loss \d\.\d{4}, test accuracy \d+\.\d\d %, [\d,]+ ex\/s$/);
+    expect(readFileSync(plot, 'utf8')).toContain('<svg');
+    expect(existsSync(save)).toBe(true);
+    // a second run resumes from the saved parameters: its first epoch starts where the first run ended
+    const again = await trainMnistMlp({ data, epochs: 1, hidden: 64, save, progress: false, log: () => {} });
+    expect(again.resumed).toBe(true);
+    expect(again.history[0]!.loss).toBeLessThan(r.history[0]!.loss);
   });
 });
