@@ -90,6 +90,9 @@ export interface LinalgGradBuilder {
   matrixInverse(x: Tensor): Tensor;
   diagonal(x: Tensor, offset?: number): Tensor;
   allocDiag(v: Tensor, options?: { offset?: number; like?: Tensor }): Tensor;
+  eigh(x: Tensor, options?: { UPLO?: 'L' | 'U' }): [Tensor, Tensor];
+  svd(x: Tensor, options: { fullMatrices?: boolean; computeUv: false }): Tensor;
+  svd(x: Tensor, options?: { fullMatrices?: boolean; computeUv?: true }): [Tensor, Tensor, Tensor];
   [name: string]: unknown;
 }
 

@@ -10,7 +10,12 @@ import { SOLVE, SOLVE_TRIANGULAR } from '../ops/linalg/solve.js';
 import type { DType } from '../types/dtype.js';
 import type { Dec, Inc, MaxRank, Rank } from '../types/rank.js';
 import { applyOp } from './apply.js';
-import { sum, type SumDType } from './reduce.js';
+import { EIGH, SVD } from '../ops/linalg/decompositions.js';
+import type { Upcast } from '../types/dtype.js';
+import { abs, cast, dimshuffle, mul, neq, pow, sqr, sqrt } from './elemwise.js';
+import { matmul } from './linalg.js';
+import { max, min, sum, type SumDType } from './reduce.js';
+import { onesLike, reshape, shape } from './shape.js';
 import { Tensor } from './tensor.js';
 
 /** Ranks of matrices and stacks of matrices. */
@@ -238,6 +243,186 @@ export function trace<D extends DType, R extends MatrixRank>(
   return sum(d, -1 as never) as never;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// decompositions
+
+/**
+ * The eigenvalues (ascending) and orthonormal eigenvectors (the columns of the second result) of a symmetric
+ * matrix, read from its lower triangle (`UPLO: 'L'`, the default) or its upper one. The gradient assumes distinct
+ * eigenvalues (as every implementation's: it divides by their differences).
+ *
+ * @example
+ * const [w, v] = T.linalg.eigh(T.dmatrix('S')); // Tensor<"float64", 1>, Tensor<"float64", 2>
+ */
+export function eigh<D extends DType, R extends MatrixRank>(
+  x: Tensor<D, R>,
+  options: { UPLO?: 'L' | 'U' } = {},
+): [values: Tensor<LinalgFloat<D>, Dec<R>>, vectors: Tensor<LinalgFloat<D>, R>] {
+  const { UPLO = 'L' } = options;
+  if (UPLO !== 'L' && UPLO !== 'U') throw new RangeError(`eigh: UPLO must be 'L' or 'U', got ${String(UPLO)}`);
+  return applyOp(EIGH, { lower: UPLO === 'L', vectors: true }, [asTensor(x, 'eigh', 'x')]) as never;
+}
+
+/** The eigenvalues (ascending) of a symmetric matrix, without the eigenvectors (see `eigh`). */
+export function eigvalsh<D extends DType, R extends MatrixRank>(
+  x: Tensor<D, R>,
+  options: { UPLO?: 'L' | 'U' } = {},
+): Tensor<LinalgFloat<D>, Dec<R>> {
+  const { UPLO = 'L' } = options;
+  if (UPLO !== 'L' && UPLO !== 'U') throw new RangeError(`eigvalsh: UPLO must be 'L' or 'U', got ${String(UPLO)}`);
+  return applyOp(EIGH, { lower: UPLO === 'L', vectors: false }, [asTensor(x, 'eigvalsh', 'x')])[0] as never;
+}
+
+export interface SvdOptions {
+  /** U is m x m and Vᵀ n x n (default true, as numpy), else m x k and k x n with k = min(m, n). */
+  fullMatrices?: boolean;
+  /** Return [U, s, Vᵀ] (default) or only the singular values s. */
+  computeUv?: boolean;
+}
+
+/**
+ * The singular value decomposition A = U diag(s) Vᵀ (s descending), by one-sided Jacobi. Differentiable through
+ * the singular values (`computeUv: false`, or s alone); the gradient through U and Vᵀ is not implemented.
+ *
+ * @example
+ * const [u, s, vt] = T.linalg.svd(T.dmatrix('A'));
+ * const values = T.linalg.svd(T.dmatrix('B'), { computeUv: false }); // Tensor<"float64", 1>
+ */
+export function svd<D extends DType, R extends MatrixRank>(
+  x: Tensor<D, R>,
+  options: SvdOptions & { computeUv: false },
+): Tensor<LinalgFloat<D>, Dec<R>>;
+export function svd<D extends DType, R extends MatrixRank>(
+  x: Tensor<D, R>,
+  options?: SvdOptions & { computeUv?: true },
+): [u: Tensor<LinalgFloat<D>, R>, s: Tensor<LinalgFloat<D>, Dec<R>>, vt: Tensor<LinalgFloat<D>, R>];
+export function svd(x: Tensor, options: SvdOptions = {}): Tensor | Tensor[] {
+  const { fullMatrices = true, computeUv = true } = options;
+  const outs = applyOp(SVD, { fullMatrices, computeUv }, [asTensor(x, 'svd', 'x')]);
+  return computeUv ? outs : outs[0]!;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// norms, powers, Kronecker products (graphs of other ops: their gradients come from those)
+
+/** A norm's order: a number (Infinity and -Infinity included), or 'fro' / 'nuc' for matrices. */
+export type NormOrd = number | 'fro' | 'nuc';
+
+/**
+ * numpy's `linalg.norm`. Of a vector: ord 2 (default), 1, Infinity, -Infinity, 0 (the count of non-zeros) or any
+ * p (`sum(|x|^p)^(1/p)`). Of a matrix (the last two axes, batched): 'fro' (default), 'nuc' (the sum of singular
+ * values), 1 / -1 (max / min column sum of |x|), Infinity / -Infinity (max / min row sum), 2 / -2 (largest /
+ * smallest singular value).
+ *
+ * @example
+ * T.linalg.norm(T.dvector('v')); //       Tensor<"float64", 0>
+ * T.linalg.norm(T.dmatrix('A'), 'nuc'); // Tensor<"float64", 0>
+ */
+export function norm<D extends DType, R extends VectorRank>(
+  x: Tensor<D, R>,
+  ord?: NormOrd,
+): Tensor<LinalgFloat<D>, R extends 1 ? 0 : Dec<Dec<R>>> {
+  const t0 = asTensor(x, 'norm', 'x');
+  const t = (t0.dtype === 'float32' || t0.dtype === 'float64' ? t0 : cast(t0, 'float64')) as Tensor;
+  return (t.ndim === 1 ? vectorNorm(t, ord ?? 2) : matrixNorm(t, ord ?? 'fro')) as never;
+}
+
+function vectorNorm(x: Tensor, ord: NormOrd): Tensor {
+  const a = abs(x) as Tensor;
+  if (ord === Infinity) return max(a) as Tensor;
+  if (ord === -Infinity) return min(a) as Tensor;
+  if (ord === 0) return sum(cast(neq(x, 0), x.dtype)) as Tensor;
+  if (ord === 1) return sum(a) as Tensor;
+  if (ord === 2) return sqrt(sum(sqr(x))) as Tensor;
+  if (typeof ord !== 'number' || Number.isNaN(ord))
+    throw new RangeError(`norm: invalid order ${String(ord)} for a vector`);
+  return pow(sum(pow(a, ord)), 1 / ord) as Tensor;
+}
+
+function matrixNorm(x: Tensor, ord: NormOrd): Tensor {
+  const rows = x.ndim - 2;
+  const cols = x.ndim - 1;
+  const a = abs(x) as Tensor;
+  const both = [rows, cols] as never;
+  switch (ord) {
+    case 'fro':
+      return sqrt(sum(sqr(x), both)) as Tensor;
+    case 'nuc':
+      return sum(svd(x as Tensor<DType, MatrixRank>, { computeUv: false }) as Tensor, -1 as never) as Tensor;
+    case 1:
+      return max(sum(a, rows as never), -1 as never) as Tensor;
+    case -1:
+      return min(sum(a, rows as never), -1 as never) as Tensor;
+    case Infinity:
+      return max(sum(a, cols as never), -1 as never) as Tensor;
+    case -Infinity:
+      return min(sum(a, cols as never), -1 as never) as Tensor;
+    case 2:
+      return max(svd(x as Tensor<DType, MatrixRank>, { computeUv: false }) as Tensor, -1 as never) as Tensor;
+    case -2:
+      return min(svd(x as Tensor<DType, MatrixRank>, { computeUv: false }) as Tensor, -1 as never) as Tensor;
+    default:
+      throw new RangeError(
+        `norm: invalid order ${String(ord)} for a matrix (use 'fro', 'nuc', 1, -1, 2, -2, Infinity or -Infinity)`,
+      );
+  }
+}
+
+/**
+ * The integer power `n` of square matrices by repeated squaring (numpy's `matrix_power`); n = 0 gives the identity,
+ * a negative n a power of the inverse.
+ *
+ * @example
+ * T.linalg.matrixPower(T.dmatrix('A'), 3); // A @ A @ A
+ */
+export function matrixPower<D extends DType, R extends MatrixRank>(
+  x: Tensor<D, R>,
+  n: number,
+): Tensor<LinalgFloat<D>, R> {
+  if (!Number.isInteger(n)) throw new RangeError(`matrixPower: the exponent must be an integer, got ${n}`);
+  let base = asTensor(x, 'matrixPower', 'x');
+  if (base.ndim < 2)
+    throw new TypeError(`matrixPower: needs a matrix or a stack of matrices (rank >= 2), got ${base.type}`);
+  base =
+    n < 0
+      ? (matrixInverse(base as Tensor<DType, MatrixRank>) as Tensor)
+      : (cast(base, linalgFloat(base.dtype)) as Tensor);
+  if (n === 0)
+    return allocDiag(onesLike(diagonal(base as Tensor<DType, MatrixRank>)) as Tensor<DType, VectorRank>, {
+      like: base,
+    }) as never;
+  let result: Tensor | null = null;
+  for (let k = Math.abs(n); k > 0; k >>= 1) {
+    if (k & 1) result = result ? (matmul(result as never, base as never) as Tensor) : base;
+    if (k > 1) base = matmul(base as never, base as never) as Tensor;
+  }
+  return result as never;
+}
+
+const linalgFloat = (d: DType): 'float32' | 'float64' => (d === 'float32' ? 'float32' : 'float64');
+
+/**
+ * The Kronecker product of two tensors of the same rank (numpy's `kron`): block (i, j) of `kron(a, b)` is
+ * `a[i, j] * b`.
+ *
+ * @example
+ * T.linalg.kron(T.dmatrix('a'), T.dmatrix('b')); // Tensor<"float64", 2>
+ */
+export function kron<DA extends DType, DB extends DType, R extends VectorRank>(
+  a: Tensor<DA, R>,
+  b: Tensor<DB, R>,
+): Tensor<Upcast<DA, DB>, R> {
+  const x = asTensor(a, 'kron', 'a');
+  const y = asTensor(b, 'kron', 'b');
+  if (x.ndim !== y.ndim) throw new TypeError(`kron: takes two tensors of the same rank, got ${x.type} and ${y.type}`);
+  const axes = Array.from({ length: x.ndim }, (_, d) => d);
+  const product = mul(
+    dimshuffle(x, axes.flatMap((d) => [d, 'x'] as const) as never),
+    dimshuffle(y, axes.flatMap((d) => ['x', d] as const) as never),
+  ) as Tensor;
+  return reshape(product, axes.map((d) => mul(shape(x, d as never), shape(y, d as never)) as Tensor) as never) as never;
+}
+
 // Theano's and scipy's snake_case names
 export {
   matrixInverse as inv,
@@ -246,4 +431,5 @@ export {
   allocDiag as alloc_diag,
   solveTriangular as solve_triangular,
   choSolve as cho_solve,
+  matrixPower as matrix_power,
 };
