@@ -109,8 +109,7 @@ function evaluateSolve(
 
 /**
  * The gradients of X = A⁻¹ B (or A⁻ᵀ B) given B̄ = A⁻ᵀ X̄ (or A⁻¹ X̄) from `solveAdjoint`: Ā = -B̄ Xᵀ (or -X B̄ᵀ).
- * A lone vector b is handled as one column; with a batched A its gradient is then summed over the batch (the
- * autodiff layer does that for b).
+ * A lone vector b beside a batched A is handled as a stack of columns, and its gradient summed over the batch.
  */
 function solvePullback(
   a: Tensor,
@@ -122,11 +121,13 @@ function solvePullback(
   T: GradBuilder,
 ): [Tensor, Tensor] {
   const vector = b.ndim === 1;
-  const columns = vector && a.ndim > 2; // b's gradient is batched like x: solve it as a stack of columns
-  const gb = columns ? T.sum(solveAdjoint(asColumns(gx, T)), -1) : solveAdjoint(gx);
-  const [left, right] = trans ? [x, gb] : [gb, x];
+  // with a batched a, a lone vector b's gradient is batched like x: solved as a stack of columns, then summed
+  const columns = vector && a.ndim > 2;
+  const gbItems = columns ? T.sum(solveAdjoint(asColumns(gx, T)), -1) : solveAdjoint(gx);
+  const [left, right] = trans ? [x, gbItems] : [gbItems, x];
   const ga = vector ? T.mul(asColumns(left, T), T.expandDims(right, right.ndim - 1)) : T.matmul(left, mT(right, T));
-  return [T.neg(ga), gb];
+  // each input's gradient summed over the batch axes it was broadcast along
+  return [T.sumToShape(T.neg(ga), a), T.sumToShape(gbItems, b)];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
