@@ -36,7 +36,8 @@ const spd = (x: Tensor) => {
 /** X + n I: well conditioned for X's entries in [-1, 1]. */
 const wellConditioned = (x: Tensor) => T.add(x, T.mul(T.eye(size(x)), size(x))) as Tensor;
 /** A fixed weighting so that sum(w * f) depends on every entry differently. */
-const weigh = (y: Tensor) => T.sum(T.mul(y, T.sin(T.add(T.arange(T.shape(y, y.ndim - 1) as never), 1) as never))) as Tensor;
+const weigh = (y: Tensor) =>
+  T.sum(T.mul(y, T.sin(T.add(T.arange(T.shape(y, y.ndim - 1) as never), 1) as never))) as Tensor;
 
 function check(label: string, fn: Fn, shapes: readonly (readonly number[])[]): void {
   fc.assert(
@@ -60,13 +61,25 @@ describe('gradients vs finite differences', () => {
 
   test('solve (gen, sym, pos; vector and matrix b; batched a with a shared b)', () => {
     check('solve vector', (a, b) => weigh(L.solve!(wellConditioned(a), b)), [[3, 3], [3]]);
-    check('solve matrix', (a, b) => weigh(L.solve!(wellConditioned(a), b)), [[3, 3], [3, 2]]);
+    check('solve matrix', (a, b) => weigh(L.solve!(wellConditioned(a), b)), [
+      [3, 3],
+      [3, 2],
+    ]);
     check('solve batched, shared vector b', (a, b) => weigh(L.solve!(wellConditioned(a), b)), [[2, 3, 3], [3]]);
-    check('solve batched, shared matrix b', (a, b) => weigh(L.solve!(wellConditioned(a), b)), [[2, 3, 3], [3, 2]]);
-    check('solve sym (upper)', (a, b) => weigh(L.solve!(wellConditioned(a), b, { assumeA: 'sym' })), [[3, 3], [3, 2]]);
+    check('solve batched, shared matrix b', (a, b) => weigh(L.solve!(wellConditioned(a), b)), [
+      [2, 3, 3],
+      [3, 2],
+    ]);
+    check('solve sym (upper)', (a, b) => weigh(L.solve!(wellConditioned(a), b, { assumeA: 'sym' })), [
+      [3, 3],
+      [3, 2],
+    ]);
     check('solve pos (lower)', (a, b) => weigh(L.solve!(spd(a), b, { assumeA: 'pos', lower: true })), [[3, 3], [3]]);
     // the raw matrix, not made symmetric in the graph: only the triangle read gets a gradient
-    check('solve pos raw', (a, b) => weigh(L.solve!(T.add(a, T.mul(T.eye(3), 4)) as Tensor, b, { assumeA: 'pos' })), [[3, 3], [3, 2]]);
+    check('solve pos raw', (a, b) => weigh(L.solve!(T.add(a, T.mul(T.eye(3), 4)) as Tensor, b, { assumeA: 'pos' })), [
+      [3, 3],
+      [3, 2],
+    ]);
   });
 
   test('solveTriangular (lower/upper, trans, unit diagonal) and choSolve', () => {
@@ -74,9 +87,20 @@ describe('gradients vs finite differences', () => {
       for (const trans of [false, true])
         for (const unitDiagonal of [false, true]) {
           const opts = { lower, trans, unitDiagonal };
-          check(`solveTriangular ${JSON.stringify(opts)}`, (a, b) => weigh(L.solveTriangular!(wellConditioned(a), b, opts)), [[3, 3], [3, 2]]);
+          check(
+            `solveTriangular ${JSON.stringify(opts)}`,
+            (a, b) => weigh(L.solveTriangular!(wellConditioned(a), b, opts)),
+            [
+              [3, 3],
+              [3, 2],
+            ],
+          );
         }
-    check('solveTriangular vector, batched a', (a, b) => weigh(L.solveTriangular!(wellConditioned(a), b, { lower: true })), [[2, 3, 3], [3]]);
+    check(
+      'solveTriangular vector, batched a',
+      (a, b) => weigh(L.solveTriangular!(wellConditioned(a), b, { lower: true })),
+      [[2, 3, 3], [3]],
+    );
     check('choSolve', (a, b) => weigh(L.choSolve!([L.cholesky!(spd(a)), true], b)), [[3, 3], [3]]);
   });
 
@@ -101,20 +125,63 @@ describe('gradients vs finite differences', () => {
     const separated = (x: Tensor) => T.add(T.mul(T.add(x, x.T), 0.1), T.diag(T.constant([1, 3, 5]))) as Tensor;
     check('eigh values', (x) => weigh(L.eigh!(separated(x))[0]!), [[3, 3]]);
     // eigenvectors have arbitrary signs: differentiate a sign-free function of them (V diag(c) Vᵀ)
-    check('eigh vectors', (x) => {
-      const v = L.eigh!(separated(x))[1]!;
-      return weigh(T.matmul(T.mul(v, T.constant([1, -2, 0.5])) as never, v.T as never) as Tensor);
-    }, [[3, 3]]);
-    check('eigvalsh upper', (x) => weigh(L.eigvalsh!(T.add(x, T.diag(T.constant([1, 3, 5]))) as Tensor, { UPLO: 'U' })), [[3, 3]]);
-    check('svd values', (x) => weigh(L.svd!(T.add(x, T.constant([[3, 0], [0, 1], [0, 0]])) as Tensor, { computeUv: false }) as unknown as Tensor), [[3, 2]]);
+    check(
+      'eigh vectors',
+      (x) => {
+        const v = L.eigh!(separated(x))[1]!;
+        return weigh(T.matmul(T.mul(v, T.constant([1, -2, 0.5])) as never, v.T as never) as Tensor);
+      },
+      [[3, 3]],
+    );
+    check(
+      'eigvalsh upper',
+      (x) => weigh(L.eigvalsh!(T.add(x, T.diag(T.constant([1, 3, 5]))) as Tensor, { UPLO: 'U' })),
+      [[3, 3]],
+    );
+    check(
+      'svd values',
+      (x) =>
+        weigh(
+          L.svd!(
+            T.add(
+              x,
+              T.constant([
+                [3, 0],
+                [0, 1],
+                [0, 0],
+              ]),
+            ) as Tensor,
+            { computeUv: false },
+          ) as unknown as Tensor,
+        ),
+      [[3, 2]],
+    );
     // the offsets keep every entry away from 0 and the largest row and column sums unique (no kinks)
     for (const ord of ['fro', 'nuc', 1, Infinity, 2] as const)
-      check(`norm ${String(ord)}`, (x) => L.norm!(T.add(x, T.constant([[1.5, 4], [4, -7], [1.5, 4]])) as Tensor, ord), [[3, 2]]);
+      check(
+        `norm ${String(ord)}`,
+        (x) =>
+          L.norm!(
+            T.add(
+              x,
+              T.constant([
+                [1.5, 4],
+                [4, -7],
+                [1.5, 4],
+              ]),
+            ) as Tensor,
+            ord,
+          ),
+        [[3, 2]],
+      );
     for (const ord of [undefined, 1, 3])
       check(`vector norm ${String(ord)}`, (v) => L.norm!(T.add(v, T.constant([2, -3, 4])) as Tensor, ord), [[3]]);
     check('matrixPower 3', (x) => weigh(L.matrixPower!(x, 3)), [[3, 3]]);
     check('matrixPower -2', (x) => weigh(L.matrixPower!(wellConditioned(x), -2)), [[3, 3]]);
-    check('kron', (a, b) => weigh(L.kron!(a, b)), [[2, 2], [2, 3]]);
+    check('kron', (a, b) => weigh(L.kron!(a, b)), [
+      [2, 2],
+      [2, 3],
+    ]);
   });
 
   test('the gradient through svd U and Vt is refused with a clear error', () => {
