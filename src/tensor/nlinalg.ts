@@ -410,7 +410,7 @@ const linalgFloat = (d: DType): 'float32' | 'float64' => (d === 'float32' ? 'flo
  */
 export function kron<DA extends DType, DB extends DType, R extends VectorRank>(
   a: Tensor<DA, R>,
-  b: Tensor<DB, R>,
+  b: Tensor<DB, NoInfer<R>>,
 ): Tensor<Upcast<DA, DB>, R> {
   const x = asTensor(a, 'kron', 'a');
   const y = asTensor(b, 'kron', 'b');

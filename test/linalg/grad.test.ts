@@ -27,7 +27,7 @@ const valuesOf = (shape: readonly number[]) => {
 };
 
 /** X Xᵀ + n I over the last two axes: symmetric positive definite for every X. */
-const size = (x: Tensor) => T.shape(x, (x.ndim - 1) as never) as Tensor;
+const size = (x: Tensor) => T.shape(x, (x.ndim - 1) as never) as Tensor<'int64', 0>;
 const spd = (x: Tensor) => {
   const n = size(x);
   const xt = T.dimshuffle(x, [...Array.from({ length: x.ndim - 2 }, (_, i) => i), x.ndim - 1, x.ndim - 2] as never);
@@ -37,7 +37,7 @@ const spd = (x: Tensor) => {
 const wellConditioned = (x: Tensor) => T.add(x, T.mul(T.eye(size(x)), size(x))) as Tensor;
 /** A fixed weighting so that sum(w * f) depends on every entry differently. */
 const weigh = (y: Tensor) =>
-  T.sum(T.mul(y, T.sin(T.add(T.arange(T.shape(y, y.ndim - 1) as never), 1) as never))) as Tensor;
+  T.sum(T.mul(y, T.sin(T.add(T.arange(T.shape(y, (y.ndim - 1) as never)), 1) as never))) as Tensor;
 
 function check(label: string, fn: Fn, shapes: readonly (readonly number[])[]): void {
   fc.assert(
