@@ -183,6 +183,18 @@ describe('bad input', () => {
     ).toThrow(
       'cholesky: the matrix is not positive definite (batch item 1 of 2): the leading minor of order 2 is not positive',
     );
+    let caught: unknown;
+    try {
+      f([
+        [
+          [1, 2],
+          [2, 1],
+        ],
+      ]);
+    } catch (e) {
+      caught = e;
+    }
+    expect((caught as Error).cause, 'the NodeError wraps a LinAlgError').toBeInstanceOf(theano.LinAlgError);
     const nan = theano.function(
       [s],
       T.linalg.cholesky(s, { onError: 'nan' }),
