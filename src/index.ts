@@ -24,6 +24,7 @@ export type {
 } from './compile/function.js';
 export type { StepProfile } from './codegen/linker.js';
 export { NodeError } from './graph/evaluate.js';
+export { LinAlgError } from './runtime/linalg.js';
 export { shared, SharedVariable } from './tensor/shared.js';
 export type { SharedOptions } from './tensor/shared.js';
 export { Tensor } from './tensor/tensor.js';

@@ -124,3 +124,61 @@ expectType<Tensor<'float32', 2>>(T.batchedDot(T.ftensor3(), fm));
 T.batchedDot(dt4, dt3);
 // @ts-expect-error -- a scalar has no batch axis
 T.batchedDot(ds, dv);
+
+// ---------------------------------------------------------------------------------------------------------------
+// T.linalg: matrices in (rank >= 2), float results (float32 stays, integers become float64), ranks in the types
+
+const ft3 = T.ftensor3('ft3');
+
+expectType<Tensor<'float64', 2>>(T.linalg.cholesky(dm));
+expectType<Tensor<'float32', 3>>(T.linalg.cholesky(ft3));
+expectType<Tensor<'float64', 2>>(T.linalg.cholesky(im));
+// @ts-expect-error -- cholesky takes matrices: a vector does not compile
+T.linalg.cholesky(dv);
+
+expectType<Tensor<'float64', 1>>(T.linalg.solve(dm, dv));
+expectType<Tensor<'float64', 2>>(T.linalg.solve(dm, dm));
+expectType<Tensor<'float64', 2>>(T.linalg.solve(dt3, dv)); // a stack of solutions
+expectType<Tensor<'float64', 3>>(T.linalg.solve(dt3, dm)); // one b for every a
+expectType<Tensor<'float32', 2>>(T.linalg.solveTriangular(fm, fm, { lower: true }));
+expectType<Tensor<'float64', 1>>(T.linalg.solve(fm, dv));
+// @ts-expect-error -- a must be a matrix
+T.linalg.solve(dv, dv);
+// @ts-expect-error -- b cannot be a scalar
+T.linalg.solve(dm, ds);
+expectType<Tensor<'float64', 1>>(T.linalg.choSolve([T.linalg.cholesky(dm), true], dv));
+
+expectType<Tensor<'float64', 0>>(T.linalg.det(dm));
+expectType<Tensor<'float32', 1>>(T.linalg.det(ft3));
+const [sign, logabsdet] = T.linalg.slogdet(dt3);
+expectType<Tensor<'float64', 1>>(sign);
+expectType<Tensor<'float64', 1>>(logabsdet);
+expectType<Tensor<'float64', 2>>(T.linalg.matrixInverse(im));
+expectType<Tensor<'float64', 2>>(T.linalg.inv(dm));
+
+expectType<Tensor<'float64', 1>>(T.linalg.diagonal(dm));
+expectType<Tensor<'float64', 2>>(T.linalg.diagonal(dt3));
+expectType<Tensor<'float64', 2>>(T.linalg.allocDiag(dv));
+expectType<Tensor<'float64', 2>>(T.diag(dv));
+expectType<Tensor<'float64', 1>>(T.diag(dm));
+expectType<Tensor<'float64', 0>>(T.linalg.trace(dm));
+expectType<Tensor<'int64', 0>>(T.trace(im));
+// @ts-expect-error -- diagonal of a vector
+T.linalg.diagonal(dv);
+
+const [w, v] = T.linalg.eigh(dt3);
+expectType<Tensor<'float64', 2>>(w);
+expectType<Tensor<'float64', 3>>(v);
+expectType<Tensor<'float32', 1>>(T.linalg.eigvalsh(fm));
+const [u, s, vt] = T.linalg.svd(dm);
+expectType<Tensor<'float64', 2>>(u);
+expectType<Tensor<'float64', 1>>(s);
+expectType<Tensor<'float64', 2>>(vt);
+expectType<Tensor<'float64', 1>>(T.linalg.svd(dm, { computeUv: false }));
+expectType<Tensor<'float64', 0>>(T.linalg.norm(dv));
+expectType<Tensor<'float64', 0>>(T.linalg.norm(dm, 'nuc'));
+expectType<Tensor<'float64', 1>>(T.linalg.norm(dt3, 2));
+expectType<Tensor<'float64', 2>>(T.linalg.matrixPower(dm, 3));
+expectType<Tensor<'float64', 2>>(T.linalg.kron(dm, im));
+// @ts-expect-error -- kron of tensors of different ranks
+T.linalg.kron(dm, dv);

@@ -77,7 +77,22 @@ export interface GradBuilder {
   matmul(a: Tensor, b: Tensor): Tensor;
   batchedDot(a: Tensor, b: Tensor): Tensor;
   tensordot(a: Tensor, b: Tensor, axes: number | readonly [readonly number[], readonly number[]]): Tensor;
+  /** `T.linalg`, in plain signatures (the linear-algebra pullbacks build with it). */
+  linalg: LinalgGradBuilder;
   /** Every other builder function, untyped: extend the list above when a pullback needs one often. */
+  [name: string]: unknown;
+}
+
+/** The part of `T.linalg` the pullbacks use. */
+export interface LinalgGradBuilder {
+  solve(a: Tensor, b: Tensor, options?: { assumeA?: 'gen' | 'sym' | 'pos'; lower?: boolean }): Tensor;
+  solveTriangular(a: Tensor, b: Tensor, options?: { lower?: boolean; trans?: boolean; unitDiagonal?: boolean }): Tensor;
+  matrixInverse(x: Tensor): Tensor;
+  diagonal(x: Tensor, offset?: number): Tensor;
+  allocDiag(v: Tensor, options?: { offset?: number; like?: Tensor }): Tensor;
+  eigh(x: Tensor, options?: { UPLO?: 'L' | 'U' }): [Tensor, Tensor];
+  svd(x: Tensor, options: { fullMatrices?: boolean; computeUv: false }): Tensor;
+  svd(x: Tensor, options?: { fullMatrices?: boolean; computeUv?: true }): [Tensor, Tensor, Tensor];
   [name: string]: unknown;
 }
 

@@ -12,6 +12,10 @@ import { ELEMWISE, type ElemwiseParams } from './elemwise.js';
 import { BROADCAST_LIKE, GRAD_MODIFIER, SUM_TO_SHAPE } from './gradient.js';
 import { IFELSE } from './ifelse.js';
 import { CROSSENTROPY_CATEGORICAL_1HOT, LOG_SOFTMAX, SOFTMAX } from './nnet.js';
+import { EIGH, SVD } from './linalg/decompositions.js';
+import { ALLOC_DIAG, EXTRACT_DIAG } from './linalg/diag.js';
+import { CHOLESKY, DET, MATRIX_INVERSE, SLOGDET } from './linalg/factor.js';
+import { SOLVE, SOLVE_TRIANGULAR } from './linalg/solve.js';
 import { REDUCE } from './reduce.js';
 import {
   RANDOM_BINOMIAL,
@@ -70,6 +74,16 @@ const NAMED_OPS = {
   random_integers: RANDOM_INTEGERS,
   random_choice: RANDOM_CHOICE,
   random_permutation: RANDOM_PERMUTATION,
+  cholesky: CHOLESKY,
+  det: DET,
+  slogdet: SLOGDET,
+  matrix_inverse: MATRIX_INVERSE,
+  solve: SOLVE,
+  solve_triangular: SOLVE_TRIANGULAR,
+  extract_diag: EXTRACT_DIAG,
+  alloc_diag: ALLOC_DIAG,
+  eigh: EIGH,
+  svd: SVD,
 } as const;
 
 /** The name of an op: an elementwise (scalar) op or one of the others. */

@@ -10,6 +10,7 @@ import { innerGraphsPass } from './inner-graphs.js';
 import { constantFoldPass, mergePass } from './merge.js';
 import { ALGEBRA_RULES } from './rules/algebra.js';
 import { CANONICALIZE_RULES } from './rules/canonicalize.js';
+import { LINALG_RULES } from './rules/linalg.js';
 import { LOGEXP_RULES } from './rules/logexp.js';
 import { SIGMOID_RULES } from './rules/sigmoid.js';
 import { SWITCH_RULES } from './rules/switch.js';
@@ -28,6 +29,7 @@ const FAMILIES: readonly PhaseRules[] = [
   LOGEXP_RULES,
   SIGMOID_RULES,
   SWITCH_RULES,
+  LINALG_RULES,
 ];
 const rulesOf = (name: Phase): readonly Rule[] => FAMILIES.flatMap((f) => f[name] ?? []);
 export const PHASE_RULES: { readonly [P in Phase]: readonly Rule[] } = {

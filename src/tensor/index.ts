@@ -19,3 +19,6 @@ export type { Condition, IfElseOptions } from './ifelse.js';
 export { scan, map, reduce, foldl, foldr } from './scan.js';
 export type { ScanOptions, ScanOutputs, ScanUpdates, SequenceSpec, OutputSpec, StepArgs, StepResult } from './scan.js';
 export * as random from './random.js';
+export * as linalg from './nlinalg.js';
+export { diag, diagonal, trace } from './nlinalg.js';
+export type { CholeskyOptions, SolveOptions, SolveTriangularOptions, AllocDiagOptions } from './nlinalg.js';

@@ -211,9 +211,15 @@ describe('inferShape facts agree with evaluation', () => {
     const X = T.dmatrix('X');
     const h0 = T.dvector('h0');
     const n = T.iscalar('n');
-    const [[h, z]] = theano.scan((x, prev) => [T.tanh(prev.add(x)), x.sum()], { sequences: [X], outputsInfo: [h0, null] });
+    const [[h, z]] = theano.scan((x, prev) => [T.tanh(prev.add(x)), x.sum()], {
+      sequences: [X],
+      outputsInfo: [h0, null],
+    });
     const [counted] = theano.scan((prev) => prev.mul(2), { outputsInfo: h0, nSteps: n });
-    const [stopped] = theano.scan((prev) => ({ outputs: prev.add(1), until: prev.sum().gt(5) }), { outputsInfo: h0, nSteps: 10 });
+    const [stopped] = theano.scan((prev) => ({ outputs: prev.add(1), until: prev.sum().gt(5) }), {
+      outputsInfo: h0,
+      nSteps: 10,
+    });
     const values = new Map<Variable, unknown>([
       [X, matrix(3, 4)],
       [h0, [0.5, 1, 2, 3]],
@@ -248,6 +254,36 @@ describe('inferShape facts agree with evaluation', () => {
     ]);
     // every sample length and every state length is a fact here
     expect(checkFacts([...draws, ...states], values)).toBeGreaterThanOrEqual(20);
+  });
+
+  test('linear algebra: factorizations, solves, decompositions and diagonals (batched)', () => {
+    const s = T.dtensor3('s');
+    const b = T.dmatrix('b');
+    const v = T.dvector('v');
+    const m = T.dmatrix('m');
+    const spd = T.add(T.matmul(s, T.dimshuffle(s, [0, 2, 1])), T.mul(T.eye(3), 3));
+    const outputs = [
+      T.linalg.cholesky(spd),
+      T.linalg.solve(spd, b),
+      T.linalg.solve(spd, v, { assumeA: 'pos' }),
+      T.linalg.solveTriangular(spd, b, { lower: true }),
+      T.linalg.det(s),
+      ...T.linalg.slogdet(s),
+      T.linalg.matrixInverse(spd),
+      T.linalg.diagonal(m, 1),
+      T.linalg.allocDiag(v, { offset: -1 }),
+      T.linalg.allocDiag(T.linalg.diagonal(m), { like: m }),
+      ...T.linalg.eigh(spd),
+      ...T.linalg.svd(m, { fullMatrices: false }),
+      T.linalg.svd(s, { computeUv: false }),
+    ] as Tensor[];
+    const values = new Map<Variable, unknown>([
+      [s, [matrix(3, 3), matrix(3, 3).map((r) => r.map((x) => -x))]],
+      [b, matrix(3, 2)],
+      [v, [1, 2, 3]],
+      [m, matrix(4, 3)],
+    ]);
+    expect(checkFacts(outputs, values)).toBeGreaterThan(30);
   });
 
   test('every op of the registry was exercised', () => {

@@ -1,0 +1,192 @@
+/**
+ * T.linalg gradients against central finite differences (theano.gradient.verifyGrad), on fast-check drawn
+ * well-conditioned inputs: symmetric positive-definite matrices are built in the graph as X Xᵀ + n I (so every
+ * perturbation keeps them SPD), general ones as X + n I. Batched inputs too; fixed seeds.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import * as theano from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
+
+const T = theano.tensor;
+const L = T.linalg as unknown as Record<string, (...args: unknown[]) => Tensor & Tensor[]>;
+type Fn = (...x: Tensor[]) => Tensor;
+
+const RUNS = { numRuns: 6, seed: 7 };
+const real = fc.double({ min: -1, max: 1, noNaN: true });
+
+function nest(flat: number[], shape: readonly number[]): unknown {
+  if (shape.length === 0) return flat[0];
+  const [d, ...rest] = shape;
+  const size = rest.reduce((a, b) => a * b, 1);
+  return Array.from({ length: d! }, (_, i) => nest(flat.slice(i * size, (i + 1) * size), rest));
+}
+const valuesOf = (shape: readonly number[]) => {
+  const size = shape.reduce((a, b) => a * b, 1);
+  return fc.array(real, { minLength: size, maxLength: size }).map((f) => nest(f, shape));
+};
+
+/** X Xᵀ + n I over the last two axes: symmetric positive definite for every X. */
+const size = (x: Tensor) => T.shape(x, (x.ndim - 1) as never) as Tensor<'int64', 0>;
+const spd = (x: Tensor) => {
+  const n = size(x);
+  const xt = T.dimshuffle(x, [...Array.from({ length: x.ndim - 2 }, (_, i) => i), x.ndim - 1, x.ndim - 2] as never);
+  return T.add(T.matmul(x as never, xt as never), T.mul(T.eye(n), n)) as Tensor;
+};
+/** X + n I: well conditioned for X's entries in [-1, 1]. */
+const wellConditioned = (x: Tensor) => T.add(x, T.mul(T.eye(size(x)), size(x))) as Tensor;
+/** A fixed weighting so that sum(w * f) depends on every entry differently. */
+const weigh = (y: Tensor) =>
+  T.sum(T.mul(y, T.sin(T.add(T.arange(T.shape(y, (y.ndim - 1) as never)), 1) as never))) as Tensor;
+
+function check(label: string, fn: Fn, shapes: readonly (readonly number[])[]): void {
+  fc.assert(
+    fc.property(fc.tuple(...shapes.map(valuesOf)), (point) => {
+      try {
+        theano.gradient.verifyGrad(fn as never, point as never, { nTests: 1, seed: 3 });
+      } catch (e) {
+        throw new Error(`${label} at ${JSON.stringify(point)}: ${(e as Error).message}`);
+      }
+    }),
+    RUNS,
+  );
+}
+
+describe('gradients vs finite differences', () => {
+  test('cholesky (lower and upper), batched', () => {
+    check('cholesky', (x) => weigh(L.cholesky!(spd(x))), [[3, 3]]);
+    check('cholesky upper', (x) => weigh(L.cholesky!(spd(x), { lower: false })), [[3, 3]]);
+    check('cholesky batched', (x) => weigh(L.cholesky!(spd(x))), [[2, 3, 3]]);
+  });
+
+  test('solve (gen, sym, pos; vector and matrix b; batched a with a shared b)', () => {
+    check('solve vector', (a, b) => weigh(L.solve!(wellConditioned(a), b)), [[3, 3], [3]]);
+    check('solve matrix', (a, b) => weigh(L.solve!(wellConditioned(a), b)), [
+      [3, 3],
+      [3, 2],
+    ]);
+    check('solve batched, shared vector b', (a, b) => weigh(L.solve!(wellConditioned(a), b)), [[2, 3, 3], [3]]);
+    check('solve batched, shared matrix b', (a, b) => weigh(L.solve!(wellConditioned(a), b)), [
+      [2, 3, 3],
+      [3, 2],
+    ]);
+    check('solve sym (upper)', (a, b) => weigh(L.solve!(wellConditioned(a), b, { assumeA: 'sym' })), [
+      [3, 3],
+      [3, 2],
+    ]);
+    check('solve pos (lower)', (a, b) => weigh(L.solve!(spd(a), b, { assumeA: 'pos', lower: true })), [[3, 3], [3]]);
+    // the raw matrix, not made symmetric in the graph: only the triangle read gets a gradient
+    check('solve pos raw', (a, b) => weigh(L.solve!(T.add(a, T.mul(T.eye(3), 4)) as Tensor, b, { assumeA: 'pos' })), [
+      [3, 3],
+      [3, 2],
+    ]);
+  });
+
+  test('solveTriangular (lower/upper, trans, unit diagonal) and choSolve', () => {
+    for (const lower of [true, false])
+      for (const trans of [false, true])
+        for (const unitDiagonal of [false, true]) {
+          const opts = { lower, trans, unitDiagonal };
+          check(
+            `solveTriangular ${JSON.stringify(opts)}`,
+            (a, b) => weigh(L.solveTriangular!(wellConditioned(a), b, opts)),
+            [
+              [3, 3],
+              [3, 2],
+            ],
+          );
+        }
+    check(
+      'solveTriangular vector, batched a',
+      (a, b) => weigh(L.solveTriangular!(wellConditioned(a), b, { lower: true })),
+      [[2, 3, 3], [3]],
+    );
+    check('choSolve', (a, b) => weigh(L.choSolve!([L.cholesky!(spd(a)), true], b)), [[3, 3], [3]]);
+  });
+
+  test('det, slogdet, matrixInverse, batched', () => {
+    check('det', (x) => L.det!(wellConditioned(x)), [[3, 3]]);
+    check('det batched', (x) => weigh(L.det!(wellConditioned(x))), [[2, 3, 3]]);
+    check('slogdet', (x) => L.slogdet!(T.sub(x, T.mul(T.eye(3), 3)) as Tensor)[1]!, [[3, 3]]);
+    check('slogdet batched', (x) => weigh(L.slogdet!(wellConditioned(x))[1]!), [[2, 3, 3]]);
+    check('matrixInverse', (x) => weigh(L.matrixInverse!(wellConditioned(x))), [[3, 3]]);
+    check('matrixInverse batched', (x) => weigh(L.matrixInverse!(wellConditioned(x))), [[2, 3, 3]]);
+  });
+
+  test('diagonal, allocDiag, trace', () => {
+    check('diagonal offset 1', (x) => weigh(L.diagonal!(x, 1)), [[3, 4]]);
+    check('diagonal batched', (x) => weigh(L.diagonal!(x, -1)), [[2, 3, 3]]);
+    check('allocDiag', (v) => weigh(L.allocDiag!(v, { offset: 1 })), [[3]]);
+    check('trace', (x) => L.trace!(x), [[3, 3]]);
+  });
+
+  test('eigh (values and vectors), eigvalsh, svd values, norms, matrixPower, kron', () => {
+    // distinct eigenvalues: diag(1, 3, 5) plus a small symmetric perturbation
+    const separated = (x: Tensor) => T.add(T.mul(T.add(x, x.T), 0.1), T.diag(T.constant([1, 3, 5]))) as Tensor;
+    check('eigh values', (x) => weigh(L.eigh!(separated(x))[0]!), [[3, 3]]);
+    // eigenvectors have arbitrary signs: differentiate a sign-free function of them (V diag(c) Vᵀ)
+    check(
+      'eigh vectors',
+      (x) => {
+        const v = L.eigh!(separated(x))[1]!;
+        return weigh(T.matmul(T.mul(v, T.constant([1, -2, 0.5])) as never, v.T as never) as Tensor);
+      },
+      [[3, 3]],
+    );
+    check(
+      'eigvalsh upper',
+      (x) => weigh(L.eigvalsh!(T.add(x, T.diag(T.constant([1, 3, 5]))) as Tensor, { UPLO: 'U' })),
+      [[3, 3]],
+    );
+    check(
+      'svd values',
+      (x) =>
+        weigh(
+          L.svd!(
+            T.add(
+              x,
+              T.constant([
+                [3, 0],
+                [0, 1],
+                [0, 0],
+              ]),
+            ) as Tensor,
+            { computeUv: false },
+          ) as unknown as Tensor,
+        ),
+      [[3, 2]],
+    );
+    // the offsets keep every entry away from 0 and the largest row and column sums unique (no kinks)
+    for (const ord of ['fro', 'nuc', 1, Infinity, 2] as const)
+      check(
+        `norm ${String(ord)}`,
+        (x) =>
+          L.norm!(
+            T.add(
+              x,
+              T.constant([
+                [1.5, 4],
+                [4, -7],
+                [1.5, 4],
+              ]),
+            ) as Tensor,
+            ord,
+          ),
+        [[3, 2]],
+      );
+    for (const ord of [undefined, 1, 3])
+      check(`vector norm ${String(ord)}`, (v) => L.norm!(T.add(v, T.constant([2, -3, 4])) as Tensor, ord), [[3]]);
+    check('matrixPower 3', (x) => weigh(L.matrixPower!(x, 3)), [[3, 3]]);
+    check('matrixPower -2', (x) => weigh(L.matrixPower!(wellConditioned(x), -2)), [[3, 3]]);
+    check('kron', (a, b) => weigh(L.kron!(a, b)), [
+      [2, 2],
+      [2, 3],
+    ]);
+  });
+
+  test('the gradient through svd U and Vt is refused with a clear error', () => {
+    const x = T.dmatrix('x');
+    const [u] = L.svd!(x) as unknown as Tensor[];
+    expect(() => T.grad(T.sum(u!) as never, x)).toThrow(/svd: the gradient through U and Vᵀ is not implemented/);
+  });
+});
