@@ -7,6 +7,7 @@ import type { OpDef } from '../graph/op.js';
 import { ADVANCED_INC_SUBTENSOR, TAKE } from './advanced-subtensor.js';
 import { ARG_REDUCE } from './argreduce.js';
 import { BATCHED_DOT, DOT, MATMUL, TENSORDOT } from './blas.js';
+import { CONV2D, CONV2D_GRAD_INPUTS, CONV2D_GRAD_WEIGHTS } from './conv.js';
 import { DIMSHUFFLE } from './dimshuffle.js';
 import { ELEMWISE, type ElemwiseParams } from './elemwise.js';
 import { BROADCAST_LIKE, GRAD_MODIFIER, SUM_TO_SHAPE } from './gradient.js';
@@ -56,6 +57,9 @@ const NAMED_OPS = {
   tri: TRI,
   inc_subtensor: INC_SUBTENSOR,
   subtensor: SUBTENSOR,
+  conv2d: CONV2D,
+  conv2d_grad_inputs: CONV2D_GRAD_INPUTS,
+  conv2d_grad_weights: CONV2D_GRAD_WEIGHTS,
 } as const;
 
 /** The name of an op: an elementwise (scalar) op or one of the others. */

@@ -13,6 +13,7 @@ export * from './linalg.js';
 export * from './shape.js';
 export * from './indexing.js';
 export * from './nnet.js';
+export * from './conv.js';
 export { ifelse } from './ifelse.js';
 export type { Condition, IfElseOptions } from './ifelse.js';
 export { scan, map, reduce, foldl, foldr } from './scan.js';
