@@ -380,12 +380,12 @@ describe('bad input', () => {
       'conv2d: the input (1, 3, 8, 8) has 3 channels, but filters (4, 2, 3, 3) take 2 per group',
     );
     expect(() => f(zeros(1, 1, 2, 8), zeros(1, 1, 3, 3))).toThrow(
-      "conv2d: the rows of the filters (3) exceed the 2 rows of the input [1, 1, 2, 8] padded by 0 on each side (border 'valid')",
+      "conv2d: the rows of the filters (3) exceed the 2 rows of the input (1, 1, 2, 8) padded by 0 on each side (border 'valid')",
     );
     const y = T.dtensor4('y');
     const t = theano.function([y, w], T.conv2dTranspose(y, w, { outputShape: [8, 8] })) as unknown as F;
     expect(() => t(zeros(1, 1, 5, 6), zeros(1, 1, 3, 3))).toThrow(
-      'conv2dTranspose: the output gradient has shape [1, 1, 5, 6], but the convolution of an image [1, 1, 8, 8] with filters [1, 1, 3, 3] gives [1, 1, 6, 6]',
+      'conv2dTranspose: the output gradient has shape (1, 1, 5, 6), but the convolution of an image (1, 1, 8, 8) with filters (1, 1, 3, 3) gives (1, 1, 6, 6)',
     );
   });
 });
