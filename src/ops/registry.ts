@@ -12,6 +12,7 @@ import { DIMSHUFFLE } from './dimshuffle.js';
 import { ELEMWISE, type ElemwiseParams } from './elemwise.js';
 import { BROADCAST_LIKE, GRAD_MODIFIER, SUM_TO_SHAPE } from './gradient.js';
 import { IFELSE } from './ifelse.js';
+import { AVERAGE_POOL_GRAD, MAX_POOL_GRAD, MAX_POOL_GRAD_GRAD, POOL } from './pool.js';
 import { CROSSENTROPY_CATEGORICAL_1HOT, LOG_SOFTMAX, SOFTMAX } from './nnet.js';
 import { REDUCE } from './reduce.js';
 import { SCAN } from './scan.js';
@@ -60,6 +61,10 @@ const NAMED_OPS = {
   conv2d: CONV2D,
   conv2d_grad_inputs: CONV2D_GRAD_INPUTS,
   conv2d_grad_weights: CONV2D_GRAD_WEIGHTS,
+  pool2d: POOL,
+  max_pool_grad: MAX_POOL_GRAD,
+  max_pool_grad_grad: MAX_POOL_GRAD_GRAD,
+  average_pool_grad: AVERAGE_POOL_GRAD,
 } as const;
 
 /** The name of an op: an elementwise (scalar) op or one of the others. */

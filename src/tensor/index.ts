@@ -14,6 +14,7 @@ export * from './shape.js';
 export * from './indexing.js';
 export * from './nnet.js';
 export * from './conv.js';
+export * from './pool.js';
 export { ifelse } from './ifelse.js';
 export type { Condition, IfElseOptions } from './ifelse.js';
 export { scan, map, reduce, foldl, foldr } from './scan.js';

@@ -351,13 +351,13 @@ describe('bad input', () => {
       () => T.conv2d(st(1, 1, 4, 8), st(1, 1, 3, 3), { filterDilation: 2 }),
       "conv2d: the rows of the filters (3, 5 dilated) exceed the 4 rows of the input (1, 1, 4, 8) padded by 0 on each side (border 'valid')",
     );
-    // @ts-expect-error a rank-3 input is a compile error
     expectBuildError(
+      // @ts-expect-error a rank-3 input is a compile error
       () => T.conv2d(T.dtensor3('x'), T.dtensor4('w')),
       'conv2d: the input must be a rank-4 tensor, got float64 tensor3',
     );
-    // @ts-expect-error stride is not an option (subsample is)
     expectBuildError(
+      // @ts-expect-error stride is not an option (subsample is)
       () => T.conv2d(T.dtensor4('x'), T.dtensor4('w'), { stride: 2 }),
       "conv2d: unknown option 'stride'",
     );
@@ -365,8 +365,8 @@ describe('bad input', () => {
       () => T.conv2d(T.dtensor4('x'), T.dtensor4('w'), { subsample: [0, 1] }),
       'conv2d: subsample must be positive integers, got [0, 1]',
     );
-    // @ts-expect-error not a border mode
     expectBuildError(
+      // @ts-expect-error not a border mode
       () => T.conv2d(T.dtensor4('x'), T.dtensor4('w'), { border: 'same' }),
       "conv2d: unknown border 'same'",
     );
