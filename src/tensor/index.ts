@@ -15,6 +15,7 @@ export * from './indexing.js';
 export * from './nnet.js';
 export * from './conv.js';
 export * from './pool.js';
+export * from './batchnorm.js';
 export { ifelse } from './ifelse.js';
 export type { Condition, IfElseOptions } from './ifelse.js';
 export { scan, map, reduce, foldl, foldr } from './scan.js';
