@@ -156,6 +156,72 @@ function measureLayer(layer: Layer, rand: () => number): Row[] {
   ];
 }
 
+/** Max pooling 2x2 (stride 2) of `shape` (NCHW), forward and forward + backward (gradient of sum(y · dy)). */
+function measurePool(shape: readonly [number, number, number, number], rand: () => number): Row[] {
+  const [B, C, H, W] = shape;
+  const xData = Float32Array.from(uniformArray(rand, size(shape)));
+  const yShape = [B, C, H / 2, W / 2] as const;
+  const dyData = Float32Array.from(uniformArray(rand, size(yShape)));
+  const x = T.ftensor4('x');
+  const dy = T.ftensor4('dy');
+  const y = T.pool2d(x, { ws: 2, ignoreBorder: true });
+  const forward = theano.function([x], y) as unknown as (...a: unknown[]) => theano.NDArray;
+  const step = theano.function([x, dy], [y, T.grad(T.sum(T.mul(y, dy)), x)]) as unknown as (
+    ...a: unknown[]
+  ) => theano.NDArray[];
+  const xa = new theano.NDArray('float32', shape, xData);
+  const dya = new theano.NDArray('float32', yShape, dyData);
+  const tx = tf.tensor4d(toNHWC(xData, shape), [B, H, W, C]);
+  const tdy = tf.tensor4d(toNHWC(dyData, yShape), [B, H / 2, W / 2, C]);
+  const grad = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'), tdy)));
+  const fwd = timeInterleaved(
+    {
+      theano: () => forward(xa).data as Float32Array,
+      tfjs: () => {
+        const r = tf.maxPool(tx, 2, 2, 'valid');
+        const d = r.dataSync() as Float32Array;
+        r.dispose();
+        return d;
+      },
+    },
+    RUNS,
+    WARMUP,
+  );
+  const both = timeInterleaved(
+    {
+      theano: () => step(xa, dya)[1]!.data as Float32Array,
+      tfjs: () => {
+        const r = grad(tx);
+        const d = r.dataSync() as Float32Array;
+        r.dispose();
+        return d;
+      },
+    },
+    RUNS,
+    WARMUP,
+  );
+  tf.dispose([tx, tdy]);
+  const name = `${B}x${C}x${H}x${W}`;
+  const fwdTf = fromNHWC(fwd.tfjs.last, yShape);
+  const gxTf = fromNHWC(both.tfjs.last, shape);
+  return [
+    {
+      what: `maxpool 2x2 forward ${name}`,
+      theano: fwd.theano.median,
+      tfjs: fwd.tfjs.median,
+      diff: maxAbsDiff(fwd.theano.last, fwdTf),
+      scale: maxAbs(fwdTf),
+    },
+    {
+      what: `maxpool 2x2 forward+backward ${name}`,
+      theano: both.theano.median,
+      tfjs: both.tfjs.median,
+      diff: maxAbsDiff(both.theano.last, gxTf),
+      scale: maxAbs(gxTf),
+    },
+  ];
+}
+
 function measureKernels(
   layer: Layer,
   rand: () => number,
@@ -213,10 +279,11 @@ export async function run(): Promise<BenchReport> {
   const rand = seededRandom(11);
   const rows: Row[] = [];
   for (const layer of LAYERS) rows.push(...measureLayer(layer, rand));
+  rows.push(...measurePool([64, 20, 24, 24], rand));
   const kernels = LAYERS.map((l) => measureKernels(l, rand));
 
   const table: BenchTable = {
-    title: `conv2d float32, theano-ts vs tfjs-cpu (median ms of ${RUNS} interleaved runs)`,
+    title: `conv2d and max pooling, float32, theano-ts vs tfjs-cpu (median ms of ${RUNS} interleaved runs)`,
     columns: ['workload', 'theano ms', 'tfjs ms', 'tfjs/theano', 'max |theano − tfjs|'],
     rows: rows.map((r) => [r.what, fmt(r.theano, 1), fmt(r.tfjs, 1), fmtRatio(r.tfjs / r.theano), fmtSci(r.diff)]),
   };

@@ -54,26 +54,92 @@ function windows(g: PoolGeometry, mode: PoolMode): [Span[], Span[]] {
   ];
 }
 
+/** Window bounds along one axis as typed arrays (the hot loops read no objects). */
+interface Bounds {
+  readonly lo: Int32Array;
+  readonly hi: Int32Array;
+  readonly count: Float64Array;
+}
+
+function bounds(sp: readonly Span[]): Bounds {
+  return {
+    lo: Int32Array.from(sp, (s) => s.lo),
+    hi: Int32Array.from(sp, (s) => s.hi),
+    count: Float64Array.from(sp, (s) => s.count),
+  };
+}
+
 /** The pooled values of `x` into `out`. */
 export function poolForward(x: FloatArray, out: FloatArray, g: PoolGeometry, mode: PoolMode): void {
   const [rs, cs] = windows(g, mode);
-  const plane = g.rows * g.cols;
+  const r = bounds(rs);
+  const c = bounds(cs);
+  if (mode === 'max') maxLoop(x, out, g, r.lo, r.hi, c.lo, c.hi);
+  else sumLoop(x, out, g, r, c, mode !== 'sum');
+}
+
+/** Each window's maximum (NaN if the window holds one, as numpy's max). */
+function maxLoop(
+  x: FloatArray,
+  out: FloatArray,
+  g: PoolGeometry,
+  rlo: Int32Array,
+  rhi: Int32Array,
+  clo: Int32Array,
+  chi: Int32Array,
+): void {
+  const { outRows, outCols, cols } = g;
+  const plane = g.rows * cols;
   let o = 0;
-  for (let p = 0; p < g.planes; p++) {
-    const base = p * plane;
-    for (const r of rs) {
-      for (const c of cs) {
-        let acc = mode === 'max' ? -Infinity : 0;
-        for (let i = r.lo; i < r.hi; i++) {
-          const row = base + i * g.cols;
-          if (mode === 'max') {
-            for (let j = c.lo; j < c.hi; j++) {
-              const v = x[row + j]!;
-              if (v > acc || v !== v) acc = v; // NaN propagates, as numpy's max
-            }
-          } else for (let j = c.lo; j < c.hi; j++) acc += x[row + j]!;
+  for (let base = 0; base < g.planes * plane; base += plane) {
+    for (let i = 0; i < outRows; i++) {
+      const first = base + rlo[i]! * cols;
+      const last = base + rhi[i]! * cols;
+      for (let j = 0; j < outCols; j++) {
+        const c0 = clo[j]!;
+        const c1 = chi[j]!;
+        let acc = x[first + c0]!;
+        if (last - first === 2 * cols && c1 - c0 === 2) {
+          // the common 2x2 window, unrolled
+          const q = first + c0;
+          const b = x[q + 1]!;
+          const d = x[q + cols]!;
+          const e = x[q + cols + 1]!;
+          if (b > acc) acc = b;
+          if (d > acc) acc = d;
+          if (e > acc) acc = e;
+          if (acc !== acc || b !== b || d !== d || e !== e) acc = NaN;
+          out[o++] = acc;
+          continue;
         }
-        out[o++] = mode === 'max' || mode === 'sum' ? acc : acc / (r.count * c.count);
+        for (let row = first; row < last; row += cols) {
+          for (let q = row + c0; q < row + c1; q++) {
+            const v = x[q]!;
+            if (v > acc) acc = v;
+            else if (v !== v) acc = NaN;
+          }
+        }
+        out[o++] = acc;
+      }
+    }
+  }
+}
+
+/** Each window's sum, divided by its counted size when `divide`. */
+function sumLoop(x: FloatArray, out: FloatArray, g: PoolGeometry, r: Bounds, c: Bounds, divide: boolean): void {
+  const { outRows, outCols, cols } = g;
+  const plane = g.rows * cols;
+  let o = 0;
+  for (let base = 0; base < g.planes * plane; base += plane) {
+    for (let i = 0; i < outRows; i++) {
+      const first = base + r.lo[i]! * cols;
+      const last = base + r.hi[i]! * cols;
+      for (let j = 0; j < outCols; j++) {
+        const c0 = c.lo[j]!;
+        const c1 = c.hi[j]!;
+        let acc = 0;
+        for (let row = first; row < last; row += cols) for (let q = row + c0; q < row + c1; q++) acc += x[q]!;
+        out[o++] = divide ? acc / (r.count[i]! * c.count[j]!) : acc;
       }
     }
   }
