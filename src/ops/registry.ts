@@ -7,10 +7,12 @@ import type { OpDef } from '../graph/op.js';
 import { ADVANCED_INC_SUBTENSOR, TAKE } from './advanced-subtensor.js';
 import { ARG_REDUCE } from './argreduce.js';
 import { BATCHED_DOT, DOT, MATMUL, TENSORDOT } from './blas.js';
+import { CONV2D, CONV2D_GRAD_INPUTS, CONV2D_GRAD_WEIGHTS } from './conv.js';
 import { DIMSHUFFLE } from './dimshuffle.js';
 import { ELEMWISE, type ElemwiseParams } from './elemwise.js';
 import { BROADCAST_LIKE, GRAD_MODIFIER, SUM_TO_SHAPE } from './gradient.js';
 import { IFELSE } from './ifelse.js';
+import { AVERAGE_POOL_GRAD, MAX_POOL_GRAD, MAX_POOL_GRAD_GRAD, POOL } from './pool.js';
 import { CROSSENTROPY_CATEGORICAL_1HOT, LOG_SOFTMAX, SOFTMAX } from './nnet.js';
 import { EIGH, SVD } from './linalg/decompositions.js';
 import { ALLOC_DIAG, EXTRACT_DIAG } from './linalg/diag.js';
@@ -84,6 +86,13 @@ const NAMED_OPS = {
   alloc_diag: ALLOC_DIAG,
   eigh: EIGH,
   svd: SVD,
+  conv2d: CONV2D,
+  conv2d_grad_inputs: CONV2D_GRAD_INPUTS,
+  conv2d_grad_weights: CONV2D_GRAD_WEIGHTS,
+  pool2d: POOL,
+  max_pool_grad: MAX_POOL_GRAD,
+  max_pool_grad_grad: MAX_POOL_GRAD_GRAD,
+  average_pool_grad: AVERAGE_POOL_GRAD,
 } as const;
 
 /** The name of an op: an elementwise (scalar) op or one of the others. */

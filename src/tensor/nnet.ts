@@ -42,6 +42,9 @@ import {
 } from './elemwise.js';
 import { max, sum, type AxisArg, type ReduceOptions, type ReducedRank } from './reduce.js';
 import type { Tensor } from './tensor.js';
+import { conv2d, conv2dGradWeights, conv2dTranspose } from './conv.js';
+import { pool2d } from './pool.js';
+import { batchNormalization, batchNormalizationTest, batchNormalizationTrain } from './batchnorm.js';
 
 /** `x` as the float dtype `dtype` (itself when it already is). */
 function asFloat(x: Tensor, dtype: DType = upgradeToFloat(x.dtype)): Tensor {
@@ -195,4 +198,17 @@ export const nnet = {
   categorical_crossentropy: categoricalCrossentropy,
   logsumexp,
   dropout,
+  conv2d,
+  conv2dTranspose,
+  conv2d_transpose: conv2dTranspose,
+  conv2dGradWeights,
+  conv2d_grad_wrt_weights: conv2dGradWeights,
+  pool2d,
+  pool_2d: pool2d,
+  batchNormalization,
+  batch_normalization: batchNormalization,
+  batchNormalizationTrain,
+  batch_normalization_train: batchNormalizationTrain,
+  batchNormalizationTest,
+  batch_normalization_test: batchNormalizationTest,
 };

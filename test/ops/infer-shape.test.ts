@@ -286,6 +286,40 @@ describe('inferShape facts agree with evaluation', () => {
     expect(checkFacts(outputs, values)).toBeGreaterThan(30);
   });
 
+  test('convolution and pooling: conv2d, its gradient ops, pool2d and the pooling gradients', () => {
+    const x = T.dtensor4('x');
+    const w = T.dtensor4('w');
+    const xs = T.tensor('float64', [2, 4, 7, 6], 'xs') as Tensor<'float64', 4>;
+    const ws = T.tensor('float64', [6, 2, 3, 2], 'ws') as Tensor<'float64', 4>;
+    const rows = T.lscalar('rows');
+    const y = T.conv2d(x, w, { border: 'half', subsample: [2, 1] });
+    const ys = T.conv2d(xs, ws, { numGroups: 2, filterDilation: [2, 1] });
+    const [gx, gw] = T.grad(T.sum(T.sqr(ys)), [xs, ws]) as unknown as Tensor[];
+    const pooled = T.pool2d(x, { ws: 2, ignoreBorder: true });
+    const outputs = [
+      y,
+      ys,
+      gx!,
+      gw!,
+      T.conv2dTranspose(y, w, { border: 'half', subsample: [2, 1], outputShape: [rows, 6] }),
+      T.conv2dTranspose(T.tensor('float64', [2, 6, 3, 5], 'h') as Tensor<'float64', 4>, ws, { numGroups: 2 }),
+      T.grad(T.sum(T.sqr(pooled)), x) as Tensor,
+      T.grad(T.sum(T.pool2d(x, { ws: [2, 3], stride: 1, mode: 'average_exc_pad' })), x) as Tensor,
+      T.maxPoolGradGrad(x, pooled, x, { ws: 2, ignoreBorder: true }),
+      T.pool2d(T.dtensor3('t'), { ws: 3, stride: 2 }),
+    ] as Tensor[];
+    const values = new Map<Variable, unknown>([
+      [x, range(2).map(() => range(4).map(() => matrix(7, 6)))],
+      [w, range(6).map(() => range(4).map(() => matrix(3, 3)))],
+      [xs, range(2).map(() => range(4).map(() => matrix(7, 6)))],
+      [ws, range(6).map(() => range(2).map(() => matrix(3, 2)))],
+      [rows, 7],
+      [outputs[5]!.owner!.inputs[0]!, range(2).map(() => range(6).map(() => matrix(3, 5)))],
+      [outputs[9]!.owner!.inputs[0]!, range(2).map(() => matrix(7, 6))],
+    ]);
+    expect(checkFacts(outputs, values)).toBeGreaterThan(40);
+  });
+
   test('every op of the registry was exercised', () => {
     const missing = Object.keys(OPS).filter((name) => !exercised.has(name) && !(name in ELEMWISE_NOT_NEEDED));
     expect(missing).toEqual([]);
