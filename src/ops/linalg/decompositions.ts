@@ -4,7 +4,8 @@
  * `src/runtime/decompositions.ts`.
  */
 import type { GradBuilder, OpDef } from '../../graph/op.js';
-import { singularValues, symmetricEigen, completeOrthonormal } from '../../runtime/decompositions.js';
+import { symmetricEigen, completeOrthonormal } from '../../runtime/decompositions.js';
+import { singularValues } from '../../runtime/svd.js';
 import type { NDArray } from '../../runtime/ndarray.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { TensorType } from '../../types/tensor-type.js';
