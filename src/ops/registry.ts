@@ -16,6 +16,8 @@ import { EIGH, SVD } from './linalg/decompositions.js';
 import { ALLOC_DIAG, EXTRACT_DIAG } from './linalg/diag.js';
 import { CHOLESKY, DET, MATRIX_INVERSE, SLOGDET } from './linalg/factor.js';
 import { SOLVE, SOLVE_TRIANGULAR } from './linalg/solve.js';
+import { LSTSQ, PINV } from './linalg/least-squares.js';
+import { LU, QR } from './linalg/qr-lu.js';
 import { REDUCE } from './reduce.js';
 import {
   RANDOM_BINOMIAL,
@@ -84,6 +86,10 @@ const NAMED_OPS = {
   alloc_diag: ALLOC_DIAG,
   eigh: EIGH,
   svd: SVD,
+  qr: QR,
+  lu: LU,
+  pinv: PINV,
+  lstsq: LSTSQ,
 } as const;
 
 /** The name of an op: an elementwise (scalar) op or one of the others. */

@@ -22,3 +22,4 @@ export * as random from './random.js';
 export * as linalg from './nlinalg.js';
 export { diag, diagonal, trace } from './nlinalg.js';
 export type { CholeskyOptions, SolveOptions, SolveTriangularOptions, AllocDiagOptions } from './nlinalg.js';
+export type { QrOptions, LuOptions, PinvOptions } from './nlinalg.js';
