@@ -18,15 +18,19 @@ function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64A
   const p = new Float64Array(n);
   for (let k = 0; k + 2 < n; k++) {
     // the reflection that zeroes row k beyond its first off-diagonal element (the matrix is symmetric)
+    // (computed on the row scaled by its largest entry, so that tiny entries do not underflow)
+    let scale = 0;
+    for (let i = k + 1; i < n; i++) scale = Math.max(scale, Math.abs(a[k * n + i]!));
+    d[k] = a[k * n + k]!;
+    e[k] = 0;
+    if (scale === 0) continue;
     let norm2 = 0;
-    for (let i = k + 1; i < n; i++) norm2 += a[k * n + i]! ** 2;
-    const x0 = a[k * n + k + 1]!;
+    for (let i = k + 1; i < n; i++) norm2 += (a[k * n + i]! / scale) ** 2;
+    const x0 = a[k * n + k + 1]! / scale;
     const norm = Math.sqrt(norm2);
     const alpha = x0 > 0 ? -norm : norm;
-    d[k] = a[k * n + k]!;
-    e[k] = alpha;
-    if (norm === 0) continue;
-    for (let i = k + 1; i < n; i++) v[i] = a[k * n + i]!;
+    e[k] = alpha * scale;
+    for (let i = k + 1; i < n; i++) v[i] = a[k * n + i]! / scale;
     v[k + 1] = x0 - alpha;
     let vv = 0;
     for (let i = k + 1; i < n; i++) vv += v[i]! * v[i]!;

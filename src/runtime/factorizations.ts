@@ -13,15 +13,24 @@
  * `data[start + i * stride]`: stores beta at `start` and v[1..] over x, returns tau (0 when x is already zero).
  */
 export function makeReflector(data: Float64Array, start: number, stride: number, len: number): number {
-  let xnorm2 = 0;
-  for (let i = 1; i < len; i++) xnorm2 += data[start + i * stride]! ** 2;
-  if (xnorm2 === 0) return 0;
+  const xnorm = scaledNorm(data, start + stride, stride, len - 1);
+  if (xnorm === 0) return 0;
   const alpha = data[start]!;
-  const beta = -(alpha >= 0 ? 1 : -1) * Math.sqrt(alpha * alpha + xnorm2);
+  const beta = -(alpha >= 0 ? 1 : -1) * Math.hypot(alpha, xnorm);
   const scale = 1 / (alpha - beta);
   for (let i = 1; i < len; i++) data[start + i * stride] = data[start + i * stride]! * scale;
   data[start] = beta;
   return (beta - alpha) / beta;
+}
+
+/** The 2-norm of `len` values `data[start + i * stride]`, scaled so that tiny or huge entries do not underflow. */
+export function scaledNorm(data: Float64Array, start: number, stride: number, len: number): number {
+  let scale = 0;
+  for (let i = 0; i < len; i++) scale = Math.max(scale, Math.abs(data[start + i * stride]!));
+  if (scale === 0 || !Number.isFinite(scale)) return scale;
+  let sum = 0;
+  for (let i = 0; i < len; i++) sum += (data[start + i * stride]! / scale) ** 2;
+  return scale * Math.sqrt(sum);
 }
 
 /**

@@ -120,8 +120,10 @@ export const PINV: OpDef<PinvParams> = {
   },
   pullback: ({ inputs: [x], outputs: [p], grads: [g], params }, T) => {
     if (!g) return [null];
-    const ga = pinvPullback(x!, p!, g, T);
-    return [params.hermitian ? foldTriangle(ga, true, T) : ga];
+    if (!params.hermitian) return [pinvPullback(x!, p!, g, T)];
+    // the symmetric matrix read from the lower triangle; its gradient folded into that triangle
+    const symmetric = T.add(T.tril(x!), mT(T.tril(x!, -1), T));
+    return [foldTriangle(pinvPullback(symmetric, p!, g, T), true, T)];
   },
   print: {
     kind: 'call',
