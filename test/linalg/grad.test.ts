@@ -264,7 +264,10 @@ describe('gradients vs finite differences', () => {
       const [u, s, vt] = L.svd!(x, { fullMatrices: full }) as unknown as [Tensor, Tensor, Tensor];
       const c = T.constant([1, -2, 0.5]);
       const mixed = T.matmul(T.mul(u, c) as never, vt as never) as Tensor;
-      return T.add(T.add(weigh(mixed), weigh(T.sqr(u) as Tensor)), T.add(weigh(T.sqr(vt) as Tensor), weigh(s))) as Tensor;
+      return T.add(
+        T.add(weigh(mixed), weigh(T.sqr(u) as Tensor)),
+        T.add(weigh(T.sqr(vt) as Tensor), weigh(s)),
+      ) as Tensor;
     };
     check('svd vectors, square, full', (x) => costs(true)(separated(x, square)), [[3, 3]]);
     check('svd vectors, tall, reduced', (x) => costs(false)(separated(x, tall)), [[4, 3]]);

@@ -89,14 +89,24 @@ describe('qr, lu and svd by reconstruction', () => {
   test('qr: Q R = A, Qᵀ Q = I, R upper triangular, in every mode', () => {
     for (const m of cases) {
       for (const mode of ['reduced', 'complete'] as const) {
-        const [q, r] = theano.function([x], T.linalg.qr(x, { mode }))(m).map((t) => t.toArray() as number[][]);
+        const [q, r] = theano
+          .function(
+            [x],
+            T.linalg.qr(x, { mode }),
+          )(m)
+          .map((t) => t.toArray() as number[][]);
         const cols = mode === 'complete' ? m.length : Math.min(m.length, m[0]!.length);
         expect([q!.length, q![0]!.length, r!.length]).toEqual([m.length, cols, cols]);
         expect(maxDiff(product(q!, r!), m)).toBeLessThan(1e-12);
         expect(maxDiff(product(transpose(q!), q!), identity(cols))).toBeLessThan(1e-12);
         expect(isUpper(r!)).toBe(true);
       }
-      const rOnly = theano.function([x], T.linalg.qr(x, { mode: 'r' }))(m).toArray() as number[][];
+      const rOnly = theano
+        .function(
+          [x],
+          T.linalg.qr(x, { mode: 'r' }),
+        )(m)
+        .toArray() as number[][];
       const [, r] = theano.function([x], T.linalg.qr(x))(m);
       expect(rOnly).toEqual(r!.toArray());
     }
@@ -104,13 +114,23 @@ describe('qr, lu and svd by reconstruction', () => {
 
   test('lu: P L U = A with L unit lower and U upper; permuteL and pIndices agree', () => {
     for (const m of cases) {
-      const [p, l, u] = theano.function([x], T.linalg.lu(x))(m).map((t) => t.toArray() as number[][]);
+      const [p, l, u] = theano
+        .function(
+          [x],
+          T.linalg.lu(x),
+        )(m)
+        .map((t) => t.toArray() as number[][]);
       expect(maxDiff(product(product(p!, l!), u!), m)).toBeLessThan(1e-12);
       expect(isUnitLower(l!) && isUpper(u!)).toBe(true);
       expect(maxDiff(product(transpose(p!), p!), identity(m.length))).toBe(0);
       // partial pivoting: no multiplier above 1 in magnitude
       expect(Math.max(...l!.flat().map(Math.abs))).toBeLessThanOrEqual(1);
-      const [pl, u2] = theano.function([x], T.linalg.lu(x, { permuteL: true }))(m).map((t) => t.toArray());
+      const [pl, u2] = theano
+        .function(
+          [x],
+          T.linalg.lu(x, { permuteL: true }),
+        )(m)
+        .map((t) => t.toArray());
       expect(maxDiff(pl as number[][], product(p!, l!))).toBe(0);
       expect(u2).toEqual(u);
       const [idx] = theano.function([x], T.linalg.lu(x, { pIndices: true }))(m);
@@ -127,7 +147,9 @@ describe('qr, lu and svd by reconstruction', () => {
       [0, 0, 0],
     ];
     // a 40 x 25 matrix of a fixed hash: enough QR sweeps to exercise the deflations
-    const big = Array.from({ length: 40 }, (_, i) => Array.from({ length: 25 }, (_, j) => ((i * 37 + j * 11) % 17) - 8));
+    const big = Array.from({ length: 40 }, (_, i) =>
+      Array.from({ length: 25 }, (_, j) => ((i * 37 + j * 11) % 17) - 8),
+    );
     for (const m of [...cases, graded, repeated, zero, big]) {
       const [u, s, vt] = theano.function([x], T.linalg.svd(x, { fullMatrices: false }))(m) as NDArray[];
       const [uu, ss, vv] = [u!.toArray() as number[][], s!.toArray() as number[], vt!.toArray() as number[][]];

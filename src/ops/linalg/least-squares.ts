@@ -190,7 +190,12 @@ export const LSTSQ: OpDef<LstsqParams> = {
   name: 'lstsq',
   inferType: ([a, b]) => inferLstsq(a!, b!),
   inferShape: ([, b]) => [
-    b!.ndim === 1 ? [{ input: 0, axis: 1 }] : [{ input: 0, axis: 1 }, { input: 1, axis: 1 }],
+    b!.ndim === 1
+      ? [{ input: 0, axis: 1 }]
+      : [
+          { input: 0, axis: 1 },
+          { input: 1, axis: 1 },
+        ],
     [null],
     [],
     [null],

@@ -167,7 +167,9 @@ function evaluateLu(x: import('../../runtime/ndarray.js').NDArray, params: LuPar
   const batch = x.shape.slice(0, -2) as number[];
   const dtype = types[types.length - 1]!.dtype as 'float64';
   const stack = new MatrixStack(x, batch, 2);
-  const p = params.permuteL ? null : new OutputStack(params.pIndices ? 'int32' : dtype, batch, params.pIndices ? [m] : [m, m]);
+  const p = params.permuteL
+    ? null
+    : new OutputStack(params.pIndices ? 'int32' : dtype, batch, params.pIndices ? [m] : [m, m]);
   const l = new OutputStack(dtype, batch, [m, k]);
   const u = new OutputStack(dtype, batch, [k, n]);
   const work = new Float64Array(m * n);
