@@ -4,6 +4,7 @@
  */
 import type { GradBuilder, LengthFact, OpDef } from '../../graph/op.js';
 import { formQ, luRectangular, qrFactor, upperPart } from '../../runtime/factorizations.js';
+import type { NDArray } from '../../runtime/ndarray.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { TensorType, type StaticDim } from '../../types/tensor-type.js';
 import { checkMatrixType, linalgDType, MatrixStack, OutputStack } from './batch.js';
@@ -160,7 +161,7 @@ export function luPullback(p: Tensor, l: Tensor, u: Tensor, gl: Tensor | null, g
   return T.matmul(p, timesInverseTranspose(left, u, T));
 }
 
-function evaluateLu(x: import('../../runtime/ndarray.js').NDArray, params: LuParams, types: TensorType[]) {
+function evaluateLu(x: NDArray, params: LuParams, types: TensorType[]) {
   const nd = x.ndim;
   const [m, n] = [x.shape[nd - 2]!, x.shape[nd - 1]!];
   const k = Math.min(m, n);
