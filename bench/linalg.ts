@@ -6,7 +6,10 @@
  *   pivoting in both);
  * - cholesky: the factor of an SPD matrix M Mᵀ / n + I;
  * - eigh: eigenvalues and eigenvectors of a symmetric matrix;
- * - svd: singular values and vectors of a square matrix (ours one-sided Jacobi, ml-matrix Golub–Kahan).
+ * - svd: singular values and vectors of a square matrix (Golub–Kahan in both);
+ * - qr: Q and R of a square matrix (Householder in both; the check compares |diag(R)|, the signs may differ);
+ * - lu: P, L and U of a square matrix (partial pivoting in both; the check compares U);
+ * - pinv: the pseudo-inverse of a square matrix (SVD in both).
  *
  * theano-ts runs a compiled function (`theano.function`, FAST_RUN); ml-matrix builds its `Matrix` from the same
  * nested arrays each call, as a user would (the conversion is part of its cost, as our input conversion is of
@@ -16,7 +19,10 @@
 import {
   CholeskyDecomposition,
   EigenvalueDecomposition,
+  LuDecomposition,
   Matrix,
+  pseudoInverse,
+  QrDecomposition,
   SingularValueDecomposition,
   solve as mlSolve,
 } from 'ml-matrix';
@@ -83,6 +89,31 @@ function measure(op: string, n: number, rand: () => number): Row {
     const f = theano.function([a], T.linalg.eigh(a));
     theanoCall = () => sorted(flat(f(A)[0]));
     mlCall = () => sorted(new EigenvalueDecomposition(new Matrix(A), { assumeSymmetric: true }).realEigenvalues);
+  } else if (op === 'qr') {
+    const A = randomMatrix(rand, n, n);
+    const f = theano.function([a], T.linalg.qr(a));
+    const absDiag = (r: ArrayLike<number>) => Float64Array.from({ length: n }, (_, i) => Math.abs(r[i * n + i]!));
+    theanoCall = () => absDiag(flat(f(A)[1]));
+    mlCall = () => {
+      const qr = new QrDecomposition(new Matrix(A));
+      void qr.orthogonalMatrix;
+      return absDiag(qr.upperTriangularMatrix.to1DArray());
+    };
+  } else if (op === 'lu') {
+    const A = randomMatrix(rand, n, n);
+    const f = theano.function([a], T.linalg.lu(a));
+    theanoCall = () => flat(f(A)[2]);
+    mlCall = () => {
+      const lu = new LuDecomposition(new Matrix(A));
+      void lu.lowerTriangularMatrix;
+      void lu.pivotPermutationVector;
+      return Float64Array.from(lu.upperTriangularMatrix.to1DArray());
+    };
+  } else if (op === 'pinv') {
+    const A = randomMatrix(rand, n, n);
+    const f = theano.function([a], T.linalg.pinv(a));
+    theanoCall = () => flat(f(A));
+    mlCall = () => Float64Array.from(pseudoInverse(new Matrix(A)).to1DArray());
   } else {
     const A = randomMatrix(rand, n, n);
     const f = theano.function([a], T.linalg.svd(a));
@@ -99,27 +130,30 @@ function measure(op: string, n: number, rand: () => number): Row {
   };
 }
 
+const OPS = ['solve', 'cholesky', 'eigh', 'svd', 'qr', 'lu', 'pinv'];
+/** LINALG_OPS=svd,qr runs only those ops. */
+const ops = () => (process.env.LINALG_OPS ? process.env.LINALG_OPS.split(',') : OPS);
 /** LINALG_SIZES=64,256 runs only those sizes. */
 const sizes = () => (process.env.LINALG_SIZES ? process.env.LINALG_SIZES.split(',').map(Number) : SIZES);
 
 export async function run(): Promise<BenchReport> {
   const rand = seededRandom(5);
   const rows: Row[] = [];
-  for (const op of ['solve', 'cholesky', 'eigh', 'svd']) for (const n of sizes()) rows.push(measure(op, n, rand));
+  for (const op of ops()) for (const n of sizes()) rows.push(measure(op, n, rand));
   const notes = rows.map((r) =>
     targetNote(`${r.op} ${r.n}: theano time / ml-matrix time`, r.theano / r.ml, 'atMost', 1),
   );
   const bad = rows.filter((r) => !(r.diff <= 1e-8 * r.n));
   notes.push(
     bad.length === 0
-      ? 'checks passed: solutions, factors, eigenvalues and singular values agree with ml-matrix within 1e-8·n'
+      ? 'checks passed: solutions, factors, eigenvalues, singular values and pseudo-inverses agree with ml-matrix within 1e-8·n'
       : `CHECK FAILED: ${bad.map((r) => `${r.op} ${r.n} differs by ${fmtSci(r.diff)}`).join(', ')}`,
   );
   return {
     title: 'T.linalg vs ml-matrix (float64)',
     tables: [
       {
-        title: 'median ms per call (solve: 8 right-hand sides; eigh and svd with vectors)',
+        title: 'median ms per call (solve: 8 right-hand sides; eigh and svd with vectors; qr: Q and R; lu: P, L and U)',
         columns: ['op', 'n', 'theano ms', 'ml-matrix ms', 'theano/ml-matrix', 'max |diff|'],
         rows: rows.map((r) => [r.op, r.n, fmt(r.theano, 2), fmt(r.ml, 2), fmtRatio(r.theano / r.ml), fmtSci(r.diff)]),
       },

@@ -182,3 +182,33 @@ expectType<Tensor<'float64', 2>>(T.linalg.matrixPower(dm, 3));
 expectType<Tensor<'float64', 2>>(T.linalg.kron(dm, im));
 // @ts-expect-error -- kron of tensors of different ranks
 T.linalg.kron(dm, dv);
+
+// qr, lu, pinv, lstsq
+const [q, r] = T.linalg.qr(dt3);
+expectType<Tensor<'float64', 3>>(q);
+expectType<Tensor<'float64', 3>>(r);
+expectType<[q: Tensor<'float32', 2>, r: Tensor<'float32', 2>]>(T.linalg.qr(fm, { mode: 'complete' }));
+expectType<Tensor<'float64', 2>>(T.linalg.qr(im, { mode: 'r' }));
+// @ts-expect-error -- qr takes matrices
+T.linalg.qr(dv);
+const [p, l, uu] = T.linalg.lu(dm);
+expectType<Tensor<'float64', 2>>(p);
+expectType<Tensor<'float64', 2>>(l);
+expectType<Tensor<'float64', 2>>(uu);
+expectType<[pl: Tensor<'float32', 3>, u: Tensor<'float32', 3>]>(T.linalg.lu(ft3, { permuteL: true }));
+const [indices] = T.linalg.lu(dt3, { pIndices: true });
+expectType<Tensor<'int32', 2>>(indices);
+expectType<Tensor<'float64', 3>>(T.linalg.pinv(dt3));
+expectType<Tensor<'float32', 2>>(T.linalg.pinv(fm, { hermitian: true }));
+// @ts-expect-error -- pinv takes matrices
+T.linalg.pinv(dv);
+const [x1, residuals, rank, sv] = T.linalg.lstsq(dm, dv);
+expectType<Tensor<'float64', 1>>(x1);
+expectType<Tensor<'float64', 1>>(residuals);
+expectType<Tensor<'int32', 0>>(rank);
+expectType<Tensor<'float64', 1>>(sv);
+expectType<Tensor<'float32', 2>>(T.linalg.lstsq(fm, fm)[0]);
+// @ts-expect-error -- lstsq is not batched (numpy's is not): a must be a matrix
+T.linalg.lstsq(dt3, dv);
+// @ts-expect-error -- b is a vector or a matrix
+T.linalg.lstsq(dm, dt3);

@@ -93,6 +93,9 @@ export interface LinalgGradBuilder {
   eigh(x: Tensor, options?: { UPLO?: 'L' | 'U' }): [Tensor, Tensor];
   svd(x: Tensor, options: { fullMatrices?: boolean; computeUv: false }): Tensor;
   svd(x: Tensor, options?: { fullMatrices?: boolean; computeUv?: true }): [Tensor, Tensor, Tensor];
+  qr(x: Tensor): [Tensor, Tensor];
+  lu(x: Tensor): [Tensor, Tensor, Tensor];
+  pinv(x: Tensor, options?: { rtol?: number | null; hermitian?: boolean }): Tensor;
   [name: string]: unknown;
 }
 

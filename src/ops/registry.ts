@@ -18,6 +18,8 @@ import { EIGH, SVD } from './linalg/decompositions.js';
 import { ALLOC_DIAG, EXTRACT_DIAG } from './linalg/diag.js';
 import { CHOLESKY, DET, MATRIX_INVERSE, SLOGDET } from './linalg/factor.js';
 import { SOLVE, SOLVE_TRIANGULAR } from './linalg/solve.js';
+import { LSTSQ, PINV } from './linalg/least-squares.js';
+import { LU, QR } from './linalg/qr-lu.js';
 import { REDUCE } from './reduce.js';
 import {
   RANDOM_BINOMIAL,
@@ -93,6 +95,10 @@ const NAMED_OPS = {
   max_pool_grad: MAX_POOL_GRAD,
   max_pool_grad_grad: MAX_POOL_GRAD_GRAD,
   average_pool_grad: AVERAGE_POOL_GRAD,
+  qr: QR,
+  lu: LU,
+  pinv: PINV,
+  lstsq: LSTSQ,
 } as const;
 
 /** The name of an op: an elementwise (scalar) op or one of the others. */

@@ -1,13 +1,10 @@
 /**
- * Symmetric eigendecomposition and singular value decomposition kernels on contiguous row-major float64 matrices.
+ * The symmetric eigendecomposition kernel on contiguous row-major float64 matrices.
  *
  * `symmetricEigen`: Householder reduction to tridiagonal form, then implicit QR steps with Wilkinson's shift
  * (Golub & Van Loan, Algorithms 8.3.1 and 8.3.2). The orthogonal factor is kept transposed (its rows are the
  * eigenvectors), so every reflection and rotation updates whole rows.
- *
- * `singularValues`: one-sided Jacobi (Hestenes): plane rotations orthogonalize the columns of A; their norms are
- * the singular values, the normalized columns U, the accumulated rotations V. Accurate for small and
- * ill-conditioned matrices; the columns are kept as rows of Aᵀ so the rotations read contiguous memory.
+ * The singular value decomposition is in `svd.ts`.
  */
 import { LinAlgError } from './linalg.js';
 
@@ -21,15 +18,19 @@ function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64A
   const p = new Float64Array(n);
   for (let k = 0; k + 2 < n; k++) {
     // the reflection that zeroes row k beyond its first off-diagonal element (the matrix is symmetric)
+    // (computed on the row scaled by its largest entry, so that tiny entries do not underflow)
+    let scale = 0;
+    for (let i = k + 1; i < n; i++) scale = Math.max(scale, Math.abs(a[k * n + i]!));
+    d[k] = a[k * n + k]!;
+    e[k] = 0;
+    if (scale === 0) continue;
     let norm2 = 0;
-    for (let i = k + 1; i < n; i++) norm2 += a[k * n + i]! ** 2;
-    const x0 = a[k * n + k + 1]!;
+    for (let i = k + 1; i < n; i++) norm2 += (a[k * n + i]! / scale) ** 2;
+    const x0 = a[k * n + k + 1]! / scale;
     const norm = Math.sqrt(norm2);
     const alpha = x0 > 0 ? -norm : norm;
-    d[k] = a[k * n + k]!;
-    e[k] = alpha;
-    if (norm === 0) continue;
-    for (let i = k + 1; i < n; i++) v[i] = a[k * n + i]!;
+    e[k] = alpha * scale;
+    for (let i = k + 1; i < n; i++) v[i] = a[k * n + i]! / scale;
     v[k + 1] = x0 - alpha;
     let vv = 0;
     for (let i = k + 1; i < n; i++) vv += v[i]! * v[i]!;
@@ -158,111 +159,6 @@ export function symmetricEigen(a: Float64Array, n: number, values: Float64Array,
     values[j] = d[from]!;
     if (vectors) for (let i = 0; i < n; i++) vectors[i * n + j] = z[from * n + i]!;
   });
-}
-
-/**
- * The singular values (descending) of the m x n matrix `a` (row-major) into `s` (length min(m, n)); with `u` and
- * `vt`, the reduced factors: u (m x k) and vt (k x n), k = min(m, n), A = U diag(s) Vᵀ.
- */
-export function singularValues(
-  a: Float64Array,
-  m: number,
-  n: number,
-  s: Float64Array,
-  u: Float64Array | null,
-  vt: Float64Array | null,
-): void {
-  // work on the wide side's transpose so that there are k = min(m, n) columns to orthogonalize
-  const tall = m >= n;
-  const [rows, cols] = tall ? [m, n] : [n, m];
-  // g holds the columns of the (tall) matrix as its rows: g[j] = column j
-  const g = new Float64Array(cols * rows);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < n; j++) {
-      if (tall) g[j * rows + i] = a[i * n + j]!;
-      else g[i * rows + j] = a[i * n + j]!;
-    }
-  const w = new Float64Array(cols * cols);
-  for (let j = 0; j < cols; j++) w[j * cols + j] = 1;
-  jacobiSweeps(g, rows, cols, w);
-  const norms = Array.from({ length: cols }, (_, j) => Math.sqrt(dotRows(g, rows, j, j)));
-  const order = norms.map((_, j) => j).sort((i, j) => norms[j]! - norms[i]!);
-  order.forEach((from, k) => (s[k] = norms[from]!));
-  if (!u || !vt) return;
-  // the tall matrix = G_cols Wᵀ... as columns: A_tall = Q diag(s) Wᵀ with Q's columns the normalized rows of g
-  const q = new Float64Array(cols * rows);
-  order.forEach((from, k) => {
-    const norm = norms[from]!;
-    for (let i = 0; i < rows; i++) q[k * rows + i] = norm > 0 ? g[from * rows + i]! / norm : 0;
-  });
-  completeOrthonormal(
-    q,
-    rows,
-    cols,
-    order.map((from) => norms[from]! > 0),
-  );
-  // tall: U = Q (m x k), Vᵀ = rows of Wᵀ reordered; wide: A = (A_tall)ᵀ = W diag(s) Qᵀ, so U = W, Vᵀ = Qᵀ rows
-  order.forEach((from, k) => {
-    for (let i = 0; i < rows; i++) {
-      if (tall) u[i * cols + k] = q[k * rows + i]!;
-      else vt[k * rows + i] = q[k * rows + i]!;
-    }
-    for (let i = 0; i < cols; i++) {
-      if (tall) vt[k * cols + i] = w[from * cols + i]!;
-      else u[i * cols + k] = w[from * cols + i]!;
-    }
-  });
-}
-
-function dotRows(g: Float64Array, len: number, p: number, q: number): number {
-  let s = 0;
-  const a = p * len;
-  const b = q * len;
-  for (let i = 0; i < len; i++) s += g[a + i]! * g[b + i]!;
-  return s;
-}
-
-/**
- * Rotates pairs of rows of g (and the same rows of w) until every pair is orthogonal to working precision. The
- * squared norms are carried through each rotation (alpha' = alpha - t gamma, beta' = beta + t gamma) and
- * recomputed at the start of every sweep, so a pair costs one dot product instead of three.
- */
-function jacobiSweeps(g: Float64Array, len: number, count: number, w: Float64Array): void {
-  const norms = new Float64Array(count);
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let rotated = false;
-    for (let p = 0; p < count; p++) norms[p] = dotRows(g, len, p, p);
-    for (let p = 0; p < count - 1; p++) {
-      for (let q = p + 1; q < count; q++) {
-        const alpha = norms[p]!;
-        const beta = norms[q]!;
-        const gamma = dotRows(g, len, p, q);
-        if (gamma === 0 || Math.abs(gamma) <= EPS * Math.sqrt(alpha * beta)) continue;
-        rotated = true;
-        const zeta = (beta - alpha) / (2 * gamma);
-        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
-        const c = 1 / Math.sqrt(1 + t * t);
-        const sn = c * t;
-        rotatePair(g, len, p, q, c, sn);
-        rotatePair(w, count, p, q, c, sn);
-        norms[p] = alpha - t * gamma;
-        norms[q] = beta + t * gamma;
-      }
-    }
-    if (!rotated) return;
-  }
-  throw new LinAlgError('svd: the Jacobi iteration did not converge');
-}
-
-function rotatePair(g: Float64Array, len: number, p: number, q: number, c: number, s: number): void {
-  const a = p * len;
-  const b = q * len;
-  for (let i = 0; i < len; i++) {
-    const x = g[a + i]!;
-    const y = g[b + i]!;
-    g[a + i] = c * x - s * y;
-    g[b + i] = s * x + c * y;
-  }
 }
 
 /**

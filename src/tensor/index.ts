@@ -1,7 +1,17 @@
 /** `theano.tensor` (imported as `T`): constructors, the `Tensor` class and the free functions. */
 export * from './constructors.js';
 export * from './elemwise.js';
-export { switch_ as switch, switch_ as where, abs as abs_, and as and_, or as or_, sign as sgn, reciprocal as inv, div as true_div, intDiv as int_div } from './elemwise.js';
+export {
+  switch_ as switch,
+  switch_ as where,
+  abs as abs_,
+  and as and_,
+  or as or_,
+  sign as sgn,
+  reciprocal as inv,
+  div as true_div,
+  intDiv as int_div,
+} from './elemwise.js';
 export { constant } from './apply.js';
 export * from './reduce.js';
 export * from './gradient.js';
@@ -25,3 +35,4 @@ export * as random from './random.js';
 export * as linalg from './nlinalg.js';
 export { diag, diagonal, trace } from './nlinalg.js';
 export type { CholeskyOptions, SolveOptions, SolveTriangularOptions, AllocDiagOptions } from './nlinalg.js';
+export type { QrOptions, LuOptions, PinvOptions } from './nlinalg.js';

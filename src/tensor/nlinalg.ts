@@ -11,6 +11,8 @@ import type { DType } from '../types/dtype.js';
 import type { Dec, Inc, MaxRank, Rank } from '../types/rank.js';
 import { applyOp } from './apply.js';
 import { EIGH, SVD } from '../ops/linalg/decompositions.js';
+import { LSTSQ, PINV } from '../ops/linalg/least-squares.js';
+import { LU, QR } from '../ops/linalg/qr-lu.js';
 import type { Upcast } from '../types/dtype.js';
 import { abs, cast, dimshuffle, mul, neq, pow, sqr, sqrt } from './elemwise.js';
 import { matmul } from './linalg.js';
@@ -281,8 +283,9 @@ export interface SvdOptions {
 }
 
 /**
- * The singular value decomposition A = U diag(s) Vᵀ (s descending), by one-sided Jacobi. Differentiable through
- * the singular values (`computeUv: false`, or s alone); the gradient through U and Vᵀ is not implemented.
+ * The singular value decomposition A = U diag(s) Vᵀ (s descending), by Golub–Kahan bidiagonalization and
+ * implicit-shift QR. Differentiable through s, and through U and Vᵀ for distinct non-zero singular values with
+ * `fullMatrices: false` (or square matrices: the extra columns of full factors are arbitrary).
  *
  * @example
  * const [u, s, vt] = T.linalg.svd(T.dmatrix('A'));
@@ -300,6 +303,121 @@ export function svd(x: Tensor, options: SvdOptions = {}): Tensor | Tensor[] {
   const { fullMatrices = true, computeUv = true } = options;
   const outs = applyOp(SVD, { fullMatrices, computeUv }, [asTensor(x, 'svd', 'x')]);
   return computeUv ? outs : outs[0]!;
+}
+
+export interface QrOptions {
+  /** 'reduced' (default): Q m x k, R k x n; 'complete': Q m x m, R m x n; 'r': R alone (k x n); k = min(m, n). */
+  mode?: 'reduced' | 'complete' | 'r';
+}
+
+/**
+ * The QR factorization A = Q R (numpy's `linalg.qr`) by Householder reflections: Q with orthonormal columns, R upper
+ * triangular. The signs are numpy's (LAPACK's): R's diagonal may be negative. Differentiable for square and tall
+ * matrices (mode 'reduced' or 'r'; 'complete' when square).
+ *
+ * @example
+ * const [q, r] = T.linalg.qr(T.dmatrix('A')); // Tensor<"float64", 2>, Tensor<"float64", 2>
+ * const rOnly = T.linalg.qr(T.dmatrix('B'), { mode: 'r' }); // Tensor<"float64", 2>
+ */
+export function qr<D extends DType, R extends MatrixRank>(
+  x: Tensor<D, R>,
+  options: { mode: 'r' },
+): Tensor<LinalgFloat<D>, R>;
+export function qr<D extends DType, R extends MatrixRank>(
+  x: Tensor<D, R>,
+  options?: { mode?: 'reduced' | 'complete' },
+): [q: Tensor<LinalgFloat<D>, R>, r: Tensor<LinalgFloat<D>, R>];
+export function qr(x: Tensor, options: QrOptions = {}): Tensor | Tensor[] {
+  const { mode = 'reduced' } = options;
+  if (!['reduced', 'complete', 'r'].includes(mode))
+    throw new RangeError(`qr: mode must be 'reduced', 'complete' or 'r', got ${String(mode)}`);
+  const outs = applyOp(QR, { mode }, [asTensor(x, 'qr', 'x')]);
+  return mode === 'r' ? outs[0]! : outs;
+}
+
+export interface LuOptions {
+  /** Return [P L, U] (two factors) instead of [P, L, U]. */
+  permuteL?: boolean;
+  /** Return P as int32 row indices p with A = L[p] U (scipy's p_indices) instead of a permutation matrix. */
+  pIndices?: boolean;
+}
+
+/**
+ * The LU factorization with partial pivoting A = P L U of any m x n matrix (scipy's `linalg.lu`): P a permutation
+ * matrix (m x m), L unit lower triangular (m x k), U upper triangular (k x n), k = min(m, n). A singular matrix
+ * factors too (U gets a zero on its diagonal). Differentiable for square matrices (L and U; P is constant).
+ *
+ * @example
+ * const [p, l, u] = T.linalg.lu(T.dmatrix('A'));
+ * const [pl, u2] = T.linalg.lu(T.dmatrix('B'), { permuteL: true });
+ */
+export function lu<D extends DType, R extends MatrixRank>(
+  x: Tensor<D, R>,
+  options: LuOptions & { permuteL: true },
+): [pl: Tensor<LinalgFloat<D>, R>, u: Tensor<LinalgFloat<D>, R>];
+export function lu<D extends DType, R extends MatrixRank>(
+  x: Tensor<D, R>,
+  options: LuOptions & { permuteL?: false; pIndices: true },
+): [p: Tensor<'int32', Dec<R>>, l: Tensor<LinalgFloat<D>, R>, u: Tensor<LinalgFloat<D>, R>];
+export function lu<D extends DType, R extends MatrixRank>(
+  x: Tensor<D, R>,
+  options?: LuOptions & { permuteL?: false; pIndices?: false },
+): [p: Tensor<LinalgFloat<D>, R>, l: Tensor<LinalgFloat<D>, R>, u: Tensor<LinalgFloat<D>, R>];
+export function lu(x: Tensor, options: LuOptions = {}): Tensor[] {
+  const { permuteL = false, pIndices = false } = options;
+  return applyOp(LU, { permuteL, pIndices: pIndices && !permuteL }, [asTensor(x, 'lu', 'x')]);
+}
+
+export interface PinvOptions {
+  /** Singular values at or below rcond times the largest count as zero (default 1e-15, numpy's). */
+  rcond?: number;
+  /** The same as rcond (the array API's name); null: max(m, n) · eps. Give rcond or rtol, not both. */
+  rtol?: number | null;
+  /** The matrix is symmetric: read its lower triangle and use eigh instead of svd. */
+  hermitian?: boolean;
+}
+
+/**
+ * The Moore–Penrose pseudo-inverse (numpy's `linalg.pinv`) by SVD: V diag(1/s) Uᵀ over the singular values above
+ * the cutoff. Differentiable where the rank is constant (the closed form of Golub & Pereyra).
+ *
+ * @example
+ * T.linalg.pinv(T.dmatrix('A')); // Tensor<"float64", 2>, n x m
+ */
+export function pinv<D extends DType, R extends MatrixRank>(
+  x: Tensor<D, R>,
+  options: PinvOptions = {},
+): Tensor<LinalgFloat<D>, R> {
+  const { rcond, rtol, hermitian = false } = options;
+  if (rcond !== undefined && rtol !== undefined) throw new TypeError('pinv: give rcond or rtol, not both');
+  const cutoff = rcond !== undefined ? rcond : rtol !== undefined ? rtol : 1e-15;
+  if (cutoff !== null && !(cutoff >= 0)) throw new RangeError(`pinv: the cutoff must be >= 0, got ${cutoff}`);
+  return applyOp(PINV, { rtol: cutoff, hermitian }, [asTensor(x, 'pinv', 'x')])[0] as never;
+}
+
+/**
+ * The least-squares solution of `a x = b` (numpy's `linalg.lstsq`): `[x, residuals, rank, s]`, where residuals
+ * holds the squared residual norm of each column of b when a has full column rank and more rows than columns (shape
+ * (k,), (1,) for a vector b) and is empty otherwise, rank is an int32 scalar and s the singular values of a.
+ * Singular values at or below rcond times the largest count as zero (default max(m, n) · eps, numpy 2's).
+ * Differentiable through x (at constant rank) and s.
+ *
+ * @example
+ * const [x, residuals, rank, s] = T.linalg.lstsq(T.dmatrix('A'), T.dvector('b')); // x: Tensor<"float64", 1>
+ */
+export function lstsq<DA extends DType, DB extends DType, RB extends 1 | 2>(
+  a: Tensor<DA, 2>,
+  b: Tensor<DB, RB>,
+  options: { rcond?: number | null } = {},
+): [
+  x: Tensor<LinalgFloat2<DA, DB>, RB>,
+  residuals: Tensor<LinalgFloat2<DA, DB>, 1>,
+  rank: Tensor<'int32', 0>,
+  s: Tensor<LinalgFloat2<DA, DB>, 1>,
+] {
+  const { rcond = null } = options;
+  if (rcond !== null && !(rcond >= 0)) throw new RangeError(`lstsq: rcond must be >= 0 or null, got ${rcond}`);
+  return applyOp(LSTSQ, { rcond }, [asTensor(a, 'lstsq', 'a'), asTensor(b, 'lstsq', 'b')]) as never;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

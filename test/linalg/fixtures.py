@@ -3,14 +3,15 @@ test/linalg/numerics.test.ts checks T.linalg against.
 
 Run from the repository root with numpy 2: python3 test/linalg/fixtures.py
 Each case: the op, its options, its inputs (nested lists) and numpy's outputs; a case whose numpy call raises
-LinAlgError records the error instead. Triangular solves use numpy.linalg.solve on the masked triangle (scipy is
-not assumed); 'sym' and 'pos' solves on the matrix completed from the triangle read.
+LinAlgError records the error instead. Triangular solves use numpy.linalg.solve on the masked triangle; 'sym' and
+'pos' solves on the matrix completed from the triangle read. LU cases use scipy.linalg.lu (scipy >= 1.11).
 """
 
 import json
 import os
 
 import numpy as np
+import scipy.linalg
 
 rng = np.random.default_rng(20260519)
 
@@ -153,6 +154,40 @@ for p in [0, 1, 2, 5, -1, -3]:
 add("kron", [rand(2, 3), rand(3, 2)], None)
 cases[-1]["outputs"] = [np.kron(*[np.asarray(i) for i in cases[-1]["inputs"]]).tolist()]
 cases[-1]["outShapes"] = [[6, 6]]
+
+# qr: square, tall, wide, batched; every mode (numpy's signs: Householder as LAPACK's dgeqrf)
+for a in [rand(4, 4), rand(5, 3), rand(3, 5), rand(2, 4, 3), hilbert(5)]:
+    for mode in ["reduced", "complete", "r"]:
+        out = np.linalg.qr(a, mode=mode)
+        add("qr", [a], [out] if mode == "r" else list(out), {"mode": mode}, tol=1e-9)
+
+# lu: scipy.linalg.lu (A = P L U), square, tall, wide, batched, singular; permute_l and p_indices
+for a in [rand(4, 4), rand(5, 3), rand(3, 5), rand(2, 3, 3), singular, np.array([[0.0, 1.0], [0.0, 2.0]])]:
+    add("lu", [a], list(scipy.linalg.lu(a)), tol=1e-10)
+a = rand(4, 3)
+add("lu", [a], list(scipy.linalg.lu(a, permute_l=True)), {"permuteL": True})
+add("lu", [a], list(scipy.linalg.lu(a, p_indices=True)), {"pIndices": True})
+
+# pinv: full rank (square, tall, wide, batched), rank-deficient, each cutoff, hermitian
+for a in [rand(4, 4), rand(5, 3), rand(3, 5), rand(2, 4, 3), singular, np.zeros((2, 3))]:
+    add("pinv", [a], [np.linalg.pinv(a)], tol=1e-8)
+nearly = np.outer(rand(4), rand(3)) + 1e-13 * rand(4, 3)  # rank 1 above a relative cutoff of 1e-12
+add("pinv", [nearly], [np.linalg.pinv(nearly, rcond=1e-12)], {"rcond": 1e-12}, tol=1e-8)
+add("pinv", [nearly], [np.linalg.pinv(nearly, rtol=None)], {"rtol": None}, tol=1e-2)
+h = rand(4, 4)
+h = h + h.T
+h_low = np.tril(h) + np.triu(rand(4, 4), 1)  # the upper triangle is not read
+add("pinv", [h_low], [np.linalg.pinv(h, hermitian=True)], {"hermitian": True}, tol=1e-8)
+
+# lstsq: overdetermined (vector and matrix b), square, underdetermined, rank-deficient, an explicit rcond
+for a, b in [(rand(6, 3), rand(6)), (rand(6, 3), rand(6, 2)), (rand(3, 3), rand(3)), (rand(3, 5), rand(3, 2)), (singular, rand(3)), (np.vstack([singular, rand(1, 3)]), rand(4, 2))]:
+    x, res, rank, sv = np.linalg.lstsq(a, b)
+    add("lstsq", [a, b], [x, res, rank, sv], tol=1e-8)
+a = np.diag([1.0, 1e-3, 1e-9]) @ rand(3, 3)
+b = rand(3)
+x, res, rank, sv = np.linalg.lstsq(a, b, rcond=1e-6)
+add("lstsq", [a, b], [x, res, rank, sv], {"rcond": 1e-6}, tol=1e-8)
+
 
 def finite_json(x):
     """JSON has no Infinity or NaN: those go in as the strings the test reads back."""

@@ -184,9 +184,116 @@ describe('gradients vs finite differences', () => {
     ]);
   });
 
-  test('the gradient through svd U and Vt is refused with a clear error', () => {
+  test('qr (reduced: square, tall, batched; mode r; complete of a square matrix)', () => {
+    const tallOffset = T.constant([
+      [3, 0, 0],
+      [0, 3, 0],
+      [0, 0, 3],
+      [1, 1, 1],
+    ]);
+    // numpy's Householder leaves a column that is already zero below the diagonal unreflected (R keeps its sign
+    // there, a jump): the offsets keep every point away from such matrices
+    const dense = (x: Tensor) =>
+      T.add(
+        x,
+        T.constant([
+          [3, 1, 0.5],
+          [1.5, 3, 0.5],
+          [0.5, 2, 3],
+        ]),
+      ) as Tensor;
+    const both = (q: Tensor, r: Tensor) => T.add(weigh(q), weigh(r)) as Tensor;
+    check('qr square', (x) => both(...(L.qr!(dense(x)) as unknown as [Tensor, Tensor])), [[3, 3]]);
+    check('qr tall', (x) => both(...(L.qr!(T.add(x, tallOffset) as Tensor) as unknown as [Tensor, Tensor])), [[4, 3]]);
+    check('qr batched', (x) => both(...(L.qr!(dense(x)) as unknown as [Tensor, Tensor])), [[2, 3, 3]]);
+    check('qr Q only', (x) => weigh(L.qr!(T.add(x, tallOffset) as Tensor)[0]!), [[4, 3]]);
+    check('qr mode r', (x) => weigh(L.qr!(T.add(x, tallOffset) as Tensor, { mode: 'r' })), [[4, 3]]);
+    check('qr complete, square', (x) => weigh(L.qr!(dense(x), { mode: 'complete' })[0]!), [[3, 3]]);
+  });
+
+  test('lu (with row exchanges, permuteL, pIndices)', () => {
+    // a fixed permutation of a well-conditioned matrix: partial pivoting exchanges rows, the same ones nearby
+    const permuted = (x: Tensor) =>
+      T.matmul(
+        T.constant([
+          [0, 0, 1],
+          [1, 0, 0],
+          [0, 1, 0],
+        ]) as never,
+        wellConditioned(x) as never,
+      ) as Tensor;
+    const lu = (x: Tensor, o?: object) => L.lu!(permuted(x), o) as unknown as Tensor[];
+    check('lu L and U', (x) => T.add(weigh(lu(x)[1]!), weigh(lu(x)[2]!)) as Tensor, [[3, 3]]);
+    check('lu U only, batched', (x) => weigh(lu(x)[2]!), [[2, 3, 3]]);
+    check('lu permuteL', (x) => T.add(weigh(lu(x, { permuteL: true })[0]!), weigh(lu(x)[2]!)) as Tensor, [[3, 3]]);
+    check('lu pIndices', (x) => weigh(lu(x, { pIndices: true })[1]!), [[3, 3]]);
+  });
+
+  test('pinv (tall, wide, batched, hermitian) and lstsq (x through a and b, s)', () => {
+    const offset = T.constant([
+      [3, 0, 0],
+      [0, 2, 0],
+      [0, 0, 1.5],
+      [1, 1, 1],
+    ]);
+    const tall = (x: Tensor) => T.add(x, offset) as Tensor;
+    const wide = (x: Tensor) => T.add(x, offset.T) as Tensor;
+    check('pinv tall', (x) => weigh(L.pinv!(tall(x))), [[4, 3]]);
+    check('pinv wide', (x) => weigh(L.pinv!(wide(x))), [[3, 4]]);
+    check('pinv batched', (x) => weigh(L.pinv!(wellConditioned(x))), [[2, 3, 3]]);
+    check('pinv hermitian (lower triangle)', (x) => weigh(L.pinv!(wellConditioned(x), { hermitian: true })), [[3, 3]]);
+    check('lstsq x, vector b', (a, b) => weigh(L.lstsq!(tall(a), b)[0]!), [[4, 3], [4]]);
+    check('lstsq x, matrix b', (a, b) => weigh(L.lstsq!(tall(a), b)[0]!), [
+      [4, 3],
+      [4, 2],
+    ]);
+    check('lstsq x, underdetermined', (a, b) => weigh(L.lstsq!(wide(a), b)[0]!), [[3, 4], [3]]);
+    check('lstsq s', (a, b) => weigh(L.lstsq!(tall(a), b)[3]!), [[4, 3], [4]]);
+  });
+
+  test('svd through U and Vt (gauge-invariant costs, separated singular values)', () => {
+    const separated = (x: Tensor, diag: number[][]) => T.add(T.mul(x, 0.2), T.constant(diag)) as Tensor;
+    const square = [
+      [5, 0, 0],
+      [0, 3, 0],
+      [0, 0, 1],
+    ];
+    const tall = [...square, [0, 0, 0]];
+    // U diag(c) Vᵀ and the squares of U's and Vᵀ's entries do not change when a pair (u_i, v_i) flips sign
+    const costs = (full: boolean) => (x: Tensor) => {
+      const [u, s, vt] = L.svd!(x, { fullMatrices: full }) as unknown as [Tensor, Tensor, Tensor];
+      const c = T.constant([1, -2, 0.5]);
+      const mixed = T.matmul(T.mul(u, c) as never, vt as never) as Tensor;
+      return T.add(
+        T.add(weigh(mixed), weigh(T.sqr(u) as Tensor)),
+        T.add(weigh(T.sqr(vt) as Tensor), weigh(s)),
+      ) as Tensor;
+    };
+    check('svd vectors, square, full', (x) => costs(true)(separated(x, square)), [[3, 3]]);
+    check('svd vectors, tall, reduced', (x) => costs(false)(separated(x, tall)), [[4, 3]]);
+    check('svd vectors, wide, reduced', (x) => costs(false)(separated(x, tall).T as Tensor), [[4, 3]]);
+    check(
+      'svd U only, batched',
+      (x) => weigh(T.sqr(L.svd!(separated(x, square), { fullMatrices: false })[0]!) as Tensor),
+      [[2, 3, 3]],
+    );
+  });
+
+  test('gradients that do not exist are refused with a clear error', () => {
     const x = T.dmatrix('x');
     const [u] = L.svd!(x) as unknown as Tensor[];
-    expect(() => T.grad(T.sum(u!) as never, x)).toThrow(/svd: the gradient through U and Vᵀ is not implemented/);
+    expect(() => T.grad(T.sum(u!) as never, x)).toThrow(
+      /svd: the gradient through U and Vᵀ needs fullMatrices: false \(or matrices known to be square\)/,
+    );
+    const wide = T.tensor('float64', [2, 3], 'w');
+    expect(() => T.grad(T.sum(L.qr!(wide)[1]!) as never, wide)).toThrow(
+      'qr: the gradient needs square or tall matrices (a wide R is not invertible), got static shape (2, 3)',
+    );
+    const tall = T.tensor('float64', [3, 2], 't');
+    expect(() => T.grad(T.sum(L.lu!(tall)[2]!) as never, tall)).toThrow(
+      'lu: the gradient needs square matrices (the factors of a rectangular matrix are not square), got static shape (3, 2)',
+    );
+    const [, residuals] = L.lstsq!(x, T.dvector('b')) as unknown as Tensor[];
+    expect(() => T.grad(T.sum(residuals!) as never, x)).toThrow(/lstsq: the residuals have no gradient/);
   });
 });

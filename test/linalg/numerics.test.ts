@@ -1,7 +1,7 @@
 /**
  * T.linalg against numpy: every case of fixtures.json (written by fixtures.py with numpy.linalg on fixed-seed
- * random, batched, ill-conditioned, singular and empty inputs) is built, compiled and run, and its outputs compared
- * with numpy's; a case where numpy raises LinAlgError must raise here too.
+ * random, batched, ill-conditioned, singular and empty inputs; scipy.linalg.lu for lu) is built, compiled and run,
+ * and its outputs compared with numpy's; a case where numpy raises LinAlgError must raise here too.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -63,6 +63,14 @@ function build(c: Case, xs: Tensor[]): Tensor[] {
       return [L.matrixPower!(a, o.n)];
     case 'kron':
       return [L.kron!(a, b)];
+    case 'qr':
+      return o.mode === 'r' ? [L.qr!(a, o)] : L.qr!(a, o);
+    case 'lu':
+      return L.lu!(a, o);
+    case 'pinv':
+      return [L.pinv!(a, o)];
+    case 'lstsq':
+      return L.lstsq!(a, b, o);
     default:
       throw new Error(`no builder for ${c.op}`);
   }

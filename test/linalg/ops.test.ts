@@ -1,6 +1,6 @@
 /**
  * T.linalg beyond the numpy fixtures: dtypes (float32 stays float32, integers compute in float64), decompositions
- * checked by reconstruction against a nested-loop product written here (eigenvector signs are arbitrary), static
+ * (eigh, svd, qr, lu) checked by reconstruction against a nested-loop product written here (signs are arbitrary), static
  * shapes, and the errors bad inputs get (quoted).
  */
 import { describe, expect, test } from 'vitest';
@@ -79,6 +79,91 @@ describe('decompositions by reconstruction', () => {
   });
 });
 
+describe('qr, lu and svd by reconstruction', () => {
+  const x = T.dmatrix('x');
+  const isUpper = (r: number[][]) => r.every((row, i) => row.every((v, j) => j >= i || v === 0));
+  const isUnitLower = (l: number[][]) => l.every((row, i) => row.every((v, j) => (j > i ? v === 0 : j < i || v === 1)));
+  // a wide and a tall matrix, one with a repeated column (rank-deficient), and a zero column
+  const cases = [A, transpose(A), A.map((row) => [row[0]!, row[0]!, row[2]!]), A.map((row) => [0, ...row])];
+
+  test('qr: Q R = A, Qᵀ Q = I, R upper triangular, in every mode', () => {
+    for (const m of cases) {
+      for (const mode of ['reduced', 'complete'] as const) {
+        const [q, r] = theano
+          .function(
+            [x],
+            T.linalg.qr(x, { mode }),
+          )(m)
+          .map((t) => t.toArray() as number[][]);
+        const cols = mode === 'complete' ? m.length : Math.min(m.length, m[0]!.length);
+        expect([q!.length, q![0]!.length, r!.length]).toEqual([m.length, cols, cols]);
+        expect(maxDiff(product(q!, r!), m)).toBeLessThan(1e-12);
+        expect(maxDiff(product(transpose(q!), q!), identity(cols))).toBeLessThan(1e-12);
+        expect(isUpper(r!)).toBe(true);
+      }
+      const rOnly = theano
+        .function(
+          [x],
+          T.linalg.qr(x, { mode: 'r' }),
+        )(m)
+        .toArray() as number[][];
+      const [, r] = theano.function([x], T.linalg.qr(x))(m);
+      expect(rOnly).toEqual(r!.toArray());
+    }
+  });
+
+  test('lu: P L U = A with L unit lower and U upper; permuteL and pIndices agree', () => {
+    for (const m of cases) {
+      const [p, l, u] = theano
+        .function(
+          [x],
+          T.linalg.lu(x),
+        )(m)
+        .map((t) => t.toArray() as number[][]);
+      expect(maxDiff(product(product(p!, l!), u!), m)).toBeLessThan(1e-12);
+      expect(isUnitLower(l!) && isUpper(u!)).toBe(true);
+      expect(maxDiff(product(transpose(p!), p!), identity(m.length))).toBe(0);
+      // partial pivoting: no multiplier above 1 in magnitude
+      expect(Math.max(...l!.flat().map(Math.abs))).toBeLessThanOrEqual(1);
+      const [pl, u2] = theano
+        .function(
+          [x],
+          T.linalg.lu(x, { permuteL: true }),
+        )(m)
+        .map((t) => t.toArray());
+      expect(maxDiff(pl as number[][], product(p!, l!))).toBe(0);
+      expect(u2).toEqual(u);
+      const [idx] = theano.function([x], T.linalg.lu(x, { pIndices: true }))(m);
+      expect(idx!.dtype).toBe('int32');
+      expect((idx!.toArray() as number[]).map((row) => l![row]!)).toEqual(product(p!, l!));
+    }
+  });
+
+  test('svd: rank-deficient, repeated, graded and zero matrices still reconstruct, with orthonormal factors', () => {
+    const graded = [1, 1e-4, 1e-8, 1e-12].map((scale, i) => A[i]!.map((v) => v * scale));
+    const repeated = identity(4).map((row, i) => row.map((v) => v * (i < 3 ? 2 : 1)));
+    const zero = [
+      [0, 0, 0],
+      [0, 0, 0],
+    ];
+    // a 40 x 25 matrix of a fixed hash: enough QR sweeps to exercise the deflations
+    const big = Array.from({ length: 40 }, (_, i) =>
+      Array.from({ length: 25 }, (_, j) => ((i * 37 + j * 11) % 17) - 8),
+    );
+    for (const m of [...cases, graded, repeated, zero, big]) {
+      const [u, s, vt] = theano.function([x], T.linalg.svd(x, { fullMatrices: false }))(m) as NDArray[];
+      const [uu, ss, vv] = [u!.toArray() as number[][], s!.toArray() as number[], vt!.toArray() as number[][]];
+      const scale = Math.max(1, ...m.flat().map(Math.abs));
+      const us = uu.map((row) => row.map((v, k) => v * ss[k]!));
+      expect(maxDiff(product(us, vv), m)).toBeLessThan(1e-12 * scale * m.length);
+      expect(maxDiff(product(transpose(uu), uu), identity(ss.length))).toBeLessThan(1e-12 * m.length);
+      expect(maxDiff(product(vv, transpose(vv)), identity(ss.length))).toBeLessThan(1e-12 * m.length);
+      expect([...ss].sort((p, q) => q - p)).toEqual(ss);
+      expect(Math.min(...ss)).toBeGreaterThanOrEqual(0);
+    }
+  });
+});
+
 describe('dtypes and static shapes', () => {
   test('float32 stays float32 and is computed in float64; integers become float64 (numpy)', () => {
     const f = T.fmatrix('f');
@@ -87,6 +172,11 @@ describe('dtypes and static shapes', () => {
     expect(T.linalg.det(i).dtype).toBe('float64');
     expect(T.linalg.solve(f, T.dvector()).dtype).toBe('float64');
     expect(T.linalg.solve(f, T.fvector()).dtype).toBe('float32');
+    expect(T.linalg.qr(f).map((t) => t.dtype)).toEqual(['float32', 'float32']);
+    expect(T.linalg.lu(i).map((t) => t.dtype)).toEqual(['float64', 'float64', 'float64']);
+    expect(T.linalg.lu(f, { pIndices: true }).map((t) => t.dtype)).toEqual(['int32', 'float32', 'float32']);
+    expect(T.linalg.pinv(f).dtype).toBe('float32');
+    expect(T.linalg.lstsq(f, T.fvector()).map((t) => t.dtype)).toEqual(['float32', 'float32', 'int32', 'float32']);
     const inv = theano.function(
       [i],
       T.linalg.matrixInverse(i),
@@ -120,6 +210,23 @@ describe('dtypes and static shapes', () => {
     expect(T.linalg.eigh(a)[0].staticShape).toEqual([5, 3]);
     expect(T.linalg.svd(T.tensor('float64', [4, 2]), { fullMatrices: false })[0].staticShape).toEqual([4, 2]);
     expect(T.linalg.diagonal(T.tensor('float64', [3, 5]), 1).staticShape).toEqual([3]);
+    const tall = T.tensor('float64', [2, 5, 3]);
+    expect(T.linalg.qr(tall).map((t) => t.staticShape)).toEqual([
+      [2, 5, 3],
+      [2, 3, 3],
+    ]);
+    expect(T.linalg.qr(tall, { mode: 'complete' }).map((t) => t.staticShape)).toEqual([
+      [2, 5, 5],
+      [2, 5, 3],
+    ]);
+    expect(T.linalg.lu(tall).map((t) => t.staticShape)).toEqual([
+      [2, 5, 5],
+      [2, 5, 3],
+      [2, 3, 3],
+    ]);
+    expect(T.linalg.pinv(tall).staticShape).toEqual([2, 3, 5]);
+    const [x, residuals, rank, s] = T.linalg.lstsq(T.tensor('float64', [5, 3]), T.tensor('float64', [5, 2]));
+    expect([x.staticShape, residuals.staticShape, rank.staticShape, s.staticShape]).toEqual([[3, 2], [null], [], [3]]);
   });
 });
 
@@ -205,6 +312,29 @@ describe('bad input', () => {
       ],
     ]);
     expect(Number.isNaN(nan.get(0, 0, 0))).toBe(true);
+  });
+
+  test('qr, lu, pinv and lstsq options and shapes are checked', () => {
+    expect(() => T.linalg.qr(T.dmatrix('m'), { mode: 'raw' as never })).toThrow(
+      "qr: mode must be 'reduced', 'complete' or 'r', got raw",
+    );
+    expect(() => T.linalg.pinv(T.dmatrix('m'), { rcond: 1e-10, rtol: 1e-10 })).toThrow(
+      'pinv: give rcond or rtol, not both',
+    );
+    expectBuildError(
+      () => T.linalg.pinv(T.tensor('float64', [2, 3], 'P'), { hermitian: true }),
+      'pinv: the input must be square, got static shape (2, 3)',
+    );
+    expectBuildError(
+      () => T.linalg.lstsq(T.tensor('float64', [4, 3]), T.tensor('float64', [5])),
+      'lstsq: a of static shape (4, 3) and b of static shape (5,) do not align: b has 5 rows, a has 4',
+    );
+    const a = T.dmatrix('a');
+    const b = T.dvector('b');
+    const f = theano.function([a, b], T.linalg.lstsq(a, b)[0]);
+    expect(() => f(A, [1, 2])).toThrow(
+      'lstsq: a of shape (5, 3) and b of shape (2,) do not align: b has 2 rows, a has 5',
+    );
   });
 
   test('norm orders, matrixPower exponents and kron ranks are checked', () => {

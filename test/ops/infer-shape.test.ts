@@ -261,6 +261,8 @@ describe('inferShape facts agree with evaluation', () => {
     const b = T.dmatrix('b');
     const v = T.dvector('v');
     const m = T.dmatrix('m');
+    const c = T.dvector('c');
+    const d = T.dmatrix('d');
     const spd = T.add(T.matmul(s, T.dimshuffle(s, [0, 2, 1])), T.mul(T.eye(3), 3));
     const outputs = [
       T.linalg.cholesky(spd),
@@ -276,14 +278,26 @@ describe('inferShape facts agree with evaluation', () => {
       ...T.linalg.eigh(spd),
       ...T.linalg.svd(m, { fullMatrices: false }),
       T.linalg.svd(s, { computeUv: false }),
+      ...T.linalg.qr(m),
+      ...T.linalg.qr(s, { mode: 'complete' }),
+      T.linalg.qr(m, { mode: 'r' }),
+      ...T.linalg.lu(m),
+      ...T.linalg.lu(s, { permuteL: true }),
+      ...T.linalg.lu(m, { pIndices: true }),
+      T.linalg.pinv(m),
+      T.linalg.pinv(spd, { hermitian: true }),
+      ...T.linalg.lstsq(m, c),
+      ...T.linalg.lstsq(m, d),
     ] as Tensor[];
     const values = new Map<Variable, unknown>([
       [s, [matrix(3, 3), matrix(3, 3).map((r) => r.map((x) => -x))]],
       [b, matrix(3, 2)],
       [v, [1, 2, 3]],
       [m, matrix(4, 3)],
+      [c, [1, 2, 3, 4]],
+      [d, matrix(4, 2)],
     ]);
-    expect(checkFacts(outputs, values)).toBeGreaterThan(30);
+    expect(checkFacts(outputs, values)).toBeGreaterThan(60);
   });
 
   test('convolution and pooling: conv2d, its gradient ops, pool2d and the pooling gradients', () => {

@@ -139,17 +139,17 @@ export function batchOffsets(x: NDArray, batch: readonly number[], core: number)
 /** A contiguous output stack: item `b` of `itemSize` elements at `b * itemSize`. */
 export class OutputStack {
   readonly array: NDArray;
-  private readonly data: Float32Array | Float64Array;
+  private readonly data: Float32Array | Float64Array | Int32Array;
   private readonly itemSize: number;
 
   constructor(
-    dtype: FloatDType,
+    dtype: FloatDType | 'int32',
     batch: readonly number[],
     core: readonly number[],
     alloc: OutputAllocator = NDArray.zeros,
   ) {
     this.array = alloc(dtype, [...batch, ...core]);
-    this.data = this.array.data as Float32Array | Float64Array;
+    this.data = this.array.data as Float32Array | Float64Array | Int32Array;
     this.itemSize = shapeSize(core);
   }
 

@@ -4,11 +4,20 @@
  * `src/runtime/decompositions.ts`.
  */
 import type { GradBuilder, OpDef } from '../../graph/op.js';
-import { singularValues, symmetricEigen, completeOrthonormal } from '../../runtime/decompositions.js';
+import { symmetricEigen, completeOrthonormal } from '../../runtime/decompositions.js';
+import { singularValues } from '../../runtime/svd.js';
 import type { NDArray } from '../../runtime/ndarray.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { TensorType } from '../../types/tensor-type.js';
-import { checkMatrixType, checkSquare, linalgDType, MatrixStack, OutputStack, squareLength } from './batch.js';
+import {
+  checkMatrixType,
+  checkSquare,
+  linalgDType,
+  MatrixStack,
+  OutputStack,
+  squareLength,
+  staticText,
+} from './batch.js';
 import { foldTriangle, mT } from './grad-helpers.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -168,14 +177,14 @@ export const SVD: OpDef<SvdParams> = {
   evaluate([x], { fullMatrices, computeUv }, types) {
     return evaluateSvd(x!, fullMatrices, computeUv, types[0]!.dtype as 'float64');
   },
-  // Singular values only: ds_i = u_iᵀ dA v_i, so Ā = U diag(s̄) Vᵀ (reduced factors). The gradient through U and Vᵀ
-  // (Townsend 2016) is not implemented: it raises a clear error instead of giving a wrong one.
-  pullback: ({ inputs: [x], grads, params }, T) => {
+  // Singular values only: ds_i = u_iᵀ dA v_i, so Ā = U diag(s̄) Vᵀ (reduced factors). Through U and Vᵀ: see
+  // svdVectorsPullback (distinct non-zero singular values; full factors only of square matrices).
+  pullback: ({ inputs: [x], outputs, grads, params }, T) => {
     const gs = params.computeUv ? grads[1] : grads[0];
     if (params.computeUv && (grads[0] || grads[2])) {
-      throw new TypeError(
-        'svd: the gradient through U and Vᵀ is not implemented; differentiate the singular values (T.linalg.svd(x, { computeUv: false }))',
-      );
+      checkReducedFactors(x!, params.fullMatrices);
+      const [u, s, vt] = outputs as [Tensor, Tensor, Tensor];
+      return [svdVectorsPullback(u, s, vt, grads[0] ?? null, gs ?? null, grads[2] ?? null, T)];
     }
     if (!gs) return [null];
     const [u, , vt] = T.linalg.svd(x!, { fullMatrices: false });
@@ -187,6 +196,48 @@ export const SVD: OpDef<SvdParams> = {
   },
   paramsKey: (p) => `${p.fullMatrices},${p.computeUv}`,
 };
+
+/** Full U or Vᵀ of a rectangular matrix have arbitrary extra columns (rows): no gradient through them. */
+function checkReducedFactors(x: Tensor, full: boolean): void {
+  const [m, n] = x.type.shape.slice(-2);
+  if (!full || (m !== null && m === n)) return;
+  throw new TypeError(
+    `svd: the gradient through U and Vᵀ needs fullMatrices: false (or matrices known to be square): the extra columns of full factors are arbitrary; got static shape ${staticText(x.type.shape)}`,
+  );
+}
+
+/**
+ * A = U S Vᵀ (reduced, k = min(m, n)), F_ij = 1 / (s_j² - s_i²) off the diagonal (distinct singular values):
+ * Ā = U [(F ∘ (UᵀŪ - ŪᵀU)) S + diag(s̄) + S (F ∘ (VᵀV̄ - V̄ᵀV))] Vᵀ + (I - U Uᵀ) Ū S⁻¹ Vᵀ + U S⁻¹ V̄ᵀ (I - V Vᵀ)
+ * (Townsend 2016, "Differentiating the singular value decomposition"); the last two terms vanish for square A.
+ */
+function svdVectorsPullback(
+  u: Tensor,
+  s: Tensor,
+  vt: Tensor,
+  gu: Tensor | null,
+  gs: Tensor | null,
+  gvt: Tensor | null,
+  T: GradBuilder,
+): Tensor {
+  const last = s.ndim - 1;
+  const rowScale = (y: Tensor, d: Tensor) => T.mul(y, T.expandDims(d, last + 1)); // diag(d) Y
+  const colScale = (y: Tensor, d: Tensor) => T.mul(y, T.expandDims(d, last)); //     Y diag(d)
+  const eye = identityLike(s, T);
+  const s2 = T.sqr(s);
+  const f = T.sub(T.div(1, T.add(T.sub(T.expandDims(s2, last), T.expandDims(s2, last + 1)), eye)), eye);
+  const antisym = (y: Tensor) => T.mul(f, T.sub(y, mT(y, T)));
+  const parts: Tensor[] = [];
+  if (gs) parts.push(T.linalg.allocDiag(gs));
+  if (gu) parts.push(colScale(antisym(T.matmul(mT(u, T), gu)), s));
+  if (gvt) parts.push(rowScale(antisym(T.matmul(vt, mT(gvt, T))), s));
+  const core = parts.reduce((acc, p) => T.add(acc, p));
+  let g = T.matmul(u, T.matmul(core, vt));
+  const inv = T.div(1, s);
+  if (gu) g = T.add(g, T.matmul(colScale(T.sub(gu, T.matmul(u, T.matmul(mT(u, T), gu))), inv), vt));
+  if (gvt) g = T.add(g, T.matmul(u, rowScale(T.sub(gvt, T.matmul(T.matmul(gvt, mT(vt, T)), vt)), inv)));
+  return g;
+}
 
 function evaluateSvd(x: NDArray, full: boolean, uv: boolean, dtype: 'float64'): NDArray[] {
   const [m, n] = [x.shape[x.ndim - 2]!, x.shape[x.ndim - 1]!];
