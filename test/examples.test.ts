@@ -15,6 +15,7 @@ import { trainRnn } from '../examples/rnn.js';
 import { logisticRegression } from '../examples/logreg.js';
 import { loadMnist } from '../examples/lib/mnist.js';
 import { trainMnistMlp } from '../examples/mnist-mlp.js';
+import { trainMnistLenet } from '../examples/mnist-lenet.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -219,5 +220,17 @@ describe('training examples on MNIST (small slices)', () => {
     const again = await trainMnistMlp({ data, epochs: 1, hidden: 64, save, progress: false, log: () => {} });
     expect(again.resumed).toBe(true);
     expect(again.history[0]!.loss).toBeLessThan(r.history[0]!.loss);
+  });
+
+  test('LeNet: convolutions, pooling and dropout train; the loss falls and it beats chance', async () => {
+    const lines: string[] = [];
+    const plot = join(dir, 'lenet.svg');
+    const r = await trainMnistLenet({ data, epochs: 3, filters: [6, 12], hidden: 64, plot, progress: false, log: (l) => lines.push(l) });
+    expect(r.history).toHaveLength(3);
+    expect(r.history[2]!.loss).toBeLessThan(r.history[0]!.loss);
+    expect(r.testAccuracy).toBeGreaterThan(0.3); // chance is 0.1; the full run reaches 97 % and more
+    expect(r.params.map((p) => p.name)).toEqual(['conv1', 'conv1_b', 'conv2', 'conv2_b', 'dense', 'dense_b', 'out', 'out_b']);
+    expect(readFileSync(plot, 'utf8')).toContain('<svg');
+    expect(lines).toHaveLength(3);
   });
 });

@@ -88,12 +88,12 @@ export async function plotHistory(history: readonly EpochRecord[], title: string
       width: 300,
       height: 220,
       title: label,
-      mark: { type: 'line', point: true, strokeWidth: 2, color },
+      mark: { type: 'line', point: { filled: true, color }, strokeWidth: 2, color },
       encoding: { x, y: { field, type: 'quantitative', title: label, scale: { zero: false } } },
     }) as never;
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: title, subtitle: `final test accuracy ${(100 * history[history.length - 1]!.testAccuracy).toFixed(2)} %` },
+    title: { text: title, offset: 12, subtitle: `final test accuracy ${(100 * history[history.length - 1]!.testAccuracy).toFixed(2)} %` },
     background: 'white',
     data: { values },
     hconcat: [panel('loss', 'training loss (mean per epoch)', '#1f77b4'), panel('accuracy', 'test accuracy (%)', '#d62728')],
