@@ -297,3 +297,41 @@ describe('gradients vs finite differences', () => {
     expect(() => T.grad(T.sum(residuals!) as never, x)).toThrow(/lstsq: the residuals have no gradient/);
   });
 });
+
+describe('Rop (forward mode) through linear algebra, as PyTensor has for these ops', () => {
+  // J v by central differences of the compiled function, against theano.Rop's graph
+  const spd = [
+    [4, 1, 0.5],
+    [1, 3, 0.25],
+    [0.5, 0.25, 2],
+  ];
+  const dir = [
+    [0.3, -0.2, 0.1],
+    [-0.2, 0.5, 0.05],
+    [0.1, 0.05, -0.4],
+  ];
+  const b = [[1, 2], [0, -1], [3, 0.5]];
+  const cases: [string, (a: Tensor<'float64', 2>) => Tensor][] = [
+    ['cholesky', (a) => T.linalg.cholesky(a)],
+    ['solve', (a) => T.linalg.solve(a, T.constant(b))],
+    ['det', (a) => T.linalg.det(a)],
+    ['inv', (a) => T.linalg.matrixInverse(a)],
+    ['eigvalsh', (a) => T.linalg.eigh(a)[0]],
+  ];
+  for (const [name, op] of cases) {
+    test(name, () => {
+      const a = T.dmatrix('a');
+      const v = T.dmatrix('v');
+      const out = op(a);
+      const jvp = theano.function([a, v], theano.Rop(out, a, v) as Tensor);
+      const f = theano.function([a], out);
+      const eps = 1e-6;
+      const shifted = (s: number) => spd.map((r, i) => r.map((x, j) => x + s * eps * dir[i]![j]!));
+      const flat = (x: unknown) => [x].flat(3) as number[];
+      const plus = flat(f(shifted(1)).toArray?.() ?? f(shifted(1)));
+      const minus = flat(f(shifted(-1)).toArray?.() ?? f(shifted(-1)));
+      const got = flat(jvp(spd, dir).toArray?.() ?? jvp(spd, dir));
+      got.forEach((g, k) => expect(g).toBeCloseTo((plus[k]! - minus[k]!) / (2 * eps), 6));
+    });
+  }
+});
