@@ -12,39 +12,17 @@ import { fileURLToPath } from 'node:url';
 import * as theano from '../src/index.js';
 import type { SharedVariable, Tensor } from '../src/index.js';
 import { glorotUniform, minibatch, momentumUpdates } from './lib/layers.js';
-import { CLASSES, loadMnist, type Mnist } from './lib/mnist.js';
-import { argValue, describeEpoch, plotHistory, resumeFrom, trainLoop, type EpochRecord } from './lib/training.js';
+import { CLASSES, loadMnist } from './lib/mnist.js';
+import { argValue, resumeFrom, runEpochs, type MnistRunOptions, type MnistRunResult } from './lib/training.js';
 
 const T = theano.tensor;
 
-export interface LenetOptions {
-  readonly epochs?: number;
-  readonly batchSize?: number;
+export interface LenetOptions extends MnistRunOptions {
   /** Filters of the two convolution layers (default 20 and 50) and units of the dense layer (default 500). */
   readonly filters?: readonly [number, number];
   readonly hidden?: number;
-  readonly learningRate?: number;
-  readonly momentum?: number;
   /** Dropout rate of the dense layer (default 0.5). */
   readonly dropout?: number;
-  /** Training digits used (default: all 8,000 not held out). */
-  readonly trainSize?: number;
-  readonly seed?: number;
-  readonly progress?: boolean;
-  /** Save the parameters here after each epoch, and resume from it when it exists. */
-  readonly save?: string;
-  /** Write the learning curves here (SVG). */
-  readonly plot?: string;
-  readonly log?: (line: string) => void;
-  readonly data?: Mnist;
-}
-
-export interface LenetResult {
-  readonly history: EpochRecord[];
-  readonly testAccuracy: number;
-  readonly params: SharedVariable<'float32'>[];
-  /** Whether the run started from the parameters saved at `save`. */
-  readonly resumed: boolean;
 }
 
 /** The network's parameters: two convolution layers (filters, biases), the dense layer and the output layer. */
@@ -72,7 +50,7 @@ function lenet(x: Tensor<'float32', 2>, p: LenetParams, srng: theano.RandomStrea
 }
 
 /** Builds, compiles and trains the network; returns the history and the final test accuracy. */
-export async function trainMnistLenet(o: LenetOptions = {}): Promise<LenetResult> {
+export async function trainMnistLenet(o: LenetOptions = {}): Promise<MnistRunResult> {
   const batchSize = o.batchSize ?? 64;
   const data = o.data ?? loadMnist({ trainSize: o.trainSize });
   const log = o.log ?? console.log;
@@ -114,21 +92,17 @@ export async function trainMnistLenet(o: LenetOptions = {}): Promise<LenetResult
     return count / total;
   };
 
-  const history = await trainLoop({
+  return runEpochs(o, {
     label: 'MNIST LeNet',
+    title: `MNIST LeNet (${data.train.labels.size} training digits)`,
     epochs: o.epochs ?? 6,
     batches: Math.floor(data.train.labels.size / batchSize),
     batchSize,
+    params,
+    resumed,
     step: (index) => step(index) as number,
     evaluate,
-    progress: o.progress,
-    onEpoch: async (r) => {
-      log(describeEpoch(r));
-      if (o.save) await theano.save(params, o.save);
-    },
   });
-  if (o.plot) await plotHistory(history, `MNIST LeNet (${data.train.labels.size} training digits)`, o.plot);
-  return { history, testAccuracy: history[history.length - 1]!.testAccuracy, params, resumed };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

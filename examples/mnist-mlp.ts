@@ -14,45 +14,21 @@ import { fileURLToPath } from 'node:url';
 import * as theano from '../src/index.js';
 import type { SharedVariable } from '../src/index.js';
 import { glorotUniform, minibatch, momentumUpdates } from './lib/layers.js';
-import { CLASSES, loadMnist, PIXELS, type Mnist } from './lib/mnist.js';
-import { argValue, describeEpoch, plotHistory, resumeFrom, trainLoop, type EpochRecord } from './lib/training.js';
+import { CLASSES, loadMnist, PIXELS } from './lib/mnist.js';
+import { argValue, resumeFrom, runEpochs, type MnistRunOptions, type MnistRunResult } from './lib/training.js';
 
 const T = theano.tensor;
 
-export interface MlpOptions {
-  readonly epochs?: number;
-  readonly batchSize?: number;
+export interface MlpOptions extends MnistRunOptions {
   readonly hidden?: number;
   /** The hidden layer's nonlinearity (default relu; Theano's tutorial MLP used tanh, which learns slower here). */
   readonly activation?: 'tanh' | 'relu';
-  readonly learningRate?: number;
-  readonly momentum?: number;
   /** L2 penalty on the weights. */
   readonly l2?: number;
-  /** Training digits used (default: all 8,000 not held out). */
-  readonly trainSize?: number;
-  readonly seed?: number;
-  readonly progress?: boolean;
-  /** Save the parameters here after each epoch, and resume from it when it exists. */
-  readonly save?: string;
-  /** Write the learning curves here (SVG). */
-  readonly plot?: string;
-  readonly log?: (line: string) => void;
-  /** The data (loaded once by a caller running several configurations). */
-  readonly data?: Mnist;
-}
-
-export interface MlpResult {
-  readonly history: EpochRecord[];
-  readonly testAccuracy: number;
-  /** The trained parameters (W1, b1, W2, b2). */
-  readonly params: SharedVariable<'float32'>[];
-  /** Whether the run started from the parameters saved at `save`. */
-  readonly resumed: boolean;
 }
 
 /** Builds, compiles and trains the MLP; returns the history and the final test accuracy. */
-export async function trainMnistMlp(o: MlpOptions = {}): Promise<MlpResult> {
+export async function trainMnistMlp(o: MlpOptions = {}): Promise<MnistRunResult> {
   const batchSize = o.batchSize ?? 64;
   const hidden = o.hidden ?? 500;
   const data = o.data ?? loadMnist({ trainSize: o.trainSize });
@@ -89,21 +65,17 @@ export async function trainMnistMlp(o: MlpOptions = {}): Promise<MlpResult> {
   });
   const accuracy = theano.function([x, y], T.mean(T.eq(T.argmax(p, 1), y)), { name: 'mlp_accuracy' }); // the whole test set at once
 
-  const history = await trainLoop({
+  return runEpochs(o, {
     label: 'MNIST MLP',
+    title: `MNIST MLP 784-${hidden}-10 (${data.train.labels.size} training digits)`,
     epochs: o.epochs ?? 12,
     batches: Math.floor(data.train.labels.size / batchSize),
     batchSize,
+    params,
+    resumed,
     step: (index) => step(index) as number,
     evaluate: () => accuracy(data.test.images, data.test.labels) as number,
-    progress: o.progress,
-    onEpoch: async (r) => {
-      log(describeEpoch(r));
-      if (o.save) await theano.save(params, o.save);
-    },
   });
-  if (o.plot) await plotHistory(history, `MNIST MLP 784-${hidden}-10 (${data.train.labels.size} training digits)`, o.plot);
-  return { history, testAccuracy: history[history.length - 1]!.testAccuracy, params, resumed };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -9,6 +9,8 @@ import cliProgress from 'cli-progress';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import * as theano from '../../src/index.js';
+import type { SharedVariable } from '../../src/index.js';
+import type { Mnist } from './mnist.js';
 
 /** One epoch's record. */
 export interface EpochRecord {
@@ -122,4 +124,59 @@ export async function resumeFrom(path: string | undefined, params: readonly thea
 export function argValue(name: string, argv: readonly string[] = process.argv): string | undefined {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/** What every MNIST training run takes (each example adds its model's options). */
+export interface MnistRunOptions {
+  readonly epochs?: number;
+  readonly batchSize?: number;
+  readonly learningRate?: number;
+  readonly momentum?: number;
+  /** Training digits used (default: all 8,000 not held out). */
+  readonly trainSize?: number;
+  readonly seed?: number;
+  readonly progress?: boolean;
+  /** Save the parameters here after each epoch, and resume from it when it exists. */
+  readonly save?: string;
+  /** Write the learning curves here (SVG). */
+  readonly plot?: string;
+  readonly log?: (line: string) => void;
+  /** The data (loaded once by a caller running several configurations). */
+  readonly data?: Mnist;
+}
+
+/** What an MNIST training run returns. */
+export interface MnistRunResult {
+  readonly history: EpochRecord[];
+  readonly testAccuracy: number;
+  /** The trained parameters. */
+  readonly params: SharedVariable<'float32'>[];
+  /** Whether the run started from the parameters saved at `save`. */
+  readonly resumed: boolean;
+}
+
+/**
+ * The part of a run after the model is compiled: the epochs (a line and a checkpoint after each), the curves,
+ * the result.
+ */
+export async function runEpochs(
+  o: MnistRunOptions,
+  run: { label: string; title: string; epochs: number; batches: number; batchSize: number; params: SharedVariable<'float32'>[]; resumed: boolean; step: (index: number) => number; evaluate: () => number },
+): Promise<MnistRunResult> {
+  const log = o.log ?? console.log;
+  const history = await trainLoop({
+    label: run.label,
+    epochs: run.epochs,
+    batches: run.batches,
+    batchSize: run.batchSize,
+    step: run.step,
+    evaluate: run.evaluate,
+    progress: o.progress,
+    onEpoch: async (r) => {
+      log(describeEpoch(r));
+      if (o.save) await theano.save(run.params, o.save);
+    },
+  });
+  if (o.plot) await plotHistory(history, run.title, o.plot);
+  return { history, testAccuracy: history[history.length - 1]!.testAccuracy, params: run.params, resumed: run.resumed };
 }
