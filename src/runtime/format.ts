@@ -18,34 +18,39 @@ function positional(x: number): string {
   return s === '-0.' && !Object.is(x, -0) ? '0.' : s;
 }
 
-function exponential(x: number): string {
-  let s = x.toExponential();
-  let [mantissa = '', exp = '0'] = s.split('e');
-  if ((mantissa.split('.')[1]?.length ?? 0) > PRECISION) mantissa = Number(mantissa).toFixed(PRECISION).replace(/0+$/, '');
-  if (!mantissa.includes('.')) mantissa += '.';
+/** The fewest mantissa digits after the point (at most 8) that give `x` back in its dtype, as numpy's dragon4. */
+function exponentDigits(x: number, float32: boolean): number {
+  for (let p = 0; p < PRECISION; p++) {
+    const back = Number(x.toExponential(p));
+    if (float32 ? Math.fround(back) === x : back === x) return p;
+  }
+  return PRECISION;
+}
+
+/** `x` in numpy's scientific form with `digits` mantissa digits after the point (zeros kept), exponent of 2+ digits. */
+function exponential(x: number, digits: number, expDigits: number): string {
+  const [mantissa = '', exp = '0'] = x.toExponential(digits).split('e');
   const sign = exp.startsWith('-') ? '-' : '+';
-  const digits = exp.replace(/^[-+]/, '').padStart(2, '0');
-  s = `${mantissa}e${sign}${digits}`;
-  return s;
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.`}e${sign}${exp.replace(/^[-+]/, '').padStart(expDigits, '0')}`;
 }
 
 const nonFinite = (x: number) => (Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf');
 
-/** Formats every element so that all have one width, the way numpy's array2string does. */
-function elementFormatter(a: Formattable): (x: number | bigint | boolean) => string {
-  const n = a.size;
-  if (a.dtype === 'bool') {
-    return (x) => String(x).padStart(5);
-  }
-  if (a.dtype !== 'float32' && a.dtype !== 'float64') {
+/** Formats every element so that all have one width, the way numpy's array2string does, from `values` (those shown). */
+function elementFormatter(
+  dtype: DType,
+  values: readonly (number | bigint | boolean)[],
+): (x: number | bigint | boolean) => string {
+  if (dtype === 'bool') return (x) => String(x).padStart(5);
+  if (dtype !== 'float32' && dtype !== 'float64') {
     let width = 1;
-    for (let i = 0; i < n; i++) width = Math.max(width, String(a.item(i)).length);
+    for (const v of values) width = Math.max(width, String(v).length);
     return (x) => String(x).padStart(width);
   }
   const finite: number[] = [];
   let nonFiniteWidth = 0;
-  for (let i = 0; i < n; i++) {
-    const v = Number(a.item(i));
+  for (const x of values) {
+    const v = Number(x);
     if (Number.isFinite(v)) finite.push(v);
     else nonFiniteWidth = Math.max(nonFiniteWidth, nonFinite(v).length);
   }
@@ -54,12 +59,20 @@ function elementFormatter(a: Formattable): (x: number | bigint | boolean) => str
   const maxVal = nonZero.length ? Math.max(...nonZero) : 0;
   const minVal = nonZero.length ? Math.min(...nonZero) : 0;
   const useExp = nonZero.length > 0 && (maxVal >= 1e8 || minVal < 1e-4 || maxVal / minVal > 1e3);
-  const render = useExp ? exponential : positional;
-  const parts = finite.map((v) => render(v));
+  return useExp
+    ? exponentialFormatter(finite, nonFiniteWidth, dtype === 'float32')
+    : positionalFormatter(finite, nonFiniteWidth);
+}
+
+/** Positional: integer parts right-aligned, fractions left-aligned and padded with spaces (`[ 0.5  16. ]`). */
+function positionalFormatter(
+  finite: readonly number[],
+  nonFiniteWidth: number,
+): (x: number | bigint | boolean) => string {
   let left = 0;
   let right = 0;
-  for (const p of parts) {
-    const [int = '', frac = ''] = p.split(/\.(?=[^.]*$)/);
+  for (const v of finite) {
+    const [int = '', frac = ''] = positional(v).split('.');
     left = Math.max(left, int.length);
     right = Math.max(right, frac.length);
   }
@@ -68,15 +81,34 @@ function elementFormatter(a: Formattable): (x: number | bigint | boolean) => str
   return (x) => {
     const v = Number(x);
     if (!Number.isFinite(v)) return nonFinite(v).padStart(left + 1 + right);
-    const p = render(v);
-    if (useExp) {
-      const [mant = '', exp = ''] = p.split('e');
-      const [int = '', frac = ''] = mant.split('.');
-      const rightExp = Math.max(...parts.map((q) => (q.split('e')[0]?.split('.')[1] ?? '').length));
-      return `${int.padStart(left)}.${frac.padEnd(rightExp)}e${exp}`;
-    }
-    const [int = '', frac = ''] = p.split('.');
+    const [int = '', frac = ''] = positional(v).split('.');
     return `${int.padStart(left)}.${frac.padEnd(right)}`;
+  };
+}
+
+/**
+ * Scientific: every mantissa gets the digits the most demanding element needs, padded with zeros
+ * (`[0.0e+00 1.0e-05 1.6e+01]`), and every exponent the same number of digits (at least 2).
+ */
+function exponentialFormatter(
+  finite: readonly number[],
+  nonFiniteWidth: number,
+  float32: boolean,
+): (x: number | bigint | boolean) => string {
+  let digits = 0;
+  let expDigits = 2;
+  let left = 0;
+  for (const v of finite) {
+    digits = Math.max(digits, exponentDigits(v, float32));
+    const [mantissa = '', exp = ''] = v.toExponential().split('e');
+    expDigits = Math.max(expDigits, exp.replace(/^[-+]/, '').length);
+    left = Math.max(left, mantissa.split('.')[0]!.length);
+  }
+  const width = left + 1 + digits + 2 + expDigits;
+  return (x) => {
+    const v = Number(x);
+    if (!Number.isFinite(v)) return nonFinite(v).padStart(Math.max(width, nonFiniteWidth));
+    return exponential(v, digits, expDigits).padStart(width);
   };
 }
 
@@ -89,32 +121,65 @@ export function formatScalar(dtype: DType, x: number | bigint | boolean): string
   return String(x);
 }
 
-/** numpy's `str(array)` layout: nested brackets, aligned columns, rows wrapped at 75 characters. */
+/** Arrays with more elements than this print summarized, as numpy's default `threshold`. */
+const THRESHOLD = 1000;
+/** How many items a summarized axis shows at each end (numpy's `edgeitems`). */
+const EDGE_ITEMS = 3;
+
+/** The indices shown along an axis of length `n`: all, or the first and last `EDGE_ITEMS` (null marks `...`). */
+function shownIndices(n: number, summarize: boolean): (number | null)[] {
+  if (!summarize || n <= 2 * EDGE_ITEMS) return Array.from({ length: n }, (_, i) => i);
+  const head = Array.from({ length: EDGE_ITEMS }, (_, i) => i);
+  return [...head, null, ...head.map((i) => n - EDGE_ITEMS + i)];
+}
+
+/**
+ * numpy's `str(array)` layout: nested brackets, aligned columns, rows wrapped at 75 characters; past 1,000
+ * elements only the first and last 3 items of each long axis are shown, with `...` between (numpy's summary).
+ */
 export function formatNDArray(a: Formattable): string {
   if (a.shape.length === 0) return formatScalar(a.dtype, a.item(0));
   if (a.size === 0) return '['.repeat(a.shape.length) + ']'.repeat(a.shape.length);
-  const fmt = elementFormatter(a);
-  let flat = 0;
-  const block = (axis: number, indent: string): string => {
-    const n = a.shape[axis]!;
-    if (axis === a.shape.length - 1) {
-      const lines: string[] = [];
-      let line = '[';
-      for (let i = 0; i < n; i++) {
-        const word = fmt(a.item(flat++));
-        const sep = i === 0 ? '' : ' ';
-        if (line.length + sep.length + word.length + 1 > LINE_WIDTH && i > 0) {
-          lines.push(line);
-          line = indent + ' ' + word;
-        } else line += sep + word;
-      }
-      lines.push(line + ']');
-      return lines.join('\n');
+  const summarize = a.size > THRESHOLD;
+  const axes = a.shape.map((n) => shownIndices(n, summarize));
+  const strides = a.shape.map((_, k) => a.shape.slice(k + 1).reduce((x, y) => x * y, 1));
+  // the column format comes from the elements shown, as numpy's
+  const shown: (number | bigint | boolean)[] = [];
+  const collect = (axis: number, flat: number): void => {
+    for (const i of axes[axis]!) {
+      if (i === null) continue;
+      if (axis === a.shape.length - 1) shown.push(a.item(flat + i));
+      else collect(axis + 1, flat + i * strides[axis]!);
     }
-    const rows: string[] = [];
-    for (let i = 0; i < n; i++) rows.push(block(axis + 1, indent + ' '));
+  };
+  collect(0, 0);
+  const fmt = elementFormatter(a.dtype, shown);
+  const block = (axis: number, flat: number, indent: string): string => {
+    if (axis === a.shape.length - 1)
+      return row(
+        axes[axis]!.map((i) => (i === null ? '...' : fmt(a.item(flat + i)))),
+        indent,
+      );
     const gap = '\n'.repeat(a.shape.length - axis - 1);
+    const rows = axes[axis]!.map((i) =>
+      i === null ? '...' : block(axis + 1, flat + i * strides[axis]!, indent + ' '),
+    );
     return '[' + rows.map((r, i) => (i === 0 ? r : indent + ' ' + r)).join(gap) + ']';
   };
-  return block(0, '');
+  return block(0, 0, '');
+}
+
+/** One innermost row: `[a b c]`, wrapped at the line width with continuation lines indented under the bracket. */
+function row(words: readonly string[], indent: string): string {
+  const lines: string[] = [];
+  let line = '[';
+  words.forEach((word, i) => {
+    const sep = i === 0 ? '' : ' ';
+    if (line.length + sep.length + word.length + 1 > LINE_WIDTH && i > 0) {
+      lines.push(line);
+      line = indent + ' ' + word;
+    } else line += sep + word;
+  });
+  lines.push(line + ']');
+  return lines.join('\n');
 }
