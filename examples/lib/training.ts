@@ -84,7 +84,7 @@ export const describeEpoch = (r: EpochRecord): string =>
 /** The learning curves (training loss, test accuracy per epoch) as an SVG, written to `path` when given. */
 export async function plotHistory(history: readonly EpochRecord[], title: string, path?: string): Promise<string> {
   const values = history.map((r) => ({ epoch: r.epoch, loss: r.loss, accuracy: 100 * r.testAccuracy }));
-  const x = { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } } as const;
+  const x = { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' } } as const;
   const panel = (field: 'loss' | 'accuracy', label: string, color: string): vl.TopLevelSpec =>
     ({
       width: 300,
