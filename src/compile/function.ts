@@ -2,7 +2,7 @@ import { closestName } from '../types/suggest.js';
 import { FunctionGraph } from '../graph/function-graph.js';
 import { graphInputs } from '../graph/traversal.js';
 import type { Apply, Variable } from '../graph/variable.js';
-import { article, describeValue, toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
+import { article, describeValue, toNDArray, warnLargeNested, type ArrayLikeInput } from '../runtime/convert.js';
 import { NDArray, shapeToString } from '../runtime/ndarray.js';
 import { unwrapScalar, type InputValue, type OutputValue } from '../runtime/values.js';
 import { makeConstant } from '../tensor/apply.js';
@@ -474,6 +474,7 @@ function checkInput(
 ): NDArray {
   if (value === undefined || value === null) throw new TypeError(`${what}: expected ${expected}, got ${value}`);
   const a = toNDArray(value as ArrayLikeInput, { dtype: v.dtype, allowDowncast, what, expected });
+  if (Array.isArray(value)) warnLargeNested(a.size, what);
   const mismatch = v.type.shapeMismatch(a.shape);
   if (mismatch) {
     throw new TypeError(`${what}: expected ${expected}, got ${describeValue(value)}: ${mismatch}`);

@@ -172,6 +172,32 @@ function nestedShape(value: unknown, what: string): number[] {
   return shape;
 }
 
+/**
+ * Copies the numbers of a rectangular nested array of depth `depth` into `out` from `at`; returns the next
+ * position, or -1 at the first element that is not a number (the caller then takes the general, checking path).
+ */
+function copyNumbers(value: unknown, depth: number, out: Float64Array | Float32Array, at: number): number {
+  if (depth === 0) {
+    if (typeof value !== 'number') return -1;
+    out[at] = value;
+    return at + 1;
+  }
+  const items = value as readonly unknown[];
+  if (depth === 1) {
+    for (let i = 0; i < items.length; i++) {
+      const x = items[i];
+      if (typeof x !== 'number') return -1;
+      out[at++] = x;
+    }
+    return at;
+  }
+  for (let i = 0; i < items.length; i++) {
+    at = copyNumbers(items[i], depth - 1, out, at);
+    if (at < 0) return -1;
+  }
+  return at;
+}
+
 function flattenNested(value: unknown, out: unknown[]): void {
   if (Array.isArray(value)) for (const x of value) flattenNested(x, out);
   else out.push(value);
@@ -231,6 +257,11 @@ export function toNDArray(value: ArrayLikeInput, options: ConvertOptions = {}): 
   const expected = options.expected ? `expected ${options.expected}, ` : '';
   if (notValue) throw new TypeError(`${what}: ${expected}got ${notValue}`);
   const shape = nestedShape(value, what);
+  if (isFloat(dtype)) {
+    // the common case, nested arrays of numbers into a float array: one pass, no intermediate list
+    const floats = allocStorage(dtype, shapeSize(shape)) as Float64Array | Float32Array;
+    if (copyNumbers(value, shape.length, floats, 0) >= 0) return new NDArray(dtype, shape, floats as never);
+  }
   const flat: unknown[] = [];
   flattenNested(value, flat);
   const out = allocStorage(dtype, flat.length) as unknown as { [i: number]: number | bigint };
@@ -291,3 +322,20 @@ export function describeValue(value: unknown): string {
 }
 
 export { shapeSize };
+
+/** A nested JS array input this large is worth converting once, outside the loop (see `warnLargeNested`). */
+export const LARGE_NESTED_INPUT = 100_000;
+let warnedLargeNested = false;
+
+/**
+ * Says once per process that a large nested JS array is converted on every call (a copy of every element, as
+ * slow as the step itself for a small model): convert it once with `theano.array` and pass the NDArray.
+ */
+export function warnLargeNested(size: number, what: string): void {
+  if (warnedLargeNested || size < LARGE_NESTED_INPUT) return;
+  warnedLargeNested = true;
+  console.warn(
+    `theano-ts: ${what} is a nested JS array of ${size.toLocaleString('en-US')} elements, converted on every call; ` +
+      'convert it once (theano.array(value), or a typed array) and pass that instead (said once per process)',
+  );
+}
