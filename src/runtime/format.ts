@@ -10,9 +10,16 @@ interface Formattable {
 const LINE_WIDTH = 75;
 const PRECISION = 8;
 
-/** numpy's positional form with at most 8 fractional digits, shortest that round-trips ("2." for 2). */
-function positional(x: number): string {
-  let s = Number.isInteger(x) && Math.abs(x) < 1e21 ? x.toFixed(0) : String(x);
+/**
+ * numpy's positional form with at most 8 fractional digits, the shortest that gives `x` back in its dtype
+ * ("2." for 2; a float32 0.3 is "0.3", not the float64 digits of its value).
+ */
+function positional(x: number, float32 = false): string {
+  let s: string | undefined;
+  if (float32 && Math.abs(x) < 1e21) {
+    for (let p = 0; p <= PRECISION && s === undefined; p++) if (Math.fround(Number(x.toFixed(p))) === x) s = x.toFixed(p);
+  }
+  s ??= Number.isInteger(x) && Math.abs(x) < 1e21 ? x.toFixed(0) : String(x);
   if (/e/.test(s) || (s.split('.')[1]?.length ?? 0) > PRECISION) s = x.toFixed(PRECISION).replace(/0+$/, '');
   if (!s.includes('.')) s += '.';
   return s === '-0.' && !Object.is(x, -0) ? '0.' : s;
@@ -61,18 +68,19 @@ function elementFormatter(
   const useExp = nonZero.length > 0 && (maxVal >= 1e8 || minVal < 1e-4 || maxVal / minVal > 1e3);
   return useExp
     ? exponentialFormatter(finite, nonFiniteWidth, dtype === 'float32')
-    : positionalFormatter(finite, nonFiniteWidth);
+    : positionalFormatter(finite, nonFiniteWidth, dtype === 'float32');
 }
 
 /** Positional: integer parts right-aligned, fractions left-aligned and padded with spaces (`[ 0.5  16. ]`). */
 function positionalFormatter(
   finite: readonly number[],
   nonFiniteWidth: number,
+  float32: boolean,
 ): (x: number | bigint | boolean) => string {
   let left = 0;
   let right = 0;
   for (const v of finite) {
-    const [int = '', frac = ''] = positional(v).split('.');
+    const [int = '', frac = ''] = positional(v, float32).split('.');
     left = Math.max(left, int.length);
     right = Math.max(right, frac.length);
   }
@@ -81,7 +89,7 @@ function positionalFormatter(
   return (x) => {
     const v = Number(x);
     if (!Number.isFinite(v)) return nonFinite(v).padStart(left + 1 + right);
-    const [int = '', frac = ''] = positional(v).split('.');
+    const [int = '', frac = ''] = positional(v, float32).split('.');
     return `${int.padStart(left)}.${frac.padEnd(right)}`;
   };
 }

@@ -1,5 +1,6 @@
 import { allocStorage, DTYPES, STORAGE, type DType, type ScalarValue, type Storage } from '../types/dtype.js';
-import type { NestedMutable, Rank, Shape } from '../types/rank.js';
+import type { NestedMutable, Rank, RankOfShape, Shape } from '../types/rank.js';
+import { castArray } from './convert.js';
 import { formatNDArray } from './format.js';
 
 export function shapeSize(shape: readonly number[]): number {
@@ -181,27 +182,29 @@ export class NDArray<D extends DType = DType, R extends Rank = Rank> {
 
   /** The element at a full index (negative indices count from the end). */
   get(...index: Shape<R>): ScalarValue<D> {
-    const idx = index as readonly number[];
-    if (idx.length !== this.shape.length) {
-      throw new RangeError(
-        `NDArray.get: expected ${this.shape.length} indices for shape ${shapeToString(this.shape)}, got ${idx.length}`,
-      );
+    return toScalar(this.dtype, this.data[this.position(index, 'get')]!) as ScalarValue<D>;
+  }
+
+  /** The position in `data` of a full index, checked (`who` names the method in errors). */
+  private position(index: readonly number[], who: string): number {
+    if (index.length !== this.shape.length) {
+      throw new RangeError(`NDArray.${who}: expected ${this.shape.length} indices for shape ${shapeToString(this.shape)}, got ${index.length}`);
     }
     let pos = this.offset;
-    for (let k = 0; k < idx.length; k++) {
+    for (let k = 0; k < index.length; k++) {
       const n = this.shape[k]!;
-      let i = idx[k]!;
+      let i = index[k]!;
       if (typeof i !== 'number') {
         const what = typeof i === 'string' ? `the string '${i}'` : describeArgument(i);
-        throw new TypeError(`NDArray.get: index ${k} is ${what}; indices are integers`);
+        throw new TypeError(`NDArray.${who}: index ${k} is ${what}; indices are integers`);
       }
       if (i < 0) i += n;
       if (!Number.isInteger(i) || i < 0 || i >= n) {
-        throw new RangeError(`NDArray.get: index ${idx[k]} is out of bounds for axis ${k} with size ${n}`);
+        throw new RangeError(`NDArray.${who}: index ${index[k]} is out of bounds for axis ${k} with size ${n}`);
       }
       pos += i * this.strides[k]!;
     }
-    return toScalar(this.dtype, this.data[pos]!) as ScalarValue<D>;
+    return pos;
   }
 
   /** Nested JS arrays (a scalar for rank 0). */
@@ -213,6 +216,73 @@ export class NDArray<D extends DType = DType, R extends Rank = Rank> {
       return out;
     };
     return build(0, this.offset) as NestedMutable<ScalarValue<D>, R>;
+  }
+
+  /** Sets the element at a full index (negative indices count from the end): `a.set(0, 1, 2.5)` is `a[0, 1] = 2.5`. */
+  set(...args: [...Shape<R>, ScalarValue<D> | number]): void {
+    const index = args.slice(0, -1) as unknown as Shape<R>;
+    const value = args[args.length - 1] as number | bigint | boolean;
+    const pos = this.position(index, 'set');
+    const data = this.data as unknown as { [i: number]: number | bigint };
+    if (this.dtype === 'bool') data[pos] = value ? 1 : 0;
+    else if (this.dtype === 'int64') data[pos] = typeof value === 'bigint' ? value : BigInt(Math.trunc(Number(value)));
+    else data[pos] = typeof value === 'bigint' ? Number(value) : Number(value);
+  }
+
+  /**
+   * The same elements in another shape (numpy's `reshape`; one length may be -1, inferred). A view sharing this
+   * array's data when it is contiguous, else a copy.
+   */
+  reshape<const S extends readonly number[]>(shape: S): NDArray<D, RankOfShape<S>> {
+    if (!Array.isArray(shape)) throw new TypeError(`NDArray.reshape: expected a shape (an array of lengths), got ${describeArgument(shape)}`);
+    const known = shape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
+    const free = shape.filter((d) => d === -1).length;
+    if (free > 1) throw new RangeError(`NDArray.reshape: only one length may be -1, got ${JSON.stringify(shape)}`);
+    const out = shape.map((d) => (d === -1 ? (known === 0 ? 0 : this.size / known) : d));
+    if (!out.every((d) => Number.isInteger(d) && d >= 0) || shapeSize(out) !== this.size) {
+      throw new RangeError(`NDArray.reshape: cannot reshape an array of size ${this.size} (shape ${shapeToString(this.shape)}) into ${JSON.stringify(shape)}`);
+    }
+    const source = this.isContiguous ? this : this.copy();
+    return new NDArray(this.dtype, out, source.data, undefined, source.offset) as never;
+  }
+
+  /**
+   * The axes permuted (numpy's `transpose`): reversed by default, else `axes[i]` is the axis of this array that
+   * becomes axis i. A view: no data is copied.
+   */
+  transpose(...axes: number[]): NDArray<D, R> {
+    const n = this.shape.length;
+    const order = axes.length === 0 ? Array.from({ length: n }, (_, i) => n - 1 - i) : axes.map((a) => (a < 0 ? a + n : a));
+    if (order.length !== n || new Set(order).size !== n || !order.every((a) => Number.isInteger(a) && a >= 0 && a < n)) {
+      throw new RangeError(`NDArray.transpose: axes ${JSON.stringify(axes)} are not a permutation of the ${n} axes of shape ${shapeToString(this.shape)}`);
+    }
+    return new NDArray(this.dtype, order.map((a) => this.shape[a]!), this.data, order.map((a) => this.strides[a]!), this.offset) as NDArray<D, R>;
+  }
+
+  /** The transpose (axes reversed), a view, as numpy's `a.T`. */
+  get T(): NDArray<D, R> {
+    return this.transpose();
+  }
+
+  /** numpy's `tolist()`: the same as `toArray()`. */
+  tolist(): NestedMutable<ScalarValue<D>, R> {
+    return this.toArray();
+  }
+
+  /**
+   * The elements in row-major order as a typed array of this dtype's storage: this array's own data (no copy)
+   * when it is contiguous and spans its whole buffer, a subarray view when contiguous, else a copy.
+   */
+  toTypedArray(): Storage<D> {
+    const source = this.isContiguous ? this : this.copy();
+    const data = source.data as unknown as { length: number; subarray(a: number, b: number): Storage<D> };
+    if (source.offset === 0 && data.length === this.size) return source.data;
+    return data.subarray(source.offset, source.offset + this.size);
+  }
+
+  /** A copy converted to `dtype` (numpy's `astype`: unsafe casts allowed, floats truncated toward zero into integers). */
+  astype<T extends DType>(dtype: T): NDArray<T, R> {
+    return castArray(this, dtype) as NDArray<T, R>;
   }
 
   /** numpy's `str(array)`: `[[0.5        0.73105858]\n [0.26894142 0.11920292]]`. */

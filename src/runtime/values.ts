@@ -1,7 +1,7 @@
 /** The JS values that go into and come out of compiled functions and shared variables, typed by dtype and rank. */
 import type { DType, ScalarValue } from '../types/dtype.js';
-import type { Nested, Rank } from '../types/rank.js';
-import { toNDArray, type ArrayLikeInput } from './convert.js';
+import type { Nested, Rank, RankOfShape } from '../types/rank.js';
+import { castArray, describeValue, toNDArray, type ArrayLikeInput } from './convert.js';
 import { NDArray } from './ndarray.js';
 
 /** A JS scalar accepted for a dtype (int64 takes exact bigints; bool takes booleans). */
@@ -82,5 +82,103 @@ export function array<const V extends ArrayLikeInput, D extends DType = DTypeOfV
   value: V,
   options: { dtype?: D; allowDowncast?: boolean } = {},
 ): NDArray<D, RankOfValue<V> & Rank> {
+  checkOptionsObject(options, 'array', '{ dtype, allowDowncast }');
   return toNDArray(value, { ...options, what: 'array', downcastHint: 'pass allowDowncast: true to convert it' }).copy() as never;
+}
+
+/** A shape where an options object is expected is a mistake to say, not to ignore. */
+function checkOptionsObject(options: unknown, who: string, form: string): void {
+  if (options === undefined) return;
+  if (Array.isArray(options)) {
+    throw new TypeError(`${who}: the second argument is an options object (${form}), got an array; to give a shape, use theano.asarray(data, { shape: [...] })`);
+  }
+  if (typeof options !== 'object' || options === null) throw new TypeError(`${who}: the second argument is an options object (${form}), got ${String(options)}`);
+}
+
+export interface AsarrayOptions<D extends DType> {
+  dtype?: D;
+  /** The shape to view flat data in (a typed array or a flat list), row-major; one length may be -1. */
+  shape?: readonly number[];
+  allowDowncast?: boolean;
+}
+
+/**
+ * An NDArray of `data` without copying when it can (numpy's `asarray`): an NDArray of the dtype is returned as
+ * it is, a typed array of the dtype is viewed (in `shape` when given); anything else is converted.
+ *
+ * @example
+ * const m = theano.asarray(new Float32Array(6), { shape: [2, 3] }); // NDArray<'float32', 2>, sharing the buffer
+ */
+export function asarray<const V extends ArrayLikeInput, D extends DType = DTypeOfValue<V> & DType, const S extends readonly number[] = never>(
+  data: V,
+  options: AsarrayOptions<D> & { shape?: S } = {},
+): NDArray<D, [S] extends [never] ? RankOfValue<V> & Rank : RankOfShape<S>> {
+  checkOptionsObject(options, 'asarray', '{ dtype, shape, allowDowncast }');
+  const a = toNDArray(data, { dtype: options.dtype, allowDowncast: options.allowDowncast, what: 'asarray', downcastHint: 'pass allowDowncast: true to convert it' });
+  return (options.shape ? a.reshape(options.shape) : a) as never;
+}
+
+/** A zero-copy NDArray over a typed array, in `shape` (default: one axis). */
+export function fromTypedArray<V extends TypedArray, const S extends readonly number[] = [number]>(
+  data: V,
+  shape?: S,
+): NDArray<DTypeOfValue<V> & DType, RankOfShape<S>> {
+  if (!ArrayBuffer.isView(data)) throw new TypeError(`fromTypedArray: expected a typed array, got ${describeValue(data)}`);
+  return asarray(data, shape ? { shape } : {}) as never;
+}
+
+/** Options of the value constructors: the dtype (float64 by default, as numpy). */
+export interface FillOptions<D extends DType> {
+  dtype?: D;
+}
+
+/** An array of `shape` filled with `value` (numpy's `full`). */
+export function full<const S extends readonly number[], D extends DType = 'float64'>(
+  shape: S,
+  value: number | bigint | boolean,
+  options: FillOptions<D> = {},
+): NDArray<D, RankOfShape<S>> {
+  checkOptionsObject(options, 'full', '{ dtype }');
+  const a = NDArray.zeros(options.dtype ?? 'float64', shape);
+  if (value !== 0 && value !== false && value !== 0n) {
+    const v = a.dtype === 'int64' ? BigInt(value) : a.dtype === 'bool' ? (value ? 1 : 0) : Number(value);
+    (a.data as unknown as { fill(x: unknown): void }).fill(v);
+  }
+  return a as never;
+}
+
+/** Zeros of `shape` (numpy's `zeros`; values, not graph: `T.zeros` builds a tensor). */
+export const zeros = <const S extends readonly number[], D extends DType = 'float64'>(shape: S, options: FillOptions<D> = {}): NDArray<D, RankOfShape<S>> =>
+  full(shape, 0, options);
+
+/** Ones of `shape` (numpy's `ones`). */
+export const ones = <const S extends readonly number[], D extends DType = 'float64'>(shape: S, options: FillOptions<D> = {}): NDArray<D, RankOfShape<S>> =>
+  full(shape, 1, options);
+
+/** `[start, start + step, ...)` up to `stop` excluded (numpy's `arange`; `arange(n)` counts from 0). */
+export function arange<D extends DType = 'float64'>(start: number, stop?: number, step = 1, options: FillOptions<D> = {}): NDArray<D, 1> {
+  const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(step) || step === 0) {
+    throw new RangeError(`arange: start, stop and step must be finite numbers and step not 0, got ${lo}, ${hi}, ${step}`);
+  }
+  const n = Math.max(0, Math.ceil((hi - lo) / step));
+  const a = NDArray.zeros(options.dtype ?? 'float64', [n]);
+  const data = a.data as unknown as { [i: number]: number | bigint };
+  for (let i = 0; i < n; i++) data[i] = a.dtype === 'int64' ? BigInt(Math.trunc(lo + i * step)) : lo + i * step;
+  return a as never;
+}
+
+/** `num` evenly spaced numbers from `start` to `stop` (included unless `endpoint: false`), numpy's `linspace`. */
+export function linspace<D extends DType = 'float64'>(
+  start: number,
+  stop: number,
+  num = 50,
+  options: FillOptions<D> & { endpoint?: boolean } = {},
+): NDArray<D, 1> {
+  if (!Number.isInteger(num) || num < 0) throw new RangeError(`linspace: num must be a non-negative integer, got ${num}`);
+  const endpoint = options.endpoint ?? true;
+  const div = endpoint ? num - 1 : num;
+  const step = div > 0 ? (stop - start) / div : 0;
+  const values = Array.from({ length: num }, (_, i) => (endpoint && i === num - 1 && num > 1 ? stop : start + i * step));
+  return castArray(new NDArray('float64', [num], Float64Array.from(values)), options.dtype ?? 'float64') as never;
 }

@@ -181,6 +181,11 @@ describe('printing as numpy 2 prints (expected strings are numpy 2.4 output for 
     for (const [values, dtype, numpy] of cases) expect(theano.array(values, { dtype, allowDowncast: true }).toString()).toBe(numpy);
   });
 
+  test('float32 values print with float32 shortest digits, as numpy (0.3, not 0.30000001)', () => {
+    expect(theano.array([[1, 0.1, 0.2], [0.3, 0.4, 0.5]], { dtype: 'float32' }).toString()).toBe('[[1.  0.1 0.2]\n [0.3 0.4 0.5]]');
+    expect(theano.array([2.5, -0.1, 3.14159274], { dtype: 'float32' }).toString()).toBe('[ 2.5       -0.1        3.1415927]');
+  });
+
   test('past 1,000 elements, each long axis shows its first and last 3 items around ...', () => {
     const cube = new theano.NDArray('float64', [2, 12, 50], Float64Array.from({ length: 1200 }, (_, i) => i));
     expect(cube.toString()).toBe("[[[0.000e+00 1.000e+00 2.000e+00 ... 4.700e+01 4.800e+01 4.900e+01]\n  [5.000e+01 5.100e+01 5.200e+01 ... 9.700e+01 9.800e+01 9.900e+01]\n  [1.000e+02 1.010e+02 1.020e+02 ... 1.470e+02 1.480e+02 1.490e+02]\n  ...\n  [4.500e+02 4.510e+02 4.520e+02 ... 4.970e+02 4.980e+02 4.990e+02]\n  [5.000e+02 5.010e+02 5.020e+02 ... 5.470e+02 5.480e+02 5.490e+02]\n  [5.500e+02 5.510e+02 5.520e+02 ... 5.970e+02 5.980e+02 5.990e+02]]\n\n [[6.000e+02 6.010e+02 6.020e+02 ... 6.470e+02 6.480e+02 6.490e+02]\n  [6.500e+02 6.510e+02 6.520e+02 ... 6.970e+02 6.980e+02 6.990e+02]\n  [7.000e+02 7.010e+02 7.020e+02 ... 7.470e+02 7.480e+02 7.490e+02]\n  ...\n  [1.050e+03 1.051e+03 1.052e+03 ... 1.097e+03 1.098e+03 1.099e+03]\n  [1.100e+03 1.101e+03 1.102e+03 ... 1.147e+03 1.148e+03 1.149e+03]\n  [1.150e+03 1.151e+03 1.152e+03 ... 1.197e+03 1.198e+03 1.199e+03]]]");
