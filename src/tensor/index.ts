@@ -3,7 +3,6 @@ export * from './constructors.js';
 export * from './elemwise.js';
 export {
   switch_ as switch,
-  switch_ as where,
   abs as abs_,
   and as and_,
   or as or_,
@@ -22,6 +21,7 @@ export type { Operand } from './operand.js';
 export * from './linalg.js';
 export * from './shape.js';
 export * from './indexing.js';
+export * from './sorting.js';
 export * from './nnet.js';
 export { dropout, type DropoutOptions } from './dropout.js';
 export * from './conv.js';
