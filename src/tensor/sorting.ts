@@ -182,18 +182,23 @@ export interface UniqueOptions {
   axis?: number | null;
 }
 
-type Extra<Flag, T> = [Flag] extends [true] ? [T] : [];
+/** Whether options O set flag K to true. */
+type On<O, K extends string> = O extends { readonly [P in K]: true } ? true : false;
+type Extra<O, K extends string, T> = On<O, K> extends true ? [T] : [];
+type UniqueRank<O, R extends Rank> = O extends { readonly axis: number } ? R : 1;
 /** `T.unique`'s result: the values alone, or numpy's tuple (values, index?, inverse?, counts?). */
-export type UniqueResult<D extends DType, R extends Rank, O extends UniqueOptions> = [
-  O['returnIndex'] | O['returnInverse'] | O['returnCounts'],
-] extends [false | undefined]
-  ? Tensor<D, O['axis'] extends number ? R : 1>
+export type UniqueResult<D extends DType, R extends Rank, O> = [
+  On<O, 'returnIndex'> | On<O, 'returnInverse'> | On<O, 'returnCounts'>,
+] extends [false]
+  ? Tensor<D, UniqueRank<O, R>>
   : [
-      Tensor<D, O['axis'] extends number ? R : 1>,
-      ...Extra<O['returnIndex'], Tensor<'int64', 1>>,
-      ...Extra<O['returnInverse'], Tensor<'int64', O['axis'] extends number ? 1 : R>>,
-      ...Extra<O['returnCounts'], Tensor<'int64', 1>>,
+      Tensor<D, UniqueRank<O, R>>,
+      ...Extra<O, 'returnIndex', Tensor<'int64', 1>>,
+      ...Extra<O, 'returnInverse', Tensor<'int64', O extends { readonly axis: number } ? 1 : R>>,
+      ...Extra<O, 'returnCounts', Tensor<'int64', 1>>,
     ];
+/** Keys of O that are not options: each must be `never`, so a misspelt option is a compile error. */
+export type NoExtraKeys<O, Known> = { readonly [K in Exclude<keyof O, keyof Known>]: never };
 
 /**
  * numpy's `unique(x, return_index, return_inverse, return_counts, axis)`: the sorted unique elements (NaNs count as
@@ -203,9 +208,9 @@ export type UniqueResult<D extends DType, R extends Rank, O extends UniqueOption
  * @example
  * const [values, counts] = T.unique(labels, { returnCounts: true });
  */
-export function unique<D extends DType, R extends Rank, const O extends UniqueOptions = Record<never, never>>(
+export function unique<D extends DType, R extends Rank, const O extends UniqueOptions = {}>(
   x: Tensor<D, R>,
-  options?: O,
+  options?: O & NoExtraKeys<O, UniqueOptions>,
 ): UniqueResult<D, R, O> {
   checkKeys(options, 'unique', ['returnIndex', 'returnInverse', 'returnCounts', 'axis']);
   const t = tensorArg(x, 'unique');
@@ -237,9 +242,9 @@ export interface BincountOptions {
  * @example
  * T.bincount(labels, { minlength: 10 }); // a histogram of 10 classes
  */
-export function bincount<const O extends BincountOptions = Record<never, never>>(
+export function bincount<const O extends BincountOptions = {}>(
   x: Tensor<IntDType, 1>,
-  options?: O,
+  options?: O & NoExtraKeys<O, BincountOptions>,
 ): Tensor<O['weights'] extends Tensor ? 'float64' : 'int64', 1> {
   checkKeys(options, 'bincount', ['weights', 'minlength']);
   const t = tensorArg(x, 'bincount');

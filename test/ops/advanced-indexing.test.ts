@@ -129,7 +129,7 @@ describe('types, printing and errors', () => {
     const a = T.dmatrix('a');
     const i = T.ivector('i');
     const j = T.ivector('j');
-    expectBuildError(() => a.get(i, T.tensor('float64', 1)), 'index 1 must have an integer dtype', 'float64 vector');
+    expectBuildError(() => a.get(i, T.tensor('float64', 1) as never), 'index 1 must have an integer dtype', 'float64 vector');
     expectBuildError(() => a.get(i, T.newaxis as never), 'T.newaxis cannot be mixed with integer tensor indices');
     expectBuildError(() => (a.get as (...x: unknown[]) => Tensor)(i, i, i), 'too many indices for a tensor of rank 2');
     expectBuildError(
