@@ -27,8 +27,11 @@ expectType<[Tensor<'int64', 1>, Tensor<'int64', 1>, Tensor<'int64', 1>]>(T.where
 expectType<Tensor<'float64', 2>>(T.where(m.gt(0), m, 0));
 expectType<Tensor<'int64', 1>>(T.flatnonzero(m));
 expectType<Tensor<'float64', 1>>(T.nonzeroValues(m));
-expectType<Tensor<"int32", 1>>(T.unique(labels));
-expectType<[Tensor<'int64', 1>, Tensor<'int64', 1>]>(T.unique(t3, { returnCounts: true }));
+expectType<Tensor<'int32', 1>>(T.unique(labels));
+const [values3, counts3, ...none] = T.unique(t3, { returnCounts: true });
+expectType<Tensor<'int64', 1>>(values3);
+expectType<Tensor<'int64', 1>>(counts3);
+expectType<[]>(none);
 expectType<[Tensor<'float64', 1>, Tensor<'int64', 1>, Tensor<'int64', 2>, Tensor<'int64', 1>]>(
   T.unique(m, { returnIndex: true, returnInverse: true, returnCounts: true }),
 );

@@ -1,20 +1,10 @@
 /** `theano.tensor` (imported as `T`): constructors, the `Tensor` class and the free functions. */
 export * from './constructors.js';
 export * from './elemwise.js';
-export {
-  switch_ as switch,
-  abs as abs_,
-  and as and_,
-  or as or_,
-  sign as sgn,
-  reciprocal as inv,
-  div as true_div,
-  intDiv as int_div,
-} from './elemwise.js';
+export * from './theano-names.js';
 export { constant } from './apply.js';
 export * from './reduce.js';
 export * from './gradient.js';
-export { variance as var } from './reduce.js';
 export { Tensor } from './tensor.js';
 export { SharedVariable, shared } from './shared.js';
 export type { Operand } from './operand.js';

@@ -285,7 +285,12 @@ function advancedGetItem(x: Tensor, indices: readonly unknown[]): Tensor {
     }
   });
   const sliced = indices.some((ix) => ix instanceof Slice && !isFullSlice(ix));
-  const base = sliced ? getItem(x, indices.map((ix) => (ix instanceof Slice ? ix : slice()))) : x;
+  const base = sliced
+    ? getItem(
+        x,
+        indices.map((ix) => (ix instanceof Slice ? ix : slice())),
+      )
+    : x;
   let out: Tensor;
   if (arrays.length === 1 && arrays[0]!.ndim > 0) {
     out = take(base, arrays[0] as IndexTensor, pattern.indexOf('index') as never) as Tensor;
@@ -298,7 +303,9 @@ function advancedGetItem(x: Tensor, indices: readonly unknown[]): Tensor {
 
 function asIndexTensor(indices: Tensor | IndexData): Tensor {
   if (indices instanceof Tensor) return indices;
-  return makeConstant(toNDArray(indices, { dtype: 'int64', what: 'take indices', downcastHint: 'indices are integers' }));
+  return makeConstant(
+    toNDArray(indices, { dtype: 'int64', what: 'take indices', downcastHint: 'indices are integers' }),
+  );
 }
 
 /**
@@ -342,7 +349,11 @@ function valueFor(x: Tensor, y: UpdateValue, where: string): Tensor {
     return asVariables([x, y], where)[1] as Tensor;
   try {
     return makeConstant(
-      toNDArray(y, { dtype: x.dtype, what: `${where}: the value`, downcastHint: `cast it first, or pass a tensor: ${x.dtype} values are written` }),
+      toNDArray(y, {
+        dtype: x.dtype,
+        what: `${where}: the value`,
+        downcastHint: `cast it first, or pass a tensor: ${x.dtype} values are written`,
+      }),
     );
   } catch (e) {
     throw new TypeError(

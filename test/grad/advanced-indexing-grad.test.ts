@@ -13,7 +13,10 @@ type X = Tensor<FloatDType>;
 interface Spec {
   readonly shape: number[];
   /** Per axis (a prefix of them): an index array (its values) or a slice [start, stop, step]. */
-  readonly entries: ({ kind: 'array'; value: number[] | number[][] } | { kind: 'slice'; bounds: [number | null, number | null, number | null] })[];
+  readonly entries: (
+    | { kind: 'array'; value: number[] | number[][] }
+    | { kind: 'slice'; bounds: [number | null, number | null, number | null] }
+  )[];
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -51,15 +54,16 @@ const specArb: fc.Arbitrary<Spec> = fc
       const asColumn = column && first;
       first = false;
       const vector = fc.array(index, { minLength: m, maxLength: m });
-      return (asColumn ? vector.map((v) => v.map((i) => [i])) : vector).map((value) => ({ kind: 'array' as const, value }));
+      return (asColumn ? vector.map((v) => v.map((i) => [i])) : vector).map((value) => ({
+        kind: 'array' as const,
+        value,
+      }));
     });
     return fc.tuple(...entries).map((e) => ({ shape, entries: e }));
   });
 
 function indexArgs(s: Spec): unknown[] {
-  return s.entries.map((e) =>
-    e.kind === 'slice' ? T.slice(...e.bounds) : T.constant(e.value, { dtype: 'int32' }),
-  );
+  return s.entries.map((e) => (e.kind === 'slice' ? T.slice(...e.bounds) : T.constant(e.value, { dtype: 'int32' })));
 }
 const get = (x: X, s: Spec) => (x.get as (...a: unknown[]) => Tensor)(...indexArgs(s));
 const at = (x: X, s: Spec) => (x.at as (...a: unknown[]) => theano.tensor.IndexUpdate)(...indexArgs(s));
@@ -82,8 +86,9 @@ function regionShape(s: Spec, x: unknown): number[] {
 describe('advanced indexing with several index arrays: gradients match finite differences', () => {
   test('x[i, j, ...] (a scatter-add: repeated positions add up)', () => {
     fc.assert(
-      fc.property(specArb.chain((s) => valuesOf(s.shape).map((x) => ({ s, x }))), ({ s, x }) =>
-        check((t) => T.sin(get(t, s)), [x], s),
+      fc.property(
+        specArb.chain((s) => valuesOf(s.shape).map((x) => ({ s, x }))),
+        ({ s, x }) => check((t) => T.sin(get(t, s)), [x], s),
       ),
       { numRuns: 80 },
     );
@@ -102,12 +107,7 @@ describe('advanced indexing with several index arrays: gradients match finite di
             }),
           )
           .filter((c) => !c.empty), // nested arrays cannot hold a shape like (0, 1)
-        (c) =>
-          check(
-            (x, y) => T.sqr(c.mode === 'inc' ? at(x, c.s).inc(y!) : at(x, c.s).set(y!)),
-            [c.x, c.y],
-            c,
-          ),
+        (c) => check((x, y) => T.sqr(c.mode === 'inc' ? at(x, c.s).inc(y!) : at(x, c.s).set(y!)), [c.x, c.y], c),
       ),
       { numRuns: 80 },
     );
@@ -115,8 +115,9 @@ describe('advanced indexing with several index arrays: gradients match finite di
 
   test('second order: the gradient of the gradient of sum(x[i, j]^3)', () => {
     fc.assert(
-      fc.property(specArb.chain((s) => valuesOf(s.shape).map((x) => ({ s, x }))), ({ s, x }) =>
-        check((t) => T.grad(T.sum(T.pow(get(t, s), 3)) as Tensor<'float64', 0>, t) as Tensor, [x], s),
+      fc.property(
+        specArb.chain((s) => valuesOf(s.shape).map((x) => ({ s, x }))),
+        ({ s, x }) => check((t) => T.grad(T.sum(T.pow(get(t, s), 3)) as Tensor<'float64', 0>, t) as Tensor, [x], s),
       ),
       { numRuns: 30 },
     );

@@ -18,9 +18,12 @@ function nest(flat: readonly number[], shape: readonly number[]): unknown {
 }
 /** Distinct values at least 0.05 apart (finite differences use steps far below that). */
 const distinctValues = (shape: readonly number[]) =>
-  fc
-    .uniqueArray(fc.integer({ min: -200, max: 200 }), { minLength: size(shape), maxLength: size(shape) })
-    .map((ints) => nest(ints.map((i) => i / 20), shape));
+  fc.uniqueArray(fc.integer({ min: -200, max: 200 }), { minLength: size(shape), maxLength: size(shape) }).map((ints) =>
+    nest(
+      ints.map((i) => i / 20),
+      shape,
+    ),
+  );
 const shapeArb = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 });
 
 function check(fn: (...x: X[]) => Tensor, point: unknown[], what: unknown): void {
@@ -54,14 +57,16 @@ describe('gradients match finite differences', () => {
   test('topk values (largest and smallest)', () => {
     fc.assert(
       fc.property(
-        shapeArb.chain((shape) =>
-          fc.record({
-            shape: fc.constant(shape),
-            axis: fc.integer({ min: 0, max: shape.length - 1 }),
-            x: distinctValues(shape),
-            sign: fc.constantFrom(1, -1),
-          }),
-        ).chain((c) => fc.integer({ min: 1, max: c.shape[c.axis]! }).map((k) => ({ ...c, k: k * c.sign }))),
+        shapeArb
+          .chain((shape) =>
+            fc.record({
+              shape: fc.constant(shape),
+              axis: fc.integer({ min: 0, max: shape.length - 1 }),
+              x: distinctValues(shape),
+              sign: fc.constantFrom(1, -1),
+            }),
+          )
+          .chain((c) => fc.integer({ min: 1, max: c.shape[c.axis]! }).map((k) => ({ ...c, k: k * c.sign }))),
         (c) => check((x) => T.sqr(weighted(T.topk(x, c.k, c.axis as never))), [c.x], c),
       ),
       { numRuns: 60 },
@@ -99,7 +104,11 @@ describe('gradients match finite differences', () => {
         ),
         (c) => {
           const labels = T.constant(c.labels, { dtype: 'int32' }) as Tensor<'int32', 1>;
-          check((w) => T.sin(weighted(T.bincount(labels, { weights: w as Tensor<FloatDType, 1>, minlength: 5 }))), [c.w], c);
+          check(
+            (w) => T.sin(weighted(T.bincount(labels, { weights: w as Tensor<FloatDType, 1>, minlength: 5 }))),
+            [c.w],
+            c,
+          );
         },
       ),
       { numRuns: 40 },

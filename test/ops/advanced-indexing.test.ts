@@ -102,7 +102,7 @@ describe('the negative log-likelihood', () => {
       [2, 0],
     ) as number;
     const lse = (r: number[]) => Math.max(...r) + Math.log(r.reduce((s, v) => s + Math.exp(v - Math.max(...r)), 0));
-    expect(value).toBeCloseTo(-((3 - lse([1, 2, 3])) + (0 - lse([0, 0, 1000]))) / 2, 10);
+    expect(value).toBeCloseTo(-(3 - lse([1, 2, 3]) + (0 - lse([0, 0, 1000]))) / 2, 10);
   });
 });
 
@@ -129,7 +129,11 @@ describe('types, printing and errors', () => {
     const a = T.dmatrix('a');
     const i = T.ivector('i');
     const j = T.ivector('j');
-    expectBuildError(() => a.get(i, T.tensor('float64', 1) as never), 'index 1 must have an integer dtype', 'float64 vector');
+    expectBuildError(
+      () => a.get(i, T.tensor('float64', 1) as never),
+      'index 1 must have an integer dtype',
+      'float64 vector',
+    );
     expectBuildError(() => a.get(i, T.newaxis as never), 'T.newaxis cannot be mixed with integer tensor indices');
     expectBuildError(() => (a.get as (...x: unknown[]) => Tensor)(i, i, i), 'too many indices for a tensor of rank 2');
     expectBuildError(
@@ -138,10 +142,21 @@ describe('types, printing and errors', () => {
       'do not broadcast together',
     );
     const f = theano.function([a, i, j], a.get(i, j));
-    expectRunError(f as never, [[[1, 2]], [0], [2]], 'advanced_subtensor: index 2 is out of bounds for axis 1 with size 2');
-    expectRunError(f as never, [[[1, 2]], [0, 0], [0, 0, 0]], "advanced_subtensor: the index arrays' shapes (2,) and (3,) do not broadcast");
+    expectRunError(
+      f as never,
+      [[[1, 2]], [0], [2]],
+      'advanced_subtensor: index 2 is out of bounds for axis 1 with size 2',
+    );
+    expectRunError(
+      f as never,
+      [[[1, 2]], [0, 0], [0, 0, 0]],
+      "advanced_subtensor: the index arrays' shapes (2,) and (3,) do not broadcast",
+    );
     expectBuildError(
-      () => T.dmatrix().at(T.tensor('int32', [3]), T.tensor('int32', [1])).set(T.tensor('float64', [5])),
+      () =>
+        T.dmatrix()
+          .at(T.tensor('int32', [3]), T.tensor('int32', [1]))
+          .set(T.tensor('float64', [5])),
       'set_subtensor: a value of static shape (5)',
       'does not broadcast to the region (3,)',
     );

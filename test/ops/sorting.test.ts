@@ -130,9 +130,24 @@ describe('semantics beyond the fixtures', () => {
 
   test('sort with axis null flattens; where with three arguments is switch', () => {
     const m = T.dmatrix('m');
-    const [s, w] = run([m], [T.sort(m, null), T.where(m.gt(0), m, 0)], [[[3, -1], [2, 0]]]);
+    const [s, w] = run(
+      [m],
+      [T.sort(m, null), T.where(m.gt(0), m, 0)],
+      [
+        [
+          [3, -1],
+          [2, 0],
+        ],
+      ],
+    );
     expectArray(s, { dtype: 'float64', value: [-1, 0, 2, 3] });
-    expectArray(w, { dtype: 'float64', value: [[3, 0], [2, 0]] });
+    expectArray(w, {
+      dtype: 'float64',
+      value: [
+        [3, 0],
+        [2, 0],
+      ],
+    });
   });
 
   test('bad inputs name the function, the input and what is expected', () => {
@@ -142,11 +157,23 @@ describe('semantics beyond the fixtures', () => {
     expectBuildError(() => T.sort(m, 2 as never), 'sort: axis 2 is out of range for float64 matrix');
     expectBuildError(() => T.topk(m, 0), 'topk: k must be a non-zero integer');
     expectBuildError(() => T.topk(T.tensor('float64', [2, 3]), 4), 'topk: |k| = 4 is more than the length 3 of axis 1');
-    expectBuildError(() => T.searchsorted(m as never, v), 'searchsorted: the sorted array must be a vector, got float64 matrix');
-    expectBuildError(() => T.searchsorted(T.dvector(), v, { sides: 'left' } as never), "searchsorted: unknown option 'sides'; the options are side");
+    expectBuildError(
+      () => T.searchsorted(m as never, v),
+      'searchsorted: the sorted array must be a vector, got float64 matrix',
+    );
+    expectBuildError(
+      () => T.searchsorted(T.dvector(), v, { sides: 'left' } as never),
+      "searchsorted: unknown option 'sides'; the options are side",
+    );
     expectBuildError(() => T.unique(m, { counts: true } as never), "unique: unknown option 'counts'");
-    expectBuildError(() => T.bincount(T.dvector() as never), 'bincount: x must be a vector of non-negative integers, got float64 vector');
-    expectBuildError(() => T.oneHot(T.dvector() as never, 3), 'oneHot: the labels must be integers, got float64 vector');
+    expectBuildError(
+      () => T.bincount(T.dvector() as never),
+      'bincount: x must be a vector of non-negative integers, got float64 vector',
+    );
+    expectBuildError(
+      () => T.oneHot(T.dvector() as never, 3),
+      'oneHot: the labels must be integers, got float64 vector',
+    );
     expectBuildError(() => T.diff(m, -1), 'diff: the order n must be a non-negative integer, got -1');
     expectBuildError(() => T.nonzero(T.dscalar() as never), 'nonzero: a scalar (float64 scalar) has no coordinates');
     expectBuildError(() => (T.where as (...a: unknown[]) => unknown)(m, m), 'where: takes one argument');
