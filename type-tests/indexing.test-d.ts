@@ -77,3 +77,20 @@ m.get('1');
 m.at(0, 0, 0).set(1);
 // @ts-expect-error -- take's axis must exist
 T.take(m, idx, 2);
+
+// --- several index tensors (numpy's advanced indexing): they broadcast, and their rank replaces their axes
+const labels = T.ivector('labels');
+const d3 = T.dtensor3('d3');
+expectType<Tensor<'float64', 1>>(m.get(T.arange(labels.shape(0)), labels));
+expectType<Tensor<'float64', 1>>(m.get(idx, idx));
+expectType<Tensor<'float64', 2>>(m.get(idx2, idx));
+expectType<Tensor<'float64', 2>>(d3.get(idx, T.slice(), idx));
+expectType<Tensor<'float64', 1>>(d3.get(0, idx, i));
+expectType<Tensor<'float64', 2>>(d3.get(T.slice(1, 2), idx, j));
+expectType<Tensor<'int64', 3>>(t3.get(idx2, idx2));
+expectType<Tensor<'float64', 2>>(m.at(idx, idx).inc(1));
+expectType<Tensor<'float64', 0>>(T.neg(T.mean(T.log(m).get(T.arange(labels.shape(0)), labels))));
+// @ts-expect-error -- three indices for a matrix
+m.get(idx, idx, idx);
+// @ts-expect-error -- a float tensor is not an index tensor, beside another one either
+m.get(idx, T.dvector());

@@ -64,6 +64,7 @@ export interface GradBuilder {
   tril(x: Tensor, k?: number | Tensor): Tensor;
   triu(x: Tensor, k?: number | Tensor): Tensor;
   cumsum(x: Tensor, axis?: number): Tensor;
+  argsort(x: Tensor, axis?: number | null): Tensor;
   zerosLike(x: Tensor): Tensor;
   sumToShape(g: Tensor, like: Tensor): Tensor;
   broadcastLike(x: Tensor, like: Tensor): Tensor;

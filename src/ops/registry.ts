@@ -5,6 +5,9 @@
  */
 import type { OpDef } from '../graph/op.js';
 import { ADVANCED_INC_SUBTENSOR, TAKE } from './advanced-subtensor.js';
+import { ADVANCED_INC_SUBTENSOR_ND, ADVANCED_SUBTENSOR } from './advanced-indexing.js';
+import { ARGSORT, SEARCHSORTED, SORT, TOPK } from './sorting.js';
+import { BINCOUNT, NONZERO, ONE_HOT, UNIQUE } from './selection.js';
 import { ARG_REDUCE } from './argreduce.js';
 import { BATCHED_DOT, DOT, MATMUL, TENSORDOT } from './blas.js';
 import { CONV2D, CONV2D_GRAD_INPUTS, CONV2D_GRAD_WEIGHTS } from './conv.js';
@@ -99,6 +102,16 @@ const NAMED_OPS = {
   lu: LU,
   pinv: PINV,
   lstsq: LSTSQ,
+  advanced_subtensor: ADVANCED_SUBTENSOR,
+  advanced_inc_subtensor_nd: ADVANCED_INC_SUBTENSOR_ND,
+  sort: SORT,
+  argsort: ARGSORT,
+  topk: TOPK,
+  searchsorted: SEARCHSORTED,
+  nonzero: NONZERO,
+  unique: UNIQUE,
+  bincount: BINCOUNT,
+  one_hot: ONE_HOT,
 } as const;
 
 /** The name of an op: an elementwise (scalar) op or one of the others. */

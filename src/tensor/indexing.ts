@@ -5,6 +5,12 @@
  */
 import { ADVANCED_INC_SUBTENSOR, TAKE } from '../ops/advanced-subtensor.js';
 import {
+  ADVANCED_INC_SUBTENSOR_ND,
+  ADVANCED_SUBTENSOR,
+  type AdvancedEntry,
+  type AdvancedSubtensorParams,
+} from '../ops/advanced-indexing.js';
+import {
   BasicIndex,
   INC_SUBTENSOR,
   SUBTENSOR,
@@ -15,7 +21,7 @@ import {
 import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
 import type { RankOfValue } from '../runtime/values.js';
 import { isInt, type DType, type IntDType } from '../types/dtype.js';
-import { MAX_RANK, type Axis, type Rank, type SubTable } from '../types/rank.js';
+import { MAX_RANK, type Axis, type MaxRank, type Rank, type SubTable } from '../types/rank.js';
 import { applyOp, asVariables, makeConstant } from './apply.js';
 import { normalizeAxis } from './axis.js';
 import type { Operand } from './operand.js';
@@ -143,6 +149,24 @@ export type TakeRank<R extends Rank, RI extends Rank> = Rank extends R
 // prettier-ignore
 export type AdvancedIndexFor<R extends Rank, RI extends Rank> = [never, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>][R];
 
+/** One index of numpy's advanced indexing: an integer, a slice, or an integer tensor (`x.get(i, j)`). */
+export type AdvancedIndexArg = IntIndex | Slice | IndexTensor<PositiveRank>;
+type IndexArrayRank<X> = X extends Tensor<DType, infer RI> ? RI : 0;
+/** The rank the index tensors of the first 8 indices broadcast to (unrolled, not recursive). */
+// prettier-ignore
+type BroadcastIndexRank<I extends readonly unknown[]> =
+  MaxRank<MaxRank<MaxRank<IndexArrayRank<I[0]>, IndexArrayRank<I[1]>>, MaxRank<IndexArrayRank<I[2]>, IndexArrayRank<I[3]>>>,
+    MaxRank<MaxRank<IndexArrayRank<I[4]>, IndexArrayRank<I[5]>>, MaxRank<IndexArrayRank<I[6]>, IndexArrayRank<I[7]>>>>;
+/**
+ * The rank of `x.get(...I)` with integer tensors among the indices, for x of rank R: R - (integers and tensors)
+ * + (the rank their shapes broadcast to).
+ */
+export type AdvancedRank<R extends Rank, I extends readonly unknown[]> = Rank extends R
+  ? Rank
+  : IsTuple<I> extends true
+    ? AddTable[SubTable[R][Count<I, IntIndex | IndexTensor<PositiveRank>>]][BroadcastIndexRank<I>]
+    : Rank;
+
 /** Integer index values given as JS data (a number, a list, nested lists), made an int64 constant. */
 export type IndexData =
   | number
@@ -193,11 +217,6 @@ function parseBasicIndex(indices: readonly unknown[], where: string): { index: B
         step: bound(ix.step, `the step of index ${p}`),
       };
     }
-    if (isIndexTensor(ix)) {
-      throw new TypeError(
-        `${where}: index ${p} is an integer tensor (${ix.type}); advanced indexing takes it alone, as x.get(indices) (axis 0), or T.take(x, indices, axis)`,
-      );
-    }
     return { kind: 'int', index: value(ix, `index ${p}`) };
   });
   return { index: new BasicIndex(entries), symbols };
@@ -210,10 +229,14 @@ function describeArg(v: unknown): string {
   return `${typeof v} ${String(v)}`;
 }
 
-/** `x[indices]` for basic indices, or `x[idx]` (axis 0) for one integer tensor. Backs `x.get(...)`. */
+/**
+ * `x[indices]`: basic indices, `x[idx]` (axis 0) for one integer tensor, or numpy's advanced indexing when integer
+ * tensors come with other indices (`x[i, j]`, `x[arange(n), y]`, `x[i, 1:3]`). Backs `x.get(...)`.
+ */
 export function getItem(x: Tensor, indices: readonly unknown[]): Tensor {
   if (indices.length === 1 && isIndexTensor(indices[0]))
     return take(x, indices[0] as IndexTensor, 0 as never) as Tensor;
+  if (indices.some(isIndexTensor)) return advancedGetItem(x, indices);
   const { index, symbols } = parseBasicIndex(indices, 'x.get');
   const ints = index.entries.filter((e) => e.kind === 'int').length;
   const added = index.entries.length - index.consumed;
@@ -222,9 +245,67 @@ export function getItem(x: Tensor, indices: readonly unknown[]): Tensor {
   return applyOp(SUBTENSOR, { index }, [x, ...symbols])[0]!;
 }
 
+/** Indexed results built as a basic subtensor, then advanced indexing: the result -> the basic subtensor. */
+const slicedFirst = new WeakMap<Tensor, Tensor>();
+
+const isFullSlice = (s: Slice) => [s.start, s.stop, s.step].every((b) => b === null || b === undefined);
+
+/** An integer index among integer tensors: a 0-d index array (numpy broadcasts it with the others). */
+function scalarIndexArray(ix: unknown, p: number): Tensor {
+  if (ix instanceof Tensor) {
+    if (ix.ndim === 0 && isInt(ix.dtype)) return ix;
+    throw new TypeError(`x.get: index ${p} must be an integer, an integer tensor or T.slice(...); got ${ix.type}`);
+  }
+  if ((typeof ix === 'number' && Number.isInteger(ix)) || typeof ix === 'bigint')
+    return makeConstant(toNDArray(ix, { dtype: 'int64', what: `index ${p}` }));
+  throw new TypeError(
+    `x.get: index ${p} must be an integer, an integer tensor or T.slice(...); got ${describeArg(ix)}`,
+  );
+}
+
+/**
+ * numpy's advanced indexing, `x[i, j]`, `x[arange(n), y]`, `x[i, 1:3]`: integer tensors (and integers, as 0-d
+ * arrays) broadcast together and replace their axes; slices keep theirs. Slices with bounds are taken first (a
+ * basic subtensor), so the advanced op only ever sees whole axes.
+ */
+function advancedGetItem(x: Tensor, indices: readonly unknown[]): Tensor {
+  if (indices.some((ix) => ix === null))
+    throw new TypeError(
+      'x.get: T.newaxis cannot be mixed with integer tensor indices; index with the tensors first, then add the axis (.get(T.slice(), T.newaxis) or .dimshuffle)',
+    );
+  if (indices.length > x.ndim)
+    throw new RangeError(`x.get: too many indices for a tensor of rank ${x.ndim}: ${indices.length} indices`);
+  const pattern: AdvancedEntry[] = [];
+  const arrays: Tensor[] = [];
+  indices.forEach((ix, p) => {
+    if (ix instanceof Slice) pattern.push('all');
+    else {
+      pattern.push('index');
+      arrays.push(isIndexTensor(ix) ? ix : scalarIndexArray(ix, p));
+    }
+  });
+  const sliced = indices.some((ix) => ix instanceof Slice && !isFullSlice(ix));
+  const base = sliced
+    ? getItem(
+        x,
+        indices.map((ix) => (ix instanceof Slice ? ix : slice())),
+      )
+    : x;
+  let out: Tensor;
+  if (arrays.length === 1 && arrays[0]!.ndim > 0) {
+    out = take(base, arrays[0] as IndexTensor, pattern.indexOf('index') as never) as Tensor;
+  } else {
+    out = applyOp(ADVANCED_SUBTENSOR, { pattern }, [base, ...arrays])[0]!;
+  }
+  if (sliced) slicedFirst.set(out, base);
+  return out;
+}
+
 function asIndexTensor(indices: Tensor | IndexData): Tensor {
   if (indices instanceof Tensor) return indices;
-  return makeConstant(toNDArray(indices, { dtype: 'int64', what: 'take indices', downcastHint: 'indices are integers' }));
+  return makeConstant(
+    toNDArray(indices, { dtype: 'int64', what: 'take indices', downcastHint: 'indices are integers' }),
+  );
 }
 
 /**
@@ -268,7 +349,11 @@ function valueFor(x: Tensor, y: UpdateValue, where: string): Tensor {
     return asVariables([x, y], where)[1] as Tensor;
   try {
     return makeConstant(
-      toNDArray(y, { dtype: x.dtype, what: `${where}: the value`, downcastHint: `cast it first, or pass a tensor: ${x.dtype} values are written` }),
+      toNDArray(y, {
+        dtype: x.dtype,
+        what: `${where}: the value`,
+        downcastHint: `cast it first, or pass a tensor: ${x.dtype} values are written`,
+      }),
     );
   } catch (e) {
     throw new TypeError(
@@ -279,8 +364,15 @@ function valueFor(x: Tensor, y: UpdateValue, where: string): Tensor {
 
 function updateSubtensor(sub: Tensor, y: UpdateValue, mode: IncMode): Tensor {
   const where = mode === 'set' ? 'setSubtensor' : 'incSubtensor';
+  const sliced = sub instanceof Tensor ? slicedFirst.get(sub) : undefined;
+  // x[1:3, i]: update the slice x[1:3] at i, then set it back into x
+  if (sliced) return updateSubtensor(sliced, updateRegion(sub, y, mode, where), 'set');
+  return updateRegion(sub, y, mode, where);
+}
+
+function updateRegion(sub: Tensor, y: UpdateValue, mode: IncMode, where: string): Tensor {
   const node = sub instanceof Tensor ? sub.owner : null;
-  if (!node || (node.op !== SUBTENSOR && node.op !== TAKE)) {
+  if (!node || (node.op !== SUBTENSOR && node.op !== TAKE && node.op !== ADVANCED_SUBTENSOR)) {
     const what =
       sub instanceof Tensor
         ? node
@@ -296,6 +388,10 @@ function updateSubtensor(sub: Tensor, y: UpdateValue, mode: IncMode): Tensor {
   if (node.op === SUBTENSOR) {
     const { index } = node.params as { index: BasicIndex };
     return applyOp(INC_SUBTENSOR, { mode, index }, [x, value, ...node.inputs.slice(1)])[0]!;
+  }
+  if (node.op === ADVANCED_SUBTENSOR) {
+    const { pattern } = node.params as AdvancedSubtensorParams;
+    return applyOp(ADVANCED_INC_SUBTENSOR_ND, { mode, pattern }, [x, value, ...node.inputs.slice(1)])[0]!;
   }
   const { axis } = node.params as { axis: number };
   return applyOp(ADVANCED_INC_SUBTENSOR, { mode, axis }, [x, value, node.inputs[1]!])[0]!;

@@ -187,6 +187,7 @@ export const nnet = {
   softmax,
   logSoftmax,
   logsoftmax: logSoftmax,
+  log_softmax: logSoftmax,
   relu,
   elu,
   softsign,

@@ -194,6 +194,37 @@ describe('inferShape facts agree with evaluation', () => {
     expect(checkFacts(outputs, values)).toBeGreaterThan(5);
   });
 
+  test('advanced indexing with several index arrays, sorting, searching and counting', () => {
+    const x = T.dtensor3('x');
+    const i = T.imatrix('i');
+    const j = T.ivector('j');
+    const v = T.dvector('v');
+    const labels = T.ivector('labels');
+    const outputs = [
+      x.get(i, j),
+      x.get(i, T.slice(), j),
+      x.at(T.slice(), i, j).inc(1),
+      T.sort(x, 1),
+      T.argsort(x, 0),
+      T.topk(x, -2, 2),
+      T.topkIndices(x, 1, 1),
+      T.searchsorted(T.sort(v), x),
+      ...T.nonzero(x),
+      ...T.unique(x, { returnIndex: true, returnInverse: true, returnCounts: true }),
+      ...T.unique(x, { returnInverse: true, axis: 1 }),
+      T.bincount(labels, { weights: v, minlength: 4 }),
+      T.oneHot(labels, 5),
+    ] as Tensor[];
+    const values = new Map<Variable, unknown>([
+      [x, [matrix(3, 4), matrix(3, 4).map((r) => r.map((e) => -e))]],
+      [i, [[0], [1]]],
+      [j, [2, 0, 1]],
+      [v, [0.5, 1, 2]],
+      [labels, [1, 0, 2]],
+    ]);
+    expect(checkFacts(outputs, values)).toBeGreaterThan(30);
+  });
+
   test('ifelse: the lengths of an input both branches return', () => {
     const c = T.bscalar('c');
     const x = T.dmatrix('x');
