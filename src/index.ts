@@ -21,7 +21,13 @@ export type {
   Given,
   InputsValue,
   OutputsValue,
+  FunctionArgs,
+  InputSpec,
+  OutputSpec,
+  CopyOptions,
 } from './compile/function.js';
+export { In, FunctionInput } from './compile/io.js';
+export type { InOptions, PositionalArgs, NamedArgs } from './compile/io.js';
 export type { StepProfile } from './codegen/linker.js';
 export { NodeError } from './graph/evaluate.js';
 export { LinAlgError } from './runtime/linalg.js';
