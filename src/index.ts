@@ -23,10 +23,16 @@ export type {
   OutputsValue,
   FunctionArgs,
   InputSpec,
-  OutputSpec,
   CopyOptions,
 } from './compile/function.js';
 export { In, FunctionInput } from './compile/io.js';
+import './compile/eval.js';
+export { clone, cloneReplace } from './compile/clone.js';
+export type { CloneOptions } from './compile/clone.js';
+export * as graph from './graph-api.js';
+export * as printing from './printing-api.js';
+export type { EvalValues } from './tensor/tensor.js';
+export type { PrintOptions, PrintAttr } from './tensor/print.js';
 export type { InOptions, PositionalArgs, NamedArgs } from './compile/io.js';
 export type { StepProfile } from './codegen/linker.js';
 export { NodeError } from './graph/evaluate.js';

@@ -2,6 +2,7 @@
  * Theano's `verify_grad`: checks a symbolic gradient against central finite differences along a random
  * projection of the output.
  */
+import { checkOptionKeys } from '../types/suggest.js';
 import { grad } from '../grad/grad.js';
 import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
 import { NDArray } from '../runtime/ndarray.js';
@@ -53,6 +54,7 @@ const DEFAULTS: { [D in FloatDType]: { eps: number; tol: number } } = {
  * theano.gradient.verifyGrad((x) => T.tanh(x).mul(x), [[0.5, -1, 2]]);
  */
 export function verifyGrad(fn: (...inputs: Tensor<FloatDType>[]) => Tensor, point: readonly ArrayLikeInput[], options: VerifyGradOptions = {}): void {
+  checkOptionKeys('verifyGrad', options, ['nTests', 'seed', 'eps', 'absTol', 'relTol']);
   const values = point.map((p) => {
     const a = toNDArray(p);
     return isFloat(a.dtype) ? a.copy() : toNDArray(p, { dtype: 'float64' });
