@@ -26,9 +26,11 @@ const CLONE_OPTIONS = ['replace'] as const;
 export function clone<const O extends Tensor | readonly Tensor[]>(outputs: O, options: CloneOptions = {}): O {
   checkOptionKeys('clone', options, CLONE_OPTIONS);
   const list = (outputs instanceof Tensor ? [outputs] : outputs) as readonly unknown[];
-  if (!Array.isArray(list)) throw new TypeError(`clone: outputs must be a symbolic variable or a list of them, got ${describeValue(outputs)}`);
+  if (!Array.isArray(list))
+    throw new TypeError(`clone: outputs must be a symbolic variable or a list of them, got ${describeValue(outputs)}`);
   list.forEach((v, i) => {
-    if (!(v instanceof Tensor)) throw new TypeError(`clone: output ${i} is not a symbolic variable (got ${describeValue(v)})`);
+    if (!(v instanceof Tensor))
+      throw new TypeError(`clone: output ${i} is not a symbolic variable (got ${describeValue(v)})`);
   });
   const replacements = replacementMap(options.replace);
   const copied = copyGraph(list as readonly Variable[], replacements);
@@ -47,13 +49,16 @@ function replacementMap(replace: CloneOptions['replace']): Map<Variable, Variabl
   const map = new Map<Variable, Variable>();
   if (replace === undefined) return map;
   const pairs = replace instanceof Map ? [...replace] : Array.isArray(replace) ? replace : undefined;
-  if (!pairs) throw new TypeError(`clone: replace must be a Map or a list of [old, new] pairs, got ${describeValue(replace)}`);
+  if (!pairs)
+    throw new TypeError(`clone: replace must be a Map or a list of [old, new] pairs, got ${describeValue(replace)}`);
   (pairs as readonly unknown[]).forEach((p, i) => {
     if (!Array.isArray(p) || p.length !== 2)
       throw new TypeError(`clone: replace must be a list of [old, new] pairs; item ${i} is ${describeValue(p)}`);
     const [old, replacement] = p as [unknown, unknown];
     if (!(old instanceof Tensor) || !(replacement instanceof Tensor))
-      throw new TypeError(`clone: replace pairs symbolic variables; item ${i} is [${describeValue(old)}, ${describeValue(replacement)}]`);
+      throw new TypeError(
+        `clone: replace pairs symbolic variables; item ${i} is [${describeValue(old)}, ${describeValue(replacement)}]`,
+      );
     if (old.dtype !== replacement.dtype || old.ndim !== replacement.ndim)
       throw new TypeError(
         `clone: ${old.name ? `'${old.name}'` : 'a variable'} (${old.type}) cannot be replaced by one of type ${replacement.type}${old.ndim === replacement.ndim ? ` (use .cast('${old.dtype}'))` : ''}`,

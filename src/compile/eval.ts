@@ -20,7 +20,9 @@ function evalPairs(x: Tensor, values: EvalValues | undefined): [Tensor, ArrayLik
   if (values instanceof Map) return [...(values as ReadonlyMap<Tensor, ArrayLikeInput>)];
   if (Array.isArray(values)) return values.map((p) => [p[0], p[1]] as [Tensor, ArrayLikeInput]);
   if (typeof values !== 'object' || values === null)
-    throw new TypeError(`eval: values must be an object by name, a Map or a list of [variable, value] pairs, got ${describeValue(values)}`);
+    throw new TypeError(
+      `eval: values must be an object by name, a Map or a list of [variable, value] pairs, got ${describeValue(values)}`,
+    );
   const free = freeInputs(x);
   return Object.entries(values as Record<string, ArrayLikeInput>).map(([name, value]) => {
     const found = free.filter((v) => v.name === name);
@@ -37,7 +39,8 @@ function evalPairs(x: Tensor, values: EvalValues | undefined): [Tensor, ArrayLik
 function evaluate(x: Tensor, values: EvalValues | undefined): unknown {
   const pairs = evalPairs(x, values).sort((a, b) => a[0].id - b[0].id);
   pairs.forEach(([v], i) => {
-    if (!(v instanceof Tensor)) throw new TypeError(`eval: key ${i} is not a symbolic variable (got ${describeValue(v)})`);
+    if (!(v instanceof Tensor))
+      throw new TypeError(`eval: key ${i} is not a symbolic variable (got ${describeValue(v)})`);
   });
   const key = pairs.map(([v]) => v.id).join(',');
   let byInputs = cache.get(x);

@@ -49,7 +49,8 @@ function single<D extends DType, R extends Rank>(
 /** Several inputs at once, one per name. */
 function plural<D extends DType, R extends Rank>(dtype: D, shape: readonly StaticDim[]) {
   const make = single<D, R>(dtype, shape);
-  return <const N extends readonly string[]>(...names: N): { -readonly [K in keyof N]: Tensor<D, R> } => names.map((n) => make(n)) as never;
+  return <const N extends readonly string[]>(...names: N): { -readonly [K in keyof N]: Tensor<D, R> } =>
+    names.map((n) => make(n)) as never;
 }
 
 /**
@@ -60,22 +61,30 @@ export function tensor<D extends DType, const S extends Rank | readonly (StaticD
   dtype: D,
   shape: S,
   name?: string,
-  options?: InputOptions<D, S extends Rank ? S : S extends readonly unknown[] ? (S['length'] extends Rank ? S['length'] : Rank) : Rank>,
-): Tensor<D, S extends Rank ? S : S extends readonly unknown[] ? (S['length'] extends Rank ? S['length'] : Rank) : Rank> {
+  options?: InputOptions<
+    D,
+    S extends Rank ? S : S extends readonly unknown[] ? (S['length'] extends Rank ? S['length'] : Rank) : Rank
+  >,
+): Tensor<
+  D,
+  S extends Rank ? S : S extends readonly unknown[] ? (S['length'] extends Rank ? S['length'] : Rank) : Rank
+> {
   if (!isDType(dtype)) throw new TypeError(`T.tensor: unknown dtype ${String(dtype)}`);
   let dims: StaticDim[];
   if (typeof shape === 'number') {
-    if (!Number.isInteger(shape) || shape < 0 || shape > MAX_RANK) throw new RangeError(`T.tensor: rank must be an integer in [0, ${MAX_RANK}], got ${shape}`);
+    if (!Number.isInteger(shape) || shape < 0 || shape > MAX_RANK)
+      throw new RangeError(`T.tensor: rank must be an integer in [0, ${MAX_RANK}], got ${shape}`);
     dims = new Array<StaticDim>(shape).fill(null);
   } else {
     const list = shape as readonly (StaticDim | boolean)[];
     if (list.length > MAX_RANK) throw new RangeError(`T.tensor: rank must be at most ${MAX_RANK}, got ${list.length}`);
     dims = list.map((d) => (d === true ? 1 : d === false ? null : d));
-    for (const d of dims) if (d !== null && (!Number.isInteger(d) || d < 0)) throw new RangeError(`T.tensor: invalid static dimension ${d}`);
+    for (const d of dims)
+      if (d !== null && (!Number.isInteger(d) || d < 0))
+        throw new RangeError(`T.tensor: invalid static dimension ${d}`);
   }
   return makeInput(new TensorType(dtype, dims), name, options as never) as never;
 }
-
 
 // float64 (floatX)
 export const scalar = single<'float64', 0>('float64', []);

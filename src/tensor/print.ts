@@ -28,7 +28,8 @@ const PRINT_OPTIONS = ['attrs', 'log'] as const;
  * f([1, 2, 3]); // logs "x is shape = (3,)" and "x is sum = 6"
  */
 export function Print(message: string, options: PrintOptions = {}): <T extends Tensor>(x: T) => T {
-  if (typeof message !== 'string') throw new TypeError(`Print: the message must be a string, got ${describeValue(message)}`);
+  if (typeof message !== 'string')
+    throw new TypeError(`Print: the message must be a string, got ${describeValue(message)}`);
   checkOptionKeys('Print', options, PRINT_OPTIONS);
   const attrs = options.attrs ?? ['__str__'];
   if (!Array.isArray(attrs) || attrs.length === 0)
@@ -40,7 +41,8 @@ export function Print(message: string, options: PrintOptions = {}): <T extends T
   if (typeof log !== 'function') throw new TypeError(`Print: log must be a function, got ${describeValue(log)}`);
   const params = { message, attrs: [...attrs], log };
   return <T extends Tensor>(x: T): T => {
-    if (!(x instanceof Tensor)) throw new TypeError(`Print('${message}'): expected a symbolic variable, got ${describeValue(x)}`);
+    if (!(x instanceof Tensor))
+      throw new TypeError(`Print('${message}'): expected a symbolic variable, got ${describeValue(x)}`);
     return applyOp(PRINT, params, [x])[0] as T;
   };
 }
