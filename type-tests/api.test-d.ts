@@ -10,7 +10,10 @@ import type { NDArray, Tensor } from '../dist/index.js';
 const T = theano.tensor;
 
 const [x, y, w] = T.dscalars('x', 'y', 'w');
-const f = theano.function([x, theano.In(y, { value: 1 }), theano.In(w, { value: 2, name: 'w_by_name' })], x.add(y).mul(w));
+const f = theano.function(
+  [x, theano.In(y, { value: 1 }), theano.In(w, { value: 2, name: 'w_by_name' })],
+  x.add(y).mul(w),
+);
 expectType<number>(f(33));
 expectType<number>(f(33, 2));
 expectType<number>(f(33, 0, 1));

@@ -65,8 +65,12 @@ describe('theano.In: default and named arguments (the tutorial: Setting a Defaul
       "function: no input is named 'wByName' (did you mean 'w_by_name'?); the named inputs are 'x', 'y', 'w_by_name'",
     );
     expect(() => f(33, 2, { y: 3 })).toThrow("function: input 1 ('y') is given twice (by position and as 'y')");
-    expect(() => (f as unknown as (...a: unknown[]) => unknown)()).toThrow("function: missing argument for input 0 ('x'), which has no default");
-    expect(() => (f as unknown as (...a: unknown[]) => unknown)(1, 2, 3, 4)).toThrow('function: expected 3 arguments at most, got 4');
+    expect(() => (f as unknown as (...a: unknown[]) => unknown)()).toThrow(
+      "function: missing argument for input 0 ('x'), which has no default",
+    );
+    expect(() => (f as unknown as (...a: unknown[]) => unknown)(1, 2, 3, 4)).toThrow(
+      'function: expected 3 arguments at most, got 4',
+    );
     expect(() => theano.function([theano.In(y, { value: 1 }), x], x.add(y))).toThrow(
       "function: input 1 ('x') has no default but comes after input 0 ('y'), which has one: inputs with defaults come last (as in a JS function)",
     );
