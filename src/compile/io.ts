@@ -189,10 +189,12 @@ export function outputLayout(outputs: unknown, fname: string): OutputLayout {
   if (typeof outputs === 'object' && Object.getPrototypeOf(outputs) === Object.prototype) {
     const keys = Object.keys(outputs);
     const list = keys.map((k) => check((outputs as Record<string, unknown>)[k], `output '${k}'`));
-    return {
-      list,
-      shape: (values) => Object.fromEntries(keys.map((k, i) => [k, values[i]])),
+    const shape = (values: readonly unknown[]) => {
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < keys.length; i++) out[keys[i]!] = values[i];
+      return out;
     };
+    return { list, shape };
   }
   throw new TypeError(
     `${fname}: output 0 is not a symbolic variable (got ${describeValue(outputs)}); outputs are a symbolic variable, a list or an object of them`,
@@ -210,6 +212,8 @@ export interface InputPlan {
   readonly strict: readonly boolean[];
   /** Whether any input has a default or a name (else a call takes positional arguments only). */
   readonly keyed: boolean;
+  /** The inputs of each name (two when a name is ambiguous: an error if used). */
+  readonly byName: ReadonlyMap<string, readonly number[]>;
 }
 
 const labelOf = (v: Variable, i: number) => `input ${i}${v.name ? ` ('${v.name}')` : ''}`;
@@ -238,12 +242,17 @@ export function inputPlan(inputs: readonly unknown[], fname: string): InputPlan 
       );
     seen.set(name, i);
   });
+  const byName = new Map<string, number[]>();
+  names.forEach((name, i) => {
+    if (name !== undefined) byName.set(name, [...(byName.get(name) ?? []), i]);
+  });
   return {
     variables,
     defaults,
     names,
     strict: specs.map((s) => s?.strict ?? false),
     keyed: specs.some((s) => s !== undefined),
+    byName,
   };
 }
 
@@ -285,10 +294,11 @@ function bindNamed(
   positional: number,
   fname: string,
 ): void {
-  const known = plan.names.filter((s): s is string => s !== undefined);
-  for (const [key, value] of Object.entries(named)) {
-    const matches = plan.names.flatMap((s, i) => (s === key ? [i] : []));
+  for (const key in named) {
+    const value = named[key];
+    const matches = plan.byName.get(key) ?? [];
     if (matches.length === 0) {
+      const known = [...plan.byName.keys()];
       const near = closestName(key, known);
       throw new TypeError(
         `${fname}: no input is named '${key}'${near ? ` (did you mean '${near}'?)` : ''}; the named inputs are ${known.map((k) => `'${k}'`).join(', ') || 'none'}`,
