@@ -21,7 +21,19 @@ export type {
   Given,
   InputsValue,
   OutputsValue,
+  FunctionArgs,
+  InputSpec,
+  CopyOptions,
 } from './compile/function.js';
+export { In, FunctionInput } from './compile/io.js';
+import './compile/eval.js';
+export { clone, cloneReplace } from './compile/clone.js';
+export type { CloneOptions } from './compile/clone.js';
+export * as graph from './graph-api.js';
+export * as printing from './printing-api.js';
+export type { EvalValues } from './tensor/tensor.js';
+export type { PrintOptions, PrintAttr } from './tensor/print.js';
+export type { InOptions, PositionalArgs, NamedArgs } from './compile/io.js';
 export type { StepProfile } from './codegen/linker.js';
 export { NodeError } from './graph/evaluate.js';
 export { LinAlgError } from './runtime/linalg.js';

@@ -100,6 +100,8 @@ export interface LinkOptions {
    * its first step.
    */
   readonly pooledOutputs?: boolean;
+  /** The pool of another program to share (a function's copy with `share: true`). */
+  readonly pool?: BufferPool;
 }
 
 /** Links `graph` (already optimized) with the given input order; `profile` times every step of every call. */
@@ -113,7 +115,7 @@ export function link(
   const out = new SourceWriter();
   bindLeaves(out, graph, inputs);
   const memory = planMemory(graph, steps, options.pooledOutputs ?? false);
-  const pool = new BufferPool();
+  const pool = options.pool ?? new BufferPool();
   const kernels: CompiledKernel[] = [];
   const kernelIndex = new Map<CompiledKernel, number>();
   const context: StepContext = { out, memory, pool, P: out.bind(pool), kernels, kernelIndex };

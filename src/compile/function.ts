@@ -13,7 +13,27 @@ import type { Rank } from '../types/rank.js';
 import { evaluateNodes, leafValue, nanGuard } from '../graph/evaluate.js';
 import { optimize, toMode, type Mode, type ModeName, type OptimizationProfile } from '../rewrite/pipeline.js';
 import { DebugChecker } from './debug.js';
-import { link, outputsToCopy, type LinkedProgram, type StepProfile } from '../codegen/linker.js';
+import { link, outputsToCopy, type BufferPool, type LinkedProgram, type StepProfile } from '../codegen/linker.js';
+import { checkOptionKeys } from '../types/suggest.js';
+import {
+  bindArguments,
+  checkStrict,
+  inputPlan,
+  outputLayout,
+  type FunctionArgs,
+  type InputPlan,
+  type InputSpec,
+  type InputVariables,
+  type OutputLayout,
+  type OutputSpec,
+  type OutputsValue,
+} from './io.js';
+import { profileSummary } from './profile-summary.js';
+import { stepOutputs } from '../codegen/fusion.js';
+
+export type { OutputsValue, FunctionArgs, InputSpec, OutputSpec };
+/** The call's arguments, typed from the declared inputs (an alias of `FunctionArgs`). */
+export type InputsValue<I extends readonly InputSpec[]> = FunctionArgs<I>;
 
 /** One update: a shared variable and its new value, of exactly the same dtype and rank. */
 export type Update = { [D in DType]: { [R in Rank]: readonly [SharedVariable<D, R>, Tensor<D, R>] }[Rank] }[DType];
@@ -51,18 +71,11 @@ export interface FunctionOptions {
   noDefaultUpdates?: boolean | readonly SharedVariable[];
 }
 
-type ValueOf<T> = T extends Tensor<infer D, infer R> ? OutputValue<D, R> : never;
-/** The call's result: one value for one output, a tuple for a list of outputs. */
-export type OutputsValue<O> = O extends Tensor ? ValueOf<O> : { -readonly [K in keyof O]: ValueOf<O[K]> };
-/** The call's arguments, typed from the declared inputs. */
-export type InputsValue<I extends readonly Tensor[]> = {
-  [K in keyof I]: I[K] extends Tensor<infer D, infer R> ? InputValue<D, R> : never;
-};
-
 /** A compiled function: call it with values for its inputs. */
-export interface CompiledFunction<I extends readonly Tensor[], O> {
-  (...args: InputsValue<I>): OutputsValue<O>;
-  readonly inputs: I;
+export interface CompiledFunction<I extends readonly InputSpec[], O> {
+  (...args: FunctionArgs<I>): OutputsValue<O>;
+  /** The input variables, in order (the variables of `In` specs). */
+  readonly inputs: InputVariables<I>;
   readonly outputs: O;
   /** The graph that runs (a working copy; outputs first, then the update values). */
   readonly graph: FunctionGraph;
@@ -72,7 +85,7 @@ export interface CompiledFunction<I extends readonly Tensor[], O> {
   readonly name: string;
   /**
    * With `profile: true`: time per optimization pass and rule counts, compile and link time, and the run time of
-   * each step over the calls so far (`run()`, as Theano's profile of each Apply node).
+   * each step over the calls so far (`run()`, as Theano's profile of each Apply node); `summary()` prints them.
    */
   readonly profile: FunctionProfile | undefined;
   /**
@@ -80,6 +93,28 @@ export interface CompiledFunction<I extends readonly Tensor[], O> {
    * debugging; undefined with the reference linker (`FAST_COMPILE`, `nanGuard`, `withLinker('reference')`).
    */
   readonly source: string | undefined;
+  /**
+   * The same function on other shared variables, or without its updates (Theano's `Function.copy`). The optimized
+   * graph is reused: the copy is relinked, never re-optimized.
+   */
+  copy(options?: CopyOptions): CompiledFunction<I, O>;
+}
+
+/** Options of `f.copy`. */
+export interface CopyOptions {
+  /** Shared variables of the function and those that take their place in the copy (Theano's `swap`). */
+  swap?: ReadonlyMap<SharedVariable, SharedVariable> | readonly (readonly [SharedVariable, SharedVariable])[];
+  /** Drop every update (explicit and default): the copy only reads its shared variables. */
+  deleteUpdates?: boolean;
+  /**
+   * Share the original's pool of intermediate buffers (Theano's `share_memory`): the two functions then allocate
+   * once between them. Values returned and shared values are never shared.
+   */
+  share?: boolean;
+  /** The copy's name; by default the original's followed by ' copy'. */
+  name?: string;
+  /** Profile the copy; by default as the original. */
+  profile?: boolean;
 }
 
 /** What `profile: true` records. */
@@ -88,6 +123,8 @@ export interface FunctionProfile extends OptimizationProfile {
   readonly linkMs: number;
   /** Calls so far, and the time of each step summed over them, slowest first. */
   run(): { readonly calls: number; readonly steps: readonly StepProfile[] };
+  /** Theano's profiler table: time per op, then per step, with the ids `debugprint(f)` prints. */
+  summary(): string;
 }
 
 const label = (v: Variable, i: number) => `input ${i}${v.name ? ` ('${v.name}')` : ''}`;
@@ -98,32 +135,39 @@ function pairs<K, V>(p: readonly (readonly [K, V])[] | ReadonlyMap<K, V> | undef
 }
 
 /**
- * Compiles a graph into a callable (Theano's `theano.function`, exported as `function`).
+ * Compiles a graph into a callable (Theano's `theano.function`, exported as `function`). Outputs may be one
+ * variable, a list, an object of variables (the call returns an object with the same keys) or `undefined` (a
+ * function run for its updates, returning undefined); inputs may be `theano.In` specs with defaults and names.
  *
  * @example
  * const [a, b] = T.dscalars('a', 'b');
  * const f = theano.function([a, b], a.add(b));
  * f(1.5, 2.5); // 4
  */
-export function compile<const I extends readonly Tensor[], const O extends Tensor | readonly Tensor[]>(
+export function compile<const I extends readonly InputSpec[], const O extends OutputSpec = undefined>(
   inputs: I,
-  outputs: O,
+  outputs?: O,
   options: FunctionOptions = {},
 ): CompiledFunction<I, O> {
-  const fname = typeof options.name === 'string' && options.name ? `function '${options.name}'` : 'function';
+  const fname = typeof options?.name === 'string' && options.name ? `function '${options.name}'` : 'function';
   checkOptions(options, fname);
-  if (outputs === undefined || outputs === null)
+  if ((outputs === undefined || outputs === null) && options.updates === undefined)
     throw new TypeError(
-      `${fname}: no outputs given: pass a symbolic variable or a list of them as the second argument`,
+      `${fname}: no outputs given: pass a symbolic variable, a list or an object of them as the second argument (or updates, for a function run for its updates only)`,
     );
-  const single = !Array.isArray(outputs);
-  const outputList = (single ? [outputs] : outputs) as readonly Tensor[];
-
-  // --- inputs
+  const layout = outputLayout(outputs, fname);
   if (!Array.isArray(inputs))
     throw new TypeError(
       `${fname}: inputs must be a list of variables, got ${describeValue(inputs)} (write [x] for one input)`,
     );
+  const plan = inputPlan(inputs, fname);
+  checkInputVariables(plan.variables, fname);
+  const prepared = prepare(plan.variables, layout.list, options, fname);
+  return makeCallable(prepared, { plan, layout, outputs, options, fname }) as CompiledFunction<I, O>;
+}
+
+/** The inputs must be leaves: symbolic variables not computed from others, neither shared nor constant, once each. */
+function checkInputVariables(inputs: readonly unknown[], fname: string): void {
   inputs.forEach((v, i) => {
     if (!(v instanceof Tensor))
       throw new TypeError(`${fname}: input ${i} is not a symbolic variable (got ${describeValue(v)})`);
@@ -132,15 +176,58 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
         `${fname}: ${label(v, i)} is a shared variable; shared variables are implicit inputs and cannot be listed`,
       );
     if (v.isConstant) throw new TypeError(`${fname}: ${label(v, i)} is a constant, not an input`);
+    if (v.owner)
+      throw new TypeError(
+        `${fname}: ${label(v, i)} is an expression (${v.owner.op.name} of other variables), not a leaf: inputs must be variables made by T.dscalar(), T.matrix() and the like; to feed a value in place of an expression, use givens: [[expression, input]]`,
+      );
     if (inputs.indexOf(v) !== i)
       throw new TypeError(`${fname}: ${label(v, i)} is listed twice (also as input ${inputs.indexOf(v)})`);
   });
-  outputList.forEach((v, i) => {
-    if (!(v instanceof Tensor))
-      throw new TypeError(`${fname}: output ${i} is not a symbolic variable (got ${describeValue(v)})`);
-  });
+}
 
-  // --- updates
+/** A function's optimized graph and what its calls need to know about it. */
+interface Prepared {
+  readonly inputs: readonly Tensor[];
+  readonly graph: FunctionGraph;
+  /** The number of outputs (the update values follow them in graph.outputs). */
+  readonly nOut: number;
+  readonly updatedShared: readonly SharedVariable[];
+  readonly mode: Mode;
+  readonly profile: OptimizationProfile;
+  readonly compileMs: number;
+  readonly debug: DebugChecker | undefined;
+}
+
+/** Checks updates and givens, builds the working graph, checks missing and unused inputs, and optimizes it. */
+function prepare(
+  inputs: readonly Tensor[],
+  outputList: readonly Tensor[],
+  options: FunctionOptions,
+  fname: string,
+): Prepared {
+  const { updates, updatedShared } = checkUpdates(options, fname);
+  const replacements = checkGivens(options, fname);
+  for (const [sv, value] of defaultUpdates(outputList, updates, replacements, options.noDefaultUpdates, fname)) {
+    updates.push([sv, value]);
+    updatedShared.push(sv);
+  }
+  const kept = updates.filter(([sv]) => updatedShared.includes(sv));
+  const graph = new FunctionGraph(inputs, [...outputList, ...kept.map(([, v]) => v)], replacements);
+  checkLeaves(graph, inputs, outputList.length, kept, options.onUnusedInput ?? 'raise', fname);
+
+  // --- optimization: the working copy is rewritten; the user's graph is never touched
+  const mode = toMode(options.mode);
+  const debug = mode.name === 'DEBUG' ? new DebugChecker(graph, inputs) : undefined;
+  const start = performance.now();
+  const profile = optimize(graph, mode, {
+    onRewrite: debug && ((r) => debug.onRewrite(r)),
+    onPass: debug && ((pass) => debug.onPass(pass)),
+  });
+  const compileMs = performance.now() - start;
+  return { inputs, graph, nOut: outputList.length, updatedShared, mode, profile, compileMs, debug };
+}
+
+function checkUpdates(options: FunctionOptions, fname: string) {
   const updates = pairs<SharedVariable, Tensor>(
     checkPairs(options.updates, 'updates', '[shared, newValue]', fname) as never,
   );
@@ -160,8 +247,10 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
     }
     updatedShared.push(sv);
   }
+  return { updates, updatedShared };
+}
 
-  // --- givens
+function checkGivens(options: FunctionOptions, fname: string): Map<Variable, Variable> {
   const replacements = new Map<Variable, Variable>();
   const givens = checkPairs(options.givens, 'givens', '[variable, replacement]', fname);
   for (const [old, replacement] of pairs<Tensor, Tensor | ArrayLikeInput>(givens as never)) {
@@ -183,127 +272,231 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
       );
     replacements.set(old, r);
   }
+  return replacements;
+}
 
-  for (const [sv, value] of defaultUpdates(outputList, updates, replacements, options.noDefaultUpdates, fname)) {
-    updates.push([sv, value]);
-    updatedShared.push(sv);
-  }
-
-  const kept = updates.filter(([sv]) => updatedShared.includes(sv));
-  const graph = new FunctionGraph(inputs, [...outputList, ...kept.map(([, v]) => v)], replacements);
-
-  // --- missing and unused inputs
+/** Every leaf the outputs need is an input, a constant or shared; every input is needed (or the policy allows it). */
+function checkLeaves(
+  graph: FunctionGraph,
+  inputs: readonly Tensor[],
+  nOut: number,
+  kept: readonly (readonly [SharedVariable, Tensor])[],
+  policy: 'raise' | 'warn' | 'ignore',
+  fname: string,
+): void {
   const inputSet = new Set<Variable>(inputs);
   const leaves = graph.leaves(); // graphInputs(graph.outputs, inputSet), from the graph's kept toposort
   for (const leaf of leaves) {
     if (!inputSet.has(leaf) && !leaf.isConstant && !leaf.isShared) {
-      const needs = whoNeeds(leaf, graph.outputs, outputList.length, kept, inputSet);
+      const needs = whoNeeds(leaf, graph.outputs, nOut, kept, inputSet);
       throw new TypeError(
-        `${fname}: missing input: ${needs} on ${leaf.name ? `'${leaf.name}'` : 'an unnamed variable'} (${leaf.type}), which is not among the inputs`,
+        `${fname}: missing input: ${needs} on ${leaf.name ? `'${leaf.name}'` : 'an unnamed variable'} (${leaf.type}${namesakes(leaf, inputs)}), which is not among the inputs`,
       );
     }
   }
   const used = new Set(leaves);
-  const policy = options.onUnusedInput ?? 'raise';
   inputs.forEach((v, i) => {
     if (used.has(v) || policy === 'ignore') return;
-    const msg = `${fname}: ${label(v, i)} is not used to compute any output`;
+    const msg = `${fname}: ${label(v, i)} is not used to compute any output${namesakes(v, leaves)}`;
     if (policy === 'raise') throw new TypeError(`${msg} (pass onUnusedInput: 'warn' or 'ignore' to allow this)`);
     console.warn(msg);
   });
+}
 
-  // --- optimization: the working copy is rewritten; the user's graph is never touched
-  const mode = toMode(options.mode);
-  const debug = mode.name === 'DEBUG' ? new DebugChecker(graph, inputs) : undefined;
-  const start = performance.now();
-  const profile = optimize(graph, mode, {
-    onRewrite: debug && ((r) => debug.onRewrite(r)),
-    onPass: debug && ((pass) => debug.onPass(pass)),
-  });
-  const compileMs = performance.now() - start;
+/**
+ * Tells apart two variables with the same name: ', id 12; input 0 is another variable named 'x' (id 3)' when
+ * `others` holds a different variable of the same name, else ''.
+ */
+function namesakes(v: Variable, others: readonly Variable[]): string {
+  if (!v.name) return '';
+  const k = others.findIndex((o) => o !== v && o.name === v.name);
+  if (k < 0) return '';
+  const other = others[k]!;
+  const where = others.every((o) => o instanceof Tensor && !o.owner && !o.isShared) ? `input ${k}` : 'the graph reads';
+  return `, id ${v.id}; ${where === 'the graph reads' ? `the graph reads another variable named '${v.name}' (id ${other.id})` : `${where} is another variable named '${v.name}' (id ${other.id})`}`;
+}
 
+/** How a call's values are shaped, and the options that shape the callable. */
+interface CallableSpec {
+  readonly plan: InputPlan;
+  readonly layout: OutputLayout;
+  readonly outputs: unknown;
+  readonly options: FunctionOptions;
+  readonly fname: string;
+  /** A pool to share (a copy with `share: true`). */
+  readonly pool?: BufferPool;
+}
+
+/** Links the optimized graph (or prepares the reference evaluator) and wraps it in the callable. */
+function makeCallable(prepared: Prepared, spec: CallableSpec): CompiledFunction<readonly InputSpec[], unknown> {
+  const { graph, inputs, nOut, updatedShared, debug } = prepared;
+  const { plan, layout, options, fname } = spec;
   // the generated-code linker, unless the reference evaluator was asked for (nanGuard checks every node's output)
   const linkStart = performance.now();
+  const profiling = options.profile ?? false;
   const program: LinkedProgram | undefined =
-    mode.linker === 'js' && !options.nanGuard ? linkOrFallBack(graph, inputs, options.profile ?? false) : undefined;
+    prepared.mode.linker === 'js' && !options.nanGuard
+      ? linkOrFallBack(graph, inputs, profiling, spec.pool)
+      : undefined;
   const linkMs = performance.now() - linkStart;
-  const schedule: Apply[] = program ? [] : graph.toposort();
-  const runLeaves = program ? [] : graphInputs(graph.outputs, inputSet);
-  // never hand out an array the caller could use to reach internal state, or one returned twice (the reference
-  // evaluator makes no views: each value is its own buffer)
-  const referenceCopies = outputsToCopy(
-    graph.outputs,
-    (v) => v,
-    (v) => !v.owner || inputSet.has(v),
-  );
-  const guard = options.nanGuard ? nanGuard : undefined;
-  const nOut = outputList.length;
+  const runner = program ? undefined : referenceRunner(graph, inputs, profiling, options.nanGuard ?? false);
   const allowDowncast = options.allowInputDowncast ?? false;
   // the words of each input's error messages, made once: a call only reads them when it throws
   const inputLabels = inputs.map((v, i) => ({ what: `${fname}, ${label(v, i)}`, expected: article(v.type) }));
-
-  // run-time profile of the reference evaluator (the generated code keeps its own)
-  const nodeMs = options.profile && !program ? new Float64Array(schedule.length) : undefined;
+  const positionalOnly = !plan.keyed;
   let calls = 0;
   const fn = (...args: unknown[]): unknown => {
-    if (args.length !== inputs.length) {
+    if (positionalOnly && args.length !== inputs.length) {
       throw new TypeError(
         `${fname}: expected ${inputs.length} argument${inputs.length === 1 ? '' : 's'}, got ${args.length}`,
       );
     }
-    const argValues = inputs.map((v, i) => checkInput(v, args[i], inputLabels[i]!, allowDowncast));
+    const raw = positionalOnly ? args : bindArguments(plan, args, fname);
+    const argValues = inputs.map((v, i) => {
+      if (plan.strict[i]) checkStrict(v, raw[i], inputLabels[i]!.what);
+      return checkInput(v, raw[i], inputLabels[i]!, allowDowncast);
+    });
     let owned: NDArray[];
     if (program) {
       const results = program.run(argValues);
       debug?.check(argValues, results);
       owned = results.map((a, i) => (program.copyOutput[i] ? a.copy() : a));
     } else {
-      const values = new Map<Variable, NDArray>();
-      inputs.forEach((v, i) => values.set(v, argValues[i]!));
-      for (const leaf of runLeaves) {
-        const value = leafValue(leaf);
-        if (value) values.set(leaf, value);
-      }
-      if (nodeMs) {
-        // each node's time: from the end of the one before to its own end (nodes run one after another)
-        let k = 0;
-        let last = performance.now();
-        evaluateNodes(schedule, values, (node, ins, outs) => {
-          const now = performance.now();
-          nodeMs[k++]! += now - last;
-          guard?.(node, ins, outs);
-          last = performance.now();
-        });
-      } else evaluateNodes(schedule, values, guard);
-      const results = graph.outputs.map((v) => values.get(v)!);
+      const results = runner!.run(argValues);
       debug?.check(argValues, results);
-      owned = results.map((a, i) => (referenceCopies[i] ? a.copy() : a));
+      owned = results.map((a, i) => (runner!.copies[i] ? a.copy() : a));
     }
     // All values are computed: now write every update together.
     updatedShared.forEach((sv, k) => {
       sv.storage!.value = owned[nOut + k]!;
     });
-    const out = owned.slice(0, nOut).map(unwrapScalar);
     calls++;
-    return single ? out[0] : out;
+    return layout.shape(owned.slice(0, nOut).map(unwrapScalar));
   };
 
   Object.defineProperty(fn, 'name', { value: options.name ?? 'compiledFunction' });
   const run = () => {
-    const steps: StepProfile[] =
-      program?.stepProfile?.() ??
-      schedule.map((node, i) => ({ kind: 'op' as const, ops: [node.op.name], ms: nodeMs![i]! }));
+    const steps = program?.stepProfile?.() ?? runner!.stepProfile();
     return { calls, steps: [...steps].sort((a, b) => b.ms - a.ms) };
   };
-  const profiled: FunctionProfile | undefined = options.profile ? { ...profile, compileMs, linkMs, run } : undefined;
-  return Object.assign(fn, {
-    inputs,
-    outputs,
+  const stepsInOrder = () => program?.stepProfile?.() ?? runner!.stepProfile();
+  const profiled: FunctionProfile | undefined = profiling
+    ? {
+        ...prepared.profile,
+        compileMs: prepared.compileMs,
+        linkMs,
+        run,
+        summary: () =>
+          profileSummary({
+            name: options.name ?? 'compiledFunction',
+            graph,
+            calls,
+            compileMs: prepared.compileMs,
+            linkMs,
+            steps: stepsInOrder(),
+            outputs: program ? program.steps.map(stepOutputs) : graph.toposort().map((n) => n.outputs),
+          }),
+      }
+    : undefined;
+  const self = Object.assign(fn, {
+    inputs: plan.variables,
+    outputs: spec.outputs,
     graph,
     updatedShared,
     profile: profiled,
     source: program?.source,
-  }) as unknown as CompiledFunction<I, O>;
+    copy: (copyOptions: CopyOptions = {}) => copyFunction(prepared, spec, copyOptions, program?.pool),
+  });
+  return self as unknown as CompiledFunction<readonly InputSpec[], unknown>;
+}
+
+/** The reference evaluator over the optimized graph, with per-node times when profiling. */
+function referenceRunner(graph: FunctionGraph, inputs: readonly Variable[], profile: boolean, guarded: boolean) {
+  const schedule = graph.toposort();
+  const inputSet = new Set<Variable>(inputs);
+  const runLeaves = graphInputs(graph.outputs, inputSet);
+  // never hand out an array the caller could use to reach internal state, or one returned twice (the reference
+  // evaluator makes no views: each value is its own buffer)
+  const copies = outputsToCopy(
+    graph.outputs,
+    (v) => v,
+    (v) => !v.owner || inputSet.has(v),
+  );
+  const guard = guarded ? nanGuard : undefined;
+  const nodeMs = profile ? new Float64Array(schedule.length) : undefined;
+  const run = (argValues: readonly NDArray[]): NDArray[] => {
+    const values = new Map<Variable, NDArray>();
+    inputs.forEach((v, i) => values.set(v, argValues[i]!));
+    for (const leaf of runLeaves) {
+      const value = leafValue(leaf);
+      if (value) values.set(leaf, value);
+    }
+    if (nodeMs) {
+      // each node's time: from the end of the one before to its own end (nodes run one after another)
+      let k = 0;
+      let last = performance.now();
+      evaluateNodes(schedule, values, (node, ins, outs) => {
+        const now = performance.now();
+        nodeMs[k++]! += now - last;
+        guard?.(node, ins, outs);
+        last = performance.now();
+      });
+    } else evaluateNodes(schedule, values, guard);
+    return graph.outputs.map((v) => values.get(v)!);
+  };
+  const stepProfile = (): StepProfile[] =>
+    schedule.map((node, i) => ({ kind: 'op' as const, ops: [node.op.name], ms: nodeMs?.[i] ?? 0 }));
+  return { run, copies, stepProfile };
+}
+
+const COPY_OPTIONS = ['swap', 'deleteUpdates', 'share', 'name', 'profile'] as const;
+
+/**
+ * `f.copy(...)`: the optimized graph copied with the swapped shared variables in place of the old ones (their
+ * types must match), relinked; updates dropped with `deleteUpdates`.
+ */
+function copyFunction(
+  prepared: Prepared,
+  spec: CallableSpec,
+  options: CopyOptions,
+  pool: BufferPool | undefined,
+): CompiledFunction<readonly InputSpec[], unknown> {
+  const who = `${spec.fname}.copy`;
+  checkOptionKeys(who, options, COPY_OPTIONS);
+  const swap = new Map<Variable, Variable>();
+  const reads = new Set(prepared.graph.leaves());
+  const swapPairs = options.swap instanceof Map ? [...options.swap] : Array.isArray(options.swap) ? options.swap : [];
+  if (options.swap !== undefined && !(options.swap instanceof Map) && !Array.isArray(options.swap))
+    throw new TypeError(
+      `${who}: swap must be a Map or a list of [old, new] shared variables, got ${describeValue(options.swap)}`,
+    );
+  for (const [old, replacement] of swapPairs as [unknown, unknown][]) {
+    if (!(old instanceof SharedVariable) || !(replacement instanceof SharedVariable))
+      throw new TypeError(
+        `${who}: swap pairs shared variables, got ${describeValue(old)} and ${describeValue(replacement)}`,
+      );
+    const name = `shared variable${old.name ? ` '${old.name}'` : ''}`;
+    if (!reads.has(old) && !prepared.updatedShared.includes(old))
+      throw new TypeError(`${who}: swap names ${name}, which this function does not use`);
+    if (old.dtype !== replacement.dtype || old.ndim !== replacement.ndim)
+      throw new TypeError(`${who}: swap replaces ${name} (${old.type}) by one of type ${replacement.type}`);
+    swap.set(old, replacement);
+  }
+  const deleteUpdates = options.deleteUpdates ?? false;
+  const { graph, nOut } = prepared;
+  const outputs = deleteUpdates ? graph.outputs.slice(0, nOut) : graph.outputs;
+  const copied = new FunctionGraph(graph.inputs, outputs, swap);
+  const updatedShared = deleteUpdates ? [] : prepared.updatedShared.map((sv) => (swap.get(sv) ?? sv) as SharedVariable);
+  const name = options.name ?? `${spec.options.name ?? 'compiledFunction'} copy`;
+  return makeCallable(
+    { ...prepared, graph: copied, updatedShared, debug: undefined },
+    {
+      ...spec,
+      fname: `function '${name}'`,
+      options: { ...spec.options, name, profile: options.profile ?? spec.options.profile },
+      pool: options.share ? pool : undefined,
+    },
+  );
 }
 
 /**
@@ -451,9 +644,10 @@ function linkOrFallBack(
   graph: FunctionGraph,
   inputs: readonly Variable[],
   profile: boolean,
+  pool?: BufferPool,
 ): LinkedProgram | undefined {
   try {
-    return link(graph, inputs, profile);
+    return link(graph, inputs, profile, { pool });
   } catch (e) {
     if (!(e instanceof EvalError)) throw e;
     if (!warnedNoCodegen) {

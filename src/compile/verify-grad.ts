@@ -2,6 +2,7 @@
  * Theano's `verify_grad`: checks a symbolic gradient against central finite differences along a random
  * projection of the output.
  */
+import { checkOptionKeys } from '../types/suggest.js';
 import { grad } from '../grad/grad.js';
 import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
 import { NDArray } from '../runtime/ndarray.js';
@@ -52,12 +53,19 @@ const DEFAULTS: { [D in FloatDType]: { eps: number; tol: number } } = {
  * @example
  * theano.gradient.verifyGrad((x) => T.tanh(x).mul(x), [[0.5, -1, 2]]);
  */
-export function verifyGrad(fn: (...inputs: Tensor<FloatDType>[]) => Tensor, point: readonly ArrayLikeInput[], options: VerifyGradOptions = {}): void {
+export function verifyGrad(
+  fn: (...inputs: Tensor<FloatDType>[]) => Tensor,
+  point: readonly ArrayLikeInput[],
+  options: VerifyGradOptions = {},
+): void {
+  checkOptionKeys('verifyGrad', options, ['nTests', 'seed', 'eps', 'absTol', 'relTol']);
   const values = point.map((p) => {
     const a = toNDArray(p);
     return isFloat(a.dtype) ? a.copy() : toNDArray(p, { dtype: 'float64' });
   });
-  const inputs = values.map((v, i) => T.tensor(v.dtype as FloatDType, v.ndim as never, `input${i}`) as Tensor<FloatDType>);
+  const inputs = values.map(
+    (v, i) => T.tensor(v.dtype as FloatDType, v.ndim as never, `input${i}`) as Tensor<FloatDType>,
+  );
   const out = fn(...inputs);
   if (!(out instanceof Tensor)) throw new TypeError('verifyGrad: fn must return a tensor');
   if (!isFloat(out.dtype)) throw new TypeError(`verifyGrad: fn must return a float tensor, got ${out.dtype}`);
@@ -66,7 +74,9 @@ export function verifyGrad(fn: (...inputs: Tensor<FloatDType>[]) => Tensor, poin
   const absTol = options.absTol ?? DEFAULTS[dtype].tol;
   const relTol = options.relTol ?? DEFAULTS[dtype].tol;
 
-  const outShape = (compile(inputs, out, { onUnusedInput: 'ignore' }) as unknown as (...a: unknown[]) => unknown)(...values);
+  const outShape = (compile(inputs, out, { onUnusedInput: 'ignore' }) as unknown as (...a: unknown[]) => unknown)(
+    ...values,
+  );
   const shape = outShape instanceof NDArray ? outShape.shape : [];
   const rand = seededRandom(options.seed ?? 42);
   for (let test = 0; test < (options.nTests ?? 2); test++) {
@@ -77,7 +87,9 @@ export function verifyGrad(fn: (...inputs: Tensor<FloatDType>[]) => Tensor, poin
     const cost = T.sum(T.mul(out, t) as Tensor) as Tensor<FloatDType, 0>;
     const grads = grad(cost, inputs, { disconnectedInputs: 'ignore' }) as Tensor[];
     const costFn = compile(inputs, cost, { onUnusedInput: 'ignore' }) as unknown as (...a: unknown[]) => number;
-    const gradFn = compile(inputs, grads, { onUnusedInput: 'ignore' }) as unknown as (...a: unknown[]) => NDArray[] | number[];
+    const gradFn = compile(inputs, grads, { onUnusedInput: 'ignore' }) as unknown as (
+      ...a: unknown[]
+    ) => NDArray[] | number[];
     const analytic = gradFn(...values).map((g) => (g instanceof NDArray ? g : toNDArray(g as number)));
     values.forEach((v, k) => {
       const data = v.data as Float64Array | Float32Array;

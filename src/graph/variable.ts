@@ -27,6 +27,11 @@ export class Variable {
   readonly data: NDArray | undefined;
   /** Set on shared variables. */
   readonly storage: SharedStorage | undefined;
+  /**
+   * A value to check the graph with as it is built (Theano's `tag.test_value`): given to an input
+   * (`T.dmatrix('x', { testValue })`), computed for every expression built from inputs that have one.
+   */
+  testValue: NDArray | undefined;
 
   constructor(
     type: TensorType,
@@ -42,6 +47,7 @@ export class Variable {
     this.name = name;
     this.data = leaf.data;
     this.storage = leaf.storage;
+    this.testValue = undefined;
   }
 
   get isConstant(): boolean {
@@ -65,6 +71,15 @@ export class Variable {
     writable.index = index;
     return clone;
   }
+}
+
+let testValuesGiven = false;
+/** Whether any variable was ever given a test value (until then, building a node never looks for them). */
+export const anyTestValues = (): boolean => testValuesGiven;
+/** Gives `v` a test value (see `Variable.testValue`). */
+export function setTestValue(v: Variable, value: NDArray): void {
+  testValuesGiven = true;
+  v.testValue = value;
 }
 
 /** Where user code built a node, captured cheaply (the stack is formatted only when an error needs it). */

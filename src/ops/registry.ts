@@ -33,6 +33,7 @@ import {
   RANDOM_UNIFORM,
 } from './random.js';
 import { SCAN } from './scan.js';
+import { PRINT } from './print.js';
 import type { ScalarOpName } from './scalar.js';
 import { ALLOC, BROADCAST_TO, FILL, FLATTEN, RESHAPE, SHAPE, SHAPE_I, TILE } from './shape.js';
 import { ARANGE, CUMULATE, EYE, JOIN, REPEAT, ROLL, SPLIT, TRI } from './structure.js';
@@ -57,6 +58,7 @@ const NAMED_OPS = {
   softmax: SOFTMAX,
   reduce: REDUCE,
   scan: SCAN,
+  print: PRINT,
   alloc: ALLOC,
   broadcastTo: BROADCAST_TO,
   fill: FILL,

@@ -2,6 +2,8 @@ import type { FunctionGraph } from '../graph/function-graph.js';
 import type { Apply, Variable } from '../graph/variable.js';
 import { isInnerGraphOp } from '../ops/inner-graph.js';
 import { pp } from './pp.js';
+import { checkOptionKeys } from '../types/suggest.js';
+import { registerDebugprintIds } from '../compile/profile-summary.js';
 
 /** Options of `debugprint`. */
 export interface DebugprintOptions {
@@ -74,6 +76,16 @@ function headOf(u: Variable, id: string): string {
  * //  |1 [id C] <float64 scalar> (constant)
  */
 export function debugprint(v: Printable, options: DebugprintOptions = {}): string {
+  checkOptionKeys('debugprint', options, DEBUGPRINT_OPTIONS);
+  if (options.depth !== undefined && !(typeof options.depth === 'number' && options.depth >= 1))
+    throw new TypeError(`debugprint: depth must be a number of levels, 1 or more, got ${String(options.depth)}`);
+  return printWithIds(v, options).text;
+}
+
+const DEBUGPRINT_OPTIONS = ['depth', 'maxNesting'] as const;
+
+/** The printed text, and the id each printed variable got (the profiler's summary names steps by them). */
+function printWithIds(v: Printable, options: DebugprintOptions): { text: string; ids: ReadonlyMap<Variable, string> } {
   const maxDepth = options.depth ?? Infinity;
   const maxNesting = Math.max(1, options.maxNesting ?? DEFAULT_MAX_NESTING);
   const ids = new Map<Variable, string>();
@@ -163,5 +175,8 @@ export function debugprint(v: Printable, options: DebugprintOptions = {}): strin
     });
     collect();
   }
-  return lines.join('\n');
+  return { text: lines.join('\n'), ids };
 }
+
+// the profiler's summary (in compile/, which may not import printing/) gets the ids `debugprint(f)` prints
+registerDebugprintIds((graph) => printWithIds(graph, {}).ids);

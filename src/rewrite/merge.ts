@@ -74,9 +74,9 @@ export const mergePass: Pass = {
 
 /**
  * Ops never folded: they would turn a small graph into a large constant (Theano does not fold alloc either), or
- * run a loop of any length at compile time (scan).
+ * run a loop of any length at compile time (scan), or report at run time (print).
  */
-const NOT_FOLDED = new Set(['alloc', 'broadcastTo', 'broadcast_like', 'fill', 'tile', 'repeat', 'scan', 'arange', 'eye']);
+const NOT_FOLDED = new Set(['alloc', 'broadcastTo', 'broadcast_like', 'fill', 'tile', 'repeat', 'scan', 'arange', 'eye', 'print']);
 const MAX_FOLDED_SIZE = 10_000;
 
 /** Evaluates nodes whose inputs are all constants, once, at compile time. */

@@ -4,7 +4,7 @@
  * stabilize -> specialize -> inner graphs (each through this same list) -> ifelse sharing -> scan rewrites -> merge.
  */
 import type { FunctionGraph } from '../graph/function-graph.js';
-import { closestName } from '../types/suggest.js';
+import { checkOptionKeys, closestName } from '../types/suggest.js';
 import { ruleSetPass, type Pass, type RewriteRecord, type Rule } from './engine.js';
 import { innerGraphsPass } from './inner-graphs.js';
 import { constantFoldPass, mergePass } from './merge.js';
@@ -76,7 +76,17 @@ export class Mode {
     /** Extra rules, per phase (a user's own rewrites, as registering an optimization in Theano). */
     readonly extraRules: ReadonlyMap<Phase, readonly Rule[]> = new Map(),
     readonly linker: Linker = 'js',
-  ) {}
+  ) {
+    if (typeof name === 'object' && name !== null) {
+      // Theano's Mode(linker=..., optimizer=...), written new Mode({ linker, optimizer })
+      const base = modeFromOptions(name as ModeOptions);
+      Object.assign(this, { name: base.name, include: base.include, linker: base.linker });
+    } else if (!MODE_NAMES.includes(name)) {
+      throw new TypeError(
+        `Mode: unknown mode ${typeof name === 'string' ? `'${name}'` : String(name)}; the modes are ${MODE_NAMES.join(', ')}, or new Mode({ linker, optimizer })`,
+      );
+    }
+  }
 
   /** This mode with the passes, rules or tags `names` switched on (each must name one: see `knownNames`). */
   including(...names: string[]): Mode {
@@ -128,6 +138,30 @@ function knownNames(extra: ReadonlyMap<Phase, readonly Rule[]>): Set<string> {
   for (const rules of [...Object.values(PHASE_RULES), ...extra.values()])
     for (const r of rules) for (const t of r.tags) known.add(t);
   return known;
+}
+
+const MODE_NAMES: readonly string[] = ['FAST_RUN', 'FAST_COMPILE', 'DEBUG'];
+
+/** Theano's `Mode(linker, optimizer)`: which linker runs, and which optimizer ('fast_run' or 'fast_compile'). */
+export interface ModeOptions {
+  linker?: Linker;
+  optimizer?: 'fast_run' | 'fast_compile';
+}
+const MODE_OPTIONS = ['linker', 'optimizer'] as const;
+
+function modeFromOptions(options: ModeOptions): { name: Mode['name']; include: Set<string>; linker: Linker } {
+  checkOptionKeys('Mode', options, MODE_OPTIONS);
+  const linker = options.linker ?? 'js';
+  if (linker !== 'js' && linker !== 'reference')
+    throw new TypeError(
+      `Mode: unknown linker ${typeof linker === 'string' ? `'${linker}'` : String(linker)}; the linkers are 'js' (generated code, as Theano's 'cvm') and 'reference' (each op's evaluate, as Theano's 'py')`,
+    );
+  const optimizer = options.optimizer ?? 'fast_run';
+  if (optimizer !== 'fast_run' && optimizer !== 'fast_compile')
+    throw new TypeError(`Mode: unknown optimizer ${typeof optimizer === 'string' ? `'${optimizer}'` : String(optimizer)}; the optimizers are 'fast_run' and 'fast_compile'`);
+  return optimizer === 'fast_run'
+    ? { name: 'FAST_RUN', include: new Set(['fast_run', 'fast_compile']), linker }
+    : { name: 'FAST_COMPILE', include: new Set(['fast_compile']), linker };
 }
 
 export const FAST_RUN = new Mode('FAST_RUN');

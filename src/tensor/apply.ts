@@ -1,7 +1,10 @@
+import { checkOptionKeys } from '../types/suggest.js';
 import type { OpDef } from '../graph/op.js';
-import { Apply, buildSite, type BuildTrace, type Variable } from '../graph/variable.js';
+import { anyTestValues, Apply, buildSite, setTestValue, type BuildTrace, type Variable } from '../graph/variable.js';
+import { leafValue } from '../graph/evaluate.js';
+import { PRINT } from '../ops/print.js';
 import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
-import { NDArray } from '../runtime/ndarray.js';
+import { NDArray, shapeToString } from '../runtime/ndarray.js';
 import { INT_RANGE, isFloat, upcastAll, WEAK_FLOAT, WEAK_INT, type DType, type IntegralDType } from '../types/dtype.js';
 import { TensorType } from '../types/tensor-type.js';
 import type { Operand } from './operand.js';
@@ -14,6 +17,7 @@ export function constant<const V extends ArrayLikeInput, D extends DType = DType
   value: V,
   options: { dtype?: D; name?: string } = {},
 ): Tensor<NoInfer<D>, RankOfValue<V> & Rank> {
+  checkOptionKeys('constant', options, ['dtype', 'name']);
   const data = toNDArray(value, {
     dtype: options.dtype,
     what: `constant${options.name ? ` '${options.name}'` : ''}`,
@@ -67,7 +71,38 @@ export function applyOp<P>(op: OpDef<P>, params: P, inputs: readonly Variable[])
     throw err;
   }
   const node = new Apply(op, params, inputs, (n) => types.map((t, i) => new Tensor(t, n as Apply, i)), trace);
+  if (anyTestValues() && inputs.some((v) => v.testValue)) computeTestValues(node as Apply);
   return node.outputs as Tensor[];
+}
+
+/**
+ * Test values (Theano's `compute_test_value = 'raise'`): the node is evaluated on its inputs' test values (a
+ * shared variable's or a constant's own value) as it is built, so a shape error is raised here, naming the op,
+ * the test values' shapes and the user's line. An input with no test value leaves the outputs without one.
+ */
+function computeTestValues(node: Apply): void {
+  const values: NDArray[] = [];
+  for (const v of node.inputs) {
+    const value = v.testValue ?? leafValue(v);
+    if (!value) return;
+    values.push(value);
+  }
+  let results: NDArray[];
+  try {
+    // a print reports at run time only: its test value is its input's
+    results = node.op === PRINT ? [values[0]!] : node.op.evaluate(values, node.params, node.outputs.map((o) => o.type));
+    node.outputs.forEach((o, i) => {
+      const mismatch = o.type.shapeMismatch(results[i]!.shape);
+      if (mismatch) throw new Error(`output ${i} has shape ${shapeToString(results[i]!.shape)}, but its type is ${o.type}: ${mismatch}`);
+    });
+  } catch (e) {
+    const site = buildSite(node.trace);
+    const shapes = node.inputs.map((v, i) => `${describe(v)} ${shapeToString(values[i]!.shape)}`).join(', ');
+    throw new TypeError(
+      `${e instanceof Error ? e.message : String(e)}\n  op: ${node.op.name}, on test values of shapes: ${shapes}${site ? `\n  built at: ${site}` : ''}`,
+    );
+  }
+  node.outputs.forEach((o, i) => setTestValue(o, results[i]!));
 }
 
 /**

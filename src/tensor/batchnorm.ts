@@ -10,6 +10,7 @@
  * const beta = T.dvector('beta');
  * const [out, mean, invstd] = T.batchNormalizationTrain(x, gamma, beta, { axes: 'spatial' });
  */
+import { checkOptionKeys } from '../types/suggest.js';
 import { normalizeAxis } from './axis.js';
 import { upcast, upgradeToFloat, type DType, type UpgradeToFloat, type Upcast } from '../types/dtype.js';
 import type { Rank } from '../types/rank.js';
@@ -140,6 +141,7 @@ export function batchNormalizationTrain(
   beta: Tensor,
   options: BatchNormTrainOptions = {},
 ): Tensor[] {
+  checkOptionKeys('batchNormalizationTrain', options, ['axes', 'epsilon', 'runningAverageFactor', 'runningMean', 'runningVar']);
   const op = 'batchNormalizationTrain';
   const { axes, kept } = prepareAxes(op, options.axes ?? 'per-activation', inputs.ndim);
   const epsilon = options.epsilon ?? 1e-4;
@@ -184,6 +186,7 @@ export function batchNormalizationTest<D extends DType, R extends Rank, DP exten
   variance: Tensor<DP, P>,
   options: BatchNormTestOptions = {},
 ): Tensor<BatchNormDType<D, DP>, R> {
+  checkOptionKeys('batchNormalizationTest', options, ['axes', 'epsilon']);
   const op = 'batchNormalizationTest';
   const { axes, kept } = prepareAxes(op, options.axes ?? 'per-activation', inputs.ndim);
   const epsilon = options.epsilon ?? 1e-4;

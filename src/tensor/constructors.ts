@@ -7,15 +7,50 @@ import { isDType, type DType } from '../types/dtype.js';
 import { MAX_RANK, type Rank } from '../types/rank.js';
 import { TensorType, type StaticDim } from '../types/tensor-type.js';
 import { Tensor } from './tensor.js';
+import { setTestValue } from '../graph/variable.js';
+import { article, describeValue, toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
+import type { InputValue } from '../runtime/values.js';
+import { checkOptionKeys } from '../types/suggest.js';
+
+/** Options of the constructors (`T.dmatrix('x', { testValue })`). */
+export interface InputOptions<D extends DType, R extends Rank> {
+  /**
+   * A value to check the graph with while it is built (Theano's `x.tag.test_value` with `compute_test_value =
+   * 'raise'`): every expression built from this input computes its own test value (`y.testValue`), and a shape or
+   * dtype error is raised where the expression is built, not when the function runs.
+   */
+  testValue?: InputValue<D, R>;
+}
+
+const INPUT_OPTIONS = ['testValue'] as const;
+
+/** A new input variable, with its test value checked against its type. */
+function makeInput(type: TensorType, name: string | undefined, options: InputOptions<DType, Rank> | undefined): Tensor {
+  const v = new Tensor(type, null, 0, name);
+  if (options === undefined) return v;
+  const who = name ? `'${name}'` : `a ${type}`;
+  checkOptionKeys(`input ${who}`, options, INPUT_OPTIONS);
+  if (options.testValue === undefined) return v;
+  const what = `the test value of ${who}`;
+  const value = toNDArray(options.testValue as ArrayLikeInput, { dtype: type.dtype, what }).copy();
+  const mismatch = type.shapeMismatch(value.shape);
+  if (mismatch) throw new TypeError(`${what}: expected ${article(type)}, got ${describeValue(value)}: ${mismatch}`);
+  setTestValue(v, value);
+  return v;
+}
 
 /** A symbolic input of this dtype and static shape. */
-function single<D extends DType, R extends Rank>(dtype: D, shape: readonly StaticDim[]): (name?: string) => Tensor<D, R> {
-  return (name) => new Tensor(new TensorType(dtype, shape), null, 0, name) as Tensor<D, R>;
+function single<D extends DType, R extends Rank>(
+  dtype: D,
+  shape: readonly StaticDim[],
+): (name?: string, options?: InputOptions<D, R>) => Tensor<D, R> {
+  return (name, options) => makeInput(new TensorType(dtype, shape), name, options as never) as Tensor<D, R>;
 }
 /** Several inputs at once, one per name. */
 function plural<D extends DType, R extends Rank>(dtype: D, shape: readonly StaticDim[]) {
   const make = single<D, R>(dtype, shape);
-  return <const N extends readonly string[]>(...names: N): { -readonly [K in keyof N]: Tensor<D, R> } => names.map((n) => make(n)) as never;
+  return <const N extends readonly string[]>(...names: N): { -readonly [K in keyof N]: Tensor<D, R> } =>
+    names.map((n) => make(n)) as never;
 }
 
 /**
@@ -26,21 +61,30 @@ export function tensor<D extends DType, const S extends Rank | readonly (StaticD
   dtype: D,
   shape: S,
   name?: string,
-): Tensor<D, S extends Rank ? S : S extends readonly unknown[] ? (S['length'] extends Rank ? S['length'] : Rank) : Rank> {
+  options?: InputOptions<
+    D,
+    S extends Rank ? S : S extends readonly unknown[] ? (S['length'] extends Rank ? S['length'] : Rank) : Rank
+  >,
+): Tensor<
+  D,
+  S extends Rank ? S : S extends readonly unknown[] ? (S['length'] extends Rank ? S['length'] : Rank) : Rank
+> {
   if (!isDType(dtype)) throw new TypeError(`T.tensor: unknown dtype ${String(dtype)}`);
   let dims: StaticDim[];
   if (typeof shape === 'number') {
-    if (!Number.isInteger(shape) || shape < 0 || shape > MAX_RANK) throw new RangeError(`T.tensor: rank must be an integer in [0, ${MAX_RANK}], got ${shape}`);
+    if (!Number.isInteger(shape) || shape < 0 || shape > MAX_RANK)
+      throw new RangeError(`T.tensor: rank must be an integer in [0, ${MAX_RANK}], got ${shape}`);
     dims = new Array<StaticDim>(shape).fill(null);
   } else {
     const list = shape as readonly (StaticDim | boolean)[];
     if (list.length > MAX_RANK) throw new RangeError(`T.tensor: rank must be at most ${MAX_RANK}, got ${list.length}`);
     dims = list.map((d) => (d === true ? 1 : d === false ? null : d));
-    for (const d of dims) if (d !== null && (!Number.isInteger(d) || d < 0)) throw new RangeError(`T.tensor: invalid static dimension ${d}`);
+    for (const d of dims)
+      if (d !== null && (!Number.isInteger(d) || d < 0))
+        throw new RangeError(`T.tensor: invalid static dimension ${d}`);
   }
-  return new Tensor(new TensorType(dtype, dims), null, 0, name) as never;
+  return makeInput(new TensorType(dtype, dims), name, options as never) as never;
 }
-
 
 // float64 (floatX)
 export const scalar = single<'float64', 0>('float64', []);

@@ -3,6 +3,7 @@
  * kept with probability 1 - rate and scaled by 1 / (1 - rate), so the expected activation is unchanged and the
  * network is used as is at test time (no rescaling there).
  */
+import { checkOptionKeys } from '../types/suggest.js';
 import type { FloatDType } from '../types/dtype.js';
 import type { Rank } from '../types/rank.js';
 import { div, mul } from './elemwise.js';
@@ -29,6 +30,7 @@ export function dropout<D extends FloatDType, R extends Rank>(
   srng: RandomStreams,
   options: DropoutOptions = {},
 ): Tensor<D, R> {
+  checkOptionKeys('dropout', options, ['training']);
   if (!(x instanceof Tensor)) throw new TypeError('dropout: x must be a symbolic tensor');
   if (x.dtype !== 'float32' && x.dtype !== 'float64') throw new TypeError(`dropout: x must be float32 or float64, got ${x.dtype}`);
   if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new RangeError(`dropout: rate must be a number in [0, 1), got ${String(rate)}`);

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../types/suggest.js';
 import type { Variable } from '../graph/variable.js';
 import { IFELSE } from '../ops/ifelse.js';
 import { closeOver } from '../ops/inner-graph.js';
@@ -59,6 +60,7 @@ export function ifelse(
   otherwise: Tensor | number | readonly Tensor[],
   options: IfElseOptions = {},
 ): Tensor | Tensor[] {
+  checkOptionKeys('ifelse', options, ['name', 'outside']);
   const list = Array.isArray(then);
   if (list !== Array.isArray(otherwise)) {
     throw new TypeError('ifelse: give both branches as lists of outputs, or both as single outputs');

@@ -4,6 +4,7 @@
  * batch axes (which broadcast between operands, as numpy's); results are float (float32 stays float32, anything
  * else float64, as numpy), and every op is differentiable.
  */
+import { checkOptionKeys } from '../types/suggest.js';
 import { ALLOC_DIAG, EXTRACT_DIAG } from '../ops/linalg/diag.js';
 import { CHOLESKY, DET, MATRIX_INVERSE, SLOGDET } from '../ops/linalg/factor.js';
 import { SOLVE, SOLVE_TRIANGULAR } from '../ops/linalg/solve.js';
@@ -57,6 +58,7 @@ export function cholesky<D extends DType, R extends MatrixRank>(
   x: Tensor<D, R>,
   options: CholeskyOptions = {},
 ): Tensor<LinalgFloat<D>, R> {
+  checkOptionKeys('cholesky', options, ['lower', 'onError']);
   const { lower = true, onError = 'raise' } = options;
   if (onError !== 'raise' && onError !== 'nan')
     throw new RangeError(`cholesky: onError must be 'raise' or 'nan', got ${String(onError)}`);
@@ -85,6 +87,7 @@ export function solveTriangular<DA extends DType, RA extends MatrixRank, DB exte
   b: Tensor<DB, RB>,
   options: SolveTriangularOptions = {},
 ): Tensor<LinalgFloat2<DA, DB>, SolveRank<RA, RB>> {
+  checkOptionKeys('solveTriangular', options, ['lower', 'trans', 'unitDiagonal']);
   const { lower = false, trans = false, unitDiagonal = false } = options;
   const transposed = trans === true || trans === 1 || trans === 'T';
   if (!transposed && trans !== false && trans !== 0 && trans !== 'N')
@@ -113,6 +116,7 @@ export function solve<DA extends DType, RA extends MatrixRank, DB extends DType,
   b: Tensor<DB, RB>,
   options: SolveOptions = {},
 ): Tensor<LinalgFloat2<DA, DB>, SolveRank<RA, RB>> {
+  checkOptionKeys('solve', options, ['assumeA', 'lower']);
   const { assumeA = 'gen', lower = false } = options;
   if (!['gen', 'sym', 'pos'].includes(assumeA))
     throw new RangeError(`solve: assumeA must be 'gen', 'sym' or 'pos', got ${String(assumeA)}`);
@@ -208,6 +212,7 @@ export function allocDiag<D extends DType, R extends VectorRank>(
   v: Tensor<D, R>,
   options: AllocDiagOptions = {},
 ): Tensor<D, Inc<R>> {
+  checkOptionKeys('allocDiag', options, ['offset', 'like']);
   const { offset = 0, like } = options;
   const inputs = like
     ? [asTensor(v, 'allocDiag', 'v'), asTensor(like, 'allocDiag', 'like')]
@@ -300,6 +305,7 @@ export function svd<D extends DType, R extends MatrixRank>(
   options?: SvdOptions & { computeUv?: true },
 ): [u: Tensor<LinalgFloat<D>, R>, s: Tensor<LinalgFloat<D>, Dec<R>>, vt: Tensor<LinalgFloat<D>, R>];
 export function svd(x: Tensor, options: SvdOptions = {}): Tensor | Tensor[] {
+  checkOptionKeys('svd', options, ['fullMatrices', 'computeUv']);
   const { fullMatrices = true, computeUv = true } = options;
   const outs = applyOp(SVD, { fullMatrices, computeUv }, [asTensor(x, 'svd', 'x')]);
   return computeUv ? outs : outs[0]!;
@@ -328,6 +334,7 @@ export function qr<D extends DType, R extends MatrixRank>(
   options?: { mode?: 'reduced' | 'complete' },
 ): [q: Tensor<LinalgFloat<D>, R>, r: Tensor<LinalgFloat<D>, R>];
 export function qr(x: Tensor, options: QrOptions = {}): Tensor | Tensor[] {
+  checkOptionKeys('qr', options, ['mode']);
   const { mode = 'reduced' } = options;
   if (!['reduced', 'complete', 'r'].includes(mode))
     throw new RangeError(`qr: mode must be 'reduced', 'complete' or 'r', got ${String(mode)}`);
@@ -364,6 +371,7 @@ export function lu<D extends DType, R extends MatrixRank>(
   options?: LuOptions & { permuteL?: false; pIndices?: false },
 ): [p: Tensor<LinalgFloat<D>, R>, l: Tensor<LinalgFloat<D>, R>, u: Tensor<LinalgFloat<D>, R>];
 export function lu(x: Tensor, options: LuOptions = {}): Tensor[] {
+  checkOptionKeys('lu', options, ['permuteL', 'pIndices']);
   const { permuteL = false, pIndices = false } = options;
   return applyOp(LU, { permuteL, pIndices: pIndices && !permuteL }, [asTensor(x, 'lu', 'x')]);
 }
@@ -388,6 +396,7 @@ export function pinv<D extends DType, R extends MatrixRank>(
   x: Tensor<D, R>,
   options: PinvOptions = {},
 ): Tensor<LinalgFloat<D>, R> {
+  checkOptionKeys('pinv', options, ['rcond', 'rtol', 'hermitian']);
   const { rcond, rtol, hermitian = false } = options;
   if (rcond !== undefined && rtol !== undefined) throw new TypeError('pinv: give rcond or rtol, not both');
   const cutoff = rcond !== undefined ? rcond : rtol !== undefined ? rtol : 1e-15;

@@ -5,6 +5,7 @@
  * Sizes may be numbers or symbolic integer scalars (`T.shape(x, 0)`, an `iscalar`). Numbers (and constants) are
  * kept in the op's params, so the result's static shape knows them; symbolic ones become inputs read at run time.
  */
+import { checkOptionKeys } from '../types/suggest.js';
 import { Variable } from '../graph/variable.js';
 import type { DimParam } from '../ops/dims.js';
 import { DIMSHUFFLE } from '../ops/dimshuffle.js';
@@ -558,6 +559,7 @@ export function cumsum<
   const A extends Axis<R> | undefined = undefined,
   T extends DType = SumDType<D>,
 >(x: Tensor<D, R>, axis?: A, options: CumulateOptions<T> = {}): Tensor<NoInfer<T>, AxisOrFlatRank<R, A>> {
+  checkOptionKeys('cumsum', options, ['dtype']);
   return cumulate('cumsum', x, axis, options.dtype) as never;
 }
 
@@ -568,5 +570,6 @@ export function cumprod<
   const A extends Axis<R> | undefined = undefined,
   T extends DType = SumDType<D>,
 >(x: Tensor<D, R>, axis?: A, options: CumulateOptions<T> = {}): Tensor<NoInfer<T>, AxisOrFlatRank<R, A>> {
+  checkOptionKeys('cumprod', options, ['dtype']);
   return cumulate('cumprod', x, axis, options.dtype) as never;
 }

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../types/suggest.js';
 import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
 import { NDArray, shapeToString } from '../runtime/ndarray.js';
 import { unwrapScalar, type DTypeOfValue, type InputValue, type OutputValue, type RankOfValue } from '../runtime/values.js';
@@ -73,6 +74,7 @@ export function shared<const V extends ArrayLikeInput, D extends DType = DTypeOf
   value: V,
   options: SharedOptions<D> = {},
 ): SharedVariable<NoInfer<D>, RankOfValue<V> & Rank> {
+  checkOptionKeys('shared', options, ['name', 'dtype']);
   if (options.dtype !== undefined && !isDType(options.dtype)) throw new TypeError(`shared: unknown dtype ${String(options.dtype)}`);
   const what = `shared variable${options.name ? ` '${options.name}'` : ''}`;
   const data = toNDArray(value, { dtype: options.dtype, what, downcastHint: SHARED_HINT }).copy();

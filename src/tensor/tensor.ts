@@ -1,4 +1,6 @@
 import { Variable } from '../graph/variable.js';
+import type { ArrayLikeInput } from '../runtime/convert.js';
+import type { OutputValue } from '../runtime/values.js';
 import type { CheckPattern, DimPattern } from '../ops/dimshuffle.js';
 import type { BoolToInt8, DType, IntDType, IntegralDType, NumericDType, UpgradeToFloat } from '../types/dtype.js';
 import type { Axis, Inc, InsertAxis, MaxRank, MaxRank3, Rank, RankOfShape } from '../types/rank.js';
@@ -13,6 +15,18 @@ import type { AxisArg, MeanDType, ReduceOptions, ReducedRank, SumDType, SumOptio
 import type { DType2, DType3, Operand, RankOf, ResolveDType } from './operand.js';
 
 type Self<D extends DType, R extends Rank> = Tensor<D, R>;
+
+/** Values for `x.eval`: by variable (a Map or pairs), or by name. */
+export type EvalValues =
+  | ReadonlyMap<Tensor, ArrayLikeInput>
+  | readonly (readonly [Tensor, ArrayLikeInput])[]
+  | { readonly [name: string]: ArrayLikeInput };
+type Evaluator = (x: Tensor, values: EvalValues | undefined) => unknown;
+let evaluator: Evaluator | undefined;
+/** Set by `src/compile/eval.ts` (tensor/ may not import compile/). */
+export function registerEvaluator(e: Evaluator): void {
+  evaluator = e;
+}
 // The `extends infer T` wrappers below make the result display as the plain `Tensor<"int32", 1>` in hovers and errors.
 /** The result of a binary op that upcasts. */
 export type Binary<A, B> = Tensor<DType2<A, B>, MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
@@ -214,6 +228,20 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
   logSoftmax(axis?: Axis<R>): Tensor<UpgradeToFloat<D>, R> { return NN.logSoftmax(this, axis) as never; }
   /** `max(x, 0)`, or the leaky relu with `alpha`: `T.relu`. */
   relu(alpha?: number): Tensor<UpgradeToFloat<D>, R> { return NN.relu(this, alpha) as never; }
+
+  /**
+   * Computes this expression (Theano's `x.eval({x: value})`), for quick checks: values for the inputs it depends
+   * on, by variable (a Map or a list of pairs) or by name (an object); none for a graph of constants and shared
+   * variables. A function is compiled on the first call for each set of inputs and kept for the next ones.
+   *
+   * @example
+   * const x = T.dvector('x');
+   * x.mul(2).eval({ x: [1, 2] }); // NDArray [2, 4]
+   */
+  eval(values?: EvalValues): OutputValue<D, R> {
+    if (!evaluator) throw new Error('eval: import theano-ts from its entry point (index) so that functions can compile');
+    return evaluator(this, values) as OutputValue<D, R>;
+  }
 
   /** Names this variable (for printing and error messages) and returns it. */
   named(name: string): this {

@@ -26,3 +26,22 @@ export function closestName(name: string, candidates: Iterable<string>, maxDista
   }
   return best;
 }
+
+/**
+ * Checks an options object: an unknown key (a typo, or a Theano keyword we spell differently) is an error that
+ * names the valid ones. `who` starts the message (`'debugprint'`, `"In('y')"`).
+ */
+export function checkOptionKeys(who: string, options: unknown, known: readonly string[]): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    const got = options === null ? 'null' : Array.isArray(options) ? 'an array' : `${typeof options} ${String(options)}`;
+    throw new TypeError(`${who}: options must be an object ({ ${known.join(', ')} }), got ${got}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue;
+    const near = closestName(key, known);
+    throw new TypeError(
+      `${who}: unknown option '${key}'${near ? ` (did you mean '${near}'?)` : ''}; the options are ${known.join(', ') || 'none'}`,
+    );
+  }
+}

@@ -1126,13 +1126,15 @@ const rows: Row[] = [
   {
     what: 'scan: the step returns fewer outputs than outputsInfo describes',
     when: 'build',
-    action: () => theano.scan((a) => a.add(1), { outputsInfo: [T.constant(0), T.constant(1)], nSteps: 2, name: 'pair' }),
+    action: () =>
+      theano.scan((a) => a.add(1), { outputsInfo: [T.constant(0), T.constant(1)], nSteps: 2, name: 'pair' }),
     message: ["scan 'pair'", 'returns 1 output', 'outputsInfo describes 2'],
   },
   {
     what: 'scan: a recurrent output of another dtype than its initial value',
     when: 'build',
-    action: () => theano.scan((a) => T.cast(a, 'int32') as never, { outputsInfo: T.constant(0), nSteps: 2, name: 'counter' }),
+    action: () =>
+      theano.scan((a) => T.cast(a, 'int32') as never, { outputsInfo: T.constant(0), nSteps: 2, name: 'counter' }),
     message: ["scan 'counter'", 'output 0', 'int32', 'float64', 'outputsInfo[0]'],
   },
   {
@@ -1144,7 +1146,12 @@ const rows: Row[] = [
   {
     what: 'scan: output taps deeper than the initial value has rows',
     when: 'build',
-    action: () => theano.scan((a, bb) => a.add(bb), { outputsInfo: [{ initial: T.constant([1]), taps: [-2, -1] }], nSteps: 2, name: 'fib' }),
+    action: () =>
+      theano.scan((a, bb) => a.add(bb), {
+        outputsInfo: [{ initial: T.constant([1]), taps: [-2, -1] }],
+        nSteps: 2,
+        name: 'fib',
+      }),
     message: ["scan 'fib'", 'taps [-2,-1]', 'need 2 initial rows', 'has 1'],
   },
   {
@@ -1186,13 +1193,19 @@ const rows: Row[] = [
   {
     what: 'scan: until that is not a scalar',
     when: 'build',
-    action: () => theano.scan((a) => ({ outputs: a.add(1), until: any(T.stack([a.gt(1), a.gt(2)])) }), { outputsInfo: T.constant(0), nSteps: 3, name: 'stop' }),
+    action: () =>
+      theano.scan((a) => ({ outputs: a.add(1), until: any(T.stack([a.gt(1), a.gt(2)])) }), {
+        outputsInfo: T.constant(0),
+        nSteps: 3,
+        name: 'stop',
+      }),
     message: ["scan 'stop'", 'until must be a boolean scalar'],
   },
   {
     what: 'scan: strict, and the step reads a variable it was not given',
     when: 'build',
-    action: () => theano.scan((a) => a.add(y.sum()), { outputsInfo: T.constant(0), nSteps: 3, strict: true, name: 'closed' }),
+    action: () =>
+      theano.scan((a) => a.add(y.sum()), { outputsInfo: T.constant(0), nSteps: 3, strict: true, name: 'closed' }),
     message: ["scan 'closed'", "'y'", 'nonSequences'],
   },
   {
@@ -1212,6 +1225,100 @@ const rows: Row[] = [
     when: 'call',
     action: () => scanTaps([1]),
     message: ["scan 'fib'", 'need 2 initial rows', 'has 1'],
+  },
+  // --- the API around functions (issue 17): In, named arguments, copy, eval, clone, Print, options
+  {
+    what: 'In with an unknown option (a Theano keyword)',
+    when: 'build',
+    action: () => theano.In(n, any({ value: 1, implicit: true })),
+    message: ["In('n'): unknown option 'implicit'; the options are value, name, strict, mutable"],
+  },
+  {
+    what: 'a named argument no input has',
+    when: 'call',
+    action: () => theano.function([x, theano.In(n, { value: 2n })], x.mul(n))([1], any({ nn: 3 })),
+    message: ["no input is named 'nn' (did you mean 'n'?); the named inputs are 'x', 'n'"],
+  },
+  {
+    what: 'an input with a default before one without',
+    when: 'compile',
+    action: () => theano.function([theano.In(n, { value: 2n }), x], x.mul(n)),
+    message: ["input 1 ('x') has no default but comes after input 0 ('n'), which has one"],
+  },
+  {
+    what: 'an expression as a function input',
+    when: 'compile',
+    action: () => theano.function([x.exp()], x.exp().add(1)),
+    message: ['input 0 is an expression (exp of other variables), not a leaf', 'use givens'],
+  },
+  {
+    what: 'two different variables named x',
+    when: 'compile',
+    action: () => theano.function([x], x.add(T.dvector('x'))),
+    message: [/'x' \(float64 vector, id \d+; input 0 is another variable named 'x' \(id \d+\)\)/],
+  },
+  {
+    what: 'copy with an unknown option',
+    when: 'compile',
+    action: () => theano.function([x], x.mul(w)).copy(any({ share_memory: true })),
+    message: ["unknown option 'share_memory'; the options are swap, deleteUpdates, share, name, profile"],
+  },
+  {
+    what: 'copy swapping a shared variable for one of another type',
+    when: 'compile',
+    action: () => theano.function([x], x.mul(w)).copy({ swap: new Map([[w, any(count)]]) }),
+    message: ["swap replaces shared variable 'w' (float64 vector) by one of type int32 scalar"],
+  },
+  {
+    what: 'eval by a name the graph does not have',
+    when: 'call',
+    action: () => x.mul(2).eval({ y: [1] }),
+    message: ["eval: the expression has no input named 'y'; its inputs are 'x'"],
+  },
+  {
+    what: 'clone replacing a variable by one of another rank',
+    when: 'build',
+    action: () => theano.clone(x.mul(2), { replace: [[x, any(m)]] }),
+    message: ["clone: 'x' (float64 vector) cannot be replaced by one of type float64 matrix"],
+  },
+  {
+    what: 'Print with an unknown attribute',
+    when: 'build',
+    action: () => theano.printing.Print('x', { attrs: any(['norm']) }),
+    message: ["Print: unknown attribute the string 'norm'; the attributes are"],
+  },
+  {
+    what: 'a test value of the wrong rank',
+    when: 'build',
+    action: () => T.dmatrix('tv', { testValue: any([1, 2]) }),
+    message: ["the test value of 'tv': expected a float64 matrix"],
+  },
+  {
+    what: 'a shape error found by test values while building',
+    when: 'build',
+    action: () => T.dot(T.dmatrix('p', { testValue: [[1, 2]] }), T.dvector('q', { testValue: [1, 2, 3] })),
+    message: [
+      'dot: shapes (1, 2) and (3,) are not aligned',
+      "on test values of shapes: 'p' (float64 matrix) (1, 2), 'q' (float64 vector) (3,)",
+    ],
+  },
+  {
+    what: "Theano's Mode(linker='vm')",
+    when: 'compile',
+    action: () => new (theano.Mode as any)({ linker: 'vm' }),
+    message: ["Mode: unknown linker 'vm'; the linkers are 'js'", "'reference'"],
+  },
+  {
+    what: 'debugprint with an unknown option',
+    when: 'build',
+    action: () => theano.debugprint(x, any({ print_type: true })),
+    message: ["debugprint: unknown option 'print_type'; the options are depth, maxNesting"],
+  },
+  {
+    what: 'shared with a Theano keyword',
+    when: 'build',
+    action: () => theano.shared([1, 2], any({ borrow: true })),
+    message: ["shared: unknown option 'borrow'; the options are name, dtype"],
   },
 ];
 

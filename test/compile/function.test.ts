@@ -37,10 +37,14 @@ describe('theano.function: outputs', () => {
     expect(q.toArray()).toEqual([1]);
   });
 
-  test('intermediate variables can be inputs (the graph is cut there)', () => {
+  test('an expression is not an input (as Theano: inputs are leaves); givens cut the graph there', () => {
     const x = T.dvector('x');
     const y = x.exp().named('y');
-    const f = theano.function([y], y.add(1));
+    expect(() => theano.function([y], y.add(1))).toThrow(
+      "function: input 0 ('y') is an expression (exp of other variables), not a leaf: inputs must be variables made by T.dscalar(), T.matrix() and the like; to feed a value in place of an expression, use givens: [[expression, input]]",
+    );
+    const yIn = T.dvector('yIn');
+    const f = theano.function([yIn], y.add(1), { givens: [[y, yIn]] });
     expect(f([5]).toArray()).toEqual([6]);
   });
 });
