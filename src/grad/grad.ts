@@ -200,6 +200,7 @@ function zerosLike<D extends DType, R extends Rank>(w: Tensor<D, R>): Tensor<D, 
 /**
  * Vector-Jacobian product: `evalPoints` (shaped like `f`) times the Jacobian of `f` with respect to `wrt`
  * (Theano's `Lop`). A list of `f`s takes a list of points.
+ * @example T.Lop(y, x, v)
  */
 export function Lop<const W extends Tensor | readonly Tensor[]>(
   f: Tensor | readonly Tensor[],
@@ -221,6 +222,7 @@ export function Lop<const W extends Tensor | readonly Tensor[]>(
  * Jacobian-vector product: the Jacobian of `f` with respect to `wrt`, times `evalPoints` (shaped like `wrt`)
  * (Theano's `Rop`, forward mode). Computed exactly as the transpose of a vector-Jacobian product: with u a
  * placeholder shaped like f, g(u) = uᵀJ is linear in u, and the gradient of g(u)·v with respect to u is Jv.
+ * @example T.Rop(y, x, v)
  */
 export function Rop<const F extends Tensor | readonly Tensor[]>(
   f: F,
@@ -250,6 +252,7 @@ export function Rop<const F extends Tensor | readonly Tensor[]>(
  * The Jacobian of `expression` with respect to `wrt`: its shape is [n, ...wrt's shape], where n is the number of
  * elements of the (flattened) expression. A scalar expression gives the gradient. The rows are computed by a
  * `map` over the elements, so n need not be known before run time.
+ * @example T.jacobian(x.exp(), x)
  */
 export function jacobian<E extends Tensor<FloatDType>, D extends DType, R extends Rank>(
   expression: E,
@@ -270,7 +273,10 @@ export function jacobian<E extends Tensor<FloatDType>, D extends DType, R extend
   return rows as never;
 }
 
-/** The Hessian of a scalar `cost` with respect to `wrt` (the Jacobian of its gradient): [n, n] for a vector. */
+/**
+ * The Hessian of a scalar `cost` with respect to `wrt` (the Jacobian of its gradient): [n, n] for a vector.
+ * @example T.hessian(x.sqr().sum(), x)
+ */
 export function hessian<D extends DType, R extends Rank>(
   cost: Tensor<FloatDType, 0>,
   wrt: Tensor<D, R>,

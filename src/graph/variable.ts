@@ -18,18 +18,34 @@ export interface SharedStorage {
  */
 export class Variable {
   declare private readonly __variableBrand: void;
+  /** @internal A number unique to this variable, in creation order. */
   readonly id: number;
+  /**
+   * The runtime type: dtype, rank and the static sizes known (Theano's `x.type`).
+   * @example T.dmatrix('x').type.toString() // 'float64 matrix'
+   */
   readonly type: TensorType;
+  /**
+   * The op application that computed this variable, null for an input, constant or shared variable (Theano's
+   * `x.owner`).
+   * @example x.add(1).owner?.op.name // 'add'
+   */
   readonly owner: Apply | null;
+  /** @internal Which output of `owner` this variable is. */
   readonly index: number;
+  /**
+   * The name given at creation or with `named`, used by printing and error messages (Theano's `x.name`).
+   * @example T.dscalar('lr').name // 'lr'
+   */
   name: string | undefined;
-  /** Set on constants. */
+  /** @internal Set on constants. */
   readonly data: NDArray | undefined;
-  /** Set on shared variables. */
+  /** @internal Set on shared variables. */
   readonly storage: SharedStorage | undefined;
   /**
    * A value to check the graph with as it is built (Theano's `tag.test_value`): given to an input
    * (`T.dmatrix('x', { testValue })`), computed for every expression built from inputs that have one.
+   * @example T.dvector('v', { testValue: [1, 2] }).sum().testValue // NDArray 3
    */
   testValue: NDArray | undefined;
 
@@ -50,14 +66,23 @@ export class Variable {
     this.testValue = undefined;
   }
 
+  /**
+   * Whether this is a constant (Theano's `Constant`), as `T.constant(2)` or a number in an expression.
+   * @example T.constant(2).isConstant // true
+   */
   get isConstant(): boolean {
     return this.data !== undefined;
   }
+  /**
+   * Whether this is a shared variable (`theano.shared`), whose value lives between function calls.
+   * @example theano.shared(0).isShared // true
+   */
   get isShared(): boolean {
     return this.storage !== undefined;
   }
 
   /**
+   * @internal
    * A new variable of the same class and type, owned by `owner` (used when a graph is copied). Subclasses keep
    * their methods because the prototype is kept.
    */

@@ -12,7 +12,10 @@ import type { DTypeOfValue, RankOfValue } from '../runtime/values.js';
 import type { Rank } from '../types/rank.js';
 import { Tensor } from './tensor.js';
 
-/** A symbolic constant. */
+/**
+ * A symbolic constant.
+ * @example T.constant([[1, 2], [3, 4]])
+ */
 export function constant<const V extends ArrayLikeInput, D extends DType = DTypeOfValue<V> & DType>(
   value: V,
   options: { dtype?: D; name?: string } = {},

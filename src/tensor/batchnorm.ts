@@ -112,6 +112,7 @@ export function batchNormalization<D extends DType, R extends Rank>(
  * var * f` (the unbiased variance; m is the number of values each statistic averages), for `updates`.
  * `gamma`, `beta` and the running averages have the input's rank without the normalized axes (or the input's
  * rank, with length 1 there); `mean` and `invstd` come back in that layout.
+ * @example const [y, mean, invstd] = T.batchNormalizationTrain(x, gamma, beta, { axes: 'spatial' });
  */
 export function batchNormalizationTrain<D extends DType, R extends Rank, DP extends DType, P extends Rank>(
   inputs: Tensor<D, R>,
@@ -177,6 +178,7 @@ export function batchNormalizationTrain(
 /**
  * Theano's `batch_normalization_test`: `(inputs - mean) * gamma / sqrt(var + epsilon) + beta` with given
  * statistics (the running averages of training), laid out as `gamma` (see `batchNormalizationTrain`).
+ * @example T.batchNormalizationTest(x, gamma, beta, mean, variance)
  */
 export function batchNormalizationTest<D extends DType, R extends Rank, DP extends DType, P extends Rank>(
   inputs: Tensor<D, R>,

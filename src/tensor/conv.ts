@@ -164,6 +164,7 @@ export function conv2dTranspose<DX extends DType, DW extends DType>(
  * The gradient of `conv2d(input, filters, options)` with respect to the filters, given the gradient `outputGrad`
  * of its output (Theano's `conv2d_grad_wrt_weights`). The filter shape must be given: with a stride > 1 several
  * filter sizes give the same output size.
+ * @example T.conv2dGradWeights(x, gz, { filterShape: [8, 1, 3, 3] })
  */
 export function conv2dGradWeights<DX extends DType, DG extends DType>(
   input: Tensor<DX, 4>,

@@ -37,7 +37,10 @@ export type IntIndex = number | bigint | IntScalar;
 /** A slice bound: null/undefined for an open end, negative values count from the end. */
 export type SliceBound = IntIndex | null | undefined;
 
-/** A slice `start:stop:step` (numpy semantics). Build it with `T.slice`. */
+/**
+ * A slice `start:stop:step` (numpy semantics). Build it with `T.slice`.
+ * @example m.get(T.slice(1, null, 2))
+ */
 export class Slice {
   declare private readonly __sliceBrand: void;
   readonly start: SliceBound;
@@ -66,7 +69,10 @@ export function slice(start?: SliceBound, stop?: SliceBound, step?: SliceBound):
   return new Slice(start, stop, step);
 }
 
-/** A new axis of length 1 (numpy's `np.newaxis`, which is `None`): `v.get(T.newaxis)` makes a row of a vector. */
+/**
+ * A new axis of length 1 (numpy's `np.newaxis`, which is `None`): `v.get(T.newaxis)` makes a row of a vector.
+ * @example v.get(T.newaxis)
+ */
 export const newaxis = null;
 export type NewAxis = null;
 
@@ -232,6 +238,7 @@ function describeArg(v: unknown): string {
 /**
  * `x[indices]`: basic indices, `x[idx]` (axis 0) for one integer tensor, or numpy's advanced indexing when integer
  * tensors come with other indices (`x[i, j]`, `x[arange(n), y]`, `x[i, 1:3]`). Backs `x.get(...)`.
+ * @example T.getItem(m, [0, T.slice(1)])
  */
 export function getItem(x: Tensor, indices: readonly unknown[]): Tensor {
   if (indices.length === 1 && isIndexTensor(indices[0]))
@@ -424,6 +431,7 @@ export function incSubtensor<D extends DType>(sub: Tensor<D, Rank>, y: UpdateVal
 /**
  * The region `x.at(...)` of a tensor, for functional updates typed like x (JAX's `x.at[...]`):
  * `x.at(0).set(y)` is `T.setSubtensor(x.get(0), y)` with the type of x.
+ * @example m.at(0).set(v)
  */
 export class IndexUpdate<D extends DType = DType, R extends Rank = Rank> {
   declare private readonly __indexUpdateBrand: void;

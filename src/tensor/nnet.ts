@@ -75,6 +75,7 @@ export function softmax<D extends DType, R extends Rank>(
 /**
  * `log(softmax(x, axis))`, computed directly as `x - max - log(sum(exp(x - max)))`: finite wherever the softmax
  * is not 0 even for huge inputs, where `log(softmax(x))` would round to `log(0) = -Infinity`.
+ * @example T.logSoftmax(m)
  */
 export function logSoftmax<D extends DType, R extends Rank>(
   x: Tensor<D, R>,
@@ -97,13 +98,19 @@ export function relu<D extends DType, R extends Rank>(x: Tensor<D, R>, alpha = 0
   return switch_(gt(xf, 0), xf, mul(xf, alpha)) as never;
 }
 
-/** `x / (1 + |x|)`: a sigmoid-shaped curve into (-1, 1). */
+/**
+ * `x / (1 + |x|)`: a sigmoid-shaped curve into (-1, 1).
+ * @example T.softsign(x)
+ */
 export function softsign<D extends DType, R extends Rank>(x: Tensor<D, R>): Tensor<UpgradeToFloat<D>, R> {
   const xf = asFloat(x);
   return div(xf, add(1, abs(xf))) as never;
 }
 
-/** The exponential linear unit: `x` where `x > 0`, else `alpha * (exp(x) - 1)` (with `expm1`, exact near 0). */
+/**
+ * The exponential linear unit: `x` where `x > 0`, else `alpha * (exp(x) - 1)` (with `expm1`, exact near 0).
+ * @example T.elu(x, 1.0)
+ */
 export function elu<D extends DType, R extends Rank>(x: Tensor<D, R>, alpha = 1): Tensor<UpgradeToFloat<D>, R> {
   if (typeof alpha !== 'number') throw new TypeError(`elu: alpha must be a number, got ${typeof alpha}`);
   const xf = asFloat(x);
@@ -117,6 +124,7 @@ export type CrossentropyDType<A extends DType, B extends DType> = Upcast<Upgrade
 /**
  * `-(target * log(output) + (1 - target) * log(1 - output))` elementwise, with broadcasting: the cross-entropy
  * of predicted probabilities `output` against targets in [0, 1].
+ * @example T.binaryCrossentropy(T.sigmoid(z), t).mean()
  */
 export function binaryCrossentropy<DO extends DType, RO extends Rank, DT extends DType, RT extends Rank>(
   output: Tensor<DO, RO>,
@@ -164,6 +172,7 @@ export function categoricalCrossentropy(codingDist: Tensor, trueDist: Tensor): T
 /**
  * `log(sum(exp(x), axis))`, computed as `m + log(sum(exp(x - m), axis))` with `m = max(x, axis)` so that large
  * inputs do not overflow (`logsumexp([1000, 1000])` is `1000 + log 2`, not Infinity). Axes as in `T.sum`.
+ * @example T.logsumexp(m, 1)
  */
 export function logsumexp<
   D extends DType,
@@ -182,7 +191,10 @@ export function logsumexp<
   return add(logSum, keepdims ? shift : dimshuffle(shift, kept)) as never;
 }
 
-/** Theano's `T.nnet` namespace, with its snake_case names beside the camelCase ones. */
+/**
+ * Theano's `T.nnet` namespace, with its snake_case names beside the camelCase ones.
+ * @example T.nnet.categorical_crossentropy(p, y)
+ */
 export const nnet = {
   softmax,
   logSoftmax,

@@ -87,17 +87,26 @@ export function pool2d<D extends DType, R extends PoolRank>(
   return applyOp(POOL, poolParams(options), [x])[0] as never;
 }
 
-/** The gradient of max pooling with respect to `x`, given the pooled output `maxout` and its gradient `gz`. */
+/**
+ * The gradient of max pooling with respect to `x`, given the pooled output `maxout` and its gradient `gz`.
+ * @example T.maxPoolGrad(x, T.pool2d(x, { ws: [2, 2] }), gz, { ws: [2, 2] })
+ */
 export function maxPoolGrad(x: Tensor, maxout: Tensor, gz: Tensor, options: Pool2dOptions): Tensor {
   return applyOp(MAX_POOL_GRAD, poolParams(options), [x, maxout, gz])[0]!;
 }
 
-/** The adjoint of `maxPoolGrad` in its gradient argument: `ggx` summed over each window's maximal pixels. */
+/**
+ * The adjoint of `maxPoolGrad` in its gradient argument: `ggx` summed over each window's maximal pixels.
+ * @example T.maxPoolGradGrad(x, out, ggx, { ws: [2, 2] })
+ */
 export function maxPoolGradGrad(x: Tensor, maxout: Tensor, ggx: Tensor, options: Pool2dOptions): Tensor {
   return applyOp(MAX_POOL_GRAD_GRAD, poolParams(options), [x, maxout, ggx])[0]!;
 }
 
-/** The gradient of sum or average pooling with respect to `x` (`x` gives only the shape), given `gz`. */
+/**
+ * The gradient of sum or average pooling with respect to `x` (`x` gives only the shape), given `gz`.
+ * @example T.averagePoolGrad(x, gz, { ws: [2, 2] })
+ */
 export function averagePoolGrad(x: Tensor, gz: Tensor, options: Pool2dOptions): Tensor {
   return applyOp(AVERAGE_POOL_GRAD, poolParams(options), [x, gz])[0]!;
 }

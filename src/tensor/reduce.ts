@@ -21,7 +21,10 @@ export type ReducedRank<R extends Rank, A, K extends boolean> = K extends true
       ? SubRank<R, A['length']>
       : 0;
 
-/** Theano's accumulation dtypes for sum and prod: integers and bool accumulate in int64 (we have no uint64). */
+/**
+ * Theano's accumulation dtypes for sum and prod: integers and bool accumulate in int64 (we have no uint64).
+ * @example T.SUM_DTYPE.int8 // 'int64'
+ */
 export const SUM_DTYPE = {
   bool: 'int64',
   int8: 'int64',
@@ -37,6 +40,7 @@ export const SUM_DTYPE = {
 /**
  * The mean of integers is float64; floats keep their dtype. That is the weak-float rule (a mean divides by a
  * count, as if by a fractional JS number), so the table is the same one.
+ * @example T.MEAN_DTYPE.int32 // 'float64'
  */
 export const MEAN_DTYPE = WEAK_FLOAT;
 export type SumDType<D extends DType> = (typeof SUM_DTYPE)[D];
@@ -79,6 +83,10 @@ function reduce(kind: ReduceKind, x: Tensor, axis: AnyAxis, keepdims: boolean, d
   return applyOp(REDUCE, { kind, axes, keepdims, dtype }, [x])[0]!;
 }
 
+/**
+ * The sum over all axes, one axis, or a list of axes (negative axes count from the end); ints accumulate in int64 as numpy (`T.sum`, numpy `sum`).
+ * @example T.sum(m, 1)
+ */
 export function sum<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false, T extends DType = SumDType<D>>(
   x: Tensor<D, R>,
   axis?: A,
@@ -88,6 +96,10 @@ export function sum<D extends DType, R extends Rank, const A extends AxisArg<R> 
   return reduce('sum', x, axis as AnyAxis, options.keepdims ?? false, options.dtype ?? SUM_DTYPE[x.dtype]) as never;
 }
 
+/**
+ * The product over all axes, one axis, or a list of axes (`T.prod`, numpy `prod`).
+ * @example T.prod(v)
+ */
 export function prod<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false, T extends DType = SumDType<D>>(
   x: Tensor<D, R>,
   axis?: A,
@@ -97,6 +109,10 @@ export function prod<D extends DType, R extends Rank, const A extends AxisArg<R>
   return reduce('prod', x, axis as AnyAxis, options.keepdims ?? false, options.dtype ?? SUM_DTYPE[x.dtype]) as never;
 }
 
+/**
+ * The largest element over all axes, one axis, or a list of axes (`T.max`, numpy `max`).
+ * @example T.max(m, 0)
+ */
 export function max<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false>(
   x: Tensor<D, R>,
   axis?: A,
@@ -106,6 +122,10 @@ export function max<D extends DType, R extends Rank, const A extends AxisArg<R> 
   return reduce('max', x, axis as AnyAxis, options.keepdims ?? false, x.dtype) as never;
 }
 
+/**
+ * The smallest element over all axes, one axis, or a list of axes (`T.min`, numpy `min`).
+ * @example T.min(m, 0)
+ */
 export function min<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false>(
   x: Tensor<D, R>,
   axis?: A,
@@ -115,6 +135,10 @@ export function min<D extends DType, R extends Rank, const A extends AxisArg<R> 
   return reduce('min', x, axis as AnyAxis, options.keepdims ?? false, x.dtype) as never;
 }
 
+/**
+ * Whether every element is non-zero, over all axes or the given ones (`T.all`, numpy `all`).
+ * @example T.all(m.gt(0), 1)
+ */
 export function all<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false>(
   x: Tensor<D, R>,
   axis?: A,
@@ -124,6 +148,10 @@ export function all<D extends DType, R extends Rank, const A extends AxisArg<R> 
   return reduce('all', x, axis as AnyAxis, options.keepdims ?? false, 'bool') as never;
 }
 
+/**
+ * Whether some element is non-zero, over all axes or the given ones (`T.any`, numpy `any`).
+ * @example T.any(x.isnan())
+ */
 export function any<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false>(
   x: Tensor<D, R>,
   axis?: A,
@@ -150,7 +178,10 @@ function countOver(x: Tensor, axes: readonly number[]): Tensor {
   return known === 1 ? symbolic : (mul(symbolic, known) as Tensor);
 }
 
-/** The arithmetic mean: `sum(x, axis) / n`; integers give float64. */
+/**
+ * The arithmetic mean: `sum(x, axis) / n`; integers give float64.
+ * @example T.mean(m, 0)
+ */
 export function mean<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false>(
   x: Tensor<D, R>,
   axis?: A,
@@ -163,7 +194,10 @@ export function mean<D extends DType, R extends Rank, const A extends AxisArg<R>
   return div(total, cast(countOver(x, axes), dtype)) as never;
 }
 
-/** The variance: `mean(sqr(x - mean(x)))`, divided by n - ddof instead of n when `ddof` is given. */
+/**
+ * The variance: `mean(sqr(x - mean(x)))`, divided by n - ddof instead of n when `ddof` is given.
+ * @example T.variance(m, 0, { ddof: 1 })
+ */
 export function variance<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false>(
   x: Tensor<D, R>,
   axis?: A,
@@ -184,7 +218,10 @@ function varianceOf(x: Tensor, axis: AnyAxis, options: VarOptions, opName: strin
   return div(squares, divisor) as Tensor;
 }
 
-/** The standard deviation: `sqrt(var(x))`. */
+/**
+ * The standard deviation: `sqrt(var(x))`.
+ * @example T.std(x)
+ */
 export function std<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false>(
   x: Tensor<D, R>,
   axis?: A,
@@ -194,7 +231,10 @@ export function std<D extends DType, R extends Rank, const A extends AxisArg<R> 
   return sqrt(varianceOf(x, axis as AnyAxis, options, 'std')) as never;
 }
 
-/** The index of the largest element along `axis` (of the flattened tensor when none), as int64. */
+/**
+ * The index of the largest element along `axis` (of the flattened tensor when none), as int64.
+ * @example T.argmax(m, 1)
+ */
 export function argmax<D extends DType, R extends Rank, const A extends Axis<R> | null = null, K extends boolean = false>(
   x: Tensor<D, R>,
   axis?: A,
@@ -204,7 +244,10 @@ export function argmax<D extends DType, R extends Rank, const A extends Axis<R> 
   return argReduce('argmax', x, axis, options.keepdims ?? false) as never;
 }
 
-/** The index of the smallest element along `axis` (of the flattened tensor when none), as int64. */
+/**
+ * The index of the smallest element along `axis` (of the flattened tensor when none), as int64.
+ * @example T.argmin(m, 1)
+ */
 export function argmin<D extends DType, R extends Rank, const A extends Axis<R> | null = null, K extends boolean = false>(
   x: Tensor<D, R>,
   axis?: A,
@@ -214,7 +257,10 @@ export function argmin<D extends DType, R extends Rank, const A extends Axis<R> 
   return argReduce('argmin', x, axis, options.keepdims ?? false) as never;
 }
 
-/** `[max(x, axis), argmax(x, axis)]` (Theano's max_and_argmax). */
+/**
+ * `[max(x, axis), argmax(x, axis)]` (Theano's max_and_argmax).
+ * @example const [best, where] = T.maxAndArgmax(m, 1);
+ */
 export function maxAndArgmax<D extends DType, R extends Rank, const A extends Axis<R> | null = null, K extends boolean = false>(
   x: Tensor<D, R>,
   axis?: A,

@@ -664,7 +664,10 @@ export function reduce<
   return [(Array.isArray(outputs) ? outputs.map(last) : last(outputs)) as never, updates];
 }
 
-/** `reduce` from the first row to the last (Theano's `foldl`). */
+/**
+ * `reduce` from the first row to the last (Theano's `foldl`).
+ * @example const [total] = T.foldl((x, acc) => acc.add(x), { sequences: [v], outputsInfo: [T.constant(0)] });
+ */
 export function foldl<
   const S extends readonly SequenceSpec[],
   const O,
@@ -680,7 +683,10 @@ export function foldl<
   return reduce(fn, sequences, outputsInfo, nonSequences, { ...options, name: options.name ?? 'foldl' });
 }
 
-/** `reduce` from the last row to the first (Theano's `foldr`). */
+/**
+ * `reduce` from the last row to the first (Theano's `foldr`).
+ * @example const [total] = T.foldr((x, acc) => acc.add(x), { sequences: [v], outputsInfo: [T.constant(0)] });
+ */
 export function foldr<
   const S extends readonly SequenceSpec[],
   const O,

@@ -208,6 +208,7 @@ export function reshape(x: Tensor, shape: ShapeArg | Tensor, ndim?: number): Ten
 /**
  * Keeps the first `ndim - 1` axes and collapses the rest into one (Theano's `flatten(x, ndim)`); `ndim = 1` gives
  * all the elements in a vector.
+ * @example T.flatten(t3, 2)
  */
 export function flatten<D extends DType, R extends Rank, N extends FlattenRank<R> = 1>(
   x: Tensor<D, R>,
@@ -222,6 +223,7 @@ export function flatten<D extends DType, R extends Rank, N extends FlattenRank<R
  * Removes axes of length 1: the named ones (an error when one is known not to be 1, checked at run time when
  * its length is unknown), or, with no axis, every axis whose static length is 1 (Theano's rule; the type
  * checker then does not know the rank).
+ * @example T.squeeze(T.row())
  */
 export function squeeze<
   D extends DType,
@@ -246,7 +248,10 @@ export function squeeze<
   return applyOp(DIMSHUFFLE, { pattern }, [t])[0] as never;
 }
 
-/** Inserts an axis of length 1 at position `axis` (0..R; negative counts from the end, -1 appends). */
+/**
+ * Inserts an axis of length 1 at position `axis` (0..R; negative counts from the end, -1 appends).
+ * @example T.expandDims(v, 0)
+ */
 export function expandDims<D extends DType, R extends Rank>(x: Tensor<D, R>, axis: InsertAxis<R>): Tensor<D, Inc<R>> {
   const t = x as Tensor;
   const at = normalizeAxis(axis, t.ndim + 1, 'expandDims');
@@ -255,7 +260,10 @@ export function expandDims<D extends DType, R extends Rank>(x: Tensor<D, R>, axi
   return applyOp(DIMSHUFFLE, { pattern }, [t])[0] as never;
 }
 
-/** The shape of `x` at run time, as an int64 vector (Theano's `x.shape`). */
+/**
+ * The shape of `x` at run time, as an int64 vector (Theano's `x.shape`).
+ * @example T.shape(m, 0)
+ */
 export function shape(x: Tensor): Tensor<'int64', 1>;
 /** The length of axis `i` of `x` at run time, as an int64 scalar (Theano's `x.shape[i]`). */
 export function shape<R extends Rank>(x: Tensor<DType, R>, axis: Axis<R>): Tensor<'int64', 0>;
@@ -283,7 +291,10 @@ export function concatenate<D extends DType, R extends Rank>(
   return applyOp(JOIN, { axis: normalizeAxis(axis ?? 0, ndim, 'concatenate') }, list)[0] as never;
 }
 
-/** Stacks tensors of one shape along a new axis at `axis` (0..R): n vectors make an n-row matrix. */
+/**
+ * Stacks tensors of one shape along a new axis at `axis` (0..R): n vectors make an n-row matrix.
+ * @example T.stack([a, b], 0)
+ */
 export function stack<D extends DType, R extends Rank>(
   tensors: readonly Tensor<D, R>[] & SameRank<R>,
   axis?: InsertAxis<R>,
@@ -363,7 +374,10 @@ function checkStaticSize(out: Tensor, opName: string): Tensor {
   return out;
 }
 
-/** `x` broadcast to `shape` (numpy's rules), as a new tensor. */
+/**
+ * `x` broadcast to `shape` (numpy's rules), as a new tensor.
+ * @example T.broadcastTo(v, [3, v.shape(0)])
+ */
 export function broadcastTo<D extends DType, R extends Rank, const S extends ShapeArg>(
   x: Tensor<D, R>,
   shape: S,
@@ -375,6 +389,7 @@ export function broadcastTo<D extends DType, R extends Rank, const S extends Sha
 /**
  * `value` broadcast to the shape of `model` (Theano's `fill`); a number takes the model's dtype as in arithmetic
  * (`fill(ivector, 2)` is int32, `fill(ivector, 0.5)` float64).
+ * @example T.fill(m, 0)
  */
 export function fill<D extends DType, R extends Rank, V extends Operand>(
   model: Tensor<D, R>,
@@ -384,7 +399,10 @@ export function fill<D extends DType, R extends Rank, V extends Operand>(
   return applyOp(FILL, undefined, [m!, v!])[0] as never;
 }
 
-/** A tensor of zeros of `shape` (a list of sizes, or one size for a vector) and `dtype` (float64 by default). */
+/**
+ * A tensor of zeros of `shape` (a list of sizes, or one size for a vector) and `dtype` (float64 by default).
+ * @example T.zeros([2, 3])
+ */
 export function zeros<const S extends ShapeLike, T extends DType = 'float64'>(
   shape: S,
   dtype?: T,
@@ -395,7 +413,10 @@ export function zeros<const S extends ShapeLike, T extends DType = 'float64'>(
   ) as never;
 }
 
-/** A tensor of ones of `shape` and `dtype` (float64 by default). */
+/**
+ * A tensor of ones of `shape` and `dtype` (float64 by default).
+ * @example T.ones([2, 3], 'float32')
+ */
 export function ones<const S extends ShapeLike, T extends DType = 'float64'>(
   shape: S,
   dtype?: T,
@@ -409,6 +430,7 @@ export function ones<const S extends ShapeLike, T extends DType = 'float64'>(
 /**
  * A tensor of `shape` filled with `value` (a number or a scalar tensor), of `dtype`: by default the value's
  * (numbers are float64).
+ * @example T.full([2, 3], 7)
  */
 export function full<
   const S extends ShapeLike,
@@ -426,7 +448,10 @@ export function full<
   return alloc(v, ...(shapeList(shape, 'full') as Size[])) as never;
 }
 
-/** Zeros of the shape of `x`, of its dtype (or `dtype`). */
+/**
+ * Zeros of the shape of `x`, of its dtype (or `dtype`).
+ * @example T.zerosLike(m)
+ */
 export function zerosLike<D extends DType, R extends Rank, T extends DType = D>(
   x: Tensor<D, R>,
   dtype?: T,
@@ -434,7 +459,10 @@ export function zerosLike<D extends DType, R extends Rank, T extends DType = D>(
   return applyOp(FILL, undefined, [x, scalarConstant(0, checkDType(dtype ?? x.dtype, 'zerosLike'))])[0] as never;
 }
 
-/** Ones of the shape of `x`, of its dtype (or `dtype`). */
+/**
+ * Ones of the shape of `x`, of its dtype (or `dtype`).
+ * @example T.onesLike(m)
+ */
 export function onesLike<D extends DType, R extends Rank, T extends DType = D>(
   x: Tensor<D, R>,
   dtype?: T,
@@ -478,7 +506,10 @@ export function arange<
   return applyOp(ARANGE, { start: p0, stop: p1, step: p2, dtype: out }, inputs)[0] as never;
 }
 
-/** An n x m matrix (m = n by default) with ones on diagonal k (0 the main one, > 0 above) and zeros elsewhere. */
+/**
+ * An n x m matrix (m = n by default) with ones on diagonal k (0 the main one, > 0 above) and zeros elsewhere.
+ * @example T.eye(3)
+ */
 export function eye<T extends DType = 'float64'>(n: Size, m?: Size | null, k: Size = 0, dtype?: T): Tensor<NoInfer<T>, 2> {
   const { params, inputs } = sizeArgs([n, m ?? n, k], 'eye', ['n', 'm', 'k']);
   const [pn, pm, pk] = params as [DimParam, DimParam, DimParam];
@@ -490,12 +521,18 @@ function tri<D extends DType, R extends Rank>(x: Tensor<D, R>, k: Size, lower: b
   return applyOp(TRI, { lower, k: params[0]! }, [x as Tensor, ...inputs])[0] as never;
 }
 
-/** The lower triangle of the last two axes: zeros above diagonal k (0 the main one, > 0 above, < 0 below). */
+/**
+ * The lower triangle of the last two axes: zeros above diagonal k (0 the main one, > 0 above, < 0 below).
+ * @example T.tril(m)
+ */
 export function tril<D extends DType, R extends MatrixRank>(x: Tensor<D, R>, k: Size = 0): Tensor<D, R> {
   return tri(x, k, true);
 }
 
-/** The upper triangle of the last two axes: zeros below diagonal k. */
+/**
+ * The upper triangle of the last two axes: zeros below diagonal k.
+ * @example T.triu(m, 1)
+ */
 export function triu<D extends DType, R extends MatrixRank>(x: Tensor<D, R>, k: Size = 0): Tensor<D, R> {
   return tri(x, k, false);
 }
@@ -506,6 +543,7 @@ export function triu<D extends DType, R extends MatrixRank>(x: Tensor<D, R>, k: 
 /**
  * `x` repeated `reps[k]` times along each axis (numpy's `tile`): the result's rank is the larger of the two,
  * `reps` and the shape of `x` aligned at the right.
+ * @example T.tile(v, [2, 1])
  */
 export function tile<D extends DType, R extends Rank, const S extends ShapeArg>(
   x: Tensor<D, R>,
@@ -518,6 +556,7 @@ export function tile<D extends DType, R extends Rank, const S extends ShapeArg>(
 /**
  * Each element repeated along `axis` (numpy's `repeat`): `repeats` times, or `repeats[i]` times for element i
  * when it is an integer vector. Without an axis the input is flattened first.
+ * @example T.repeat(m, 2, 0)
  */
 export function repeat<D extends DType, R extends Rank, const A extends Axis<R> | undefined = undefined>(
   x: Tensor<D, R>,
@@ -534,7 +573,10 @@ export function repeat<D extends DType, R extends Rank, const A extends Axis<R> 
   return applyOp(REPEAT, { axis: along, repeats: params[0]! }, [t, ...inputs])[0] as never;
 }
 
-/** Elements shifted cyclically by `shift` along `axis` (numpy's `roll`); without an axis, over the flattened input. */
+/**
+ * Elements shifted cyclically by `shift` along `axis` (numpy's `roll`); without an axis, over the flattened input.
+ * @example T.roll(v, 1)
+ */
 export function roll<D extends DType, R extends Rank>(x: Tensor<D, R>, shift: Size, axis?: Axis<R>): Tensor<D, R> {
   const t = x as Tensor;
   const { params, inputs } = sizeArgs([shift], 'roll', ['shift']);
@@ -552,7 +594,10 @@ function cumulate(kind: 'cumsum' | 'cumprod', x: Tensor, axis: number | undefine
   return applyOp(CUMULATE, { kind, axis: along, dtype: checkDType(dtype ?? SUM_DTYPE[x.dtype], kind) }, [x])[0]!;
 }
 
-/** Running sums along `axis` (of the flattened input without one); integers accumulate in int64, as `sum`. */
+/**
+ * Running sums along `axis` (of the flattened input without one); integers accumulate in int64, as `sum`.
+ * @example T.cumsum(v)
+ */
 export function cumsum<
   D extends DType,
   R extends Rank,
@@ -563,7 +608,10 @@ export function cumsum<
   return cumulate('cumsum', x, axis, options.dtype) as never;
 }
 
-/** Running products along `axis` (of the flattened input without one); integers accumulate in int64, as `prod`. */
+/**
+ * Running products along `axis` (of the flattened input without one); integers accumulate in int64, as `prod`.
+ * @example T.cumprod(m, 1)
+ */
 export function cumprod<
   D extends DType,
   R extends Rank,

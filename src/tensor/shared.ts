@@ -10,6 +10,7 @@ import { Tensor } from './tensor.js';
 /**
  * A variable whose value lives across function calls (Theano's shared variable). Functions read it as an
  * implicit input and may write it through `updates`.
+ * @example const w = theano.shared(0.5); w.setValue(1);
  */
 export class SharedVariable<D extends DType = DType, R extends Rank = Rank> extends Tensor<D, R> {
   declare private readonly __sharedBrand: void;
@@ -69,6 +70,7 @@ export interface SharedOptions<D extends DType> {
  * A shared variable holding a copy of `value`: `theano.shared(0)` is a float64 scalar (a JS number is a
  * double), `theano.shared(0, { dtype: 'int32' })` an int32 one, `theano.shared(new Float32Array(3))` a float32
  * vector.
+ * @example const w = T.shared([[0, 0], [0, 0]], { name: 'w' });
  */
 export function shared<const V extends ArrayLikeInput, D extends DType = DTypeOfValue<V> & DType>(
   value: V,

@@ -157,13 +157,19 @@ export function nonzero<D extends DType, R extends Rank>(x: Tensor<D, R>): Nonze
   return applyOp(NONZERO, {}, [tensorArg(x, 'nonzero')]) as never;
 }
 
-/** numpy's `flatnonzero(x)`: the positions of the non-zero elements of the flattened tensor (int64). */
+/**
+ * numpy's `flatnonzero(x)`: the positions of the non-zero elements of the flattened tensor (int64).
+ * @example T.flatnonzero(m)
+ */
 export function flatnonzero<D extends DType, R extends Rank>(x: Tensor<D, R>): Tensor<'int64', 1> {
   const t = tensorArg(x, 'flatnonzero');
   return applyOp(NONZERO, {}, [t.ndim === 1 ? t : (flatten(t as never) as Tensor)])[0] as never;
 }
 
-/** Theano's `nonzero_values(x)`: the non-zero elements of the flattened tensor, in order. */
+/**
+ * Theano's `nonzero_values(x)`: the non-zero elements of the flattened tensor, in order.
+ * @example T.nonzeroValues(m)
+ */
 export function nonzeroValues<D extends DType, R extends Rank>(x: Tensor<D, R>): Tensor<D, 1> {
   const t = tensorArg(x, 'nonzeroValues');
   const flat = t.ndim === 1 ? t : (flatten(t as never) as Tensor);
