@@ -14,7 +14,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const NAMESPACE_DOCS = {
   random: [
     "Random sampling (Theano's `T.shared_randomstreams`, numpy's `Generator`): `RandomStreams` and its distributions.",
-    "@example const srng = new T.random.RandomStreams(42); const noise = srng.normal([3], { std: 0.1 });",
+    '@example const srng = new T.random.RandomStreams(42); const noise = srng.normal([3], { std: 0.1 });',
   ],
   nlinalg: [
     "Linear algebra (Theano's `T.nlinalg` and `T.slinalg`): inverse, determinant, solvers, factorizations, norms.",
@@ -24,7 +24,10 @@ const NAMESPACE_DOCS = {
     "Differentiation (Theano's `theano.gradient`): `grad`, `jacobian`, `hessian`, `Lop`, `Rop`, gradient modifiers.",
     '@example theano.gradient.grad(cost, w)',
   ],
-  graphApi: ["Walking and copying graphs (PyTensor's `graph_inputs`, `ancestors`, `clone_replace`).", '@example theano.graph.inputs(y)'],
+  graphApi: [
+    "Walking and copying graphs (PyTensor's `graph_inputs`, `ancestors`, `clone_replace`).",
+    '@example theano.graph.inputs(y)',
+  ],
   printingApi: ["Printing graphs (Theano's `theano.printing`): `pp`, `debugprint`.", '@example theano.printing.pp(y)'],
   index: ['Graph rewriting: the rules, passes and the named optimization pipeline.', '@example theano.rewrite'],
 };

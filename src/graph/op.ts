@@ -57,7 +57,7 @@ export interface GradBuilder {
   shape(x: Tensor, axis?: number): Tensor;
   expandDims(x: Tensor, axis: number): Tensor;
   alloc(value: Operand, ...shape: (number | Tensor)[]): Tensor;
-  arange(start: number | Tensor, stop?: number | Tensor): Tensor;
+  arange(start: number | bigint | Tensor, stop?: number | bigint | Tensor): Tensor;
   concatenate(tensors: readonly Tensor[], axis?: number): Tensor;
   split(x: Tensor, sizes: readonly (number | Tensor)[], axis?: number): Tensor[];
   roll(x: Tensor, shift: number | Tensor, axis?: number): Tensor;

@@ -26,26 +26,27 @@ type Repeated<P extends DimPattern> = {
       ? P[K]
       : never;
 }[number];
-/** Whether a literal pattern names each axis of a rank-R input exactly once (patterns of unknown length pass). */
+/**
+ * Whether a literal pattern names axes of a rank-R input at most once each (patterns of unknown length pass). An
+ * input axis left out is dropped; the op checks that it has length 1 (a row's first axis: `T.drow('r').dimshuffle(1)`),
+ * at build time when its length is static, else at run time: the rank alone cannot tell a row from a matrix.
+ */
 type PatternFits<P extends DimPattern, R extends Rank> = number extends P['length']
   ? true
   : [Exclude<P[number], 'x'>] extends [AxesBelow<R>]
-    ? [AxesBelow<R>] extends [Exclude<P[number], 'x'>]
-      ? [Repeated<P>] extends [never]
-        ? true
-        : false
+    ? [Repeated<P>] extends [never]
+      ? true
       : false
     : false;
 /**
- * The pattern itself when it names each input axis exactly once, else a tuple whose message is the compile
- * error: `m.dimshuffle(0)` on a matrix reads "Argument of type '0' is not assignable to parameter of type
- * '"dimshuffle: the pattern must name each input axis exactly once"'". (Dropping a length-1 axis, which the op
- * allows, is `squeeze` at the type level.)
+ * The pattern itself when it names input axes at most once each, else a tuple whose message is the compile error:
+ * `m.dimshuffle(0, 0)` reads "Argument of type '0' is not assignable to parameter of type '"dimshuffle: the
+ * pattern names an input axis twice or one the input does not have"'".
  */
 export type CheckPattern<P extends DimPattern, R extends Rank> =
   PatternFits<P, R> extends true
     ? P
-    : readonly ['dimshuffle: the pattern must name each input axis exactly once', ...never[]];
+    : readonly ['dimshuffle: the pattern names an input axis twice or one the input does not have', ...never[]];
 
 export interface DimShuffleParams {
   readonly pattern: DimPattern;

@@ -358,7 +358,7 @@ export function cast<X extends Operand, T extends DType>(x: X, dtype: T): Tensor
 }
 
 /**
- * Permutes axes and adds broadcastable axes ('x'); a literal pattern must name each input axis exactly once.
+ * Permutes axes and adds broadcastable axes ('x'); a literal pattern names each input axis at most once, and an axis left out must have length 1.
  * @example T.dimshuffle(v, [0, 'x'])
  */
 export function dimshuffle<D extends DType, R extends Rank, const P extends DimPattern>(

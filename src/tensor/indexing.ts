@@ -37,6 +37,16 @@ export type IntIndex = number | bigint | IntScalar;
 /** A slice bound: null/undefined for an open end, negative values count from the end. */
 export type SliceBound = IntIndex | null | undefined;
 
+/** What `T.slice` takes before the check: any scalar tensor, narrowed by `CheckBound`. */
+export type LooseBound = SliceBound | Tensor<DType, 0>;
+/**
+ * A bound as given when it may be an integer: an integer scalar, or one whose dtype is a union with an integer
+ * member (`T.mul(i, n)` with `n: number` is `int32 | float64`: int32 when n is an integer, which the run time
+ * checks); a scalar that cannot be an integer must be an `IntScalar`, so it is a compile error.
+ */
+export type CheckBound<X> =
+  X extends Tensor<infer D, 0> ? ([Extract<D, IntDType>] extends [never] ? IntScalar : unknown) : unknown;
+
 /**
  * A slice `start:stop:step` (numpy semantics). Build it with `T.slice`.
  * @example m.get(T.slice(1, null, 2))
@@ -65,8 +75,12 @@ export class Slice {
  * @example
  * x.get(T.slice(1, 3), 0); // numpy x[1:3, 0]
  */
-export function slice(start?: SliceBound, stop?: SliceBound, step?: SliceBound): Slice {
-  return new Slice(start, stop, step);
+export function slice<
+  A extends LooseBound = undefined,
+  B extends LooseBound = undefined,
+  C extends LooseBound = undefined,
+>(start?: A & CheckBound<A>, stop?: B & CheckBound<B>, step?: C & CheckBound<C>): Slice {
+  return new Slice(start as SliceBound, stop as SliceBound, step as SliceBound);
 }
 
 /**

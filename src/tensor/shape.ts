@@ -88,8 +88,8 @@ export type SameRank<R extends Rank> = Rank extends R
     ? 'all tensors must have the same rank'
     : unknown;
 
-/** A bound of `arange`: a number or a numeric scalar tensor. */
-export type Bound = number | Tensor<NumericDType, 0>;
+/** A bound of `arange`: a number, a bigint (an integer, as numpy's Python int) or a numeric scalar tensor. */
+export type Bound = number | bigint | Tensor<NumericDType, 0>;
 type OrZero<X> = X extends undefined ? 0 : X;
 type AnyTensor<A, B, C> = [StrongDType<A> | StrongDType<B> | StrongDType<C>] extends [never] ? false : true;
 /** 'int', 'float', or 'either' for a `number` that is not a literal. */
@@ -488,7 +488,8 @@ export function arange<
   C extends Bound | undefined = undefined,
   T extends DType = ArangeDType<A, B, C>,
 >(start: A, stop?: B, step?: C, dtype?: T): Tensor<NoInfer<T>, 1> {
-  const bounds: Bound[] = stop === undefined ? [0, start, step ?? 1] : [start, stop, step ?? 1];
+  const given: Bound[] = stop === undefined ? [0, start, step ?? 1] : [start, stop, step ?? 1];
+  const bounds = given.map((b) => (typeof b === 'bigint' ? Number(b) : b));
   const tensors = bounds.filter((b): b is Tensor<NumericDType, 0> => isTensor(b));
   let out: DType;
   if (dtype !== undefined) out = checkDType(dtype, 'arange');

@@ -2,7 +2,7 @@ import { Variable } from '../graph/variable.js';
 import type { ArrayLikeInput } from '../runtime/convert.js';
 import type { OutputValue } from '../runtime/values.js';
 import type { CheckPattern, DimPattern } from '../ops/dimshuffle.js';
-import type { BoolToInt8, DType, IntDType, IntegralDType, NumericDType, UpgradeToFloat } from '../types/dtype.js';
+import type { BoolToInt8, DType, IntDType, IntegralDType, NumericDType, Upcast, UpgradeToFloat } from '../types/dtype.js';
 import type { Axis, Inc, InsertAxis, MaxRank, MaxRank3, Rank, RankOfShape } from '../types/rank.js';
 import * as E from './elemwise.js';
 import * as Red from './reduce.js';
@@ -395,7 +395,7 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
 
   /**
    * Permutes axes and adds broadcastable axes ('x'): `m.dimshuffle(1, 0)`, `v.dimshuffle(0, 'x')`. The pattern
-   * names each input axis exactly once (the compiler checks a literal pattern); drop length-1 axes with squeeze.
+   * names each input axis at most once (the compiler checks a literal pattern); an axis left out must have length 1.
    * @example v.dimshuffle(0, 'x')
    */
   dimshuffle<const P extends DimPattern>(...pattern: CheckPattern<P, R>): Tensor<D, PatternRank<P>> { return E.dimshuffle(this, pattern as never) as never; }
@@ -472,7 +472,9 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
    * Theano's dot (`T.dot`): matrix·vector is a vector, vector·vector a scalar, matrix·matrix a matrix; a scalar multiplies.
    * @example x.dot(w)
    */
-  dot<B extends L.DotOperand<Self<D, R>>>(other: B): L.Dot<Self<D, R>, B> { return L.dot(this, other) as never; }
+  dot<DB extends DType, RB extends L.DotPartnerRank<R>>(other: Tensor<DB, RB>): Tensor<Upcast<D, DB>, L.DotRank<R, RB>>;
+  dot<B extends L.DotOperand<Self<D, R>>>(other: B): L.Dot<Self<D, R>, B>;
+  dot(other: Operand): Tensor { return L.dot(this, other as never) as never; }
   /**
    * numpy's matmul (`T.matmul`, Python's `a @ b`): batch axes broadcast, 1-D operands are promoted.
    * @example a.matmul(b)
