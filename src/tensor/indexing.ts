@@ -75,11 +75,13 @@ export class Slice {
  * @example
  * x.get(T.slice(1, 3), 0); // numpy x[1:3, 0]
  */
-export function slice<
-  A extends LooseBound = undefined,
-  B extends LooseBound = undefined,
-  C extends LooseBound = undefined,
->(start?: A & CheckBound<A>, stop?: B & CheckBound<B>, step?: C & CheckBound<C>): Slice {
+export function slice(start?: SliceBound, stop?: SliceBound, step?: SliceBound): Slice;
+export function slice<A extends LooseBound, B extends LooseBound = undefined, C extends LooseBound = undefined>(
+  start?: A & CheckBound<A>,
+  stop?: B & CheckBound<B>,
+  step?: C & CheckBound<C>,
+): Slice;
+export function slice(start?: LooseBound, stop?: LooseBound, step?: LooseBound): Slice {
   return new Slice(start as SliceBound, stop as SliceBound, step as SliceBound);
 }
 
