@@ -60,8 +60,8 @@ expectType<Tensor<'float64', 4>>(dm.dimshuffle('x', 1, 'x', 0));
 expectType<Tensor<'float64', 3>>(dt3.dimshuffle(2, 0, 1));
 expectType<Tensor<'float64', 1>>(ds.dimshuffle('x'));
 expectType<Tensor<'float64', 0>>(ds.dimshuffle());
-// @ts-expect-error the pattern is too short: axis 1 is not named
-dm.dimshuffle(0);
+// an axis left out is dropped (it must have length 1, checked when the graph is built or runs)
+expectType<Tensor<'float64', 1>>(dm.dimshuffle(0));
 // @ts-expect-error the pattern is too long: axis 0 named twice
 dm.dimshuffle(0, 1, 0);
 // @ts-expect-error axis 2 does not exist in a matrix
@@ -73,7 +73,7 @@ ds.dimshuffle(0);
 expectType<Tensor<'float64', 2>>(T.dimshuffle(dm, [1, 0]));
 expectType<Tensor<'float64', 3>>(T.dimshuffle(dv, ['x', 0, 'x']));
 // @ts-expect-error the free function checks a literal pattern too
-T.dimshuffle(dm, [1]);
+T.dimshuffle(dm, [1, 1]);
 declare const somePattern: (number | 'x')[];
 expectType<Tensor<'float64', Rank>>(T.dimshuffle(dm, somePattern));
 expectType<Tensor<'float64', 2>>(dm.T);

@@ -96,11 +96,7 @@ const report = (label, list) =>
   `${label}: ${list.length} entries lack docs:\n  ${list.map(([n, r]) => `${n} (${r})`).join('\n  ')}`;
 assert.ok(afterT.length > 200, `only ${afterT.length} completions after T.`);
 assert.ok(afterX.length > 100, `only ${afterX.length} completions after x.`);
+assert.deepEqual(offeredInternals, [], `internals offered after x.: ${offeredInternals.join(', ')}`);
+assert.deepEqual(tFailures, [], report('after T.', tFailures));
+assert.deepEqual(xFailures, [], report('after x.', xFailures));
 console.log(`completions: ${afterT.length} after T. and ${afterX.length} after x., each documented with an example`);
-  console.log(JSON.stringify({ t: tFailures, x: xFailures, internals: offeredInternals }, null, 0));
-}
-  console.log(
-    afterT.length,
-    afterT.slice(0, 8),
-    afterT.filter((e) => e.name === 'exp'),
-  );
