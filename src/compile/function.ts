@@ -225,7 +225,9 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
   // the generated-code linker, unless the reference evaluator was asked for (nanGuard checks every node's output)
   const linkStart = performance.now();
   const program: LinkedProgram | undefined =
-    mode.linker === 'js' && !options.nanGuard ? linkOrFallBack(graph, inputs, options.profile ?? false) : undefined;
+    mode.linker !== 'reference' && !options.nanGuard
+      ? linkOrFallBack(graph, inputs, options.profile ?? false, mode.linker)
+      : undefined;
   const linkMs = performance.now() - linkStart;
   const schedule: Apply[] = program ? [] : graph.toposort();
   const runLeaves = program ? [] : graphInputs(graph.outputs, inputSet);
@@ -451,9 +453,10 @@ function linkOrFallBack(
   graph: FunctionGraph,
   inputs: readonly Variable[],
   profile: boolean,
+  backend: 'js' | 'wasm',
 ): LinkedProgram | undefined {
   try {
-    return link(graph, inputs, profile);
+    return link(graph, inputs, profile, { backend });
   } catch (e) {
     if (!(e instanceof EvalError)) throw e;
     if (!warnedNoCodegen) {

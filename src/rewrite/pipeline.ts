@@ -58,9 +58,10 @@ const DEFAULT_PIPELINE = pipeline();
 
 /**
  * How the optimized graph runs: 'js' generates JavaScript (fused loops, planned buffers; see `src/codegen/`),
- * 'reference' runs each op's reference `evaluate` (Theano's 'py' linker).
+ * 'wasm' the same with the kernels it can lower as WebAssembly SIMD (the others stay JavaScript; see
+ * docs/codegen.md), 'reference' runs each op's reference `evaluate` (Theano's 'py' linker).
  */
-export type Linker = 'js' | 'reference';
+export type Linker = 'js' | 'wasm' | 'reference';
 
 /**
  * Which passes and rules run, and which linker runs the result. `FAST_RUN` runs everything and generates code,
@@ -96,7 +97,8 @@ export class Mode {
   }
   /** This mode with another linker: `FAST_RUN.withLinker('reference')` optimizes fully and runs the reference evaluator. */
   withLinker(linker: Linker): Mode {
-    if (linker !== 'js' && linker !== 'reference') throw new TypeError(`unknown linker ${String(linker)}: use 'js' or 'reference'`);
+    if (linker !== 'js' && linker !== 'wasm' && linker !== 'reference')
+      throw new TypeError(`unknown linker ${String(linker)}: use 'js', 'wasm' or 'reference'`);
     return new Mode(this.name, this.include, this.exclude, this.extraRules, linker);
   }
 

@@ -1,0 +1,275 @@
+/**
+ * The WebAssembly renderer of the loop IR: the flat loop of an elementwise float32 or float64 kernel becomes one
+ * wasm function, a SIMD loop (f32x4 or f64x2, the width the lowering gave the loop) followed by a scalar tail. Each
+ * scalar op is a table entry that writes the same instruction for the vector and the scalar lane shape
+ * (`f32x4.add` / `f32.add`), so the two loops cannot disagree.
+ *
+ * Which kernels render (`wasmPlan`): elementwise (no reduction) of rank >= 1, every input, output and op value
+ * of one float dtype, or a comparison of such values (a lane mask: read only by `switch` or cast back to the
+ * float dtype), using only the ops of `WASM_OPS`. Anything else stays JavaScript, kernel by kernel.
+ *
+ * The function's parameters: a byte address per non-scalar input, one per output, the element count, then the
+ * value of each statically scalar input (splatted once before the loop).
+ */
+import type { ScalarOpName } from '../ops/scalar.js';
+import type { KernelIR, KernelOp, Ref } from '../codegen/kernel.js';
+import type { LoopKernel, Stmt } from '../codegen/loop-ir.js';
+import { encodeModule, FunctionBuilder, type Instruction, type ValType } from './encoder.js';
+
+export type WasmDType = 'float32' | 'float64';
+
+/** A value in the loop: a float of the kernel's dtype, or a comparison's lane mask. */
+type Kind = 'float' | 'mask';
+
+/** The lane shape an op is written for: a vector loop or the scalar tail, of f32 or f64. */
+interface Lanes {
+  /** Instruction prefix: f32x4, f64x2, f32 or f64. */
+  readonly p: 'f32x4' | 'f64x2' | 'f32' | 'f64';
+  readonly vector: boolean;
+  readonly float: 'f32' | 'f64';
+}
+
+/** How an op writes itself: its operands are already on the stack unless `custom` reads them itself. */
+interface WasmOp {
+  readonly result: Kind;
+  /** The kinds the operands must have. */
+  readonly args: readonly Kind[];
+  readonly write: (f: FunctionBuilder, lanes: Lanes, operand: (i: number) => void) => void;
+}
+
+const ins = (lanes: Lanes, name: string) => `${lanes.p}.${name}` as Instruction;
+/** An op of one instruction over its operands, in order. */
+const simple = (name: string, arity: number): WasmOp => ({
+  result: 'float',
+  args: Array.from({ length: arity }, () => 'float' as const),
+  write: (f, lanes, operand) => {
+    for (let i = 0; i < arity; i++) operand(i);
+    f.emit(ins(lanes, name));
+  },
+});
+const compare = (name: string): WasmOp => ({
+  result: 'mask',
+  args: ['float', 'float'],
+  write: (f, lanes, operand) => {
+    operand(0);
+    operand(1);
+    f.emit(ins(lanes, name));
+  },
+});
+const zero = (f: FunctionBuilder, lanes: Lanes) => {
+  f.emit(`${lanes.float}.const`, 0);
+  if (lanes.vector) f.emit(`${lanes.p}.splat` as Instruction);
+};
+const one = (f: FunctionBuilder, lanes: Lanes) => {
+  f.emit(`${lanes.float}.const`, 1);
+  if (lanes.vector) f.emit(`${lanes.p}.splat` as Instruction);
+};
+
+/** The ops the renderer lowers (the others keep their kernel in JavaScript). */
+export const WASM_OPS: Partial<Record<ScalarOpName, WasmOp>> = {
+  add: simple('add', 2),
+  sub: simple('sub', 2),
+  mul: simple('mul', 2),
+  true_div: simple('div', 2),
+  neg: simple('neg', 1),
+  abs: simple('abs', 1),
+  sqrt: simple('sqrt', 1),
+  maximum: simple('max', 2),
+  minimum: simple('min', 2),
+  sqr: {
+    result: 'float',
+    args: ['float'],
+    write: (f, lanes, operand) => {
+      operand(0);
+      operand(0);
+      f.emit(ins(lanes, 'mul'));
+    },
+  },
+  clip: {
+    result: 'float',
+    args: ['float', 'float', 'float'],
+    write: (f, lanes, operand) => {
+      operand(0);
+      operand(1);
+      f.emit(ins(lanes, 'max'));
+      operand(2);
+      f.emit(ins(lanes, 'min'));
+    },
+  },
+  lt: compare('lt'),
+  gt: compare('gt'),
+  le: compare('le'),
+  ge: compare('ge'),
+  eq: compare('eq'),
+  neq: compare('ne'),
+  // switch(c, a, b): a where c holds (a mask, or a float that is not 0), else b
+  switch: {
+    result: 'float',
+    args: ['mask', 'float', 'float'],
+    write: (f, lanes, operand) => {
+      operand(1);
+      operand(2);
+      operand(0);
+      f.emit(lanes.vector ? 'v128.bitselect' : 'select');
+    },
+  },
+  // a mask cast to the float dtype: 1 where it holds, else 0
+  cast: {
+    result: 'float',
+    args: ['mask'],
+    write: (f, lanes, operand) => {
+      if (lanes.vector) {
+        operand(0);
+        one(f, lanes);
+        f.emit('v128.and');
+      } else {
+        operand(0);
+        f.emit(lanes.float === 'f32' ? 'f32.convert_i32_u' : 'f64.convert_i32_u');
+      }
+    },
+  },
+};
+
+/** What the renderer needs to know of a kernel, when it can render it. */
+export interface WasmPlan {
+  readonly dtype: WasmDType;
+  /** The kind of each ref (inputs, then op results). */
+  readonly kinds: readonly Kind[];
+  readonly nonScalarInputs: readonly number[];
+  readonly scalarInputs: readonly number[];
+}
+
+/** Why `ir` cannot run as WebAssembly, or its plan. */
+export function wasmPlan(ir: KernelIR): WasmPlan | string {
+  if (ir.reduce) return 'a reduction';
+  if (ir.rank === 0) return 'rank 0';
+  const dtype = ir.inputs[0]?.dtype ?? ir.ops[0]?.dtype;
+  if (dtype !== 'float32' && dtype !== 'float64') return `dtype ${String(dtype)}`;
+  if (ir.inputs.some((inp) => inp.dtype !== dtype)) return 'mixed input dtypes';
+  const kinds: Kind[] = ir.inputs.map(() => 'float');
+  for (const op of ir.ops) {
+    const kind = opKind(op, dtype, kinds);
+    if (typeof kind !== 'string') return kind.why;
+    kinds.push(kind);
+  }
+  if (ir.outputs.some((o) => kinds[o.ref] !== 'float')) return 'a bool output';
+  const nonScalarInputs = ir.inputs.flatMap((inp, k) => (inp.scalar ? [] : [k]));
+  if (nonScalarInputs.length === 0) return 'no array input';
+  const scalarInputs = ir.inputs.flatMap((inp, k) => (inp.scalar ? [k] : []));
+  return { dtype, kinds, nonScalarInputs, scalarInputs };
+}
+
+function opKind(op: KernelOp, dtype: WasmDType, kinds: readonly Kind[]): Kind | { why: string } {
+  const w = WASM_OPS[op.op];
+  if (!w) return { why: `op ${op.op}` };
+  if (op.dtype !== (w.result === 'mask' ? 'bool' : dtype)) return { why: `${op.op} to ${op.dtype}` };
+  for (let i = 0; i < op.args.length; i++) {
+    const kind = kinds[op.args[i]!]!;
+    // switch also takes a float condition (compared with 0)
+    const ok = kind === w.args[i] || (op.op === 'switch' && i === 0 && kind === 'float');
+    if (!ok) return { why: `${op.op} of a ${kind}` };
+  }
+  return w.result;
+}
+
+/** The flat loop of a lowered elementwise kernel (its `ifFlat`'s `then`). */
+function flatLoop(kernel: LoopKernel): Extract<Stmt, { s: 'loop' }> {
+  const branch = kernel.body.find((s) => s.s === 'ifFlat');
+  const loop = branch?.s === 'ifFlat' ? branch.then[0] : undefined;
+  if (!loop || loop.s !== 'loop') throw new Error('internal: no flat loop to render as wasm');
+  return loop;
+}
+
+/** Renders the flat loop of `kernel` (lowered with a SIMD width) as a wasm module exporting `kernel`. */
+export function renderWasm(kernel: LoopKernel, plan: WasmPlan): Uint8Array {
+  const loop = flatLoop(kernel);
+  const { dtype } = plan;
+  const float: 'f32' | 'f64' = dtype === 'float32' ? 'f32' : 'f64';
+  const bytes = dtype === 'float32' ? 4 : 8;
+  const width = loop.width;
+  if (width * bytes !== 16) throw new Error('internal: the flat loop is not 16 bytes wide');
+  const ir = kernel.ir;
+  const nOut = ir.outputs.length;
+  const params: ValType[] = [
+    ...plan.nonScalarInputs.map((): ValType => 'i32'),
+    ...ir.outputs.map((): ValType => 'i32'),
+    'i32',
+    ...plan.scalarInputs.map((): ValType => float),
+  ];
+  const f = new FunctionBuilder(params, []);
+  const inputPtr = new Map(plan.nonScalarInputs.map((k, i) => [k, i]));
+  const outputPtr = (j: number) => plan.nonScalarInputs.length + j;
+  const n = plan.nonScalarInputs.length + nOut;
+  const scalarParam = new Map(plan.scalarInputs.map((k, i) => [k, n + 1 + i]));
+  const i = f.local('i32');
+  const addr = f.local('i32');
+  const vectorLanes: Lanes = { p: dtype === 'float32' ? 'f32x4' : 'f64x2', vector: true, float };
+  const scalarLanes: Lanes = { p: float, vector: false, float };
+  // statically scalar inputs: splatted once for the vector loop, read from their parameter in the tail
+  const splat = new Map<number, number>();
+  for (const [k, p] of scalarParam) {
+    const local = f.local('v128');
+    f.emit('local.get', p)
+      .emit(`${vectorLanes.p}.splat` as Instruction)
+      .emit('local.set', local);
+    splat.set(k, local);
+  }
+  const counted = (lanes: Lanes, bound: () => void) => {
+    const locals = new Map<Ref, number>();
+    f.begin('block').begin('loop');
+    f.emit('local.get', i);
+    bound();
+    f.emit('i32.ge_s').emit('br_if', 1);
+    f.emit('local.get', i).emit('i32.const', Math.log2(bytes)).emit('i32.shl').emit('local.set', addr);
+    for (const s of loop.body) writeStmt(s, lanes, locals);
+    f.emit('local.get', i)
+      .emit('i32.const', lanes.vector ? width : 1)
+      .emit('i32.add')
+      .emit('local.set', i);
+    f.emit('br', 0).emit('end').emit('end');
+  };
+  const valueType = (ref: Ref, lanes: Lanes): ValType =>
+    lanes.vector ? 'v128' : plan.kinds[ref] === 'mask' ? 'i32' : float;
+  const writeStmt = (s: Stmt, lanes: Lanes, locals: Map<Ref, number>) => {
+    const get = (ref: Ref) => {
+      const scalar = lanes.vector ? splat.get(ref) : scalarParam.get(ref);
+      f.emit('local.get', scalar ?? locals.get(ref)!);
+    };
+    const memarg = lanes.vector ? 4 : Math.log2(bytes);
+    if (s.s === 'load') {
+      const local = f.local(valueType(s.input, lanes));
+      f.emit('local.get', inputPtr.get(s.input)!).emit('local.get', addr).emit('i32.add');
+      f.emit(lanes.vector ? 'v128.load' : (`${float}.load` as Instruction), memarg, 0).emit('local.set', local);
+      locals.set(s.input, local);
+    } else if (s.s === 'op') {
+      const ref = ir.inputs.length + s.j;
+      const w = WASM_OPS[s.op.op]!;
+      const local = f.local(valueType(ref, lanes));
+      w.write(f, lanes, (a) => {
+        get(s.args[a]!);
+        // a float condition of switch: a mask of "not 0"
+        if (s.op.op === 'switch' && a === 0 && plan.kinds[s.args[0]!] === 'float') {
+          zero(f, lanes);
+          f.emit(ins(lanes, 'ne'));
+        }
+      });
+      f.emit('local.set', local);
+      locals.set(ref, local);
+    } else if (s.s === 'store') {
+      f.emit('local.get', outputPtr(s.output)).emit('local.get', addr).emit('i32.add');
+      get(s.value);
+      f.emit(lanes.vector ? 'v128.store' : (`${float}.store` as Instruction), memarg, 0);
+    } else throw new Error(`internal: ${s.s} in a flat loop`);
+  };
+  // the vector loop runs while a whole vector remains: i < n - n % width
+  counted(vectorLanes, () =>
+    f
+      .emit('local.get', n)
+      .emit('local.get', n)
+      .emit('i32.const', width - 1)
+      .emit('i32.and')
+      .emit('i32.sub'),
+  );
+  counted(scalarLanes, () => f.emit('local.get', n));
+  return encodeModule([{ name: 'kernel', body: f }]);
+}
