@@ -5,6 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { wasm as maybeWasm } from '../../src/wasm/api.js';
 import { encodeModule, FunctionBuilder, simdSupported, sleb, uleb } from '../../src/wasm/encoder.js';
+import { disassemble } from '../../src/wasm/wat.js';
 
 const wasm = maybeWasm!;
 const hex = (bytes: number[]) => bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -103,5 +104,47 @@ describe('modules', () => {
     expect([...f32.subarray(8, 12)]).toEqual(want);
     expect(f64[12]).toBeNaN();
     expect(Object.is(f64[13], -0)).toBe(true); // min(-0, 0) is -0, as Math.min
+  });
+});
+
+describe('the WAT disassembler', () => {
+  test('prints what the encoder wrote: types, the memory import, locals, nested blocks, immediates', () => {
+    const f = new FunctionBuilder(['i32', 'f32'], ['f32']);
+    const v = f.local('v128');
+    f.local('v128');
+    f.begin('block').begin('loop');
+    f.emit('local.get', 0).emit('i32.const', -7).emit('i32.ge_s').emit('br_if', 1);
+    f.emit('local.get', 1).emit('f32x4.splat').emit('local.set', v);
+    f.emit('br', 0).emit('end').emit('end');
+    f.emit('i32.const', 16).emit('v128.load', 4, 32).emit('f32x4.extract_lane', 3);
+    const text = disassemble(encodeModule([{ name: 'g', body: f }], 2));
+    expect(text.split('\n')).toEqual([
+      '(module',
+      '  (type (;0;) (func (param i32 f32) (result f32)))',
+      '  (import "env" "memory" (memory 2))',
+      '  (func (;0;) (export "g") (param i32 f32) (result f32)',
+      '    (local v128 v128)',
+      '    block',
+      '      loop',
+      '        local.get 0',
+      '        i32.const -7',
+      '        i32.ge_s',
+      '        br_if 1',
+      '        local.get 1',
+      '        f32x4.splat',
+      '        local.set 2',
+      '        br 0',
+      '      end',
+      '    end',
+      '    i32.const 16',
+      '    v128.load offset=32 align=16',
+      '    f32x4.extract_lane 3',
+      '  )',
+      ')',
+    ]);
+  });
+
+  test('bytes it does not know are an error, not a guess', () => {
+    expect(() => disassemble(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]))).toThrow(/not a version-1 wasm module/);
   });
 });
