@@ -21,9 +21,10 @@ export const VALTYPE_CODE: { readonly [T in ValType]: number } = {
 
 /**
  * The immediates an instruction carries: none; an index (local, label); a signed i32; an f32 or f64 constant; a
- * memory argument (alignment exponent, offset); a block type (empty or one value type); a lane index byte.
+ * memory argument (alignment exponent, offset); a block type (empty or one value type); a lane index byte; 16
+ * lane bytes (shuffle). An `i64.const` carries a signed integer in the 32-bit range (all the encoder needs).
  */
-export type Immediate = 'none' | 'index' | 'i32' | 'f32' | 'f64' | 'memarg' | 'blocktype' | 'lane';
+export type Immediate = 'none' | 'index' | 'i32' | 'f32' | 'f64' | 'memarg' | 'blocktype' | 'lane' | 'shuffle';
 
 export interface InstructionInfo {
   /** 0xfd for SIMD instructions (then `code` is its LEB128 sub-opcode), else 0. */
@@ -56,6 +57,7 @@ export const INSTRUCTIONS = {
   'f32.store': op(0x38, 'memarg'),
   'f64.store': op(0x39, 'memarg'),
   'i32.const': op(0x41, 'i32'),
+  'i64.const': op(0x42, 'i32'),
   'f32.const': op(0x43, 'f32'),
   'f64.const': op(0x44, 'f64'),
   'i32.eqz': op(0x45),
@@ -109,6 +111,8 @@ export const INSTRUCTIONS = {
   'f64.promote_f32': op(0xbb),
   'v128.load': simd(0x00, 'memarg'),
   'v128.store': simd(0x0b, 'memarg'),
+  'i8x16.shuffle': simd(0x0d, 'shuffle'),
+  'i64x2.splat': simd(0x12),
   'f32x4.splat': simd(0x13),
   'f64x2.splat': simd(0x14),
   'f32x4.extract_lane': simd(0x1f, 'lane'),
@@ -129,6 +133,14 @@ export const INSTRUCTIONS = {
   'v128.and': simd(0x4e),
   'v128.or': simd(0x50),
   'v128.bitselect': simd(0x52),
+  'f32x4.demote_f64x2_zero': simd(0x5e),
+  'f64x2.promote_low_f32x4': simd(0x5f),
+  'f64x2.nearest': simd(0x94),
+  'i64x2.extend_low_i32x4_s': simd(0xc7),
+  'i64x2.shl': simd(0xcb),
+  'i64x2.shr_s': simd(0xcc),
+  'i64x2.add': simd(0xce),
+  'i64x2.sub': simd(0xd1),
   'f32x4.abs': simd(0xe0),
   'f32x4.neg': simd(0xe1),
   'f32x4.sqrt': simd(0xe3),
@@ -147,6 +159,7 @@ export const INSTRUCTIONS = {
   'f64x2.div': simd(0xf3),
   'f64x2.min': simd(0xf4),
   'f64x2.max': simd(0xf5),
+  'i32x4.trunc_sat_f64x2_s_zero': simd(0xfc),
 } as const satisfies Record<string, InstructionInfo>;
 
 export type Instruction = keyof typeof INSTRUCTIONS;
@@ -218,7 +231,7 @@ export class FunctionBuilder {
     const b = this.bytes;
     if (info.prefix) b.push(info.prefix, ...uleb(info.code));
     else b.push(info.code);
-    const need = info.imm === 'none' ? 0 : info.imm === 'memarg' ? 2 : 1;
+    const need = info.imm === 'none' ? 0 : info.imm === 'memarg' ? 2 : info.imm === 'shuffle' ? 16 : 1;
     if (imm.length !== need) throw new Error(`internal: ${instr} takes ${need} immediates, got ${imm.length}`);
     switch (info.imm) {
       case 'index':
@@ -237,6 +250,12 @@ export class FunctionBuilder {
       case 'memarg':
         uleb(imm[0]!, b);
         uleb(imm[1]!, b);
+        break;
+      case 'shuffle':
+        for (const lane of imm) {
+          if (!Number.isInteger(lane) || lane < 0 || lane > 31) throw new RangeError(`internal: shuffle lane ${lane}`);
+          b.push(lane);
+        }
         break;
       case 'blocktype':
         throw new Error(`internal: open blocks with begin()`);

@@ -15,6 +15,7 @@ import type { ScalarOpName } from '../ops/scalar.js';
 import type { KernelIR, KernelOp, Ref } from '../codegen/kernel.js';
 import type { LoopKernel, Stmt } from '../codegen/loop-ir.js';
 import { encodeModule, FunctionBuilder, type Instruction, type ValType } from './encoder.js';
+import { expF32x4, expF64x2, expScalar } from './math.js';
 
 export type WasmDType = 'float32' | 'float64';
 
@@ -74,6 +75,16 @@ export const WASM_OPS: Partial<Record<ScalarOpName, WasmOp>> = {
   neg: simple('neg', 1),
   abs: simple('abs', 1),
   sqrt: simple('sqrt', 1),
+  exp: {
+    result: 'float',
+    args: ['float'],
+    write: (f, lanes, operand) => {
+      operand(0);
+      if (!lanes.vector) expScalar(f, lanes.float);
+      else if (lanes.float === 'f32') expF32x4(f);
+      else expF64x2(f);
+    },
+  },
   maximum: simple('max', 2),
   minimum: simple('min', 2),
   sqr: {

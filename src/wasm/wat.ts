@@ -84,6 +84,8 @@ function immediates(r: Reader, imm: Immediate): string {
       const offset = r.uleb();
       return `${offset ? ` offset=${offset}` : ''} align=${2 ** align}`;
     }
+    case 'shuffle':
+      return ` ${Array.from({ length: 16 }, () => r.byte()).join(' ')}`;
     case 'blocktype': {
       const c = r.byte();
       return c === 0x40 ? '' : ` (result ${VALTYPE_NAME.get(c) ?? '?'})`;

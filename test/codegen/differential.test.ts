@@ -904,7 +904,21 @@ describe('random elementwise graphs: FAST_RUN against the reference linker', () 
 });
 
 /** The ops the wasm renderer lowers (a kernel with any other op stays JavaScript). */
-const WASM_LOWERED = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'clip', 'switch', 'neg', 'abs', 'sqr', 'sqrt'];
+const WASM_LOWERED = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'maximum',
+  'minimum',
+  'clip',
+  'switch',
+  'neg',
+  'abs',
+  'sqr',
+  'sqrt',
+  'exp',
+];
 const WASM_COMPARISONS = ['lt', 'gt', 'le', 'ge', 'eq', 'neq'];
 
 describe('the wasm linker: WASM = JS = reference', () => {
