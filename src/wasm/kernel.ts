@@ -77,7 +77,7 @@ export function compileWasmKernel(ir: KernelIR): CompiledKernel | null {
     const js = compileKernel(ir);
     const bytes = renderWasm(lowerKernel(ir, { flatWidth: plan.dtype === 'float32' ? 4 : 2 }), plan);
     const instance = new wasm!.Instance(new wasm!.Module(bytes), { env: { memory: arena.memory } });
-    const run = instance.exports['kernel'] as (...args: number[]) => void;
+    const run = instance.exports['kernel'] as (...args: number[]) => number;
     compiles++;
     const source = [
       `// WebAssembly: the flat loop (${bytes.length} bytes)`,
@@ -95,8 +95,11 @@ export function compileWasmKernel(ir: KernelIR): CompiledKernel | null {
 const sameShape = (a: readonly number[], b: readonly number[]) =>
   a.length === b.length && a.every((d, i) => d === b[i]);
 
-/** The kernel function: the wasm flat loop when every array input is contiguous and of one shape, else `js`. */
-function wasmCall(ir: KernelIR, plan: WasmPlan, run: (...args: number[]) => void, js: Kernel): Kernel {
+/**
+ * The kernel function: the wasm flat loop when every array input is contiguous and of one shape, else `js`. A sum
+ * returns its value; elementwise results are copied out of the arena into the allocator's buffers.
+ */
+function wasmCall(ir: KernelIR, plan: WasmPlan, run: (...args: number[]) => number, js: Kernel): Kernel {
   const { nonScalarInputs: arrays, scalarInputs, dtype } = plan;
   const nIn = ir.inputs.length;
   const nOut = ir.outputs.length;
@@ -130,9 +133,14 @@ function wasmCall(ir: KernelIR, plan: WasmPlan, run: (...args: number[]) => void
       const a = operands[k] as NDArray;
       args[arrays.length + nOut + 1 + i] = (a.data as Float64Array)[a.offset]!;
     });
-    run(...args);
+    const sum = run(...args);
     calls++;
     const alloc = operands[nIn] as Allocator;
+    if (ir.reduce) {
+      const r = alloc(0, 1) as Float32Array | Float64Array;
+      r[0] = sum;
+      return [new NDArray(dtype, ir.reduce.keepdims ? shape.map(() => 1) : [], r)];
+    }
     const outputs: NDArray[] = [];
     for (let j = 0; j < nOut; j++) {
       const r = alloc(j, n) as Float32Array | Float64Array;

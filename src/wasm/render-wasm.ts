@@ -4,12 +4,12 @@
  * scalar op is a table entry that writes the same instruction for the vector and the scalar lane shape
  * (`f32x4.add` / `f32.add`), so the two loops cannot disagree.
  *
- * Which kernels render (`wasmPlan`): elementwise (no reduction) of rank >= 1, every input, output and op value
+ * Which kernels render (`wasmPlan`): elementwise, or a float sum over every axis, of rank >= 1, every input, output and op value
  * of one float dtype, or a comparison of such values (a lane mask: read only by `switch` or cast back to the
  * float dtype), using only the ops of `WASM_OPS`. Anything else stays JavaScript, kernel by kernel.
  *
  * The function's parameters: a byte address per non-scalar input, one per output, the element count, then the
- * value of each statically scalar input (splatted once before the loop).
+ * value of each statically scalar input (splatted once before the loop). A sum returns its value (f64).
  */
 import type { ScalarOpName } from '../ops/scalar.js';
 import type { KernelIR, KernelOp, Ref } from '../codegen/kernel.js';
@@ -152,8 +152,11 @@ export interface WasmPlan {
 
 /** Why `ir` cannot run as WebAssembly, or its plan. */
 export function wasmPlan(ir: KernelIR): WasmPlan | string {
-  if (ir.reduce) return 'a reduction';
   if (ir.rank === 0) return 'rank 0';
+  const r = ir.reduce;
+  // reductions: a float sum over every axis (the flat loop folds into one accumulator)
+  if (r && (r.kind !== 'sum' || r.axes.length !== ir.rank || r.dtype !== (ir.inputs[0]?.dtype ?? ir.ops[0]?.dtype)))
+    return `a ${r.kind} reduction over ${r.axes.length} of ${ir.rank} axes`;
   const dtype = ir.inputs[0]?.dtype ?? ir.ops[0]?.dtype;
   if (dtype !== 'float32' && dtype !== 'float64') return `dtype ${String(dtype)}`;
   if (ir.inputs.some((inp) => inp.dtype !== dtype)) return 'mixed input dtypes';
@@ -164,6 +167,7 @@ export function wasmPlan(ir: KernelIR): WasmPlan | string {
     kinds.push(kind);
   }
   if (ir.outputs.some((o) => kinds[o.ref] !== 'float')) return 'a bool output';
+  if (r && kinds[r.value] !== 'float') return 'a sum of bools';
   const nonScalarInputs = ir.inputs.flatMap((inp, k) => (inp.scalar ? [] : [k]));
   if (nonScalarInputs.length === 0) return 'no array input';
   const scalarInputs = ir.inputs.flatMap((inp, k) => (inp.scalar ? [k] : []));
@@ -182,6 +186,9 @@ function opKind(op: KernelOp, dtype: WasmDType, kinds: readonly Kind[]): Kind | 
   }
   return w.result;
 }
+
+/** Shuffle lanes moving bytes 8..15 of a v128 to 0..7 (f32 lanes 2, 3 to 0, 1). */
+const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 
 /** The flat loop of a lowered elementwise kernel (its `ifFlat`'s `then`). */
 function flatLoop(kernel: LoopKernel): Extract<Stmt, { s: 'loop' }> {
@@ -207,13 +214,17 @@ export function renderWasm(kernel: LoopKernel, plan: WasmPlan): Uint8Array {
     'i32',
     ...plan.scalarInputs.map((): ValType => float),
   ];
-  const f = new FunctionBuilder(params, []);
+  const reduce = ir.reduce !== null;
+  const f = new FunctionBuilder(params, reduce ? ['f64'] : []);
   const inputPtr = new Map(plan.nonScalarInputs.map((k, i) => [k, i]));
   const outputPtr = (j: number) => plan.nonScalarInputs.length + j;
   const n = plan.nonScalarInputs.length + nOut;
   const scalarParam = new Map(plan.scalarInputs.map((k, i) => [k, n + 1 + i]));
   const i = f.local('i32');
   const addr = f.local('i32');
+  // a sum: two f64 partial sums in the vector loop, one in the tail (the JS kernel sums in f64 too)
+  const accVector = f.local('v128');
+  const acc = f.local('f64');
   const vectorLanes: Lanes = { p: dtype === 'float32' ? 'f32x4' : 'f64x2', vector: true, float };
   const scalarLanes: Lanes = { p: float, vector: false, float };
   // statically scalar inputs: splatted once for the vector loop, read from their parameter in the tail
@@ -270,6 +281,25 @@ export function renderWasm(kernel: LoopKernel, plan: WasmPlan): Uint8Array {
       f.emit('local.get', outputPtr(s.output)).emit('local.get', addr).emit('i32.add');
       get(s.value);
       f.emit(lanes.vector ? 'v128.store' : (`${float}.store` as Instruction), memarg, 0);
+    } else if (s.s === 'accumulate') {
+      if (!lanes.vector) {
+        get(s.value);
+        if (float === 'f32') f.emit('f64.promote_f32');
+        f.emit('local.get', acc).emit('f64.add').emit('local.set', acc);
+      } else if (float === 'f64') {
+        get(s.value);
+        f.emit('local.get', accVector).emit('f64x2.add').emit('local.set', accVector);
+      } else {
+        // the four f32 lanes as two pairs of f64 lanes
+        get(s.value);
+        f.emit('f64x2.promote_low_f32x4').emit('local.get', accVector).emit('f64x2.add');
+        get(s.value);
+        get(s.value);
+        f.emit('i8x16.shuffle', ...HIGH_TO_LOW)
+          .emit('f64x2.promote_low_f32x4')
+          .emit('f64x2.add');
+        f.emit('local.set', accVector);
+      }
     } else throw new Error(`internal: ${s.s} in a flat loop`);
   };
   // the vector loop runs while a whole vector remains: i < n - n % width
@@ -281,6 +311,11 @@ export function renderWasm(kernel: LoopKernel, plan: WasmPlan): Uint8Array {
       .emit('i32.and')
       .emit('i32.sub'),
   );
+  if (reduce) {
+    f.emit('local.get', accVector).emit('f64x2.extract_lane', 0);
+    f.emit('local.get', accVector).emit('f64x2.extract_lane', 1).emit('f64.add').emit('local.set', acc);
+  }
   counted(scalarLanes, () => f.emit('local.get', n));
+  if (reduce) f.emit('local.get', acc);
   return encodeModule([{ name: 'kernel', body: f }]);
 }

@@ -87,8 +87,8 @@ describe('what stays JavaScript', () => {
     }
   });
 
-  test('a kernel with an op the renderer lacks (exp), an integer kernel and a reduction are JS kernels', () => {
-    const f = theano.function([x], [x.exp().add(1), T.sum(x.mul(2))], { mode: WASM });
+  test('a kernel with an op the renderer lacks (tanh), an integer kernel and a partial reduction are JS kernels', () => {
+    const f = theano.function([x], [x.tanh().add(1), T.sum(x.tanh(), 0), T.max(x.tanh())], { mode: WASM });
     const i = T.ivector('i');
     const g = theano.function([i], i.add(1), { mode: WASM });
     expect(f.source).not.toContain('(module');
@@ -130,6 +130,56 @@ describe('what stays JavaScript', () => {
     expect(() => theano.FAST_RUN.withLinker('wsam' as never)).toThrow(
       /unknown linker wsam: use 'js', 'wasm' or 'reference'/,
     );
+  });
+});
+
+describe('sums over every axis', () => {
+  for (const dtype of ['float32', 'float64'] as const) {
+    test.each([0, 1, 5, 8, 1001, 4099])(`${dtype} sum(exp(x) * y), %i elements, keepdims or not`, (n) => {
+      wasmOptions.minElements = 0;
+      const x = T.tensor(dtype, [null, null], 'x');
+      const y = T.tensor(dtype, [null, null], 'y');
+      const e = x.exp().mul(y);
+      const f = theano.function([x, y], [T.sum(e), T.sum(e, null, { keepdims: true })], { mode: WASM });
+      const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+      const r = seededRandom(n + 1);
+      const as = (v: Float64Array) => (dtype === 'float32' ? Float32Array.from(v) : v);
+      const xs = as(Float64Array.from({ length: n }, () => r() * 6 - 3));
+      const ys = as(Float64Array.from({ length: n }, () => r() * 2 - 1));
+      const shape = [1, n];
+      const before = wasmStats().calls;
+      const [s, kept] = f(
+        new NDArray(dtype, shape, xs as never),
+        new NDArray(dtype, shape, ys as never),
+      ) as unknown as [number, NDArray];
+      expect(wasmStats().calls).toBeGreaterThan(before);
+      // the direct loop: each term rounded as its dtype, summed in float64, rounded once
+      let want = 0;
+      let magnitude = 0;
+      for (let i = 0; i < n; i++) {
+        const term = round(round(Math.exp(xs[i]!)) * ys[i]!);
+        want += term;
+        magnitude += Math.abs(term);
+      }
+      want = round(want);
+      const tol = (dtype === 'float32' ? 1e-6 : 1e-14) * Math.max(magnitude, 1e-300);
+      expect(Math.abs(s - want)).toBeLessThanOrEqual(tol);
+      expect(kept.shape).toEqual([1, 1]);
+      expect(kept.item(0)).toBe(s);
+    });
+  }
+
+  test('NaN and infinities propagate through the lanes and the tail', () => {
+    wasmOptions.minElements = 0;
+    const x = T.dvector('x');
+    const f = theano.function([x], T.sum(x), { mode: WASM });
+    const base = Array.from({ length: 9 }, () => 1);
+    const at = (i: number, v: number) => base.map((b, k) => (k === i ? v : b));
+    expect(f(at(2, NaN))).toBeNaN();
+    expect(f(at(8, NaN))).toBeNaN(); // in the tail
+    expect(f(at(1, Infinity))).toBe(Infinity);
+    expect(f([...at(0, Infinity).slice(0, 8), -Infinity])).toBeNaN();
+    expect(Object.is(f([-0, -0, -0, -0, -0]), 0)).toBe(true); // 0 + -0 is +0, as the JS loop
   });
 });
 
