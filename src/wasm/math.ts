@@ -5,7 +5,7 @@
  * reduced as x = k ln2 + r with k = nearest(x / ln2) and |r| <= ln2 / 2, where k ln2 is subtracted in two parts
  * (ln2 with its low 21 significand bits zero, so k times it is exact for |k| < 2^21, then the rest: Cody and Waite's
  * reduction); e^r is the Taylor
- * polynomial of degree 13 (truncation error below 2^-57 relative on |r| <= 0.347) in Horner form; and 2^k is applied
+ * polynomial (degree 13 for float64, 9 for float32 lanes) in Horner form; and 2^k is applied
  * as two exponent-built factors 2^(k >> 1) and 2^(k - (k >> 1)), each a normal double, so results that overflow
  * become +Inf and results in the subnormal range are rounded once, by the last product.
  *
@@ -17,9 +17,13 @@ import type { FunctionBuilder } from './encoder.js';
 /** ln 2 in two parts: HI has its low 21 significand bits zero, so k * HI is exact here; HI + LO is ln 2 to ~2^-85. */
 const LN2_HI = 6.9314718036912381649e-1;
 const LN2_LO = 1.90821492927058770002e-10;
-const DEGREE = 13;
-/** 1 / n! for n = 0..DEGREE. */
-const INVERSE_FACTORIALS = Array.from({ length: DEGREE + 1 }, (_, n) => {
+/**
+ * Polynomial degrees: 13 for float64 (truncation below 2^-57 relative); 9 for float32's lanes, whose f64 result
+ * only needs to round to the right float32 (truncation below 2^-36, far under float32's 2^-24).
+ */
+const DEGREE = { f64: 13, f32: 9 } as const;
+/** 1 / n! for n = 0..13. */
+const INVERSE_FACTORIALS = Array.from({ length: DEGREE.f64 + 1 }, (_, n) => {
   let f = 1;
   for (let i = 2; i <= n; i++) f *= i;
   return 1 / f;
@@ -32,8 +36,9 @@ function powerOfTwo(f: FunctionBuilder): void {
   f.emit('i64.const', 1023).emit('i64x2.splat').emit('i64x2.add').emit('i32.const', 52).emit('i64x2.shl');
 }
 
-/** [f64x2 x] -> [f64x2 e^x]. */
-export function expF64x2(f: FunctionBuilder): void {
+/** [f64x2 x] -> [f64x2 e^x]; `precision` f32 uses the shorter polynomial (for lanes rounded to f32 next). */
+export function expF64x2(f: FunctionBuilder, precision: 'f32' | 'f64' = 'f64'): void {
+  const degree = DEGREE[precision];
   const x = f.local('v128');
   const k = f.local('v128');
   const r = f.local('v128');
@@ -49,8 +54,8 @@ export function expF64x2(f: FunctionBuilder): void {
   // k as i64 lanes (NaN becomes 0: its polynomial is NaN already)
   f.emit('local.get', k).emit('i32x4.trunc_sat_f64x2_s_zero').emit('i64x2.extend_low_i32x4_s').emit('local.set', ki);
   // the polynomial, highest coefficient first
-  splat(f, INVERSE_FACTORIALS[DEGREE]!);
-  for (let n = DEGREE - 1; n >= 0; n--) {
+  splat(f, INVERSE_FACTORIALS[degree]!);
+  for (let n = degree - 1; n >= 0; n--) {
     f.emit('local.get', r).emit('f64x2.mul');
     splat(f, INVERSE_FACTORIALS[n]!).emit('f64x2.add');
   }
@@ -69,14 +74,14 @@ export function expF32x4(f: FunctionBuilder): void {
   const x = f.local('v128');
   const low = f.local('v128');
   f.emit('local.tee', x).emit('f64x2.promote_low_f32x4');
-  expF64x2(f);
+  expF64x2(f, 'f32');
   f.emit('f32x4.demote_f64x2_zero').emit('local.set', low);
   // lanes 2 and 3 moved down to 0 and 1
   f.emit('local.get', x)
     .emit('local.get', x)
     .emit('i8x16.shuffle', ...LOW_HALF.map((b) => b + 8), ...LOW_HALF);
   f.emit('f64x2.promote_low_f32x4');
-  expF64x2(f);
+  expF64x2(f, 'f32');
   f.emit('f32x4.demote_f64x2_zero');
   // low's lanes 0, 1 then the high result's lanes 0, 1
   const combined = [...LOW_HALF, ...LOW_HALF.map((b) => b + 16)];
@@ -90,7 +95,7 @@ export function expF32x4(f: FunctionBuilder): void {
 export function expScalar(f: FunctionBuilder, float: 'f32' | 'f64'): void {
   if (float === 'f32') f.emit('f64.promote_f32');
   f.emit('f64x2.splat');
-  expF64x2(f);
+  expF64x2(f, float);
   f.emit('f64x2.extract_lane', 0);
   if (float === 'f32') f.emit('f32.demote_f64');
 }
