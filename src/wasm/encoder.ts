@@ -229,8 +229,10 @@ export class FunctionBuilder {
   emit(instr: Instruction, ...imm: number[]): this {
     const info: InstructionInfo = INSTRUCTIONS[instr];
     const b = this.bytes;
-    if (info.prefix) b.push(info.prefix, ...uleb(info.code));
-    else b.push(info.code);
+    if (info.prefix) {
+      b.push(info.prefix);
+      uleb(info.code, b);
+    } else b.push(info.code);
     const need = info.imm === 'none' ? 0 : info.imm === 'memarg' ? 2 : info.imm === 'shuffle' ? 16 : 1;
     if (imm.length !== need) throw new Error(`internal: ${instr} takes ${need} immediates, got ${imm.length}`);
     switch (info.imm) {
