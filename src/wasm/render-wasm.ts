@@ -15,7 +15,7 @@ import type { ScalarOpName } from '../ops/scalar.js';
 import type { KernelIR, KernelOp, Ref } from '../codegen/kernel.js';
 import type { LoopKernel, Stmt } from '../codegen/loop-ir.js';
 import { encodeModule, FunctionBuilder, type Instruction, type ValType } from './encoder.js';
-import { expF32x4, expF64x2, expScalar } from './math.js';
+import { expF64x2, f32x4ViaF64, scalarViaF64, sigmoidF64x2, tanhF64x2, type LaneFunction } from './math.js';
 
 export type WasmDType = 'float32' | 'float64';
 
@@ -66,6 +66,18 @@ const one = (f: FunctionBuilder, lanes: Lanes) => {
   if (lanes.vector) f.emit(`${lanes.p}.splat` as Instruction);
 };
 
+/** A transcendental function computed in f64x2 lanes (float32 lanes promoted, then rounded once). */
+const viaF64 = (g: LaneFunction): WasmOp => ({
+  result: 'float',
+  args: ['float'],
+  write: (f, lanes, operand) => {
+    operand(0);
+    if (!lanes.vector) scalarViaF64(f, lanes.float, g);
+    else if (lanes.float === 'f32') f32x4ViaF64(f, g);
+    else g(f, 'f64');
+  },
+});
+
 /** The ops the renderer lowers (the others keep their kernel in JavaScript). */
 export const WASM_OPS: Partial<Record<ScalarOpName, WasmOp>> = {
   add: simple('add', 2),
@@ -75,16 +87,9 @@ export const WASM_OPS: Partial<Record<ScalarOpName, WasmOp>> = {
   neg: simple('neg', 1),
   abs: simple('abs', 1),
   sqrt: simple('sqrt', 1),
-  exp: {
-    result: 'float',
-    args: ['float'],
-    write: (f, lanes, operand) => {
-      operand(0);
-      if (!lanes.vector) expScalar(f, lanes.float);
-      else if (lanes.float === 'f32') expF32x4(f);
-      else expF64x2(f);
-    },
-  },
+  exp: viaF64((f, precision) => expF64x2(f, precision)),
+  sigmoid: viaF64(sigmoidF64x2),
+  tanh: viaF64(tanhF64x2),
   maximum: simple('max', 2),
   minimum: simple('min', 2),
   sqr: {

@@ -918,6 +918,8 @@ const WASM_LOWERED = [
   'sqr',
   'sqrt',
   'exp',
+  'tanh',
+  'sigmoid',
 ];
 const WASM_COMPARISONS = ['lt', 'gt', 'le', 'ge', 'eq', 'neq'];
 
