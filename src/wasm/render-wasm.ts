@@ -205,122 +205,181 @@ function flatLoop(kernel: LoopKernel): Extract<Stmt, { s: 'loop' }> {
 
 /** Renders the flat loop of `kernel` (lowered with a SIMD width) as a wasm module exporting `kernel`. */
 export function renderWasm(kernel: LoopKernel, plan: WasmPlan): Uint8Array {
-  const loop = flatLoop(kernel);
-  const { dtype } = plan;
-  const float: 'f32' | 'f64' = dtype === 'float32' ? 'f32' : 'f64';
-  const bytes = dtype === 'float32' ? 4 : 8;
-  const width = loop.width;
-  if (width * bytes !== 16) throw new Error('internal: the flat loop is not 16 bytes wide');
-  const ir = kernel.ir;
-  const nOut = ir.outputs.length;
-  const params: ValType[] = [
-    ...plan.nonScalarInputs.map((): ValType => 'i32'),
-    ...ir.outputs.map((): ValType => 'i32'),
-    'i32',
-    ...plan.scalarInputs.map((): ValType => float),
-  ];
-  const reduce = ir.reduce !== null;
-  const f = new FunctionBuilder(params, reduce ? ['f64'] : []);
-  const inputPtr = new Map(plan.nonScalarInputs.map((k, i) => [k, i]));
-  const outputPtr = (j: number) => plan.nonScalarInputs.length + j;
-  const n = plan.nonScalarInputs.length + nOut;
-  const scalarParam = new Map(plan.scalarInputs.map((k, i) => [k, n + 1 + i]));
-  const i = f.local('i32');
-  const addr = f.local('i32');
+  return encodeModule([{ name: 'kernel', body: new FlatLoopWriter(kernel, plan).write() }]);
+}
+
+/** The statements a flat loop holds, and how each is written for a lane shape. */
+type FlatStmt = Extract<Stmt, { s: 'load' | 'op' | 'store' | 'accumulate' }>;
+type WasmRule<K extends FlatStmt['s']> = (w: FlatLoopWriter, s: Extract<FlatStmt, { s: K }>, lanes: Lanes) => void;
+
+const WASM_STATEMENTS: { readonly [K in FlatStmt['s']]: WasmRule<K> } = {
+  load: (w, s, lanes) => {
+    const local = w.f.local(w.valueType(s.input, lanes));
+    w.address(w.inputParam.get(s.input)!);
+    w.f.emit(lanes.vector ? 'v128.load' : (`${w.float}.load` as Instruction), w.memarg(lanes), 0);
+    w.f.emit('local.set', local);
+    w.values.set(s.input, local);
+  },
+  op: (w, s, lanes) => {
+    const ref = w.kernel.ir.inputs.length + s.j;
+    const local = w.f.local(w.valueType(ref, lanes));
+    WASM_OPS[s.op.op]!.write(w.f, lanes, (a) => {
+      w.get(s.args[a]!, lanes);
+      // a float condition of switch: a mask of "not 0"
+      if (s.op.op === 'switch' && a === 0 && w.plan.kinds[s.args[0]!] === 'float') {
+        zero(w.f, lanes);
+        w.f.emit(ins(lanes, 'ne'));
+      }
+    });
+    w.f.emit('local.set', local);
+    w.values.set(ref, local);
+  },
+  store: (w, s, lanes) => {
+    w.address(w.plan.nonScalarInputs.length + s.output);
+    w.get(s.value, lanes);
+    w.f.emit(lanes.vector ? 'v128.store' : (`${w.float}.store` as Instruction), w.memarg(lanes), 0);
+  },
   // a sum: two f64 partial sums in the vector loop, one in the tail (the JS kernel sums in f64 too)
-  const accVector = f.local('v128');
-  const acc = f.local('f64');
-  const vectorLanes: Lanes = { p: dtype === 'float32' ? 'f32x4' : 'f64x2', vector: true, float };
-  const scalarLanes: Lanes = { p: float, vector: false, float };
-  // statically scalar inputs: splatted once for the vector loop, read from their parameter in the tail
-  const splat = new Map<number, number>();
-  for (const [k, p] of scalarParam) {
-    const local = f.local('v128');
-    f.emit('local.get', p)
-      .emit(`${vectorLanes.p}.splat` as Instruction)
-      .emit('local.set', local);
-    splat.set(k, local);
+  accumulate: (w, s, lanes) => {
+    const f = w.f;
+    if (!lanes.vector) {
+      w.get(s.value, lanes);
+      if (w.float === 'f32') f.emit('f64.promote_f32');
+      f.emit('local.get', w.acc).emit('f64.add').emit('local.set', w.acc);
+    } else if (w.float === 'f64') {
+      w.get(s.value, lanes);
+      f.emit('local.get', w.accVector).emit('f64x2.add').emit('local.set', w.accVector);
+    } else {
+      // the four f32 lanes as two pairs of f64 lanes
+      w.get(s.value, lanes);
+      f.emit('f64x2.promote_low_f32x4').emit('local.get', w.accVector).emit('f64x2.add');
+      w.get(s.value, lanes);
+      w.get(s.value, lanes);
+      f.emit('i8x16.shuffle', ...HIGH_TO_LOW)
+        .emit('f64x2.promote_low_f32x4')
+        .emit('f64x2.add');
+      f.emit('local.set', w.accVector);
+    }
+  },
+};
+
+/**
+ * Writes one kernel's wasm function: parameters (array addresses, output addresses, n, scalar values), the
+ * splatted scalars, the vector loop, the scalar tail, and a sum's result.
+ */
+class FlatLoopWriter {
+  readonly f: FunctionBuilder;
+  readonly float: 'f32' | 'f64';
+  private readonly loop: Extract<Stmt, { s: 'loop' }>;
+  private readonly bytes: number;
+  /** Parameter index of each array input's address, of n, of each scalar input's value. */
+  readonly inputParam: Map<number, number>;
+  private readonly nParam: number;
+  private readonly scalarParam: Map<number, number>;
+  /** The splatted scalar inputs (vector loop). */
+  private readonly splats = new Map<number, number>();
+  /** The local holding each ref's value in the loop being written. */
+  values = new Map<Ref, number>();
+  private readonly i: number;
+  private readonly byteOffset: number;
+  readonly accVector: number;
+  readonly acc: number;
+
+  constructor(
+    readonly kernel: LoopKernel,
+    readonly plan: WasmPlan,
+  ) {
+    this.loop = flatLoop(kernel);
+    this.float = plan.dtype === 'float32' ? 'f32' : 'f64';
+    this.bytes = plan.dtype === 'float32' ? 4 : 8;
+    if (this.loop.width * this.bytes !== 16) throw new Error('internal: the flat loop is not 16 bytes wide');
+    const arrays = plan.nonScalarInputs.length;
+    this.nParam = arrays + kernel.ir.outputs.length;
+    this.inputParam = new Map(plan.nonScalarInputs.map((k, i) => [k, i]));
+    this.scalarParam = new Map(plan.scalarInputs.map((k, i) => [k, this.nParam + 1 + i]));
+    const params: ValType[] = [
+      ...Array.from({ length: this.nParam + 1 }, (): ValType => 'i32'),
+      ...plan.scalarInputs.map((): ValType => this.float),
+    ];
+    this.f = new FunctionBuilder(params, kernel.ir.reduce ? ['f64'] : []);
+    this.i = this.f.local('i32');
+    this.byteOffset = this.f.local('i32');
+    this.accVector = this.f.local('v128');
+    this.acc = this.f.local('f64');
   }
-  const counted = (lanes: Lanes, bound: () => void) => {
-    const locals = new Map<Ref, number>();
+
+  write(): FunctionBuilder {
+    const f = this.f;
+    const float = this.float;
+    const vector: Lanes = { p: float === 'f32' ? 'f32x4' : 'f64x2', vector: true, float };
+    // statically scalar inputs: splatted once for the vector loop, read from their parameter in the tail
+    for (const [k, p] of this.scalarParam) {
+      const local = f.local('v128');
+      f.emit('local.get', p)
+        .emit(`${vector.p}.splat` as Instruction)
+        .emit('local.set', local);
+      this.splats.set(k, local);
+    }
+    // the vector loop runs while a whole vector remains: i < n - n % width
+    const width = this.loop.width;
+    this.counted(vector, () =>
+      f
+        .emit('local.get', this.nParam)
+        .emit('local.get', this.nParam)
+        .emit('i32.const', width - 1)
+        .emit('i32.and')
+        .emit('i32.sub'),
+    );
+    if (this.kernel.ir.reduce) {
+      f.emit('local.get', this.accVector).emit('f64x2.extract_lane', 0);
+      f.emit('local.get', this.accVector).emit('f64x2.extract_lane', 1).emit('f64.add').emit('local.set', this.acc);
+    }
+    this.counted({ p: float, vector: false, float }, () => f.emit('local.get', this.nParam));
+    if (this.kernel.ir.reduce) f.emit('local.get', this.acc);
+    return f;
+  }
+
+  /** One counted loop over the flat body, `lanes` elements at a time, while i < bound. */
+  private counted(lanes: Lanes, bound: () => void): void {
+    const f = this.f;
+    this.values = new Map();
     f.begin('block').begin('loop');
-    f.emit('local.get', i);
+    f.emit('local.get', this.i);
     bound();
     f.emit('i32.ge_s').emit('br_if', 1);
-    f.emit('local.get', i).emit('i32.const', Math.log2(bytes)).emit('i32.shl').emit('local.set', addr);
-    for (const s of loop.body) writeStmt(s, lanes, locals);
-    f.emit('local.get', i)
-      .emit('i32.const', lanes.vector ? width : 1)
+    f.emit('local.get', this.i)
+      .emit('i32.const', Math.log2(this.bytes))
+      .emit('i32.shl')
+      .emit('local.set', this.byteOffset);
+    for (const s of this.loop.body) {
+      if (s.s !== 'load' && s.s !== 'op' && s.s !== 'store' && s.s !== 'accumulate')
+        throw new Error(`internal: ${s.s} in a flat loop`);
+      (WASM_STATEMENTS[s.s] as WasmRule<FlatStmt['s']>)(this, s, lanes);
+    }
+    f.emit('local.get', this.i)
+      .emit('i32.const', lanes.vector ? this.loop.width : 1)
       .emit('i32.add')
-      .emit('local.set', i);
+      .emit('local.set', this.i);
     f.emit('br', 0).emit('end').emit('end');
-  };
-  const valueType = (ref: Ref, lanes: Lanes): ValType =>
-    lanes.vector ? 'v128' : plan.kinds[ref] === 'mask' ? 'i32' : float;
-  const writeStmt = (s: Stmt, lanes: Lanes, locals: Map<Ref, number>) => {
-    const get = (ref: Ref) => {
-      const scalar = lanes.vector ? splat.get(ref) : scalarParam.get(ref);
-      f.emit('local.get', scalar ?? locals.get(ref)!);
-    };
-    const memarg = lanes.vector ? 4 : Math.log2(bytes);
-    if (s.s === 'load') {
-      const local = f.local(valueType(s.input, lanes));
-      f.emit('local.get', inputPtr.get(s.input)!).emit('local.get', addr).emit('i32.add');
-      f.emit(lanes.vector ? 'v128.load' : (`${float}.load` as Instruction), memarg, 0).emit('local.set', local);
-      locals.set(s.input, local);
-    } else if (s.s === 'op') {
-      const ref = ir.inputs.length + s.j;
-      const w = WASM_OPS[s.op.op]!;
-      const local = f.local(valueType(ref, lanes));
-      w.write(f, lanes, (a) => {
-        get(s.args[a]!);
-        // a float condition of switch: a mask of "not 0"
-        if (s.op.op === 'switch' && a === 0 && plan.kinds[s.args[0]!] === 'float') {
-          zero(f, lanes);
-          f.emit(ins(lanes, 'ne'));
-        }
-      });
-      f.emit('local.set', local);
-      locals.set(ref, local);
-    } else if (s.s === 'store') {
-      f.emit('local.get', outputPtr(s.output)).emit('local.get', addr).emit('i32.add');
-      get(s.value);
-      f.emit(lanes.vector ? 'v128.store' : (`${float}.store` as Instruction), memarg, 0);
-    } else if (s.s === 'accumulate') {
-      if (!lanes.vector) {
-        get(s.value);
-        if (float === 'f32') f.emit('f64.promote_f32');
-        f.emit('local.get', acc).emit('f64.add').emit('local.set', acc);
-      } else if (float === 'f64') {
-        get(s.value);
-        f.emit('local.get', accVector).emit('f64x2.add').emit('local.set', accVector);
-      } else {
-        // the four f32 lanes as two pairs of f64 lanes
-        get(s.value);
-        f.emit('f64x2.promote_low_f32x4').emit('local.get', accVector).emit('f64x2.add');
-        get(s.value);
-        get(s.value);
-        f.emit('i8x16.shuffle', ...HIGH_TO_LOW)
-          .emit('f64x2.promote_low_f32x4')
-          .emit('f64x2.add');
-        f.emit('local.set', accVector);
-      }
-    } else throw new Error(`internal: ${s.s} in a flat loop`);
-  };
-  // the vector loop runs while a whole vector remains: i < n - n % width
-  counted(vectorLanes, () =>
-    f
-      .emit('local.get', n)
-      .emit('local.get', n)
-      .emit('i32.const', width - 1)
-      .emit('i32.and')
-      .emit('i32.sub'),
-  );
-  if (reduce) {
-    f.emit('local.get', accVector).emit('f64x2.extract_lane', 0);
-    f.emit('local.get', accVector).emit('f64x2.extract_lane', 1).emit('f64.add').emit('local.set', acc);
   }
-  counted(scalarLanes, () => f.emit('local.get', n));
-  if (reduce) f.emit('local.get', acc);
-  return encodeModule([{ name: 'kernel', body: f }]);
+
+  /** Pushes the address of element i of the array whose address is parameter `param`. */
+  address(param: number): void {
+    this.f.emit('local.get', param).emit('local.get', this.byteOffset).emit('i32.add');
+  }
+
+  /** Pushes a ref's value: a loaded or computed local, or a scalar input (splatted, or its parameter). */
+  get(ref: Ref, lanes: Lanes): void {
+    const scalar = lanes.vector ? this.splats.get(ref) : this.scalarParam.get(ref);
+    this.f.emit('local.get', scalar ?? this.values.get(ref)!);
+  }
+
+  valueType(ref: Ref, lanes: Lanes): ValType {
+    return lanes.vector ? 'v128' : this.plan.kinds[ref] === 'mask' ? 'i32' : this.float;
+  }
+
+  /** The alignment exponent of a load or store. */
+  memarg(lanes: Lanes): number {
+    return lanes.vector ? 4 : Math.log2(this.bytes);
+  }
 }
