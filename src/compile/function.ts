@@ -76,8 +76,9 @@ export interface CompiledFunction<I extends readonly Tensor[], O> {
    */
   readonly profile: FunctionProfile | undefined;
   /**
-   * The generated JavaScript that runs on each call (the linker function, then each fused kernel), for reading and
-   * debugging; undefined with the reference linker (`FAST_COMPILE`, `nanGuard`, `withLinker('reference')`).
+   * The generated JavaScript that runs on each call (the linker function, then each fused kernel; with the 'wasm'
+   * linker, a WebAssembly kernel as WAT text followed by its JavaScript fallback), for reading and debugging;
+   * undefined with the reference linker (`FAST_COMPILE`, `nanGuard`, `withLinker('reference')`).
    */
   readonly source: string | undefined;
 }

@@ -124,6 +124,24 @@ describe('what stays JavaScript', () => {
     }
   });
 
+  test('DEBUG mode with the wasm linker checks each call against the unoptimized graph (W1 and W2 run in wasm)', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const v = T.tensor(dtype, [null], 'v');
+      const w1 = T.add(T.mul(T.div(1, T.add(1, T.exp(T.neg(v)))), T.tanh(v)), T.mul(v, v));
+      const f = theano.function([v], [w1, T.sum(T.exp(v))], { mode: theano.DEBUG.withLinker('wasm') });
+      expect(f.source).toContain('(module');
+      const xs = Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i) * 30);
+      const before = wasmStats().calls;
+      const [r] = f(dtype === 'float32' ? Float32Array.from(xs) : xs) as NDArray[];
+      expect(wasmStats().calls).toBe(before + 2);
+      const x5 = dtype === 'float32' ? Math.fround(xs[5]!) : xs[5]!;
+      const want = (1 / (1 + Math.exp(-x5))) * Math.tanh(x5) + x5 * x5;
+      expect(Math.abs((r!.item(5) as number) - want)).toBeLessThanOrEqual(
+        Math.abs(want) * (dtype === 'float32' ? 1e-6 : 1e-14),
+      );
+    }
+  });
+
   test('the linker name is checked', () => {
     expect(WASM.linker).toBe('wasm');
     expect(theano.FAST_RUN.linker).toBe('js');
