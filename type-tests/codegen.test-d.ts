@@ -20,5 +20,6 @@ expectType<'kernel' | 'view' | 'op'>(run.steps[0]!.kind);
 expectType<Mode>(theano.FAST_RUN.withLinker('reference'));
 expectType<Linker>(theano.FAST_COMPILE.linker);
 theano.function([x], x.exp(), { mode: theano.FAST_RUN.withLinker('js') });
-// @ts-expect-error: the linkers are 'js' and 'reference'
+theano.function([x], x.exp(), { mode: theano.FAST_RUN.withLinker('wasm') });
+// @ts-expect-error: the linkers are 'js', 'wasm' and 'reference'
 theano.FAST_RUN.withLinker('c');

@@ -23,6 +23,15 @@ import { compileKernel, type Allocator, type CompiledKernel } from './kernel.js'
 import { planSteps, stepOutputs, type Step } from './fusion.js';
 import { SCAN } from '../ops/scan.js';
 import { compileScalarScan, type ScanLoop } from './scan-loop.js';
+import { compileWasmKernel, wasmSimdAvailable } from '../wasm/kernel.js';
+
+let warnedNoWasm = false;
+/** The wasm linker on an engine without WebAssembly SIMD runs every kernel as JavaScript; it says so once. */
+function warnIfNoWasm(): void {
+  if (warnedNoWasm || wasmSimdAvailable()) return;
+  warnedNoWasm = true;
+  console.warn("theano-ts: this engine lacks WebAssembly SIMD; the 'wasm' linker runs JavaScript kernels");
+}
 
 /** Buffers by dtype and length, reused across steps and calls of one compiled function. */
 export class BufferPool {
@@ -102,6 +111,8 @@ export interface LinkOptions {
   readonly pooledOutputs?: boolean;
   /** The pool of another program to share (a function's copy with `share: true`). */
   readonly pool?: BufferPool;
+  /** 'wasm': kernels the WebAssembly renderer can write run as wasm (the others stay JS). Default 'js'. */
+  readonly backend?: 'js' | 'wasm';
 }
 
 /** Links `graph` (already optimized) with the given input order; `profile` times every step of every call. */
@@ -118,7 +129,9 @@ export function link(
   const pool = options.pool ?? new BufferPool();
   const kernels: CompiledKernel[] = [];
   const kernelIndex = new Map<CompiledKernel, number>();
-  const context: StepContext = { out, memory, pool, P: out.bind(pool), kernels, kernelIndex };
+  const backend = options.backend ?? 'js';
+  if (backend === 'wasm') warnIfNoWasm();
+  const context: StepContext = { out, memory, pool, P: out.bind(pool), kernels, kernelIndex, backend };
   out.emit('let t;');
   const stepMs = new Float64Array(steps.length);
   const clock = profile ? out.bind(() => performance.now()) : '';
@@ -244,6 +257,7 @@ interface StepContext {
   readonly P: string;
   readonly kernels: CompiledKernel[];
   readonly kernelIndex: Map<CompiledKernel, number>;
+  readonly backend: 'js' | 'wasm';
 }
 
 /** Emits step `i` (its results in `t`); returns the pooled roots to give back after it. */
@@ -283,6 +297,7 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
     const runInner = linkInnerGraphs(
       op.inner.graphs(node.params).map((g) => g.graph),
       op.inner.transientOutputs ?? false,
+      context.backend,
     );
     const types = node.outputs.map((o) => o.type);
     out.emit(`// step ${i}: ${node.op.name}, its inner graphs linked`);
@@ -306,8 +321,12 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
  * Each inner graph linked once, into a program of its own (its buffers pooled across calls and steps); the runner
  * copies an output that aliases one of its inputs or leaves, as the caller of a compiled function would.
  */
-function linkInnerGraphs(graphs: readonly FunctionGraph[], transientOutputs = false): InnerRunner {
-  const programs = graphs.map((g) => link(g, g.inputs, false, { pooledOutputs: transientOutputs }));
+function linkInnerGraphs(
+  graphs: readonly FunctionGraph[],
+  transientOutputs: boolean,
+  backend: 'js' | 'wasm',
+): InnerRunner {
+  const programs = graphs.map((g) => link(g, g.inputs, false, { pooledOutputs: transientOutputs, backend }));
   // with transient outputs (scan copies each step's outputs at once), a call's outputs go back to the pool at
   // the next call: a loop over fixed shapes allocates nothing after its first step
   const previous = graphs.map((): NDArray[] => []);
@@ -346,7 +365,7 @@ function emitKernelStep(
   ins: readonly string[],
 ): void {
   const { out, memory, pool, kernels, kernelIndex } = context;
-  const compiled = compileKernel(s.ir);
+  const compiled = (context.backend === 'wasm' ? compileWasmKernel(s.ir) : null) ?? compileKernel(s.ir);
   if (!kernelIndex.has(compiled)) kernelIndex.set(compiled, kernels.push(compiled) - 1);
   const dtypes = s.outputs.map((o) => o.type.dtype);
   const fresh = s.outputs.map((o) => !memory.pooled(o));

@@ -89,8 +89,9 @@ export interface CompiledFunction<I extends readonly InputSpec[], O> {
    */
   readonly profile: FunctionProfile | undefined;
   /**
-   * The generated JavaScript that runs on each call (the linker function, then each fused kernel), for reading and
-   * debugging; undefined with the reference linker (`FAST_COMPILE`, `nanGuard`, `withLinker('reference')`).
+   * The generated JavaScript that runs on each call (the linker function, then each fused kernel; with the 'wasm'
+   * linker, a WebAssembly kernel as WAT text followed by its JavaScript fallback), for reading and debugging;
+   * undefined with the reference linker (`FAST_COMPILE`, `nanGuard`, `withLinker('reference')`).
    */
   readonly source: string | undefined;
   /**
@@ -335,8 +336,8 @@ function makeCallable(prepared: Prepared, spec: CallableSpec): CompiledFunction<
   const linkStart = performance.now();
   const profiling = options.profile ?? false;
   const program: LinkedProgram | undefined =
-    prepared.mode.linker === 'js' && !options.nanGuard
-      ? linkOrFallBack(graph, inputs, profiling, spec.pool)
+    prepared.mode.linker !== 'reference' && !options.nanGuard
+      ? linkOrFallBack(graph, inputs, profiling, prepared.mode.linker, spec.pool)
       : undefined;
   const linkMs = performance.now() - linkStart;
   const runner = program ? undefined : referenceRunner(graph, inputs, profiling, options.nanGuard ?? false);
@@ -644,10 +645,11 @@ function linkOrFallBack(
   graph: FunctionGraph,
   inputs: readonly Variable[],
   profile: boolean,
+  backend: 'js' | 'wasm',
   pool?: BufferPool,
 ): LinkedProgram | undefined {
   try {
-    return link(graph, inputs, profile, { pool });
+    return link(graph, inputs, profile, { backend, pool });
   } catch (e) {
     if (!(e instanceof EvalError)) throw e;
     if (!warnedNoCodegen) {

@@ -58,9 +58,10 @@ const DEFAULT_PIPELINE = pipeline();
 
 /**
  * How the optimized graph runs: 'js' generates JavaScript (fused loops, planned buffers; see `src/codegen/`),
- * 'reference' runs each op's reference `evaluate` (Theano's 'py' linker).
+ * 'wasm' the same with the kernels it can lower as WebAssembly SIMD (the others stay JavaScript; see
+ * docs/codegen.md), 'reference' runs each op's reference `evaluate` (Theano's 'py' linker).
  */
-export type Linker = 'js' | 'reference';
+export type Linker = 'js' | 'wasm' | 'reference';
 
 /**
  * Which passes and rules run, and which linker runs the result. `FAST_RUN` runs everything and generates code,
@@ -106,7 +107,8 @@ export class Mode {
   }
   /** This mode with another linker: `FAST_RUN.withLinker('reference')` optimizes fully and runs the reference evaluator. */
   withLinker(linker: Linker): Mode {
-    if (linker !== 'js' && linker !== 'reference') throw new TypeError(`unknown linker ${String(linker)}: use 'js' or 'reference'`);
+    if (linker !== 'js' && linker !== 'wasm' && linker !== 'reference')
+      throw new TypeError(`unknown linker ${String(linker)}: use 'js', 'wasm' or 'reference'`);
     return new Mode(this.name, this.include, this.exclude, this.extraRules, linker);
   }
 
@@ -152,9 +154,9 @@ const MODE_OPTIONS = ['linker', 'optimizer'] as const;
 function modeFromOptions(options: ModeOptions): { name: Mode['name']; include: Set<string>; linker: Linker } {
   checkOptionKeys('Mode', options, MODE_OPTIONS);
   const linker = options.linker ?? 'js';
-  if (linker !== 'js' && linker !== 'reference')
+  if (linker !== 'js' && linker !== 'wasm' && linker !== 'reference')
     throw new TypeError(
-      `Mode: unknown linker ${typeof linker === 'string' ? `'${linker}'` : String(linker)}; the linkers are 'js' (generated code, as Theano's 'cvm') and 'reference' (each op's evaluate, as Theano's 'py')`,
+      `Mode: unknown linker ${typeof linker === 'string' ? `'${linker}'` : String(linker)}; the linkers are 'js' (generated code, as Theano's 'cvm'), 'wasm' (WebAssembly SIMD kernels where they apply) and 'reference' (each op's evaluate, as Theano's 'py')`,
     );
   const optimizer = options.optimizer ?? 'fast_run';
   if (optimizer !== 'fast_run' && optimizer !== 'fast_compile')

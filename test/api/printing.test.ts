@@ -172,7 +172,7 @@ describe('messages (issue 17)', () => {
 
   test('untyped callers passing Theano options get the valid ones', () => {
     expect(() => new (theano.Mode as any)({ linker: 'vm' })).toThrow(
-      "Mode: unknown linker 'vm'; the linkers are 'js' (generated code, as Theano's 'cvm') and 'reference' (each op's evaluate, as Theano's 'py')",
+      "Mode: unknown linker 'vm'; the linkers are 'js' (generated code, as Theano's 'cvm'), 'wasm' (WebAssembly SIMD kernels where they apply) and 'reference' (each op's evaluate, as Theano's 'py')",
     );
     expect(() => new (theano.Mode as any)({ linkr: 'js' })).toThrow(
       "Mode: unknown option 'linkr' (did you mean 'linker'?); the options are linker, optimizer",

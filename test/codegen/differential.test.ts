@@ -29,6 +29,7 @@ import * as theano from '../../src/index.js';
 import type { DType, NDArray, Tensor } from '../../src/index.js';
 import { mismatch } from '../helpers.js';
 import { seededRandom } from '../../src/runtime/random.js';
+import { wasmOptions, wasmStats } from '../../src/wasm/kernel.js';
 
 const T = theano.tensor;
 
@@ -424,6 +425,8 @@ interface GraphCase {
   readonly reductions: readonly ReductionSpec[];
   readonly keepElemwiseOutputs: boolean;
   readonly seed: number;
+  /** The ops steps choose from (names in ELEMWISE); all of them when unset. */
+  readonly ops?: readonly string[];
 }
 
 const arbDim = fc.oneof(
@@ -483,6 +486,7 @@ function arbGraphCase(options: {
   pool?: readonly (readonly [DType, number])[];
   maxSteps?: number;
   reductions?: boolean;
+  ops?: readonly string[];
 }): fc.Arbitrary<GraphCase> {
   const pool = options.pool ?? ALL_POOL;
   return fc.integer({ min: 0, max: 4 }).chain((rank) =>
@@ -502,6 +506,7 @@ function arbGraphCase(options: {
       .map(({ dims0, dims1, sameShapes, inputs, ...rest }) => ({
         ...rest,
         dims: [dims0, sameShapes ? dims0 : dims1] as const,
+        ...(options.ops ? { ops: options.ops } : {}),
         // a fully static input needs the same shapes in both calls
         inputs: inputs.map((s) => (s.staticKind === 'full' && !sameShapes ? { ...s, staticKind: 'ones' as const } : s)),
       })),
@@ -659,8 +664,9 @@ function buildGraph(c: GraphCase): BuiltGraph {
     nodes.push(plans[i]!.read(x));
   });
   const operand = (k: number) => nodes[nodes.length - 1 - (k % nodes.length)]!;
+  const table = c.ops ? ELEMWISE.filter((e) => c.ops!.includes(e.name)) : ELEMWISE;
   for (const [op, a, b, d] of c.steps) {
-    const e = ELEMWISE[op % ELEMWISE.length]!;
+    const e = table[op % table.length]!;
     const args = [a, b, d].slice(0, e.arity).map((k) => adapt(operand(k), e.need));
     nodes.push(e.build(...args));
   }
@@ -893,6 +899,84 @@ describe('random elementwise graphs: FAST_RUN against the reference linker', () 
         (c) => runDifferential(c, undefined, REFERENCE),
       ),
       { numRuns: 100 },
+    );
+  });
+});
+
+/** The ops the wasm renderer lowers (a kernel with any other op stays JavaScript). */
+const WASM_LOWERED = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'maximum',
+  'minimum',
+  'clip',
+  'switch',
+  'neg',
+  'abs',
+  'sqr',
+  'sqrt',
+  'exp',
+  'tanh',
+  'sigmoid',
+];
+const WASM_COMPARISONS = ['lt', 'gt', 'le', 'ge', 'eq', 'neq'];
+
+describe('the wasm linker: WASM = JS = reference', () => {
+  const WASM = theano.FAST_RUN.withLinker('wasm');
+  /** Runs `body` with every call eligible for wasm (small shapes too), and checks that wasm loops did run. */
+  const inWasm = (body: () => void) => {
+    const saved = wasmOptions.minElements;
+    wasmOptions.minElements = 0;
+    const before = wasmStats().calls;
+    try {
+      body();
+    } finally {
+      wasmOptions.minElements = saved;
+    }
+    expect(wasmStats().calls).toBeGreaterThan(before);
+  };
+  for (const dtype of ['float32', 'float64'] as const) {
+    test(`${dtype} graphs of the lowered ops, against the reference and against the js linker`, () => {
+      inWasm(() => {
+        const arb = arbGraphCase({ pool: [[dtype, 3]], maxSteps: 12, ops: [...WASM_LOWERED, ...WASM_COMPARISONS] });
+        fc.assert(
+          fc.property(arb, (c) => runDifferential(c, WASM, REFERENCE)),
+          { numRuns: 120 },
+        );
+        fc.assert(
+          fc.property(arb, (c) => runDifferential(c, WASM, undefined)),
+          { numRuns: 60 },
+        );
+      });
+    });
+  }
+  test('mixed dtypes and every op: kernels the renderer cannot write stay JavaScript', () => {
+    inWasm(() =>
+      fc.assert(
+        fc.property(arbGraphCase({}), (c) => runDifferential(c, WASM, REFERENCE)),
+        { numRuns: 150 },
+      ),
+    );
+  });
+  test('reductions fed by lowered elementwise kernels', () => {
+    inWasm(() =>
+      fc.assert(
+        fc.property(
+          arbGraphCase({
+            pool: [
+              ['float32', 2],
+              ['float64', 2],
+            ],
+            reductions: true,
+            maxSteps: 6,
+            ops: WASM_LOWERED,
+          }),
+          (c) => runDifferential(c, WASM, REFERENCE),
+        ),
+        { numRuns: 80 },
+      ),
     );
   });
 });
@@ -1397,11 +1481,7 @@ describe('known traps of fused loops', () => {
         T.switch(x.mul(zero), 1, 2) as Tensor,
         T.isnan(T.maximum(x, y)).or(T.isinf(y)),
       ],
-      [
-        [NaN, 1, -0.25, 2, -3],
-        [1, NaN, 0, -Infinity, 3],
-        0,
-      ],
+      [[NaN, 1, -0.25, 2, -3], [1, NaN, 0, -Infinity, 3], 0],
       [
         [NaN, NaN, 0, 2, 3],
         [NaN, NaN, -0.25, -Infinity, -3],

@@ -1,0 +1,261 @@
+/**
+ * Accuracy sweeps of the vectorized wasm `exp` (deterministic, not timed): dense sweeps over the whole finite
+ * range, seeded random bit patterns, and the special values (±0, ±Inf, NaN, subnormal inputs, the overflow and
+ * underflow edges). The reference is V8's Math.exp (fdlibm's algorithm, < 1 ulp): float64 results must be within
+ * 2 ulp of it, float32 results within 1 ulp of Math.fround(Math.exp(x)) (so within about 1.5 ulp of the correctly
+ * rounded value). Each sweep runs through a compiled function, so the SIMD loop and the scalar tail both count.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import * as theano from '../../src/index.js';
+import type { NDArray } from '../../src/index.js';
+import { seededRandom } from '../../src/runtime/random.js';
+import { wasmOptions, wasmStats } from '../../src/wasm/kernel.js';
+
+const T = theano.tensor;
+const WASM = theano.FAST_RUN.withLinker('wasm');
+
+beforeAll(() => {
+  wasmOptions.minElements = 0;
+});
+afterAll(() => {
+  wasmOptions.minElements = 4096;
+});
+
+const f64Bits = new Float64Array(1);
+const i64View = new BigInt64Array(f64Bits.buffer);
+/** A double's position on the number line of doubles (adjacent doubles differ by 1; -0 and +0 coincide). */
+function order64(x: number): bigint {
+  f64Bits[0] = x;
+  const b = i64View[0]!;
+  return b < 0n ? -(b & 0x7fffffffffffffffn) : b;
+}
+const f32Bits = new Float32Array(1);
+const i32View = new Int32Array(f32Bits.buffer);
+function order32(x: number): number {
+  f32Bits[0] = x;
+  const b = i32View[0]!;
+  return b < 0 ? -(b & 0x7fffffff) : b;
+}
+
+type Fn = 'exp' | 'tanh' | 'sigmoid';
+/** The references: V8's Math functions (fdlibm's algorithms) and the formula the JS kernel evaluates for sigmoid. */
+const REFERENCE: Record<Fn, (x: number) => number> = {
+  exp: Math.exp,
+  tanh: Math.tanh,
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+};
+const BUILD: Record<Fn, (x: theano.Tensor) => theano.Tensor> = {
+  exp: (x) => T.exp(x as never),
+  tanh: (x) => T.tanh(x as never),
+  sigmoid: (x) => T.sigmoid(x as never),
+};
+
+/** The largest ulp distance between the wasm kernel's results and the reference over xs, and where. */
+function maxUlp(
+  dtype: 'float32' | 'float64',
+  xs: Float32Array | Float64Array,
+  fn: Fn = 'exp',
+): { ulp: number; at: number } {
+  const x = T.tensor(dtype, [null], 'x');
+  const f = theano.function([x], BUILD[fn](x), { mode: WASM });
+  expect(f.source).toContain('(module');
+  const before = wasmStats().calls;
+  const got = (f(xs) as NDArray).data as Float32Array | Float64Array;
+  expect(wasmStats().calls).toBe(before + 1);
+  let worst = { ulp: 0, at: NaN };
+  for (let i = 0; i < xs.length; i++) {
+    const want = dtype === 'float32' ? Math.fround(REFERENCE[fn](xs[i]!)) : REFERENCE[fn](xs[i]!);
+    const g = got[i]!;
+    if (Number.isNaN(want) || Number.isNaN(g)) {
+      expect(Number.isNaN(g), `${fn}(${xs[i]}) = ${g}, expected ${want}`).toBe(Number.isNaN(want));
+      continue;
+    }
+    const ulp =
+      dtype === 'float32'
+        ? Math.abs(order32(g) - order32(want))
+        : Number(order64(g) - order64(want) < 0n ? order64(want) - order64(g) : order64(g) - order64(want));
+    if (ulp > worst.ulp) worst = { ulp, at: xs[i]! };
+  }
+  return worst;
+}
+
+const linspace = (lo: number, hi: number, n: number) =>
+  Float64Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+
+describe('exp, float64', () => {
+  test('dense sweep of [-745.2, 709.8] and of [-1, 1]: within 2 ulp of Math.exp', () => {
+    const xs = new Float64Array([...linspace(-745.2, 709.8, 400_001), ...linspace(-1, 1, 200_001)]);
+    const { ulp, at } = maxUlp('float64', xs);
+    expect(ulp, `worst at ${at}`).toBeLessThanOrEqual(2);
+  });
+
+  test('random bit patterns of every exponent (tiny to huge, both signs): within 2 ulp', () => {
+    const r = seededRandom(21);
+    const xs = Float64Array.from(
+      { length: 300_000 },
+      () => (r() < 0.5 ? -1 : 1) * r() * 2 ** Math.floor(r() * 1100 - 1080),
+    );
+    const { ulp, at } = maxUlp('float64', xs);
+    expect(ulp, `worst at ${at}`).toBeLessThanOrEqual(2);
+  });
+
+  test('special values and edges, exactly', () => {
+    const edges = [
+      0,
+      -0,
+      Infinity,
+      -Infinity,
+      NaN,
+      5e-324,
+      -5e-324,
+      2.2250738585072014e-308,
+      1e-300,
+      709.782712893384,
+      709.7827128933841,
+      710,
+      1e300,
+      -708.3964185322641,
+      -745.1332191019411,
+      -745.1332191019412,
+      -746,
+      -1e300,
+    ];
+    const x = T.dvector('x');
+    const f = theano.function([x], T.exp(x), { mode: WASM });
+    const got = f(Float64Array.from(edges));
+    edges.forEach((v, i) =>
+      expect(
+        Object.is(got.item(i), Math.exp(v)) || (Number.isNaN(got.item(i)) && Number.isNaN(Math.exp(v))),
+        `exp(${v})`,
+      ).toBe(true),
+    );
+  });
+});
+
+describe('exp, float32', () => {
+  test('every 409th float32 in [-104, 89]: within 1 ulp of fround(Math.exp)', () => {
+    const xs = float32Sweep(-104, 89, 409);
+    expect(xs.length).toBeGreaterThan(5_000_000);
+    const { ulp, at } = maxUlp('float32', xs);
+    expect(ulp, `worst at ${at}`).toBeLessThanOrEqual(1);
+  });
+
+  test('special values and edges, exactly', () => {
+    const edges = [
+      0,
+      -0,
+      Infinity,
+      -Infinity,
+      NaN,
+      1e-45,
+      -1e-45,
+      1.17549435e-38,
+      88.72283,
+      88.72284,
+      89,
+      -87.33654,
+      -103.27893,
+      -103.9721,
+      -104,
+      -150,
+    ];
+    const x = T.fvector('x');
+    const f = theano.function([x], T.exp(x), { mode: WASM });
+    const xs = Float32Array.from(edges);
+    const got = f(xs);
+    xs.forEach((v, i) => {
+      const want = Math.fround(Math.exp(v));
+      expect(
+        Object.is(got.item(i), want) || (Number.isNaN(got.item(i)) && Number.isNaN(want)),
+        `exp(${v}) = ${got.item(i)}, expected ${want}`,
+      ).toBe(true);
+    });
+  });
+});
+
+/** Every `step`-th float32 magnitude (by bit pattern, so every binade is covered evenly), with both signs, in [lo, hi]. */
+function float32Sweep(lo: number, hi: number, step: number): Float32Array {
+  const xs: number[] = [];
+  const bits = new Int32Array(1);
+  const f = new Float32Array(bits.buffer);
+  for (let m = 0; ; m += step) {
+    bits[0] = m;
+    const v = f[0]!;
+    if (v > Math.max(-lo, hi)) break;
+    if (v <= hi) xs.push(v);
+    if (-v >= lo) xs.push(-v);
+  }
+  return Float32Array.from(xs);
+}
+
+/** ±0, ±Inf, NaN, subnormals, and where each function saturates (tanh to ±1, sigmoid to 0 and 1): exact there. */
+const SPECIALS = [
+  0,
+  -0,
+  Infinity,
+  -Infinity,
+  NaN,
+  5e-324,
+  -5e-324,
+  1e-310,
+  -1e-310,
+  710,
+  -710,
+  746,
+  -746,
+  1e300,
+  -1e300,
+];
+/** Where the code switches between formulas, and other points that deserve a look (within the ulp bounds). */
+const EDGES = [
+  40, -40, 40, -40, 0.55, -0.55, 0.5499999999999999, 0.5500000000000002, 1e-20, -1e-20, 19.0615, 20, -20, 36.7, -36.7,
+  354, 355, 356,
+];
+/** The ulp bounds asserted (float64 against the reference; float32 against the reference rounded to float32). */
+const BOUND: Record<'tanh' | 'sigmoid', { f64: number; f32: number }> = {
+  tanh: { f64: 3, f32: 1 },
+  sigmoid: { f64: 2, f32: 1 },
+};
+
+for (const fn of ['tanh', 'sigmoid'] as const) {
+  describe(fn, () => {
+    test(`float64: dense sweeps of [-30, 30] and [-1, 1], random bit patterns, edges: within ${BOUND[fn].f64} ulp`, () => {
+      const r = seededRandom(31);
+      const random = Array.from(
+        { length: 200_000 },
+        () => (r() < 0.5 ? -1 : 1) * r() * 2 ** Math.floor(r() * 1100 - 1080),
+      );
+      const xs = new Float64Array([...linspace(-30, 30, 300_001), ...linspace(-1, 1, 200_001), ...random, ...EDGES]);
+      const { ulp, at } = maxUlp('float64', xs, fn);
+      expect(ulp, `worst at ${at}`).toBeLessThanOrEqual(BOUND[fn].f64);
+    });
+
+    test('float32: every 409th float32 in [-90, 90] and the edges: within 1 ulp of fround(reference)', () => {
+      const xs = new Float32Array([...float32Sweep(-90, 90, 409), ...Float32Array.from(EDGES)]);
+      expect(xs.length).toBeGreaterThan(5_000_000);
+      const { ulp, at } = maxUlp('float32', xs, fn);
+      expect(ulp, `worst at ${at}`).toBeLessThanOrEqual(BOUND[fn].f32);
+    });
+
+    test('special values exactly, float64 and float32', () => {
+      const xf = T.fvector('xf');
+      const g = theano.function([xf], BUILD[fn](xf), { mode: WASM });
+      const got32 = g(Float32Array.from(SPECIALS)) as NDArray;
+      Float32Array.from(SPECIALS).forEach((v, i) => {
+        const want = Math.fround(REFERENCE[fn](v));
+        const ok = Object.is(got32.item(i), want) || (Number.isNaN(got32.item(i)) && Number.isNaN(want));
+        expect(ok, `${fn}(${v}) = ${got32.item(i)}, expected ${want}`).toBe(true);
+      });
+      const x = T.dvector('x');
+      const f = theano.function([x], BUILD[fn](x), { mode: WASM });
+      const got = f(Float64Array.from(SPECIALS)) as NDArray;
+      SPECIALS.forEach((v, i) => {
+        const want = REFERENCE[fn](v);
+        expect(
+          Object.is(got.item(i), want) || (Number.isNaN(got.item(i)) && Number.isNaN(want)),
+          `${fn}(${v}) = ${got.item(i)}, expected ${want}`,
+        ).toBe(true);
+      });
+    });
+  });
+}
