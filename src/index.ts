@@ -62,6 +62,7 @@ export type { Rule, Pass } from './rewrite/engine.js';
 export { pp } from './printing/pp.js';
 export { debugprint } from './printing/debugprint.js';
 export type { DebugprintOptions } from './printing/debugprint.js';
+export * as printing from './printing/index.js';
 export { Variable, Apply } from './graph/variable.js';
 export { FunctionGraph } from './graph/function-graph.js';
 export type { OpDef, Pullback, PrintSpec } from './graph/op.js';

@@ -66,6 +66,11 @@ export interface CompiledFunction<I extends readonly Tensor[], O> {
   readonly outputs: O;
   /** The graph that runs (a working copy; outputs first, then the update values). */
   readonly graph: FunctionGraph;
+  /**
+   * The graph as written, before any rewrite: a copy of the outputs and update values with `givens` substituted
+   * (made on first access; `theano.printing.toDot(f, { optimized: 'both' })` draws it beside `graph`).
+   */
+  readonly unoptimizedGraph: FunctionGraph;
   /** The shared variables this function writes, in the order of their update values in `graph.outputs`. */
   readonly updatedShared: readonly SharedVariable[];
   /** The `name` option, or 'compiledFunction'. */
@@ -296,6 +301,10 @@ export function compile<const I extends readonly Tensor[], const O extends Tenso
     return { calls, steps: [...steps].sort((a, b) => b.ms - a.ms) };
   };
   const profiled: FunctionProfile | undefined = options.profile ? { ...profile, compileMs, linkMs, run } : undefined;
+  let unoptimized: FunctionGraph | undefined;
+  Object.defineProperty(fn, 'unoptimizedGraph', {
+    get: () => (unoptimized ??= new FunctionGraph(inputs, [...outputList, ...kept.map(([, v]) => v)], replacements)),
+  });
   return Object.assign(fn, {
     inputs,
     outputs,
