@@ -1,6 +1,8 @@
 /**
  * `theano.printing`: graphs as text and pictures. `pp` (an infix expression), `debugprint` (an indented tree),
  * `toDot` (Graphviz DOT, Theano's `pydotprint`) and `toSvg` (that picture rendered by Graphviz in WebAssembly).
+ *
+ * @module
  */
 export { pp } from './pp.js';
 export { debugprint } from './debugprint.js';
