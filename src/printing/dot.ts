@@ -116,7 +116,7 @@ export function toDot(source: Drawable, options: DotOptions = {}): string {
   const scenes = scenesOf(source, options.optimized);
   const lines = [
     'digraph theano {',
-    '  graph [rankdir=TB, nodesep=0.3, ranksep=0.35, fontname="Helvetica,Arial,sans-serif", fontsize=12];',
+    '  graph [rankdir=TB, nodesep=0.45, ranksep=0.35, fontname="Helvetica,Arial,sans-serif", fontsize=12];',
     '  node [fontname="Helvetica,Arial,sans-serif", fontsize=11, margin="0.16,0.055", style=filled, fillcolor="#ffffff"];',
     '  edge [fontname="Helvetica,Arial,sans-serif", fontsize=9, fontcolor="#444444", color="#555555", arrowsize=0.7];',
   ];
