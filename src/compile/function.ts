@@ -79,6 +79,11 @@ export interface CompiledFunction<I extends readonly InputSpec[], O> {
   readonly outputs: O;
   /** The graph that runs (a working copy; outputs first, then the update values). */
   readonly graph: FunctionGraph;
+  /**
+   * The graph as written, before any rewrite: a copy of the outputs and update values with `givens` substituted
+   * (made on first access; `theano.printing.toDot(f, { optimized: 'both' })` draws it beside `graph`).
+   */
+  readonly unoptimizedGraph: FunctionGraph;
   /** The shared variables this function writes, in the order of their update values in `graph.outputs`. */
   readonly updatedShared: readonly SharedVariable[];
   /** The `name` option, or 'compiledFunction'. */
@@ -197,6 +202,8 @@ interface Prepared {
   readonly profile: OptimizationProfile;
   readonly compileMs: number;
   readonly debug: DebugChecker | undefined;
+  /** The graph as written (outputs and update values, givens applied), copied again on first use. */
+  readonly unoptimized: () => FunctionGraph;
 }
 
 /** Checks updates and givens, builds the working graph, checks missing and unused inputs, and optimizes it. */
@@ -225,7 +232,9 @@ function prepare(
     onPass: debug && ((pass) => debug.onPass(pass)),
   });
   const compileMs = performance.now() - start;
-  return { inputs, graph, nOut: outputList.length, updatedShared, mode, profile, compileMs, debug };
+  let unoptimized: FunctionGraph | undefined;
+  const written = () => (unoptimized ??= new FunctionGraph(inputs, [...outputList, ...kept.map(([, v]) => v)], replacements));
+  return { inputs, graph, nOut: outputList.length, updatedShared, mode, profile, compileMs, debug, unoptimized: written };
 }
 
 function checkUpdates(options: FunctionOptions, fname: string) {
@@ -399,6 +408,7 @@ function makeCallable(prepared: Prepared, spec: CallableSpec): CompiledFunction<
           }),
       }
     : undefined;
+  Object.defineProperty(fn, 'unoptimizedGraph', { get: prepared.unoptimized });
   const self = Object.assign(fn, {
     inputs: plan.variables,
     outputs: spec.outputs,

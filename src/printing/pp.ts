@@ -6,7 +6,8 @@ import { formatScalar } from '../runtime/format.js';
 
 const MAX_CONSTANT_ELEMENTS = 6;
 
-function constantText(v: Variable): string {
+/** A constant as `pp` writes it: its value when small, else its type. */
+export function constantText(v: Variable): string {
   const a = v.data!;
   if (a.shape.length === 0) return formatScalar(a.dtype, a.item(0));
   if (a.size <= MAX_CONSTANT_ELEMENTS) return a.toString().replace(/\s+/g, ' ').replace(/\[ /g, '[');
@@ -44,7 +45,10 @@ function ppWith(v: Variable, seeded: ReadonlyMap<Variable, { s: string; prec: nu
     if (text.has(u)) continue;
     const node = u.owner;
     if (!node || (u.name && u !== v)) {
-      text.set(u, { s: leafText(u), prec: u.isConstant && u.data!.shape.length === 0 && Number(u.data!.item(0)) < 0 ? 13 : 100 });
+      text.set(u, {
+        s: leafText(u),
+        prec: u.isConstant && u.data!.shape.length === 0 && Number(u.data!.item(0)) < 0 ? 13 : 100,
+      });
       continue;
     }
     if (!expanded) {
@@ -72,10 +76,11 @@ function ppWith(v: Variable, seeded: ReadonlyMap<Variable, { s: string; prec: nu
       const printed = args.map((a) => ({ text: a.s, atom: a.prec >= 100 ? a.s : `(${a.s})` }));
       s = node.op.inner.format(printed, node.params, ppInner) + outSuffix;
     } else if (spec.kind === 'custom') {
-      s = spec.format(
-        args.map((a) => ({ text: a.s, atom: a.prec >= 100 ? a.s : `(${a.s})` })),
-        node.params as never,
-      ) + outSuffix;
+      s =
+        spec.format(
+          args.map((a) => ({ text: a.s, atom: a.prec >= 100 ? a.s : `(${a.s})` })),
+          node.params as never,
+        ) + outSuffix;
     } else {
       const name = spec.kind === 'call' && spec.name ? spec.name(node.params as never) : node.op.name;
       const params = spec.kind === 'call' && spec.args ? spec.args(node.params as never) : paramText(node.params);
