@@ -27,8 +27,13 @@ export interface MlpOptions extends MnistRunOptions {
   readonly l2?: number;
 }
 
-/** Builds, compiles and trains the MLP; returns the history and the final test accuracy. */
-export async function trainMnistMlp(o: MlpOptions = {}): Promise<MnistRunResult> {
+export interface MlpResult extends MnistRunResult {
+  /** The trained model: class probabilities for a batch of digits (batch, 784) -> (batch, 10); export it with `theano.onnx.exportFunction`. */
+  readonly predict: theano.CompiledFunction<readonly [theano.Tensor<'float32', 2>], theano.Tensor<'float32', 2>>;
+}
+
+/** Builds, compiles and trains the MLP; returns the history, the final test accuracy and the trained model. */
+export async function trainMnistMlp(o: MlpOptions = {}): Promise<MlpResult> {
   const batchSize = o.batchSize ?? 64;
   const hidden = o.hidden ?? 500;
   const data = o.data ?? loadMnist({ trainSize: o.trainSize });
@@ -65,7 +70,9 @@ export async function trainMnistMlp(o: MlpOptions = {}): Promise<MnistRunResult>
   });
   const accuracy = theano.function([x, y], T.mean(T.eq(T.argmax(p, 1), y)), { name: 'mlp_accuracy' }); // the whole test set at once
 
-  return runEpochs(o, {
+  const predict = theano.function([x], p, { name: 'mlp_predict' });
+
+  const result = await runEpochs(o, {
     label: 'MNIST MLP',
     title: `MNIST MLP 784-${hidden}-10 (${data.train.labels.size} training digits)`,
     epochs: o.epochs ?? 12,
@@ -76,10 +83,15 @@ export async function trainMnistMlp(o: MlpOptions = {}): Promise<MnistRunResult>
     step: (index) => step(index) as number,
     evaluate: () => accuracy(data.test.images, data.test.labels) as number,
   });
+  return { ...result, predict };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const epochs = Number(argValue('epochs') ?? 12);
-  const result = await trainMnistMlp({ epochs, save: argValue('save'), plot: argValue('plot') ?? 'mnist-mlp-curve.svg' });
+  const result = await trainMnistMlp({
+    epochs,
+    save: argValue('save'),
+    plot: argValue('plot') ?? 'mnist-mlp-curve.svg',
+  });
   console.log(`test accuracy ${(100 * result.testAccuracy).toFixed(2)} % on 2,000 held-out digits`);
 }

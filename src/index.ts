@@ -68,6 +68,7 @@ export { Mode, FAST_RUN, FAST_COMPILE, DEBUG } from './rewrite/pipeline.js';
 export { debugOptions } from './compile/debug.js';
 export type { ModeName, OptimizationProfile, Linker } from './rewrite/pipeline.js';
 export * as rewrite from './rewrite/index.js';
+export * as onnx from './onnx/index.js';
 export { rule } from './rewrite/engine.js';
 export type { Rule, Pass } from './rewrite/engine.js';
 export { pp } from './printing/pp.js';

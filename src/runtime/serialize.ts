@@ -211,7 +211,14 @@ function assignShared(params: SaveParams, arrays: Readonly<Record<string, NDArra
 
 type Fs = typeof import('node:fs/promises');
 let fsModule: Promise<Fs> | undefined;
-const fs = (): Promise<Fs> => (fsModule ??= import('node:fs/promises'));
+/**
+ * Node's file system, loaded on first use. The specifier is a variable so that bundlers targeting the browser
+ * (esbuild, webpack, Vite) leave this import alone instead of failing to resolve a Node built-in: the rest of
+ * the package runs unchanged in a browser, where `save`/`load` are not available (`saveBytes`/`loadBytes` are).
+ */
+const FS_MODULE = 'node:fs/promises';
+const fs = (): Promise<Fs> =>
+  (fsModule ??= import(/* webpackIgnore: true */ /* @vite-ignore */ FS_MODULE) as Promise<Fs>);
 
 /**
  * Writes `params` (shared variables by name, or a `{ name: value }` object) to `path` as a safetensors file.

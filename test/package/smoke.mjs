@@ -6,7 +6,10 @@ import { createRequire } from 'node:module';
 const esm = await import('../../dist/index.js');
 const cjs = createRequire(import.meta.url)('../../dist/index.cjs');
 
-for (const [kind, theano] of [['esm', esm], ['cjs', cjs]]) {
+for (const [kind, theano] of [
+  ['esm', esm],
+  ['cjs', cjs],
+]) {
   const T = theano.tensor;
   const x = T.dvector('x');
   const w = T.dscalar('w');
@@ -29,3 +32,22 @@ for (const [kind, theano] of [['esm', esm], ['cjs', cjs]]) {
   assert.equal(f(-1, 2), 3, `${kind}: ifelse gradient, else branch`);
 }
 console.log('package smoke test: scan and ifelse gradients work from dist (ESM and CommonJS)');
+
+// The built package bundles for the browser as it is (no Node built-in on the main path: save/load reach the
+// file system through an import bundlers leave alone), ONNX export included.
+const { build } = await import('esbuild');
+const bundled = await build({
+  stdin: {
+    contents: "import * as theano from './dist/index.js'; globalThis.theano = theano;",
+    resolveDir: new URL('../..', import.meta.url).pathname,
+  },
+  bundle: true,
+  platform: 'browser',
+  format: 'esm',
+  write: false,
+  logLevel: 'silent',
+});
+assert.equal(bundled.errors.length, 0);
+const text = bundled.outputFiles[0].text;
+assert.ok(!/\brequire\(["'](node:)?(fs|path|url|module)/.test(text), 'the browser bundle requires a Node built-in');
+console.log(`package smoke test: dist bundles for the browser (${(text.length / 1024).toFixed(0)} KB unminified)`);
