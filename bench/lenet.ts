@@ -50,11 +50,16 @@ function initialWeights(): Record<Name, Float32Array> {
 
 function theanoStep(w: Record<Name, Float32Array>): (x: theano.NDArray, y: theano.NDArray) => number {
   const p = {} as Record<Name, SharedVariable<'float32'>>;
-  for (const name of Object.keys(SHAPES) as Name[]) p[name] = theano.shared(new theano.NDArray('float32', [...SHAPES[name]], w[name].slice()), { name });
+  for (const name of Object.keys(SHAPES) as Name[])
+    p[name] = theano.shared(new theano.NDArray('float32', [...SHAPES[name]], w[name].slice()), { name });
   const x = T.ftensor4('x');
   const y = T.ivector('y');
   const layer = (input: Tensor<'float32', 4>, filters: Tensor<'float32', 4>, b: Tensor<'float32', 1>) =>
-    T.relu(T.nnet.pool2d(T.nnet.conv2d(input, filters, { filterFlip: false }), { ws: [2, 2], ignoreBorder: true }).add(b.dimshuffle('x', 0, 'x', 'x')));
+    T.relu(
+      T.nnet
+        .pool2d(T.nnet.conv2d(input, filters, { filterFlip: false }), { ws: [2, 2], ignoreBorder: true })
+        .add(b.dimshuffle('x', 0, 'x', 'x')),
+    );
   const h2 = layer(layer(x, p.conv1 as never, p.b1 as never), p.conv2 as never, p.b2 as never);
   const h3 = T.relu(T.dot(T.flatten(h2, 2), p.dense as never).add(p.b3 as never));
   const logits = T.dot(h3, p.out as never).add(p.b4 as never);
@@ -76,12 +81,17 @@ function theanoStep(w: Record<Name, Float32Array>): (x: theano.NDArray, y: thean
 function tfjsStep(w: Record<Name, Float32Array>): (x: tf.Tensor4D, y: tf.Tensor2D) => number {
   const hwio = (a: Float32Array, [o, c, h, ww]: readonly number[]) => {
     const out = new Float32Array(a.length);
-    for (let i = 0; i < o!; i++) for (let j = 0; j < c!; j++) for (let r = 0; r < h!; r++) for (let s = 0; s < ww!; s++) out[((r * ww! + s) * c! + j) * o! + i] = a[((i * c! + j) * h! + r) * ww! + s]!;
+    for (let i = 0; i < o!; i++)
+      for (let j = 0; j < c!; j++)
+        for (let r = 0; r < h!; r++)
+          for (let s = 0; s < ww!; s++) out[((r * ww! + s) * c! + j) * o! + i] = a[((i * c! + j) * h! + r) * ww! + s]!;
     return tf.variable(tf.tensor4d(out, [h!, ww!, c!, o!]));
   };
   // theano flattens (C, H, W); NHWC flattens (H, W, C): permute the dense rows so both compute the same function
   const denseRows = new Float32Array(w.dense.length);
-  for (let c = 0; c < 50; c++) for (let hw = 0; hw < 16; hw++) denseRows.set(w.dense.subarray((c * 16 + hw) * 500, (c * 16 + hw + 1) * 500), (hw * 50 + c) * 500);
+  for (let c = 0; c < 50; c++)
+    for (let hw = 0; hw < 16; hw++)
+      denseRows.set(w.dense.subarray((c * 16 + hw) * 500, (c * 16 + hw + 1) * 500), (hw * 50 + c) * 500);
   const v = {
     conv1: hwio(w.conv1, SHAPES.conv1),
     b1: tf.variable(tf.tensor1d(w.b1)),
@@ -129,8 +139,18 @@ export async function run(): Promise<BenchReport> {
         title: `median of ${RUNS} steps (interleaved), ${WARMUP} warm-up steps each`,
         columns: ['peer', 'median ms', 'examples/s', 'first-step loss'],
         rows: [
-          ['theano-ts', fmt(times.theano.median, 1), String(Math.round((BATCH * 1000) / times.theano.median)), first.theano.toFixed(5)],
-          ['tfjs-cpu 4.22', fmt(times.tfjs.median, 1), String(Math.round((BATCH * 1000) / times.tfjs.median)), first.tfjs.toFixed(5)],
+          [
+            'theano-ts',
+            fmt(times.theano.median, 1),
+            String(Math.round((BATCH * 1000) / times.theano.median)),
+            first.theano.toFixed(5),
+          ],
+          [
+            'tfjs-cpu 4.22',
+            fmt(times.tfjs.median, 1),
+            String(Math.round((BATCH * 1000) / times.tfjs.median)),
+            first.tfjs.toFixed(5),
+          ],
           ['speed-up', fmtRatio(speedup), '', ''],
         ],
       },

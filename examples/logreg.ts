@@ -21,7 +21,9 @@ export interface LogregResult {
   readonly predictions: boolean[];
 }
 
-export function logisticRegression(options: { steps?: number; seed?: number; examples?: number; features?: number } = {}): LogregResult {
+export function logisticRegression(
+  options: { steps?: number; seed?: number; examples?: number; features?: number } = {},
+): LogregResult {
   const N = options.examples ?? 400;
   const feats = options.features ?? 784;
   const steps = options.steps ?? 10000;
@@ -71,5 +73,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   console.log('target values for D:', r.targets.slice(0, 20).join(' '), '...');
   console.log('prediction on D:    ', r.predictions.slice(0, 20).map(Number).join(' '), '...');
   console.log(`cost: ${r.costs.map((c) => c.toFixed(4)).join(' -> ')}`);
-  console.log(`final accuracy on the 400 training examples: ${(100 * r.accuracy).toFixed(2)} % (${((performance.now() - start) / 1000).toFixed(1)} s)`);
+  console.log(
+    `final accuracy on the 400 training examples: ${(100 * r.accuracy).toFixed(2)} % (${((performance.now() - start) / 1000).toFixed(1)} s)`,
+  );
 }

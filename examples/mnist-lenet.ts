@@ -33,7 +33,16 @@ function lenetParams(srng: theano.RandomStreams, [f1, f2]: readonly [number, num
   const dense = glorotUniform(srng, [f2 * 16, hidden], f2 * 16, hidden, 'dense');
   const out = glorotUniform(srng, [hidden, CLASSES], hidden, CLASSES, 'out');
   const bias = (n: number, name: string) => theano.shared(new Float32Array(n), { name });
-  return { conv1, b1: bias(f1, 'conv1_b'), conv2, b2: bias(f2, 'conv2_b'), dense, b3: bias(hidden, 'dense_b'), out, b4: bias(CLASSES, 'out_b') };
+  return {
+    conv1,
+    b1: bias(f1, 'conv1_b'),
+    conv2,
+    b2: bias(f2, 'conv2_b'),
+    dense,
+    b3: bias(hidden, 'dense_b'),
+    out,
+    b4: bias(CLASSES, 'out_b'),
+  };
 }
 type LenetParams = ReturnType<typeof lenetParams>;
 
@@ -41,7 +50,11 @@ type LenetParams = ReturnType<typeof lenetParams>;
 function lenet(x: Tensor<'float32', 2>, p: LenetParams, srng: theano.RandomStreams, rate: number, training: boolean) {
   const images = T.reshape(x, [-1, 1, 28, 28]); // (batch, 1 channel, 28, 28): Theano's NCHW layout
   const layer = (input: Tensor<'float32', 4>, filters: Tensor<'float32', 4>, b: Tensor<'float32', 1>) =>
-    T.relu(T.nnet.pool2d(T.nnet.conv2d(input, filters), { ws: [2, 2], ignoreBorder: true }).add(b.dimshuffle('x', 0, 'x', 'x')));
+    T.relu(
+      T.nnet
+        .pool2d(T.nnet.conv2d(input, filters), { ws: [2, 2], ignoreBorder: true })
+        .add(b.dimshuffle('x', 0, 'x', 'x')),
+    );
   const h1 = layer(images, p.conv1, p.b1); // (batch, 20, 12, 12)
   const h2 = layer(h1, p.conv2, p.b2); // (batch, 50, 4, 4)
   const flat = T.flatten(h2, 2); // (batch, 800)
@@ -107,6 +120,10 @@ export async function trainMnistLenet(o: LenetOptions = {}): Promise<MnistRunRes
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const epochs = Number(argValue('epochs') ?? 6);
-  const result = await trainMnistLenet({ epochs, save: argValue('save'), plot: argValue('plot') ?? 'mnist-lenet-curve.svg' });
+  const result = await trainMnistLenet({
+    epochs,
+    save: argValue('save'),
+    plot: argValue('plot') ?? 'mnist-lenet-curve.svg',
+  });
   console.log(`test accuracy ${(100 * result.testAccuracy).toFixed(2)} % on 2,000 held-out digits`);
 }

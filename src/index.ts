@@ -49,7 +49,15 @@ export type { SaveParams } from './runtime/serialize.js';
 export type { InputValue, OutputValue, ScalarInput, TypedArray, DTypeOfValue, RankOfValue } from './runtime/values.js';
 export { grad, Lop, Rop, jacobian, hessian } from './grad/grad.js';
 export { scan, map, reduce, foldl, foldr } from './tensor/scan.js';
-export type { ScanOptions, ScanOutputs, ScanUpdates, SequenceSpec, OutputSpec, StepArgs, StepResult } from './tensor/scan.js';
+export type {
+  ScanOptions,
+  ScanOutputs,
+  ScanUpdates,
+  SequenceSpec,
+  OutputSpec,
+  StepArgs,
+  StepResult,
+} from './tensor/scan.js';
 export { ifelse } from './tensor/ifelse.js';
 export { RandomStreams, RandomStream } from './tensor/random.js';
 export type {

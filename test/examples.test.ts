@@ -209,7 +209,15 @@ describe('training examples on MNIST (small slices)', () => {
     const save = join(dir, 'mlp.safetensors');
     const plot = join(dir, 'mlp.svg');
     const lines: string[] = [];
-    const r = await trainMnistMlp({ data, epochs: 3, hidden: 64, save, plot, progress: false, log: (l) => lines.push(l) });
+    const r = await trainMnistMlp({
+      data,
+      epochs: 3,
+      hidden: 64,
+      save,
+      plot,
+      progress: false,
+      log: (l) => lines.push(l),
+    });
     expect(r.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
     expect(r.history[2]!.loss).toBeLessThan(r.history[0]!.loss);
     expect(r.testAccuracy).toBeGreaterThan(0.7); // chance is 0.1
@@ -225,11 +233,28 @@ describe('training examples on MNIST (small slices)', () => {
   test('LeNet: convolutions, pooling and dropout train; the loss falls and it beats chance', async () => {
     const lines: string[] = [];
     const plot = join(dir, 'lenet.svg');
-    const r = await trainMnistLenet({ data, epochs: 3, filters: [6, 12], hidden: 64, plot, progress: false, log: (l) => lines.push(l) });
+    const r = await trainMnistLenet({
+      data,
+      epochs: 3,
+      filters: [6, 12],
+      hidden: 64,
+      plot,
+      progress: false,
+      log: (l) => lines.push(l),
+    });
     expect(r.history).toHaveLength(3);
     expect(r.history[2]!.loss).toBeLessThan(r.history[0]!.loss);
     expect(r.testAccuracy).toBeGreaterThan(0.3); // chance is 0.1; the full run reaches 97 % and more
-    expect(r.params.map((p) => p.name)).toEqual(['conv1', 'conv1_b', 'conv2', 'conv2_b', 'dense', 'dense_b', 'out', 'out_b']);
+    expect(r.params.map((p) => p.name)).toEqual([
+      'conv1',
+      'conv1_b',
+      'conv2',
+      'conv2_b',
+      'dense',
+      'dense_b',
+      'out',
+      'out_b',
+    ]);
     expect(readFileSync(plot, 'utf8')).toContain('<svg');
     expect(lines).toHaveLength(3);
   });

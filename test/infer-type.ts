@@ -7,7 +7,11 @@ import { expect } from 'vitest';
 import * as theano from '../src/index.js';
 import type { NDArray, Tensor } from '../src/index.js';
 
-export function checkInferredTypes(inputs: readonly Tensor[], outputs: readonly Tensor[], values: readonly unknown[]): NDArray[] {
+export function checkInferredTypes(
+  inputs: readonly Tensor[],
+  outputs: readonly Tensor[],
+  values: readonly unknown[],
+): NDArray[] {
   const f = theano.function(inputs as Tensor[], [...outputs] as Tensor[], { onUnusedInput: 'ignore' }) as unknown as (
     ...args: unknown[]
   ) => unknown[];
@@ -15,7 +19,9 @@ export function checkInferredTypes(inputs: readonly Tensor[], outputs: readonly 
     if (r instanceof theano.NDArray) return r;
     // a rank-0 result comes back as a JS scalar of the dtype's kind
     const dtype = outputs[i]!.dtype;
-    expect(typeof r, `output ${i} scalar kind`).toBe(dtype === 'int64' ? 'bigint' : dtype === 'bool' ? 'boolean' : 'number');
+    expect(typeof r, `output ${i} scalar kind`).toBe(
+      dtype === 'int64' ? 'bigint' : dtype === 'bool' ? 'boolean' : 'number',
+    );
     return theano.toNDArray(r as number, { dtype });
   });
   outputs.forEach((out, i) => {

@@ -16,7 +16,21 @@ test('adding two matrices', () => {
   const x = T.dmatrix('x');
   const y = T.dmatrix('y');
   const f = theano.function([x, y], x.add(y));
-  expect(f([[1, 2], [3, 4]], [[10, 20], [30, 40]]).toArray()).toEqual([[11, 22], [33, 44]]);
+  expect(
+    f(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [10, 20],
+        [30, 40],
+      ],
+    ).toArray(),
+  ).toEqual([
+    [11, 22],
+    [33, 44],
+  ]);
 });
 
 test('a + a ** 10 on [0, 1, 2]', () => {
@@ -31,8 +45,14 @@ test('the logistic function', () => {
   const x = T.dmatrix('x');
   const s = T.div(1, T.add(1, T.exp(x.neg())));
   const logistic = theano.function([x], s);
-  const out = logistic([[0, 1], [-1, -2]]);
-  const expected = [[0, 1], [-1, -2]].map((r) => r.map((v) => 1 / (1 + Math.exp(-v))));
+  const out = logistic([
+    [0, 1],
+    [-1, -2],
+  ]);
+  const expected = [
+    [0, 1],
+    [-1, -2],
+  ].map((r) => r.map((v) => 1 / (1 + Math.exp(-v))));
   expect(out.toArray()).toEqual(expected);
   expect(out.toString()).toBe('[[0.5        0.73105858]\n [0.26894142 0.11920292]]');
   expect(theano.pp(s)).toBe('1 / (1 + exp(-x))');
@@ -42,10 +62,28 @@ test('a function with several outputs', () => {
   const [a, b] = T.dmatrices('a', 'b');
   const diff = a.sub(b);
   const f = theano.function([a, b], [diff, T.abs(diff), diff.mul(diff)]);
-  const [d, ad, d2] = f([[1, 1], [1, 1]], [[0, 1], [2, 3]]);
-  expect(d.toArray()).toEqual([[1, 0], [-1, -2]]);
-  expect(ad.toArray()).toEqual([[1, 0], [1, 2]]);
-  expect(d2.toArray()).toEqual([[1, 0], [1, 4]]);
+  const [d, ad, d2] = f(
+    [
+      [1, 1],
+      [1, 1],
+    ],
+    [
+      [0, 1],
+      [2, 3],
+    ],
+  );
+  expect(d.toArray()).toEqual([
+    [1, 0],
+    [-1, -2],
+  ]);
+  expect(ad.toArray()).toEqual([
+    [1, 0],
+    [1, 2],
+  ]);
+  expect(d2.toArray()).toEqual([
+    [1, 0],
+    [1, 4],
+  ]);
 });
 
 test('the shared accumulator', () => {

@@ -32,7 +32,12 @@ add(1n, 2.5);
 // --- rank > 0 outputs are NDArrays of the exact dtype and rank
 const x = T.dmatrix('x');
 const logistic = theano.function([x], T.div(1, T.add(1, T.exp(x.neg()))));
-expectType<NDArray<'float64', 2>>(logistic([[0, 1], [-1, -2]]));
+expectType<NDArray<'float64', 2>>(
+  logistic([
+    [0, 1],
+    [-1, -2],
+  ]),
+);
 expectType<NDArray<'float64', 2>>(logistic([]));
 // @ts-expect-error -- a vector for a matrix input
 logistic([0, 1]);
@@ -113,7 +118,12 @@ const inc = T.iscalar('inc');
 const accumulate = theano.function([inc], state, { updates: [[state, state.add(inc)]] });
 expectType<number>(accumulate(1));
 const w = theano.shared([[0, 0]], { name: 'w' });
-const step = theano.function([x], w, { updates: [[w, w.sub(x.mul(0.1))], [state, state.add(1)]] });
+const step = theano.function([x], w, {
+  updates: [
+    [w, w.sub(x.mul(0.1))],
+    [state, state.add(1)],
+  ],
+});
 expectType<NDArray<'float64', 2>>(step([[1, 2]]));
 theano.function([], [], { updates: new Map([[state, state.add(1)]]) });
 

@@ -9,7 +9,11 @@ const f = theano.function([x], x.mul(1), { mode: 'DEBUG', profile: true, nanGuar
 expectType<FunctionProfile | undefined>(f.profile);
 expectType<OptimizationProfile['passes'] | undefined>(f.profile?.passes);
 expectType<Mode>(theano.FAST_RUN.excluding('stabilize').including('log1p'));
-const r = theano.rewrite.rule('exp_log', theano.rewrite.P.exp(theano.rewrite.P.log(theano.rewrite.v('u'))), ({ u }) => u ?? null);
+const r = theano.rewrite.rule(
+  'exp_log',
+  theano.rewrite.P.exp(theano.rewrite.P.log(theano.rewrite.v('u'))),
+  ({ u }) => u ?? null,
+);
 expectType<Rule>(r);
 expectType<Mode>(theano.DEBUG.withRules('stabilize', [r]));
 theano.function([x], x, { mode: theano.FAST_COMPILE, onUnusedInput: 'ignore' });

@@ -43,7 +43,10 @@ theano.shared('0');
 
 // --- a shared variable is a tensor of its dtype and rank
 const state = theano.shared(0);
-const w = theano.shared([[1, 2], [3, 4]]);
+const w = theano.shared([
+  [1, 2],
+  [3, 4],
+]);
 const flags = theano.shared([true, false]);
 const big = theano.shared(0n);
 expectAssignable<Tensor<'float64', 0>>(state);
@@ -68,7 +71,10 @@ expectType<number[][]>(w.getValue().toArray());
 
 // --- setValue: a value of the same rank
 state.setValue(3);
-w.setValue([[5, 6], [7, 8]]);
+w.setValue([
+  [5, 6],
+  [7, 8],
+]);
 w.setValue(w.getValue());
 flags.setValue([false, 1]);
 big.setValue(2n);

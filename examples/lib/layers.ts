@@ -11,14 +11,25 @@ const T = theano.tensor;
  * A float32 shared variable of `shape` drawn uniformly from +-sqrt(6 / (fanIn + fanOut)) (Glorot and Bengio,
  * 2010), through a compiled draw of `srng`.
  */
-export function glorotUniform<const S extends readonly number[]>(srng: theano.RandomStreams, shape: S, fanIn: number, fanOut: number, name: string) {
+export function glorotUniform<const S extends readonly number[]>(
+  srng: theano.RandomStreams,
+  shape: S,
+  fanIn: number,
+  fanOut: number,
+  name: string,
+) {
   const r = Math.sqrt(6 / (fanIn + fanOut));
   const draw = theano.function([], srng.uniform(shape, { low: -r, high: r, dtype: 'float32' }));
   return theano.shared(draw(), { name });
 }
 
 /** SGD with momentum as updates: v <- mu v - lr g; p <- p + v (one velocity per parameter). */
-export function momentumUpdates(cost: Tensor<FloatDType, 0>, params: readonly SharedVariable<'float32'>[], lr: number, mu: number): Map<SharedVariable, Tensor> {
+export function momentumUpdates(
+  cost: Tensor<FloatDType, 0>,
+  params: readonly SharedVariable<'float32'>[],
+  lr: number,
+  mu: number,
+): Map<SharedVariable, Tensor> {
   const grads: Tensor[] = T.grad(cost, params);
   const updates = new Map<SharedVariable, Tensor>();
   params.forEach((p, i) => {

@@ -36,7 +36,10 @@ export interface MnistOptions {
 /** Every digit of the package, in its order (all 0s, then all 1s, ...). */
 function readAll(): { pixels: Float32Array; labels: Int32Array } {
   const require = createRequire(import.meta.url);
-  const perDigit = Array.from({ length: CLASSES }, (_, d) => (require(`mnist/src/digits/${d}.json`) as { data: number[] }).data);
+  const perDigit = Array.from(
+    { length: CLASSES },
+    (_, d) => (require(`mnist/src/digits/${d}.json`) as { data: number[] }).data,
+  );
   const count = perDigit.reduce((n, data) => n + data.length / PIXELS, 0);
   const pixels = new Float32Array(count * PIXELS);
   const labels = new Int32Array(count);
@@ -50,7 +53,12 @@ function readAll(): { pixels: Float32Array; labels: Int32Array } {
 }
 
 /** The digits at `order[from..to)` as a set. */
-function subset(all: { pixels: Float32Array; labels: Int32Array }, order: Int32Array, from: number, to: number): DigitSet {
+function subset(
+  all: { pixels: Float32Array; labels: Int32Array },
+  order: Int32Array,
+  from: number,
+  to: number,
+): DigitSet {
   const n = to - from;
   const pixels = new Float32Array(n * PIXELS);
   const labels = new Int32Array(n);

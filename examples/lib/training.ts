@@ -43,16 +43,17 @@ export interface TrainLoopOptions {
 /** Runs `epochs` passes over the minibatches and returns the history. */
 export async function trainLoop(o: TrainLoopOptions): Promise<EpochRecord[]> {
   const history: EpochRecord[] = [];
-  const bar = (o.progress ?? process.stdout.isTTY === true)
-    ? new cliProgress.SingleBar(
-        {
-          format: `${o.label} epoch {epoch}/{epochs} [{bar}] {percentage}% | loss {loss} | {rate} ex/s | eta {eta_formatted}`,
-          hideCursor: true,
-          clearOnComplete: true,
-        },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined;
+  const bar =
+    (o.progress ?? process.stdout.isTTY === true)
+      ? new cliProgress.SingleBar(
+          {
+            format: `${o.label} epoch {epoch}/{epochs} [{bar}] {percentage}% | loss {loss} | {rate} ex/s | eta {eta_formatted}`,
+            hideCursor: true,
+            clearOnComplete: true,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     const start = performance.now();
     let total = 0;
@@ -95,10 +96,17 @@ export async function plotHistory(history: readonly EpochRecord[], title: string
     }) as never;
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-    title: { text: title, offset: 12, subtitle: `final test accuracy ${(100 * history[history.length - 1]!.testAccuracy).toFixed(2)} %` },
+    title: {
+      text: title,
+      offset: 12,
+      subtitle: `final test accuracy ${(100 * history[history.length - 1]!.testAccuracy).toFixed(2)} %`,
+    },
     background: 'white',
     data: { values },
-    hconcat: [panel('loss', 'training loss (mean per epoch)', '#1f77b4'), panel('accuracy', 'test accuracy (%)', '#d62728')],
+    hconcat: [
+      panel('loss', 'training loss (mean per epoch)', '#1f77b4'),
+      panel('accuracy', 'test accuracy (%)', '#d62728'),
+    ],
   } as vl.TopLevelSpec;
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   try {
@@ -161,7 +169,17 @@ export interface MnistRunResult {
  */
 export async function runEpochs(
   o: MnistRunOptions,
-  run: { label: string; title: string; epochs: number; batches: number; batchSize: number; params: SharedVariable<'float32'>[]; resumed: boolean; step: (index: number) => number; evaluate: () => number },
+  run: {
+    label: string;
+    title: string;
+    epochs: number;
+    batches: number;
+    batchSize: number;
+    params: SharedVariable<'float32'>[];
+    resumed: boolean;
+    step: (index: number) => number;
+    evaluate: () => number;
+  },
 ): Promise<MnistRunResult> {
   const log = o.log ?? console.log;
   const history = await trainLoop({

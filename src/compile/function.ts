@@ -233,8 +233,19 @@ function prepare(
   });
   const compileMs = performance.now() - start;
   let unoptimized: FunctionGraph | undefined;
-  const written = () => (unoptimized ??= new FunctionGraph(inputs, [...outputList, ...kept.map(([, v]) => v)], replacements));
-  return { inputs, graph, nOut: outputList.length, updatedShared, mode, profile, compileMs, debug, unoptimized: written };
+  const written = () =>
+    (unoptimized ??= new FunctionGraph(inputs, [...outputList, ...kept.map(([, v]) => v)], replacements));
+  return {
+    inputs,
+    graph,
+    nOut: outputList.length,
+    updatedShared,
+    mode,
+    profile,
+    compileMs,
+    debug,
+    unoptimized: written,
+  };
 }
 
 function checkUpdates(options: FunctionOptions, fname: string) {

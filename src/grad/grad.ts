@@ -24,7 +24,10 @@ scanGradient.pullback = scanPullback;
 
 /** The builder pullbacks receive: the real `theano.tensor`, checked against the interface they are written to. */
 // It also carries `Lop`: an op with inner graphs (ifelse, scan) differentiates them with the same autodiff.
-const GRAD_BUILDER: GradBuilder = { ...(T satisfies GradBuilder), Lop: (f: Tensor[], wrt: Tensor[], points: Tensor[]) => Lop(f, wrt, points) };
+const GRAD_BUILDER: GradBuilder = {
+  ...(T satisfies GradBuilder),
+  Lop: (f: Tensor[], wrt: Tensor[], points: Tensor[]) => Lop(f, wrt, points),
+};
 
 export interface GradOptions<RD extends 'zero' | 'none' = 'zero' | 'none'> {
   /** Variables to treat as constants: no gradient flows through them. */
@@ -39,7 +42,9 @@ export interface GradOptions<RD extends 'zero' | 'none' = 'zero' | 'none'> {
 
 type GradOf<W, RD> = W extends Tensor<infer D, infer R> ? Tensor<D, R> | (RD extends 'none' ? null : never) : never;
 /** `grad(c, w)` mirrors `w`: one tensor for one, a typed tuple for a list. */
-export type GradResult<W, RD = 'zero'> = W extends Tensor ? GradOf<W, RD> : { -readonly [K in keyof W]: GradOf<W[K], RD> };
+export type GradResult<W, RD = 'zero'> = W extends Tensor
+  ? GradOf<W, RD>
+  : { -readonly [K in keyof W]: GradOf<W[K], RD> };
 
 const describe = (v: Variable) => (v.name ? `'${v.name}' (${v.type})` : `an unnamed ${v.type}`);
 
@@ -99,7 +104,8 @@ export function grad<const W extends Tensor | readonly Tensor[], RD extends 'zer
   const known = pairs(options.knownGrads);
   if (cost !== null) {
     if (!(cost instanceof Tensor)) throw new TypeError('grad: the cost must be a symbolic variable');
-    if (cost.ndim !== 0) throw new TypeError(`grad: the cost must be a scalar, got ${describe(cost)} (sum or mean it first)`);
+    if (cost.ndim !== 0)
+      throw new TypeError(`grad: the cost must be a scalar, got ${describe(cost)} (sum or mean it first)`);
     if (!isFloat(cost.dtype)) throw new TypeError(`grad: the cost must be a float scalar, got ${describe(cost)}`);
   } else if (known.length === 0) {
     throw new TypeError('grad: give a cost, or knownGrads to start from');
@@ -138,7 +144,8 @@ export function grad<const W extends Tensor | readonly Tensor[], RD extends 'zer
 
   if (cost) contribute(cost, T.constant(1, { dtype: cost.dtype }) as Tensor);
   for (const [v, g] of known) {
-    if (!(g instanceof Tensor) || g.ndim !== v.ndim) throw new TypeError(`grad: the known gradient of ${describe(v)} must be a tensor of rank ${v.ndim}`);
+    if (!(g instanceof Tensor) || g.ndim !== v.ndim)
+      throw new TypeError(`grad: the known gradient of ${describe(v)} must be a tensor of rank ${v.ndim}`);
     contribute(v, g);
   }
 
@@ -146,7 +153,8 @@ export function grad<const W extends Tensor | readonly Tensor[], RD extends 'zer
     const node = order[n]!;
     // only float inputs receive gradients: a node reached from wrt only through integers (a draw whose size is
     // x.shape(), an index computed from x) is not differentiated
-    if (!node.inputs.some((i) => fromWrt.has(i) && reachesCost.has(i) && !constants.has(i) && isFloat(i.type.dtype))) continue;
+    if (!node.inputs.some((i) => fromWrt.has(i) && reachesCost.has(i) && !constants.has(i) && isFloat(i.type.dtype)))
+      continue;
     // Each pullback sees gradients of its outputs' own dtypes (a known gradient may come in wider).
     const outputGrads = node.outputs.map((o) => {
       const g = total(o);
@@ -170,7 +178,9 @@ export function grad<const W extends Tensor | readonly Tensor[], RD extends 'zer
       const g = inputGrads[i];
       if (!g || constants.has(input) || !isFloat(input.type.dtype) || !fromWrt.has(input)) return;
       if (g.ndim !== input.type.ndim) {
-        throw new Error(`internal: the gradient of ${node.op.name} input ${i} has rank ${g.ndim}, expected ${input.type.ndim}`);
+        throw new Error(
+          `internal: the gradient of ${node.op.name} input ${i} has rank ${g.ndim}, expected ${input.type.ndim}`,
+        );
       }
       contribute(input, g.dtype === input.type.dtype ? g : (T.cast(g, input.type.dtype) as Tensor));
     });
@@ -186,7 +196,10 @@ export function grad<const W extends Tensor | readonly Tensor[], RD extends 'zer
       if (options.returnDisconnected === 'none') return null;
     }
     if (!isFloat(w.dtype)) {
-      if (connected) throw new TypeError(`grad: wrt ${i}, ${describe(w)}, is ${w.dtype}; gradients are defined for float variables only`);
+      if (connected)
+        throw new TypeError(
+          `grad: wrt ${i}, ${describe(w)}, is ${w.dtype}; gradients are defined for float variables only`,
+        );
     }
     return total(w) ?? zerosLike(w);
   });
@@ -213,9 +226,13 @@ export function Lop<const W extends Tensor | readonly Tensor[]>(
   checkSymbolic(fs, 'output', 'Lop');
   checkSymbolic(vs, 'evaluation point', 'Lop');
   fs.forEach((x, i) => {
-    if (vs[i]!.ndim !== x.ndim) throw new TypeError(`Lop: evaluation point ${i} has rank ${vs[i]!.ndim}, but f ${i} has rank ${x.ndim}`);
+    if (vs[i]!.ndim !== x.ndim)
+      throw new TypeError(`Lop: evaluation point ${i} has rank ${vs[i]!.ndim}, but f ${i} has rank ${x.ndim}`);
   });
-  return grad(null, wrt, { knownGrads: fs.map((x, i) => [x, vs[i]!] as const), disconnectedInputs: 'ignore' }) as GradResult<W>;
+  return grad(null, wrt, {
+    knownGrads: fs.map((x, i) => [x, vs[i]!] as const),
+    disconnectedInputs: 'ignore',
+  }) as GradResult<W>;
 }
 
 /**
@@ -232,16 +249,24 @@ export function Rop<const F extends Tensor | readonly Tensor[]>(
   const fs = Array.isArray(f) ? (f as readonly Tensor[]) : [f as Tensor];
   const ws = Array.isArray(wrt) ? (wrt as readonly Tensor[]) : [wrt as Tensor];
   const vs = Array.isArray(evalPoints) ? (evalPoints as readonly Tensor[]) : [evalPoints as Tensor];
-  if (ws.length !== vs.length) throw new TypeError(`Rop: ${ws.length} wrt variables but ${vs.length} evaluation points`);
+  if (ws.length !== vs.length)
+    throw new TypeError(`Rop: ${ws.length} wrt variables but ${vs.length} evaluation points`);
   checkSymbolic(fs, 'output', 'Rop');
   checkSymbolic(ws, 'wrt', 'Rop');
   checkSymbolic(vs, 'evaluation point', 'Rop');
   ws.forEach((w, i) => {
-    if (vs[i]!.ndim !== w.ndim) throw new TypeError(`Rop: evaluation point ${i} has rank ${vs[i]!.ndim}, but wrt ${i} has rank ${w.ndim}`);
+    if (vs[i]!.ndim !== w.ndim)
+      throw new TypeError(`Rop: evaluation point ${i} has rank ${vs[i]!.ndim}, but wrt ${i} has rank ${w.ndim}`);
   });
   const us = fs.map((x) => T.tensor(x.dtype, x.type.shape, 'u') as Tensor);
-  const vjp = grad(null, ws, { knownGrads: fs.map((x, i) => [x, us[i]!] as const), disconnectedInputs: 'ignore' }) as Tensor[];
-  const jvp = grad(null, us, { knownGrads: vjp.map((g, i) => [g, vs[i]!] as const), disconnectedInputs: 'ignore' }) as Tensor[];
+  const vjp = grad(null, ws, {
+    knownGrads: fs.map((x, i) => [x, us[i]!] as const),
+    disconnectedInputs: 'ignore',
+  }) as Tensor[];
+  const jvp = grad(null, us, {
+    knownGrads: vjp.map((g, i) => [g, vs[i]!] as const),
+    disconnectedInputs: 'ignore',
+  }) as Tensor[];
   // The result does not depend on u's values, but may read its shape: give it zeros shaped like f.
   const replacements = new Map<Variable, Variable>(us.map((u, i) => [u, zerosLike(fs[i]!)]));
   const out = copyGraph(jvp, replacements) as Tensor[];
@@ -261,7 +286,8 @@ export function jacobian<E extends Tensor<FloatDType>, D extends DType, R extend
 ): E extends Tensor<FloatDType, 0> ? Tensor<D, R> : Tensor<D, Inc<R>> {
   checkGradOptions(options, 'jacobian', ['considerConstant', 'disconnectedInputs']);
   checkSymbolic([expression, wrt], 'argument', 'jacobian');
-  if (!isFloat(expression.dtype)) throw new TypeError(`jacobian: the expression must be float, got ${describe(expression)}`);
+  if (!isFloat(expression.dtype))
+    throw new TypeError(`jacobian: the expression must be float, got ${describe(expression)}`);
   if (expression.ndim === 0) return grad(expression as Tensor<FloatDType, 0>, wrt, options) as never;
   const flat = (expression.ndim === 1 ? expression : T.flatten(expression)) as Tensor<FloatDType, 1>;
   const rowOptions = { ...options, disconnectedInputs: options.disconnectedInputs ?? 'raise' };

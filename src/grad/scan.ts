@@ -185,4 +185,3 @@ export function scanPullback(
   });
   return result;
 }
-

@@ -21,7 +21,13 @@ export function copyGraph(
   const roots = [...outputs, ...replacements.values()];
   const stopAndReplaced = new Set<Variable>([...stop, ...replacements.keys()]);
   for (const node of toposort(roots, stopAndReplaced)) {
-    const copy = new Apply(node.op, node.params, node.inputs.map(lookup), (n) => node.outputs.map((o, i) => o.cloneWith(n, i)), node.trace);
+    const copy = new Apply(
+      node.op,
+      node.params,
+      node.inputs.map(lookup),
+      (n) => node.outputs.map((o, i) => o.cloneWith(n, i)),
+      node.trace,
+    );
     for (let i = 0; i < node.outputs.length; i++) copyOf.set(node.outputs[i]!, copy.outputs[i]!);
     copies.push(copy);
   }
@@ -48,7 +54,11 @@ export class FunctionGraph {
   /** The last toposort, until a replacement changes the graph (several passes in a row sort an unchanged graph). */
   private order: Apply[] | undefined;
 
-  constructor(inputs: readonly Variable[], outputs: readonly Variable[], replacements: ReadonlyMap<Variable, Variable> = new Map()) {
+  constructor(
+    inputs: readonly Variable[],
+    outputs: readonly Variable[],
+    replacements: ReadonlyMap<Variable, Variable> = new Map(),
+  ) {
     this.inputs = [...inputs];
     const stop = new Set<Variable>(inputs);
     const copies: Apply[] = [];

@@ -65,7 +65,11 @@ export function graphInputs(outputs: readonly Variable[], stopAt?: ReadonlySet<V
  * graphInputs given `order`, the result of toposort(outputs, stopAt) (a FunctionGraph keeps it): ancestors'
  * variables filtered to the leaves, without listing every variable on the way.
  */
-export function leavesOf(order: readonly Apply[], outputs: readonly Variable[], stopAt?: ReadonlySet<Variable>): Variable[] {
+export function leavesOf(
+  order: readonly Apply[],
+  outputs: readonly Variable[],
+  stopAt?: ReadonlySet<Variable>,
+): Variable[] {
   const seen = new Set<Variable>();
   const leaves: Variable[] = [];
   const add = (v: Variable) => {

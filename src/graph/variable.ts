@@ -118,7 +118,13 @@ export class Apply<P = unknown> {
   readonly outputs: Variable[];
   readonly trace: BuildTrace;
 
-  constructor(op: OpDef<P>, params: P, inputs: readonly Variable[], makeOutputs: (node: Apply<P>) => Variable[], trace?: BuildTrace) {
+  constructor(
+    op: OpDef<P>,
+    params: P,
+    inputs: readonly Variable[],
+    makeOutputs: (node: Apply<P>) => Variable[],
+    trace?: BuildTrace,
+  ) {
     this.op = op;
     this.params = params;
     this.inputs = [...inputs];
@@ -134,7 +140,8 @@ export function buildSite(trace: BuildTrace): string | undefined {
   for (const line of stack.split('\n').slice(1)) {
     const frame = line.trim().replace(/^at\s+/, '');
     if (PACKAGE_DIR && frame.includes(PACKAGE_DIR)) continue;
-    if (frame.includes('node:internal') || frame.includes('node_modules/vitest') || frame.includes('node_modules/tsx')) continue;
+    if (frame.includes('node:internal') || frame.includes('node_modules/vitest') || frame.includes('node_modules/tsx'))
+      continue;
     return frame;
   }
   return undefined;

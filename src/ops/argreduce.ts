@@ -21,23 +21,29 @@ export const ARG_REDUCE: OpDef<ArgReduceParams> = {
   name: 'arg_reduce',
   inferShape: ([x], p) => [reducedFacts(x!, p.axis === null ? x!.shape.map((_, i) => i) : [p.axis], p.keepdims)],
   inferType([x], p) {
-    if (p.axis !== null && (p.axis < 0 || p.axis >= x!.ndim)) throw new RangeError(`${p.kind}: axis ${p.axis} is out of range for ${x}`);
+    if (p.axis !== null && (p.axis < 0 || p.axis >= x!.ndim))
+      throw new RangeError(`${p.kind}: axis ${p.axis} is out of range for ${x}`);
     const reduced = p.axis === null ? x!.shape : [x!.shape[p.axis]];
-    if (reduced.includes(0)) throw new RangeError(`${p.kind}: attempt to get ${p.kind} of an empty sequence (input ${x})`);
+    if (reduced.includes(0))
+      throw new RangeError(`${p.kind}: attempt to get ${p.kind} of an empty sequence (input ${x})`);
     return [new TensorType('int64', outShape(x!.shape, p, 1))];
   },
   evaluate([input], p) {
     const x = input!;
     const shape = outShape(x.shape, p, 1);
     const len = p.axis === null ? x.size : x.shape[p.axis]!;
-    if (len === 0) throw new RangeError(`${p.kind}: attempt to get ${p.kind} of an empty sequence (shape (${x.shape.join(', ')}))`);
+    if (len === 0)
+      throw new RangeError(`${p.kind}: attempt to get ${p.kind} of an empty sequence (shape (${x.shape.join(', ')}))`);
     // View x as [outer, len, inner] with the reduced axis in the middle.
     const c = x.contiguous();
     const inner = p.axis === null ? 1 : shapeSize(x.shape.slice(p.axis + 1));
     const outer = p.axis === null ? 1 : shapeSize(x.shape.slice(0, p.axis));
     const data = c.data as ArrayLike<number | bigint>;
     const out = new BigInt64Array(outer * inner);
-    const better = p.kind === 'argmax' ? (a: number | bigint, b: number | bigint) => a > b : (a: number | bigint, b: number | bigint) => a < b;
+    const better =
+      p.kind === 'argmax'
+        ? (a: number | bigint, b: number | bigint) => a > b
+        : (a: number | bigint, b: number | bigint) => a < b;
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         const base = o * len * inner + i;
@@ -56,6 +62,10 @@ export const ARG_REDUCE: OpDef<ArgReduceParams> = {
     return [new NDArray('int64', shape, out)];
   },
   pullback: 'nondifferentiable',
-  print: { kind: 'call', name: (p) => p.kind, args: (p) => [...(p.axis === null ? [] : [`axis=${p.axis}`]), ...(p.keepdims ? ['keepdims=true'] : [])] },
+  print: {
+    kind: 'call',
+    name: (p) => p.kind,
+    args: (p) => [...(p.axis === null ? [] : [`axis=${p.axis}`]), ...(p.keepdims ? ['keepdims=true'] : [])],
+  },
   paramsKey: (p) => `${p.kind}|${p.axis}|${p.keepdims}`,
 };

@@ -206,7 +206,13 @@ export const MATMUL: OpDef<undefined> = {
 export const BATCHED_DOT: OpDef<undefined> = {
   name: 'batched_dot',
   // the batch axis, then a's rows and b's columns per item
-  inferShape: ([a, b]) => [[{ input: 0, axis: 0 }, ...(a!.ndim === 3 ? [{ input: 0, axis: 1 }] : []), ...(b!.ndim === 3 ? [{ input: 1, axis: 2 }] : [])]],
+  inferShape: ([a, b]) => [
+    [
+      { input: 0, axis: 0 },
+      ...(a!.ndim === 3 ? [{ input: 0, axis: 1 }] : []),
+      ...(b!.ndim === 3 ? [{ input: 1, axis: 2 }] : []),
+    ],
+  ],
   inferType([a, b]) {
     if (a!.ndim < 2 || a!.ndim > 3 || b!.ndim < 2 || b!.ndim > 3) {
       throw new TypeError(`batched_dot: takes batches of vectors or matrices (rank 2 or 3), got ${a} and ${b}`);
@@ -323,7 +329,12 @@ const tensordotPullback: Pullback<TensordotParams> = (
 export const TENSORDOT: OpDef<TensordotParams> = {
   name: 'tensordot',
   // a's free axes, then b's
-  inferShape: ([a, b], { axesA, axesB }) => [[...a!.shape.flatMap((_, axis) => (axesA.includes(axis) ? [] : [{ input: 0, axis }])), ...b!.shape.flatMap((_, axis) => (axesB.includes(axis) ? [] : [{ input: 1, axis }]))]],
+  inferShape: ([a, b], { axesA, axesB }) => [
+    [
+      ...a!.shape.flatMap((_, axis) => (axesA.includes(axis) ? [] : [{ input: 0, axis }])),
+      ...b!.shape.flatMap((_, axis) => (axesB.includes(axis) ? [] : [{ input: 1, axis }])),
+    ],
+  ],
   inferType([a, b], { axesA, axesB }) {
     if (axesA.length !== axesB.length) {
       throw new RangeError(

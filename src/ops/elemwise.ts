@@ -47,10 +47,16 @@ export function elemwiseOutputDType(s: ScalarOp, dtypes: readonly DType[], param
 
 function inferElemwise(s: ScalarOp, inputs: readonly TensorType[], params: ElemwiseParams): TensorType[] {
   if (inputs.length !== s.arity) throw new TypeError(`${s.name}: expected ${s.arity} inputs, got ${inputs.length}`);
-  const dtype = elemwiseOutputDType(s, inputs.map((t) => t.dtype), params);
+  const dtype = elemwiseOutputDType(
+    s,
+    inputs.map((t) => t.dtype),
+    params,
+  );
   const shape = broadcastStatic(inputs.map((t) => t.shape));
   if (typeof shape === 'string') {
-    throw new TypeError(`${s.name}: inputs of static shapes ${inputs.map((t) => `(${t.shape.map((d) => d ?? '?').join(', ')})`).join(' and ')} cannot broadcast: ${shape}`);
+    throw new TypeError(
+      `${s.name}: inputs of static shapes ${inputs.map((t) => `(${t.shape.map((d) => d ?? '?').join(', ')})`).join(' and ')} cannot broadcast: ${shape}`,
+    );
   }
   return [new TensorType(dtype, shape)];
 }
@@ -63,7 +69,8 @@ function chooseKernel(s: ScalarOp, inDtypes: readonly DType[], outDtype: DType):
   // switch's condition only selects, so it does not decide the arithmetic
   const operands = s.output === 'branches' ? inDtypes.slice(1) : inDtypes;
   const integral = operands.every((d) => !isFloat(d));
-  if (integral && (operands.includes('int64') || outDtype === 'int64') && s.bigImpl) return { fn: s.bigImpl, big: true };
+  if (integral && (operands.includes('int64') || outDtype === 'int64') && s.bigImpl)
+    return { fn: s.bigImpl, big: true };
   if (s.name === 'invert' && outDtype === 'bool') return { fn: (a: number) => (a ? 0 : 1), big: false };
   if (integral && !isFloat(outDtype) && s.intImpl) return { fn: s.intImpl, big: false };
   return { fn: s.impl, big: false };
@@ -77,8 +84,19 @@ export function evaluateElemwise(s: ScalarOp, inputs: readonly NDArray[], outTyp
   const out = NDArray.zeros(outDtype, shape);
   const n = out.size;
   if (n === 0) return out;
-  const { fn, big } = chooseKernel(s, inputs.map((a) => a.dtype), outDtype);
-  const store = s.output === 'param' ? scalarCaster(outDtype) : outDtype === 'bool' ? (v: Raw | boolean) => (v ? 1 : 0) : outDtype === 'int64' && !big ? scalarCaster('int64') : null;
+  const { fn, big } = chooseKernel(
+    s,
+    inputs.map((a) => a.dtype),
+    outDtype,
+  );
+  const store =
+    s.output === 'param'
+      ? scalarCaster(outDtype)
+      : outDtype === 'bool'
+        ? (v: Raw | boolean) => (v ? 1 : 0)
+        : outDtype === 'int64' && !big
+          ? scalarCaster('int64')
+          : null;
   const toBig = (v: Raw): bigint => (typeof v === 'bigint' ? v : BigInt(v));
   const toNum = (v: Raw): number => (typeof v === 'bigint' ? Number(v) : v);
   const condToBig = (v: Raw): bigint => (typeof v === 'bigint' ? v : v !== 0 ? 1n : 0n);

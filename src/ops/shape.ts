@@ -158,7 +158,9 @@ export interface FlattenParams {
 /** `flatten(x, ndim)` (Theano's Flatten): keeps the first ndim-1 axes and collapses the rest into one. */
 export const FLATTEN: OpDef<FlattenParams> = {
   name: 'flatten',
-  inferShape: (_inputs, { ndim }) => [Array.from({ length: ndim }, (_, k) => (k < ndim - 1 ? { input: 0, axis: k } : null))],
+  inferShape: (_inputs, { ndim }) => [
+    Array.from({ length: ndim }, (_, k) => (k < ndim - 1 ? { input: 0, axis: k } : null)),
+  ],
   inferType([x], { ndim }) {
     if (!Number.isInteger(ndim) || ndim < 1 || ndim > Math.max(x!.ndim, 1)) {
       throw new RangeError(`flatten: ndim must be in [1, ${Math.max(x!.ndim, 1)}] for ${x}, got ${ndim}`);

@@ -97,7 +97,13 @@ export const JOIN: OpDef<JoinParams> = {
   },
   // each input gets its own stretch of the gradient along the axis
   pullback: ({ inputs, grads: [gz], params: { axis } }, T) =>
-    gz ? T.split(gz, inputs.map((x) => T.shape(x, axis)), axis) : inputs.map(() => null),
+    gz
+      ? T.split(
+          gz,
+          inputs.map((x) => T.shape(x, axis)),
+          axis,
+        )
+      : inputs.map(() => null),
   print: { kind: 'call', args: (p) => [`axis=${p.axis}`] },
   paramsKey: (p) => String(p.axis),
 };
@@ -112,7 +118,8 @@ export interface SplitParams {
 /** `split(x, sizes, axis)`: consecutive pieces of `x` along `axis`, one output per size (they must add up). */
 export const SPLIT: OpDef<SplitParams> = {
   name: 'split',
-  inferShape: ([x], { axis, sizes }) => sizeFacts(sizes, 1).map((size) => x!.shape.map((_, k) => (k === axis ? size : { input: 0, axis: k }))),
+  inferShape: ([x], { axis, sizes }) =>
+    sizeFacts(sizes, 1).map((size) => x!.shape.map((_, k) => (k === axis ? size : { input: 0, axis: k }))),
   inferType(inputs, { axis, sizes }) {
     const x = inputs[0]!;
     checkScalarInputs(inputs, 1, countSymbolic(sizes), 'split', 'size');
@@ -163,7 +170,13 @@ export const SPLIT: OpDef<SplitParams> = {
   // the pieces' gradients side by side (zeros for a piece that does not reach the cost)
   pullback: ({ inputs: [, ...sizes], outputs, grads, params: { axis } }, T) => {
     if (grads.every((g) => g === null)) return [null, ...sizes.map(() => null)];
-    return [T.concatenate(grads.map((g, i) => g ?? T.zerosLike(outputs[i]!)), axis), ...sizes.map(() => null)];
+    return [
+      T.concatenate(
+        grads.map((g, i) => g ?? T.zerosLike(outputs[i]!)),
+        axis,
+      ),
+      ...sizes.map(() => null),
+    ];
   },
   print: {
     kind: 'custom',
@@ -321,7 +334,9 @@ export interface RepeatParams {
 /** `repeat(x, repeats, axis)`: each element repeated `repeats` times along `axis` (numpy's `repeat`). */
 export const REPEAT: OpDef<RepeatParams> = {
   name: 'repeat',
-  inferShape: ([x], { axis }) => [axis === null ? [null] : x!.shape.map((_, k) => (k === axis ? null : { input: 0, axis: k }))],
+  inferShape: ([x], { axis }) => [
+    axis === null ? [null] : x!.shape.map((_, k) => (k === axis ? null : { input: 0, axis: k })),
+  ],
   inferType(inputs, { axis, repeats }) {
     const x = inputs[0]!;
     if (inputs.length !== (repeats === null ? 2 : 1))
@@ -453,7 +468,10 @@ export const ROLL: OpDef<RollParams> = {
   pullback: ({ inputs: [x, shift], grads: [gz], params }, T) => {
     if (!gz) return [null, ...(shift ? [null] : [])];
     const back = params.shift === null ? T.neg(shift!) : -params.shift;
-    const g = params.axis === null ? T.reshape(T.roll(T.reshape(gz, [-1]), back), T.shape(x!), x!.ndim) : T.roll(gz, back, params.axis);
+    const g =
+      params.axis === null
+        ? T.reshape(T.roll(T.reshape(gz, [-1]), back), T.shape(x!), x!.ndim)
+        : T.roll(gz, back, params.axis);
     return [g, ...(shift ? [null] : [])];
   },
   print: {

@@ -25,7 +25,11 @@ function constantKey(v: Variable): string | undefined {
 
 function nodeKey(node: Apply): string {
   const op = node.op;
-  const params = op.paramsKey ? op.paramsKey(node.params as never) : node.params === undefined ? '' : `#${identity(node.params as object)}`;
+  const params = op.paramsKey
+    ? op.paramsKey(node.params as never)
+    : node.params === undefined
+      ? ''
+      : `#${identity(node.params as object)}`;
   let inputs = '';
   for (const i of node.inputs) inputs += `${i.id},`;
   return `${op.name}|${identity(op)}|${params}|${inputs}`;
@@ -76,7 +80,18 @@ export const mergePass: Pass = {
  * Ops never folded: they would turn a small graph into a large constant (Theano does not fold alloc either), or
  * run a loop of any length at compile time (scan), or report at run time (print).
  */
-const NOT_FOLDED = new Set(['alloc', 'broadcastTo', 'broadcast_like', 'fill', 'tile', 'repeat', 'scan', 'arange', 'eye', 'print']);
+const NOT_FOLDED = new Set([
+  'alloc',
+  'broadcastTo',
+  'broadcast_like',
+  'fill',
+  'tile',
+  'repeat',
+  'scan',
+  'arange',
+  'eye',
+  'print',
+]);
 const MAX_FOLDED_SIZE = 10_000;
 
 /** Evaluates nodes whose inputs are all constants, once, at compile time. */

@@ -37,7 +37,8 @@ export const PHASE_RULES: { readonly [P in Phase]: readonly Rule[] } = {
   stabilize: rulesOf('stabilize'),
   specialize: rulesOf('specialize'),
 };
-const phase = (name: Phase, extra: readonly Rule[] = []) => ruleSetPass(name, [...PHASE_RULES[name], ...extra], [name, 'fast_run']);
+const phase = (name: Phase, extra: readonly Rule[] = []) =>
+  ruleSetPass(name, [...PHASE_RULES[name], ...extra], [name, 'fast_run']);
 
 /** The pipeline, as one readable list (a mode may add rules to a phase: see `Mode.withRules`). */
 export function pipeline(extra: ReadonlyMap<Phase, readonly Rule[]> = new Map()): Pass[] {
@@ -92,7 +93,13 @@ export class Mode {
   /** This mode with the passes, rules or tags `names` switched on (each must name one: see `knownNames`). */
   including(...names: string[]): Mode {
     this.checkNames('including', names);
-    return new Mode(this.name, new Set([...this.include, ...names]), new Set([...this.exclude].filter((n) => !names.includes(n))), this.extraRules, this.linker);
+    return new Mode(
+      this.name,
+      new Set([...this.include, ...names]),
+      new Set([...this.exclude].filter((n) => !names.includes(n))),
+      this.extraRules,
+      this.linker,
+    );
   }
   /** This mode with the passes, rules or tags `names` switched off. */
   excluding(...names: string[]): Mode {
@@ -136,7 +143,8 @@ export class Mode {
 /** Every name `including`/`excluding` can select: passes, rules and their tags, and the modes' own tags. */
 function knownNames(extra: ReadonlyMap<Phase, readonly Rule[]>): Set<string> {
   const known = new Set(['fast_run', 'fast_compile']);
-  for (const pass of pipeline(extra)) for (const n of [pass.name, ...pass.tags, ...(pass.ruleNames ?? [])]) known.add(n);
+  for (const pass of pipeline(extra))
+    for (const n of [pass.name, ...pass.tags, ...(pass.ruleNames ?? [])]) known.add(n);
   for (const rules of [...Object.values(PHASE_RULES), ...extra.values()])
     for (const r of rules) for (const t of r.tags) known.add(t);
   return known;
@@ -160,7 +168,9 @@ function modeFromOptions(options: ModeOptions): { name: Mode['name']; include: S
     );
   const optimizer = options.optimizer ?? 'fast_run';
   if (optimizer !== 'fast_run' && optimizer !== 'fast_compile')
-    throw new TypeError(`Mode: unknown optimizer ${typeof optimizer === 'string' ? `'${optimizer}'` : String(optimizer)}; the optimizers are 'fast_run' and 'fast_compile'`);
+    throw new TypeError(
+      `Mode: unknown optimizer ${typeof optimizer === 'string' ? `'${optimizer}'` : String(optimizer)}; the optimizers are 'fast_run' and 'fast_compile'`,
+    );
   return optimizer === 'fast_run'
     ? { name: 'FAST_RUN', include: new Set(['fast_run', 'fast_compile']), linker }
     : { name: 'FAST_COMPILE', include: new Set(['fast_compile']), linker };
@@ -214,7 +224,12 @@ export function optimize(
         hooks.onRewrite?.(r);
       },
     });
-    profile.passes.push({ name: pass.name, ms: performance.now() - start, rewrites, ...(visits >= 0 ? { visits } : {}) });
+    profile.passes.push({
+      name: pass.name,
+      ms: performance.now() - start,
+      rewrites,
+      ...(visits >= 0 ? { visits } : {}),
+    });
     hooks.onPass?.(pass.name, graph);
   }
   (profile as { nodesAfter: number }).nodesAfter = graph.toposort().length;

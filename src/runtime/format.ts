@@ -17,7 +17,8 @@ const PRECISION = 8;
 function positional(x: number, float32 = false): string {
   let s: string | undefined;
   if (float32 && Math.abs(x) < 1e21) {
-    for (let p = 0; p <= PRECISION && s === undefined; p++) if (Math.fround(Number(x.toFixed(p))) === x) s = x.toFixed(p);
+    for (let p = 0; p <= PRECISION && s === undefined; p++)
+      if (Math.fround(Number(x.toFixed(p))) === x) s = x.toFixed(p);
   }
   s ??= Number.isInteger(x) && Math.abs(x) < 1e21 ? x.toFixed(0) : String(x);
   if (/e/.test(s) || (s.split('.')[1]?.length ?? 0) > PRECISION) s = x.toFixed(PRECISION).replace(/0+$/, '');

@@ -188,7 +188,9 @@ export class NDArray<D extends DType = DType, R extends Rank = Rank> {
   /** The position in `data` of a full index, checked (`who` names the method in errors). */
   private position(index: readonly number[], who: string): number {
     if (index.length !== this.shape.length) {
-      throw new RangeError(`NDArray.${who}: expected ${this.shape.length} indices for shape ${shapeToString(this.shape)}, got ${index.length}`);
+      throw new RangeError(
+        `NDArray.${who}: expected ${this.shape.length} indices for shape ${shapeToString(this.shape)}, got ${index.length}`,
+      );
     }
     let pos = this.offset;
     for (let k = 0; k < index.length; k++) {
@@ -234,13 +236,16 @@ export class NDArray<D extends DType = DType, R extends Rank = Rank> {
    * array's data when it is contiguous, else a copy.
    */
   reshape<const S extends readonly number[]>(shape: S): NDArray<D, RankOfShape<S>> {
-    if (!Array.isArray(shape)) throw new TypeError(`NDArray.reshape: expected a shape (an array of lengths), got ${describeArgument(shape)}`);
+    if (!Array.isArray(shape))
+      throw new TypeError(`NDArray.reshape: expected a shape (an array of lengths), got ${describeArgument(shape)}`);
     const known = shape.filter((d) => d !== -1).reduce((a, b) => a * b, 1);
     const free = shape.filter((d) => d === -1).length;
     if (free > 1) throw new RangeError(`NDArray.reshape: only one length may be -1, got ${JSON.stringify(shape)}`);
     const out = shape.map((d) => (d === -1 ? (known === 0 ? 0 : this.size / known) : d));
     if (!out.every((d) => Number.isInteger(d) && d >= 0) || shapeSize(out) !== this.size) {
-      throw new RangeError(`NDArray.reshape: cannot reshape an array of size ${this.size} (shape ${shapeToString(this.shape)}) into ${JSON.stringify(shape)}`);
+      throw new RangeError(
+        `NDArray.reshape: cannot reshape an array of size ${this.size} (shape ${shapeToString(this.shape)}) into ${JSON.stringify(shape)}`,
+      );
     }
     const source = this.isContiguous ? this : this.copy();
     return new NDArray(this.dtype, out, source.data, undefined, source.offset) as never;
@@ -252,11 +257,24 @@ export class NDArray<D extends DType = DType, R extends Rank = Rank> {
    */
   transpose(...axes: number[]): NDArray<D, R> {
     const n = this.shape.length;
-    const order = axes.length === 0 ? Array.from({ length: n }, (_, i) => n - 1 - i) : axes.map((a) => (a < 0 ? a + n : a));
-    if (order.length !== n || new Set(order).size !== n || !order.every((a) => Number.isInteger(a) && a >= 0 && a < n)) {
-      throw new RangeError(`NDArray.transpose: axes ${JSON.stringify(axes)} are not a permutation of the ${n} axes of shape ${shapeToString(this.shape)}`);
+    const order =
+      axes.length === 0 ? Array.from({ length: n }, (_, i) => n - 1 - i) : axes.map((a) => (a < 0 ? a + n : a));
+    if (
+      order.length !== n ||
+      new Set(order).size !== n ||
+      !order.every((a) => Number.isInteger(a) && a >= 0 && a < n)
+    ) {
+      throw new RangeError(
+        `NDArray.transpose: axes ${JSON.stringify(axes)} are not a permutation of the ${n} axes of shape ${shapeToString(this.shape)}`,
+      );
     }
-    return new NDArray(this.dtype, order.map((a) => this.shape[a]!), this.data, order.map((a) => this.strides[a]!), this.offset) as NDArray<D, R>;
+    return new NDArray(
+      this.dtype,
+      order.map((a) => this.shape[a]!),
+      this.data,
+      order.map((a) => this.strides[a]!),
+      this.offset,
+    ) as NDArray<D, R>;
   }
 
   /** The transpose (axes reversed), a view, as numpy's `a.T`. */

@@ -5,7 +5,11 @@ import { castArray, describeValue, toNDArray, type ArrayLikeInput } from './conv
 import { NDArray } from './ndarray.js';
 
 /** A JS scalar accepted for a dtype (int64 takes exact bigints; bool takes booleans). */
-export type ScalarInput<D extends DType> = D extends 'int64' ? number | bigint : D extends 'bool' ? boolean | number : number;
+export type ScalarInput<D extends DType> = D extends 'int64'
+  ? number | bigint
+  : D extends 'bool'
+    ? boolean | number
+    : number;
 
 /** Typed arrays (one dimension) accepted for any dtype; the conversion is checked at run time. */
 export type TypedArray =
@@ -21,9 +25,7 @@ export type TypedArray =
 
 /** What may be passed for a tensor of dtype D and rank R: a nested array of depth R, an NDArray of rank R, ... */
 export type InputValue<D extends DType, R extends Rank> =
-  | Nested<ScalarInput<D>, R>
-  | NDArray<DType, R>
-  | (R extends 1 ? TypedArray : never);
+  Nested<ScalarInput<D>, R> | NDArray<DType, R> | (R extends 1 ? TypedArray : never);
 
 /** What comes back: a plain JS scalar for rank 0, an NDArray otherwise. */
 export type OutputValue<D extends DType, R extends Rank> = R extends 0 ? ScalarValue<D> : NDArray<D, R>;
@@ -34,45 +36,51 @@ export function unwrapScalar(a: NDArray): unknown {
 }
 
 /** The dtype the type checker infers for a JS value. */
-export type DTypeOfValue<V> = V extends NDArray<infer D, Rank>
-  ? D
-  : V extends Float32Array
-    ? 'float32'
-    : V extends Int32Array
-      ? 'int32'
-      : V extends Int16Array
-        ? 'int16'
-        : V extends Int8Array
-          ? 'int8'
-          : V extends Uint8Array
-            ? 'uint8'
-            : V extends Uint16Array
-              ? 'uint16'
-              : V extends Uint32Array
-                ? 'uint32'
-                : V extends BigInt64Array
-                  ? 'int64'
-                  : V extends Float64Array
-                    ? 'float64'
-                    : ElementDType<V>;
-type NestedOf<T> = T | readonly T[] | readonly (readonly T[])[] | readonly (readonly (readonly T[])[])[] | readonly (readonly (readonly (readonly T[])[])[])[];
+export type DTypeOfValue<V> =
+  V extends NDArray<infer D, Rank>
+    ? D
+    : V extends Float32Array
+      ? 'float32'
+      : V extends Int32Array
+        ? 'int32'
+        : V extends Int16Array
+          ? 'int16'
+          : V extends Int8Array
+            ? 'int8'
+            : V extends Uint8Array
+              ? 'uint8'
+              : V extends Uint16Array
+                ? 'uint16'
+                : V extends Uint32Array
+                  ? 'uint32'
+                  : V extends BigInt64Array
+                    ? 'int64'
+                    : V extends Float64Array
+                      ? 'float64'
+                      : ElementDType<V>;
+type NestedOf<T> =
+  | T
+  | readonly T[]
+  | readonly (readonly T[])[]
+  | readonly (readonly (readonly T[])[])[]
+  | readonly (readonly (readonly (readonly T[])[])[])[];
 type ElementDType<V> = V extends NestedOf<boolean> ? 'bool' : V extends NestedOf<bigint> ? 'int64' : 'float64';
 
 /** The rank the type checker infers for a JS value. */
-export type RankOfValue<V> = V extends NDArray<DType, infer R>
-  ? R
-  : V extends TypedArray
-    ? 1
-    : V extends readonly (readonly (readonly (readonly unknown[])[])[])[]
-      ? 4
-      : V extends readonly (readonly (readonly unknown[])[])[]
-        ? 3
-        : V extends readonly (readonly unknown[])[]
-          ? 2
-          : V extends readonly unknown[]
-            ? 1
-            : 0;
-
+export type RankOfValue<V> =
+  V extends NDArray<DType, infer R>
+    ? R
+    : V extends TypedArray
+      ? 1
+      : V extends readonly (readonly (readonly (readonly unknown[])[])[])[]
+        ? 4
+        : V extends readonly (readonly (readonly unknown[])[])[]
+          ? 3
+          : V extends readonly (readonly unknown[])[]
+            ? 2
+            : V extends readonly unknown[]
+              ? 1
+              : 0;
 
 /**
  * An NDArray from a JS value (numpy's `np.array`), typed from the value: `array([[1, 2]])` is
@@ -83,16 +91,23 @@ export function array<const V extends ArrayLikeInput, D extends DType = DTypeOfV
   options: { dtype?: D; allowDowncast?: boolean } = {},
 ): NDArray<D, RankOfValue<V> & Rank> {
   checkOptionsObject(options, 'array', '{ dtype, allowDowncast }');
-  return toNDArray(value, { ...options, what: 'array', downcastHint: 'pass allowDowncast: true to convert it' }).copy() as never;
+  return toNDArray(value, {
+    ...options,
+    what: 'array',
+    downcastHint: 'pass allowDowncast: true to convert it',
+  }).copy() as never;
 }
 
 /** A shape where an options object is expected is a mistake to say, not to ignore. */
 function checkOptionsObject(options: unknown, who: string, form: string): void {
   if (options === undefined) return;
   if (Array.isArray(options)) {
-    throw new TypeError(`${who}: the second argument is an options object (${form}), got an array; to give a shape, use theano.asarray(data, { shape: [...] })`);
+    throw new TypeError(
+      `${who}: the second argument is an options object (${form}), got an array; to give a shape, use theano.asarray(data, { shape: [...] })`,
+    );
   }
-  if (typeof options !== 'object' || options === null) throw new TypeError(`${who}: the second argument is an options object (${form}), got ${String(options)}`);
+  if (typeof options !== 'object' || options === null)
+    throw new TypeError(`${who}: the second argument is an options object (${form}), got ${String(options)}`);
 }
 
 export interface AsarrayOptions<D extends DType> {
@@ -109,12 +124,21 @@ export interface AsarrayOptions<D extends DType> {
  * @example
  * const m = theano.asarray(new Float32Array(6), { shape: [2, 3] }); // NDArray<'float32', 2>, sharing the buffer
  */
-export function asarray<const V extends ArrayLikeInput, D extends DType = DTypeOfValue<V> & DType, const S extends readonly number[] = never>(
+export function asarray<
+  const V extends ArrayLikeInput,
+  D extends DType = DTypeOfValue<V> & DType,
+  const S extends readonly number[] = never,
+>(
   data: V,
   options: AsarrayOptions<D> & { shape?: S } = {},
 ): NDArray<D, [S] extends [never] ? RankOfValue<V> & Rank : RankOfShape<S>> {
   checkOptionsObject(options, 'asarray', '{ dtype, shape, allowDowncast }');
-  const a = toNDArray(data, { dtype: options.dtype, allowDowncast: options.allowDowncast, what: 'asarray', downcastHint: 'pass allowDowncast: true to convert it' });
+  const a = toNDArray(data, {
+    dtype: options.dtype,
+    allowDowncast: options.allowDowncast,
+    what: 'asarray',
+    downcastHint: 'pass allowDowncast: true to convert it',
+  });
   return (options.shape ? a.reshape(options.shape) : a) as never;
 }
 
@@ -123,7 +147,8 @@ export function fromTypedArray<V extends TypedArray, const S extends readonly nu
   data: V,
   shape?: S,
 ): NDArray<DTypeOfValue<V> & DType, RankOfShape<S>> {
-  if (!ArrayBuffer.isView(data)) throw new TypeError(`fromTypedArray: expected a typed array, got ${describeValue(data)}`);
+  if (!ArrayBuffer.isView(data))
+    throw new TypeError(`fromTypedArray: expected a typed array, got ${describeValue(data)}`);
   return asarray(data, shape ? { shape } : {}) as never;
 }
 
@@ -148,18 +173,29 @@ export function full<const S extends readonly number[], D extends DType = 'float
 }
 
 /** Zeros of `shape` (numpy's `zeros`; values, not graph: `T.zeros` builds a tensor). */
-export const zeros = <const S extends readonly number[], D extends DType = 'float64'>(shape: S, options: FillOptions<D> = {}): NDArray<D, RankOfShape<S>> =>
-  full(shape, 0, options);
+export const zeros = <const S extends readonly number[], D extends DType = 'float64'>(
+  shape: S,
+  options: FillOptions<D> = {},
+): NDArray<D, RankOfShape<S>> => full(shape, 0, options);
 
 /** Ones of `shape` (numpy's `ones`). */
-export const ones = <const S extends readonly number[], D extends DType = 'float64'>(shape: S, options: FillOptions<D> = {}): NDArray<D, RankOfShape<S>> =>
-  full(shape, 1, options);
+export const ones = <const S extends readonly number[], D extends DType = 'float64'>(
+  shape: S,
+  options: FillOptions<D> = {},
+): NDArray<D, RankOfShape<S>> => full(shape, 1, options);
 
 /** `[start, start + step, ...)` up to `stop` excluded (numpy's `arange`; `arange(n)` counts from 0). */
-export function arange<D extends DType = 'float64'>(start: number, stop?: number, step = 1, options: FillOptions<D> = {}): NDArray<D, 1> {
+export function arange<D extends DType = 'float64'>(
+  start: number,
+  stop?: number,
+  step = 1,
+  options: FillOptions<D> = {},
+): NDArray<D, 1> {
   const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(step) || step === 0) {
-    throw new RangeError(`arange: start, stop and step must be finite numbers and step not 0, got ${lo}, ${hi}, ${step}`);
+    throw new RangeError(
+      `arange: start, stop and step must be finite numbers and step not 0, got ${lo}, ${hi}, ${step}`,
+    );
   }
   const n = Math.max(0, Math.ceil((hi - lo) / step));
   const a = NDArray.zeros(options.dtype ?? 'float64', [n]);
@@ -175,10 +211,13 @@ export function linspace<D extends DType = 'float64'>(
   num = 50,
   options: FillOptions<D> & { endpoint?: boolean } = {},
 ): NDArray<D, 1> {
-  if (!Number.isInteger(num) || num < 0) throw new RangeError(`linspace: num must be a non-negative integer, got ${num}`);
+  if (!Number.isInteger(num) || num < 0)
+    throw new RangeError(`linspace: num must be a non-negative integer, got ${num}`);
   const endpoint = options.endpoint ?? true;
   const div = endpoint ? num - 1 : num;
   const step = div > 0 ? (stop - start) / div : 0;
-  const values = Array.from({ length: num }, (_, i) => (endpoint && i === num - 1 && num > 1 ? stop : start + i * step));
+  const values = Array.from({ length: num }, (_, i) =>
+    endpoint && i === num - 1 && num > 1 ? stop : start + i * step,
+  );
   return castArray(new NDArray('float64', [num], Float64Array.from(values)), options.dtype ?? 'float64') as never;
 }

@@ -70,7 +70,9 @@ export function applyOp<P>(op: OpDef<P>, params: P, inputs: readonly Variable[])
   } catch (e) {
     const site = buildSite(trace);
     const msg = e instanceof Error ? e.message : String(e);
-    const err = new TypeError(`${msg}\n  op: ${op.name}(${inputs.map(describe).join(', ')})${site ? `\n  built at: ${site}` : ''}`);
+    const err = new TypeError(
+      `${msg}\n  op: ${op.name}(${inputs.map(describe).join(', ')})${site ? `\n  built at: ${site}` : ''}`,
+    );
     throw err;
   }
   const node = new Apply(op, params, inputs, (n) => types.map((t, i) => new Tensor(t, n as Apply, i)), trace);
@@ -93,10 +95,20 @@ function computeTestValues(node: Apply): void {
   let results: NDArray[];
   try {
     // a print reports at run time only: its test value is its input's
-    results = node.op === PRINT ? [values[0]!] : node.op.evaluate(values, node.params, node.outputs.map((o) => o.type));
+    results =
+      node.op === PRINT
+        ? [values[0]!]
+        : node.op.evaluate(
+            values,
+            node.params,
+            node.outputs.map((o) => o.type),
+          );
     node.outputs.forEach((o, i) => {
       const mismatch = o.type.shapeMismatch(results[i]!.shape);
-      if (mismatch) throw new Error(`output ${i} has shape ${shapeToString(results[i]!.shape)}, but its type is ${o.type}: ${mismatch}`);
+      if (mismatch)
+        throw new Error(
+          `output ${i} has shape ${shapeToString(results[i]!.shape)}, but its type is ${o.type}: ${mismatch}`,
+        );
     });
   } catch (e) {
     const site = buildSite(node.trace);
@@ -114,12 +126,15 @@ function computeTestValues(node: Apply): void {
  */
 export function asVariables(operands: readonly Operand[], opName: string): Variable[] {
   // switch's condition only selects: its dtype does not type the branches (as in the static `DType2<A, B>`)
-  const strong = operands.filter((x, i): x is Tensor => x instanceof Tensor && !(opName === 'switch' && i === 0)).map((t) => t.dtype);
+  const strong = operands
+    .filter((x, i): x is Tensor => x instanceof Tensor && !(opName === 'switch' && i === 0))
+    .map((t) => t.dtype);
   const partner: DType | undefined = strong.length ? upcastAll(strong) : undefined;
   return operands.map((x, i) => {
     if (x instanceof Tensor) return x;
     if (typeof x === 'number') {
-      const dtype: DType = partner === undefined ? 'float64' : Number.isInteger(x) ? WEAK_INT[partner] : WEAK_FLOAT[partner];
+      const dtype: DType =
+        partner === undefined ? 'float64' : Number.isInteger(x) ? WEAK_INT[partner] : WEAK_FLOAT[partner];
       if (!isFloat(dtype)) {
         const [lo, hi] = INT_RANGE[dtype as IntegralDType];
         if (x < lo || x > hi) throw new RangeError(`${opName}: the constant ${x} (operand ${i}) does not fit ${dtype}`);
@@ -127,7 +142,10 @@ export function asVariables(operands: readonly Operand[], opName: string): Varia
       return makeConstant(toNDArray(x, { dtype }));
     }
     if (typeof x === 'boolean') return makeConstant(toNDArray(x, { dtype: partner ?? 'bool' }));
-    if (typeof x === 'bigint') return makeConstant(toNDArray(x, { dtype: partner === undefined ? 'int64' : WEAK_INT[partner], allowDowncast: false }));
+    if (typeof x === 'bigint')
+      return makeConstant(
+        toNDArray(x, { dtype: partner === undefined ? 'int64' : WEAK_INT[partner], allowDowncast: false }),
+      );
     throw new TypeError(`${opName}: operand ${i} is ${x === null ? 'null' : typeof x}, expected a tensor or a number`);
   });
 }

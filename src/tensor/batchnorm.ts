@@ -142,7 +142,13 @@ export function batchNormalizationTrain(
   beta: Tensor,
   options: BatchNormTrainOptions = {},
 ): Tensor[] {
-  checkOptionKeys('batchNormalizationTrain', options, ['axes', 'epsilon', 'runningAverageFactor', 'runningMean', 'runningVar']);
+  checkOptionKeys('batchNormalizationTrain', options, [
+    'axes',
+    'epsilon',
+    'runningAverageFactor',
+    'runningMean',
+    'runningVar',
+  ]);
   const op = 'batchNormalizationTrain';
   const { axes, kept } = prepareAxes(op, options.axes ?? 'per-activation', inputs.ndim);
   const epsilon = options.epsilon ?? 1e-4;

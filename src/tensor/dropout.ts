@@ -32,8 +32,10 @@ export function dropout<D extends FloatDType, R extends Rank>(
 ): Tensor<D, R> {
   checkOptionKeys('dropout', options, ['training']);
   if (!(x instanceof Tensor)) throw new TypeError('dropout: x must be a symbolic tensor');
-  if (x.dtype !== 'float32' && x.dtype !== 'float64') throw new TypeError(`dropout: x must be float32 or float64, got ${x.dtype}`);
-  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) throw new RangeError(`dropout: rate must be a number in [0, 1), got ${String(rate)}`);
+  if (x.dtype !== 'float32' && x.dtype !== 'float64')
+    throw new TypeError(`dropout: x must be float32 or float64, got ${x.dtype}`);
+  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1))
+    throw new RangeError(`dropout: rate must be a number in [0, 1), got ${String(rate)}`);
   if (options.training === false || rate === 0) return x;
   const mask = srng.binomial(x.shape(), { p: 1 - rate, dtype: x.dtype }) as unknown as Tensor<D, R>;
   return div(mul(x, mask), 1 - rate) as never;

@@ -9,23 +9,46 @@ import type { DType1, DType2, DType3, Operand, RankOf } from './operand.js';
 import type { Tensor } from './tensor.js';
 
 type Bin<A, B> = Tensor<DType2<A, B>, MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
-type BinFloat<A, B> = Tensor<UpgradeToFloat<DType2<A, B>>, MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
+type BinFloat<A, B> =
+  Tensor<UpgradeToFloat<DType2<A, B>>, MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
 type Cmp<A, B> = Tensor<'bool', MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
 type Same<A> = Tensor<DType1<A>, RankOf<A>> extends infer T extends Tensor ? T : never;
-type BinArith<A, B> = Tensor<BoolToInt8<DType2<A, B>>, MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
+type BinArith<A, B> =
+  Tensor<BoolToInt8<DType2<A, B>>, MaxRank<RankOf<A>, RankOf<B>>> extends infer T extends Tensor ? T : never;
 type SameArith<A> = Tensor<BoolToInt8<DType1<A>>, RankOf<A>> extends infer T extends Tensor ? T : never;
 type Float<A> = Tensor<UpgradeToFloat<DType1<A>>, RankOf<A>> extends infer T extends Tensor ? T : never;
 
 function elemwise(name: ScalarOpName, operands: readonly Operand[], dtype?: DType): Tensor {
   return applyOp(ELEMWISE[name], dtype ? { dtype } : {}, asVariables(operands, name))[0]!;
 }
-const binary = (name: ScalarOpName) => <A extends Operand, B extends Operand>(a: A, b: B): Bin<A, B> => elemwise(name, [a, b]) as never;
-const binaryFloat = (name: ScalarOpName) => <A extends Operand, B extends Operand>(a: A, b: B): BinFloat<A, B> => elemwise(name, [a, b]) as never;
-const comparison = (name: ScalarOpName) => <A extends Operand, B extends Operand>(a: A, b: B): Cmp<A, B> => elemwise(name, [a, b]) as never;
-const binaryArith = (name: ScalarOpName) => <A extends Operand, B extends Operand>(a: A, b: B): BinArith<A, B> => elemwise(name, [a, b]) as never;
-const same = (name: ScalarOpName) => <A extends Operand>(a: A): Same<A> => elemwise(name, [a]) as never;
-const float = (name: ScalarOpName) => <A extends Operand>(a: A): Float<A> => elemwise(name, [a]) as never;
-const predicate = (name: ScalarOpName) => <A extends Operand>(a: A): Tensor<'bool', RankOf<A>> => elemwise(name, [a]) as never;
+const binary =
+  (name: ScalarOpName) =>
+  <A extends Operand, B extends Operand>(a: A, b: B): Bin<A, B> =>
+    elemwise(name, [a, b]) as never;
+const binaryFloat =
+  (name: ScalarOpName) =>
+  <A extends Operand, B extends Operand>(a: A, b: B): BinFloat<A, B> =>
+    elemwise(name, [a, b]) as never;
+const comparison =
+  (name: ScalarOpName) =>
+  <A extends Operand, B extends Operand>(a: A, b: B): Cmp<A, B> =>
+    elemwise(name, [a, b]) as never;
+const binaryArith =
+  (name: ScalarOpName) =>
+  <A extends Operand, B extends Operand>(a: A, b: B): BinArith<A, B> =>
+    elemwise(name, [a, b]) as never;
+const same =
+  (name: ScalarOpName) =>
+  <A extends Operand>(a: A): Same<A> =>
+    elemwise(name, [a]) as never;
+const float =
+  (name: ScalarOpName) =>
+  <A extends Operand>(a: A): Float<A> =>
+    elemwise(name, [a]) as never;
+const predicate =
+  (name: ScalarOpName) =>
+  <A extends Operand>(a: A): Tensor<'bool', RankOf<A>> =>
+    elemwise(name, [a]) as never;
 
 /**
  * Elementwise sum a + b with broadcasting and numpy promotion; a JS number is a weak scalar (Theano `T.add`, numpy `add`).
@@ -371,7 +394,9 @@ export function dimshuffle<D extends DType, R extends Rank, const P extends DimP
 /** A pattern's entries are input axes (integers) or 'x'; a string like '1' is named, not read as axis 1. */
 function checkPattern(pattern: unknown, opName: string): (number | 'x')[] {
   if (!Array.isArray(pattern)) {
-    throw new TypeError(`${opName}: the pattern must be a list of axes and 'x', got ${typeof pattern} ${String(pattern)}`);
+    throw new TypeError(
+      `${opName}: the pattern must be a list of axes and 'x', got ${typeof pattern} ${String(pattern)}`,
+    );
   }
   pattern.forEach((p: unknown, k) => {
     if (p === 'x' || (typeof p === 'number' && Number.isInteger(p))) return;

@@ -34,7 +34,8 @@ function modifier<D extends DType, R extends Rank>(x: Tensor<D, R>, params: Grad
  * `x` in the forward pass; its gradient is zero (x is treated as a constant).
  * @example T.zeroGrad(target)
  */
-export const zeroGrad = <D extends DType, R extends Rank>(x: Tensor<D, R>): Tensor<D, R> => modifier(x, { kind: 'zero' });
+export const zeroGrad = <D extends DType, R extends Rank>(x: Tensor<D, R>): Tensor<D, R> =>
+  modifier(x, { kind: 'zero' });
 /**
  * Theano's `consider_constant`: the same as `zeroGrad`.
  * @example T.grad(y.mul(T.considerConstant(y)).sum(), x)
@@ -44,7 +45,8 @@ export const considerConstant = zeroGrad;
  * `x` in the forward pass; differentiation does not see through it (a cost reaching wrt only through it is disconnected).
  * @example T.disconnectedGrad(x)
  */
-export const disconnectedGrad = <D extends DType, R extends Rank>(x: Tensor<D, R>): Tensor<D, R> => modifier(x, { kind: 'disconnected' });
+export const disconnectedGrad = <D extends DType, R extends Rank>(x: Tensor<D, R>): Tensor<D, R> =>
+  modifier(x, { kind: 'disconnected' });
 /**
  * `x` in the forward pass; the gradient flowing back through it is clipped to `[lo, hi]`.
  * @example T.gradClip(x, -1, 1)
@@ -57,4 +59,5 @@ export function gradClip<D extends DType, R extends Rank>(x: Tensor<D, R>, lo: n
  * `x` in the forward pass; the gradient flowing back through it is multiplied by `factor`.
  * @example T.gradScale(x, 0.5)
  */
-export const gradScale = <D extends DType, R extends Rank>(x: Tensor<D, R>, factor: number): Tensor<D, R> => modifier(x, { kind: 'scale', factor });
+export const gradScale = <D extends DType, R extends Rank>(x: Tensor<D, R>, factor: number): Tensor<D, R> =>
+  modifier(x, { kind: 'scale', factor });

@@ -57,7 +57,8 @@ type MatmulTable = [
 ];
 export type MatmulRank<A extends Rank, B extends Rank> = MatmulTable[A][B];
 /** The result of `matmul` on a `Tensor<DA, RA>` and a `Tensor<DB, RB>`. */
-export type Matmul<DA extends DType, RA extends Rank, DB extends DType, RB extends Rank> = Tensor<Upcast<DA, DB>, MatmulRank<RA, RB>> extends infer T extends Tensor ? T : never;
+export type Matmul<DA extends DType, RA extends Rank, DB extends DType, RB extends Rank> =
+  Tensor<Upcast<DA, DB>, MatmulRank<RA, RB>> extends infer T extends Tensor ? T : never;
 
 /**
  * `BatchedDotRank<A, B>`: the first axis is the batch; per batch, dot of the remaining ranks. A batch of scalars
@@ -91,7 +92,17 @@ type AddTable = [
   [8, N, N, N, N, N, N, N, N],
 ];
 /** How many axes of a rank-R tensor `tensordot` may sum over: 0 to R. */
-export type AxisCount<R extends Rank> = [0, 0 | 1, 0 | 1 | 2, 0 | 1 | 2 | 3, 0 | 1 | 2 | 3 | 4, 0 | 1 | 2 | 3 | 4 | 5, 0 | 1 | 2 | 3 | 4 | 5 | 6, 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7, Rank][R];
+export type AxisCount<R extends Rank> = [
+  0,
+  0 | 1,
+  0 | 1 | 2,
+  0 | 1 | 2 | 3,
+  0 | 1 | 2 | 3 | 4,
+  0 | 1 | 2 | 3 | 4 | 5,
+  0 | 1 | 2 | 3 | 4 | 5 | 6,
+  0 | 1 | 2 | 3 | 4 | 5 | 6 | 7,
+  Rank,
+][R];
 /** `TensordotRank<A, B, K>`: the free axes of both operands after summing K pairs: (A - K) + (B - K). */
 export type TensordotRank<A extends Rank, B extends Rank, K extends number> = AddTable[SubRank<A, K>][SubRank<B, K>];
 /** One axis or a list of axes of a rank-R tensor (one side of tensordot's axis pair). */
@@ -142,7 +153,10 @@ export function matmul<DA extends DType, RA extends NonScalarRank, DB extends DT
  * @example
  * T.outer(T.dvector('u'), T.dvector('v')); // Tensor<"float64", 2>
  */
-export function outer<DA extends DType, DB extends DType>(u: Tensor<DA, 1>, v: Tensor<DB, 1>): Tensor<Upcast<DA, DB>, 2> {
+export function outer<DA extends DType, DB extends DType>(
+  u: Tensor<DA, 1>,
+  v: Tensor<DB, 1>,
+): Tensor<Upcast<DA, DB>, 2> {
   if (u.ndim !== 1 || v.ndim !== 1) throw new TypeError(`outer: takes two vectors, got ${u.type} and ${v.type}`);
   return mul(dimshuffle(u as Tensor<DA, 1>, [0, 'x']), dimshuffle(v as Tensor<DB, 1>, ['x', 0])) as never;
 }
@@ -158,21 +172,36 @@ export function outer<DA extends DType, DB extends DType>(u: Tensor<DA, 1>, v: T
  * T.tensordot(a, b, 1); //         Tensor<"float64", 3>: (i, j, l)
  * T.tensordot(a, b, [[2], [0]]); // the same
  */
-export function tensordot<DA extends DType, RA extends Exclude<Rank, 0 | 1>, DB extends DType, RB extends Exclude<Rank, 0 | 1>>(
-  a: Tensor<DA, RA>,
-  b: Tensor<DB, RB>,
-): Tensor<Upcast<DA, DB>, TensordotRank<RA, RB, 2>>;
-export function tensordot<DA extends DType, RA extends Rank, DB extends DType, RB extends Rank, K extends AxisCount<RA> & AxisCount<RB>>(
-  a: Tensor<DA, RA>,
-  b: Tensor<DB, RB>,
-  axes: K,
-): Tensor<Upcast<DA, DB>, TensordotRank<RA, RB, K>>;
-export function tensordot<DA extends DType, RA extends Rank, DB extends DType, RB extends Rank, const X extends TensordotAxes<RA>, const Y extends TensordotAxes<RB>>(
+export function tensordot<
+  DA extends DType,
+  RA extends Exclude<Rank, 0 | 1>,
+  DB extends DType,
+  RB extends Exclude<Rank, 0 | 1>,
+>(a: Tensor<DA, RA>, b: Tensor<DB, RB>): Tensor<Upcast<DA, DB>, TensordotRank<RA, RB, 2>>;
+export function tensordot<
+  DA extends DType,
+  RA extends Rank,
+  DB extends DType,
+  RB extends Rank,
+  K extends AxisCount<RA> & AxisCount<RB>,
+>(a: Tensor<DA, RA>, b: Tensor<DB, RB>, axes: K): Tensor<Upcast<DA, DB>, TensordotRank<RA, RB, K>>;
+export function tensordot<
+  DA extends DType,
+  RA extends Rank,
+  DB extends DType,
+  RB extends Rank,
+  const X extends TensordotAxes<RA>,
+  const Y extends TensordotAxes<RB>,
+>(
   a: Tensor<DA, RA>,
   b: Tensor<DB, RB>,
   axes: readonly [X, Y],
 ): Tensor<Upcast<DA, DB>, TensordotRank<RA, RB, LengthOf<X>>>;
-export function tensordot(a: Tensor, b: Tensor, axes: number | readonly [number | readonly number[], number | readonly number[]] = 2): Tensor {
+export function tensordot(
+  a: Tensor,
+  b: Tensor,
+  axes: number | readonly [number | readonly number[], number | readonly number[]] = 2,
+): Tensor {
   let axesA: number[];
   let axesB: number[];
   if (typeof axes === 'number') {
@@ -182,7 +211,8 @@ export function tensordot(a: Tensor, b: Tensor, axes: number | readonly [number 
     axesA = Array.from({ length: axes }, (_, i) => a.ndim - axes + i);
     axesB = Array.from({ length: axes }, (_, i) => i);
   } else {
-    if (!Array.isArray(axes) || axes.length !== 2) throw new TypeError('tensordot: axes must be a number or a pair [axesOfA, axesOfB]');
+    if (!Array.isArray(axes) || axes.length !== 2)
+      throw new TypeError('tensordot: axes must be a number or a pair [axesOfA, axesOfB]');
     const list = (x: number | readonly number[]) => (typeof x === 'number' ? [x] : [...x]);
     // normalised in the given order (the pairing matters), not sorted
     axesA = list(axes[0]).map((ax) => normalizeAxis(ax, a.ndim, 'tensordot'));
@@ -200,13 +230,16 @@ export function tensordot(a: Tensor, b: Tensor, axes: number | readonly [number 
  * const v = T.dmatrix('v'); //  (batch, k)
  * T.batchedDot(a, v); //        Tensor<"float64", 2>: (batch, m)
  */
-export function batchedDot<DA extends DType, RA extends NonScalarRank, DB extends DType, RB extends BatchedDotPartnerRank<RA>>(
-  a: Tensor<DA, RA>,
-  b: Tensor<DB, RB>,
-): Tensor<Upcast<DA, DB>, BatchedDotRank<RA, RB>> {
+export function batchedDot<
+  DA extends DType,
+  RA extends NonScalarRank,
+  DB extends DType,
+  RB extends BatchedDotPartnerRank<RA>,
+>(a: Tensor<DA, RA>, b: Tensor<DB, RB>): Tensor<Upcast<DA, DB>, BatchedDotRank<RA, RB>> {
   const x = a as Tensor;
   const y = b as Tensor;
-  if (x.ndim === 0 || y.ndim === 0) throw new TypeError(`batched_dot: inputs need a batch axis, got ${x.type} and ${y.type}`);
+  if (x.ndim === 0 || y.ndim === 0)
+    throw new TypeError(`batched_dot: inputs need a batch axis, got ${x.type} and ${y.type}`);
   const padRight = (t: Tensor, count: number) => dimshuffle(t, [0, ...new Array<'x'>(count).fill('x')]) as Tensor;
   if (x.ndim === 1) return mul(padRight(x, y.ndim - 1), y) as never;
   if (y.ndim === 1) return mul(x, padRight(y, x.ndim - 1)) as never;

@@ -64,7 +64,9 @@ type AnyAxis = number | readonly number[] | null | undefined;
 /** A reduction's options: an object with known names (a typo such as `keepdim` would otherwise be ignored). */
 function checkOptions(options: object, opName: string, known: readonly string[]): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${opName}: options must be an object ({ ${known.join(', ')} }), got ${typeof options} ${String(options)}`);
+    throw new TypeError(
+      `${opName}: options must be an object ({ ${known.join(', ')} }), got ${typeof options} ${String(options)}`,
+    );
   }
   for (const [key, value] of Object.entries(options)) {
     if (!known.includes(key)) {
@@ -72,7 +74,8 @@ function checkOptions(options: object, opName: string, known: readonly string[])
     }
     if (key === 'keepdims' && value !== undefined && typeof value !== 'boolean')
       throw new TypeError(`${opName}: keepdims must be true or false, got ${typeof value} ${String(value)}`);
-    if (key === 'dtype' && value !== undefined && !isDType(value)) throw new TypeError(`${opName}: unknown dtype ${String(value)}`);
+    if (key === 'dtype' && value !== undefined && !isDType(value))
+      throw new TypeError(`${opName}: unknown dtype ${String(value)}`);
     if (key === 'ddof' && value !== undefined && !(typeof value === 'number' && Number.isFinite(value)))
       throw new TypeError(`${opName}: ddof must be a number, got ${typeof value} ${String(value)}`);
   }
@@ -87,11 +90,13 @@ function reduce(kind: ReduceKind, x: Tensor, axis: AnyAxis, keepdims: boolean, d
  * The sum over all axes, one axis, or a list of axes (negative axes count from the end); ints accumulate in int64 as numpy (`T.sum`, numpy `sum`).
  * @example T.sum(m, 1)
  */
-export function sum<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false, T extends DType = SumDType<D>>(
-  x: Tensor<D, R>,
-  axis?: A,
-  options: SumOptions<K, T> = {},
-): Tensor<NoInfer<T>, ReducedRank<R, A, K>> {
+export function sum<
+  D extends DType,
+  R extends Rank,
+  const A extends AxisArg<R> = null,
+  K extends boolean = false,
+  T extends DType = SumDType<D>,
+>(x: Tensor<D, R>, axis?: A, options: SumOptions<K, T> = {}): Tensor<NoInfer<T>, ReducedRank<R, A, K>> {
   checkOptions(options, 'sum', ['keepdims', 'dtype']);
   return reduce('sum', x, axis as AnyAxis, options.keepdims ?? false, options.dtype ?? SUM_DTYPE[x.dtype]) as never;
 }
@@ -100,11 +105,13 @@ export function sum<D extends DType, R extends Rank, const A extends AxisArg<R> 
  * The product over all axes, one axis, or a list of axes (`T.prod`, numpy `prod`).
  * @example T.prod(v)
  */
-export function prod<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false, T extends DType = SumDType<D>>(
-  x: Tensor<D, R>,
-  axis?: A,
-  options: SumOptions<K, T> = {},
-): Tensor<NoInfer<T>, ReducedRank<R, A, K>> {
+export function prod<
+  D extends DType,
+  R extends Rank,
+  const A extends AxisArg<R> = null,
+  K extends boolean = false,
+  T extends DType = SumDType<D>,
+>(x: Tensor<D, R>, axis?: A, options: SumOptions<K, T> = {}): Tensor<NoInfer<T>, ReducedRank<R, A, K>> {
   checkOptions(options, 'prod', ['keepdims', 'dtype']);
   return reduce('prod', x, axis as AnyAxis, options.keepdims ?? false, options.dtype ?? SUM_DTYPE[x.dtype]) as never;
 }
@@ -235,11 +242,12 @@ export function std<D extends DType, R extends Rank, const A extends AxisArg<R> 
  * The index of the largest element along `axis` (of the flattened tensor when none), as int64.
  * @example T.argmax(m, 1)
  */
-export function argmax<D extends DType, R extends Rank, const A extends Axis<R> | null = null, K extends boolean = false>(
-  x: Tensor<D, R>,
-  axis?: A,
-  options: ReduceOptions<K> = {},
-): Tensor<'int64', ReducedRank<R, A, K>> {
+export function argmax<
+  D extends DType,
+  R extends Rank,
+  const A extends Axis<R> | null = null,
+  K extends boolean = false,
+>(x: Tensor<D, R>, axis?: A, options: ReduceOptions<K> = {}): Tensor<'int64', ReducedRank<R, A, K>> {
   checkOptions(options, 'argmax', ['keepdims']);
   return argReduce('argmax', x, axis, options.keepdims ?? false) as never;
 }
@@ -248,11 +256,12 @@ export function argmax<D extends DType, R extends Rank, const A extends Axis<R> 
  * The index of the smallest element along `axis` (of the flattened tensor when none), as int64.
  * @example T.argmin(m, 1)
  */
-export function argmin<D extends DType, R extends Rank, const A extends Axis<R> | null = null, K extends boolean = false>(
-  x: Tensor<D, R>,
-  axis?: A,
-  options: ReduceOptions<K> = {},
-): Tensor<'int64', ReducedRank<R, A, K>> {
+export function argmin<
+  D extends DType,
+  R extends Rank,
+  const A extends Axis<R> | null = null,
+  K extends boolean = false,
+>(x: Tensor<D, R>, axis?: A, options: ReduceOptions<K> = {}): Tensor<'int64', ReducedRank<R, A, K>> {
   checkOptions(options, 'argmin', ['keepdims']);
   return argReduce('argmin', x, axis, options.keepdims ?? false) as never;
 }
@@ -261,7 +270,12 @@ export function argmin<D extends DType, R extends Rank, const A extends Axis<R> 
  * `[max(x, axis), argmax(x, axis)]` (Theano's max_and_argmax).
  * @example const [best, where] = T.maxAndArgmax(m, 1);
  */
-export function maxAndArgmax<D extends DType, R extends Rank, const A extends Axis<R> | null = null, K extends boolean = false>(
+export function maxAndArgmax<
+  D extends DType,
+  R extends Rank,
+  const A extends Axis<R> | null = null,
+  K extends boolean = false,
+>(
   x: Tensor<D, R>,
   axis?: A,
   options: ReduceOptions<K> = {},

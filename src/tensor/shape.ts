@@ -215,7 +215,9 @@ export function flatten<D extends DType, R extends Rank, N extends FlattenRank<R
   ndim?: N,
 ): Tensor<D, N> {
   if (ndim !== undefined && !Number.isInteger(ndim))
-    throw new TypeError(`flatten: ndim must be an integer, got ${typeof ndim === 'string' ? `the string '${ndim}'` : String(ndim)}`);
+    throw new TypeError(
+      `flatten: ndim must be an integer, got ${typeof ndim === 'string' ? `the string '${ndim}'` : String(ndim)}`,
+    );
   return applyOp(FLATTEN, { ndim: ndim ?? 1 }, [x])[0] as never;
 }
 
@@ -511,7 +513,12 @@ export function arange<
  * An n x m matrix (m = n by default) with ones on diagonal k (0 the main one, > 0 above) and zeros elsewhere.
  * @example T.eye(3)
  */
-export function eye<T extends DType = 'float64'>(n: Size, m?: Size | null, k: Size = 0, dtype?: T): Tensor<NoInfer<T>, 2> {
+export function eye<T extends DType = 'float64'>(
+  n: Size,
+  m?: Size | null,
+  k: Size = 0,
+  dtype?: T,
+): Tensor<NoInfer<T>, 2> {
   const { params, inputs } = sizeArgs([n, m ?? n, k], 'eye', ['n', 'm', 'k']);
   const [pn, pm, pk] = params as [DimParam, DimParam, DimParam];
   return applyOp(EYE, { n: pn, m: pm, k: pk, dtype: checkDType(dtype ?? 'float64', 'eye') }, inputs)[0] as never;

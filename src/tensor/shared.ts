@@ -1,7 +1,13 @@
 import { checkOptionKeys } from '../types/suggest.js';
 import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
 import { NDArray, shapeToString } from '../runtime/ndarray.js';
-import { unwrapScalar, type DTypeOfValue, type InputValue, type OutputValue, type RankOfValue } from '../runtime/values.js';
+import {
+  unwrapScalar,
+  type DTypeOfValue,
+  type InputValue,
+  type OutputValue,
+  type RankOfValue,
+} from '../runtime/values.js';
 import { isDType, type DType } from '../types/dtype.js';
 import type { Rank } from '../types/rank.js';
 import { TensorType } from '../types/tensor-type.js';
@@ -55,7 +61,10 @@ function checkedSharedValue(v: Tensor, value: ArrayLikeInput, allowDowncast: boo
   const what = `shared variable${v.name ? ` '${v.name}'` : ''}`;
   const converted = toNDArray(value, { dtype: v.dtype, what, allowDowncast, downcastHint: SHARED_HINT });
   const mismatch = v.type.shapeMismatch(converted.shape);
-  if (mismatch) throw new TypeError(`${what}: expected ${/^[aeiou]/.test(v.type.dtype) ? 'an' : 'a'} ${v.type}, got shape ${shapeToString(converted.shape)}: ${mismatch}`);
+  if (mismatch)
+    throw new TypeError(
+      `${what}: expected ${/^[aeiou]/.test(v.type.dtype) ? 'an' : 'a'} ${v.type}, got shape ${shapeToString(converted.shape)}: ${mismatch}`,
+    );
   // Always a copy: the caller keeps ownership of what it passed (an NDArray or a typed array is not aliased).
   return converted.copy();
 }
@@ -77,10 +86,14 @@ export function shared<const V extends ArrayLikeInput, D extends DType = DTypeOf
   options: SharedOptions<D> = {},
 ): SharedVariable<NoInfer<D>, RankOfValue<V> & Rank> {
   checkOptionKeys('shared', options, ['name', 'dtype']);
-  if (options.dtype !== undefined && !isDType(options.dtype)) throw new TypeError(`shared: unknown dtype ${String(options.dtype)}`);
+  if (options.dtype !== undefined && !isDType(options.dtype))
+    throw new TypeError(`shared: unknown dtype ${String(options.dtype)}`);
   const what = `shared variable${options.name ? ` '${options.name}'` : ''}`;
   const data = toNDArray(value, { dtype: options.dtype, what, downcastHint: SHARED_HINT }).copy();
-  const type = new TensorType(data.dtype, data.shape.map(() => null));
+  const type = new TensorType(
+    data.dtype,
+    data.shape.map(() => null),
+  );
   return new SharedVariable(type, null, 0, options.name, { storage: { value: data } }) as never;
 }
 

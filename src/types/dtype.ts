@@ -39,16 +39,126 @@ export const isIntegral = (d: DType): d is IntegralDType => !isFloat(d);
  * and int64 meet float32 in float64 (as numpy and Theano do).
  */
 export const UPCAST = {
-  bool: { bool: 'bool', int8: 'int8', int16: 'int16', int32: 'int32', int64: 'int64', uint8: 'uint8', uint16: 'uint16', uint32: 'uint32', float32: 'float32', float64: 'float64' },
-  int8: { bool: 'int8', int8: 'int8', int16: 'int16', int32: 'int32', int64: 'int64', uint8: 'int16', uint16: 'int32', uint32: 'int64', float32: 'float32', float64: 'float64' },
-  int16: { bool: 'int16', int8: 'int16', int16: 'int16', int32: 'int32', int64: 'int64', uint8: 'int16', uint16: 'int32', uint32: 'int64', float32: 'float32', float64: 'float64' },
-  int32: { bool: 'int32', int8: 'int32', int16: 'int32', int32: 'int32', int64: 'int64', uint8: 'int32', uint16: 'int32', uint32: 'int64', float32: 'float64', float64: 'float64' },
-  int64: { bool: 'int64', int8: 'int64', int16: 'int64', int32: 'int64', int64: 'int64', uint8: 'int64', uint16: 'int64', uint32: 'int64', float32: 'float64', float64: 'float64' },
-  uint8: { bool: 'uint8', int8: 'int16', int16: 'int16', int32: 'int32', int64: 'int64', uint8: 'uint8', uint16: 'uint16', uint32: 'uint32', float32: 'float32', float64: 'float64' },
-  uint16: { bool: 'uint16', int8: 'int32', int16: 'int32', int32: 'int32', int64: 'int64', uint8: 'uint16', uint16: 'uint16', uint32: 'uint32', float32: 'float32', float64: 'float64' },
-  uint32: { bool: 'uint32', int8: 'int64', int16: 'int64', int32: 'int64', int64: 'int64', uint8: 'uint32', uint16: 'uint32', uint32: 'uint32', float32: 'float64', float64: 'float64' },
-  float32: { bool: 'float32', int8: 'float32', int16: 'float32', int32: 'float64', int64: 'float64', uint8: 'float32', uint16: 'float32', uint32: 'float64', float32: 'float32', float64: 'float64' },
-  float64: { bool: 'float64', int8: 'float64', int16: 'float64', int32: 'float64', int64: 'float64', uint8: 'float64', uint16: 'float64', uint32: 'float64', float32: 'float64', float64: 'float64' },
+  bool: {
+    bool: 'bool',
+    int8: 'int8',
+    int16: 'int16',
+    int32: 'int32',
+    int64: 'int64',
+    uint8: 'uint8',
+    uint16: 'uint16',
+    uint32: 'uint32',
+    float32: 'float32',
+    float64: 'float64',
+  },
+  int8: {
+    bool: 'int8',
+    int8: 'int8',
+    int16: 'int16',
+    int32: 'int32',
+    int64: 'int64',
+    uint8: 'int16',
+    uint16: 'int32',
+    uint32: 'int64',
+    float32: 'float32',
+    float64: 'float64',
+  },
+  int16: {
+    bool: 'int16',
+    int8: 'int16',
+    int16: 'int16',
+    int32: 'int32',
+    int64: 'int64',
+    uint8: 'int16',
+    uint16: 'int32',
+    uint32: 'int64',
+    float32: 'float32',
+    float64: 'float64',
+  },
+  int32: {
+    bool: 'int32',
+    int8: 'int32',
+    int16: 'int32',
+    int32: 'int32',
+    int64: 'int64',
+    uint8: 'int32',
+    uint16: 'int32',
+    uint32: 'int64',
+    float32: 'float64',
+    float64: 'float64',
+  },
+  int64: {
+    bool: 'int64',
+    int8: 'int64',
+    int16: 'int64',
+    int32: 'int64',
+    int64: 'int64',
+    uint8: 'int64',
+    uint16: 'int64',
+    uint32: 'int64',
+    float32: 'float64',
+    float64: 'float64',
+  },
+  uint8: {
+    bool: 'uint8',
+    int8: 'int16',
+    int16: 'int16',
+    int32: 'int32',
+    int64: 'int64',
+    uint8: 'uint8',
+    uint16: 'uint16',
+    uint32: 'uint32',
+    float32: 'float32',
+    float64: 'float64',
+  },
+  uint16: {
+    bool: 'uint16',
+    int8: 'int32',
+    int16: 'int32',
+    int32: 'int32',
+    int64: 'int64',
+    uint8: 'uint16',
+    uint16: 'uint16',
+    uint32: 'uint32',
+    float32: 'float32',
+    float64: 'float64',
+  },
+  uint32: {
+    bool: 'uint32',
+    int8: 'int64',
+    int16: 'int64',
+    int32: 'int64',
+    int64: 'int64',
+    uint8: 'uint32',
+    uint16: 'uint32',
+    uint32: 'uint32',
+    float32: 'float64',
+    float64: 'float64',
+  },
+  float32: {
+    bool: 'float32',
+    int8: 'float32',
+    int16: 'float32',
+    int32: 'float64',
+    int64: 'float64',
+    uint8: 'float32',
+    uint16: 'float32',
+    uint32: 'float64',
+    float32: 'float32',
+    float64: 'float64',
+  },
+  float64: {
+    bool: 'float64',
+    int8: 'float64',
+    int16: 'float64',
+    int32: 'float64',
+    int64: 'float64',
+    uint8: 'float64',
+    uint16: 'float64',
+    uint32: 'float64',
+    float32: 'float64',
+    float64: 'float64',
+  },
 } as const satisfies { [A in DType]: { [B in DType]: DType } };
 
 /** Theano's `upgrade_to_float`: the float dtype that true division and transcendental ops give an input. */
@@ -99,7 +209,9 @@ export const WEAK_FLOAT = {
 // Lookups are re-bound with `infer T extends ...`, so that generic code using them does not make the checker
 // expand all 100 table entries to prove the result is a DType.
 export type Upcast<A extends DType, B extends DType> = (typeof UPCAST)[A][B] extends infer T extends DType ? T : never;
-export type UpgradeToFloat<A extends DType> = (typeof UPGRADE_TO_FLOAT)[A] extends infer T extends FloatDType ? T : never;
+export type UpgradeToFloat<A extends DType> = (typeof UPGRADE_TO_FLOAT)[A] extends infer T extends FloatDType
+  ? T
+  : never;
 export type WeakInt<A extends DType> = (typeof WEAK_INT)[A] extends infer T extends DType ? T : never;
 export type WeakFloat<A extends DType> = (typeof WEAK_FLOAT)[A] extends infer T extends DType ? T : never;
 
@@ -159,7 +271,8 @@ export const MAX_STORAGE_LENGTH = 2 ** 32;
 
 /** A zero-filled typed array of `n` elements; a size past the limit, or one memory cannot hold, says how big it was. */
 export function allocStorage<D extends DType>(dtype: D, n: number): Storage<D> {
-  if (n > MAX_STORAGE_LENGTH) throw allocationError(dtype, n, `a typed array holds at most ${MAX_STORAGE_LENGTH} elements`);
+  if (n > MAX_STORAGE_LENGTH)
+    throw allocationError(dtype, n, `a typed array holds at most ${MAX_STORAGE_LENGTH} elements`);
   try {
     return new STORAGE[dtype](n) as Storage<D>;
   } catch (e) {

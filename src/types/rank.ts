@@ -96,4 +96,8 @@ export type SubTable = [
 export type SubRank<R extends Rank, N extends number> = N extends Rank ? SubTable[R][N] : Rank;
 
 /** The rank of a shape tuple (`[2, -1]` has rank 2); a non-tuple array gives `Rank`. */
-export type RankOfShape<S extends readonly unknown[]> = number extends S['length'] ? Rank : S['length'] extends Rank ? S['length'] : never;
+export type RankOfShape<S extends readonly unknown[]> = number extends S['length']
+  ? Rank
+  : S['length'] extends Rank
+    ? S['length']
+    : never;

@@ -34,7 +34,8 @@ export function closestName(name: string, candidates: Iterable<string>, maxDista
 export function checkOptionKeys(who: string, options: unknown, known: readonly string[]): void {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    const got = options === null ? 'null' : Array.isArray(options) ? 'an array' : `${typeof options} ${String(options)}`;
+    const got =
+      options === null ? 'null' : Array.isArray(options) ? 'an array' : `${typeof options} ${String(options)}`;
     throw new TypeError(`${who}: options must be an object ({ ${known.join(', ')} }), got ${got}`);
   }
   for (const key of Object.keys(options)) {

@@ -26,7 +26,11 @@ export class TensorType {
   }
 
   equals(other: TensorType): boolean {
-    return this.dtype === other.dtype && this.shape.length === other.shape.length && this.shape.every((d, i) => d === other.shape[i]);
+    return (
+      this.dtype === other.dtype &&
+      this.shape.length === other.shape.length &&
+      this.shape.every((d, i) => d === other.shape[i])
+    );
   }
 
   /** Same dtype and rank, and no known dimension that disagrees: a value of `other` may stand in for this. */
@@ -55,7 +59,9 @@ export class TensorType {
   /** `float64 matrix`, `int32 row (1, ?)`. */
   toString(): string {
     const name = this.kindName();
-    const known = this.shape.some((d) => d !== null) ? ` (${this.shape.map((d) => d ?? '?').join(', ')}${this.shape.length === 1 ? ',' : ''})` : '';
+    const known = this.shape.some((d) => d !== null)
+      ? ` (${this.shape.map((d) => d ?? '?').join(', ')}${this.shape.length === 1 ? ',' : ''})`
+      : '';
     return `${this.dtype} ${name}${known}`;
   }
 
@@ -87,7 +93,8 @@ export function broadcastStatic(shapes: readonly (readonly StaticDim[])[]): Stat
         allOne = false;
       } else if (d !== 1) {
         allOne = false;
-        if (known !== null && known !== d) return `dimension ${k} (from the right: ${ndim - k}) has sizes ${known} and ${d}`;
+        if (known !== null && known !== d)
+          return `dimension ${k} (from the right: ${ndim - k}) has sizes ${known} and ${d}`;
         known = d;
       }
     }
@@ -107,7 +114,8 @@ export function broadcastShapes(shapes: readonly (readonly number[])[]): number[
       const k = pad + i;
       if (d === out[k] || d === 1) continue;
       if (out[k] === 1) out[k] = d;
-      else return `shapes ${shapes.map((x) => `(${x.join(', ')}${x.length === 1 ? ',' : ''})`).join(' and ')} do not broadcast (axis ${k}: ${out[k]} vs ${d})`;
+      else
+        return `shapes ${shapes.map((x) => `(${x.join(', ')}${x.length === 1 ? ',' : ''})`).join(' and ')} do not broadcast (axis ${k}: ${out[k]} vs ${d})`;
     }
   }
   return out;

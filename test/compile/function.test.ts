@@ -63,13 +63,17 @@ describe('theano.function: inputs', () => {
   });
 
   test('a wrong rank names the input, the expected type and what was given', () => {
-    expect(() => f([1, 2] as never)).toThrow(/function 'inc', input 0 \('x'\): expected a float64 matrix, got a nested array of rank 1, shape \(2,\)/);
+    expect(() => f([1, 2] as never)).toThrow(
+      /function 'inc', input 0 \('x'\): expected a float64 matrix, got a nested array of rank 1, shape \(2,\)/,
+    );
   });
 
   test('a lossy conversion needs allowInputDowncast', () => {
     const i = T.ivector('i');
     const g = theano.function([i], i.add(1));
-    expect(() => g([1.5])).toThrow(/input 0 \('i'\): expected dtype int32, but element 0 does not fit: 1.5 is not an integer/);
+    expect(() => g([1.5])).toThrow(
+      /input 0 \('i'\): expected dtype int32, but element 0 does not fit: 1.5 is not an integer/,
+    );
     expect(() => g(new Float64Array([1]))).toThrow(/expected dtype int32, got float64/);
     const h = theano.function([i], i.add(1), { allowInputDowncast: true });
     expect(h([1.7, -1.7]).toArray()).toEqual([2, 0]);
@@ -85,7 +89,9 @@ describe('theano.function: inputs', () => {
     const r = T.row('r');
     const g = theano.function([r], r.mul(2));
     expect(g([[1, 2, 3]]).toArray()).toEqual([[2, 4, 6]]);
-    expect(() => g([[1], [2]])).toThrow(/input 0 \('r'\): expected a float64 row \(1, \?\).*dimension 0 must be 1, got 2/);
+    expect(() => g([[1], [2]])).toThrow(
+      /input 0 \('r'\): expected a float64 row \(1, \?\).*dimension 0 must be 1, got 2/,
+    );
   });
 
   test('ragged nested arrays are rejected', () => {
@@ -159,7 +165,9 @@ describe('givens', () => {
   test('a replacement of another type is rejected', () => {
     const x = T.dvector('x');
     const m = T.dmatrix('m');
-    expect(() => theano.function([m], x.mul(2), { givens: [[x, m] as never] })).toThrow(/givens replace x of type float64 vector by one of type float64 matrix/);
+    expect(() => theano.function([m], x.mul(2), { givens: [[x, m] as never] })).toThrow(
+      /givens replace x of type float64 vector by one of type float64 matrix/,
+    );
   });
 });
 
@@ -183,6 +191,8 @@ describe('run-time errors', () => {
 
   test('a build-time type error names the op, the inputs and the user line', () => {
     const v = T.dvector('v');
-    expect(() => T.and(v, v)).toThrow(/and: input 0 is float64, but and takes only integer or bool inputs\n {2}op: and\('v' \(float64 vector\), 'v' \(float64 vector\)\)\n {2}built at: .*function\.test\.ts/);
+    expect(() => T.and(v, v)).toThrow(
+      /and: input 0 is float64, but and takes only integer or bool inputs\n {2}op: and\('v' \(float64 vector\), 'v' \(float64 vector\)\)\n {2}built at: .*function\.test\.ts/,
+    );
   });
 });

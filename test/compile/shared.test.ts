@@ -30,7 +30,9 @@ describe('shared variables', () => {
     const s = theano.shared([1, 2], { name: 'w' });
     s.setValue([3, 4, 5]);
     expect(s.getValue().toArray()).toEqual([3, 4, 5]);
-    expect(() => s.setValue([[1]] as never)).toThrow(/shared variable 'w': expected a float64 vector, got shape \(1, 1\)/);
+    expect(() => s.setValue([[1]] as never)).toThrow(
+      /shared variable 'w': expected a float64 vector, got shape \(1, 1\)/,
+    );
     const i = theano.shared(0, { dtype: 'int32', name: 'count' });
     expect(() => i.setValue(0.5)).toThrow(/shared variable 'count': expected dtype int32.*0.5 is not an integer/);
   });
@@ -41,13 +43,20 @@ describe('shared variables', () => {
     expect(() => theano.function([d], [], { updates: [[s, s.add(d)] as never] })).toThrow(
       /the update of shared variable 'n' has type float64 scalar, but the variable is int32 scalar/,
     );
-    expect(() => theano.function([], [], { updates: [[s, s.add(1)] as const, [s, s.sub(1)] as const] })).toThrow(/given twice/);
+    expect(() => theano.function([], [], { updates: [[s, s.add(1)] as const, [s, s.sub(1)] as const] })).toThrow(
+      /given twice/,
+    );
   });
 
   test('updates use the old values and are written together (a swap)', () => {
     const a = theano.shared(1, { name: 'a' });
     const b = theano.shared(2, { name: 'b' });
-    const swap = theano.function([], [], { updates: [[a, b], [b, a]] });
+    const swap = theano.function([], [], {
+      updates: [
+        [a, b],
+        [b, a],
+      ],
+    });
     swap();
     expect([a.getValue(), b.getValue()]).toEqual([2, 1]);
   });

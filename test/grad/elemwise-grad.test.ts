@@ -29,7 +29,11 @@ const CASES: { [K in ScalarOpName]?: Case } = {
   sub: { build: (a, b) => T.sub(a!, b!), domains: [real, real] },
   mul: { build: (a, b) => T.mul(a!, b!), domains: [real, real] },
   true_div: { build: (a, b) => T.div(a!, b!), domains: [real, positive] },
-  mod: { build: (a, b) => T.mod(a!, b!), domains: [real, positive], smooth: (a, b) => away(a! / b! - Math.floor(a! / b!), 0, 0.02) && away(a! / b! - Math.floor(a! / b!), 1, 0.02) },
+  mod: {
+    build: (a, b) => T.mod(a!, b!),
+    domains: [real, positive],
+    smooth: (a, b) => away(a! / b! - Math.floor(a! / b!), 0, 0.02) && away(a! / b! - Math.floor(a! / b!), 1, 0.02),
+  },
   pow: { build: (a, b) => T.pow(a!, b!), domains: [positive, real] },
   neg: { build: (a) => T.neg(a!), domains: [real] },
   abs: { build: (a) => T.abs(a!), domains: [real], smooth: (a) => away(a!, 0) },
@@ -65,22 +69,31 @@ const CASES: { [K in ScalarOpName]?: Case } = {
   log1mexp: { build: (a) => T.log1mexp(a!), domains: [fc.double({ min: -5, max: -0.05, noNaN: true })] },
   sigmoid: { build: (a) => T.sigmoid(a!), domains: [real] },
   softplus: { build: (a) => T.softplus(a!), domains: [real] },
-  switch: { build: (a, b) => T.switch(T.gt(a!, 0), T.mul(a!, b!), T.sin(b!)), domains: [real, real], smooth: (a) => away(a!, 0) },
+  switch: {
+    build: (a, b) => T.switch(T.gt(a!, 0), T.mul(a!, b!), T.sin(b!)),
+    domains: [real, real],
+    smooth: (a) => away(a!, 0),
+  },
   // a float32 input cast up: the gradient comes back to float32 (checked with float32 tolerances)
   cast: { build: (a) => T.sqr(T.cast(a!, 'float64')), domains: [real], dtype: 'float32' },
 };
 
 /** Shapes for an op's inputs: one full shape and broadcastable variants (dims set to 1 or dropped). */
 const shapesFor = (arity: number) =>
-  fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 3 }).chain((full) =>
-    fc.tuple(
-      ...Array.from({ length: arity }, () =>
-        fc.tuple(fc.integer({ min: 0, max: full.length }), fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length })).map(([drop, ones]) =>
-          full.map((d, i) => (ones[i] ? 1 : d)).slice(drop),
+  fc
+    .array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 3 })
+    .chain((full) =>
+      fc.tuple(
+        ...Array.from({ length: arity }, () =>
+          fc
+            .tuple(
+              fc.integer({ min: 0, max: full.length }),
+              fc.array(fc.boolean(), { minLength: full.length, maxLength: full.length }),
+            )
+            .map(([drop, ones]) => full.map((d, i) => (ones[i] ? 1 : d)).slice(drop)),
         ),
       ),
-    ),
-  );
+    );
 
 function values(shape: readonly number[], domain: fc.Arbitrary<number>): fc.Arbitrary<number[]> {
   const n = shape.reduce((a, b) => a * b, 1);
@@ -96,7 +109,9 @@ function nest(flat: number[], shape: readonly number[]): unknown {
 
 describe('every differentiable elementwise op matches finite differences', () => {
   test('the table covers every op with a gradient rule', () => {
-    const withGrad = Object.values(SCALAR_OPS).filter((s) => s.grad !== 'none').map((s) => s.name);
+    const withGrad = Object.values(SCALAR_OPS)
+      .filter((s) => s.grad !== 'none')
+      .map((s) => s.name);
     expect(withGrad.filter((n) => !(n in CASES))).toEqual([]);
   });
 
@@ -105,18 +120,24 @@ describe('every differentiable elementwise op matches finite differences', () =>
       const arity = c.domains.length;
       fc.assert(
         fc.property(
-          shapesFor(arity).chain((shapes) => fc.tuple(fc.constant(shapes), fc.tuple(...shapes.map((s, i) => values(s, c.domains[i]!))))),
+          shapesFor(arity).chain((shapes) =>
+            fc.tuple(fc.constant(shapes), fc.tuple(...shapes.map((s, i) => values(s, c.domains[i]!)))),
+          ),
           ([shapes, flats]) => {
             if (c.smooth) {
               // check smoothness on the broadcast pairs: any element against any element is a safe superset
               const firsts = flats.map((f) => f);
               for (const a of firsts[0]!) for (const b of firsts[1] ?? [0]) fc.pre(c.smooth(a, b));
             }
-            const point = flats.map((f, i) => (c.dtype ? theano.array(nest(f, shapes[i]!) as number[], { dtype: c.dtype }) : nest(f, shapes[i]!)));
+            const point = flats.map((f, i) =>
+              c.dtype ? theano.array(nest(f, shapes[i]!) as number[], { dtype: c.dtype }) : nest(f, shapes[i]!),
+            );
             try {
               theano.gradient.verifyGrad(c.build, point as never, { nTests: 1 });
             } catch (e) {
-              throw new Error(`${name} at shapes ${JSON.stringify(shapes)}, point ${JSON.stringify(point)}: ${(e as Error).message}`);
+              throw new Error(
+                `${name} at shapes ${JSON.stringify(shapes)}, point ${JSON.stringify(point)}: ${(e as Error).message}`,
+              );
             }
           },
         ),
@@ -131,7 +152,16 @@ describe('piecewise and boolean ops give zero, not an error', () => {
     const x = T.dvector('x');
     const g = theano.grad(T.sum(T[name](x).mul(x)), x);
     expect(theano.function([x], g)([0.5, 1.5, -2.5]).toArray()).toEqual(
-      [0.5, 1.5, -2.5].map((v) => ({ floor: Math.floor, ceil: Math.ceil, round: (z: number) => (Math.abs(z % 1) === 0.5 ? 2 * Math.round(z / 2) : Math.round(z)), trunc: Math.trunc, sign: Math.sign })[name](v) + 0),
+      [0.5, 1.5, -2.5].map(
+        (v) =>
+          ({
+            floor: Math.floor,
+            ceil: Math.ceil,
+            round: (z: number) => (Math.abs(z % 1) === 0.5 ? 2 * Math.round(z / 2) : Math.round(z)),
+            trunc: Math.trunc,
+            sign: Math.sign,
+          })[name](v) + 0,
+      ),
     );
   });
 

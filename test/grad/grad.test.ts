@@ -28,7 +28,11 @@ describe('T.grad', () => {
 
   test('a gradient sums back to an input only where broadcasting may have happened', () => {
     const [x, y] = T.dvectors('x', 'y');
-    const ops = (g: Tensor) => theano.debugprint(g).split('\n').filter((l) => l.includes('SumToShape') || l.includes('sum_to_shape')).length;
+    const ops = (g: Tensor) =>
+      theano
+        .debugprint(g)
+        .split('\n')
+        .filter((l) => l.includes('SumToShape') || l.includes('sum_to_shape')).length;
     // tanh(x) * x: both factors have x's length, so the gradient needs no summing
     const same = T.grad(T.sum(T.tanh(x).mul(x)), x);
     expect(ops(same)).toBe(0);
@@ -48,13 +52,23 @@ describe('T.grad', () => {
     const cost = m.mul(v).add(s).exp().sum();
     const [gm, gv, gs] = T.grad(cost, [m, v, s]);
     const f = theano.function([m, v, s], [gm, gv, gs]);
-    const [M, V, S] = [[[1, 2], [3, 4]], [0.1, 0.2], 0.5];
+    const [M, V, S] = [
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [0.1, 0.2],
+      0.5,
+    ];
     const [a, b, c] = f(M, V, S);
     const e = M.map((r) => r.map((x, j) => Math.exp(x * V[j]! + S)));
     expect(a.toArray()).toEqual(e.map((r) => r.map((x, j) => x * V[j]!)));
     expect(b.shape).toEqual([2]);
     b.toArray().forEach((g, j) => expect(g).toBeCloseTo(e[0]![j]! * M[0]![j]! + e[1]![j]! * M[1]![j]!, 12));
-    expect(c).toBeCloseTo(e.flat().reduce((p, q) => p + q), 12);
+    expect(c).toBeCloseTo(
+      e.flat().reduce((p, q) => p + q),
+      12,
+    );
   });
 
   test('run-time broadcasting (a dimension of unknown length that is 1) is summed back', () => {
@@ -62,8 +76,24 @@ describe('T.grad', () => {
     const b = T.dmatrix('b');
     const gb = T.grad(a.mul(b).sum(), b);
     const f = theano.function([a, b], gb);
-    expect(f([[1, 2], [3, 4]], [[1, 1]]).toArray()).toEqual([[4, 6]]);
-    expect(f([[1, 2], [3, 4]], [[1], [1]]).toArray()).toEqual([[3], [7]]);
+    expect(
+      f(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [[1, 1]],
+      ).toArray(),
+    ).toEqual([[4, 6]]);
+    expect(
+      f(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [[1], [1]],
+      ).toArray(),
+    ).toEqual([[3], [7]]);
   });
 
   test('float32 variables get float32 gradients', () => {
@@ -161,7 +191,11 @@ describe('gradient modifiers', () => {
 describe('reductions differentiate', () => {
   const cases: [string, (x: Tensor) => Tensor, fc.Arbitrary<number>][] = [
     ['sum over an axis', (x) => T.sum(x as never, 0), fc.double({ min: -3, max: 3, noNaN: true })],
-    ['sum keepdims', (x) => T.mul(T.sum(x as never, -1, { keepdims: true }), x), fc.double({ min: -3, max: 3, noNaN: true })],
+    [
+      'sum keepdims',
+      (x) => T.mul(T.sum(x as never, -1, { keepdims: true }), x),
+      fc.double({ min: -3, max: 3, noNaN: true }),
+    ],
     ['prod', (x) => T.prod(x as never, 1), fc.double({ min: -3, max: 3, noNaN: true })],
     ['max', (x) => T.max(x as never, 0), fc.integer({ min: -50, max: 50 }).map((i) => i / 7)],
     ['min (all axes)', (x) => T.min(x as never), fc.integer({ min: -50, max: 50 }).map((i) => i / 7)],
@@ -172,13 +206,18 @@ describe('reductions differentiate', () => {
   for (const [name, build, values] of cases) {
     test(name, () => {
       fc.assert(
-        fc.property(fc.integer({ min: 2, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.uniqueArray(values, { minLength: 9, maxLength: 9 }), (r, c, flat) => {
-          const point = Array.from({ length: r }, (_, i) => flat.slice(i * c, (i + 1) * c));
-          const sorted = point.flat().sort((p, q) => p - q);
-          // ties are kinks of max/min, and sqrt is not differentiable at a zero standard deviation
-          fc.pre(sorted.every((v, i) => i === 0 || v - sorted[i - 1]! >= 0.1));
-          theano.gradient.verifyGrad(build, [point], { nTests: 1 });
-        }),
+        fc.property(
+          fc.integer({ min: 2, max: 3 }),
+          fc.integer({ min: 1, max: 3 }),
+          fc.uniqueArray(values, { minLength: 9, maxLength: 9 }),
+          (r, c, flat) => {
+            const point = Array.from({ length: r }, (_, i) => flat.slice(i * c, (i + 1) * c));
+            const sorted = point.flat().sort((p, q) => p - q);
+            // ties are kinks of max/min, and sqrt is not differentiable at a zero standard deviation
+            fc.pre(sorted.every((v, i) => i === 0 || v - sorted[i - 1]! >= 0.1));
+            theano.gradient.verifyGrad(build, [point], { nTests: 1 });
+          },
+        ),
         { numRuns: 30 },
       );
     });
@@ -208,6 +247,8 @@ describe('verifyGrad', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(theano.gradient.GradientError);
-    expect((err as Error).message).toMatch(/the gradient of input 0 at index \[0\] is .* analytically but .* by finite differences/);
+    expect((err as Error).message).toMatch(
+      /the gradient of input 0 at index \[0\] is .* analytically but .* by finite differences/,
+    );
   });
 });

@@ -11,7 +11,10 @@ type M = Tensor<'float64', 2>;
 
 const N = 3;
 const Mcols = 2;
-const W = T.constant([[0.5, -0.3], [0.2, 0.8]]);
+const W = T.constant([
+  [0.5, -0.3],
+  [0.2, 0.8],
+]);
 
 /** Each step makes a new n×m matrix from earlier ones (by index), so the graph is a DAG with shared nodes. */
 const STEPS: readonly ((a: M, b: M) => M)[] = [
@@ -70,7 +73,9 @@ describe('random expression graphs', () => {
     fc.assert(
       fc.property(program, matrix, vector, (steps, x, w) => {
         fc.pre(smoothAt(steps, x, w));
-        theano.gradient.verifyGrad((xs, ws) => build(steps, xs as M, ws as Tensor<'float64', 1>), [x, w], { nTests: 1 });
+        theano.gradient.verifyGrad((xs, ws) => build(steps, xs as M, ws as Tensor<'float64', 1>), [x, w], {
+          nTests: 1,
+        });
       }),
       { numRuns: 60 },
     );
@@ -78,44 +83,67 @@ describe('random expression graphs', () => {
 
   test('second derivatives: hessian equals the finite-difference Jacobian of the gradient', () => {
     fc.assert(
-      fc.property(program.filter((s) => s.every(([op]) => op !== 15)), matrix, vector, (steps, x, w) => {
-        const xs = T.dmatrix('x');
-        const ws = T.dvector('w');
-        const cost = T.sum(build(steps, xs, ws)) as Tensor<'float64', 0>;
-        const H = theano.function([xs, ws], T.hessian(cost, ws), { onUnusedInput: 'ignore' });
-        const g = theano.function([xs, ws], T.grad(cost, ws), { onUnusedInput: 'ignore' });
-        const h = H(x, w).toArray() as number[][];
-        const eps = 1e-5;
-        for (let k = 0; k < Mcols; k++) {
-          const plus = [...w];
-          const minus = [...w];
-          plus[k]! += eps;
-          minus[k]! -= eps;
-          const gp = g(x, plus).toArray() as number[];
-          const gm = g(x, minus).toArray() as number[];
-          for (let i = 0; i < Mcols; i++) {
-            const numeric = (gp[i]! - gm[i]!) / (2 * eps);
-            expect(Math.abs(h[i]![k]! - numeric)).toBeLessThan(1e-4 * (1 + Math.abs(numeric)));
+      fc.property(
+        program.filter((s) => s.every(([op]) => op !== 15)),
+        matrix,
+        vector,
+        (steps, x, w) => {
+          const xs = T.dmatrix('x');
+          const ws = T.dvector('w');
+          const cost = T.sum(build(steps, xs, ws)) as Tensor<'float64', 0>;
+          const H = theano.function([xs, ws], T.hessian(cost, ws), { onUnusedInput: 'ignore' });
+          const g = theano.function([xs, ws], T.grad(cost, ws), { onUnusedInput: 'ignore' });
+          const h = H(x, w).toArray() as number[][];
+          const eps = 1e-5;
+          for (let k = 0; k < Mcols; k++) {
+            const plus = [...w];
+            const minus = [...w];
+            plus[k]! += eps;
+            minus[k]! -= eps;
+            const gp = g(x, plus).toArray() as number[];
+            const gm = g(x, minus).toArray() as number[];
+            for (let i = 0; i < Mcols; i++) {
+              const numeric = (gp[i]! - gm[i]!) / (2 * eps);
+              expect(Math.abs(h[i]![k]! - numeric)).toBeLessThan(1e-4 * (1 + Math.abs(numeric)));
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 25 },
     );
   });
 
   test('Rop agrees with the Jacobian times a vector; Lop with a vector times the Jacobian', () => {
     fc.assert(
-      fc.property(program, matrix, vector, vector, fc.array(value, { minLength: N * Mcols, maxLength: N * Mcols }), (steps, x, w, v, u) => {
-        const xs = T.dmatrix('x');
-        const ws = T.dvector('w');
-        const vs = T.dvector('v');
-        const us = T.dvector('u');
-        const y = T.flatten(build(steps, xs, ws)) as Tensor<'float64', 1>;
-        const f = theano.function([xs, ws, vs, us], [T.jacobian(y, ws), T.Rop(y, ws, vs), T.Lop(y, ws, us)], { onUnusedInput: 'ignore' });
-        const [J, jv, uj] = f(x, w, v, u).map((a) => a.toArray()) as [number[][], number[], number[]];
-        J.forEach((row, i) => expect(jv[i]).toBeCloseTo(row.reduce((s, a, k) => s + a * v[k]!, 0), 10));
-        for (let k = 0; k < Mcols; k++) expect(uj[k]).toBeCloseTo(J.reduce((s, row, i) => s + u[i]! * row[k]!, 0), 10);
-      }),
+      fc.property(
+        program,
+        matrix,
+        vector,
+        vector,
+        fc.array(value, { minLength: N * Mcols, maxLength: N * Mcols }),
+        (steps, x, w, v, u) => {
+          const xs = T.dmatrix('x');
+          const ws = T.dvector('w');
+          const vs = T.dvector('v');
+          const us = T.dvector('u');
+          const y = T.flatten(build(steps, xs, ws)) as Tensor<'float64', 1>;
+          const f = theano.function([xs, ws, vs, us], [T.jacobian(y, ws), T.Rop(y, ws, vs), T.Lop(y, ws, us)], {
+            onUnusedInput: 'ignore',
+          });
+          const [J, jv, uj] = f(x, w, v, u).map((a) => a.toArray()) as [number[][], number[], number[]];
+          J.forEach((row, i) =>
+            expect(jv[i]).toBeCloseTo(
+              row.reduce((s, a, k) => s + a * v[k]!, 0),
+              10,
+            ),
+          );
+          for (let k = 0; k < Mcols; k++)
+            expect(uj[k]).toBeCloseTo(
+              J.reduce((s, row, i) => s + u[i]! * row[k]!, 0),
+              10,
+            );
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -125,15 +153,26 @@ describe('jacobian, hessian, Rop, Lop on known functions', () => {
   test('jacobian of x * x * sum(x) and hessian of sum(x ** 3)', () => {
     const x = T.dvector('x');
     const J = theano.function([x], T.jacobian(x.mul(x).mul(T.sum(x)), x));
-    expect(J([1, 2, 3]).toArray()).toEqual([[13, 1, 1], [4, 28, 4], [9, 9, 45]]);
+    expect(J([1, 2, 3]).toArray()).toEqual([
+      [13, 1, 1],
+      [4, 28, 4],
+      [9, 9, 45],
+    ]);
     const H = theano.function([x], T.hessian(T.sum(x.pow(3)), x));
-    expect(H([1, 2, 3]).toArray()).toEqual([[6, 0, 0], [0, 12, 0], [0, 0, 18]]);
+    expect(H([1, 2, 3]).toArray()).toEqual([
+      [6, 0, 0],
+      [0, 12, 0],
+      [0, 0, 18],
+    ]);
   });
 
   test('the jacobian of a matrix expression has one row per element; of a scalar it is the gradient', () => {
     const m = T.dmatrix('m');
     const J = theano.function([m], T.jacobian(m.mul(2), m));
-    const out = J([[1, 2], [3, 4]]);
+    const out = J([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(out.shape).toEqual([4, 2, 2]);
     expect(out.get(3, 1, 1)).toBe(2);
     expect(out.get(3, 0, 1)).toBe(0);

@@ -310,7 +310,11 @@ describe('Rop (forward mode) through linear algebra, as PyTensor has for these o
     [-0.2, 0.5, 0.05],
     [0.1, 0.05, -0.4],
   ];
-  const b = [[1, 2], [0, -1], [3, 0.5]];
+  const b = [
+    [1, 2],
+    [0, -1],
+    [3, 0.5],
+  ];
   const cases: [string, (a: Tensor<'float64', 2>) => Tensor][] = [
     ['cholesky', (a) => T.linalg.cholesky(a)],
     ['solve', (a) => T.linalg.solve(a, T.constant(b))],

@@ -43,6 +43,8 @@ describe('T.nnet.dropout', () => {
     expect(T.nnet.dropout(x, 0.5, srng, { training: false })).toBe(x);
     expect(T.nnet.dropout(x, 0, srng)).toBe(x);
     expect(() => T.nnet.dropout(x, 1, srng)).toThrow('dropout: rate must be a number in [0, 1), got 1');
-    expect(() => T.nnet.dropout(T.ivector('i') as never, 0.5, srng)).toThrow('dropout: x must be float32 or float64, got int32');
+    expect(() => T.nnet.dropout(T.ivector('i') as never, 0.5, srng)).toThrow(
+      'dropout: x must be float32 or float64, got int32',
+    );
   });
 });

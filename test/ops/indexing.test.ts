@@ -626,20 +626,18 @@ function arbIndex(shape: readonly number[]): fc.Arbitrary<RefIndex[]> {
     fc
       .tuple(
         fc.tuple(
-          ...shape
-            .slice(0, consumed)
-            .map((n) =>
-              fc.oneof(
-                {
-                  weight: 2,
-                  arbitrary: fc.record({ int: fc.integer({ min: -n - 1, max: n }), symbolic: fc.boolean() }),
-                },
-                {
-                  weight: 3,
-                  arbitrary: fc.record({ slice: fc.tuple(arbBound(n), arbBound(n), arbStep), symbolic: fc.boolean() }),
-                },
-              ),
+          ...shape.slice(0, consumed).map((n) =>
+            fc.oneof(
+              {
+                weight: 2,
+                arbitrary: fc.record({ int: fc.integer({ min: -n - 1, max: n }), symbolic: fc.boolean() }),
+              },
+              {
+                weight: 3,
+                arbitrary: fc.record({ slice: fc.tuple(arbBound(n), arbBound(n), arbStep), symbolic: fc.boolean() }),
+              },
             ),
+          ),
         ),
         fc.array(fc.integer({ min: 0, max: consumed }), { maxLength: 2 }),
       )

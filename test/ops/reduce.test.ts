@@ -37,7 +37,6 @@ import { checkInferredTypes } from '../infer-type.js';
 
 const T = theano.tensor;
 
-
 const M = [
   [1, 2, 3],
   [4, 5, 6],

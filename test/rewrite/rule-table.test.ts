@@ -10,7 +10,7 @@ import { PHASE_RULES, type Phase } from '../../src/rewrite/pipeline.js';
 const root = resolve(__dirname, '../..');
 const doc = readFileSync(resolve(root, 'docs/optimizer.md'), 'utf8');
 const table = doc.slice(doc.indexOf('## Every rule'));
-const rows = [...table.matchAll(/^\| `(\w+)` \| (\w+) \| .* \| \[[^\]]+\]\(\.\.\/([^)]+)\) \|$/gm)].map((m) => ({
+const rows = [...table.matchAll(/^\| `(\w+)` +\| (\w+) +\| .* \| \[[^\]]+\]\(\.\.\/([^)]+)\) +\|$/gm)].map((m) => ({
   name: m[1]!,
   phase: m[2]!,
   test: m[3]!,

@@ -8,7 +8,10 @@ describe('making arrays', () => {
     const buffer = new Float32Array([1, 2, 3, 4, 5, 6]);
     const m = theano.asarray(buffer, { shape: [2, 3] });
     expect(m.dtype).toBe('float32');
-    expect(m.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(m.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     buffer[0] = 10; // the same memory
     expect(m.get(0, 0)).toBe(10);
     expect(theano.asarray(m)).toBe(m);
@@ -25,9 +28,15 @@ describe('making arrays', () => {
   });
 
   test('zeros, ones, full, arange and linspace give what numpy gives', () => {
-    expect(theano.zeros([2, 3]).toArray()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(theano.zeros([2, 3]).toArray()).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
     expect(theano.ones([2], { dtype: 'int32' }).toArray()).toEqual([1, 1]);
-    expect(theano.full([2, 2], 7, { dtype: 'int64' }).toArray()).toEqual([[7n, 7n], [7n, 7n]]);
+    expect(theano.full([2, 2], 7, { dtype: 'int64' }).toArray()).toEqual([
+      [7n, 7n],
+      [7n, 7n],
+    ]);
     expect(theano.full([3], true, { dtype: 'bool' }).toArray()).toEqual([true, true, true]);
     expect(theano.arange(5).toArray()).toEqual([0, 1, 2, 3, 4]); // np.arange(5.)
     expect(theano.arange(0, 1, 0.3).toArray()).toEqual([0, 0.3, 0.6, 0.8999999999999999]); // np.arange(0, 1, 0.3)
@@ -35,7 +44,9 @@ describe('making arrays', () => {
     expect(theano.linspace(0, 1, 5).toArray()).toEqual([0, 0.25, 0.5, 0.75, 1]);
     expect(theano.linspace(0, 1, 4, { endpoint: false }).toArray()).toEqual([0, 0.25, 0.5, 0.75]);
     expect(theano.linspace(2, 3, 1).toArray()).toEqual([2]);
-    expect(() => theano.arange(0, 1, 0)).toThrow('arange: start, stop and step must be finite numbers and step not 0, got 0, 1, 0');
+    expect(() => theano.arange(0, 1, 0)).toThrow(
+      'arange: start, stop and step must be finite numbers and step not 0, got 0, 1, 0',
+    );
   });
 });
 
@@ -48,7 +59,9 @@ describe('reshaping and transposing', () => {
     const t = b.T.reshape([6]); // not contiguous: copied
     expect(t.toArray()).toEqual([0, 3, 1, 4, 2, 5]);
     expect(t.data).not.toBe(a.data);
-    expect(() => a.reshape([4, -1])).toThrow('NDArray.reshape: cannot reshape an array of size 6 (shape (6,)) into [4,-1]');
+    expect(() => a.reshape([4, -1])).toThrow(
+      'NDArray.reshape: cannot reshape an array of size 6 (shape (6,)) into [4,-1]',
+    );
     expect(() => a.reshape([-1, -1])).toThrow('only one length may be -1');
   });
 
@@ -60,7 +73,9 @@ describe('reshaping and transposing', () => {
     expect(p.shape).toEqual([3, 2, 4]);
     expect(p.get(2, 1, 3)).toBe(a.get(1, 2, 3));
     expect(p.data).toBe(a.data);
-    expect(() => a.transpose(0, 0, 1)).toThrow('NDArray.transpose: axes [0,0,1] are not a permutation of the 3 axes of shape (2, 3, 4)');
+    expect(() => a.transpose(0, 0, 1)).toThrow(
+      'NDArray.transpose: axes [0,0,1] are not a permutation of the 3 axes of shape (2, 3, 4)',
+    );
   });
 });
 
@@ -68,7 +83,10 @@ describe('elements, dtypes and typed arrays', () => {
   test('set writes one element (negative indices count from the end), in the dtype', () => {
     const m = theano.zeros([2, 2], { dtype: 'int32' });
     m.set(0, -1, 7.9);
-    expect(m.toArray()).toEqual([[0, 7], [0, 0]]);
+    expect(m.toArray()).toEqual([
+      [0, 7],
+      [0, 0],
+    ]);
     const big = theano.zeros([1], { dtype: 'int64' });
     big.set(0, 2n ** 60n);
     expect(big.get(0)).toBe(2n ** 60n);

@@ -170,27 +170,52 @@ describe('the NDArray constructor checks what it is given', () => {
 describe('printing as numpy 2 prints (expected strings are numpy 2.4 output for the same arrays)', () => {
   test('scientific notation pads mantissas with zeros to a common precision, exponents to a common width', () => {
     const cases: [number[], 'float32' | 'float64', string][] = [
-      [[0.1, 1e-05], 'float32', "[1.e-01 1.e-05]"],
-      [[-1e-05, 1], 'float64', "[-1.e-05  1.e+00]"],
-      [[10000000000.0, -2.5, 3], 'float64', "[ 1.0e+10 -2.5e+00  3.0e+00]"],
-      [[1e-300, 1e+300], 'float64', "[1.e-300 1.e+300]"],
-      [[3.14159e-07, 2.0, -750000.0], 'float32', "[ 3.14159e-07  2.00000e+00 -7.50000e+05]"],
-      [[123456789.0, 1.0], 'float64', "[1.23456789e+08 1.00000000e+00]"],
-      [[0.5, 1e-05, NaN], 'float64', "[5.e-01 1.e-05    nan]"],
+      [[0.1, 1e-5], 'float32', '[1.e-01 1.e-05]'],
+      [[-1e-5, 1], 'float64', '[-1.e-05  1.e+00]'],
+      [[10000000000.0, -2.5, 3], 'float64', '[ 1.0e+10 -2.5e+00  3.0e+00]'],
+      [[1e-300, 1e300], 'float64', '[1.e-300 1.e+300]'],
+      [[3.14159e-7, 2.0, -750000.0], 'float32', '[ 3.14159e-07  2.00000e+00 -7.50000e+05]'],
+      [[123456789.0, 1.0], 'float64', '[1.23456789e+08 1.00000000e+00]'],
+      [[0.5, 1e-5, NaN], 'float64', '[5.e-01 1.e-05    nan]'],
     ];
-    for (const [values, dtype, numpy] of cases) expect(theano.array(values, { dtype, allowDowncast: true }).toString()).toBe(numpy);
+    for (const [values, dtype, numpy] of cases)
+      expect(theano.array(values, { dtype, allowDowncast: true }).toString()).toBe(numpy);
   });
 
   test('float32 values print with float32 shortest digits, as numpy (0.3, not 0.30000001)', () => {
-    expect(theano.array([[1, 0.1, 0.2], [0.3, 0.4, 0.5]], { dtype: 'float32' }).toString()).toBe('[[1.  0.1 0.2]\n [0.3 0.4 0.5]]');
-    expect(theano.array([2.5, -0.1, 3.14159274], { dtype: 'float32' }).toString()).toBe('[ 2.5       -0.1        3.1415927]');
+    expect(
+      theano
+        .array(
+          [
+            [1, 0.1, 0.2],
+            [0.3, 0.4, 0.5],
+          ],
+          { dtype: 'float32' },
+        )
+        .toString(),
+    ).toBe('[[1.  0.1 0.2]\n [0.3 0.4 0.5]]');
+    expect(theano.array([2.5, -0.1, 3.14159274], { dtype: 'float32' }).toString()).toBe(
+      '[ 2.5       -0.1        3.1415927]',
+    );
   });
 
   test('past 1,000 elements, each long axis shows its first and last 3 items around ...', () => {
-    const cube = new theano.NDArray('float64', [2, 12, 50], Float64Array.from({ length: 1200 }, (_, i) => i));
-    expect(cube.toString()).toBe("[[[0.000e+00 1.000e+00 2.000e+00 ... 4.700e+01 4.800e+01 4.900e+01]\n  [5.000e+01 5.100e+01 5.200e+01 ... 9.700e+01 9.800e+01 9.900e+01]\n  [1.000e+02 1.010e+02 1.020e+02 ... 1.470e+02 1.480e+02 1.490e+02]\n  ...\n  [4.500e+02 4.510e+02 4.520e+02 ... 4.970e+02 4.980e+02 4.990e+02]\n  [5.000e+02 5.010e+02 5.020e+02 ... 5.470e+02 5.480e+02 5.490e+02]\n  [5.500e+02 5.510e+02 5.520e+02 ... 5.970e+02 5.980e+02 5.990e+02]]\n\n [[6.000e+02 6.010e+02 6.020e+02 ... 6.470e+02 6.480e+02 6.490e+02]\n  [6.500e+02 6.510e+02 6.520e+02 ... 6.970e+02 6.980e+02 6.990e+02]\n  [7.000e+02 7.010e+02 7.020e+02 ... 7.470e+02 7.480e+02 7.490e+02]\n  ...\n  [1.050e+03 1.051e+03 1.052e+03 ... 1.097e+03 1.098e+03 1.099e+03]\n  [1.100e+03 1.101e+03 1.102e+03 ... 1.147e+03 1.148e+03 1.149e+03]\n  [1.150e+03 1.151e+03 1.152e+03 ... 1.197e+03 1.198e+03 1.199e+03]]]");
-    const ints = new theano.NDArray('int64', [3, 500], BigInt64Array.from({ length: 1500 }, (_, i) => BigInt(i - 700)));
-    expect(ints.toString()).toBe("[[-700 -699 -698 ... -203 -202 -201]\n [-200 -199 -198 ...  297  298  299]\n [ 300  301  302 ...  797  798  799]]");
+    const cube = new theano.NDArray(
+      'float64',
+      [2, 12, 50],
+      Float64Array.from({ length: 1200 }, (_, i) => i),
+    );
+    expect(cube.toString()).toBe(
+      '[[[0.000e+00 1.000e+00 2.000e+00 ... 4.700e+01 4.800e+01 4.900e+01]\n  [5.000e+01 5.100e+01 5.200e+01 ... 9.700e+01 9.800e+01 9.900e+01]\n  [1.000e+02 1.010e+02 1.020e+02 ... 1.470e+02 1.480e+02 1.490e+02]\n  ...\n  [4.500e+02 4.510e+02 4.520e+02 ... 4.970e+02 4.980e+02 4.990e+02]\n  [5.000e+02 5.010e+02 5.020e+02 ... 5.470e+02 5.480e+02 5.490e+02]\n  [5.500e+02 5.510e+02 5.520e+02 ... 5.970e+02 5.980e+02 5.990e+02]]\n\n [[6.000e+02 6.010e+02 6.020e+02 ... 6.470e+02 6.480e+02 6.490e+02]\n  [6.500e+02 6.510e+02 6.520e+02 ... 6.970e+02 6.980e+02 6.990e+02]\n  [7.000e+02 7.010e+02 7.020e+02 ... 7.470e+02 7.480e+02 7.490e+02]\n  ...\n  [1.050e+03 1.051e+03 1.052e+03 ... 1.097e+03 1.098e+03 1.099e+03]\n  [1.100e+03 1.101e+03 1.102e+03 ... 1.147e+03 1.148e+03 1.149e+03]\n  [1.150e+03 1.151e+03 1.152e+03 ... 1.197e+03 1.198e+03 1.199e+03]]]',
+    );
+    const ints = new theano.NDArray(
+      'int64',
+      [3, 500],
+      BigInt64Array.from({ length: 1500 }, (_, i) => BigInt(i - 700)),
+    );
+    expect(ints.toString()).toBe(
+      '[[-700 -699 -698 ... -203 -202 -201]\n [-200 -199 -198 ...  297  298  299]\n [ 300  301  302 ...  797  798  799]]',
+    );
     expect(theano.array(Array.from({ length: 2000 }, (_, i) => i)).toString().length).toBeLessThan(100);
   });
 });

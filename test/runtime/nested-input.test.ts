@@ -14,7 +14,15 @@ describe('nested JS arrays as inputs', () => {
       expect(Array.from(fromNested.data as Float64Array)).toEqual(Array.from(fromTyped.data as Float64Array));
     }
     // a non-number still gets the checking path's message
-    expect(() => theano.toNDArray([[1, 2], [3, 'x' as never]], { dtype: 'float64' })).toThrow("value: element 3 is a string ('x'), not a number");
+    expect(() =>
+      theano.toNDArray(
+        [
+          [1, 2],
+          [3, 'x' as never],
+        ],
+        { dtype: 'float64' },
+      ),
+    ).toThrow("value: element 3 is a string ('x'), not a number");
   });
 
   test('a large nested array passed on every call is pointed out once per process', () => {

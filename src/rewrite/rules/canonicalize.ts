@@ -28,7 +28,16 @@ import { broadcastStatic, TensorType, type StaticDim } from '../../types/tensor-
 import { rule, type Rule } from '../engine.js';
 import { filled, inDType, keepShape, liveClients, scalar } from './helpers.js';
 import { c, etc, Family, isOp, oneOf, P, paramsOf, v, type Captures } from '../pattern.js';
-import { broadcastDims, dimsOf, factDims, forEachSource, lengthFacts, sameShape, sizeDim, type Dim } from '../shape-proofs.js';
+import {
+  broadcastDims,
+  dimsOf,
+  factDims,
+  forEachSource,
+  lengthFacts,
+  sameShape,
+  sizeDim,
+  type Dim,
+} from '../shape-proofs.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // patterns

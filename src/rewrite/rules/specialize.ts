@@ -41,7 +41,8 @@ function floatPower(x: Tensor | undefined, z: Tensor): x is Tensor {
 }
 
 /** Every axis of a rank-`ndim` tensor except `drop`. */
-const axesExcept = (ndim: number, drop: readonly number[]) => Array.from({ length: ndim }, (_, i) => i).filter((i) => !drop.includes(i));
+const axesExcept = (ndim: number, drop: readonly number[]) =>
+  Array.from({ length: ndim }, (_, i) => i).filter((i) => !drop.includes(i));
 
 /**
  * `a` without its axes `drop` (each of length 1). A dimshuffle is composed with the one that made `a`, so
@@ -131,7 +132,8 @@ const smallIntegerExponent = (k: Variable) => {
 const pow = (k: number): Pattern => P.pow(v('x'), c(k));
 const sumOf = (inner: Pattern): Pattern => P.reduce(inner).where((p) => p.kind === 'sum');
 const floatCast = (inner: Pattern): Pattern => P.cast(inner).where((p) => p.dtype !== undefined && isFloat(p.dtype));
-const isPattern = (pattern: DimPattern, want: DimPattern) => pattern.length === want.length && pattern.every((a, i) => a === want[i]);
+const isPattern = (pattern: DimPattern, want: DimPattern) =>
+  pattern.length === want.length && pattern.every((a, i) => a === want[i]);
 /** u[:, None]: a vector made a column. */
 const column = (inner: Pattern): Pattern => P.dimshuffle(inner).where((p) => isPattern(p.pattern, [0, 'x']));
 /** u[None, :]: a vector made a row. */
@@ -162,12 +164,28 @@ export const SPECIALIZE_RULES: readonly Rule[] = [
   rule('pow_neg_2', pow(-2), ({ x }, z) => (floatPower(x, z) ? (T.reciprocal(T.sqr(x)) as Tensor) : null)), // x ** -2 -> 1 / sqr(x)
   rule('pow_half', pow(0.5), ({ x }, z) => (floatPower(x, z) ? (T.sqrt(x) as Tensor) : null)), // x ** 0.5 -> sqrt(x) (differs only at -inf: nan, not inf; and in the sign of -0)
   rule('pow_neg_half', pow(-0.5), ({ x }, z) => (floatPower(x, z) ? (T.reciprocal(T.sqrt(x)) as Tensor) : null)), // x ** -0.5 -> 1 / sqrt(x) (differs only at -0: -inf, not inf; and at -inf: nan, not 0)
-  rule('pow_small_int', P.pow(v('x'), v('k', smallIntegerExponent)), ({ x, k }, z) => (floatPower(x, z) ? powerBySquaring(x, constantScalar(k!)!) : null)), // x ** n -> squarings and products, 2 <= |n| <= 16
-  rule('sum_mul_by_scalar', sumOf(P.mul(v('x'), v('y'))), ({ x, y }, z) => distributeSum(x!, y!, z, times) ?? distributeSum(y!, x!, z, times)), // sum(x * a) -> sum(x) * a, a constant along the summed axes
+  rule('pow_small_int', P.pow(v('x'), v('k', smallIntegerExponent)), ({ x, k }, z) =>
+    floatPower(x, z) ? powerBySquaring(x, constantScalar(k!)!) : null,
+  ), // x ** n -> squarings and products, 2 <= |n| <= 16
+  rule(
+    'sum_mul_by_scalar',
+    sumOf(P.mul(v('x'), v('y'))),
+    ({ x, y }, z) => distributeSum(x!, y!, z, times) ?? distributeSum(y!, x!, z, times),
+  ), // sum(x * a) -> sum(x) * a, a constant along the summed axes
   rule('sum_div_by_scalar', sumOf(P.true_div(v('x'), v('a'))), ({ x, a }, z) => distributeSum(x!, a!, z, over)), // sum(x / a) -> sum(x) / a, a constant along the summed axes
   rule('sum_neg', sumOf(P.neg(v('x'))), ({ x }, z) => negatedSum(x!, z)), // sum(-x) -> -sum(x)
-  rule('div_by_shape_product', P.true_div(v('s'), floatCast(v('n', isShapeProduct))), ({ s, n }, z) => (s!.dtype === z.dtype ? reciprocalTimes(s!, T.reciprocal(T.cast(n!, z.dtype)) as Tensor) : null)), // s / n -> s * (1 / n), n a product of lengths (mean); 1 / n alone when s is 1
+  rule('div_by_shape_product', P.true_div(v('s'), floatCast(v('n', isShapeProduct))), ({ s, n }, z) =>
+    s!.dtype === z.dtype ? reciprocalTimes(s!, T.reciprocal(T.cast(n!, z.dtype)) as Tensor) : null,
+  ), // s / n -> s * (1 / n), n a product of lengths (mean); 1 / n alone when s is 1
   rule('dot_length_one', P.dot(v('a'), v('b')), ({ a, b }, z) => dotOverLengthOne(a!, b!, z)), // dot(a, b) over a length-1 axis -> a * b broadcast
-  rule('dot_column', P.dot(v('a'), column(vector('u'))), ({ a, u }) => T.dimshuffle(T.dot(a!, u!) as Tensor, (a!.ndim === 2 ? [0, 'x'] : ['x']) as never) as Tensor), // dot(A, u[:, None]) -> dot(A, u)[:, None]
-  rule('dot_row', P.dot(row(vector('u')), v('b')), ({ u, b }) => T.dimshuffle(T.dot(u!, b!) as Tensor, (b!.ndim === 2 ? ['x', 0] : ['x']) as never) as Tensor), // dot(u[None, :], B) -> dot(u, B)[None, :]
+  rule(
+    'dot_column',
+    P.dot(v('a'), column(vector('u'))),
+    ({ a, u }) => T.dimshuffle(T.dot(a!, u!) as Tensor, (a!.ndim === 2 ? [0, 'x'] : ['x']) as never) as Tensor,
+  ), // dot(A, u[:, None]) -> dot(A, u)[:, None]
+  rule(
+    'dot_row',
+    P.dot(row(vector('u')), v('b')),
+    ({ u, b }) => T.dimshuffle(T.dot(u!, b!) as Tensor, (b!.ndim === 2 ? ['x', 0] : ['x']) as never) as Tensor,
+  ), // dot(u[None, :], B) -> dot(u, B)[None, :]
 ];

@@ -23,7 +23,17 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { rule, type Rule } from '../engine.js';
 import { anyOf, is, isConstantValue, isOp, P, paramsOf, v, type Pattern } from '../pattern.js';
 import { sameShape } from '../shape-proofs.js';
-import { isNeutralConstant, coveredBy, broadcastWith, bothOrders, negate, unit, times, areNegations, parts } from './helpers.js';
+import {
+  isNeutralConstant,
+  coveredBy,
+  broadcastWith,
+  bothOrders,
+  negate,
+  unit,
+  times,
+  areNegations,
+  parts,
+} from './helpers.js';
 
 /** `x - m` with `m` the max of x (possibly zeroed where infinite), as `T.logsumexp` shifts: already stable. */
 function isMaxShifted(x: Variable): boolean {
@@ -139,9 +149,7 @@ const cancelDivision: Canceller = {
 const cancelOnePlusExp: Canceller = {
   worthTrying: (d, graph) =>
     isExp(d) &&
-    (readBy(d, graph, 'add') ||
-      readBy(d.owner!.inputs[0]!, graph, 'neg') ||
-      isOp(d.owner!.inputs[0], 'neg')),
+    (readBy(d, graph, 'add') || readBy(d.owner!.inputs[0]!, graph, 'neg') || isOp(d.owner!.inputs[0], 'neg')),
   cancel: (g, d) => cancelOnePlusExpAt(g, d),
 };
 /** Whether `w` is 1 + d (in either order, the 1 a constant that broadcasts nothing). */
