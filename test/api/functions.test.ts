@@ -115,22 +115,7 @@ describe('outputs as an object, or none', () => {
 });
 
 describe('f.copy (the tutorial: Copying functions)', () => {
-  test("the tutorial's accumulator, swapped and without updates", () => {
-    const state = theano.shared(0, { dtype: 'int64' });
-    const inc = T.iscalar('inc');
-    const accumulator = theano.function([inc], state, { updates: [[state, state.add(inc)]] });
-    expect(accumulator(10)).toBe(0n);
-    expect(state.getValue()).toBe(10n);
-    const newState = theano.shared(0, { dtype: 'int64' });
-    const newAccumulator = accumulator.copy({ swap: new Map([[state, newState]]) });
-    expect(newAccumulator(100)).toBe(0n);
-    expect(newState.getValue()).toBe(100n);
-    expect(state.getValue()).toBe(10n);
-    const nullAccumulator = accumulator.copy({ deleteUpdates: true });
-    expect(nullAccumulator(9000)).toBe(10n);
-    expect(state.getValue()).toBe(10n);
-    expect(nullAccumulator.updatedShared).toEqual([]);
-  });
+  // the tutorial's accumulator, swapped and without updates, is in test/tutorial-port.test.ts
 
   test('the copy reuses the optimized graph (no rewrite runs) and may share the buffer pool', () => {
     const w = theano.shared(

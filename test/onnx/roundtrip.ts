@@ -6,18 +6,10 @@ import * as ort from 'onnxruntime-node';
 import { expect } from 'vitest';
 import * as theano from '../../src/index.js';
 import type { DType, NDArray, Tensor } from '../../src/index.js';
+import { seededRandom } from '../../src/runtime/random.js';
 
 /** A seeded generator (mulberry32): the same inputs on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = seededRandom;
 
 const rand = seeded(20261207);
 
