@@ -159,3 +159,31 @@ theano.function([v], v, { onUnusedInput: 'silent' });
 theano.function([1], v);
 // @ts-expect-error -- a number as an output
 theano.function([v], 1);
+
+// --- the everyday SGD update list: one `map` over parameters of several ranks
+const xs = T.dmatrix('xs');
+const ys = T.dvector('ys');
+const W = theano.shared([[0.1], [0.2]], { name: 'W' });
+const bias = theano.shared([0], { name: 'bias' });
+const params = [W, bias];
+const cost = T.sum(T.sqr(T.dot(xs, W).add(bias).sum(1).sub(ys)));
+const grads = T.grad(cost, params);
+const lr = 0.1;
+const train = theano.function([xs, ys], cost, {
+  updates: params.map((p, i) => [p, p.sub(grads[i]!.mul(lr))]),
+});
+expectType<number>(train([[1, 2]], [3]));
+// pairs of several dtypes: each value has its own shared variable's dtype
+const steps = theano.shared(0, { dtype: 'int32' });
+theano.function([], [], {
+  updates: [
+    [W, W.mul(0.5)],
+    [steps, steps.add(1)],
+  ],
+});
+// @ts-expect-error -- a float64 value for an int32 shared variable, in a list over parameters of several ranks
+theano.function([], [], { updates: [counter, theano.shared([0], { dtype: 'int32' })].map((p) => [p, p.add(0.5)]) });
+// @ts-expect-error -- a float32 value for float64 parameters
+theano.function([], [], { updates: params.map((p) => [p, p.cast('float32')]) });
+// @ts-expect-error -- a value of a rank none of the parameters has
+theano.function([], [], { updates: params.map((p) => [p, T.dscalar()]) });

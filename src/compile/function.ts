@@ -42,9 +42,35 @@ export type Given = {
   [D in DType]: { [R in Rank]: readonly [Tensor<D, R>, Tensor<D, R> | InputValue<D, R>] }[Rank];
 }[DType];
 
-export interface FunctionOptions {
+/** Any `[shared, newValue]` pair, before its dtypes and ranks are checked by `CheckedUpdates`. */
+export type UpdateLike = readonly [SharedVariable, Tensor];
+/** What an update whose value has a dtype other than its shared variable's must also be: nothing is, so it fails. */
+export interface UpdateDTypeMismatch {
+  readonly 'error: the new value has a different dtype than its shared variable (cast it)': true;
+}
+/** What an update whose value has a rank other than its shared variable's must also be: nothing is, so it fails. */
+export interface UpdateRankMismatch {
+  readonly 'error: the new value has a different rank than its shared variable': true;
+}
+/**
+ * One pair checked: the value's dtype must be the shared variable's, its rank the shared variable's. When the pair
+ * comes from a list over shared variables of several ranks (`params.map((p, i) => [p, p.sub(grads[i].mul(lr))])`),
+ * both sides are unions and lose which rank goes with which: the value's dtypes and ranks must then be among the
+ * shared variable's, and each pair is checked exactly when the function is compiled.
+ */
+type CheckUpdate<P> = P extends readonly [SharedVariable<infer D, infer R>, Tensor<infer D2, infer R2>]
+  ? [D2] extends [D]
+    ? [R2] extends [R]
+      ? P
+      : P & UpdateRankMismatch
+    : P & UpdateDTypeMismatch
+  : P;
+/** A list of updates with each pair checked (see `CheckUpdate`). */
+export type CheckedUpdates<U extends readonly UpdateLike[]> = { [K in keyof U]: CheckUpdate<U[K]> };
+
+export interface FunctionOptions<U extends readonly UpdateLike[] = readonly Update[]> {
   /** Pairs `[shared, newValue]`: every new value is computed from the old values, then all are written together. */
-  updates?: readonly Update[] | ReadonlyMap<SharedVariable, Tensor>;
+  updates?: (U & CheckedUpdates<U>) | ReadonlyMap<SharedVariable, Tensor>;
   /** Pairs `[variable, replacement]` substituted in the graph before compiling (Theano's `givens`). */
   givens?: readonly Given[] | ReadonlyMap<Tensor, Tensor | ArrayLikeInput>;
   /** What to do about an input no output depends on: 'raise' (the default, as Theano), 'warn' or 'ignore'. */
@@ -150,11 +176,13 @@ function pairs<K, V>(p: readonly (readonly [K, V])[] | ReadonlyMap<K, V> | undef
  * const f = theano.function([a, b], a.add(b));
  * f(1.5, 2.5); // 4
  */
-export function compile<const I extends readonly InputSpec[], const O extends OutputSpec = undefined>(
-  inputs: I,
-  outputs?: O,
-  options: FunctionOptions = {},
-): CompiledFunction<I, O> {
+export function compile<
+  const I extends readonly InputSpec[],
+  const O extends OutputSpec = undefined,
+  const U extends readonly UpdateLike[] = readonly Update[],
+>(inputs: I, outputs?: O, typedOptions: FunctionOptions<U> = {}): CompiledFunction<I, O> {
+  // the pairs' types were checked at the call (CheckedUpdates); from here on they are checked at run time
+  const options = typedOptions as FunctionOptions;
   const fname = typeof options?.name === 'string' && options.name ? `function '${options.name}'` : 'function';
   checkOptions(options, fname);
   if ((outputs === undefined || outputs === null) && options.updates === undefined)

@@ -1,6 +1,6 @@
 /** The JS values that go into and come out of compiled functions and shared variables, typed by dtype and rank. */
 import type { DType, ScalarValue } from '../types/dtype.js';
-import type { Nested, Rank, RankOfShape } from '../types/rank.js';
+import type { Inc, Nested, Rank, RankOfShape } from '../types/rank.js';
 import { castArray, describeValue, toNDArray, type ArrayLikeInput } from './convert.js';
 import { NDArray } from './ndarray.js';
 
@@ -58,29 +58,51 @@ export type DTypeOfValue<V> =
                     : V extends Float64Array
                       ? 'float64'
                       : ElementDType<V>;
-type NestedOf<T> =
-  | T
-  | readonly T[]
-  | readonly (readonly T[])[]
-  | readonly (readonly (readonly T[])[])[]
-  | readonly (readonly (readonly (readonly T[])[])[])[];
-type ElementDType<V> = V extends NestedOf<boolean> ? 'bool' : V extends NestedOf<bigint> ? 'int64' : 'float64';
+type IsAny<T> = 0 extends 1 & T ? true : false;
+/**
+ * The scalars inside a nested array literal: `never` for an empty list (`[]`, `[[]]`), `any` when the value is
+ * typed `any` or `any[]` (its contents are known only at run time).
+ */
+type Leaf<V, N extends Rank = 0> = N extends 8
+  ? V
+  : IsAny<V> extends true
+    ? V
+    : V extends readonly (infer E)[]
+      ? [E] extends [never]
+        ? never
+        : Leaf<E, Inc<N>>
+      : V;
+/**
+ * The dtype of a nested array literal: bool for booleans, int64 for bigints, float64 otherwise, and float64 for an
+ * empty list (as numpy) or a value typed `any` (a dtype only the run time knows; float64 is the usual one).
+ */
+type ElementDType<V> =
+  IsAny<Leaf<V>> extends true
+    ? 'float64'
+    : [Leaf<V>] extends [never]
+      ? 'float64'
+      : [Leaf<V>] extends [boolean]
+        ? 'bool'
+        : [Leaf<V>] extends [bigint]
+          ? 'int64'
+          : 'float64';
+
+/**
+ * The rank of a nested array literal: its depth (`[]` is an empty vector, `[[]]` a 1x0 matrix, as numpy), `Rank`
+ * when part of it is typed `any` (a depth only the run time knows).
+ */
+type LiteralRank<V, N extends Rank> = N extends 8
+  ? 8
+  : IsAny<V> extends true
+    ? Rank
+    : V extends readonly (infer E)[]
+      ? [E] extends [never]
+        ? Inc<N>
+        : LiteralRank<E, Inc<N>>
+      : N;
 
 /** The rank the type checker infers for a JS value. */
-export type RankOfValue<V> =
-  V extends NDArray<DType, infer R>
-    ? R
-    : V extends TypedArray
-      ? 1
-      : V extends readonly (readonly (readonly (readonly unknown[])[])[])[]
-        ? 4
-        : V extends readonly (readonly (readonly unknown[])[])[]
-          ? 3
-          : V extends readonly (readonly unknown[])[]
-            ? 2
-            : V extends readonly unknown[]
-              ? 1
-              : 0;
+export type RankOfValue<V> = V extends NDArray<DType, infer R> ? R : V extends TypedArray ? 1 : LiteralRank<V, 0>;
 
 /**
  * An NDArray from a JS value (numpy's `np.array`), typed from the value: `array([[1, 2]])` is

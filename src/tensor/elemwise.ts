@@ -406,11 +406,38 @@ function checkPattern(pattern: unknown, opName: string): (number | 'x')[] {
   return [...(pattern as (number | 'x')[])];
 }
 
+/** `axes` must be a permutation of 0..ndim-1 (numpy's transpose); negative axes count from the end. */
+function checkPermutation(axes: readonly number[], ndim: number): number[] {
+  const pattern = checkPattern(axes, 'transpose') as number[];
+  const perm = pattern.map((a) => (typeof a === 'number' && a < 0 ? a + ndim : a));
+  const sorted = [...perm].sort((a, b) => a - b);
+  if (perm.length !== ndim || sorted.some((a, i) => a !== i)) {
+    throw new RangeError(
+      `transpose: axes [${axes.join(', ')}] are not a permutation of the ${ndim} axes of a rank-${ndim} tensor`,
+    );
+  }
+  return perm;
+}
+
+/** What a permutation of the wrong length must also be: nothing is, so `T.transpose(m, [0])` fails. */
+export interface TransposeAxesMismatch {
+  readonly 'error: transpose takes one axis per axis of the tensor (a permutation of 0..rank-1)': true;
+}
+/** A list of axes whose length (when the type knows it) is the rank R. */
+export type PermutationOf<A extends readonly number[], R extends Rank> = number extends A['length']
+  ? unknown
+  : A['length'] extends R
+    ? unknown
+    : TransposeAxesMismatch;
+
 /**
- * Reverses the axes (or permutes them by `axes`).
+ * Reverses the axes (or permutes them by `axes`, a permutation of `0..rank-1`: numpy's `transpose`).
  * @example T.transpose(m, [1, 0])
  */
-export function transpose<D extends DType, R extends Rank>(x: Tensor<D, R>, axes?: readonly number[]): Tensor<D, R> {
-  const pattern = axes ? checkPattern(axes, 'transpose') : Array.from({ length: x.ndim }, (_, i) => x.ndim - 1 - i);
+export function transpose<D extends DType, R extends Rank, const A extends readonly number[] = readonly number[]>(
+  x: Tensor<D, R>,
+  axes?: A & PermutationOf<A, R>,
+): Tensor<D, R> {
+  const pattern = axes ? checkPermutation(axes, x.ndim) : Array.from({ length: x.ndim }, (_, i) => x.ndim - 1 - i);
   return applyOp(DIMSHUFFLE, { pattern }, [x])[0] as never;
 }

@@ -149,6 +149,16 @@ type IsTuple<I extends readonly unknown[]> = number extends I['length']
   : I['length'] extends Rank
     ? true
     : false;
+type Overlaps<X, T> = X extends T ? true : never;
+/** Whether X may be a T and may be something else (`cond ? 0 : T.slice(1)`): the rank it leaves is not known. */
+type Partly<X, T> = [X] extends [T] ? false : true extends Overlaps<X, T> ? true : false;
+/** Whether one of the first 8 indices is partly T (unrolled, not recursive). */
+// prettier-ignore
+type AnyPartly<I extends readonly unknown[], T> = true extends
+  | Partly<I[0], T> | Partly<I[1], T> | Partly<I[2], T> | Partly<I[3], T>
+  | Partly<I[4], T> | Partly<I[5], T> | Partly<I[6], T> | Partly<I[7], T>
+  ? true
+  : false;
 /** Axes of the input that the indices use up: every index but the new axes. */
 type Consumed<I extends readonly unknown[]> = SubTable[I['length'] & Rank][Count<I, NewAxis>];
 
@@ -156,7 +166,9 @@ type Consumed<I extends readonly unknown[]> = SubTable[I['length'] & Rank][Count
 export type IndexedRank<R extends Rank, I extends readonly unknown[]> = Rank extends R
   ? Rank
   : IsTuple<I> extends true
-    ? AddTable[SubTable[R][Count<I, IntIndex>]][Count<I, NewAxis>]
+    ? true extends AnyPartly<I, IntIndex> | AnyPartly<I, NewAxis>
+      ? Rank
+      : AddTable[SubTable[R][Count<I, IntIndex>]][Count<I, NewAxis>]
     : Rank;
 /** `Ok` when the index list fits rank R, `TooManyIndices` when it uses more axes than R (a compile error). */
 export type FitsRank<R extends Rank, I extends readonly unknown[]> =
@@ -186,7 +198,9 @@ type BroadcastIndexRank<I extends readonly unknown[]> =
 export type AdvancedRank<R extends Rank, I extends readonly unknown[]> = Rank extends R
   ? Rank
   : IsTuple<I> extends true
-    ? AddTable[SubTable[R][Count<I, IntIndex | IndexTensor<PositiveRank>>]][BroadcastIndexRank<I>]
+    ? true extends AnyPartly<I, IntIndex | IndexTensor<PositiveRank>>
+      ? Rank
+      : AddTable[SubTable[R][Count<I, IntIndex | IndexTensor<PositiveRank>>]][BroadcastIndexRank<I>]
     : Rank;
 
 /** Integer index values given as JS data (a number, a list, nested lists), made an int64 constant. */

@@ -37,6 +37,45 @@ describe('shared variables', () => {
     expect(() => i.setValue(0.5)).toThrow(/shared variable 'count': expected dtype int32.*0.5 is not an integer/);
   });
 
+  test('an SGD update list mapped over parameters of several ranks trains each parameter', () => {
+    const x = T.dmatrix('x');
+    const y = T.dvector('y');
+    const W = theano.shared([[0.5], [-0.25]], { name: 'W' });
+    const b = theano.shared([0.1], { name: 'b' });
+    const params = [W, b];
+    const cost = T.sum(T.sqr(T.dot(x, W).add(b).sum(1).sub(y)));
+    const grads = T.grad(cost, params);
+    const lr = 0.05;
+    const train = theano.function([x, y], cost, { updates: params.map((p, i) => [p, p.sub(grads[i]!.mul(lr))]) });
+    const xv = [
+      [1, 2],
+      [3, -1],
+    ];
+    const yv = [1, 2];
+    // reference: residuals r = x.W + b - y, dW[k] = 2 sum_n r[n] x[n][k], db = 2 sum_n r[n]
+    const r = xv.map((row, n) => row[0]! * 0.5 + row[1]! * -0.25 + 0.1 - yv[n]!);
+    const dW = [0, 1].map((k) => 2 * r.reduce((acc, rn, n) => acc + rn * xv[n]![k]!, 0));
+    const db = 2 * r.reduce((acc, rn) => acc + rn, 0);
+    expect(train(xv, yv)).toBeCloseTo(
+      r.reduce((acc, rn) => acc + rn * rn, 0),
+      12,
+    );
+    const wAfter = W.getValue().toArray() as number[][];
+    expect(wAfter[0]![0]).toBeCloseTo(0.5 - lr * dW[0]!, 12);
+    expect(wAfter[1]![0]).toBeCloseTo(-0.25 - lr * dW[1]!, 12);
+    expect((b.getValue().toArray() as number[])[0]).toBeCloseTo(0.1 - lr * db, 12);
+  });
+
+  test('a mapped update list that pairs a parameter with a value of another of its ranks fails at build time', () => {
+    const W = theano.shared([[1, 2]], { name: 'W' });
+    const b = theano.shared([1, 2], { name: 'b' });
+    const params = [W, b];
+    // the types accept it (both sides are "matrix or vector"); the pairing is checked when the function is built
+    expect(() => theano.function([], [], { updates: params.map((p, i) => [p, params[1 - i]!.mul(2)]) })).toThrow(
+      /the update of shared variable 'W' has type float64 vector, but the variable is float64 matrix/,
+    );
+  });
+
   test('an update of the wrong type is rejected when the function is built', () => {
     const s = theano.shared(0, { dtype: 'int32', name: 'n' });
     const d = T.dscalar('d');
