@@ -26,7 +26,12 @@ export type {
   CopyOptions,
 } from './compile/function.js';
 export { In, FunctionInput } from './compile/io.js';
-import './compile/eval.js';
+import { installEval } from './compile/eval.js';
+import { installDebugprintIds } from './printing/debugprint.js';
+// the layers below may not import compile/ and printing/: the entry connects them (a call here, not a bare
+// import, so that bundlers honouring "sideEffects": false keep it)
+installEval();
+installDebugprintIds();
 export { clone, cloneReplace } from './compile/clone.js';
 export type { CloneOptions } from './compile/clone.js';
 export * as graph from './graph-api.js';

@@ -57,7 +57,13 @@ function evaluate(x: Tensor, values: EvalValues | undefined): unknown {
   return f(...pairs.map(([, value]) => value));
 }
 
-registerEvaluator(evaluate);
+/**
+ * Gives `Tensor.eval` its evaluator. Called by the package entry (src/index.ts), not at this module's top level:
+ * the package declares no side effects, so a bundler may drop a module imported only for one.
+ */
+export function installEval(): void {
+  registerEvaluator(evaluate);
+}
 
 /** How many functions `x.eval` compiled for `x` so far (for tests of the cache). */
 export const evalCacheSize = (x: Tensor): number => cache.get(x)?.size ?? 0;

@@ -178,5 +178,11 @@ function printWithIds(v: Printable, options: DebugprintOptions): { text: string;
   return { text: lines.join('\n'), ids };
 }
 
-// the profiler's summary (in compile/, which may not import printing/) gets the ids `debugprint(f)` prints
-registerDebugprintIds((graph) => printWithIds(graph, {}).ids);
+/**
+ * Gives the profiler's summary (in compile/, which may not import printing/) the ids `debugprint(f)` prints.
+ * Called by the package entry (src/index.ts): the package declares no side effects, so a bundler may drop a
+ * top-level registration here when debugprint itself is not used.
+ */
+export function installDebugprintIds(): void {
+  registerDebugprintIds((graph) => printWithIds(graph, {}).ids);
+}
