@@ -11,7 +11,7 @@
 import { fileURLToPath } from 'node:url';
 import * as theano from '../src/index.js';
 import type { SharedVariable, Tensor } from '../src/index.js';
-import { glorotUniform, minibatch, momentumUpdates } from './lib/layers.js';
+import { glorotUniform, minibatchGivens, momentumUpdates } from './lib/layers.js';
 import { CLASSES, loadMnist } from './lib/mnist.js';
 import { argValue, resumeFrom, runEpochs, type MnistRunOptions, type MnistRunResult } from './lib/training.js';
 
@@ -81,10 +81,10 @@ export async function trainMnistLenet(o: LenetOptions = {}): Promise<MnistRunRes
   const i = T.iscalar('i');
   const step = theano.function([i], cost, {
     updates: momentumUpdates(cost, params, o.learningRate ?? 0.05, o.momentum ?? 0.9),
-    givens: [
-      [x, trainX.get(minibatch(i, batchSize))],
-      [y, trainY.get(minibatch(i, batchSize))],
-    ],
+    givens: minibatchGivens(i, batchSize, [
+      [x, trainX],
+      [y, trainY],
+    ]),
     name: 'lenet_step',
   });
   // the test set goes through the evaluation network (no dropout) 500 digits at a time
@@ -92,10 +92,10 @@ export async function trainMnistLenet(o: LenetOptions = {}): Promise<MnistRunRes
   const testY = theano.shared(data.test.labels, { name: 'testY' });
   const chunk = 500;
   const right = theano.function([i], T.sum(T.eq(T.argmax(lenet(x, p, srng, 0, false), 1), y)), {
-    givens: [
-      [x, testX.get(minibatch(i, chunk))],
-      [y, testY.get(minibatch(i, chunk))],
-    ],
+    givens: minibatchGivens(i, chunk, [
+      [x, testX],
+      [y, testY],
+    ]),
     name: 'lenet_right',
   });
   const total = data.test.labels.size;

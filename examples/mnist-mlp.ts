@@ -13,7 +13,7 @@
 import { fileURLToPath } from 'node:url';
 import * as theano from '../src/index.js';
 import type { SharedVariable } from '../src/index.js';
-import { glorotUniform, minibatch, momentumUpdates } from './lib/layers.js';
+import { glorotUniform, minibatchGivens, momentumUpdates } from './lib/layers.js';
 import { CLASSES, loadMnist, PIXELS } from './lib/mnist.js';
 import { argValue, resumeFrom, runEpochs, type MnistRunOptions, type MnistRunResult } from './lib/training.js';
 
@@ -59,13 +59,12 @@ export async function trainMnistMlp(o: MlpOptions = {}): Promise<MlpResult> {
   const trainX = theano.shared(data.train.images, { name: 'trainX' });
   const trainY = theano.shared(data.train.labels, { name: 'trainY' });
   const i = T.iscalar('i');
-  const batch = minibatch(i, batchSize);
   const step = theano.function([i], cost, {
     updates: momentumUpdates(cost, params, o.learningRate ?? 0.05, o.momentum ?? 0.9),
-    givens: [
-      [x, trainX.get(batch)],
-      [y, trainY.get(batch)],
-    ],
+    givens: minibatchGivens(i, batchSize, [
+      [x, trainX],
+      [y, trainY],
+    ]),
     name: 'mlp_step',
   });
   const accuracy = theano.function([x, y], T.mean(T.eq(T.argmax(p, 1), y)), { name: 'mlp_accuracy' }); // the whole test set at once

@@ -1,6 +1,6 @@
 /**
  * Model-building pieces the training examples share: Glorot-uniform initial weights drawn from a
- * `RandomStreams`, SGD with momentum written as `updates`, a minibatch of shared data read through `givens`.
+ * `RandomStreams`, SGD with momentum written as `updates`, minibatches of shared data read through `givens`.
  */
 import * as theano from '../../src/index.js';
 import type { FloatDType, SharedVariable, Tensor } from '../../src/index.js';
@@ -41,8 +41,16 @@ export function momentumUpdates(
   return updates;
 }
 
-/** The slice of minibatch `i` (an int32 scalar) of `size` rows: `data[i * size : (i + 1) * size]`. */
-export function minibatch(i: Tensor<'int32', 0>, size: number) {
+/**
+ * `givens` that read minibatch `i` (an int32 scalar) of `size` rows of each shared data set into its symbolic
+ * stand-in: `x` becomes `X[i * size : (i + 1) * size]`, and so on (one slice, shared by all).
+ */
+export function minibatchGivens(
+  i: Tensor<'int32', 0>,
+  size: number,
+  pairs: readonly (readonly [Tensor, SharedVariable])[],
+): Map<Tensor, Tensor> {
   const n = T.constant(size, { dtype: 'int32' });
-  return T.slice(T.mul(i, n), T.mul(T.add(i, 1), n));
+  const rows = T.slice(T.mul(i, n), T.mul(T.add(i, 1), n));
+  return new Map(pairs.map(([x, data]) => [x, data.get(rows) as Tensor]));
 }
