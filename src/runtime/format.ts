@@ -11,14 +11,26 @@ const LINE_WIDTH = 75;
 const PRECISION = 8;
 
 /**
+ * The fewest digits after the point (at most 8) for which `render(digits)` reads back as `x` in its dtype (a
+ * float32 is read back rounded to float32): numpy's dragon4 "unique" digits. Undefined when 8 are not enough.
+ */
+function fewestDigits(x: number, float32: boolean, render: (digits: number) => string): number | undefined {
+  for (let p = 0; p <= PRECISION; p++) {
+    const back = Number(render(p));
+    if (float32 ? Math.fround(back) === x : back === x) return p;
+  }
+  return undefined;
+}
+
+/**
  * numpy's positional form with at most 8 fractional digits, the shortest that gives `x` back in its dtype
  * ("2." for 2; a float32 0.3 is "0.3", not the float64 digits of its value).
  */
 function positional(x: number, float32 = false): string {
   let s: string | undefined;
   if (float32 && Math.abs(x) < 1e21) {
-    for (let p = 0; p <= PRECISION && s === undefined; p++)
-      if (Math.fround(Number(x.toFixed(p))) === x) s = x.toFixed(p);
+    const digits = fewestDigits(x, true, (p) => x.toFixed(p));
+    if (digits !== undefined) s = x.toFixed(digits);
   }
   s ??= Number.isInteger(x) && Math.abs(x) < 1e21 ? x.toFixed(0) : String(x);
   if (/e/.test(s) || (s.split('.')[1]?.length ?? 0) > PRECISION) s = x.toFixed(PRECISION).replace(/0+$/, '');
@@ -26,14 +38,9 @@ function positional(x: number, float32 = false): string {
   return s === '-0.' && !Object.is(x, -0) ? '0.' : s;
 }
 
-/** The fewest mantissa digits after the point (at most 8) that give `x` back in its dtype, as numpy's dragon4. */
-function exponentDigits(x: number, float32: boolean): number {
-  for (let p = 0; p < PRECISION; p++) {
-    const back = Number(x.toExponential(p));
-    if (float32 ? Math.fround(back) === x : back === x) return p;
-  }
-  return PRECISION;
-}
+/** The mantissa digits after the point (at most 8) that give `x` back in its dtype, as numpy's dragon4. */
+const exponentDigits = (x: number, float32: boolean): number =>
+  fewestDigits(x, float32, (p) => x.toExponential(p)) ?? PRECISION;
 
 /** `x` in numpy's scientific form with `digits` mantissa digits after the point (zeros kept), exponent of 2+ digits. */
 function exponential(x: number, digits: number, expDigits: number): string {
