@@ -1,6 +1,7 @@
 /** The JS values that go into and come out of compiled functions and shared variables, typed by dtype and rank. */
 import type { DType, ScalarValue } from '../types/dtype.js';
 import type { Inc, Nested, Rank, RankOfShape } from '../types/rank.js';
+import { checkOptionKeys } from '../types/suggest.js';
 import { castArray, describeValue, toNDArray, type ArrayLikeInput } from './convert.js';
 import { NDArray } from './ndarray.js';
 
@@ -112,7 +113,7 @@ export function array<const V extends ArrayLikeInput, D extends DType = DTypeOfV
   value: V,
   options: { dtype?: D; allowDowncast?: boolean } = {},
 ): NDArray<D, RankOfValue<V> & Rank> {
-  checkOptionsObject(options, 'array', '{ dtype, allowDowncast }');
+  checkOptions(options, 'array', ['dtype', 'allowDowncast']);
   return toNDArray(value, {
     ...options,
     what: 'array',
@@ -120,16 +121,17 @@ export function array<const V extends ArrayLikeInput, D extends DType = DTypeOfV
   }).copy() as never;
 }
 
-/** A shape where an options object is expected is a mistake to say, not to ignore. */
-function checkOptionsObject(options: unknown, who: string, form: string): void {
-  if (options === undefined) return;
+/**
+ * The options of a value constructor: an object of `known` keys (`checkOptionKeys`, as every entry point), and a
+ * shape passed where the options belong (the `position`-th argument) said to be one, not ignored.
+ */
+function checkOptions(options: unknown, who: string, known: readonly string[], position = 'second'): void {
   if (Array.isArray(options)) {
     throw new TypeError(
-      `${who}: the second argument is an options object (${form}), got an array; to give a shape, use theano.asarray(data, { shape: [...] })`,
+      `${who}: the ${position} argument is an options object ({ ${known.join(', ')} }), got an array; to give a shape, use theano.asarray(data, { shape: [...] })`,
     );
   }
-  if (typeof options !== 'object' || options === null)
-    throw new TypeError(`${who}: the second argument is an options object (${form}), got ${String(options)}`);
+  checkOptionKeys(who, options, known);
 }
 
 export interface AsarrayOptions<D extends DType> {
@@ -154,7 +156,7 @@ export function asarray<
   data: V,
   options: AsarrayOptions<D> & { shape?: S } = {},
 ): NDArray<D, [S] extends [never] ? RankOfValue<V> & Rank : RankOfShape<S>> {
-  checkOptionsObject(options, 'asarray', '{ dtype, shape, allowDowncast }');
+  checkOptions(options, 'asarray', ['dtype', 'shape', 'allowDowncast']);
   const a = toNDArray(data, {
     dtype: options.dtype,
     allowDowncast: options.allowDowncast,
@@ -185,26 +187,37 @@ export function full<const S extends readonly number[], D extends DType = 'float
   value: number | bigint | boolean,
   options: FillOptions<D> = {},
 ): NDArray<D, RankOfShape<S>> {
-  checkOptionsObject(options, 'full', '{ dtype }');
-  const a = NDArray.zeros(options.dtype ?? 'float64', shape);
+  checkOptions(options, 'full', ['dtype'], 'third');
+  return filled(shape, value, options.dtype ?? 'float64') as never;
+}
+
+/** A new array of `shape` and `dtype` holding `value` everywhere. */
+function filled(shape: readonly number[], value: number | bigint | boolean, dtype: DType): NDArray {
+  const a = NDArray.zeros(dtype, shape);
   if (value !== 0 && value !== false && value !== 0n) {
     const v = a.dtype === 'int64' ? BigInt(value) : a.dtype === 'bool' ? (value ? 1 : 0) : Number(value);
     (a.data as unknown as { fill(x: unknown): void }).fill(v);
   }
-  return a as never;
+  return a;
 }
 
 /** Zeros of `shape` (numpy's `zeros`; values, not graph: `T.zeros` builds a tensor). */
-export const zeros = <const S extends readonly number[], D extends DType = 'float64'>(
+export function zeros<const S extends readonly number[], D extends DType = 'float64'>(
   shape: S,
   options: FillOptions<D> = {},
-): NDArray<D, RankOfShape<S>> => full(shape, 0, options);
+): NDArray<D, RankOfShape<S>> {
+  checkOptions(options, 'zeros', ['dtype']);
+  return filled(shape, 0, options.dtype ?? 'float64') as never;
+}
 
 /** Ones of `shape` (numpy's `ones`). */
-export const ones = <const S extends readonly number[], D extends DType = 'float64'>(
+export function ones<const S extends readonly number[], D extends DType = 'float64'>(
   shape: S,
   options: FillOptions<D> = {},
-): NDArray<D, RankOfShape<S>> => full(shape, 1, options);
+): NDArray<D, RankOfShape<S>> {
+  checkOptions(options, 'ones', ['dtype']);
+  return filled(shape, 1, options.dtype ?? 'float64') as never;
+}
 
 /** `[start, start + step, ...)` up to `stop` excluded (numpy's `arange`; `arange(n)` counts from 0). */
 export function arange<D extends DType = 'float64'>(
@@ -213,6 +226,7 @@ export function arange<D extends DType = 'float64'>(
   step = 1,
   options: FillOptions<D> = {},
 ): NDArray<D, 1> {
+  checkOptions(options, 'arange', ['dtype'], 'fourth');
   const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !Number.isFinite(step) || step === 0) {
     throw new RangeError(
@@ -233,6 +247,7 @@ export function linspace<D extends DType = 'float64'>(
   num = 50,
   options: FillOptions<D> & { endpoint?: boolean } = {},
 ): NDArray<D, 1> {
+  checkOptions(options, 'linspace', ['dtype', 'endpoint'], 'fourth');
   if (!Number.isInteger(num) || num < 0)
     throw new RangeError(`linspace: num must be a non-negative integer, got ${num}`);
   const endpoint = options.endpoint ?? true;

@@ -111,3 +111,20 @@ describe('elements, dtypes and typed arrays', () => {
     expect(view.buffer).toBe((a.data as Float32Array).buffer);
   });
 });
+
+describe('options of the value constructors', () => {
+  test('an unknown key is an error naming the valid ones, as at every entry point', () => {
+    expect(() => theano.asarray([1, 2], { shap: [2] } as never)).toThrow(
+      "asarray: unknown option 'shap' (did you mean 'shape'?); the options are dtype, shape, allowDowncast",
+    );
+    expect(() => theano.zeros([2], { dtyp: 'int32' } as never)).toThrow(
+      "zeros: unknown option 'dtyp' (did you mean 'dtype'?); the options are dtype",
+    );
+    expect(() => theano.linspace(0, 1, 3, { endPoint: false } as never)).toThrow(
+      "linspace: unknown option 'endPoint' (did you mean 'endpoint'?); the options are dtype, endpoint",
+    );
+    expect(() => theano.full([2], 1, [3] as never)).toThrow(
+      'full: the third argument is an options object ({ dtype }), got an array',
+    );
+  });
+});
