@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as theano from '../src/index.js';
 import type { SharedVariable, Tensor } from '../src/index.js';
+import { momentumUpdates } from '../examples/lib/layers.js';
 import { fmt, fmtRatio, seededRandom, targetNote, timeInterleaved, type BenchReport } from './harness.js';
 
 const T = theano.tensor;
@@ -64,16 +65,8 @@ function theanoStep(w: Record<Name, Float32Array>): (x: theano.NDArray, y: thean
   const h3 = T.relu(T.dot(T.flatten(h2, 2), p.dense as never).add(p.b3 as never));
   const logits = T.dot(h3, p.out as never).add(p.b4 as never);
   const cost = T.mean(T.categoricalCrossentropy(T.softmax(logits), y));
-  const params = Object.values(p);
-  const grads: Tensor[] = T.grad(cost, params);
-  const updates = new Map<SharedVariable, Tensor>();
-  params.forEach((q, i) => {
-    const v = theano.shared(theano.NDArray.zeros('float32', q.getArray().shape));
-    const next = T.sub(T.mul(v, MU), T.mul(grads[i]!, LR));
-    updates.set(v, next);
-    updates.set(q, T.add(q, next));
-  });
-  const f = theano.function([x, y], cost, { updates });
+  // the examples' momentum updates, so the step timed is the step examples/mnist-lenet.ts runs
+  const f = theano.function([x, y], cost, { updates: momentumUpdates(cost, Object.values(p), LR, MU) });
   return (xs, ys) => f(xs as never, ys as never) as number;
 }
 

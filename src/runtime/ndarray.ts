@@ -228,7 +228,7 @@ export class NDArray<D extends DType = DType, R extends Rank = Rank> {
     const data = this.data as unknown as { [i: number]: number | bigint };
     if (this.dtype === 'bool') data[pos] = value ? 1 : 0;
     else if (this.dtype === 'int64') data[pos] = typeof value === 'bigint' ? value : BigInt(Math.trunc(Number(value)));
-    else data[pos] = typeof value === 'bigint' ? Number(value) : Number(value);
+    else data[pos] = Number(value);
   }
 
   /**
