@@ -2,7 +2,7 @@
  * Constructors: the dtype prefix (b int8, w int16, i int32, l int64, f float32, d float64, none float64) and the
  * rank name (scalar 0, vector 1, row/col/matrix 2, tensor3 3, tensor4 4) give an exact `Tensor<D, R>`.
  */
-import { expectType } from 'tsd';
+import { expectError, expectType } from 'tsd';
 import * as theano from '../dist/index.js';
 import type { Tensor } from '../dist/index.js';
 
@@ -27,6 +27,14 @@ expectType<Tensor<'float64', 2>>(T.col());
 expectType<Tensor<'float64', 2>>(T.matrix());
 expectType<Tensor<'float64', 3>>(T.tensor3());
 expectType<Tensor<'float64', 4>>(T.tensor4());
+
+// --- Theano's dtype= argument of the unprefixed constructors is an option
+expectType<Tensor<'float32', 2>>(T.matrix('x', { dtype: 'float32' }));
+expectType<Tensor<'int32', 0>>(T.scalar('i', { dtype: 'int32', testValue: 3 }));
+expectType<Tensor<'float64', 1>>(T.vector('v', { testValue: [1, 2] }));
+expectType<Tensor<'uint8', 4>>(T.tensor4(undefined, { dtype: 'uint8' }));
+expectError(T.vector('x', 'float32'));
+expectError(T.vector('x', { dtype: 'float33' }));
 
 // --- plurals are typed tuples, one element per name
 expectType<[Tensor<'float64', 2>, Tensor<'float64', 2>]>(T.dmatrices('a', 'b'));

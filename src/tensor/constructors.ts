@@ -22,14 +22,31 @@ export interface InputOptions<D extends DType, R extends Rank> {
   testValue?: InputValue<D, R>;
 }
 
+/**
+ * Options of the unprefixed constructors (`T.scalar` ... `T.tensor4`, `T.row`, `T.col`): Theano's `dtype=`
+ * argument, float64 (our floatX) when left out: `T.matrix('x', { dtype: 'float32' })` is a float32 matrix.
+ */
+export interface FloatXInputOptions<D extends DType, R extends Rank> {
+  /** The dtype of the input (Theano's `dtype=`); float64 when left out. */
+  dtype?: D;
+  /** As {@link InputOptions.testValue}. */
+  testValue?: InputValue<NoInfer<D>, R>;
+}
+
 const INPUT_OPTIONS = ['testValue'] as const;
+const FLOATX_OPTIONS = ['dtype', 'testValue'] as const;
 
 /** A new input variable, with its test value checked against its type. */
-function makeInput(type: TensorType, name: string | undefined, options: InputOptions<DType, Rank> | undefined): Tensor {
+function makeInput(
+  type: TensorType,
+  name: string | undefined,
+  options: InputOptions<DType, Rank> | undefined,
+  valid: readonly string[] = INPUT_OPTIONS,
+): Tensor {
   const v = new Tensor(type, null, 0, name);
   if (options === undefined) return v;
   const who = name ? `'${name}'` : `a ${type}`;
-  checkOptionKeys(`input ${who}`, options, INPUT_OPTIONS);
+  checkOptionKeys(`input ${who}`, options, valid);
   if (options.testValue === undefined) return v;
   const what = `the test value of ${who}`;
   const value = toNDArray(options.testValue as ArrayLikeInput, { dtype: type.dtype, what }).copy();
@@ -45,6 +62,24 @@ function single<D extends DType, R extends Rank>(
   shape: readonly StaticDim[],
 ): (name?: string, options?: InputOptions<D, R>) => Tensor<D, R> {
   return (name, options) => makeInput(new TensorType(dtype, shape), name, options as never) as Tensor<D, R>;
+}
+/**
+ * An unprefixed constructor: float64 unless `options.dtype` says otherwise (Theano's `T.matrix(name, dtype)`; a
+ * dtype string in place of the options is an error that shows the options form).
+ */
+function floatX<R extends Rank>(
+  what: string,
+  shape: readonly StaticDim[],
+): <D extends DType = 'float64'>(name?: string, options?: FloatXInputOptions<D, R>) => Tensor<D, R> {
+  return (name, options) => {
+    if (typeof options === 'string')
+      throw new TypeError(
+        `T.${what}: the dtype is an option: T.${what}(${name === undefined ? 'undefined' : `'${name}'`}, { dtype: '${options}' })`,
+      );
+    const dtype = options?.dtype ?? 'float64';
+    if (!isDType(dtype)) throw new TypeError(`T.${what}: unknown dtype ${String(dtype)}`);
+    return makeInput(new TensorType(dtype, shape), name, options as never, FLOATX_OPTIONS) as never;
+  };
 }
 /** Several inputs at once, one per name. */
 function plural<D extends DType, R extends Rank>(dtype: D, shape: readonly StaticDim[]) {
@@ -89,70 +124,77 @@ export function tensor<D extends DType, const S extends Rank | readonly (StaticD
 
 // float64 (floatX)
 /**
- * A symbolic float64 (floatX) input, a scalar (rank 0) (Theano `T.scalar`); the options may give a test value.
- * @example const x = T.scalar('x');
+ * A symbolic input, a scalar (rank 0) (Theano `T.scalar`): float64 (floatX) unless the options give a `dtype`; they may
+ * also give a test value.
+ * @example const x = T.scalar('x'); // float64; T.scalar('x', { dtype: 'float32' }) is float32
  */
-export const scalar = single<'float64', 0>('float64', []);
+export const scalar = floatX<0>('scalar', []);
 /**
  * Several symbolic float64 (floatX) inputs, each a scalar (rank 0), one per name, as a typed tuple (Theano `T.scalars`).
  * @example const [a, b] = T.scalars('a', 'b');
  */
 export const scalars = plural<'float64', 0>('float64', []);
 /**
- * A symbolic float64 (floatX) input, a vector (rank 1) (Theano `T.vector`); the options may give a test value.
- * @example const x = T.vector('x');
+ * A symbolic input, a vector (rank 1) (Theano `T.vector`): float64 (floatX) unless the options give a `dtype`; they may
+ * also give a test value.
+ * @example const x = T.vector('x'); // float64; T.vector('x', { dtype: 'float32' }) is float32
  */
-export const vector = single<'float64', 1>('float64', [null]);
+export const vector = floatX<1>('vector', [null]);
 /**
  * Several symbolic float64 (floatX) inputs, each a vector (rank 1), one per name, as a typed tuple (Theano `T.vectors`).
  * @example const [a, b] = T.vectors('a', 'b');
  */
 export const vectors = plural<'float64', 1>('float64', [null]);
 /**
- * A symbolic float64 (floatX) input, a row: a matrix whose first axis has length 1 (Theano `T.row`); the options may give a test value.
- * @example const x = T.row('x');
+ * A symbolic input, a row: a matrix whose first axis has length 1 (Theano `T.row`): float64 (floatX) unless the options give a `dtype`; they may
+ * also give a test value.
+ * @example const x = T.row('x'); // float64; T.row('x', { dtype: 'float32' }) is float32
  */
-export const row = single<'float64', 2>('float64', [1, null]);
+export const row = floatX<2>('row', [1, null]);
 /**
  * Several symbolic float64 (floatX) inputs, each a row: a matrix whose first axis has length 1, one per name, as a typed tuple (Theano `T.rows`).
  * @example const [a, b] = T.rows('a', 'b');
  */
 export const rows = plural<'float64', 2>('float64', [1, null]);
 /**
- * A symbolic float64 (floatX) input, a column: a matrix whose second axis has length 1 (Theano `T.col`); the options may give a test value.
- * @example const x = T.col('x');
+ * A symbolic input, a column: a matrix whose second axis has length 1 (Theano `T.col`): float64 (floatX) unless the options give a `dtype`; they may
+ * also give a test value.
+ * @example const x = T.col('x'); // float64; T.col('x', { dtype: 'float32' }) is float32
  */
-export const col = single<'float64', 2>('float64', [null, 1]);
+export const col = floatX<2>('col', [null, 1]);
 /**
  * Several symbolic float64 (floatX) inputs, each a column: a matrix whose second axis has length 1, one per name, as a typed tuple (Theano `T.cols`).
  * @example const [a, b] = T.cols('a', 'b');
  */
 export const cols = plural<'float64', 2>('float64', [null, 1]);
 /**
- * A symbolic float64 (floatX) input, a matrix (rank 2) (Theano `T.matrix`); the options may give a test value.
- * @example const x = T.matrix('x');
+ * A symbolic input, a matrix (rank 2) (Theano `T.matrix`): float64 (floatX) unless the options give a `dtype`; they may
+ * also give a test value.
+ * @example const x = T.matrix('x'); // float64; T.matrix('x', { dtype: 'float32' }) is float32
  */
-export const matrix = single<'float64', 2>('float64', [null, null]);
+export const matrix = floatX<2>('matrix', [null, null]);
 /**
  * Several symbolic float64 (floatX) inputs, each a matrix (rank 2), one per name, as a typed tuple (Theano `T.matrices`).
  * @example const [a, b] = T.matrices('a', 'b');
  */
 export const matrices = plural<'float64', 2>('float64', [null, null]);
 /**
- * A symbolic float64 (floatX) input, a tensor of rank 3 (Theano `T.tensor3`); the options may give a test value.
- * @example const x = T.tensor3('x');
+ * A symbolic input, a tensor of rank 3 (Theano `T.tensor3`): float64 (floatX) unless the options give a `dtype`; they may
+ * also give a test value.
+ * @example const x = T.tensor3('x'); // float64; T.tensor3('x', { dtype: 'float32' }) is float32
  */
-export const tensor3 = single<'float64', 3>('float64', [null, null, null]);
+export const tensor3 = floatX<3>('tensor3', [null, null, null]);
 /**
  * Several symbolic float64 (floatX) inputs, each a tensor of rank 3, one per name, as a typed tuple (Theano `T.tensor3s`).
  * @example const [a, b] = T.tensor3s('a', 'b');
  */
 export const tensor3s = plural<'float64', 3>('float64', [null, null, null]);
 /**
- * A symbolic float64 (floatX) input, a tensor of rank 4 (Theano `T.tensor4`); the options may give a test value.
- * @example const x = T.tensor4('x');
+ * A symbolic input, a tensor of rank 4 (Theano `T.tensor4`): float64 (floatX) unless the options give a `dtype`; they may
+ * also give a test value.
+ * @example const x = T.tensor4('x'); // float64; T.tensor4('x', { dtype: 'float32' }) is float32
  */
-export const tensor4 = single<'float64', 4>('float64', [null, null, null, null]);
+export const tensor4 = floatX<4>('tensor4', [null, null, null, null]);
 /**
  * Several symbolic float64 (floatX) inputs, each a tensor of rank 4, one per name, as a typed tuple (Theano `T.tensor4s`).
  * @example const [a, b] = T.tensor4s('a', 'b');
