@@ -88,8 +88,21 @@ export class DebugChecker {
   constructor(
     private readonly graph: FunctionGraph,
     private readonly inputs: readonly Variable[],
+    reference?: readonly Variable[],
   ) {
-    this.reference = copyGraph(graph.outputs, new Map(), new Set(inputs));
+    this.reference = reference ?? copyGraph(graph.outputs, new Map(), new Set(inputs));
+  }
+
+  /**
+   * The checker of `f.copy(...)`: the same unoptimized graph and rewrite snapshots with the swapped shared
+   * variables in place of the old ones, and only the first `nOutputs` outputs (a copy without its updates).
+   */
+  forCopy(graph: FunctionGraph, swap: ReadonlyMap<Variable, Variable>, nOutputs: number): DebugChecker {
+    const stop = new Set(this.inputs);
+    const swapped = (outputs: readonly Variable[]) => copyGraph(outputs.slice(0, nOutputs), swap, stop);
+    const copy = new DebugChecker(graph, this.inputs, swapped(this.reference));
+    for (const snap of this.snapshots) copy.snapshots.push({ ...snap, outputs: swapped(snap.outputs) });
+    return copy;
   }
 
   onRewrite(record: RewriteRecord): void {

@@ -539,7 +539,13 @@ function copyFunction(
   const updatedShared = deleteUpdates ? [] : prepared.updatedShared.map((sv) => (swap.get(sv) ?? sv) as SharedVariable);
   const name = options.name ?? `${spec.options.name ?? 'compiledFunction'} copy`;
   return makeCallable(
-    { ...prepared, graph: copied, updatedShared, debug: undefined },
+    {
+      ...prepared,
+      graph: copied,
+      updatedShared,
+      debug: prepared.debug?.forCopy(copied, swap, outputs.length),
+      unoptimized: copiedUnoptimized(prepared, swap, outputs.length),
+    },
     {
       ...spec,
       fname: `function '${name}'`,
@@ -547,6 +553,15 @@ function copyFunction(
       pool: options.share ? pool : undefined,
     },
   );
+}
+
+/** The copy's graph as written: the original's with the swapped shared variables, without dropped updates. */
+function copiedUnoptimized(prepared: Prepared, swap: ReadonlyMap<Variable, Variable>, nOutputs: number) {
+  let graph: FunctionGraph | undefined;
+  return () => {
+    const written = prepared.unoptimized();
+    return (graph ??= new FunctionGraph(written.inputs, written.outputs.slice(0, nOutputs), swap));
+  };
 }
 
 /**

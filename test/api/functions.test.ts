@@ -170,6 +170,41 @@ describe('f.copy (the tutorial: Copying functions)', () => {
     );
   });
 
+  test('a DEBUG copy checks its calls against its own unoptimized graph (with the swapped variable)', () => {
+    const w = theano.shared([1, 2], { name: 'w' });
+    const w2 = theano.shared([3, -4], { name: 'w2' });
+    const x = T.dvector('x');
+    const f = theano.function([x], T.log(T.exp(x.mul(w))).sum(), { mode: 'DEBUG', updates: [[w, w.add(1)]] });
+    const g = f.copy({ swap: [[w, w2]], deleteUpdates: true });
+    expect(g([1, 1])).toBe(-1);
+    expect(w2.getValue().toArray()).toEqual([3, -4]);
+    const written = theano.printing.pp(g.unoptimizedGraph.outputs[0]!);
+    expect(written).toContain('w2');
+    expect(written).not.toMatch(/\bw\b/);
+    expect(g.unoptimizedGraph.outputs.length).toBe(1);
+    expect(f([1, 1])).toBe(3);
+    expect(f.unoptimizedGraph.outputs.length).toBe(2);
+    expect(g([2, 0])).toBe(6);
+  });
+
+  test("a DEBUG copy still names the rewrite that turned a NaN finite (the copy's calls are checked)", () => {
+    const messages: string[] = [];
+    const saved = { ...theano.debugOptions };
+    Object.assign(theano.debugOptions, { verbose: 1, report: (m: string) => messages.push(m) });
+    try {
+      const w = theano.shared([1, 2], { name: 'w' });
+      const w2 = theano.shared([3, 4], { name: 'w2' });
+      const x = T.dvector('x');
+      const f = theano.function([x], x.div(x).mul(w), { mode: 'DEBUG' });
+      const g = f.copy({ swap: [[w, w2]] });
+      expect(g([0, 1]).toArray()).toEqual([3, 4]);
+      expect(messages).toHaveLength(1);
+      expect(messages[0]).toMatch(/value changed by rewrite '\w+'.*\(NaN -> finite\)/);
+    } finally {
+      Object.assign(theano.debugOptions, saved);
+    }
+  });
+
   test('the messages', () => {
     const s = theano.shared(0, { name: 's' });
     const t = theano.shared(0, { name: 't', dtype: 'int32' });
