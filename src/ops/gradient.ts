@@ -9,6 +9,18 @@ import { axesOf } from './shape-facts.js';
 
 const shapeText = (s: readonly number[]) => `(${s.join(', ')}${s.length === 1 ? ',' : ''})`;
 
+const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** `summed`, once its shape is checked to be `like`'s. */
+function checkSummed(summed: NDArray, like: NDArray, g: NDArray): NDArray {
+  if (!sameShape(summed.shape, like.shape))
+    throw new RangeError(
+      `sum_to_shape: a gradient of shape ${shapeText(g.shape)} cannot be summed to shape ${shapeText(like.shape)}`,
+    );
+  return summed;
+}
+
 /**
  * `sum_to_shape(g, like)`: sums `g` over the axes along which `like` was broadcast (leading axes, and axes where
  * `like` has length 1), giving `like`'s shape. Needed because broadcasting happens at run time: a dimension not
@@ -27,16 +39,13 @@ export const SUM_TO_SHAPE: OpDef<undefined> = {
     g!.shape.forEach((d, i) => {
       if (i < lead || (like!.shape[i - lead] === 1 && d !== 1)) axes.push(i);
     });
-    if (axes.length === 0) return [g!.copy()]; // nothing was broadcast (the usual case at run time)
+    if (axes.length === 0) return [checkSummed(g!.copy(), like!, g!)]; // nothing was broadcast (the usual case)
     const summed = evaluateReduce(g!, { kind: 'sum', axes, keepdims: true, dtype: g!.dtype });
-    const shape = summed.shape.slice(lead);
-    if (shape.some((d, i) => d !== like!.shape[i])) {
-      throw new RangeError(
-        `sum_to_shape: a gradient of shape ${shapeText(g!.shape)} cannot be summed to shape ${shapeText(like!.shape)}`,
-      );
-    }
-    return [new NDArray(g!.dtype, shape, summed.data)];
+    return [checkSummed(new NDArray(g!.dtype, summed.shape.slice(lead), summed.data), like!, g!)];
   },
+  // nothing was broadcast (the usual case at run time): the gradient itself, not a copy
+  view: ([g, like]) =>
+    sameShape(g!.shape, like!.shape) ? new NDArray(g!.dtype, g!.shape, g!.data, g!.strides, g!.offset) : null,
   pullback: ({ inputs: [g], grads: [gz] }, T) => [gz ? T.broadcastLike(gz, g!) : null, null],
   print: { kind: 'call' },
 };

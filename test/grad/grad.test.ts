@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test, vi } from 'vitest';
 import * as theano from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
+import { SUM_TO_SHAPE } from '../../src/ops/gradient.js';
 
 const T = theano.tensor;
 
@@ -43,6 +44,29 @@ describe('T.grad', () => {
     expect(f([2], [1, 2, 3]).toArray()).toEqual([6]);
     const dSame = theano.function([x], same)([0.5, -1]).toArray();
     [0.5, -1].forEach((v, i) => expect(dSame[i]).toBeCloseTo(Math.tanh(v) + v * (1 - Math.tanh(v) ** 2), 14));
+  });
+
+  test('sum_to_shape costs nothing when nothing was broadcast (a view step), and checks the shape it gives', () => {
+    const [x, y] = T.dvectors('x', 'y');
+    const f = theano.function([x, y], T.grad(T.sum(T.tanh(x.mul(y))), x), { profile: true });
+    const ys = [1, 2, 3];
+    const want = (xs: number[]) => xs.map((v, i) => ys[i]! * (1 - Math.tanh(v * ys[i]!) ** 2));
+    f([0.5, -1, 2], ys)
+      .toArray()
+      .forEach((g, i) => expect(g).toBeCloseTo(want([0.5, -1, 2])[i]!, 14));
+    const summing = f.profile!.run().steps.filter((s) => s.ops.includes('sum_to_shape'));
+    expect(summing.map((s) => s.kind)).toEqual(['view']);
+    // broadcast at run time: the same step sums (x of length 1 against y of length 3)
+    const [g] = f([0.5], ys).toArray();
+    expect(g).toBeCloseTo(
+      ys.reduce((a, v) => a + v * (1 - Math.tanh(0.5 * v) ** 2), 0),
+      14,
+    );
+    // a gradient that cannot be summed to the shape is an error, also when no axis needs summing
+    const arr = (n: number) => theano.asarray(new Float64Array(n));
+    expect(() => SUM_TO_SHAPE.evaluate([arr(4), arr(3)], undefined, [])).toThrow(
+      'sum_to_shape: a gradient of shape (4,) cannot be summed to shape (3,)',
+    );
   });
 
   test('a list of wrt gives a typed list; broadcast inputs get gradients of their own shape', () => {
