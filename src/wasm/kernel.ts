@@ -77,7 +77,9 @@ export function compileWasmKernel(ir: KernelIR): CompiledKernel | null {
   if (typeof plan !== 'string') {
     const js = compileKernel(ir);
     const bytes = renderWasm(lowerKernel(ir, { flatWidth: plan.dtype === 'float32' ? 4 : 2 }), plan);
-    const instance = new wasm!.Instance(new wasm!.Module(bytes), { env: { memory: arena.memory, ...TRIG_IMPORT_FUNCTIONS } });
+    const instance = new wasm!.Instance(new wasm!.Module(bytes), {
+      env: { memory: arena.memory, ...TRIG_IMPORT_FUNCTIONS },
+    });
     const run = instance.exports['kernel'] as (...args: number[]) => number;
     compiles++;
     const source = [

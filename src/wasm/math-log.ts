@@ -14,15 +14,7 @@
  * Special values are selected at the end: log of 0 is -Inf, of a negative number or NaN NaN, of +Inf +Inf.
  */
 import type { FunctionBuilder } from './encoder.js';
-import {
-  expF64x2,
-  identityBelow,
-  LN2_HI,
-  LN2_LO,
-  splat,
-  vectorLocals,
-  type LaneFunction,
-} from './math.js';
+import { expF64x2, identityBelow, LN2_HI, LN2_LO, splat, vectorLocals, type LaneFunction } from './math.js';
 
 /** Terms of R (the atanh series in s^2): truncation below 2^-60 relative for float64, 2^-40 for float32's lanes. */
 const ATANH_TERMS = { f64: 10, f32: 6 } as const;
@@ -39,14 +31,22 @@ function logCore(f: FunctionBuilder, u: number, correction: number | null, preci
   const [tiny, v, e, big, m, s, z, hfsq] = vectorLocals(f, 8);
   // subnormal lanes scaled by 2^54 first, so the significand is normalized
   f.emit('local.get', u);
-  splat(f, 2 ** -1022).emit('f64x2.lt').emit('local.set', tiny);
+  splat(f, 2 ** -1022)
+    .emit('f64x2.lt')
+    .emit('local.set', tiny);
   f.emit('local.get', u);
-  splat(f, 2 ** 54).emit('f64x2.mul').emit('local.get', u).emit('local.get', tiny).emit('v128.bitselect');
+  splat(f, 2 ** 54)
+    .emit('f64x2.mul')
+    .emit('local.get', u)
+    .emit('local.get', tiny)
+    .emit('v128.bitselect');
   f.emit('local.set', v);
   // e = biased exponent - 1023, as a double (the exponent field or-ed into 2^52's significand)
   f.emit('local.get', v).emit('i32.const', 52).emit('i64x2.shr_u');
   splat(f, TWO_52).emit('v128.or');
-  splat(f, TWO_52 + 1023).emit('f64x2.sub').emit('local.set', e);
+  splat(f, TWO_52 + 1023)
+    .emit('f64x2.sub')
+    .emit('local.set', e);
   // m in [1, 2): the significand with the exponent of 1; above sqrt(2), halved (and e + 1)
   f.emit('local.get', v);
   splat(f, SIGNIFICAND_BITS).emit('v128.and');

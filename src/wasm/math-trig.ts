@@ -37,7 +37,10 @@ function reduce(f: FunctionBuilder, x: number, k: number, rh: number, rl: number
   const [a, b, s, e] = vectorLocals(f, 4);
   const [c1, c2, c3, c4] = HALF_PI_PARTS as [number, number, number, number];
   f.emit('local.get', x);
-  splat(f, 2 / Math.PI).emit('f64x2.mul').emit('f64x2.nearest').emit('local.set', k);
+  splat(f, 2 / Math.PI)
+    .emit('f64x2.mul')
+    .emit('f64x2.nearest')
+    .emit('local.set', k);
   f.emit('local.get', x).emit('local.get', k);
   splat(f, c1).emit('f64x2.mul').emit('f64x2.sub').emit('local.set', a);
   // (a, -k C2) and then (s, -k C3) by two-sum, collecting the errors in e

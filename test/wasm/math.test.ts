@@ -2,8 +2,8 @@
  * Accuracy sweeps of the vectorized wasm `exp` (deterministic, not timed): dense sweeps over the whole finite
  * range, seeded random bit patterns, and the special values (±0, ±Inf, NaN, subnormal inputs, the overflow and
  * underflow edges). The reference is V8's Math.exp (fdlibm's algorithm, < 1 ulp): float64 results must be within
- * 2 ulp of it, float32 results within 1 ulp of Math.fround(Math.exp(x)) (so within about 1.5 ulp of the correctly
- * rounded value). Each sweep runs through a compiled function, so the SIMD loop and the scalar tail both count.
+ * 2 ulp of it, float32 results (native f32x4 lanes) within 1 ulp of Math.fround(Math.exp(x)) (the correctly
+ * rounded float32 but for float64 values within 2^-28 ulp of a float32 midpoint). Each sweep runs through a compiled function, so the SIMD loop and the scalar tail both count.
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -213,10 +213,14 @@ const EDGES = [
   40, -40, 40, -40, 0.55, -0.55, 0.5499999999999999, 0.5500000000000002, 1e-20, -1e-20, 19.0615, 20, -20, 36.7, -36.7,
   354, 355, 356,
 ];
-/** The ulp bounds asserted (float64 against the reference; float32 against the reference rounded to float32). */
+/**
+ * The ulp bounds asserted (float64 against the reference; float32 against the reference rounded to float32, which
+ * is the correctly rounded float32 unless the float64 value falls within 2^-28 ulp of a midpoint). float32 sigmoid
+ * runs in native f32x4 lanes (src/wasm/math-f32.ts): every step rounds to float32, 2 ulp at most.
+ */
 const BOUND: Record<'tanh' | 'sigmoid', { f64: number; f32: number }> = {
   tanh: { f64: 3, f32: 1 },
-  sigmoid: { f64: 2, f32: 1 },
+  sigmoid: { f64: 2, f32: 2 },
 };
 
 for (const fn of ['tanh', 'sigmoid'] as const) {
@@ -232,7 +236,7 @@ for (const fn of ['tanh', 'sigmoid'] as const) {
       expect(ulp, `worst at ${at}`).toBeLessThanOrEqual(BOUND[fn].f64);
     });
 
-    test('float32: every 409th float32 in [-90, 90] and the edges: within 1 ulp of fround(reference)', () => {
+    test(`float32: every 409th float32 in [-90, 90] and the edges: within ${BOUND[fn].f32} ulp of fround(reference)`, () => {
       const xs = new Float32Array([...float32Sweep(-90, 90, 409), ...Float32Array.from(EDGES)]);
       expect(xs.length).toBeGreaterThan(5_000_000);
       const { ulp, at } = maxUlp('float32', xs, fn);
