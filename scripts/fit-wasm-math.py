@@ -1,4 +1,5 @@
-"""Coefficients of the polynomial approximations in src/wasm/math-erf.ts and math-f32.ts (run: python3 scripts/fit-wasm-math.py).
+"""Constants of the vector math routines (run: python3 scripts/fit-wasm-math.py): the polynomials of
+src/wasm/math-erf.ts and the parts of pi/2 of src/wasm/math-trig.ts.
 
 Each is a Chebyshev interpolant (computed with mpmath at 40 digits, so the fit's own error is the only error),
 converted to monomial form for Horner's rule, and printed as float64 literals. Chebyshev interpolation is within a
@@ -47,9 +48,8 @@ def unshift(m, c, h):
     return out
 
 
-def show(name, values, f32=False):
-    fmt = (lambda v: repr(float(mp.mpf(float(v))))) if not f32 else (lambda v: repr(float(v)))
-    print(f"const {name} = [{', '.join(fmt(v) for v in values)}];")
+def show(name, values):
+    print(f"const {name} = [{', '.join(repr(float(v)) for v in values)}];")
 
 
 # erf(x) = x P(x^2) for |x| < 1: P(z) = erf(sqrt z) / sqrt z on [0, 1], degree 12, in z itself.
