@@ -7,6 +7,8 @@
  *   inputs into wasm memory and one output out: what the current slice pays per call);
  * - A2: `maximum(x, 0) * y + x` (relu-like, two inputs), 1e6 elements;
  * - W1, W2 (1e6, f32/f64) as in bench/workloads.ts: exp, tanh, sigmoid and the sum over every axis run as wasm;
+ * - M1 `log(|x| + 1) + log1p(|x|) + softplus(x)` and M2 `sin(x) * cos(x)` (1e6, f32/f64): the vector log family
+ *   and sin/cos (src/wasm/math-log.ts, math-trig.ts) against V8's Math.log, Math.log1p, Math.sin, Math.cos;
  * - W5: one SGD step of the 784-256-10 MLP (its update kernels `W - 0.1 * gW` are lowered; relu's mask is not).
  *
  * Times are medians of interleaved runs after warm-up; every ratio compares numbers from this run.
@@ -138,6 +140,9 @@ function mlpStep(dtype: Dtype): Row {
   };
 }
 
+/** M1: the logarithm family in one kernel (log, log1p, softplus; each a vector routine). */
+const logWorkload = (x?: theano.Tensor) => T.add(T.add(T.log(T.add(T.abs(x!), 1)), T.log1p(T.abs(x!))), T.softplus(x!));
+
 export async function run(): Promise<BenchReport> {
   const rows: Row[] = [];
   for (const dtype of ['float32', 'float64'] as const) {
@@ -149,6 +154,8 @@ export async function run(): Promise<BenchReport> {
       ),
     );
     rows.push(pair('W2 sum(exp(x))', dtype, 1, (x) => T.sum(T.exp(x!))));
+    rows.push(pair('M1 log(|x| + 1) + log1p(|x|) + softplus(x)', dtype, 1, logWorkload));
+    rows.push(pair('M2 sin(x) * cos(x)', dtype, 1, (x) => T.mul(T.sin(x!), T.cos(x!))));
     rows.push(mlpStep(dtype));
   }
   const ms = (v: number | undefined) => (v === undefined ? 'n/a' : fmt(v, 2));
@@ -181,7 +188,7 @@ export async function run(): Promise<BenchReport> {
     ],
     notes: [
       'js / wasm above 1: the wasm linker is faster. "boundary copies": copying the kernel\'s inputs into wasm memory and its output back, alone (the price of the copy-based first slice).',
-      'W1 and W2 run as wasm (vectorized exp, sigmoid, tanh; the sum over every axis): their differences are the ulp-level differences of those functions (docs/codegen.md).',
+      'W1, W2, M1 and M2 run as wasm (vectorized exp, sigmoid, tanh, log, log1p, softplus, sin, cos; the sum over every axis): their differences are the ulp-level differences of those functions (docs/codegen.md).',
     ],
   };
 }

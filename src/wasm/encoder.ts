@@ -47,6 +47,7 @@ export const INSTRUCTIONS = {
   br: op(0x0c, 'index'),
   br_if: op(0x0d, 'index'),
   return: op(0x0f),
+  call: op(0x10, 'index'),
   drop: op(0x1a),
   select: op(0x1b),
   'local.get': op(0x20, 'index'),
@@ -112,11 +113,15 @@ export const INSTRUCTIONS = {
   'v128.load': simd(0x00, 'memarg'),
   'v128.store': simd(0x0b, 'memarg'),
   'i8x16.shuffle': simd(0x0d, 'shuffle'),
+  'i32x4.splat': simd(0x11),
   'i64x2.splat': simd(0x12),
   'f32x4.splat': simd(0x13),
   'f64x2.splat': simd(0x14),
   'f32x4.extract_lane': simd(0x1f, 'lane'),
   'f64x2.extract_lane': simd(0x21, 'lane'),
+  'f64x2.replace_lane': simd(0x22, 'lane'),
+  'i32x4.eq': simd(0x37),
+  'i32x4.gt_s': simd(0x3b),
   'f32x4.eq': simd(0x41),
   'f32x4.ne': simd(0x42),
   'f32x4.lt': simd(0x43),
@@ -131,14 +136,24 @@ export const INSTRUCTIONS = {
   'f64x2.ge': simd(0x4c),
   'v128.not': simd(0x4d),
   'v128.and': simd(0x4e),
+  'v128.andnot': simd(0x4f),
   'v128.or': simd(0x50),
+  'v128.xor': simd(0x51),
   'v128.bitselect': simd(0x52),
+  'v128.any_true': simd(0x53),
   'f32x4.demote_f64x2_zero': simd(0x5e),
   'f64x2.promote_low_f32x4': simd(0x5f),
+  'f32x4.nearest': simd(0x6a),
   'f64x2.nearest': simd(0x94),
+  'i32x4.shl': simd(0xab),
+  'i32x4.shr_s': simd(0xac),
+  'i32x4.shr_u': simd(0xad),
+  'i32x4.add': simd(0xae),
+  'i32x4.sub': simd(0xb1),
   'i64x2.extend_low_i32x4_s': simd(0xc7),
   'i64x2.shl': simd(0xcb),
   'i64x2.shr_s': simd(0xcc),
+  'i64x2.shr_u': simd(0xcd),
   'i64x2.add': simd(0xce),
   'i64x2.sub': simd(0xd1),
   'f32x4.abs': simd(0xe0),
@@ -159,6 +174,8 @@ export const INSTRUCTIONS = {
   'f64x2.div': simd(0xf3),
   'f64x2.min': simd(0xf4),
   'f64x2.max': simd(0xf5),
+  'i32x4.trunc_sat_f32x4_s': simd(0xf8),
+  'f32x4.convert_i32x4_s': simd(0xfa),
   'i32x4.trunc_sat_f64x2_s_zero': simd(0xfc),
 } as const satisfies Record<string, InstructionInfo>;
 
@@ -298,39 +315,60 @@ export interface ModuleFunction {
   readonly body: FunctionBuilder;
 }
 
+/** A function the module imports from `env` (a JavaScript function, e.g. the exact path of a math routine). */
+export interface FunctionImport {
+  readonly name: string;
+  readonly params: readonly ValType[];
+  readonly results: readonly ValType[];
+}
+
 /**
- * A module importing one memory (`env.memory`, at least `minPages` 64 KiB pages) and exporting `functions` by
- * name. Function types are deduplicated.
+ * A module importing one memory (`env.memory`, at least `minPages` 64 KiB pages) and the functions `imports`
+ * (`env.<name>`; function indices 0.., so `call i` calls `imports[i]` and the module's own functions follow), and
+ * exporting `functions` by name. Function types are deduplicated.
  */
-export function encodeModule(functions: readonly ModuleFunction[], minPages = 1): Uint8Array {
+export function encodeModule(
+  functions: readonly ModuleFunction[],
+  minPages = 1,
+  imports: readonly FunctionImport[] = [],
+): Uint8Array {
   const types: string[] = [];
   const typeBytes: number[][] = [];
-  const typeOf = functions.map(({ body }) => {
+  const typeIndex = (params: readonly ValType[], results: readonly ValType[]) => {
     const bytes = [
       0x60,
-      ...vector(body.params.map((t) => [VALTYPE_CODE[t]])),
-      ...vector(body.results.map((t) => [VALTYPE_CODE[t]])),
+      ...vector(params.map((t) => [VALTYPE_CODE[t]])),
+      ...vector(results.map((t) => [VALTYPE_CODE[t]])),
     ];
     const key = bytes.join(',');
     let i = types.indexOf(key);
     if (i < 0) ((i = types.push(key) - 1), typeBytes.push(bytes));
     return i;
-  });
+  };
+  const importTypes = imports.map((im) => typeIndex(im.params, im.results));
+  const typeOf = functions.map(({ body }) => typeIndex(body.params, body.results));
   const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
   const memoryImport: number[] = [];
   name('env', memoryImport);
   name('memory', memoryImport);
   memoryImport.push(0x02, 0x00, ...uleb(minPages)); // memory, limits without a maximum
+  const functionImports = imports.map((im, i) => {
+    const out: number[] = [];
+    name('env', out);
+    name(im.name, out);
+    out.push(0x00, ...uleb(importTypes[i]!)); // a function import of that type
+    return out;
+  });
   const exports = functions.map((f, i) => {
     const out: number[] = [];
     name(f.name, out);
-    out.push(0x00, ...uleb(i)); // a function export
+    out.push(0x00, ...uleb(imports.length + i)); // a function export
     return out;
   });
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // \0asm, version 1
     ...section(1, vector(typeBytes)),
-    ...section(2, vector([memoryImport])),
+    ...section(2, vector([memoryImport, ...functionImports])),
     ...section(3, vector(typeOf.map((t) => uleb(t)))),
     ...section(7, vector(exports)),
     ...section(10, vector(functions.map((f) => f.body.encode()))),

@@ -14,6 +14,7 @@ import { lowerKernel } from '../codegen/loop-ir.js';
 import { NDArray } from '../runtime/ndarray.js';
 import { PAGE_BYTES, wasm, type WasmMemory } from './api.js';
 import { simdSupported } from './encoder.js';
+import { TRIG_IMPORT_FUNCTIONS } from './math-trig.js';
 import { renderWasm, wasmPlan, type WasmPlan } from './render-wasm.js';
 import { disassemble } from './wat.js';
 
@@ -76,7 +77,9 @@ export function compileWasmKernel(ir: KernelIR): CompiledKernel | null {
   if (typeof plan !== 'string') {
     const js = compileKernel(ir);
     const bytes = renderWasm(lowerKernel(ir, { flatWidth: plan.dtype === 'float32' ? 4 : 2 }), plan);
-    const instance = new wasm!.Instance(new wasm!.Module(bytes), { env: { memory: arena.memory } });
+    const instance = new wasm!.Instance(new wasm!.Module(bytes), {
+      env: { memory: arena.memory, ...TRIG_IMPORT_FUNCTIONS },
+    });
     const run = instance.exports['kernel'] as (...args: number[]) => number;
     compiles++;
     const source = [

@@ -17,21 +17,51 @@
 import type { FunctionBuilder } from './encoder.js';
 
 /** ln 2 in two parts: HI has its low 21 significand bits zero, so k * HI is exact here; HI + LO is ln 2 to ~2^-85. */
-const LN2_HI = 6.9314718036912381649e-1;
-const LN2_LO = 1.90821492927058770002e-10;
+export const LN2_HI = 6.9314718036912381649e-1;
+export const LN2_LO = 1.90821492927058770002e-10;
 /**
  * Polynomial degrees: 13 for float64 (truncation below 2^-57 relative); 9 for float32's lanes, whose f64 result
  * only needs to round to the right float32 (truncation below 2^-36, far under float32's 2^-24).
  */
 const DEGREE = { f64: 13, f32: 9 } as const;
-/** 1 / n! for n = 0..19 (exp's and expm1's series). */
-const INVERSE_FACTORIALS = Array.from({ length: 20 }, (_, n) => {
+/** 1 / n! for n = 0..23 (the series of exp, expm1, sin and cos). */
+export const INVERSE_FACTORIALS = Array.from({ length: 24 }, (_, n) => {
   let f = 1;
   for (let i = 2; i <= n; i++) f *= i;
   return 1 / f;
 });
 
-const splat = (f: FunctionBuilder, c: number) => f.emit('f64.const', c).emit('f64x2.splat');
+/** Pushes c in both f64 lanes (also a way to write a 64-bit lane pattern that is a number's bits). */
+export const splat = (f: FunctionBuilder, c: number) => f.emit('f64.const', c).emit('f64x2.splat');
+
+type Locals<N extends number, R extends number[] = []> = R['length'] extends N ? R : Locals<N, [number, ...R]>;
+/** n new v128 locals. */
+export function vectorLocals<N extends number>(f: FunctionBuilder, n: N): Locals<N> {
+  return Array.from({ length: n }, () => f.local('v128')) as Locals<N>;
+}
+
+/** Pushes sum coefficients[i] z^i (lowest coefficient first) by Horner's rule, z in the local `z`. */
+export function horner(f: FunctionBuilder, z: number, coefficients: readonly number[]): void {
+  splat(f, coefficients[coefficients.length - 1]!);
+  for (let i = coefficients.length - 2; i >= 0; i--) {
+    f.emit('local.get', z).emit('f64x2.mul');
+    splat(f, coefficients[i]!).emit('f64x2.add');
+  }
+}
+
+/** [f64x2 v] -> [f64x2 v with x's sign bit]: v must be non-negative (x in the local `x`). */
+export function withSignOf(f: FunctionBuilder, x: number): void {
+  f.emit('local.get', x);
+  splat(f, -0).emit('v128.and').emit('v128.or');
+}
+
+/** Replaces the lanes where |x| < bound (x in the local `x`) by x itself: where f(x) rounds to x (±0 kept). */
+export function identityBelow(f: FunctionBuilder, x: number, bound: number): void {
+  const result = f.local('v128');
+  f.emit('local.set', result).emit('local.get', x).emit('local.get', result);
+  f.emit('local.get', x).emit('f64x2.abs');
+  splat(f, bound).emit('f64x2.lt').emit('v128.bitselect');
+}
 
 /** The exponent bits of 2^k for the i64x2 on the stack: (k + 1023) << 52 (a normal double for -1022 <= k <= 1023). */
 function powerOfTwo(f: FunctionBuilder): void {
@@ -72,6 +102,44 @@ export function expF64x2(f: FunctionBuilder, precision: 'f32' | 'f64' = 'f64'): 
 
 /** A function of f64x2 lanes; `precision` f32 when its results are rounded to float32 next (cheaper polynomials). */
 export type LaneFunction = (f: FunctionBuilder, precision: 'f32' | 'f64') => void;
+
+/** Degrees of expm1's series on |r| <= ln2 / 2: truncation below 2^-61 (float64) and 2^-35 (float32 lanes). */
+const EXPM1_REDUCED_DEGREE = { f64: 14, f32: 9 } as const;
+
+/**
+ * expm1 on f64x2: x (clamped to [-40, 710]: e^x - 1 rounds to -1 below, overflows above) = k ln2 + r as in exp,
+ * p = e^r - 1 from its series r (1 + r (1/2 + r (1/6 + ...))), then e^x - 1 = 2^k p + (2^k - 1) computed as
+ * 2 (h p + (h - 1/2)) with h = 2^(k-1) a normal double (k - 1 in [-59, 1023]): the products are exact and the one
+ * addition rounds once, so no cancellation is left for any k (k = 0 gives p itself). Lanes with |x| < 2^-54 are x
+ * (expm1(x) rounds to x there, ±0 and subnormals included).
+ */
+export const expm1F64x2: LaneFunction = (f, precision) => {
+  const [x, k, r, h] = vectorLocals(f, 4);
+  f.emit('local.tee', x);
+  splat(f, -40).emit('f64x2.max');
+  splat(f, 710).emit('f64x2.min').emit('local.tee', r);
+  splat(f, Math.LOG2E).emit('f64x2.mul').emit('f64x2.nearest').emit('local.set', k);
+  f.emit('local.get', r).emit('local.get', k);
+  splat(f, LN2_HI).emit('f64x2.mul').emit('f64x2.sub').emit('local.get', k);
+  splat(f, LN2_LO).emit('f64x2.mul').emit('f64x2.sub').emit('local.set', r);
+  // h = 2^(k - 1) from its exponent bits
+  f.emit('local.get', k).emit('i32x4.trunc_sat_f64x2_s_zero').emit('i64x2.extend_low_i32x4_s');
+  f.emit('i64.const', 1022).emit('i64x2.splat').emit('i64x2.add').emit('i32.const', 52).emit('i64x2.shl');
+  f.emit('local.set', h);
+  // p = r (1 + r (1/2 + ...))
+  const degree = EXPM1_REDUCED_DEGREE[precision];
+  splat(f, INVERSE_FACTORIALS[degree]!);
+  for (let n = degree - 1; n >= 1; n--) {
+    f.emit('local.get', r).emit('f64x2.mul');
+    splat(f, INVERSE_FACTORIALS[n]!).emit('f64x2.add');
+  }
+  f.emit('local.get', r).emit('f64x2.mul');
+  // 2 (h p + (h - 1/2))
+  f.emit('local.get', h).emit('f64x2.mul').emit('local.get', h);
+  splat(f, 0.5).emit('f64x2.sub').emit('f64x2.add');
+  splat(f, 2).emit('f64x2.mul');
+  identityBelow(f, x, 2 ** -54);
+};
 
 /** 1 / (1 + e^-x) on f64x2 (the JS kernel's formula, with the vector exp). */
 export const sigmoidF64x2: LaneFunction = (f, precision) => {

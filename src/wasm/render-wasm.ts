@@ -16,6 +16,11 @@ import type { KernelIR, KernelOp, Ref } from '../codegen/kernel.js';
 import type { LoopKernel, Stmt } from '../codegen/loop-ir.js';
 import { encodeModule, FunctionBuilder, type Instruction, type ValType } from './encoder.js';
 import { expF64x2, f32x4ViaF64, scalarViaF64, sigmoidF64x2, tanhF64x2, type LaneFunction } from './math.js';
+import { expm1F64x2 } from './math.js';
+import { erfF64x2 } from './math-erf.js';
+import { expF32x4, scalarViaF32x4, sigmoidF32x4, type F32LaneFunction } from './math-f32.js';
+import { log1pF64x2, logF64x2, softplusF64x2 } from './math-log.js';
+import { cosF64x2, sinF64x2, TRIG_IMPORTS } from './math-trig.js';
 
 export type WasmDType = 'float32' | 'float64';
 
@@ -78,6 +83,18 @@ const viaF64 = (g: LaneFunction): WasmOp => ({
   },
 });
 
+/** A transcendental function with native f32x4 code for float32 lanes (float64 lanes: f64x2). */
+const nativeF32 = (g64: LaneFunction, g32: F32LaneFunction): WasmOp => ({
+  result: 'float',
+  args: ['float'],
+  write: (f, lanes, operand) => {
+    operand(0);
+    if (lanes.float === 'f64') lanes.vector ? g64(f, 'f64') : scalarViaF64(f, 'f64', g64);
+    else if (lanes.vector) g32(f);
+    else scalarViaF32x4(f, g32);
+  },
+});
+
 /** The ops the renderer lowers (the others keep their kernel in JavaScript). */
 export const WASM_OPS: Partial<Record<ScalarOpName, WasmOp>> = {
   add: simple('add', 2),
@@ -87,9 +104,16 @@ export const WASM_OPS: Partial<Record<ScalarOpName, WasmOp>> = {
   neg: simple('neg', 1),
   abs: simple('abs', 1),
   sqrt: simple('sqrt', 1),
-  exp: viaF64((f, precision) => expF64x2(f, precision)),
-  sigmoid: viaF64(sigmoidF64x2),
+  exp: nativeF32((f, precision) => expF64x2(f, precision), expF32x4),
+  sigmoid: nativeF32(sigmoidF64x2, sigmoidF32x4),
   tanh: viaF64(tanhF64x2),
+  expm1: viaF64(expm1F64x2),
+  log: viaF64(logF64x2),
+  log1p: viaF64(log1pF64x2),
+  softplus: viaF64(softplusF64x2),
+  erf: viaF64(erfF64x2),
+  sin: viaF64(sinF64x2),
+  cos: viaF64(cosF64x2),
   maximum: simple('max', 2),
   minimum: simple('min', 2),
   sqr: {
@@ -205,7 +229,13 @@ function flatLoop(kernel: LoopKernel): Extract<Stmt, { s: 'loop' }> {
 
 /** Renders the flat loop of `kernel` (lowered with a SIMD width) as a wasm module exporting `kernel`. */
 export function renderWasm(kernel: LoopKernel, plan: WasmPlan): Uint8Array {
-  return encodeModule([{ name: 'kernel', body: new FlatLoopWriter(kernel, plan).write() }]);
+  // sin and cos call their exact path (Math.sin, Math.cos) for huge arguments: such modules import it
+  const trig = kernel.ir.ops.some((o) => o.op === 'sin' || o.op === 'cos');
+  return encodeModule(
+    [{ name: 'kernel', body: new FlatLoopWriter(kernel, plan).write() }],
+    1,
+    trig ? TRIG_IMPORTS : [],
+  );
 }
 
 /** The statements a flat loop holds, and how each is written for a lane shape. */

@@ -1,6 +1,6 @@
 /**
  * A disassembler of the modules the encoder writes, to the WebAssembly text format (WAT): types, the memory
- * import, and each function's locals and instructions, indented by block. It decodes the bytes with the encoder's
+ * and function imports, and each function's locals and instructions, indented by block. It decodes the bytes with the encoder's
  * own instruction table, so `f.source` shows exactly what runs. Sections and instructions the encoder never writes
  * are reported as such, not guessed.
  */
@@ -126,6 +126,7 @@ export function disassemble(bytes: Uint8Array): string {
   const types: { params: ValType[]; results: ValType[] }[] = [];
   const funcTypes: number[] = [];
   const exports = new Map<number, string>();
+  let imported = 0;
   const out = ['(module'];
   while (!r.done) {
     const id = r.byte();
@@ -142,7 +143,13 @@ export function disassemble(bytes: Uint8Array): string {
       } else if (id === 2) {
         const module = r.name();
         const field = r.name();
-        if (r.byte() !== 0x02) throw new Error('wat: only memory imports are written');
+        const kind = r.byte();
+        if (kind === 0x00) {
+          const t = types[r.uleb()]!;
+          out.push(`  (import "${module}" "${field}" (func (;${imported++};)${signature(t.params, t.results)}))`);
+          continue;
+        }
+        if (kind !== 0x02) throw new Error('wat: only memory and function imports are written');
         const flags = r.byte();
         const min = r.uleb();
         const max = flags & 1 ? ` ${r.uleb()}` : '';
@@ -155,8 +162,8 @@ export function disassemble(bytes: Uint8Array): string {
       } else if (id === 10) {
         const size = r.uleb();
         const t = types[funcTypes[i]!]!;
-        const name = exports.get(i);
-        out.push(`  (func (;${i};)${name ? ` (export "${name}")` : ''}${signature(t.params, t.results)}`);
+        const name = exports.get(imported + i);
+        out.push(`  (func (;${imported + i};)${name ? ` (export "${name}")` : ''}${signature(t.params, t.results)}`);
         out.push(...body(r, r.at + size, '    '), '  )');
       } else throw new Error(`wat: section ${id} is not one the encoder writes`);
     }

@@ -61,6 +61,58 @@ describe('wasm kernels against a direct loop', () => {
   }
 });
 
+const f64Bits = new Float64Array(1);
+const u64 = new BigUint64Array(f64Bits.buffer);
+const f32Bits = new Float32Array(1);
+const u32 = new Uint32Array(f32Bits.buffer);
+/** Ulp distance of two finite numbers of one sign (as the results compared below are), in `dtype`'s ulps. */
+function ulps(dtype: 'float32' | 'float64', a: number, b: number): number {
+  if (dtype === 'float32') {
+    f32Bits[0] = Math.abs(a);
+    const x = u32[0]!;
+    f32Bits[0] = Math.abs(b);
+    return Math.abs(x - u32[0]!);
+  }
+  f64Bits[0] = Math.abs(a);
+  const x = u64[0]!;
+  f64Bits[0] = Math.abs(b);
+  return Number(x > u64[0]! ? x - u64[0]! : u64[0]! - x);
+}
+
+describe('the vector math routines under the wasm linker = the JS linker within their ulp bounds', () => {
+  const OPS = ['exp', 'expm1', 'log', 'log1p', 'softplus', 'sigmoid', 'tanh', 'erf', 'sin', 'cos'] as const;
+  for (const dtype of ['float32', 'float64'] as const) {
+    test.each([0, 1, 3, 5, 8, 1001])(`${dtype}, %i elements: each op alone and all in one kernel`, (n) => {
+      wasmOptions.minElements = 0;
+      const x = T.tensor(dtype, [null], 'x');
+      const each = OPS.map((op) => (T as unknown as Record<string, (v: theano.Tensor) => theano.Tensor>)[op]!(x));
+      // one fused kernel: log of |x| + 1 feeding the others, so every routine sees a wide range of inputs
+      const fused = T.add(T.mul(T.sin(T.log1p(T.abs(x))), T.erf(x)), T.softplus(T.cos(x)));
+      const wasm = theano.function([x], [...each, fused], { mode: WASM });
+      const js = theano.function([x], [...each, fused]);
+      expect(wasm.source).toContain('(module');
+      const xs = Float64Array.from(values(n, 9), (v, i) => (i % 3 === 0 ? v * 50 : v));
+      const input = dtype === 'float32' ? Float32Array.from(xs) : xs;
+      const got = wasm(input) as NDArray[];
+      const want = js(input) as NDArray[];
+      // float32: 2 ulp (native f32x4 sigmoid, each side within 1 of correct); float64: erf's JS series is the
+      // loosest (about 10 ulp near |x| = 2), the others within 4 (each side)
+      const bound = dtype === 'float32' ? 3 : 16;
+      // the fused sum can cancel: there, a tolerance relative to its terms (each at most about 1.9)
+      const tolerance = dtype === 'float32' ? 2e-6 : 4e-15;
+      got.forEach((g, k) => {
+        for (let i = 0; i < n; i++) {
+          const [a, b] = [g.item(i) as number, want[k]!.item(i) as number];
+          const close =
+            k < OPS.length ? Math.sign(a) === Math.sign(b) && ulps(dtype, a, b) <= bound : Math.abs(a - b) <= tolerance;
+          const ok = same(a, b) || close;
+          expect(ok, `${k < OPS.length ? OPS[k] : 'fused'}(${input[i]}): wasm ${a}, js ${b}`).toBe(true);
+        }
+      });
+    });
+  }
+});
+
 describe('what stays JavaScript', () => {
   const x = T.dmatrix('x');
   const y = T.dmatrix('y');
@@ -87,8 +139,8 @@ describe('what stays JavaScript', () => {
     }
   });
 
-  test('a kernel with an op the renderer lacks (log), an integer kernel and a partial reduction are JS kernels', () => {
-    const f = theano.function([x], [x.log().add(1), T.sum(x.log(), 0), T.max(x.log())], { mode: WASM });
+  test('a kernel with an op the renderer lacks (tan), an integer kernel and a partial reduction are JS kernels', () => {
+    const f = theano.function([x], [x.tan().add(1), T.sum(x.tan(), 0), T.max(x.tan())], { mode: WASM });
     const i = T.ivector('i');
     const g = theano.function([i], i.add(1), { mode: WASM });
     expect(f.source).not.toContain('(module');
