@@ -20,10 +20,10 @@ import { expF64x2, f32x4ViaF64, scalarViaF64, sigmoidF64x2, tanhF64x2, type Lane
 export type WasmDType = 'float32' | 'float64';
 
 /** A value in the loop: a float of the kernel's dtype, or a comparison's lane mask. */
-type Kind = 'float' | 'mask';
+export type Kind = 'float' | 'mask';
 
 /** The lane shape an op is written for: a vector loop or the scalar tail, of f32 or f64. */
-interface Lanes {
+export interface Lanes {
   /** Instruction prefix: f32x4, f64x2, f32 or f64. */
   readonly p: 'f32x4' | 'f64x2' | 'f32' | 'f64';
   readonly vector: boolean;
@@ -38,7 +38,7 @@ interface WasmOp {
   readonly write: (f: FunctionBuilder, lanes: Lanes, operand: (i: number) => void) => void;
 }
 
-const ins = (lanes: Lanes, name: string) => `${lanes.p}.${name}` as Instruction;
+export const ins = (lanes: Lanes, name: string) => `${lanes.p}.${name}` as Instruction;
 /** An op of one instruction over its operands, in order. */
 const simple = (name: string, arity: number): WasmOp => ({
   result: 'float',
@@ -57,7 +57,7 @@ const compare = (name: string): WasmOp => ({
     f.emit(ins(lanes, name));
   },
 });
-const zero = (f: FunctionBuilder, lanes: Lanes) => {
+export const zero = (f: FunctionBuilder, lanes: Lanes) => {
   f.emit(`${lanes.float}.const`, 0);
   if (lanes.vector) f.emit(`${lanes.p}.splat` as Instruction);
 };
@@ -153,15 +153,18 @@ export interface WasmPlan {
   readonly kinds: readonly Kind[];
   readonly nonScalarInputs: readonly number[];
   readonly scalarInputs: readonly number[];
+  /** Whether the flat loop renders too (elementwise, or a sum over every axis); the nested loops always do. */
+  readonly flat: boolean;
 }
 
 /** Why `ir` cannot run as WebAssembly, or its plan. */
 export function wasmPlan(ir: KernelIR): WasmPlan | string {
   if (ir.rank === 0) return 'rank 0';
   const r = ir.reduce;
-  // reductions: a float sum over every axis (the flat loop folds into one accumulator)
-  if (r && (r.kind !== 'sum' || r.axes.length !== ir.rank || r.dtype !== (ir.inputs[0]?.dtype ?? ir.ops[0]?.dtype)))
-    return `a ${r.kind} reduction over ${r.axes.length} of ${ir.rank} axes`;
+  // reductions: a float sum, product, max or min over any axes, of the input dtype (the nested loops of
+  // `render-loops.ts`; a sum over every axis also has the flat loop)
+  if (r && (!NEST_REDUCTIONS.has(r.kind) || r.dtype !== (ir.inputs[0]?.dtype ?? ir.ops[0]?.dtype)))
+    return `a ${r.kind} reduction to ${r.dtype}`;
   const dtype = ir.inputs[0]?.dtype ?? ir.ops[0]?.dtype;
   if (dtype !== 'float32' && dtype !== 'float64') return `dtype ${String(dtype)}`;
   if (ir.inputs.some((inp) => inp.dtype !== dtype)) return 'mixed input dtypes';
@@ -172,12 +175,16 @@ export function wasmPlan(ir: KernelIR): WasmPlan | string {
     kinds.push(kind);
   }
   if (ir.outputs.some((o) => kinds[o.ref] !== 'float')) return 'a bool output';
-  if (r && kinds[r.value] !== 'float') return 'a sum of bools';
+  if (r && kinds[r.value] !== 'float') return `a ${r.kind} of bools`;
   const nonScalarInputs = ir.inputs.flatMap((inp, k) => (inp.scalar ? [] : [k]));
   if (nonScalarInputs.length === 0) return 'no array input';
   const scalarInputs = ir.inputs.flatMap((inp, k) => (inp.scalar ? [k] : []));
-  return { dtype, kinds, nonScalarInputs, scalarInputs };
+  const flat = !r || (r.kind === 'sum' && r.axes.length === ir.rank);
+  return { dtype, kinds, nonScalarInputs, scalarInputs, flat };
 }
+
+/** The reductions the nested loops write (all and any stay JavaScript). */
+const NEST_REDUCTIONS = new Set(['sum', 'prod', 'max', 'min']);
 
 function opKind(op: KernelOp, dtype: WasmDType, kinds: readonly Kind[]): Kind | { why: string } {
   const w = WASM_OPS[op.op];
