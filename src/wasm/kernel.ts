@@ -77,7 +77,7 @@ export function compileWasmKernel(ir: KernelIR): CompiledKernel | null {
   let compiled: CompiledKernel | null = null;
   if (typeof plan !== 'string') {
     const js = compileKernel(ir);
-    const kernel = lowerKernel(ir, { flatWidth: plan.dtype === 'float32' ? 4 : 2 });
+    const kernel = lowerKernel(ir, { flatWidth: plan.dtype === 'float64' ? 2 : 4 });
     // the nested loops take every call the flat loop does not (strided, broadcasting, reductions over some axes)
     const nest = nestCall(ir, plan, kernel, js.fn, NEST_RUNTIME);
     const sources: string[] = [];

@@ -37,7 +37,16 @@ export interface NestRuntime {
   ran(): void;
 }
 
-type Floats = Float32Array | Float64Array;
+type Values = Float32Array | Float64Array | Int32Array | Uint8Array;
+type ViewOf = new (buffer: ArrayBuffer, byteOffset: number, length: number) => Values;
+const VIEWS: { readonly [D in WasmPlan['dtype'] | 'bool']: ViewOf } = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  bool: Uint8Array,
+};
+/** Sums of int32 in float64 accumulators are exact (as the JS kernel's) while at most 2^21 terms are added. */
+const MAX_INT_SUM_TERMS = 2 ** 21;
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /** The loop dims of a call (numpy broadcasting of the array inputs, right-aligned), or null when they disagree. */
@@ -88,6 +97,32 @@ function span(a: NDArray): { lo: number; hi: number } {
   return { lo, hi };
 }
 
+/** Where a call's operands and results live in the arena. */
+interface Layout {
+  /** Bytes needed. */
+  readonly bytes: number;
+  /** Each array input's region (in `arrays` order) and its span. */
+  readonly inputAt: readonly number[];
+  readonly spans: readonly { lo: number; hi: number }[];
+  /** Each output's region (a reduction: its float64 accumulators). */
+  readonly outAt: readonly number[];
+}
+
+/** The arena layout of a call: 16-byte aligned regions, inputs first. */
+function layout(
+  arrays: readonly number[],
+  operands: readonly unknown[],
+  bytes: number,
+  outBytes: readonly number[],
+): Layout {
+  let need = 0;
+  const region = (size: number) => ((need += align16(size)), need - align16(size));
+  const spans = arrays.map((k) => span(operands[k] as NDArray));
+  const inputAt = spans.map((s) => region((s.hi - s.lo + 1) * bytes));
+  const outAt = outBytes.map(region);
+  return { bytes: need, inputAt, spans, outAt };
+}
+
 /**
  * The kernel function of the nested loops: `js` is the same kernel's JavaScript (small and declined calls). The
  * innermost-loop variant of each call is compiled on first use and kept.
@@ -95,9 +130,10 @@ function span(a: NDArray): { lo: number; hi: number } {
 export function nestCall(ir: KernelIR, plan: WasmPlan, kernel: LoopKernel, js: Kernel, rt: NestRuntime): Kernel {
   const { nonScalarInputs: arrays, dtype } = plan;
   const params = nestParams(kernel);
-  const bytes = dtype === 'float32' ? 4 : 8;
-  const View = dtype === 'float32' ? Float32Array : Float64Array;
-  const nOut = ir.reduce ? 1 : ir.outputs.length;
+  const bytes = dtype === 'float64' ? 8 : 4;
+  const View = VIEWS[dtype];
+  // each output's dtype: a mask is a bool output, one byte per element
+  const outDtypes = ir.reduce ? [] : ir.outputs.map((o) => (plan.kinds[o.ref] === 'mask' ? 'bool' : dtype));
   const variants = new Map<string, (...args: number[]) => void>();
   const args = new Array<number>(params.length);
   const base = new Array<number>(ir.inputs.length);
@@ -112,34 +148,32 @@ export function nestCall(ir: KernelIR, plan: WasmPlan, kernel: LoopKernel, js: K
     const z = ir.reduce ? dims.reduce((a, n, d) => (reduced(d) ? a : a * n), 1) : total;
     // max and min of nothing: the JS kernel declines and the reference raises the error
     if ((kind === 'max' || kind === 'min') && dims.some((n, d) => reduced(d) && n === 0)) return js(...operands);
-    // the arena: each input's span, then the outputs (a reduction: its float64 accumulators)
-    const spans = arrays.map((k) => span(operands[k] as NDArray));
-    let need = 0;
-    const at = spans.map(
-      (s) => ((need += align16((s.hi - s.lo + 1) * bytes)), need - align16((s.hi - s.lo + 1) * bytes)),
-    );
-    const outBytes = align16(z * (ir.reduce ? 8 : bytes));
-    const outAt = need;
-    need += outBytes * nOut;
-    if (need > rt.maxBytes) return js(...operands);
-    const buffer = rt.reserve(need);
+    if (kind === 'sum' && dtype === 'int32' && total / z > MAX_INT_SUM_TERMS) return js(...operands);
+    const outBytes = kind ? [z * 8] : outDtypes.map((d) => z * (d === 'bool' ? 1 : bytes));
+    const at = layout(arrays, operands, bytes, outBytes);
+    if (at.bytes > rt.maxBytes) return js(...operands);
+    const buffer = rt.reserve(at.bytes);
     arrays.forEach((k, i) => {
       const a = operands[k] as NDArray;
-      const { lo, hi } = spans[i]!;
-      new View(buffer, at[i]!, hi - lo + 1).set((a.data as Floats).subarray(lo, hi + 1));
-      base[k] = at[i]! + (a.offset - lo) * bytes;
+      const { lo, hi } = at.spans[i]!;
+      new View(buffer, at.inputAt[i]!, hi - lo + 1).set((a.data as Values).subarray(lo, hi + 1));
+      base[k] = at.inputAt[i]! + (a.offset - lo) * bytes;
     });
-    if (kind) new Float64Array(buffer, outAt, z).fill(IDENTITY[kind]);
+    if (kind) new Float64Array(buffer, at.outAt[0]!, z).fill(IDENTITY[kind]);
     const variant = chooseVariant(arrays, operands);
     const key = variant.vector ? `v${[...variant.splat].join(',')}` : 's';
     let run = variants.get(key);
     if (!run) variants.set(key, (run = rt.instantiate(renderNest(kernel, plan, variant))));
-    params.forEach((p, i) => (args[i] = paramValue(p, operands, dims, base, bytes, outAt, outBytes, reduced)));
+    params.forEach((p, i) => (args[i] = paramValue(p, operands, dims, base, bytes, at.outAt, reduced)));
     run(...args);
     rt.ran();
-    return ir.reduce
-      ? reducedOutput(ir, operands, dims, buffer, outAt, z)
-      : copyOutputs(ir, plan, operands, dims, buffer, outAt, outBytes);
+    const alloc = operands[ir.inputs.length] as Allocator;
+    if (ir.reduce) return [reducedOutput(ir, alloc, dims, new Float64Array(buffer, at.outAt[0]!, z))];
+    return outDtypes.map((d, j) => {
+      const r = alloc(j, z) as Values;
+      r.set(new VIEWS[d](buffer, at.outAt[j]!, z));
+      return new NDArray(d, [...dims], r);
+    });
   };
 }
 
@@ -162,8 +196,7 @@ function paramValue(
   dims: readonly number[],
   base: readonly number[],
   bytes: number,
-  outAt: number,
-  outBytes: number,
+  outAt: readonly number[],
   reduced: (d: number) => boolean,
 ): number {
   switch (p.kind) {
@@ -176,7 +209,7 @@ function paramValue(
     case 'dim':
       return dims[p.dim]!;
     case 'out':
-      return outAt + p.output * outBytes;
+      return outAt[p.output]!;
     case 'outStride': {
       // row-major strides of the kept dims, innermost first (the IR's outputStrides)
       let u = 1;
@@ -185,42 +218,16 @@ function paramValue(
     }
     case 'scalar': {
       const a = operands[p.input] as NDArray;
-      return Number((a.data as Floats)[a.offset]);
+      return Number((a.data as Values)[a.offset]);
     }
   }
 }
 
-function copyOutputs(
-  ir: KernelIR,
-  plan: WasmPlan,
-  operands: readonly unknown[],
-  dims: readonly number[],
-  buffer: ArrayBuffer,
-  outAt: number,
-  outBytes: number,
-): NDArray[] {
-  const alloc = operands[ir.inputs.length] as Allocator;
-  const n = dims.reduce((a, b) => a * b, 1);
-  const View = plan.dtype === 'float32' ? Float32Array : Float64Array;
-  return ir.outputs.map((_, j) => {
-    const r = alloc(j, n) as Floats;
-    r.set(new View(buffer, outAt + j * outBytes, n));
-    return new NDArray(plan.dtype, [...dims], r);
-  });
-}
-
-/** The reduction's output: the float64 accumulators rounded into the allocator's buffer, of the reduced shape. */
-function reducedOutput(
-  ir: KernelIR,
-  operands: readonly unknown[],
-  dims: readonly number[],
-  buffer: ArrayBuffer,
-  outAt: number,
-  z: number,
-): NDArray[] {
+/** The reduction's output: the float64 accumulators rounded (or wrapped) into the allocator's buffer, as `r0[q] = A[q]`. */
+function reducedOutput(ir: KernelIR, alloc: Allocator, dims: readonly number[], acc: Float64Array): NDArray {
   const { axes, keepdims, dtype } = ir.reduce!;
-  const r = (operands[ir.inputs.length] as Allocator)(0, z) as Floats;
-  r.set(new Float64Array(buffer, outAt, z));
+  const r = alloc(0, acc.length) as Values;
+  r.set(acc);
   const shape = dims.flatMap((n, d) => (axes.includes(d) ? (keepdims ? [1] : []) : [n]));
-  return [new NDArray(dtype, shape, r)];
+  return new NDArray(dtype, shape, r);
 }

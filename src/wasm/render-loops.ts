@@ -20,6 +20,7 @@ import type { ReduceKind } from '../ops/reduce.js';
 import type { Ref } from '../codegen/kernel.js';
 import type { Index, LoopKernel, Stmt } from '../codegen/loop-ir.js';
 import { encodeModule, FunctionBuilder, type Instruction, type ValType } from './encoder.js';
+import { INT32_OPS } from './int-ops.js';
 import { ins, WASM_OPS, zero, type Lanes, type WasmPlan } from './render-wasm.js';
 
 /** A parameter of a nested-loop function, in the order the function takes them. */
@@ -126,10 +127,10 @@ const NEST: { readonly [K in Stmt['s']]: Rule<K> } = {
     if (w.kernel.ir.inputs[s.input]!.scalar) return;
     const local = w.f.local(w.valueType(s.input, lanes));
     w.index(s.index);
-    const float = w.float;
-    if (!lanes.vector) w.f.emit(`${float}.load` as Instruction, w.align, 0);
+    const t = w.t;
+    if (!lanes.vector) w.f.emit(`${t}.load` as Instruction, w.align, 0);
     else if (w.variant.splat.has(s.input))
-      w.f.emit(`${float}.load` as Instruction, w.align, 0).emit(`${lanes.p}.splat` as Instruction);
+      w.f.emit(`${t}.load` as Instruction, w.align, 0).emit(`${w.vectorType}.splat` as Instruction);
     else w.f.emit('v128.load', w.align, 0);
     w.f.emit('local.set', local);
     w.values.set(s.input, local);
@@ -137,21 +138,26 @@ const NEST: { readonly [K in Stmt['s']]: Rule<K> } = {
   op: (w, s, lanes) => {
     const ref = w.kernel.ir.inputs.length + s.j;
     const local = w.f.local(w.valueType(ref, lanes));
-    WASM_OPS[s.op.op]!.write(w.f, lanes, (a) => {
+    // a value condition of switch: a mask of "not 0" (a scalar i32 is select's condition as it is)
+    const notZero = s.op.op === 'switch' && w.plan.kinds[s.args[0]!] === 'float';
+    const operand = (a: number) => {
       w.get(s.args[a]!, lanes);
-      // a float condition of switch: a mask of "not 0"
-      if (s.op.op === 'switch' && a === 0 && w.plan.kinds[s.args[0]!] === 'float') {
+      if (!notZero || a !== 0) return;
+      if (w.t !== 'i32') {
         zero(w.f, lanes);
         w.f.emit(ins(lanes, 'ne'));
-      }
-    });
+      } else if (lanes.vector) w.f.emit('i32.const', 0).emit('i32x4.splat').emit('i32x4.ne');
+    };
+    if (w.t === 'i32') INT32_OPS[s.op.op]!.write(w.f, lanes.vector, operand);
+    else WASM_OPS[s.op.op]!.write(w.f, lanes, operand);
     w.f.emit('local.set', local);
     w.values.set(ref, local);
   },
   store: (w, s, lanes) => {
+    if (w.plan.kinds[s.value] === 'mask') return w.storeMask(s.output, s.index, s.value, lanes);
     w.elementAddress(w.local(`r${s.output}`), s.index, w.bytes);
     w.get(s.value, lanes);
-    w.f.emit(lanes.vector ? 'v128.store' : (`${w.float}.store` as Instruction), w.align, 0);
+    w.f.emit(lanes.vector ? 'v128.store' : (`${w.t}.store` as Instruction), w.align, 0);
   },
   increment: (w, s, lanes) => {
     const local = w.local(s.name);
@@ -193,7 +199,9 @@ const HIGH_TO_LOW = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 /** Writes one kernel's nested loops: its locals by IR name, the loops, the loads, ops, stores and accumulators. */
 class NestWriter {
   readonly f: FunctionBuilder;
-  readonly float: 'f32' | 'f64';
+  /** The scalar type of the kernel's values, and its vector shape. */
+  readonly t: 'f32' | 'f64' | 'i32';
+  readonly vectorType: 'f32x4' | 'f64x2' | 'i32x4';
   readonly bytes: number;
   /** Elements per vector. */
   readonly width: number;
@@ -213,13 +221,14 @@ class NestWriter {
     readonly plan: WasmPlan,
     readonly variant: NestVariant,
   ) {
-    this.float = plan.dtype === 'float32' ? 'f32' : 'f64';
-    this.bytes = plan.dtype === 'float32' ? 4 : 8;
+    this.t = plan.dtype === 'float32' ? 'f32' : plan.dtype === 'int32' ? 'i32' : 'f64';
+    this.vectorType = plan.dtype === 'float32' ? 'f32x4' : plan.dtype === 'int32' ? 'i32x4' : 'f64x2';
+    this.bytes = plan.dtype === 'float64' ? 8 : 4;
     this.width = 16 / this.bytes;
     this.align = Math.log2(this.bytes);
     const params = nestParams(kernel);
     this.f = new FunctionBuilder(
-      params.map((p): ValType => (p.kind === 'scalar' ? this.float : 'i32')),
+      params.map((p): ValType => (p.kind === 'scalar' ? this.t : 'i32')),
       [],
     );
     params.forEach((p, i) => {
@@ -231,12 +240,11 @@ class NestWriter {
   }
 
   write(): FunctionBuilder {
-    const vector = this.lanes(true);
     for (const [k, p] of this.scalarParams) {
       const local = this.f.local('v128');
       this.f
         .emit('local.get', p)
-        .emit(`${vector.p}.splat` as Instruction)
+        .emit(`${this.vectorType}.splat` as Instruction)
         .emit('local.set', local);
       this.splats.set(k, local);
     }
@@ -244,8 +252,9 @@ class NestWriter {
     return this.f;
   }
 
+  /** The lane shape ops are written for (int32 ops read only `vector`). */
   lanes(vector: boolean): Lanes {
-    const float = this.float;
+    const float = this.t === 'f32' ? 'f32' : 'f64';
     return { p: vector ? (float === 'f32' ? 'f32x4' : 'f64x2') : float, vector, float };
   }
 
@@ -290,7 +299,7 @@ class NestWriter {
   }
 
   valueType(ref: Ref, lanes: Lanes): ValType {
-    return lanes.vector ? 'v128' : this.plan.kinds[ref] === 'mask' ? 'i32' : this.float;
+    return lanes.vector ? 'v128' : this.plan.kinds[ref] === 'mask' ? 'i32' : this.t;
   }
 
   /** A loop: scalar, or (the innermost loop of the vector variant) a SIMD loop and its scalar tail. */
@@ -343,18 +352,20 @@ class NestWriter {
     const f = this.f;
     if (!lanes.vector) {
       this.get(ref, lanes);
-      if (this.float === 'f32') f.emit('f64.promote_f32');
+      if (this.t === 'f32') f.emit('f64.promote_f32');
+      if (this.t === 'i32') f.emit('f64.convert_i32_s');
       each(0);
-    } else if (this.float === 'f64') {
+    } else if (this.t === 'f64') {
       this.get(ref, lanes);
       each(0);
     } else {
+      const widen = this.t === 'f32' ? 'f64x2.promote_low_f32x4' : 'f64x2.convert_low_i32x4_s';
       this.get(ref, lanes);
-      f.emit('f64x2.promote_low_f32x4');
+      f.emit(widen);
       each(0);
       this.get(ref, lanes);
       this.get(ref, lanes);
-      f.emit('i8x16.shuffle', ...HIGH_TO_LOW).emit('f64x2.promote_low_f32x4');
+      f.emit('i8x16.shuffle', ...HIGH_TO_LOW).emit(widen);
       each(1);
     }
   }
@@ -389,6 +400,30 @@ class NestWriter {
         .emit(`${p}.${op}` as Instruction)
         .emit(store, 3, half * 16);
     });
+  }
+
+  /** Stores a mask as bytes (bool, 0 or 1): each lane's low bit, one `i32.store8` per element. */
+  storeMask(output: number, at: Index, value: Ref, lanes: Lanes): void {
+    const f = this.f;
+    const address = f.local('i32');
+    this.elementAddress(this.local(`r${output}`), at, 1);
+    f.emit('local.set', address);
+    if (!lanes.vector) {
+      f.emit('local.get', address);
+      this.get(value, lanes);
+      f.emit('i32.store8', 0, 0);
+      return;
+    }
+    // a mask lane is as wide as a value: 32 bits (f32, i32: i32 lanes 0..3) or 64 (f64: i32 lanes 0 and 2)
+    const step = this.bytes / 4;
+    for (let e = 0; e < this.width; e++) {
+      f.emit('local.get', address);
+      this.get(value, lanes);
+      f.emit('i32x4.extract_lane', e * step)
+        .emit('i32.const', 1)
+        .emit('i32.and')
+        .emit('i32.store8', 0, e);
+    }
   }
 
   private splatIdentity(kind: ReduceKind): void {

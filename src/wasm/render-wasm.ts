@@ -15,6 +15,7 @@ import type { ScalarOpName } from '../ops/scalar.js';
 import type { KernelIR, KernelOp, Ref } from '../codegen/kernel.js';
 import type { LoopKernel, Stmt } from '../codegen/loop-ir.js';
 import { encodeModule, FunctionBuilder, type Instruction, type ValType } from './encoder.js';
+import { INT32_OPS } from './int-ops.js';
 import { expF64x2, f32x4ViaF64, scalarViaF64, sigmoidF64x2, tanhF64x2, type LaneFunction } from './math.js';
 
 export type WasmDType = 'float32' | 'float64';
@@ -148,7 +149,8 @@ export const WASM_OPS: Partial<Record<ScalarOpName, WasmOp>> = {
 
 /** What the renderer needs to know of a kernel, when it can render it. */
 export interface WasmPlan {
-  readonly dtype: WasmDType;
+  /** The values' dtype (int32 kernels render in `render-loops.ts` only). */
+  readonly dtype: WasmDType | 'int32';
   /** The kind of each ref (inputs, then op results). */
   readonly kinds: readonly Kind[];
   readonly nonScalarInputs: readonly number[];
@@ -161,12 +163,11 @@ export interface WasmPlan {
 export function wasmPlan(ir: KernelIR): WasmPlan | string {
   if (ir.rank === 0) return 'rank 0';
   const r = ir.reduce;
-  // reductions: a float sum, product, max or min over any axes, of the input dtype (the nested loops of
-  // `render-loops.ts`; a sum over every axis also has the flat loop)
-  if (r && (!NEST_REDUCTIONS.has(r.kind) || r.dtype !== (ir.inputs[0]?.dtype ?? ir.ops[0]?.dtype)))
-    return `a ${r.kind} reduction to ${r.dtype}`;
   const dtype = ir.inputs[0]?.dtype ?? ir.ops[0]?.dtype;
-  if (dtype !== 'float32' && dtype !== 'float64') return `dtype ${String(dtype)}`;
+  if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32') return `dtype ${String(dtype)}`;
+  // reductions: a sum, product, max or min (int32: sum, max, min) over any axes, to the input dtype (the nested
+  // loops of `render-loops.ts`; a float sum over every axis also has the flat loop)
+  if (r && (!NEST_REDUCTIONS[dtype].has(r.kind) || r.dtype !== dtype)) return `a ${r.kind} reduction to ${r.dtype}`;
   if (ir.inputs.some((inp) => inp.dtype !== dtype)) return 'mixed input dtypes';
   const kinds: Kind[] = ir.inputs.map(() => 'float');
   for (const op of ir.ops) {
@@ -174,20 +175,25 @@ export function wasmPlan(ir: KernelIR): WasmPlan | string {
     if (typeof kind !== 'string') return kind.why;
     kinds.push(kind);
   }
-  if (ir.outputs.some((o) => kinds[o.ref] !== 'float')) return 'a bool output';
   if (r && kinds[r.value] !== 'float') return `a ${r.kind} of bools`;
   const nonScalarInputs = ir.inputs.flatMap((inp, k) => (inp.scalar ? [] : [k]));
   if (nonScalarInputs.length === 0) return 'no array input';
   const scalarInputs = ir.inputs.flatMap((inp, k) => (inp.scalar ? [k] : []));
-  const flat = !r || (r.kind === 'sum' && r.axes.length === ir.rank);
+  // the flat loop: float values and outputs (bool outputs and int32 kernels run the nested loops only)
+  const floatOutputs = ir.outputs.every((o) => kinds[o.ref] === 'float');
+  const flat = dtype !== 'int32' && floatOutputs && (!r || (r.kind === 'sum' && r.axes.length === ir.rank));
   return { dtype, kinds, nonScalarInputs, scalarInputs, flat };
 }
 
-/** The reductions the nested loops write (all and any stay JavaScript). */
-const NEST_REDUCTIONS = new Set(['sum', 'prod', 'max', 'min']);
+/** The reductions the nested loops write (all and any stay JavaScript; an int32 product too: float64 is inexact). */
+const NEST_REDUCTIONS = {
+  float32: new Set(['sum', 'prod', 'max', 'min']),
+  float64: new Set(['sum', 'prod', 'max', 'min']),
+  int32: new Set(['sum', 'max', 'min']),
+};
 
-function opKind(op: KernelOp, dtype: WasmDType, kinds: readonly Kind[]): Kind | { why: string } {
-  const w = WASM_OPS[op.op];
+function opKind(op: KernelOp, dtype: WasmDType | 'int32', kinds: readonly Kind[]): Kind | { why: string } {
+  const w = dtype === 'int32' ? INT32_OPS[op.op] : WASM_OPS[op.op];
   if (!w) return { why: `op ${op.op}` };
   if (op.dtype !== (w.result === 'mask' ? 'bool' : dtype)) return { why: `${op.op} to ${op.dtype}` };
   for (let i = 0; i < op.args.length; i++) {
