@@ -45,8 +45,6 @@ const VIEWS: { readonly [D in WasmPlan['dtype'] | 'bool']: ViewOf } = {
   int32: Int32Array,
   bool: Uint8Array,
 };
-/** Sums of int32 in float64 accumulators are exact (as the JS kernel's) while at most 2^21 terms are added. */
-const MAX_INT_SUM_TERMS = 2 ** 21;
 const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
 
 /** The loop dims of a call (numpy broadcasting of the array inputs, right-aligned), or null when they disagree. */
@@ -148,7 +146,6 @@ export function nestCall(ir: KernelIR, plan: WasmPlan, kernel: LoopKernel, js: K
     const z = ir.reduce ? dims.reduce((a, n, d) => (reduced(d) ? a : a * n), 1) : total;
     // max and min of nothing: the JS kernel declines and the reference raises the error
     if ((kind === 'max' || kind === 'min') && dims.some((n, d) => reduced(d) && n === 0)) return js(...operands);
-    if (kind === 'sum' && dtype === 'int32' && total / z > MAX_INT_SUM_TERMS) return js(...operands);
     const outBytes = kind ? [z * 8] : outDtypes.map((d) => z * (d === 'bool' ? 1 : bytes));
     const at = layout(arrays, operands, bytes, outBytes);
     if (at.bytes > rt.maxBytes) return js(...operands);

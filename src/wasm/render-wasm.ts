@@ -165,7 +165,7 @@ export function wasmPlan(ir: KernelIR): WasmPlan | string {
   const r = ir.reduce;
   const dtype = ir.inputs[0]?.dtype ?? ir.ops[0]?.dtype;
   if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32') return `dtype ${String(dtype)}`;
-  // reductions: a sum, product, max or min (int32: sum, max, min) over any axes, to the input dtype (the nested
+  // reductions: a sum, product, max or min (int32: max, min) over any axes, to the input dtype (the nested
   // loops of `render-loops.ts`; a float sum over every axis also has the flat loop)
   if (r && (!NEST_REDUCTIONS[dtype].has(r.kind) || r.dtype !== dtype)) return `a ${r.kind} reduction to ${r.dtype}`;
   if (ir.inputs.some((inp) => inp.dtype !== dtype)) return 'mixed input dtypes';
@@ -185,11 +185,14 @@ export function wasmPlan(ir: KernelIR): WasmPlan | string {
   return { dtype, kinds, nonScalarInputs, scalarInputs, flat };
 }
 
-/** The reductions the nested loops write (all and any stay JavaScript; an int32 product too: float64 is inexact). */
+/**
+ * The reductions the nested loops write (all and any stay JavaScript; integer sums and products are not generated
+ * kernels unless to int64, which stays JavaScript).
+ */
 const NEST_REDUCTIONS = {
   float32: new Set(['sum', 'prod', 'max', 'min']),
   float64: new Set(['sum', 'prod', 'max', 'min']),
-  int32: new Set(['sum', 'max', 'min']),
+  int32: new Set(['max', 'min']),
 };
 
 function opKind(op: KernelOp, dtype: WasmDType | 'int32', kinds: readonly Kind[]): Kind | { why: string } {
