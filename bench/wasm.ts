@@ -102,6 +102,41 @@ function pair(workload: string, dtype: Dtype, inputs: number, build: (...xs: the
   };
 }
 
+/** Times a compiled expression of one 1000x1000 matrix (and a row vector) under both linkers. */
+function matrixPair(
+  workload: string,
+  dtype: Dtype,
+  build: (x: theano.Tensor, v: theano.Tensor) => theano.Tensor,
+  transposed = false,
+): Row {
+  const n = 1000;
+  const rand = seededRandom(13);
+  const m = floats(dtype, uniformArray(rand, n * n, -3, 3));
+  const r = floats(dtype, uniformArray(rand, n, -3, 3));
+  const x = T.tensor(dtype, 2, 'x');
+  const v = T.tensor(dtype, 1, 'v');
+  const e = build(x, v);
+  const opts = { onUnusedInput: 'ignore' as const };
+  const js = theano.function([x, v], e, opts);
+  const wasm = theano.function([x, v], e, { ...opts, mode: WASM });
+  const X = new theano.NDArray<Dtype, 2>(dtype, [n, n], m as never, transposed ? [1, n] : [n, 1], 0);
+  const V = vec(dtype, r);
+  const value = (o: unknown) => (o instanceof theano.NDArray ? (o.data as ArrayLike<number>) : [o as number]);
+  const t = timeInterleaved({ js: () => value(js(X, V)), wasm: () => value(wasm(X, V)) }, RUNS, WARMUP);
+  return { workload, dtype, js: t.js.median, wasm: t.wasm.median, diff: maxAbsDiff(t.wasm.last, t.js.last) };
+}
+
+/** The nested loops: broadcasting, partial reductions, a transposed operand (1000x1000). */
+function loopRows(dtype: Dtype): Row[] {
+  return [
+    matrixPair('L1 x + row vector (broadcast), 1000x1000', dtype, (x, v) => T.add(x, v)),
+    matrixPair('L2 sum(x, axis=1), 1000x1000', dtype, (x) => T.sum(x, 1)),
+    matrixPair('L3 sum(x, axis=0), 1000x1000', dtype, (x) => T.sum(x, 0)),
+    matrixPair('L4 exp(x - max(x, axis=1, keepdims))', dtype, (x) => T.exp(T.sub(x, T.max(x, 1, { keepdims: true })))),
+    matrixPair('L5 x.T * 2 + 1 (transposed operand)', dtype, (x) => T.add(T.mul(x, 2), 1), true),
+  ];
+}
+
 function mlpStep(dtype: Dtype): Row {
   const [batch, nIn, nHidden, nOut] = [128, 784, 256, 10];
   const make = (mode: theano.Mode | undefined) => {
@@ -156,6 +191,7 @@ export async function run(): Promise<BenchReport> {
     rows.push(pair('W2 sum(exp(x))', dtype, 1, (x) => T.sum(T.exp(x!))));
     rows.push(pair('M1 log(|x| + 1) + log1p(|x|) + softplus(x)', dtype, 1, logWorkload));
     rows.push(pair('M2 sin(x) * cos(x)', dtype, 1, (x) => T.mul(T.sin(x!), T.cos(x!))));
+    rows.push(...loopRows(dtype));
     rows.push(mlpStep(dtype));
   }
   const ms = (v: number | undefined) => (v === undefined ? 'n/a' : fmt(v, 2));
@@ -189,6 +225,7 @@ export async function run(): Promise<BenchReport> {
     notes: [
       'js / wasm above 1: the wasm linker is faster. "boundary copies": copying the kernel\'s inputs into wasm memory and its output back, alone (the price of the copy-based first slice).',
       'W1, W2, M1 and M2 run as wasm (vectorized exp, sigmoid, tanh, log, log1p, softplus, sin, cos; the sum over every axis): their differences are the ulp-level differences of those functions (docs/codegen.md).',
+      "L1-L5 run the nested wasm loops (src/wasm/render-loops.ts): the innermost loop is SIMD when every operand's innermost stride is 1 or 0 (L1-L4), scalar otherwise (L5, whose operand is read through a transpose); their inputs are copied into wasm memory and their outputs out on every call.",
     ],
   };
 }

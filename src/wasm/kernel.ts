@@ -15,6 +15,8 @@ import { NDArray } from '../runtime/ndarray.js';
 import { PAGE_BYTES, wasm, type WasmMemory } from './api.js';
 import { simdSupported } from './encoder.js';
 import { TRIG_IMPORT_FUNCTIONS } from './math-trig.js';
+import { nestCall, type NestRuntime } from './loop-call.js';
+import { renderNest } from './render-loops.js';
 import { renderWasm, wasmPlan, type WasmPlan } from './render-wasm.js';
 import { disassemble } from './wat.js';
 
@@ -76,24 +78,51 @@ export function compileWasmKernel(ir: KernelIR): CompiledKernel | null {
   let compiled: CompiledKernel | null = null;
   if (typeof plan !== 'string') {
     const js = compileKernel(ir);
-    const bytes = renderWasm(lowerKernel(ir, { flatWidth: plan.dtype === 'float32' ? 4 : 2 }), plan);
-    const instance = new wasm!.Instance(new wasm!.Module(bytes), {
-      env: { memory: arena.memory, ...TRIG_IMPORT_FUNCTIONS },
-    });
-    const run = instance.exports['kernel'] as (...args: number[]) => number;
-    compiles++;
-    const source = [
-      `// WebAssembly: the flat loop (${bytes.length} bytes)`,
-      disassemble(bytes),
-      '// JavaScript: strided, broadcasting and small calls',
+    const kernel = lowerKernel(ir, { flatWidth: plan.dtype === 'float64' ? 2 : 4 });
+    // the nested loops take every call the flat loop does not (strided, broadcasting, reductions over some axes)
+    const nest = nestCall(ir, plan, kernel, js.fn, NEST_RUNTIME);
+    const sources: string[] = [];
+    let fn = nest;
+    if (plan.flat) {
+      const bytes = renderWasm(kernel, plan);
+      const run = instantiate(bytes) as (...args: number[]) => number;
+      sources.push(`// WebAssembly: the flat loop (${bytes.length} bytes)`, disassemble(bytes));
+      fn = wasmCall(ir, plan, run, nest);
+    }
+    const nestBytes = renderNest(kernel, plan, { vector: true, splat: new Set() });
+    sources.push(
+      `// WebAssembly: the nested loops, innermost loop vectorized (${nestBytes.length} bytes; a scalar innermost loop where a stride is not 1 or 0)`,
+      disassemble(nestBytes),
+      '// JavaScript: small and declined calls',
       js.source,
-    ].join('\n');
-    compiled = { key: `wasm:${key}`, source, fn: wasmCall(ir, plan, run, js.fn) };
+    );
+    compiled = { key: `wasm:${key}`, source: sources.join('\n'), fn };
   }
   if (cache.size >= 4096) cache.delete(cache.keys().next().value!);
   cache.set(key, compiled);
   return compiled;
 }
+
+/** Compiles a module importing the arena; returns its `kernel` export. */
+function instantiate(bytes: Uint8Array): (...args: number[]) => unknown {
+  const instance = new wasm!.Instance(new wasm!.Module(bytes), {
+    env: { memory: arena.memory, ...TRIG_IMPORT_FUNCTIONS },
+  });
+  compiles++;
+  return instance.exports['kernel'] as (...args: number[]) => unknown;
+}
+
+/** What the nested-loop call path (`loop-call.ts`) uses of this module. */
+const NEST_RUNTIME: NestRuntime = {
+  get memory() {
+    return arena.memory;
+  },
+  reserve: (bytes) => arena.reserve(bytes),
+  maxBytes: MAX_ARENA_BYTES,
+  minElements: () => wasmOptions.minElements,
+  instantiate,
+  ran: () => void calls++,
+};
 
 const sameShape = (a: readonly number[], b: readonly number[]) =>
   a.length === b.length && a.every((d, i) => d === b[i]);

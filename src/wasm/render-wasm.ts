@@ -14,7 +14,8 @@
 import type { ScalarOpName } from '../ops/scalar.js';
 import type { KernelIR, KernelOp, Ref } from '../codegen/kernel.js';
 import type { LoopKernel, Stmt } from '../codegen/loop-ir.js';
-import { encodeModule, FunctionBuilder, type Instruction, type ValType } from './encoder.js';
+import { encodeModule, FunctionBuilder, type FunctionImport, type Instruction, type ValType } from './encoder.js';
+import { INT32_OPS } from './int-ops.js';
 import { expF64x2, f32x4ViaF64, scalarViaF64, sigmoidF64x2, tanhF64x2, type LaneFunction } from './math.js';
 import { expm1F64x2 } from './math.js';
 import { erfF64x2 } from './math-erf.js';
@@ -25,10 +26,10 @@ import { cosF64x2, sinF64x2, TRIG_IMPORTS } from './math-trig.js';
 export type WasmDType = 'float32' | 'float64';
 
 /** A value in the loop: a float of the kernel's dtype, or a comparison's lane mask. */
-type Kind = 'float' | 'mask';
+export type Kind = 'float' | 'mask';
 
 /** The lane shape an op is written for: a vector loop or the scalar tail, of f32 or f64. */
-interface Lanes {
+export interface Lanes {
   /** Instruction prefix: f32x4, f64x2, f32 or f64. */
   readonly p: 'f32x4' | 'f64x2' | 'f32' | 'f64';
   readonly vector: boolean;
@@ -43,7 +44,7 @@ interface WasmOp {
   readonly write: (f: FunctionBuilder, lanes: Lanes, operand: (i: number) => void) => void;
 }
 
-const ins = (lanes: Lanes, name: string) => `${lanes.p}.${name}` as Instruction;
+export const ins = (lanes: Lanes, name: string) => `${lanes.p}.${name}` as Instruction;
 /** An op of one instruction over its operands, in order. */
 const simple = (name: string, arity: number): WasmOp => ({
   result: 'float',
@@ -62,7 +63,7 @@ const compare = (name: string): WasmOp => ({
     f.emit(ins(lanes, name));
   },
 });
-const zero = (f: FunctionBuilder, lanes: Lanes) => {
+export const zero = (f: FunctionBuilder, lanes: Lanes) => {
   f.emit(`${lanes.float}.const`, 0);
   if (lanes.vector) f.emit(`${lanes.p}.splat` as Instruction);
 };
@@ -172,22 +173,25 @@ export const WASM_OPS: Partial<Record<ScalarOpName, WasmOp>> = {
 
 /** What the renderer needs to know of a kernel, when it can render it. */
 export interface WasmPlan {
-  readonly dtype: WasmDType;
+  /** The values' dtype (int32 kernels render in `render-loops.ts` only). */
+  readonly dtype: WasmDType | 'int32';
   /** The kind of each ref (inputs, then op results). */
   readonly kinds: readonly Kind[];
   readonly nonScalarInputs: readonly number[];
   readonly scalarInputs: readonly number[];
+  /** Whether the flat loop renders too (elementwise, or a sum over every axis); the nested loops always do. */
+  readonly flat: boolean;
 }
 
 /** Why `ir` cannot run as WebAssembly, or its plan. */
 export function wasmPlan(ir: KernelIR): WasmPlan | string {
   if (ir.rank === 0) return 'rank 0';
   const r = ir.reduce;
-  // reductions: a float sum over every axis (the flat loop folds into one accumulator)
-  if (r && (r.kind !== 'sum' || r.axes.length !== ir.rank || r.dtype !== (ir.inputs[0]?.dtype ?? ir.ops[0]?.dtype)))
-    return `a ${r.kind} reduction over ${r.axes.length} of ${ir.rank} axes`;
   const dtype = ir.inputs[0]?.dtype ?? ir.ops[0]?.dtype;
-  if (dtype !== 'float32' && dtype !== 'float64') return `dtype ${String(dtype)}`;
+  if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32') return `dtype ${String(dtype)}`;
+  // reductions: a sum, product, max or min (int32: max, min) over any axes, to the input dtype (the nested
+  // loops of `render-loops.ts`; a float sum over every axis also has the flat loop)
+  if (r && (!NEST_REDUCTIONS[dtype].has(r.kind) || r.dtype !== dtype)) return `a ${r.kind} reduction to ${r.dtype}`;
   if (ir.inputs.some((inp) => inp.dtype !== dtype)) return 'mixed input dtypes';
   const kinds: Kind[] = ir.inputs.map(() => 'float');
   for (const op of ir.ops) {
@@ -195,16 +199,28 @@ export function wasmPlan(ir: KernelIR): WasmPlan | string {
     if (typeof kind !== 'string') return kind.why;
     kinds.push(kind);
   }
-  if (ir.outputs.some((o) => kinds[o.ref] !== 'float')) return 'a bool output';
-  if (r && kinds[r.value] !== 'float') return 'a sum of bools';
+  if (r && kinds[r.value] !== 'float') return `a ${r.kind} of bools`;
   const nonScalarInputs = ir.inputs.flatMap((inp, k) => (inp.scalar ? [] : [k]));
   if (nonScalarInputs.length === 0) return 'no array input';
   const scalarInputs = ir.inputs.flatMap((inp, k) => (inp.scalar ? [k] : []));
-  return { dtype, kinds, nonScalarInputs, scalarInputs };
+  // the flat loop: float values and outputs (bool outputs and int32 kernels run the nested loops only)
+  const floatOutputs = ir.outputs.every((o) => kinds[o.ref] === 'float');
+  const flat = dtype !== 'int32' && floatOutputs && (!r || (r.kind === 'sum' && r.axes.length === ir.rank));
+  return { dtype, kinds, nonScalarInputs, scalarInputs, flat };
 }
 
-function opKind(op: KernelOp, dtype: WasmDType, kinds: readonly Kind[]): Kind | { why: string } {
-  const w = WASM_OPS[op.op];
+/**
+ * The reductions the nested loops write (all and any stay JavaScript; integer sums and products are not generated
+ * kernels unless to int64, which stays JavaScript).
+ */
+const NEST_REDUCTIONS = {
+  float32: new Set(['sum', 'prod', 'max', 'min']),
+  float64: new Set(['sum', 'prod', 'max', 'min']),
+  int32: new Set(['max', 'min']),
+};
+
+function opKind(op: KernelOp, dtype: WasmDType | 'int32', kinds: readonly Kind[]): Kind | { why: string } {
+  const w = dtype === 'int32' ? INT32_OPS[op.op] : WASM_OPS[op.op];
   if (!w) return { why: `op ${op.op}` };
   if (op.dtype !== (w.result === 'mask' ? 'bool' : dtype)) return { why: `${op.op} to ${op.dtype}` };
   for (let i = 0; i < op.args.length; i++) {
@@ -229,13 +245,12 @@ function flatLoop(kernel: LoopKernel): Extract<Stmt, { s: 'loop' }> {
 
 /** Renders the flat loop of `kernel` (lowered with a SIMD width) as a wasm module exporting `kernel`. */
 export function renderWasm(kernel: LoopKernel, plan: WasmPlan): Uint8Array {
-  // sin and cos call their exact path (Math.sin, Math.cos) for huge arguments: such modules import it
-  const trig = kernel.ir.ops.some((o) => o.op === 'sin' || o.op === 'cos');
-  return encodeModule(
-    [{ name: 'kernel', body: new FlatLoopWriter(kernel, plan).write() }],
-    1,
-    trig ? TRIG_IMPORTS : [],
-  );
+  return encodeModule([{ name: 'kernel', body: new FlatLoopWriter(kernel, plan).write() }], 1, kernelImports(kernel));
+}
+
+/** sin and cos call their exact path (Math.sin, Math.cos) for huge arguments: the modules using them import it. */
+export function kernelImports(kernel: LoopKernel): readonly FunctionImport[] {
+  return kernel.ir.ops.some((o) => o.op === 'sin' || o.op === 'cos') ? TRIG_IMPORTS : [];
 }
 
 /** The statements a flat loop holds, and how each is written for a lane shape. */

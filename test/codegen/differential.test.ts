@@ -925,6 +925,27 @@ const WASM_LOWERED = [
   'sigmoid',
 ];
 const WASM_COMPARISONS = ['lt', 'gt', 'le', 'ge', 'eq', 'neq'];
+/** Views of intermediates: strided (reversed, transposed) operands inside one function. */
+const WASM_VIEWS = ['x[::-1]', 'x[..., ::-1]', 'x + x[::-1]', 'sqr(x.T).T', 'x.T.T'];
+/** The int32 ops the wasm renderer lowers (i32x4, wrapping). */
+const WASM_INT32 = [
+  'add',
+  'sub',
+  'mul',
+  'maximum',
+  'minimum',
+  'clip',
+  'switch',
+  'neg',
+  'abs',
+  'sqr',
+  'x + 1',
+  'x * 2',
+  'relu',
+  'x > 0',
+  ...WASM_COMPARISONS,
+  ...WASM_VIEWS,
+];
 
 describe('the wasm linker: WASM = JS = reference', () => {
   const WASM = theano.FAST_RUN.withLinker('wasm');
@@ -981,6 +1002,67 @@ describe('the wasm linker: WASM = JS = reference', () => {
         { numRuns: 80 },
       ),
     );
+  });
+});
+
+describe('the wasm linker: nested loops (strided, broadcasting, partial reductions, int32, bool outputs)', () => {
+  const WASM = theano.FAST_RUN.withLinker('wasm');
+  const inWasm = (body: () => void) => {
+    const saved = wasmOptions.minElements;
+    wasmOptions.minElements = 0;
+    const before = wasmStats().calls;
+    try {
+      body();
+    } finally {
+      wasmOptions.minElements = saved;
+    }
+    expect(wasmStats().calls).toBeGreaterThan(before);
+  };
+  const floats: readonly (readonly [DType, number])[] = [
+    ['float32', 2],
+    ['float64', 2],
+  ];
+  test('float graphs with strided views of intermediates and bool outputs: WASM = reference and = JS', () => {
+    inWasm(() => {
+      const arb = arbGraphCase({
+        pool: floats,
+        maxSteps: 10,
+        ops: [...WASM_LOWERED, ...WASM_COMPARISONS, ...WASM_VIEWS],
+      });
+      fc.assert(
+        fc.property(arb, (c) => runDifferential(c, WASM, REFERENCE)),
+        { numRuns: 100 },
+      );
+      fc.assert(
+        fc.property(arb, (c) => runDifferential(c, WASM, undefined)),
+        { numRuns: 50 },
+      );
+    });
+  });
+  test('sum, prod, max, min (and mean) over random axis subsets, keepdims, of float inputs in every layout', () => {
+    inWasm(() =>
+      fc.assert(
+        fc.property(arbGraphCase({ pool: floats, reductions: true, maxSteps: 4, ops: WASM_LOWERED }), (c) =>
+          runDifferential(c, WASM, REFERENCE),
+        ),
+        { numRuns: 120 },
+      ),
+    );
+  });
+  test('int32 graphs: wrap-around exactly, bool outputs, max/min reductions', () => {
+    inWasm(() => {
+      const pool: readonly (readonly [DType, number])[] = [['int32', 1]];
+      fc.assert(
+        fc.property(arbGraphCase({ pool, maxSteps: 10, ops: WASM_INT32 }), (c) => runDifferential(c, WASM, REFERENCE)),
+        { numRuns: 100 },
+      );
+      fc.assert(
+        fc.property(arbGraphCase({ pool, reductions: true, maxSteps: 4, ops: WASM_INT32 }), (c) =>
+          runDifferential(c, WASM, undefined),
+        ),
+        { numRuns: 80 },
+      );
+    });
   });
 });
 

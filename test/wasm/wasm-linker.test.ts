@@ -119,7 +119,7 @@ describe('what stays JavaScript', () => {
   const data = Float64Array.from(values(64 * 64, 5));
   const a = new NDArray<'float64', 2>('float64', [64, 64], data);
 
-  test('strided inputs, broadcasting and small calls run the JS loop of the same kernel, with the same values', () => {
+  test('strided and broadcasting inputs run the nested wasm loops; small calls the JS loop; the same values', () => {
     wasmOptions.minElements = 100;
     const f = theano.function([x, y], x.mul(y).add(1), { mode: WASM });
     const js = theano.function([x, y], x.mul(y).add(1));
@@ -128,8 +128,8 @@ describe('what stays JavaScript', () => {
     const small = new NDArray<'float64', 2>('float64', [3, 3], data.slice(0, 9));
     for (const [p, q, wasmRuns] of [
       [a, a, true],
-      [transposed, a, false],
-      [a, row, false],
+      [transposed, a, true],
+      [a, row, true],
       [small, small, false],
     ] as const) {
       const before = wasmStats().calls;
@@ -139,12 +139,21 @@ describe('what stays JavaScript', () => {
     }
   });
 
-  test('a kernel with an op the renderer lacks (tan), an integer kernel and a partial reduction are JS kernels', () => {
-    const f = theano.function([x], [x.tan().add(1), T.sum(x.tan(), 0), T.max(x.tan())], { mode: WASM });
+  test('kernels with an op the renderer lacks (tan, floor division), int8 and int64 kernels, all/any are JS kernels', () => {
+    const f = theano.function([x], x.tan().add(1), { mode: WASM });
     const i = T.ivector('i');
-    const g = theano.function([i], i.add(1), { mode: WASM });
-    expect(f.source).not.toContain('(module');
-    expect(g.source).not.toContain('(module');
+    const b = T.bvector('b');
+    const l = T.lvector('l');
+    for (const g of [
+      f,
+      theano.function([x], T.sum(x.tan(), 0), { mode: WASM }),
+      theano.function([i], T.intDiv(i, 3).add(1), { mode: WASM }),
+      theano.function([b], b.add(1), { mode: WASM }),
+      theano.function([l], l.add(1), { mode: WASM }),
+      theano.function([x], T.all(x.gt(1), 0), { mode: WASM }),
+    ])
+      expect(g.source).not.toContain('(module');
+    expect(theano.function([i], i.add(1), { mode: WASM }).source).toContain('i32x4.add');
   });
 
   test('f.source shows the WebAssembly module as text, then the JS kernel', () => {

@@ -1,0 +1,230 @@
+/**
+ * The call path of the nested-loop wasm kernels (`render-loops.ts`): strided, transposed, sliced (negative steps
+ * too) and broadcasting inputs, and reductions over any axes.
+ *
+ * What crosses into wasm memory: each array input's underlying span, the elements between the lowest and the
+ * highest position its offset and strides reach (a transposed or reversed array: its own elements; a slice with a
+ * step: the elements it steps over too; a broadcast operand, a row vector against a matrix: only its own small
+ * buffer, since its broadcast axes have stride 0), copied into a 16-byte aligned region of the arena. The kernel
+ * gets the byte address of the operand's element [0, ..., 0] inside that copy and its strides in bytes, so
+ * negative strides need nothing special. Outputs are written contiguously in the arena and copied into the
+ * allocator's buffers; a reduction's float64 accumulators are filled with the identity here and rounded into the
+ * output buffer by the typed array's store, as the JS kernel's `r0[q] = A[q]`.
+ *
+ * Everything the JS kernel would decline (shapes that do not broadcast, an output that does not span the loop, an
+ * empty max/min), small calls (below `wasmOptions.minElements` iterations) and calls needing more arena than
+ * `maxBytes` run the JS kernel instead, which computes the same values or declines.
+ */
+import type { Allocator, Kernel, KernelIR } from '../codegen/kernel.js';
+import type { LoopKernel } from '../codegen/loop-ir.js';
+import { NDArray } from '../runtime/ndarray.js';
+import type { WasmMemory } from './api.js';
+import { IDENTITY, nestParams, renderNest, type NestParam, type NestVariant } from './render-loops.js';
+import type { WasmPlan } from './render-wasm.js';
+
+/** What the nested-loop kernels need of the process-wide wasm memory and of the linker's bookkeeping. */
+export interface NestRuntime {
+  readonly memory: WasmMemory;
+  /** The memory's buffer, grown to at least `bytes` (views taken before are detached). */
+  reserve(bytes: number): ArrayBuffer;
+  /** The largest arena a call may use. */
+  readonly maxBytes: number;
+  /** Calls with fewer loop iterations run the JS kernel. */
+  minElements(): number;
+  /** Compiles a module importing `env.memory`; returns its `kernel` export. */
+  instantiate(bytes: Uint8Array): (...args: number[]) => void;
+  /** Counts a call that ran as wasm. */
+  ran(): void;
+}
+
+type Values = Float32Array | Float64Array | Int32Array | Uint8Array;
+type ViewOf = new (buffer: ArrayBuffer, byteOffset: number, length: number) => Values;
+const VIEWS: { readonly [D in WasmPlan['dtype'] | 'bool']: ViewOf } = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  bool: Uint8Array,
+};
+const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16;
+
+/** The loop dims of a call (numpy broadcasting of the array inputs, right-aligned), or null when they disagree. */
+function loopDims(ir: KernelIR, arrays: readonly number[], operands: readonly unknown[]): number[] | null {
+  const dims = new Array<number>(ir.rank).fill(1);
+  for (const k of arrays) {
+    const shape = (operands[k] as NDArray).shape;
+    if (shape.length !== ir.inputs[k]!.rank) return null;
+    const lead = ir.rank - shape.length;
+    for (let a = 0; a < shape.length; a++) {
+      const t = shape[a]!;
+      if (t === 1) continue;
+      if (dims[lead + a] === 1) dims[lead + a] = t;
+      else if (dims[lead + a] !== t) return null;
+    }
+  }
+  return dims;
+}
+
+/** Whether each output that depends on only some inputs still spans the loop (the IR's `requireSpan`). */
+function outputsSpan(ir: KernelIR, dims: readonly number[], operands: readonly unknown[]): boolean {
+  for (const o of ir.outputs) {
+    if (!o.deps) continue;
+    for (let d = 0; d < ir.rank; d++) {
+      if (dims[d] === 1) continue;
+      const spans = o.deps.some((k) => {
+        const inp = ir.inputs[k]!;
+        const axis = d - (ir.rank - inp.rank);
+        return !inp.scalar && axis >= 0 && (operands[k] as NDArray).shape[axis] === dims[d];
+      });
+      if (!spans) return false;
+    }
+  }
+  return true;
+}
+
+/** The lowest and highest element position an array's offset and strides reach (its underlying span). */
+function span(a: NDArray): { lo: number; hi: number } {
+  let lo = a.offset;
+  let hi = a.offset;
+  a.shape.forEach((n, i) => {
+    const step = (n - 1) * a.strides[i]!;
+    if (n > 1) {
+      if (step < 0) lo += step;
+      else hi += step;
+    }
+  });
+  return { lo, hi };
+}
+
+/** Where a call's operands and results live in the arena. */
+interface Layout {
+  /** Bytes needed. */
+  readonly bytes: number;
+  /** Each array input's region (in `arrays` order) and its span. */
+  readonly inputAt: readonly number[];
+  readonly spans: readonly { lo: number; hi: number }[];
+  /** Each output's region (a reduction: its float64 accumulators). */
+  readonly outAt: readonly number[];
+}
+
+/** The arena layout of a call: 16-byte aligned regions, inputs first. */
+function layout(
+  arrays: readonly number[],
+  operands: readonly unknown[],
+  bytes: number,
+  outBytes: readonly number[],
+): Layout {
+  let need = 0;
+  const region = (size: number) => ((need += align16(size)), need - align16(size));
+  const spans = arrays.map((k) => span(operands[k] as NDArray));
+  const inputAt = spans.map((s) => region((s.hi - s.lo + 1) * bytes));
+  const outAt = outBytes.map(region);
+  return { bytes: need, inputAt, spans, outAt };
+}
+
+/**
+ * The kernel function of the nested loops: `js` is the same kernel's JavaScript (small and declined calls). The
+ * innermost-loop variant of each call is compiled on first use and kept.
+ */
+export function nestCall(ir: KernelIR, plan: WasmPlan, kernel: LoopKernel, js: Kernel, rt: NestRuntime): Kernel {
+  const { nonScalarInputs: arrays, dtype } = plan;
+  const params = nestParams(kernel);
+  const bytes = dtype === 'float64' ? 8 : 4;
+  const View = VIEWS[dtype];
+  // each output's dtype: a mask is a bool output, one byte per element
+  const outDtypes = ir.reduce ? [] : ir.outputs.map((o) => (plan.kinds[o.ref] === 'mask' ? 'bool' : dtype));
+  const variants = new Map<string, (...args: number[]) => void>();
+  const args = new Array<number>(params.length);
+  const base = new Array<number>(ir.inputs.length);
+  const reduced = (d: number) => ir.reduce?.axes.includes(d) ?? false;
+  return (...operands: unknown[]) => {
+    const dims = loopDims(ir, arrays, operands);
+    if (!dims || !outputsSpan(ir, dims, operands)) return js(...operands);
+    const total = dims.reduce((a, b) => a * b, 1);
+    if (total < rt.minElements() || total === 0) return js(...operands);
+    const kind = ir.reduce?.kind;
+    // z: the output's size (a reduction's kept dims)
+    const z = ir.reduce ? dims.reduce((a, n, d) => (reduced(d) ? a : a * n), 1) : total;
+    // max and min of nothing: the JS kernel declines and the reference raises the error
+    if ((kind === 'max' || kind === 'min') && dims.some((n, d) => reduced(d) && n === 0)) return js(...operands);
+    const outBytes = kind ? [z * 8] : outDtypes.map((d) => z * (d === 'bool' ? 1 : bytes));
+    const at = layout(arrays, operands, bytes, outBytes);
+    if (at.bytes > rt.maxBytes) return js(...operands);
+    const buffer = rt.reserve(at.bytes);
+    arrays.forEach((k, i) => {
+      const a = operands[k] as NDArray;
+      const { lo, hi } = at.spans[i]!;
+      new View(buffer, at.inputAt[i]!, hi - lo + 1).set((a.data as Values).subarray(lo, hi + 1));
+      base[k] = at.inputAt[i]! + (a.offset - lo) * bytes;
+    });
+    if (kind) new Float64Array(buffer, at.outAt[0]!, z).fill(IDENTITY[kind]);
+    const variant = chooseVariant(arrays, operands);
+    const key = variant.vector ? `v${[...variant.splat].join(',')}` : 's';
+    let run = variants.get(key);
+    if (!run) variants.set(key, (run = rt.instantiate(renderNest(kernel, plan, variant))));
+    params.forEach((p, i) => (args[i] = paramValue(p, operands, dims, base, bytes, at.outAt, reduced)));
+    run(...args);
+    rt.ran();
+    const alloc = operands[ir.inputs.length] as Allocator;
+    if (ir.reduce) return [reducedOutput(ir, alloc, dims, new Float64Array(buffer, at.outAt[0]!, z))];
+    return outDtypes.map((d, j) => {
+      const r = alloc(j, z) as Values;
+      r.set(new VIEWS[d](buffer, at.outAt[j]!, z));
+      return new NDArray(d, [...dims], r);
+    });
+  };
+}
+
+/** The innermost-loop variant for a call: SIMD when every array input's innermost stride is 1 element or 0. */
+function chooseVariant(arrays: readonly number[], operands: readonly unknown[]): NestVariant {
+  const splat = new Set<number>();
+  for (const k of arrays) {
+    const a = operands[k] as NDArray;
+    const last = a.shape.length - 1;
+    const stride = a.shape[last] === 1 ? 0 : a.strides[last]!;
+    if (stride === 0) splat.add(k);
+    else if (stride !== 1) return { vector: false, splat: new Set() };
+  }
+  return { vector: true, splat };
+}
+
+function paramValue(
+  p: NestParam,
+  operands: readonly unknown[],
+  dims: readonly number[],
+  base: readonly number[],
+  bytes: number,
+  outAt: readonly number[],
+  reduced: (d: number) => boolean,
+): number {
+  switch (p.kind) {
+    case 'base':
+      return base[p.input]!;
+    case 'stride': {
+      const a = operands[p.input] as NDArray;
+      return a.shape[p.axis] === 1 ? 0 : a.strides[p.axis]! * bytes;
+    }
+    case 'dim':
+      return dims[p.dim]!;
+    case 'out':
+      return outAt[p.output]!;
+    case 'outStride': {
+      // row-major strides of the kept dims, innermost first (the IR's outputStrides)
+      let u = 1;
+      for (let d = dims.length - 1; d > p.dim; d--) if (!reduced(d)) u *= dims[d]!;
+      return u;
+    }
+    case 'scalar': {
+      const a = operands[p.input] as NDArray;
+      return Number((a.data as Values)[a.offset]);
+    }
+  }
+}
+
+/** The reduction's output: the float64 accumulators rounded (or wrapped) into the allocator's buffer, as `r0[q] = A[q]`. */
+function reducedOutput(ir: KernelIR, alloc: Allocator, dims: readonly number[], acc: Float64Array): NDArray {
+  const { axes, keepdims, dtype } = ir.reduce!;
+  const r = alloc(0, acc.length) as Values;
+  r.set(acc);
+  const shape = dims.flatMap((n, d) => (axes.includes(d) ? (keepdims ? [1] : []) : [n]));
+  return new NDArray(dtype, shape, r);
+}
