@@ -42,8 +42,8 @@ export const wasmGemmOptions = {
   mc: 96,
   nc: 4096,
   shapes: {
-    float32: { mr: 6, nr: 8, ku: 2 },
-    float64: { mr: 4, nr: 4, ku: 2 },
+    float32: { mr: 4, nr: 8, ku: 1 },
+    float64: { mr: 4, nr: 4, ku: 1 },
   } as Record<FloatDType, MicroShape>,
 };
 
