@@ -160,7 +160,8 @@ function emitMacroKernel(t: Lanes, s: MicroShape): FunctionBuilder {
   const f = new FunctionBuilder(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], []);
   const [A, B, C, KCP, MT, NT, LDC, ACC] = [0, 1, 2, 3, 4, 5, 6, 7];
   const i32 = () => f.local('i32');
-  const [stripA, stripB, aStrip, aEnd, bEnd, cCol, cTile, pa, pb, pEnd, cRow] = Array.from({ length: 11 }, i32);
+  const [stripA, stripB, aStrip, aEnd, bEnd, cCol] = [i32(), i32(), i32(), i32(), i32(), i32()];
+  const [cTile, pa, pb, pEnd, cRow] = [i32(), i32(), i32(), i32(), i32()];
   const nv = s.nr / t.lanes;
   const acc = Array.from({ length: s.mr * nv }, () => f.local('v128'));
   const bv = Array.from({ length: nv }, () => f.local('v128'));
@@ -172,11 +173,15 @@ function emitMacroKernel(t: Lanes, s: MicroShape): FunctionBuilder {
   f.emit(t.zero, 0).emit(t.splat).emit('local.set', zero);
   set(stripA, times(KCP, s.mr * t.bytes));
   set(stripB, times(KCP, s.nr * t.bytes));
-  set(bEnd, () => f.emit('local.get', B).emit('local.get', NT).emit('local.get', stripB).emit('i32.mul').emit('i32.add'));
+  set(bEnd, () =>
+    f.emit('local.get', B).emit('local.get', NT).emit('local.get', stripB).emit('i32.mul').emit('i32.add'),
+  );
   set(cCol, () => f.emit('local.get', C));
   f.begin('loop'); // over the B strips
   set(aStrip, () => f.emit('local.get', A));
-  set(aEnd, () => f.emit('local.get', A).emit('local.get', MT).emit('local.get', stripA).emit('i32.mul').emit('i32.add'));
+  set(aEnd, () =>
+    f.emit('local.get', A).emit('local.get', MT).emit('local.get', stripA).emit('i32.mul').emit('i32.add'),
+  );
   set(cTile, () => f.emit('local.get', cCol));
   f.begin('loop'); // over the A strips
   for (const a of acc) f.emit('local.get', zero).emit('local.set', a);
@@ -191,7 +196,9 @@ function emitMacroKernel(t: Lanes, s: MicroShape): FunctionBuilder {
   f.emit('br_if', 0).emit('end');
   emitTileStore(f, t, s, { ACC, LDC, cTile, cRow, acc });
   addTo(f, aStrip, { local: stripA });
-  set(cTile, () => f.emit('local.get', cTile).emit('local.get', LDC).emit('i32.const', s.mr).emit('i32.mul').emit('i32.add'));
+  set(cTile, () =>
+    f.emit('local.get', cTile).emit('local.get', LDC).emit('i32.const', s.mr).emit('i32.mul').emit('i32.add'),
+  );
   below(f, aStrip, aEnd)();
   f.emit('br_if', 0).emit('end');
   addTo(f, B, { local: stripB });
@@ -215,7 +222,9 @@ function emitMicroStep(
     f.emit('local.set', l.bv[v]!);
   }
   for (let r = 0; r < s.mr; r++) {
-    f.emit('local.get', l.pa).emit(t.loadSplat, t.align, (u * s.mr + r) * t.bytes).emit('local.set', l.av);
+    f.emit('local.get', l.pa)
+      .emit(t.loadSplat, t.align, (u * s.mr + r) * t.bytes)
+      .emit('local.set', l.av);
     for (let v = 0; v < nv; v++) {
       const a = l.acc[r * nv + v]!;
       f.emit('local.get', a).emit('local.get', l.av).emit('local.get', l.bv[v]!).emit(t.vmul).emit(t.vadd);
@@ -237,7 +246,10 @@ function emitTileStore(
     for (let r = 0; r < s.mr; r++) {
       for (let v = 0; v < nv; v++) {
         f.emit('local.get', l.cRow).emit('local.get', l.acc[r * nv + v]!);
-        if (accumulate) f.emit('local.get', l.cRow).emit('v128.load', V128_ALIGN, v * 16).emit(t.vadd);
+        if (accumulate)
+          f.emit('local.get', l.cRow)
+            .emit('v128.load', V128_ALIGN, v * 16)
+            .emit(t.vadd);
         f.emit('v128.store', V128_ALIGN, v * 16);
       }
       if (r + 1 < s.mr) addTo(f, l.cRow, { local: l.LDC });
@@ -281,7 +293,9 @@ function emitPackStrip(t: Lanes, width: number): FunctionBuilder {
   const [SRC, CS, COLS, DST] = [0, 1, 2, 3];
   countedLoop(f, COLS, () => {
     for (let v = 0; v < width / t.lanes; v++) {
-      f.emit('local.get', DST).emit('local.get', SRC).emit('v128.load', V128_ALIGN, v * 16);
+      f.emit('local.get', DST)
+        .emit('local.get', SRC)
+        .emit('v128.load', V128_ALIGN, v * 16);
       f.emit('v128.store', V128_ALIGN, v * 16);
     }
     addTo(f, SRC, { local: CS });
@@ -310,8 +324,14 @@ function emitGemvDot(t: Lanes): FunctionBuilder {
     f.emit('local.get', M).emit('local.set', q).emit('local.get', X).emit('local.set', xp);
     whileLoop(f, below(f, xp, xVecEnd), () => {
       acc.forEach((a, j) => {
-        f.emit('local.get', a).emit('local.get', q).emit('v128.load', V128_ALIGN, j * 16);
-        f.emit('local.get', xp).emit('v128.load', V128_ALIGN, j * 16).emit(t.vmul).emit(t.vadd).emit('local.set', a);
+        f.emit('local.get', a)
+          .emit('local.get', q)
+          .emit('v128.load', V128_ALIGN, j * 16);
+        f.emit('local.get', xp)
+          .emit('v128.load', V128_ALIGN, j * 16)
+          .emit(t.vmul)
+          .emit(t.vadd)
+          .emit('local.set', a);
       });
       addTo(f, q, step * t.bytes);
       addTo(f, xp, step * t.bytes);
@@ -341,7 +361,8 @@ function emitGemvDot(t: Lanes): FunctionBuilder {
 function emitGemvAxpy(t: Lanes): FunctionBuilder {
   const f = new FunctionBuilder(['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], []);
   const [M, CS, ROWS, COLS, X, Y] = [0, 1, 2, 3, 4, 5];
-  const [m0, m1, yp, yVecEnd, yEnd, pairs] = Array.from({ length: 6 }, () => f.local('i32'));
+  const i32 = () => f.local('i32');
+  const [m0, m1, yp, yVecEnd, yEnd, pairs] = [i32(), i32(), i32(), i32(), i32(), i32()];
   const [x0, x1] = [f.local('v128'), f.local('v128')];
   const [s0, s1] = [f.local(t.type), f.local(t.type)];
   f.emit('local.get', Y).emit('local.get', ROWS).emit('i32.const', -t.lanes).emit('i32.and');
@@ -603,10 +624,30 @@ function blockedGemm(
       const kc = Math.min(KC, k - pc);
       const kcp = roundUp(kc, ku);
       // B[pc:pc+kc, jc:jc+nc] as strips over j (rows of Bᵀ)
-      packBlock(r, nr, buffer, { addr: B.addr + pc * B.rs + jc * B.cs, rs: B.cs, cs: B.rs }, nc, kc, kcp, packedB, r.packStripB);
+      packBlock(
+        r,
+        nr,
+        buffer,
+        { addr: B.addr + pc * B.rs + jc * B.cs, rs: B.cs, cs: B.rs },
+        nc,
+        kc,
+        kcp,
+        packedB,
+        r.packStripB,
+      );
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
-        packBlock(r, mr, buffer, { addr: A.addr + ic * A.rs + pc * A.cs, rs: A.rs, cs: A.cs }, mc, kc, kcp, packedA, r.packStripA);
+        packBlock(
+          r,
+          mr,
+          buffer,
+          { addr: A.addr + ic * A.rs + pc * A.cs, rs: A.rs, cs: A.cs },
+          mc,
+          kc,
+          kcp,
+          packedA,
+          r.packStripA,
+        );
         const cBlock = cAddr + ic * ldc + jc * size;
         r.macro(packedA, packedB, cBlock, kcp, Math.ceil(mc / mr), Math.ceil(nc / nr), ldc, pc > 0 ? 1 : 0);
       }
