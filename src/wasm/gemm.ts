@@ -499,11 +499,12 @@ function spanOf(v: MatrixView<FloatArray>): [number, number] {
 
 /**
  * How an operand gets into the arena: in place (`bytes` 0), as its span copied with its strides (when the span
- * is at most twice the view), or gathered into a contiguous row-major copy.
+ * is at most twice the view), or gathered into a contiguous copy, row-major (`gather`) or column-major
+ * (`gatherColumns`).
  */
 interface Placement {
   readonly view: MatrixView<FloatArray>;
-  readonly kind: 'inPlace' | 'span' | 'gather';
+  readonly kind: 'inPlace' | 'span' | 'gather' | 'gatherColumns';
   readonly bytes: number;
 }
 
@@ -531,12 +532,17 @@ function place(p: Placement, dtype: FloatDType, addr: number, buffer: ArrayBuffe
   }
   const out = new View(buffer, addr, view.rows * view.cols);
   const { data, rows, cols, rowStride, colStride } = view;
+  const columns = p.kind === 'gatherColumns';
+  // row-major: consecutive j; column-major: consecutive i
+  const [outer, inner, outerStride, innerStride] = columns
+    ? [cols, rows, colStride, rowStride]
+    : [rows, cols, rowStride, colStride];
   let o = 0;
-  for (let i = 0; i < rows; i++) {
-    let q = view.offset + i * rowStride;
-    for (let j = 0; j < cols; j++, q += colStride) out[o++] = data[q]!;
+  for (let u = 0; u < outer; u++) {
+    let q = view.offset + u * outerStride;
+    for (let v = 0; v < inner; v++, q += innerStride) out[o++] = data[q]!;
   }
-  return { addr, rs: cols * size, cs: size };
+  return columns ? { addr, rs: size, cs: rows * size } : { addr, rs: cols * size, cs: size };
 }
 
 /** Reserves the arena for regions of the given byte sizes (after any operand living in it); their addresses. */
@@ -694,9 +700,14 @@ function copyOut(scratch: FloatArray, ld: number, m: number, n: number, c: Float
   for (let i = 0; i < m; i++) c.set(scratch.subarray(i * ld, i * ld + n), cOffset + i * n);
 }
 
+/** Matrix elements a matrix-vector product copies into the arena at a time (the copy is then read from L2). */
+const GEMV_CHUNK = 1 << 15;
+
 /**
  * y = M x (M rows x cols, x a cols x 1 view) into `c` at `cOffset`: the dot form when M's rows are contiguous,
- * the axpy form when its columns are, and otherwise M gathered row-major first.
+ * the axpy form when its columns are, and otherwise M gathered row-major (dot form). A matrix that is not in the
+ * arena is copied in by chunks of rows (dot) or columns (axpy) of about GEMV_CHUNK elements, each used at once:
+ * the product reads memory once more than in place, from cache, instead of a second pass over a large matrix.
  */
 function gemv(
   matrix: MatrixView<FloatArray>,
@@ -708,22 +719,35 @@ function gemv(
   const r = gemmRoutines(dtype);
   const size = LANES[dtype].bytes;
   const { rows, cols } = matrix;
-  let pm = planPlacement(matrix, dtype);
-  const byRows = matrix.colStride === 1;
-  const byCols = !byRows && matrix.rowStride === 1;
-  if (!byRows && !byCols && pm.kind !== 'gather')
-    pm = { view: matrix, kind: 'gather', bytes: roundUp(rows * cols * size, ALIGN) };
+  const byCols = matrix.colStride !== 1 && matrix.rowStride === 1;
+  const whole = inArena(matrix.data, dtype);
+  // the outer dimension is walked in chunks: rows for the dot form, columns for the axpy form
+  const outer = byCols ? cols : rows;
+  const inner = byCols ? rows : cols;
+  const step = whole ? outer : Math.max(1, Math.floor(GEMV_CHUNK / inner));
+  const chunk = (from: number, count: number): Placement => {
+    const v = byCols
+      ? { ...matrix, offset: matrix.offset + from * matrix.colStride, cols: count }
+      : { ...matrix, offset: matrix.offset + from * matrix.rowStride, rows: count };
+    const p = planPlacement(v, dtype);
+    // a gathered chunk keeps the layout of the form that reads it; a span copy keeps M's strides
+    if (p.kind !== 'gather' && (byCols || matrix.colStride === 1)) return p;
+    return { view: v, kind: byCols ? 'gatherColumns' : 'gather', bytes: roundUp(v.rows * v.cols * size, ALIGN) };
+  };
+  const first = chunk(0, Math.min(step, outer));
   const resident = [matrix.data].filter((d) => inArena(d, dtype));
-  const { addrs, buffer } = layout([pm.bytes, cols * size, rows * size], resident);
-  const M = place(pm, dtype, addrs[0]!, buffer);
+  const { addrs, buffer } = layout([first.bytes, cols * size, rows * size], resident);
+  const [xAddr, yAddr] = [addrs[1]!, addrs[2]!];
   const View = arrayOf(dtype);
-  const x = new View(buffer, addrs[1]!, cols);
+  const x = new View(buffer, xAddr, cols);
   for (let p = 0, q = vector.offset; p < cols; p++, q += vector.rowStride) x[p] = vector.data[q]!;
-  const y = new View(buffer, addrs[2]!, rows);
-  if (M.cs === size) r.gemvDot(M.addr, M.rs, rows, cols, addrs[1]!, addrs[2]!);
-  else {
-    y.fill(0);
-    r.gemvAxpy(M.addr, M.cs, rows, cols, addrs[1]!, addrs[2]!);
+  const y = new View(buffer, yAddr, rows);
+  if (byCols) y.fill(0);
+  for (let from = 0; from < outer; from += step) {
+    const count = Math.min(step, outer - from);
+    const M = place(from === 0 ? first : chunk(from, count), dtype, addrs[0]!, buffer);
+    if (byCols) r.gemvAxpy(M.addr, M.cs, rows, count, xAddr + from * size, yAddr);
+    else r.gemvDot(M.addr, M.rs, count, cols, xAddr, yAddr + from * size);
   }
   c.set(y, cOffset);
   wasmProducts++;
