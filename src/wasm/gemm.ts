@@ -34,7 +34,7 @@ export interface MicroShape {
 /** Tuning of the wasm GEMM (bench/matmul.ts measured these; see docs/performance.md). */
 export const wasmGemmOptions = {
   /** Products with fewer multiply-adds (m·n·k) run the JavaScript GEMM: below it, copies and calls cost more. */
-  minGemmMacs: 24 * 24 * 24,
+  minGemmMacs: 1000,
   /** Matrix-vector products with fewer matrix elements run the JavaScript loops. */
   minGemvElements: 4096,
   /** Block sizes: KC (depth of a packed slice), MC (rows of an A block), NC (columns of a B panel). */
