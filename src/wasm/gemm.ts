@@ -545,8 +545,14 @@ function place(p: Placement, dtype: FloatDType, addr: number, buffer: ArrayBuffe
   return columns ? { addr, rs: size, cs: rows * size } : { addr, rs: cols * size, cs: size };
 }
 
-/** Reserves the arena for regions of the given byte sizes (after any operand living in it); their addresses. */
-function layout(sizes: readonly number[], resident: readonly FloatArray[]): { addrs: number[]; buffer: ArrayBuffer } {
+/**
+ * Reserves the arena for regions of the given byte sizes (after any operand living in it); their addresses, or
+ * null when that would take the arena past MAX_ARENA_BYTES (the product then runs the JS GEMM).
+ */
+function layout(
+  sizes: readonly number[],
+  resident: readonly FloatArray[],
+): { addrs: number[]; buffer: ArrayBuffer } | null {
   // scratch goes above every array of this call that lives in the arena, so it never overwrites one
   let base = 0;
   for (const d of resident) base = Math.max(base, roundUp(d.byteOffset + d.byteLength, ALIGN));
@@ -556,7 +562,7 @@ function layout(sizes: readonly number[], resident: readonly FloatArray[]): { ad
     addrs.push(at);
     at += roundUp(s, ALIGN);
   }
-  if (at > MAX_ARENA_BYTES) throw new RangeError(`wasm gemm: needs ${at} bytes of arena`);
+  if (at > MAX_ARENA_BYTES) return null;
   return { addrs, buffer: reserveArena(at) };
 }
 
@@ -588,20 +594,22 @@ export function wasmGemm(
     if (m * n * k < wasmGemmOptions.minGemvElements) return gemmFloat(a, b, c, cOffset);
     const matrix = n === 1 ? a : transposeView(b);
     const vector = n === 1 ? b : transposeView(a);
-    return gemv(matrix, vector, c, cOffset, dtype);
+    if (!gemv(matrix, vector, c, cOffset, dtype)) gemmFloat(a, b, c, cOffset);
+    return;
   }
   if (m * n * k < wasmGemmOptions.minGemmMacs) return gemmFloat(a, b, c, cOffset);
-  blockedGemm(a, b, c, cOffset, dtype);
+  if (!blockedGemm(a, b, c, cOffset, dtype)) gemmFloat(a, b, c, cOffset);
 }
 
-/** The blocked product: operands placed, B panels and A blocks packed, the macro-kernel per block, C copied out. */
+/** The blocked product: operands placed, B panels and A blocks packed, the macro-kernel per block, C copied out
+ * (false, doing nothing, when its scratch would not fit the arena). */
 function blockedGemm(
   a: MatrixView<FloatArray>,
   b: MatrixView<FloatArray>,
   c: FloatArray,
   cOffset: number,
   dtype: FloatDType,
-): void {
+): boolean {
   const r = gemmRoutines(dtype);
   const { mr, nr, ku } = r.shape;
   const size = LANES[dtype].bytes;
@@ -618,7 +626,9 @@ function blockedGemm(
   const cAddrDirect = c.byteOffset + cOffset * size;
   const resident = [a.data, b.data, c].filter((d) => inArena(d, dtype));
   const sizes = [pa.bytes, pb.bytes, MC * kcMax * size, kcMax * ncMax * size, direct ? 0 : mPad * nPad * size];
-  const { addrs, buffer } = layout(sizes, resident);
+  const arena = layout(sizes, resident);
+  if (!arena) return false;
+  const { addrs, buffer } = arena;
   const A = place(pa, dtype, addrs[0]!, buffer);
   const B = place(pb, dtype, addrs[1]!, buffer);
   const [packedA, packedB] = [addrs[2]!, addrs[3]!];
@@ -661,6 +671,7 @@ function blockedGemm(
   }
   if (!direct) copyOut(new (arrayOf(dtype))(buffer, cAddr, mPad * nPad), nPad, m, n, c, cOffset);
   wasmProducts++;
+  return true;
 }
 
 /**
@@ -708,6 +719,7 @@ const GEMV_CHUNK = 1 << 15;
  * the axpy form when its columns are, and otherwise M gathered row-major (dot form). A matrix that is not in the
  * arena is copied in by chunks of rows (dot) or columns (axpy) of about GEMV_CHUNK elements, each used at once:
  * the product reads memory once more than in place, from cache, instead of a second pass over a large matrix.
+ * False (nothing done) when its scratch would not fit the arena.
  */
 function gemv(
   matrix: MatrixView<FloatArray>,
@@ -715,7 +727,7 @@ function gemv(
   c: FloatArray,
   cOffset: number,
   dtype: FloatDType,
-): void {
+): boolean {
   const r = gemmRoutines(dtype);
   const size = LANES[dtype].bytes;
   const { rows, cols } = matrix;
@@ -736,7 +748,9 @@ function gemv(
   };
   const first = chunk(0, Math.min(step, outer));
   const resident = [matrix.data].filter((d) => inArena(d, dtype));
-  const { addrs, buffer } = layout([first.bytes, cols * size, rows * size], resident);
+  const arena = layout([first.bytes, cols * size, rows * size], resident);
+  if (!arena) return false;
+  const { addrs, buffer } = arena;
   const [xAddr, yAddr] = [addrs[1]!, addrs[2]!];
   const View = arrayOf(dtype);
   const x = new View(buffer, xAddr, cols);
@@ -751,4 +765,5 @@ function gemv(
   }
   c.set(y, cOffset);
   wasmProducts++;
+  return true;
 }
