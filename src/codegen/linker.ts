@@ -24,6 +24,11 @@ import { planSteps, stepOutputs, type Step } from './fusion.js';
 import { SCAN } from '../ops/scan.js';
 import { compileScalarScan, type ScanLoop } from './scan-loop.js';
 import { compileWasmKernel, wasmSimdAvailable } from '../wasm/kernel.js';
+import { wasmGemm } from '../wasm/gemm.js';
+import type { RuntimeKernels } from '../graph/op.js';
+
+/** The run-time kernels of the `wasm` backend: its GEMM (products too small for it run the JS one inside). */
+const WASM_KERNELS: RuntimeKernels = { floatGemm: wasmGemm };
 
 let warnedNoWasm = false;
 /** The wasm linker on an engine without WebAssembly SIMD runs every kernel as JavaScript; it says so once. */
@@ -312,7 +317,10 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
       node.outputs.length === 1 && memory.pooled(node.outputs[0]!)
         ? (d: DType, shape: readonly number[]) => pool.zeros(d, shape)
         : undefined;
-    out.emit(`t = ${out.bind((...values: NDArray[]) => runNode(node, values, false, alloc))}(${ins.join(', ')});`);
+    const kernels = context.backend === 'wasm' ? WASM_KERNELS : undefined;
+    out.emit(
+      `t = ${out.bind((...values: NDArray[]) => runNode(node, values, false, alloc, kernels))}(${ins.join(', ')});`,
+    );
   }
   return after;
 }

@@ -10,6 +10,7 @@ import { seededRandom } from '../runtime/random.js';
 import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/tensor.js';
 import { isFloat, type FloatDType } from '../types/dtype.js';
+import type { Mode, ModeName } from '../rewrite/pipeline.js';
 import { compile } from './function.js';
 
 /** Raised when an analytic gradient and its finite-difference estimate disagree beyond the tolerances. */
@@ -38,6 +39,8 @@ export interface VerifyGradOptions {
   /** Absolute and relative tolerances (default per dtype, as Theano: 1e-4 for float64, 1e-2 for float32). */
   absTol?: number;
   relTol?: number;
+  /** The mode the cost and gradient functions are compiled in (default FAST_RUN), as Theano's `mode`. */
+  mode?: Mode | ModeName;
 }
 
 const DEFAULTS: { [D in FloatDType]: { eps: number; tol: number } } = {
@@ -58,7 +61,7 @@ export function verifyGrad(
   point: readonly ArrayLikeInput[],
   options: VerifyGradOptions = {},
 ): void {
-  checkOptionKeys('verifyGrad', options, ['nTests', 'seed', 'eps', 'absTol', 'relTol']);
+  checkOptionKeys('verifyGrad', options, ['nTests', 'seed', 'eps', 'absTol', 'relTol', 'mode']);
   const values = point.map((p) => {
     const a = toNDArray(p);
     return isFloat(a.dtype) ? a.copy() : toNDArray(p, { dtype: 'float64' });
@@ -74,9 +77,9 @@ export function verifyGrad(
   const absTol = options.absTol ?? DEFAULTS[dtype].tol;
   const relTol = options.relTol ?? DEFAULTS[dtype].tol;
 
-  const outShape = (compile(inputs, out, { onUnusedInput: 'ignore' }) as unknown as (...a: unknown[]) => unknown)(
-    ...values,
-  );
+  const outShape = (
+    compile(inputs, out, { onUnusedInput: 'ignore', mode: options.mode }) as unknown as (...a: unknown[]) => unknown
+  )(...values);
   const shape = outShape instanceof NDArray ? outShape.shape : [];
   const rand = seededRandom(options.seed ?? 42);
   for (let test = 0; test < (options.nTests ?? 2); test++) {
@@ -86,8 +89,10 @@ export function verifyGrad(
     const t = T.constant(projection, { dtype: out.dtype });
     const cost = T.sum(T.mul(out, t) as Tensor) as Tensor<FloatDType, 0>;
     const grads = grad(cost, inputs, { disconnectedInputs: 'ignore' }) as Tensor[];
-    const costFn = compile(inputs, cost, { onUnusedInput: 'ignore' }) as unknown as (...a: unknown[]) => number;
-    const gradFn = compile(inputs, grads, { onUnusedInput: 'ignore' }) as unknown as (
+    const costFn = compile(inputs, cost, { onUnusedInput: 'ignore', mode: options.mode }) as unknown as (
+      ...a: unknown[]
+    ) => number;
+    const gradFn = compile(inputs, grads, { onUnusedInput: 'ignore', mode: options.mode }) as unknown as (
       ...a: unknown[]
     ) => NDArray[] | number[];
     const analytic = gradFn(...values).map((g) => (g instanceof NDArray ? g : toNDArray(g as number)));

@@ -1,4 +1,4 @@
-import type { OutputAllocator } from './op.js';
+import type { OutputAllocator, RuntimeKernels } from './op.js';
 import type { Apply, Variable } from './variable.js';
 import { buildSite } from './variable.js';
 import type { NDArray } from '../runtime/ndarray.js';
@@ -57,7 +57,13 @@ export function evaluateNodes(
  * Runs one node's reference `evaluate` (or, with `asView`, its `view` when it gives one), checking each output
  * against its type.
  */
-export function runNode(node: Apply, inputs: readonly NDArray[], asView = false, alloc?: OutputAllocator): NDArray[] {
+export function runNode(
+  node: Apply,
+  inputs: readonly NDArray[],
+  asView = false,
+  alloc?: OutputAllocator,
+  kernels?: RuntimeKernels,
+): NDArray[] {
   let outputs: NDArray[];
   try {
     const view = asView ? node.op.view!(inputs, node.params) : null;
@@ -68,6 +74,7 @@ export function runNode(node: Apply, inputs: readonly NDArray[], asView = false,
           node.params,
           node.outputs.map((o) => o.type),
           alloc,
+          kernels,
         );
   } catch (e) {
     throw new NodeError(node, inputs, e);

@@ -1,3 +1,4 @@
+import type { FloatGemm } from '../runtime/matmul.js';
 import type { NDArray } from '../runtime/ndarray.js';
 import type { TensorType } from '../types/tensor-type.js';
 // Type-only: a pullback builds graph with the tensor API it is handed, so ops do not import the builder layer.
@@ -103,6 +104,15 @@ export interface LinalgGradBuilder {
 /** Gives an op a zero-filled contiguous output array. */
 export type OutputAllocator = (dtype: DType, shape: readonly number[]) => NDArray;
 
+/**
+ * The run-time kernels an op's `evaluate` calls that a backend may replace, chosen by the linker (the `wasm`
+ * linker passes its WebAssembly GEMM); absent, the JavaScript ones.
+ */
+export interface RuntimeKernels {
+  /** The float32/float64 matrix product of dot, matmul, batched_dot, tensordot and conv2d's im2col products. */
+  readonly floatGemm: FloatGemm;
+}
+
 /** What a pullback sees of one application of its op. */
 export interface PullbackArgs<P> {
   readonly inputs: readonly Tensor[];
@@ -170,13 +180,14 @@ export interface OpDef<P = unknown> {
    * The reference implementation: fresh output arrays (never views of inputs that a caller may write). An op may
    * take its outputs from `alloc` (zero-filled, contiguous, like `NDArray.zeros`): the generated-code linker
    * passes buffers from the function's pool there, so large results (matrix products) are not reallocated on
-   * every call.
+   * every call. `kernels`: the backend's run-time kernels, when the linker chose some.
    */
   evaluate(
     inputs: readonly NDArray[],
     params: P,
     outputTypes: readonly TensorType[],
     alloc?: OutputAllocator,
+    kernels?: RuntimeKernels,
   ): NDArray[];
   /** The output lengths in terms of the inputs (see `LengthFact`); `NO_SHAPE_FACTS` when nothing is known. */
   inferShape: InferShape<P>;

@@ -3,7 +3,7 @@
  * `tensordot`. All four evaluate through the kernels of `runtime/matmul.ts`; the output dtype is the upcast of
  * the inputs, and the inputs are converted to it first (so int32 x float64 multiplies in float64, as numpy does).
  */
-import type { GradBuilder, OpDef, OutputAllocator, Pullback } from '../graph/op.js';
+import type { GradBuilder, OpDef, OutputAllocator, Pullback, RuntimeKernels } from '../graph/op.js';
 import { castArray } from '../runtime/convert.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { batchedGemm, gemm, type BatchedMatrices } from '../runtime/matmul.js';
@@ -109,6 +109,7 @@ function evaluateMatmul(
   b0: NDArray,
   dtype: DType,
   alloc: OutputAllocator = NDArray.zeros,
+  kernels?: RuntimeKernels,
 ): NDArray {
   const a = as(a0, dtype);
   const b = as(b0, dtype);
@@ -127,6 +128,7 @@ function evaluateMatmul(
     { ...left, batchStrides: broadcastStrides(batch, left.batchShape, left.batchStrides) },
     { ...right, batchStrides: broadcastStrides(batch, right.batchShape, right.batchStrides) },
     out.data,
+    kernels?.floatGemm,
   );
   return out;
 }
@@ -146,7 +148,7 @@ export const DOT: OpDef<undefined> = {
     }
     return [inferMatmul('dot', a!, b!)];
   },
-  evaluate: ([a, b], _p, [type], alloc) => [evaluateMatmul('dot', a!, b!, type!.dtype, alloc)],
+  evaluate: ([a, b], _p, [type], alloc, kernels) => [evaluateMatmul('dot', a!, b!, type!.dtype, alloc, kernels)],
   // z = a·b, matrices: ga = gz·bᵀ, gb = aᵀ·gz. Matrix·vector (z_i = Σ_j a_ij b_j): ga_ij = gz_i b_j (outer),
   // gb = aᵀ·gz. Vector·matrix (z_j = Σ_i a_i b_ij): ga = b·gz, gb_ij = a_i gz_j. Vector·vector: ga = gz b, gb = gz a.
   pullback: ({ inputs: [a, b], grads: [gz] }, T) => {
@@ -190,7 +192,7 @@ export const MATMUL: OpDef<undefined> = {
   name: 'matmul',
   inferShape: ([a, b]) => [matmulFacts(a!, b!)],
   inferType: ([a, b]) => [inferMatmul('matmul', a!, b!)],
-  evaluate: ([a, b], _p, [type], alloc) => [evaluateMatmul('matmul', a!, b!, type!.dtype, alloc)],
+  evaluate: ([a, b], _p, [type], alloc, kernels) => [evaluateMatmul('matmul', a!, b!, type!.dtype, alloc, kernels)],
   pullback: matmulPullback,
   print: { kind: 'call' },
 };
@@ -226,7 +228,7 @@ export const BATCHED_DOT: OpDef<undefined> = {
     const cols: StaticDim[] = b!.ndim === 3 ? [b!.shape[2]!] : [];
     return [new TensorType(upcast(a!.dtype, b!.dtype), [ba ?? bb, ...rows, ...cols])];
   },
-  evaluate([a0, b0], _p, [type], alloc = NDArray.zeros) {
+  evaluate([a0, b0], _p, [type], alloc = NDArray.zeros, kernels) {
     const dtype = type!.dtype;
     const a = as(a0!, dtype);
     const b = as(b0!, dtype);
@@ -237,7 +239,7 @@ export const BATCHED_DOT: OpDef<undefined> = {
     const right = matrixOperand(b, 1, 'right');
     const batch = [a.shape[0]!];
     const out = alloc(dtype, [...batch, ...(a.ndim === 3 ? [left.rows] : []), ...(b.ndim === 3 ? [right.cols] : [])]);
-    batchedGemm(dtype, batch, left, right, out.data);
+    batchedGemm(dtype, batch, left, right, out.data, kernels?.floatGemm);
     return [out];
   },
   // dot's rules for each batch item i (z_i = a_i·b_i): matrices ga_i = gz_i·b_iᵀ, gb_i = a_iᵀ·gz_i; a vector
@@ -350,7 +352,7 @@ export const TENSORDOT: OpDef<TensordotParams> = {
     ];
     return [new TensorType(upcast(a!.dtype, b!.dtype), shape)];
   },
-  evaluate([a0, b0], { axesA, axesB }, [type]) {
+  evaluate([a0, b0], { axesA, axesB }, [type], _alloc, kernels) {
     const dtype = type!.dtype;
     const a = as(a0!, dtype);
     const b = as(b0!, dtype);
@@ -360,7 +362,7 @@ export const TENSORDOT: OpDef<TensordotParams> = {
     const left = permutedMatrix(a, [...freeA, ...axesA], freeA.length);
     const right = permutedMatrix(b, [...axesB, ...freeB], axesB.length);
     const out = NDArray.zeros(dtype, [...freeA.map((i) => a.shape[i]!), ...freeB.map((i) => b.shape[i]!)]);
-    gemm(dtype, left, right, out.data, 0);
+    gemm(dtype, left, right, out.data, 0, kernels?.floatGemm);
     return [out];
   },
   pullback: tensordotPullback,

@@ -281,11 +281,12 @@ export const CONV2D: OpDef<ConvParams> = {
         : null;
     return [[{ input: 0, axis: 0 }, { input: 1, axis: 0 }, rows, cols]];
   },
-  evaluate([x, w], p, [type], alloc = NDArray.zeros) {
+  evaluate([x, w], p, [type], alloc = NDArray.zeros, kernels) {
     const dtype = type!.dtype;
     const g = geometry('conv2d', p, x!.shape, w!.shape, 'the input');
     const out = alloc(dtype, [g.batch, g.outChannels, g.outRows, g.outCols]);
-    conv2dForward(asFloat(x!, dtype), kernelFilters(asFloat(w!, dtype), g, p.filterFlip), out.data as FloatArray, g);
+    const filters = kernelFilters(asFloat(w!, dtype), g, p.filterFlip);
+    conv2dForward(asFloat(x!, dtype), filters, out.data as FloatArray, g, 'auto', kernels?.floatGemm);
     return [out];
   },
   // out = A_w x is linear in x and in w: gx = A_wᵀ gz (grad_inputs), gw = the correlation of x with gz (grad_weights)
@@ -350,7 +351,7 @@ export const CONV2D_GRAD_INPUTS: OpDef<ConvShapeParams> = {
       p.numGroups === 1 ? { input: 1, axis: 1 } : w!.shape[1] === null ? null : w!.shape[1]! * p.numGroups;
     return [[{ input: 0, axis: 0 }, channels, ...sizeFacts(p, 2, gradInputsSpatial(gz!, w!, p))]];
   },
-  evaluate(inputs, p, [type], alloc = NDArray.zeros) {
+  evaluate(inputs, p, [type], alloc = NDArray.zeros, kernels) {
     const [gz, w] = inputs as [NDArray, NDArray];
     const dtype = type!.dtype;
     const [rows, cols] =
@@ -366,7 +367,8 @@ export const CONV2D_GRAD_INPUTS: OpDef<ConvShapeParams> = {
     const g = geometry(op, p, image, w.shape, 'the output image');
     checkTopShape(op, g, gz.shape);
     const out = alloc(dtype, image);
-    conv2dGradInputs(asFloat(gz, dtype), kernelFilters(asFloat(w, dtype), g, p.filterFlip), out.data as FloatArray, g);
+    const filters = kernelFilters(asFloat(w, dtype), g, p.filterFlip);
+    conv2dGradInputs(asFloat(gz, dtype), filters, out.data as FloatArray, g, kernels?.floatGemm);
     return [out];
   },
   // gx = A_wᵀ gz is linear in gz and in w: d gz = A_w ggx (conv2d), d w = the correlation of ggx with gz
@@ -414,7 +416,7 @@ export const CONV2D_GRAD_WEIGHTS: OpDef<ConvShapeParams> = {
       p.numGroups === 1 ? { input: 0, axis: 1 } : x!.shape[1] === null ? null : x!.shape[1]! / p.numGroups;
     return [[{ input: 1, axis: 1 }, channels, ...sizeFacts(p, 2, [null, null])]];
   },
-  evaluate(inputs, p, [type], alloc = NDArray.zeros) {
+  evaluate(inputs, p, [type], alloc = NDArray.zeros, kernels) {
     const [x, gz] = inputs as [NDArray, NDArray];
     const dtype = type!.dtype;
     const op = 'conv2dGradWeights';
@@ -428,7 +430,7 @@ export const CONV2D_GRAD_WEIGHTS: OpDef<ConvShapeParams> = {
     checkTopShape(op, g, gz.shape);
     const out = alloc(dtype, filters);
     const data = out.data as FloatArray;
-    conv2dGradWeights(asFloat(x, dtype), asFloat(gz, dtype), data, g);
+    conv2dGradWeights(asFloat(x, dtype), asFloat(gz, dtype), data, g, kernels?.floatGemm);
     // the kernel computed the gradient of the cross-correlation filters; a convolution's filters are those flipped
     if (p.filterFlip) data.set(flipFilters(data, g.outChannels * (g.inChannels / g.groups), g.kRows, g.kCols));
     return [out];

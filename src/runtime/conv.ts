@@ -16,7 +16,7 @@
  * Two forward kernels: im2col + the blocked GEMM of `matmul.ts` (the default: it measured faster on every
  * shape of `bench/conv.ts`), and a direct loop nest. The gradients use im2col / col2im + GEMM.
  */
-import { gemmFloat, transposeView, type MatrixView } from './matmul.js';
+import { gemmFloat, transposeView, type FloatGemm, type MatrixView } from './matmul.js';
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -135,6 +135,9 @@ function col2im(src: Float64Array, g: ConvGeometry, b: number, c0: number, cg: n
   }
 }
 
+/** The dtype a kernel computes in: its data's (the im2col scratch is float64 whichever it is). */
+const dtypeOf = (x: FloatArray) => (x instanceof Float32Array ? 'float32' : 'float64');
+
 const matrix = <S>(data: S, offset: number, rows: number, cols: number): MatrixView<S> => ({
   data,
   offset,
@@ -145,7 +148,7 @@ const matrix = <S>(data: S, offset: number, rows: number, cols: number): MatrixV
 });
 
 /** Forward by im2col: per image and group, out[b, group] (Og x P) = w[group] (Og x Cg·k) · cols (Cg·k x P). */
-function forwardIm2col(x: FloatArray, w: FloatArray, out: FloatArray, g: ConvGeometry): void {
+function forwardIm2col(x: FloatArray, w: FloatArray, out: FloatArray, g: ConvGeometry, gemm: FloatGemm): void {
   const cg = g.inChannels / g.groups;
   const og = g.outChannels / g.groups;
   const K = cg * g.kRows * g.kCols;
@@ -155,7 +158,7 @@ function forwardIm2col(x: FloatArray, w: FloatArray, out: FloatArray, g: ConvGeo
     for (let grp = 0; grp < g.groups; grp++) {
       im2col(x, g, b, grp * cg, cg, buffer);
       const a = matrix(w, grp * og * K, og, K);
-      gemmFloat(a, matrix(buffer as FloatArray, 0, K, P), out, (b * g.outChannels + grp * og) * P);
+      gemm(a, matrix(buffer as FloatArray, 0, K, P), out, (b * g.outChannels + grp * og) * P, dtypeOf(x));
     }
   }
 }
@@ -207,16 +210,23 @@ export function conv2dForward(
   out: FloatArray,
   g: ConvGeometry,
   method: ConvMethod = 'auto',
+  gemm: FloatGemm = gemmFloat,
 ): void {
   if (method === 'direct') forwardDirect(x, w, out, g);
-  else forwardIm2col(x, w, out, g);
+  else forwardIm2col(x, w, out, g, gemm);
 }
 
 /**
  * The gradient with respect to the input (the transposed convolution): per image and group,
  * cols = w[group]ᵀ (Cg·k x Og) · gz[b, group] (Og x P), then col2im adds the columns back into gx.
  */
-export function conv2dGradInputs(gz: FloatArray, w: FloatArray, gx: FloatArray, g: ConvGeometry): void {
+export function conv2dGradInputs(
+  gz: FloatArray,
+  w: FloatArray,
+  gx: FloatArray,
+  g: ConvGeometry,
+  gemm: FloatGemm = gemmFloat,
+): void {
   const cg = g.inChannels / g.groups;
   const og = g.outChannels / g.groups;
   const K = cg * g.kRows * g.kCols;
@@ -228,7 +238,7 @@ export function conv2dGradInputs(gz: FloatArray, w: FloatArray, gx: FloatArray, 
   for (let b = 0; b < g.batch; b++) {
     for (let grp = 0; grp < g.groups; grp++) {
       const wT = transposeView(matrix(w, grp * og * K, og, K));
-      gemmFloat(wT, matrix(gz, (b * g.outChannels + grp * og) * P, og, P), buffer, 0);
+      gemm(wT, matrix(gz, (b * g.outChannels + grp * og) * P, og, P), buffer, 0, dtypeOf(gz));
       col2im(buffer, g, b, grp * cg, cg, acc);
     }
   }
@@ -239,7 +249,13 @@ export function conv2dGradInputs(gz: FloatArray, w: FloatArray, gx: FloatArray, 
  * The gradient with respect to the filters: gw[group] = Σ_b gz[b, group] (Og x P) · cols_bᵀ (P x Cg·k),
  * each image's product computed into a scratch matrix and summed in float64.
  */
-export function conv2dGradWeights(x: FloatArray, gz: FloatArray, gw: FloatArray, g: ConvGeometry): void {
+export function conv2dGradWeights(
+  x: FloatArray,
+  gz: FloatArray,
+  gw: FloatArray,
+  g: ConvGeometry,
+  gemm: FloatGemm = gemmFloat,
+): void {
   const cg = g.inChannels / g.groups;
   const og = g.outChannels / g.groups;
   const K = cg * g.kRows * g.kCols;
@@ -251,7 +267,7 @@ export function conv2dGradWeights(x: FloatArray, gz: FloatArray, gw: FloatArray,
     for (let grp = 0; grp < g.groups; grp++) {
       im2col(x, g, b, grp * cg, cg, buffer);
       const colsT = transposeView(matrix(buffer as FloatArray, 0, K, P));
-      gemmFloat(matrix(gz, (b * g.outChannels + grp * og) * P, og, P), colsT, product, 0);
+      gemm(matrix(gz, (b * g.outChannels + grp * og) * P, og, P), colsT, product, 0, dtypeOf(x));
       const base = grp * og * K;
       for (let t = 0; t < og * K; t++) acc[base + t]! += product[t]!;
     }

@@ -26,6 +26,19 @@ export interface MatrixView<S = ArrayLike<number>> {
 
 type FloatArray = Float64Array | Float32Array;
 
+/**
+ * A float matrix product with `gemmFloat`'s contract, computing in `dtype` (the dtype of the op; its operands'
+ * arrays may be of either float type). `gemmFloat` is one (its sums in float64); the `wasm` linker passes its own
+ * (`src/wasm/gemm.ts`) to the ops through their `RuntimeKernels`.
+ */
+export type FloatGemm = (
+  a: MatrixView<FloatArray>,
+  b: MatrixView<FloatArray>,
+  c: FloatArray,
+  cOffset: number,
+  dtype: 'float32' | 'float64',
+) => void;
+
 const MR = 4;
 const NR = MR; // packB packs the rows of Bᵀ with packA
 const KC = 256;
@@ -451,14 +464,21 @@ export function gemmBool(a: MatrixView<Uint8Array>, b: MatrixView<Uint8Array>, c
 
 /**
  * `c[cOffset ..] = a · b` for two views of one dtype, written row-major into `c` (a typed array of that dtype):
- * dispatches to the float, int32, int64 or bool kernel.
+ * dispatches to the float (`floatGemm`), int32, int64 or bool kernel.
  */
-export function gemm(dtype: DType, a: MatrixView<unknown>, b: MatrixView<unknown>, c: unknown, cOffset: number): void {
+export function gemm(
+  dtype: DType,
+  a: MatrixView<unknown>,
+  b: MatrixView<unknown>,
+  c: unknown,
+  cOffset: number,
+  floatGemm: FloatGemm = gemmFloat,
+): void {
   if (a.cols !== b.rows) throw new RangeError(`internal: gemm inner dimensions ${a.cols} and ${b.rows} differ`);
   switch (dtype) {
     case 'float64':
     case 'float32':
-      return gemmFloat(a as MatrixView<FloatArray>, b as MatrixView<FloatArray>, c as FloatArray, cOffset);
+      return floatGemm(a as MatrixView<FloatArray>, b as MatrixView<FloatArray>, c as FloatArray, cOffset, dtype);
     case 'int64':
       return gemmInt64(a as MatrixView<BigInt64Array>, b as MatrixView<BigInt64Array>, c as BigInt64Array, cOffset);
     case 'bool':
@@ -483,6 +503,7 @@ export function batchedGemm(
   a: BatchedMatrices,
   b: BatchedMatrices,
   out: unknown,
+  floatGemm: FloatGemm = gemmFloat,
 ): void {
   let count = 1;
   for (const d of batchShape) count *= d;
@@ -491,7 +512,7 @@ export function batchedGemm(
   let aOffset = a.offset;
   let bOffset = b.offset;
   for (let t = 0; t < count; t++) {
-    gemm(dtype, { ...a, offset: aOffset }, { ...b, offset: bOffset }, out, t * size);
+    gemm(dtype, { ...a, offset: aOffset }, { ...b, offset: bOffset }, out, t * size, floatGemm);
     for (let d = batchShape.length - 1; d >= 0; d--) {
       index[d]!++;
       aOffset += a.batchStrides[d]!;

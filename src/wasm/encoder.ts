@@ -115,6 +115,8 @@ export const INSTRUCTIONS = {
   'f32.demote_f64': op(0xb6),
   'f64.promote_f32': op(0xbb),
   'v128.load': simd(0x00, 'memarg'),
+  'v128.load32_splat': simd(0x09, 'memarg'),
+  'v128.load64_splat': simd(0x0a, 'memarg'),
   'v128.store': simd(0x0b, 'memarg'),
   'i8x16.shuffle': simd(0x0d, 'shuffle'),
   'i32x4.splat': simd(0x11),

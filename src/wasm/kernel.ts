@@ -61,6 +61,10 @@ class Arena {
 const arena = new Arena();
 /** The arena's size in bytes (for tests: bounded by the largest call). */
 export const wasmArenaBytes = () => arena.bytes;
+/** The arena's memory (the wasm GEMM, `gemm.ts`, imports it too). */
+export const arenaMemory = (): WasmMemory => arena.memory;
+/** The arena's buffer grown to at least `bytes` (growing detaches earlier views of it). */
+export const reserveArena = (bytes: number): ArrayBuffer => arena.reserve(bytes);
 
 const cache = new Map<string, CompiledKernel | null>();
 let compiles = 0;
