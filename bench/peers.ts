@@ -187,6 +187,8 @@ async function timeRounds(
 interface Check {
   diff: number;
   tol: number;
+  /** float64 rows: the float32 tolerance, to tell a peer computing at about float32 accuracy from a broken one. */
+  loose?: number;
 }
 
 type CheckKind = 'elementwise' | 'sum' | 'matmul' | 'exact';
@@ -204,8 +206,7 @@ function check(kind: CheckKind, dtype: Dtype, ref: Result, got: Result, k = 0): 
   const b = typeof got === 'number' ? [got] : got;
   const diff = maxAbsDiff(a, b);
   const scale = Math.max(1, maxAbs(a));
-  const f32 = dtype === 'float32';
-  const tol =
+  const tolerance = (f32: boolean) =>
     kind === 'elementwise'
       ? (f32 ? 1e-4 : 1e-9) * scale
       : kind === 'sum'
@@ -213,7 +214,7 @@ function check(kind: CheckKind, dtype: Dtype, ref: Result, got: Result, k = 0): 
         : kind === 'matmul'
           ? 4 * Math.sqrt(k) * (f32 ? EPS32 : 2 ** -53) * k
           : 0;
-  return { diff, tol };
+  return { diff, tol: tolerance(dtype === 'float32'), loose: dtype === 'float64' ? tolerance(true) : undefined };
 }
 
 /** One row of the results: each peer's median ms and its check against theano js. */
@@ -274,8 +275,12 @@ const ORT_OPTIONS: Ort.InferenceSession.SessionOptions = {
 };
 
 /** The ONNX model of `f` (theano-ts's exporter) in an onnxruntime session with one thread. */
-async function ortSession(ort: typeof Ort, f: theano.CompiledFunction<never, unknown>): Promise<Ort.InferenceSession> {
-  return ort.InferenceSession.create(theano.onnx.exportFunction(f), ORT_OPTIONS);
+async function ortSession(
+  ort: typeof Ort,
+  f: theano.CompiledFunction<never, unknown>,
+  level: 'basic' | 'all' = 'all',
+): Promise<Ort.InferenceSession> {
+  return ort.InferenceSession.create(theano.onnx.exportFunction(f), { ...ORT_OPTIONS, graphOptimizationLevel: level });
 }
 
 const ortTensor = (ort: typeof Ort, dtype: Dtype | 'int32', data: FloatArray | Int32Array, dims: readonly number[]) =>
@@ -513,6 +518,7 @@ async function ortTrainer(
   fixed: { v: theano.Tensor; data: FloatArray | Int32Array }[],
   params: { name: string; shape: readonly number[]; data: FloatArray }[],
   cost: (inputs: theano.Tensor[], params: theano.Tensor[]) => theano.Tensor,
+  level: 'basic' | 'all' = 'all',
 ): Promise<Trainer> {
   const vars = params.map((p) => T.tensor(dtype, p.shape as number[], p.name) as theano.Tensor);
   const c = cost(
@@ -521,7 +527,7 @@ async function ortTrainer(
   );
   const grads = T.grad(c as theano.Tensor<Dtype, 0>, vars) as theano.Tensor[];
   const outputs = [c, ...vars.map((v, i) => T.sub(v, T.mul(LEARNING_RATE, grads[i]!)))];
-  const session = await ortSession(ort, theano.function([...fixed.map((f) => f.v), ...vars], outputs) as never);
+  const session = await ortSession(ort, theano.function([...fixed.map((f) => f.v), ...vars], outputs) as never, level);
   const tensor = (v: theano.Tensor, data: FloatArray | Int32Array) =>
     ortTensor(ort, v.dtype as Dtype, data, v.type.shape as number[]);
   const feeds: Record<string, Ort.Tensor> = {};
@@ -558,6 +564,8 @@ function ortLogreg(ort: typeof Ort, d: LogregData): Promise<Trainer> {
       { name: 'b', shape: [], data: asDtype(new Float64Array(1), d.dtype) },
     ],
     (_, [w, b]) => logregCost(x, y, w as theano.Tensor<Dtype, 1>, b as theano.Tensor<Dtype, 0>),
+    // 'extended' and 'all' fuse the gradient's MatMul(Transpose(x), dz) of a vector dz wrongly (ORT_LEVEL_NOTE)
+    'basic',
   );
 }
 
@@ -617,7 +625,11 @@ async function trainRow(
     if (!t[p]) continue;
     row.ms[p] = t[p]!.median;
     if (ref && p !== 'js' && checked[p])
-      row.checks[p] = { diff: checkedDiff(ref, checked[p]!), tol: (dtype === 'float32' ? 1e-4 : 1e-9) * ref.scale };
+      row.checks[p] = {
+        diff: checkedDiff(ref, checked[p]!),
+        tol: (dtype === 'float32' ? 1e-4 : 1e-9) * ref.scale,
+        loose: dtype === 'float64' ? 1e-4 * ref.scale : undefined,
+      };
   }
   return row;
 }
@@ -773,7 +785,10 @@ function checksTable(rows: readonly Row[]) {
   const show = (r: Row, p: Peer) => {
     const c = r.checks[p];
     if (!c) return r.failed[p] ? 'failed' : 'n/a';
-    return `${fmtSci(c.diff)} ${c.diff <= c.tol ? '<=' : 'EXCEEDS'} ${fmtSci(c.tol)}`;
+    if (c.diff <= c.tol) return `${fmtSci(c.diff)} <= ${fmtSci(c.tol)}`;
+    return c.loose !== undefined && c.diff <= c.loose
+      ? `${fmtSci(c.diff)} (f32-level: <= ${fmtSci(c.loose)})`
+      : `${fmtSci(c.diff)} EXCEEDS ${fmtSci(c.tol)}`;
   };
   return {
     title:
@@ -839,7 +854,11 @@ function problemNotes(rows: readonly Row[], peers: Loaded): string[] {
   for (const r of rows) {
     for (const p of PEERS) {
       const c = r.checks[p];
-      if (c && !(c.diff <= c.tol))
+      if (c && !(c.diff <= c.tol) && c.loose !== undefined && c.diff <= c.loose)
+        notes.push(
+          `accuracy: ${r.workload} ${r.dtype}: ${LABEL[p]} differs from theano js by ${fmtSci(c.diff)}: beyond float64 rounding (${fmtSci(c.tol)}), within the float32 tolerance (${fmtSci(c.loose)})`,
+        );
+      else if (c && !(c.diff <= c.tol))
         notes.push(
           `CHECK FAILED: ${r.workload} ${r.dtype}: ${LABEL[p]} differs from theano js by ${fmtSci(c.diff)} (tolerance ${fmtSci(c.tol)})`,
         );
@@ -849,7 +868,11 @@ function problemNotes(rows: readonly Row[], peers: Loaded): string[] {
   return notes;
 }
 
+const ORT_LEVEL_NOTE =
+  "onnxruntime-node 1.31.1 computes MatMul(Transpose(x), v) of a 1-D v wrongly with graph optimizations 'extended' or 'all' (as if x were reshaped, not transposed: a 3x2 example gives [321, 654] for [531, 642]; right with 'disabled' and 'basic'): W4's gradient x^T·dz is such a product, so W4's onnxruntime session uses 'basic' (every other session 'all').";
+
 const ABOUT = [
+  ORT_LEVEL_NOTE,
   'theano wasm is `theano.FAST_RUN.withLinker("wasm")` as it is on this branch; the targets are the issue\'s, for it. tfjs-wasm has no float64 (its float64 cells are n/a); jax-js and onnxruntime run float64 too.',
   'jax-js: `@jax-js/jax` on its wasm device, every workload under `jit`, results read with `dataSync()`; training steps are one `jit` of `valueAndGrad` and the update. tfjs-wasm: XNNPACK kernels, `setThreadsCount(1)`, each call in `tf.tidy` up to `dataSync()`, training with `tf.train.sgd(0.1).minimize`.',
   'onnxruntime-node: 1 intra-op and 1 inter-op thread, sequential execution, all graph optimizations; the models are written by `theano.onnx.exportFunction` from the same graphs (W1-W3: the compiled functions; W4/W5: the whole SGD step with its gradients, parameters as inputs with static shapes and the cost and updated parameters as outputs, each step feeding the last outputs back), timed through `await session.run`.',
