@@ -673,7 +673,7 @@ async function mlp(peers: Loaded, dtype: Dtype): Promise<Row | undefined> {
 // ---------------------------------------------------------------------------------------------------------------
 // call overhead: a + b on two 2x2 matrices, µs per call
 
-const CALLS = 2000;
+const CALLS = 5000;
 const CALL_TIMING = { runs: 7, warmup: 1 };
 
 async function overhead(peers: Loaded, dtype: Dtype): Promise<Row | undefined> {
