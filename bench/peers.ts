@@ -138,6 +138,9 @@ async function loadPeers(): Promise<Loaded> {
 type Result = ArrayLike<number> | number;
 type Runner = () => Result | Promise<Result>;
 
+/** A scalar result (no dims) as a number, any other as its flat data. */
+const flat = (data: ArrayLike<number>, dims: readonly number[]): Result => (dims.length === 0 ? data[0]! : data);
+
 /** One workload's peers: how each runs once (undefined: missing or failed to build). */
 type Runners = Partial<Record<Peer, Runner>>;
 
@@ -291,62 +294,78 @@ function ortRunner(session: Ort.InferenceSession, feeds: Record<string, Ort.Tens
   const out = session.outputNames[0]!;
   return async () => {
     const r = await session.run(feeds);
-    const data = r[out]!.data as FloatArray;
-    return r[out]!.dims.length === 0 ? data[0]! : data;
+    return flat(r[out]!.data as FloatArray, r[out]!.dims);
   };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// W1, W2: 1e6 elements
+// one function, every peer: W1-W3 and the call overhead
 
-const ELEMWISE_TIMING = { runs: 11, warmup: 2 };
+/** A function of W1-W3 or the 2x2 add, for every peer. */
+interface Spec {
+  dtype: Dtype;
+  /** theano-ts (and, through the exporter, onnxruntime): the graph's inputs and output. */
+  inputs: theano.Tensor[];
+  output: theano.Tensor;
+  /** Each input's data and shape. */
+  data: { data: FloatArray; shape: number[] }[];
+  /** jax-js: the function to jit (its arguments are the inputs, as jax arrays). */
+  jax?: (jax: Jax, ...args: JaxArray[]) => JaxArray;
+  /** tfjs: the result of the inputs (float32 only). */
+  tf?: (...args: tf.Tensor[]) => tf.Tensor;
+}
 
-type JaxElemwise = (jax: Jax, v: JaxArray) => JaxArray;
-const W1_JAX: JaxElemwise = ({ numpy: np, nn }, v) => nn.sigmoid(v.ref).mul(np.tanh(v.ref)).add(v.ref.mul(v));
-const W2_JAX: JaxElemwise = ({ numpy: np }, v) => np.sum(np.exp(v));
-
-/** The runners of W1 or W2 on `data`; `dispose` releases the peers' copies of it. */
-async function elemwiseRunners(
+/** theano js and wasm, jax-js, tfjs-wasm and onnxruntime running `spec`; `dispose` releases what they hold. */
+async function specRunners(
   peers: Loaded,
-  which: 'W1' | 'W2',
-  dtype: Dtype,
-  data: FloatArray,
+  spec: Spec,
   failed: Partial<Record<Peer, string>>,
 ): Promise<{ runners: Runners; dispose: () => void }> {
-  const x = T.tensor(dtype, 1, 'x');
-  const graph = which === 'W1' ? w1Graph(x) : w2Graph(x);
-  const X = ndarray<1>(dtype, [data.length], data);
-  const value = (r: unknown): Result => (r instanceof theano.NDArray ? (r.data as FloatArray) : (r as number));
+  const { dtype, inputs, output, data } = spec;
   const runners: Runners = {};
   const disposers: (() => void)[] = [];
+  const values = data.map((d) => ndarray(dtype, d.shape, d.data));
   for (const [peer, mode] of [
     ['js', undefined],
     ['wasm', WASM],
   ] as const) {
     runners[peer] = build(failed, peer, () => {
-      const f = theano.function([x], graph, mode ? { mode } : {});
-      return () => value(f(X));
+      const f = theano.function(inputs, output, mode ? { mode } : {}) as (...a: theano.NDArray[]) => unknown;
+      return () => {
+        const r = f(...values);
+        return r instanceof theano.NDArray ? (r.data as FloatArray) : (r as number);
+      };
     });
   }
   const { jax } = peers;
   runners.jax = build(failed, 'jax', () => {
-    if (!jax) return undefined;
-    const jx = jax.numpy.array(data, { dtype: dtype === 'float32' ? jax.numpy.float32 : jax.numpy.float64 });
-    const f = jax.jit((v: JaxArray) => (which === 'W1' ? W1_JAX : W2_JAX)(jax, v));
-    disposers.push(() => (jx.dispose(), f.dispose()));
-    return which === 'W1' ? () => f(jx.ref).dataSync() as FloatArray : () => f(jx.ref).dataSync()[0]!;
+    if (!jax || !spec.jax) return undefined;
+    const args = data.map((d) => jax.numpy.array(d.data, { dtype: jaxDtype(jax, dtype), shape: d.shape }));
+    const f = jax.jit((...xs: JaxArray[]) => spec.jax!(jax, ...xs));
+    disposers.push(() => (args.forEach((a) => a.dispose()), f.dispose()));
+    return () => {
+      const r = f(...args.map((a) => a.ref));
+      return flat(r.dataSync(), r.shape);
+    };
   });
   runners.tfwasm = build(failed, 'tfwasm', () => {
-    if (!peers.tfwasm || dtype !== 'float32') return undefined;
-    const tx = tf.tensor1d(data as Float32Array);
-    disposers.push(() => tx.dispose());
-    return which === 'W1' ? () => tfRun(() => w1Tf(tx)) : () => tfRun(() => tf.sum(tf.exp(tx)))[0]!;
+    if (!peers.tfwasm || dtype !== 'float32' || !spec.tf) return undefined;
+    const args = data.map((d) => tf.tensor(d.data as Float32Array, d.shape));
+    disposers.push(() => tf.dispose(args));
+    const dims = spec.output.type.ndim === 0 ? [] : [-1];
+    return () =>
+      flat(
+        tfRun(() => spec.tf!(...args)),
+        dims,
+      );
   });
   if (peers.ort) {
     try {
-      const session = await ortSession(peers.ort, theano.function([x], graph) as never);
+      const session = await ortSession(peers.ort, theano.function(inputs, output) as never);
       disposers.push(() => void session.release());
-      runners.ort = ortRunner(session, { [session.inputNames[0]!]: ortTensor(peers.ort, dtype, data, [data.length]) });
+      const feeds: Record<string, Ort.Tensor> = {};
+      data.forEach((d, i) => (feeds[session.inputNames[i]!] = ortTensor(peers.ort!, dtype, d.data, d.shape)));
+      runners.ort = ortRunner(session, feeds);
     } catch (e) {
       failed.ort = message(e);
     }
@@ -354,21 +373,43 @@ async function elemwiseRunners(
   return { runners, dispose: () => disposers.forEach((d) => d()) };
 }
 
+/** Times and checks `spec` on every peer. */
+async function specRow(
+  peers: Loaded,
+  workload: string,
+  spec: Spec,
+  timing: { runs: number; warmup: number },
+  kind: CheckKind,
+  k?: number,
+): Promise<Row> {
+  const failed: Partial<Record<Peer, string>> = {};
+  const { runners, dispose } = await specRunners(peers, spec, failed);
+  const row = await measureRow(workload, spec.dtype, runners, failed, timing, kind, k);
+  dispose();
+  return row;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// W1, W2: 1e6 elements
+
+const ELEMWISE_TIMING = { runs: 11, warmup: 2 };
+
 async function elemwise(peers: Loaded, which: 'W1' | 'W2', dtype: Dtype, base: Float64Array): Promise<Row | undefined> {
   const workload = which === 'W1' ? 'W1 sigmoid(x)·tanh(x) + x²' : 'W2 sum(exp(x))';
   if (!selected(workload, dtype)) return undefined;
-  const failed: Partial<Record<Peer, string>> = {};
-  const { runners, dispose } = await elemwiseRunners(peers, which, dtype, asDtype(base, dtype), failed);
-  const row = await measureRow(
-    workload,
+  const x = T.tensor(dtype, 1, 'x');
+  const spec: Spec = {
     dtype,
-    runners,
-    failed,
-    ELEMWISE_TIMING,
-    which === 'W1' ? 'elementwise' : 'sum',
-  );
-  dispose();
-  return row;
+    inputs: [x],
+    output: which === 'W1' ? w1Graph(x) : w2Graph(x),
+    data: [{ data: asDtype(base, dtype), shape: [base.length] }],
+    jax:
+      which === 'W1'
+        ? ({ numpy: np, nn }, v) => nn.sigmoid(v.ref).mul(np.tanh(v.ref)).add(v.ref.mul(v))
+        : ({ numpy: np }, v) => np.sum(np.exp(v)),
+    tf: which === 'W1' ? w1Tf : (v) => tf.sum(tf.exp(v)),
+  };
+  return specRow(peers, workload, spec, ELEMWISE_TIMING, which === 'W1' ? 'elementwise' : 'sum');
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -382,52 +423,18 @@ const MATMUL_TIMING: Record<number, { runs: number; warmup: number }> = {
 
 async function matmul(peers: Loaded, n: number): Promise<Row | undefined> {
   const workload = `W3 matmul ${n}`;
-  const dtype = 'float32';
-  if (!selected(workload, dtype)) return undefined;
-  const { a: a64, b: b64 } = matmulOperands(n);
-  const [a, b] = [Float32Array.from(a64), Float32Array.from(b64)];
-  const [A, B] = [ndarray<2>(dtype, [n, n], a), ndarray<2>(dtype, [n, n], b)];
+  if (!selected(workload, 'float32')) return undefined;
+  const { a, b } = matmulOperands(n);
   const [x, y] = T.fmatrices('A', 'B');
-  const failed: Partial<Record<Peer, string>> = {};
-  const runners: Runners = {};
-  const disposers: (() => void)[] = [];
-  for (const [peer, mode] of [
-    ['js', undefined],
-    ['wasm', WASM],
-  ] as const) {
-    runners[peer] = build(failed, peer, () => {
-      const f = theano.function([x!, y!], T.dot(x!, y!), mode ? { mode } : {});
-      return () => f(A, B).data as Float32Array;
-    });
-  }
-  const { jax } = peers;
-  runners.jax = build(failed, 'jax', () => {
-    if (!jax) return undefined;
-    const np = jax.numpy;
-    const [ja, jb] = [np.array(a, { shape: [n, n] }), np.array(b, { shape: [n, n] })];
-    const f = jax.jit((p: JaxArray, q: JaxArray) => np.matmul(p, q));
-    disposers.push(() => (ja.dispose(), jb.dispose(), f.dispose()));
-    return () => f(ja.ref, jb.ref).dataSync() as Float32Array;
-  });
-  runners.tfwasm = build(failed, 'tfwasm', () => {
-    if (!peers.tfwasm) return undefined;
-    const [ta, tb] = [tf.tensor2d(a, [n, n]), tf.tensor2d(b, [n, n])];
-    disposers.push(() => tf.dispose([ta, tb]));
-    return () => tfRun(() => tf.matMul(ta, tb));
-  });
-  if (peers.ort) {
-    try {
-      const session = await ortSession(peers.ort, theano.function([x!, y!], T.dot(x!, y!)) as never);
-      disposers.push(() => void session.release());
-      const [ia, ib] = session.inputNames as [string, string];
-      const feeds = { [ia]: ortTensor(peers.ort, dtype, a, [n, n]), [ib]: ortTensor(peers.ort, dtype, b, [n, n]) };
-      runners.ort = ortRunner(session, feeds);
-    } catch (e) {
-      failed.ort = message(e);
-    }
-  }
-  const row = await measureRow(workload, dtype, runners, failed, MATMUL_TIMING[n]!, 'matmul', n);
-  disposers.forEach((d) => d());
+  const spec: Spec = {
+    dtype: 'float32',
+    inputs: [x!, y!],
+    output: T.dot(x!, y!),
+    data: [a, b].map((d) => ({ data: Float32Array.from(d), shape: [n, n] })),
+    jax: ({ numpy: np }, p, q) => np.matmul(p, q),
+    tf: (p, q) => tf.matMul(p, q),
+  };
+  const row = await specRow(peers, workload, spec, MATMUL_TIMING[n]!, 'matmul', n);
   return { ...row, flops: 2 * n ** 3 };
 }
 
@@ -679,58 +686,27 @@ const CALL_TIMING = { runs: 7, warmup: 1 };
 async function overhead(peers: Loaded, dtype: Dtype): Promise<Row | undefined> {
   const workload = 'call overhead 2x2 a + b';
   if (!selected(workload, dtype)) return undefined;
-  const a = asDtype(Float64Array.from([1, 2, 3, 4]), dtype);
-  const b = asDtype(Float64Array.from([5, 6, 7, 8]), dtype);
   const [x, y] = [T.tensor(dtype, 2, 'a'), T.tensor(dtype, 2, 'b')];
-  const [A, B] = [ndarray<2>(dtype, [2, 2], a), ndarray<2>(dtype, [2, 2], b)];
+  const spec: Spec = {
+    dtype,
+    inputs: [x, y],
+    output: T.add(x, y),
+    data: [
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ].map((v) => ({ data: asDtype(Float64Array.from(v), dtype), shape: [2, 2] })),
+    jax: (_, p, q) => p.add(q),
+    tf: (p, q) => tf.add(p, q),
+  };
   const failed: Partial<Record<Peer, string>> = {};
-  const once: Partial<Record<Peer, () => FloatArray | Promise<FloatArray>>> = {};
-  const disposers: (() => void)[] = [];
-  for (const [peer, mode] of [
-    ['js', undefined],
-    ['wasm', WASM],
-  ] as const) {
-    const f = build(failed, peer, () => {
-      const g = theano.function([x, y], T.add(x, y), mode ? { mode } : {});
-      return () => g(A, B).data as FloatArray;
-    });
-    if (f) once[peer] = f as () => FloatArray;
-  }
-  const { jax } = peers;
-  const jaxRun = build(failed, 'jax', () => {
-    if (!jax) return undefined;
-    const np = jax.numpy;
-    const [ja, jb] = [a, b].map((v) => np.array(v, { dtype: jaxDtype(jax, dtype), shape: [2, 2] }));
-    const f = jax.jit((p: JaxArray, q: JaxArray) => p.add(q));
-    disposers.push(() => (ja!.dispose(), jb!.dispose(), f.dispose()));
-    return () => f(ja!.ref, jb!.ref).dataSync() as FloatArray;
-  });
-  if (jaxRun) once.jax = jaxRun as () => FloatArray;
-  if (peers.tfwasm && dtype === 'float32') {
-    const [ta, tb] = [tf.tensor2d(a as Float32Array, [2, 2]), tf.tensor2d(b as Float32Array, [2, 2])];
-    disposers.push(() => tf.dispose([ta, tb]));
-    once.tfwasm = () => tfRun(() => tf.add(ta, tb));
-  }
-  if (peers.ort) {
-    try {
-      const session = await ortSession(peers.ort, theano.function([x, y], T.add(x, y)) as never);
-      disposers.push(() => void session.release());
-      const [ia, ib] = session.inputNames as [string, string];
-      const run = ortRunner(session, {
-        [ia]: ortTensor(peers.ort, dtype, a, [2, 2]),
-        [ib]: ortTensor(peers.ort, dtype, b, [2, 2]),
-      });
-      once.ort = run as () => Promise<FloatArray>;
-    } catch (e) {
-      failed.ort = message(e);
-    }
-  }
+  const { runners: once, dispose } = await specRunners(peers, spec, failed);
+  // one timed run: CALLS calls, awaiting each asynchronous one
   const runners: Runners = {};
   for (const p of PEERS) {
     const f = once[p];
     if (!f) continue;
     runners[p] = async () => {
-      let r: FloatArray = new Float64Array(0);
+      let r: Result = 0;
       for (let i = 0; i < CALLS; i++) {
         const v = f();
         r = v instanceof Promise ? await v : v;
@@ -739,7 +715,7 @@ async function overhead(peers: Loaded, dtype: Dtype): Promise<Row | undefined> {
     };
   }
   const row = await measureRow(workload, dtype, runners, failed, CALL_TIMING, 'exact');
-  disposers.forEach((d) => d());
+  dispose();
   for (const p of PEERS) if (row.ms[p] !== undefined) row.ms[p] = (row.ms[p]! * 1000) / CALLS;
   return { ...row, perCallUs: true };
 }
