@@ -93,10 +93,19 @@ interface Loaded {
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 200);
 
-async function loadJax(): Promise<Jax> {
-  // jax-js 0.1.25 tests `data instanceof Float16Array` when given a Float64Array; Node 20 has no Float16Array.
+/**
+ * jax-js 0.1.25 tests `data instanceof Float16Array` when given a Float64Array, which throws where there is no
+ * Float16Array (Node 20): an empty stand-in class while the benchmark runs (no `from`, so onnxruntime, which looks
+ * for `Float16Array.from`, still sees none). Returns the function that removes it.
+ */
+function float16Shim(): () => void {
   const g = globalThis as { Float16Array?: unknown };
-  if (g.Float16Array === undefined) g.Float16Array = class Float16ArrayUnavailable {};
+  if (g.Float16Array !== undefined) return () => {};
+  g.Float16Array = class Float16ArrayUnavailable {};
+  return () => delete g.Float16Array;
+}
+
+async function loadJax(): Promise<Jax> {
   const jax = await import('@jax-js/jax');
   const devices = await jax.init('wasm');
   if (!devices.includes('wasm')) throw new Error(`no wasm device (devices: ${devices.join(', ')})`);
@@ -857,7 +866,9 @@ const ABOUT = [
 
 export async function run(): Promise<BenchReport> {
   const previousBackend = tf.getBackend();
+  const removeShim = float16Shim();
   const peers = await loadPeers();
+  const tensorsBefore = tf.memory().numTensors;
   const rows: Row[] = [];
   const push = (r: Row | undefined) => r && rows.push(r);
   try {
@@ -869,11 +880,14 @@ export async function run(): Promise<BenchReport> {
     for (const dtype of ['float32', 'float64'] as const) push(await mlp(peers, dtype));
     for (const dtype of ['float32', 'float64'] as const) push(await overhead(peers, dtype));
   } finally {
+    removeShim();
     if (previousBackend && previousBackend !== tf.getBackend()) await tf.setBackend(previousBackend);
   }
+  const leaked = tf.memory().numTensors - tensorsBefore;
+  const leakNote = leaked === 0 ? [] : [`warning: ${leaked} tfjs tensors were not disposed`];
   return {
     title: 'Peers: theano-ts (js, wasm) against jax-js, tfjs-wasm and onnxruntime-node (issue 12 targets)',
     tables: [timesTable(rows), checksTable(rows)],
-    notes: [...problemNotes(rows, peers), ...targetNotes(rows), ...ABOUT],
+    notes: [...problemNotes(rows, peers), ...leakNote, ...targetNotes(rows), ...ABOUT],
   };
 }
