@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { formatTable, machine, type BenchReport } from './harness.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const NOT_BENCHMARKS = new Set(['run.ts', 'harness.ts']);
+const NOT_BENCHMARKS = new Set(['run.ts', 'harness.ts', 'workload-defs.ts']);
 
 const args = process.argv.slice(2);
 const markdown = args.includes('--markdown');

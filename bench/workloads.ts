@@ -18,35 +18,47 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as theano from '../src/index.js';
-import type { SharedVariable } from '../src/index.js';
 import {
   fmt,
   fmtRatio,
   fmtSci,
   agrees,
-  maxAbs,
   maxAbsDiff,
-  seededRandom,
+  maxAbs,
   targetNote,
   timeInterleaved,
-  uniformArray,
   type BenchReport,
   type BenchTable,
 } from './harness.js';
+import {
+  asDtype,
+  checkedDiff,
+  checkedStep,
+  elemwiseInput,
+  logregData,
+  logregTf,
+  logregTheano,
+  LR_FEATS,
+  LR_N,
+  MLP_BATCH,
+  MLP_HIDDEN,
+  MLP_IN,
+  MLP_OUT,
+  mlpData,
+  mlpTf,
+  mlpTheano,
+  ndarray,
+  tfRun,
+  w1Graph,
+  w1Tf,
+  w2Graph,
+  type Dtype,
+  type FloatArray,
+  type Trainer,
+} from './workload-defs.js';
 
 const T = theano.tensor;
 const REFERENCE = theano.FAST_RUN.withLinker('reference');
-
-type Dtype = 'float32' | 'float64';
-type FloatArray = Float32Array | Float64Array;
-
-/** The Float64Array `data` in `dtype` (rounded to float32 for float32). */
-const asDtype = (data: Float64Array, dtype: Dtype): FloatArray =>
-  dtype === 'float32' ? Float32Array.from(data) : data;
-
-function ndarray<R extends 1 | 2>(dtype: Dtype, shape: readonly number[], data: FloatArray): theano.NDArray<Dtype, R> {
-  return new theano.NDArray<Dtype, R>(dtype, shape, data);
-}
 
 /** One row of a results table: theano, hand, tfjs and reference times and the differences between results. */
 interface Row {
@@ -105,18 +117,9 @@ function resultsTable(title: string, rows: readonly Row[]): BenchTable {
   };
 }
 
-/** Runs `f` in a tf.tidy and reads the result back with dataSync(), so that the work is done and nothing leaks. */
-function tfRun(f: () => tf.Tensor): Float32Array {
-  const out = tf.tidy(f);
-  const data = out.dataSync() as Float32Array;
-  out.dispose();
-  return data;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // W1 and W2: elementwise and a reduction on 1e6 elements
 
-const N_ELEMWISE = 1_000_000;
 const ELEMWISE_RUNS = 15;
 const ELEMWISE_WARMUP = 2;
 
@@ -172,8 +175,8 @@ function elemwise(base: Float64Array, dtype: Dtype): Row[] {
   const data = asDtype(base, dtype);
   const X = ndarray<1>(dtype, [data.length], data);
   const x = T.tensor(dtype, 1, 'x');
-  const w1 = T.add(T.mul(T.div(1, T.add(1, T.exp(T.neg(x)))), T.tanh(x)), T.mul(x, x));
-  const w2 = T.sum(T.exp(x));
+  const w1 = w1Graph(x);
+  const w2 = w2Graph(x);
   const f1 = theano.function([x], w1);
   const r1 = theano.function([x], w1, { mode: REFERENCE });
   const f2 = theano.function([x], w2);
@@ -187,8 +190,7 @@ function elemwise(base: Float64Array, dtype: Dtype): Row[] {
       theano: () => f1(X).data as FloatArray,
       hand: dtype === 'float64' ? () => w1Hand64(d64) : () => w1Hand32(d32),
       handRounded: dtype === 'float32' ? () => w1Hand32Rounded(d32) : undefined,
-      // tf.sigmoid for 1 / (1 + exp(-x)): what theano-ts's optimizer makes of it, and tfjs's cheapest form.
-      tfjs: tx ? () => tfRun(() => tf.add(tf.mul(tf.sigmoid(tx), tf.tanh(tx)), tf.mul(tx, tx))) : undefined,
+      tfjs: tx ? () => tfRun(() => w1Tf(tx)) : undefined,
       reference: () => r1(X).data as FloatArray,
     },
     ELEMWISE_RUNS,
@@ -241,53 +243,19 @@ function elemwise(base: Float64Array, dtype: Dtype): Row[] {
 const TRAIN_RUNS = 7;
 const TRAIN_WARMUP = 2;
 
-interface Trainer {
-  /** Releases what the trainer holds (tfjs optimizers). */
-  dispose?(): void;
-  /** Sets the parameters back to their initial values. */
-  reset(): void;
-  /** One SGD step; returns the cost before the step. */
-  step(): number;
-  /** The current parameters, flattened, in a fixed order. */
-  params(): ArrayLike<number>[];
-}
-
-interface Checked {
-  /** The cost and the parameters after one step from the initial parameters. */
-  cost: number;
-  params: ArrayLike<number>[];
-  /** The largest |cost| or |parameter| there. */
-  scale: number;
-}
-
-/** One step from the initial parameters: what the checks compare. */
-function checkedStep(t: Trainer): Checked {
-  t.reset();
-  const cost = t.step();
-  const params = t.params().map((p) => Float64Array.from(p));
-  return { cost, params, scale: Math.max(Math.abs(cost), ...params.map(maxAbs)) };
-}
-
-/** The largest difference between two peers' costs and parameters after their checked step. */
-function checkedDiff(a: Checked, b: Checked): number {
-  let d = Math.abs(a.cost - b.cost);
-  a.params.forEach((p, i) => (d = Math.max(d, maxAbsDiff(p, b.params[i]!))));
-  return d;
-}
-
 /**
  * Checks one step of each peer from the same start, then times the peers' steps interleaved (the theano and
  * reference trainers share their shared variables; each step still does the same work). Returns a table row.
  */
-function trainRow(
+async function trainRow(
   workload: string,
   dtype: Dtype,
   peers: { theano: Trainer; reference: Trainer; hand?: Trainer | undefined; tfjs?: Trainer | undefined },
-): Row {
-  const theanoStep = checkedStep(peers.theano);
-  const referenceStep = checkedStep(peers.reference);
-  const handStep = peers.hand && checkedStep(peers.hand);
-  const tfjsStep = peers.tfjs && checkedStep(peers.tfjs);
+): Promise<Row> {
+  const theanoStep = await checkedStep(peers.theano);
+  const referenceStep = await checkedStep(peers.reference);
+  const handStep = peers.hand && (await checkedStep(peers.hand));
+  const tfjsStep = peers.tfjs && (await checkedStep(peers.tfjs));
   const t = timeInterleaved(
     { theano: peers.theano.step, hand: peers.hand?.step, tfjs: peers.tfjs?.step, reference: peers.reference.step },
     TRAIN_RUNS,
@@ -308,35 +276,7 @@ function trainRow(
   };
 }
 
-type SharedFloat = SharedVariable<Dtype, 0 | 1 | 2>;
-
-/** A theano trainer: `fn` runs one step on the bound inputs; `init` holds each shared variable's initial value. */
-function theanoTrainer(fn: () => number, init: [SharedFloat, theano.NDArray][]): Trainer {
-  return {
-    reset: () => init.forEach(([v, value]) => v.setValue(value as never)),
-    step: fn,
-    params: () => init.map(([v]) => v.getArray().data as FloatArray),
-  };
-}
-
-function tfTrainer(loss: () => tf.Scalar, vars: tf.Variable[], init: tf.Tensor[]): Trainer {
-  const optimizer = tf.train.sgd(0.1);
-  return {
-    reset: () => vars.forEach((v, i) => v.assign(init[i]!)),
-    step: () =>
-      tf.tidy(() => {
-        const cost = optimizer.minimize(loss, true, vars)!;
-        return cost.dataSync()[0]!;
-      }),
-    params: () => vars.map((v) => v.dataSync() as Float32Array),
-    dispose: () => optimizer.dispose(),
-  };
-}
-
 // W4: logistic regression
-
-const LR_N = 4000;
-const LR_FEATS = 400;
 
 /** One step of the logistic regression by hand, on row-major X (N x F) and 0/1 labels y; w and b update in place. */
 function logregHandStep(X: FloatArray, y: FloatArray, w: FloatArray, b: { value: number }): number {
@@ -369,147 +309,43 @@ function logregHandStep(X: FloatArray, y: FloatArray, w: FloatArray, b: { value:
   return cost;
 }
 
-function logisticRegression(dtype: Dtype): Row {
-  const rand = seededRandom(4);
-  const xData = asDtype(uniformArray(rand, LR_N * LR_FEATS), dtype);
-  const yData = asDtype(
-    Float64Array.from({ length: LR_N }, () => (rand() < 0.5 ? 0 : 1)),
-    dtype,
-  );
-  const w0 = asDtype(uniformArray(rand, LR_FEATS, -0.05, 0.05), dtype);
-
-  // theano: the tutorial's graph, with sigmoid and binaryCrossentropy for its 1 / (1 + exp(-z)) and xent
-  const x = T.tensor(dtype, 2, 'x');
-  const y = T.tensor(dtype, 1, 'y');
-  const w = theano.shared(ndarray<1>(dtype, [LR_FEATS], w0), { name: 'w' });
-  const b = theano.shared(0, { name: 'b', dtype });
-  const p = T.sigmoid(T.add(T.dot(x, w), b));
-  const cost = T.add(T.mean(T.binaryCrossentropy(p, y)), T.mul(0.01, T.sum(T.sqr(w))));
-  const [gw, gb] = T.grad(cost, [w, b]);
-  const updates: theano.Update[] = [
-    [w, T.sub(w, T.mul(0.1, gw))],
-    [b, T.sub(b, T.mul(0.1, gb))],
-  ] as theano.Update[];
-  const X = ndarray<2>(dtype, [LR_N, LR_FEATS], xData);
-  const Y = ndarray<1>(dtype, [LR_N], yData);
-  const init: [SharedFloat, theano.NDArray][] = [
-    [w as SharedFloat, ndarray<1>(dtype, [LR_FEATS], w0)],
-    [b as SharedFloat, new theano.NDArray(dtype, [], asDtype(new Float64Array(1), dtype))],
-  ];
-  const fast = theano.function([x, y], cost, { updates });
-  const reference = theano.function([x, y], cost, { updates, mode: REFERENCE });
-
+async function logisticRegression(dtype: Dtype): Promise<Row> {
+  const d = logregData(dtype);
   // by hand
-  const hw = w0.slice();
+  const hw = d.w0.slice();
   const hb = { value: 0 };
   const hand: Trainer = {
     reset: () => {
-      hw.set(w0);
+      hw.set(d.w0);
       hb.value = 0;
     },
-    step: () => logregHandStep(xData, yData, hw, hb),
+    step: () => logregHandStep(d.x, d.y, hw, hb),
     params: () => [hw, [hb.value]],
   };
-
-  // tfjs
-  let tfjs: Trainer | undefined;
-  let tfTensors: tf.Tensor[] = [];
-  if (dtype === 'float32') {
-    const tx = tf.tensor2d(xData as Float32Array, [LR_N, LR_FEATS]);
-    const ty = tf.tensor2d(yData as Float32Array, [LR_N, 1]);
-    const tInit = [tf.tensor2d(w0 as Float32Array, [LR_FEATS, 1]), tf.scalar(0)];
-    const vw = tf.variable(tInit[0]!);
-    const vb = tf.variable(tInit[1]!);
-    const loss = (): tf.Scalar => {
-      const pr = tf.sigmoid(tf.add(tf.matMul(tx, vw), vb));
-      const xent = tf.neg(tf.add(tf.mul(ty, tf.log(pr)), tf.mul(tf.sub(1, ty), tf.log(tf.sub(1, pr)))));
-      return tf.add(tf.mean(xent), tf.mul(0.01, tf.sum(tf.square(vw)))) as tf.Scalar;
-    };
-    tfjs = tfTrainer(loss, [vw, vb], tInit);
-    tfTensors = [tx, ty, vw, vb, ...tInit];
-  }
-
-  const row = trainRow(`W4 logreg step ${LR_N}x${LR_FEATS}`, dtype, {
-    theano: theanoTrainer(() => fast(X, Y) as number, init),
-    reference: theanoTrainer(() => reference(X, Y) as number, init),
+  const tfjs = dtype === 'float32' ? logregTf(d) : undefined;
+  const row = await trainRow(`W4 logreg step ${LR_N}x${LR_FEATS}`, dtype, {
+    theano: logregTheano(d),
+    reference: logregTheano(d, REFERENCE),
     hand,
-    tfjs,
+    tfjs: tfjs?.trainer,
   });
-  tf.dispose(tfTensors);
+  tf.dispose(tfjs?.tensors ?? []);
   return row;
 }
 
 // W5: MLP 784-256-10
 
-const MLP_BATCH = 128;
-const MLP_IN = 784;
-const MLP_HIDDEN = 256;
-const MLP_OUT = 10;
-
-function mlp(dtype: Dtype): Row {
-  const rand = seededRandom(5);
-  const xData = asDtype(uniformArray(rand, MLP_BATCH * MLP_IN, 0, 1), dtype);
-  const labels = Int32Array.from({ length: MLP_BATCH }, () => Math.floor(rand() * MLP_OUT));
-  const W1 = asDtype(uniformArray(rand, MLP_IN * MLP_HIDDEN, -1 / 28, 1 / 28), dtype);
-  const b1 = asDtype(new Float64Array(MLP_HIDDEN), dtype);
-  const W2 = asDtype(uniformArray(rand, MLP_HIDDEN * MLP_OUT, -1 / 16, 1 / 16), dtype);
-  const b2 = asDtype(new Float64Array(MLP_OUT), dtype);
-
-  const x = T.tensor(dtype, 2, 'x');
-  const y = T.ivector('y');
-  const init: [SharedFloat, theano.NDArray][] = [];
-  const param = <R extends 1 | 2>(name: string, shape: number[], data: FloatArray) => {
-    const v = theano.shared(ndarray<R>(dtype, shape, data), { name });
-    init.push([v as SharedFloat, ndarray<R>(dtype, shape, data)]);
-    return v;
-  };
-  const sW1 = param<2>('W1', [MLP_IN, MLP_HIDDEN], W1);
-  const sb1 = param<1>('b1', [MLP_HIDDEN], b1);
-  const sW2 = param<2>('W2', [MLP_HIDDEN, MLP_OUT], W2);
-  const sb2 = param<1>('b2', [MLP_OUT], b2);
-  const hidden = T.relu(T.add(T.dot(x, sW1), sb1));
-  const probabilities = T.softmax(T.add(T.dot(hidden, sW2), sb2));
-  const cost = T.mean(T.categoricalCrossentropy(probabilities, y));
-  const grads = T.grad(cost, [sW1, sb1, sW2, sb2]);
-  const updates = [sW1, sb1, sW2, sb2].map((v, i) => [
-    v,
-    T.sub(v, T.mul(0.1, grads[i]!)),
-  ]) as unknown as theano.Update[];
-  const X = ndarray<2>(dtype, [MLP_BATCH, MLP_IN], xData);
-  const Y = new theano.NDArray<'int32', 1>('int32', [MLP_BATCH], labels);
-  const fast = theano.function([x, y], cost, { updates });
-  const reference = theano.function([x, y], cost, { updates, mode: REFERENCE });
-  let tfjs: Trainer | undefined;
-  let tfTensors: tf.Tensor[] = [];
-  if (dtype === 'float32') {
-    const tx = tf.tensor2d(xData as Float32Array, [MLP_BATCH, MLP_IN]);
-    const onehot = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), MLP_OUT).toFloat());
-    const tInit = [
-      tf.tensor2d(W1 as Float32Array, [MLP_IN, MLP_HIDDEN]),
-      tf.tensor1d(b1 as Float32Array),
-      tf.tensor2d(W2 as Float32Array, [MLP_HIDDEN, MLP_OUT]),
-      tf.tensor1d(b2 as Float32Array),
-    ];
-    const vars = tInit.map((t) => tf.variable(t));
-    const [vW1, vb1, vW2, vb2] = vars as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
-    const loss = (): tf.Scalar => {
-      const h = tf.relu(tf.add(tf.matMul(tx, vW1), vb1));
-      const z = tf.add(tf.matMul(h, vW2), vb2);
-      return tf.neg(tf.mean(tf.sum(tf.mul(onehot, tf.logSoftmax(z)), 1))) as tf.Scalar;
-    };
-    tfjs = tfTrainer(loss, vars, tInit);
-    tfTensors = [tx, onehot, ...vars, ...tInit];
-  }
-
-  const row = trainRow(`W5 MLP step ${MLP_IN}-${MLP_HIDDEN}-${MLP_OUT} b${MLP_BATCH}`, dtype, {
-    theano: theanoTrainer(() => fast(X, Y) as number, init),
-    reference: theanoTrainer(() => reference(X, Y) as number, init),
-    tfjs,
+async function mlp(dtype: Dtype): Promise<Row> {
+  const d = mlpData(dtype);
+  const tfjs = dtype === 'float32' ? mlpTf(d) : undefined;
+  const row = await trainRow(`W5 MLP step ${MLP_IN}-${MLP_HIDDEN}-${MLP_OUT} b${MLP_BATCH}`, dtype, {
+    theano: mlpTheano(d),
+    reference: mlpTheano(d, REFERENCE),
+    tfjs: tfjs?.trainer,
   });
-  tf.dispose(tfTensors);
+  tf.dispose(tfjs?.tensors ?? []);
   return row;
 }
-
 // ---------------------------------------------------------------------------------------------------------------
 // call overhead
 
@@ -588,11 +424,16 @@ export async function run(): Promise<BenchReport> {
   await tf.ready();
   const tensorsBefore = tf.memory().numTensors;
 
-  const base = uniformArray(seededRandom(1), N_ELEMWISE, -3, 3);
+  const base = elemwiseInput();
   const elemRows = [...elemwise(base, 'float64'), ...elemwise(base, 'float32')].sort((p, q) =>
     p.workload.localeCompare(q.workload),
   );
-  const trainRows = [logisticRegression('float64'), logisticRegression('float32'), mlp('float64'), mlp('float32')];
+  const trainRows = [
+    await logisticRegression('float64'),
+    await logisticRegression('float32'),
+    await mlp('float64'),
+    await mlp('float32'),
+  ];
   const overhead = callOverhead();
 
   const tables: BenchTable[] = [
