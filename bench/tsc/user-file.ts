@@ -54,7 +54,7 @@ export function sgd<D extends FloatDType>(params: readonly SharedVariable<D, 2>[
 `;
 
 class Gen {
-  private readonly rand: () => number;
+  readonly rand: () => number;
   private lines: string[] = [];
   private names = 0;
   constructor(rand: () => number) {
