@@ -7,7 +7,7 @@
  * - language-service quick info after an edit in the generated file (as an editor asks on hover).
  *
  * Run `npm run build` first (it reads dist/). `npm run bench -- tsc`; `TSC_BENCH_RUNS=5` for more runs,
- * `TSC_BENCH_PROJECT=0` to skip the project check. Instantiation and type counts are deterministic; times are the
+ * `TSC_BENCH_PROJECT=0` to skip the project check, `TSC_BENCH_PROJECT_RUNS=3` to run it more than once. Instantiation and type counts are deterministic; times are the
  * median of the runs (the machine is shared: check `uptime`).
  */
 import { spawnSync } from 'node:child_process';
@@ -247,7 +247,8 @@ export async function run(): Promise<BenchReport> {
     rmSync(dir, { recursive: true, force: true });
   }
   if (process.env.TSC_BENCH_PROJECT !== '0') {
-    const project = Array.from({ length: Math.min(runs, 3) }, () => runTsc(join(ROOT, 'tsconfig.json')));
+    const projectRuns = Number(process.env.TSC_BENCH_PROJECT_RUNS ?? 1);
+    const project = Array.from({ length: projectRuns }, () => runTsc(join(ROOT, 'tsconfig.json')));
     const wall = median(project.map((s) => s.wallMs)) / 1000;
     const cpu = median(project.map((s) => s.cpuMs)) / 1000;
     tables.push({
