@@ -42,8 +42,13 @@ export type Given = {
   [D in DType]: { [R in Rank]: readonly [Tensor<D, R>, Tensor<D, R> | InputValue<D, R>] }[Rank];
 }[DType];
 
-/** Any `[shared, newValue]` pair, before its dtypes and ranks are checked by `CheckedUpdates`. */
-export type UpdateLike = readonly [SharedVariable, Tensor];
+/**
+ * Any `[shared, newValue]` pair, before its dtypes and ranks are checked by `CheckedUpdates`. `SharedVariable<any,
+ * any>` (not `SharedVariable`): the checker relates a shared variable to it by its type arguments at once, where
+ * `SharedVariable<DType, Rank>` made it compare members one by one for each of the 90 kinds of `Update` the default
+ * of `compile`'s `U` holds (a second of every program that compiles a function; bench/tsc.ts).
+ */
+export type UpdateLike = readonly [SharedVariable<any, any>, Tensor];
 /** What an update whose value has a dtype other than its shared variable's must also be: nothing is, so it fails. */
 export interface UpdateDTypeMismatch {
   readonly 'error: the new value has a different dtype than its shared variable (cast it)': true;
