@@ -18,12 +18,13 @@ import { graphInputs } from '../graph/traversal.js';
 import { isInnerGraphOp, type InnerRunner } from '../ops/inner-graph.js';
 import type { Apply, Variable } from '../graph/variable.js';
 import { NDArray, shapeSize } from '../runtime/ndarray.js';
-import { allocStorage, type DType } from '../types/dtype.js';
+import { allocStorage, STORAGE, type DType } from '../types/dtype.js';
 import { compileKernel, type Allocator, type CompiledKernel } from './kernel.js';
 import { planSteps, stepOutputs, type Step } from './fusion.js';
 import { SCAN } from '../ops/scan.js';
 import { compileScalarScan, type ScanLoop } from './scan-loop.js';
 import { compileWasmKernel, wasmSimdAvailable } from '../wasm/kernel.js';
+import { arena } from '../wasm/arena.js';
 
 let warnedNoWasm = false;
 /** The wasm linker on an engine without WebAssembly SIMD runs every kernel as JavaScript; it says so once. */
@@ -72,6 +73,61 @@ export class BufferPool {
   /** How many distinct dtype-and-length lists the pool keeps. */
   get sizes(): number {
     return this.free.size;
+  }
+}
+
+/**
+ * The pool of a function linked with the `'wasm'` linker: buffers of intermediates are blocks of the wasm arena
+ * (`src/wasm/arena.ts`), so a wasm kernel reads its operands and writes its results there in place. A buffer is
+ * an (offset, length) block; `take` makes a fresh typed-array view of it from the arena's current buffer, and
+ * the arena grows only while no pooled view is live, so no view is ever detached. Blocks go back to the arena
+ * when their last reader is done, and every block still taken goes back when the outermost call ends (a call
+ * that threw included): between calls the pool holds no arena memory, so any number of compiled functions and
+ * calls leave the arena bounded by the largest call's peak. When the arena cannot give a block now (it would
+ * have to grow while views are live), the buffer comes from JavaScript memory (a wasm kernel copies it), and
+ * the arena grows to that demand when the next call starts.
+ */
+export class ArenaPool extends BufferPool {
+  /** The arena blocks taken in the current call, by their view. */
+  private readonly live = new Map<ArrayLike<number>, number>();
+  private depth = 0;
+
+  override take(dtype: DType, size: number): ArrayLike<number> {
+    const ctor = STORAGE[dtype];
+    if (size === 0 || dtype === 'int64') return super.take(dtype, size);
+    const offset = arena.alloc(size * ctor.BYTES_PER_ELEMENT, 'pooled');
+    if (offset < 0) return super.take(dtype, size);
+    const view = new (ctor as unknown as new (b: ArrayBuffer, o: number, n: number) => ArrayLike<number>)(
+      arena.buffer,
+      offset,
+      size,
+    );
+    this.live.set(view, offset);
+    return view;
+  }
+
+  override give(a: NDArray): void {
+    const offset = this.live.get(a.data as ArrayLike<number>);
+    if (offset === undefined) return super.give(a);
+    this.live.delete(a.data as ArrayLike<number>);
+    arena.release(offset, 'pooled');
+  }
+
+  /** A call starts: the outermost one is a safe point where the arena may grow. */
+  begin(): void {
+    if (this.depth++ === 0) arena.prepare();
+  }
+
+  /** A call ends: the outermost one returns every block still taken to the arena. */
+  end(): void {
+    if (--this.depth > 0) return;
+    for (const offset of this.live.values()) arena.release(offset, 'pooled');
+    this.live.clear();
+  }
+
+  /** Arena blocks taken and not yet given back (0 between calls). */
+  get liveBlocks(): number {
+    return this.live.size;
   }
 }
 
@@ -126,11 +182,11 @@ export function link(
   const out = new SourceWriter();
   bindLeaves(out, graph, inputs);
   const memory = planMemory(graph, steps, options.pooledOutputs ?? false);
-  const pool = options.pool ?? new BufferPool();
-  const kernels: CompiledKernel[] = [];
-  const kernelIndex = new Map<CompiledKernel, number>();
   const backend = options.backend ?? 'js';
   if (backend === 'wasm') warnIfNoWasm();
+  const pool = options.pool ?? newPool(backend, options.pooledOutputs ?? false);
+  const kernels: CompiledKernel[] = [];
+  const kernelIndex = new Map<CompiledKernel, number>();
   const context: StepContext = { out, memory, pool, P: out.bind(pool), kernels, kernelIndex, backend };
   out.emit('let t;');
   const stepMs = new Float64Array(steps.length);
@@ -150,7 +206,8 @@ export function link(
   out.emit(`return [${graph.outputs.map((v) => out.name(v)).join(', ')}];`);
 
   const body = out.body();
-  const run = new Function('E', body)(out.env) as (inputs: readonly NDArray[]) => NDArray[];
+  const generated = new Function('E', body)(out.env) as (inputs: readonly NDArray[]) => NDArray[];
+  const run = pool instanceof ArenaPool ? inArenaCalls(pool, generated) : generated;
   const produced = new Set(steps.flatMap((s) => stepOutputs(s)));
   const copyOutput = outputsToCopy(graph.outputs, memory.rootOf, (r) => !produced.has(r));
   const source = [`// linker\n${body}`, ...kernels.map((k, i) => `// kernel ${i}\n${k.source}`)].join('\n\n');
@@ -163,6 +220,29 @@ export function link(
         }))
     : undefined;
   return { run, copyOutput, source, steps, kernels, pool, stepProfile };
+}
+
+/**
+ * The pool of a new program: in the wasm arena under the `'wasm'` linker (with SIMD), except for programs whose
+ * outputs are pooled (their buffers outlive the call, while the arena may grow between calls).
+ */
+function newPool(backend: 'js' | 'wasm', pooledOutputs: boolean): BufferPool {
+  return backend === 'wasm' && !pooledOutputs && wasmSimdAvailable() ? new ArenaPool() : new BufferPool();
+}
+
+/** Brackets every call of `run` with the arena pool's begin and end (a throwing call releases its blocks too). */
+function inArenaCalls(
+  pool: ArenaPool,
+  run: (inputs: readonly NDArray[]) => NDArray[],
+): (inputs: readonly NDArray[]) => NDArray[] {
+  return (inputs) => {
+    pool.begin();
+    try {
+      return run(inputs);
+    } finally {
+      pool.end();
+    }
+  };
 }
 
 /** The generated function's text: locals named by the linker (`v3`), values bound from outside (`e5`), lines. */
