@@ -38,7 +38,7 @@ export class Arena {
   private inUse = 0;
   /** Pooled blocks handed out and not yet released: growth waits until this is 0. */
   pooledLive = 0;
-  /** The in-use bytes a refused request would have needed (the next safe point grows to it). */
+  /** The capacity a refused request would have needed (the next safe point grows to it). */
   private wanted = 0;
   private peakInUse = 0;
 
@@ -68,12 +68,18 @@ export class Arena {
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
     let offset = this.firstFit(size);
     if (offset < 0) {
-      if (this.pooledLive > 0 || !this.grow(this.inUse + size)) {
-        this.wanted = Math.max(this.wanted, this.inUse + size);
+      // the free block at the end grows with new pages: it must reach `size`
+      const have = this.capacity;
+      const last = this.freeList[this.freeList.length - 1];
+      const tail = last && last[0] + last[1] === have ? last[1] : 0;
+      const minCapacity = have + size - tail;
+      if (this.pooledLive > 0 || !this.grow(minCapacity)) {
+        // remembered: the next safe point makes room for every request refused since the last one
+        this.wanted = Math.max(this.wanted, have) + size;
         return -1;
       }
       offset = this.firstFit(size);
-      if (offset < 0) return -1; // cannot happen: growth left a free block of at least `size` at the end
+      if (offset < 0) throw new Error('internal: the arena grew without room for the block');
     }
     this.used.set(offset, size);
     this.inUse += size;
@@ -95,7 +101,7 @@ export class Arena {
   /** A safe point (no pooled view live): grows to the demand a refused request recorded. */
   prepare(): void {
     if (this.pooledLive > 0 || this.wanted === 0) return;
-    if (this.wanted > this.capacity - this.inUse) this.grow(this.wanted);
+    if (this.wanted > this.capacity) this.grow(this.wanted);
     this.wanted = 0;
   }
 
@@ -141,19 +147,15 @@ export class Arena {
   }
 
   /**
-   * Grows the memory so that `inUseBytes` fit with the blocks in use (at least by half its size, so a sequence
-   * of growing calls grows it O(log) times); false past `MAX_ARENA_BYTES`. Detaches every view: callers hold none.
+   * Grows the memory to at least `minCapacity` bytes (and by at least half its size, so a sequence of growing
+   * calls grows it O(log) times); false past `MAX_ARENA_BYTES`. Detaches every view: callers hold none.
    */
-  private grow(inUseBytes: number): boolean {
+  private grow(minCapacity: number): boolean {
     const memory = this.memory;
     const have = memory.buffer.byteLength;
-    // the free block at the end (if any) grows with the new pages; the request must fit in it
-    const last = this.freeList[this.freeList.length - 1];
-    const tail = last && last[0] + last[1] === have ? last[1] : 0;
-    const need = inUseBytes - this.inUse - tail;
-    if (need <= 0) return true;
-    const target = Math.min(Math.max(have + need, Math.ceil(have * 1.5)), MAX_ARENA_BYTES);
-    if (target < have + need) return false;
+    if (minCapacity <= have) return true;
+    if (minCapacity > MAX_ARENA_BYTES) return false;
+    const target = Math.min(Math.max(minCapacity, Math.ceil(have * 1.5)), MAX_ARENA_BYTES);
     const pages = Math.ceil((target - have) / PAGE_BYTES);
     memory.grow(pages);
     this.insertFree(have, pages * PAGE_BYTES);

@@ -80,48 +80,51 @@ export function compileWasmKernel(ir: KernelIR): CompiledKernel | null {
 const sameShape = (a: readonly number[], b: readonly number[]) =>
   a.length === b.length && a.every((d, i) => d === b[i]);
 
-/** Where a call's array operands and results live in the arena: byte addresses, and the scratch block. */
-interface Placement {
-  /** Byte address of each array input, then of each output (the loop's arguments). */
-  readonly addresses: number[];
-  /** The scratch block (-1: none) holding the operands and results that are not arena buffers. */
-  readonly scratch: number;
-}
+type Floats = Float32Array | Float64Array;
 
 /** Whether `data` is a view of the arena's memory (a pooled buffer of a function linked with `'wasm'`). */
 const inArena = (data: ArrayBufferView) => data.buffer === arena.buffer;
 
 /**
- * Places a call's operands: an array input or an output whose buffer is the arena is used in place (its byte
- * offset); the others get 16-byte aligned regions of one scratch block, inputs copied in. Null when the scratch
- * block does not fit now (the arena cannot grow while pooled views are live): the call then runs the JS kernel.
+ * Places a call's operands (`data`: the array inputs, then the outputs) for the loop: one in the arena is used in
+ * place (its byte offset goes to `args`); the others get 16-byte aligned regions of one scratch block, inputs
+ * copied in. Returns the scratch block's offset (-1: none), or null when it does not fit now (the arena cannot
+ * grow while pooled views are live): the call then runs the JS kernel.
  */
 function placeOperands(
-  inputs: readonly (Float32Array | Float64Array)[],
-  outputs: readonly (Float32Array | Float64Array)[],
+  data: readonly Floats[],
+  nInputs: number,
   n: number,
   bytes: number,
   View: Float32ArrayConstructor | Float64ArrayConstructor,
-): Placement | null {
+  args: number[],
+): number | null {
   const region = Math.ceil((n * bytes) / 16) * 16;
-  const all = [...inputs, ...outputs];
-  const copied = all.filter((d) => !inArena(d)).length;
+  let copied = 0;
+  for (const d of data) if (!inArena(d)) copied++;
+  if (copied === 0) {
+    for (let i = 0; i < data.length; i++) args[i] = data[i]!.byteOffset;
+    return -1;
+  }
   if (region * copied > MAX_ARENA_BYTES) return null;
-  const scratch = copied > 0 ? arena.alloc(region * copied, 'scratch') : -1;
-  if (copied > 0 && scratch < 0) return null;
+  const scratch = arena.alloc(region * copied, 'scratch');
+  if (scratch < 0) return null;
   const buffer = arena.buffer; // taken after the allocation, which may have grown the memory
   let next = scratch;
-  const addresses = all.map((d, i) => {
-    if (inArena(d)) return d.byteOffset;
-    const at = next;
-    next += region;
-    if (i < inputs.length) {
-      new View(buffer, at, n).set(d);
+  for (let i = 0; i < data.length; i++) {
+    const d = data[i]!;
+    if (d.buffer === buffer) {
+      args[i] = d.byteOffset;
+      continue;
+    }
+    args[i] = next;
+    if (i < nInputs) {
+      new View(buffer, next, n).set(d);
       copiedIn++;
     }
-    return at;
-  });
-  return { addresses, scratch };
+    next += region;
+  }
+  return scratch;
 }
 
 /**
@@ -132,51 +135,59 @@ function placeOperands(
 function wasmCall(ir: KernelIR, plan: WasmPlan, run: (...args: number[]) => number, js: Kernel): Kernel {
   const { nonScalarInputs: arrays, scalarInputs, dtype } = plan;
   const nIn = ir.inputs.length;
+  const nArr = arrays.length;
   const nOut = ir.reduce ? 0 : ir.outputs.length;
   const bytes = dtype === 'float32' ? 4 : 8;
   const View = dtype === 'float32' ? Float32Array : Float64Array;
-  const args = new Array<number>(arrays.length + nOut + 1 + scalarInputs.length);
+  const args = new Array<number>(nArr + nOut + 1 + scalarInputs.length);
+  const data = new Array<Floats>(nArr + nOut);
   return (...operands: unknown[]) => {
     const first = operands[arrays[0]!] as NDArray;
     const shape = first.shape;
     const n = first.size;
     if (n < wasmOptions.minElements || shape.length !== ir.rank) return js(...operands);
-    for (const k of arrays) {
-      const a = operands[k] as NDArray;
+    for (let i = 0; i < nArr; i++) {
+      const a = operands[arrays[i]!] as NDArray;
       if (!a.isContiguous || (a !== first && !sameShape(a.shape, shape))) return js(...operands);
+      data[i] = contiguousData(a, n);
     }
     const alloc = operands[nIn] as Allocator;
-    const ins = arrays.map((k) => contiguousData(operands[k] as NDArray, n));
-    const outs: (Float32Array | Float64Array)[] = [];
-    for (let j = 0; j < nOut; j++) outs.push(alloc(j, n) as Float32Array | Float64Array);
-    const placed = placeOperands(ins, outs, n, bytes, View);
-    if (!placed) {
-      // the JS kernel writes into the buffers already taken for this call
-      const given: Allocator = (j, size) => (size === n && outs[j] ? outs[j]! : alloc(j, size));
-      return js(...operands.slice(0, nIn), given);
+    for (let j = 0; j < nOut; j++) data[nArr + j] = alloc(j, n) as Floats;
+    const scratch = placeOperands(data, nArr, n, bytes, View, args);
+    if (scratch === null) return jsInto(js, operands, nIn, data.slice(nArr), n);
+    args[nArr + nOut] = n;
+    for (let i = 0; i < scalarInputs.length; i++) {
+      const a = operands[scalarInputs[i]!] as NDArray;
+      args[nArr + nOut + 1 + i] = (a.data as Floats)[a.offset]!;
     }
-    placed.addresses.forEach((address, i) => (args[i] = address));
-    args[arrays.length + nOut] = n;
-    scalarInputs.forEach((k, i) => {
-      const a = operands[k] as NDArray;
-      args[arrays.length + nOut + 1 + i] = (a.data as Float64Array)[a.offset]!;
-    });
     const sum = run(...args);
     calls++;
-    const buffer = arena.buffer;
-    outs.forEach((r, j) => {
-      if (inArena(r)) return;
-      r.set(new View(buffer, placed.addresses[arrays.length + j]!, n));
-      copiedOut++;
-    });
-    if (placed.scratch >= 0) arena.release(placed.scratch, 'scratch');
+    if (scratch >= 0) {
+      const buffer = arena.buffer;
+      for (let j = 0; j < nOut; j++) {
+        const r = data[nArr + j]!;
+        if (r.buffer === buffer) continue;
+        r.set(new View(buffer, args[nArr + j]!, n));
+        copiedOut++;
+      }
+      arena.release(scratch, 'scratch');
+    }
     if (ir.reduce) {
-      const r = alloc(0, 1) as Float32Array | Float64Array;
+      const r = alloc(0, 1) as Floats;
       r[0] = sum;
       return [new NDArray(dtype, ir.reduce.keepdims ? shape.map(() => 1) : [], r)];
     }
-    return outs.map((r) => new NDArray(dtype, shape, r));
+    const outputs = new Array<NDArray>(nOut);
+    for (let j = 0; j < nOut; j++) outputs[j] = new NDArray(dtype, shape, data[nArr + j]!);
+    return outputs;
   };
+}
+
+/** Runs the JS kernel with the output buffers already taken for this call (`outs`, of `n` elements each). */
+function jsInto(js: Kernel, operands: readonly unknown[], nIn: number, outs: readonly Floats[], n: number) {
+  const alloc = operands[nIn] as Allocator;
+  const given: Allocator = (j, size) => (size === n && outs[j] ? outs[j]! : alloc(j, size));
+  return js(...operands.slice(0, nIn), given);
 }
 
 /** The `n` elements of a contiguous array, as a typed array of exactly them (a subarray view when offset). */
