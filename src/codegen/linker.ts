@@ -19,19 +19,25 @@ import { isInnerGraphOp, type InnerRunner } from '../ops/inner-graph.js';
 import type { Apply, Variable } from '../graph/variable.js';
 import { NDArray, shapeSize } from '../runtime/ndarray.js';
 import { allocStorage, STORAGE, type DType } from '../types/dtype.js';
-import { compileKernel, type Allocator, type CompiledKernel } from './kernel.js';
+import { compileKernel, type Allocator, type CompiledKernel, type Kernel } from './kernel.js';
 import { planSteps, stepOutputs, type Step } from './fusion.js';
 import { SCAN } from '../ops/scan.js';
 import { compileScalarScan, type ScanLoop } from './scan-loop.js';
-import { compileWasmKernel, wasmSimdAvailable } from '../wasm/kernel.js';
+import { compileWasmKernel, wasmSimdAvailable, wasmStats } from '../wasm/kernel.js';
+import { checkKernelCall, referenceValues } from '../wasm/check.js';
 import { arena } from '../wasm/arena.js';
 
 let warnedNoWasm = false;
-/** The wasm linker on an engine without WebAssembly SIMD runs every kernel as JavaScript; it says so once. */
+/**
+ * The wasm linker (FAST_RUN's default) on an engine without WebAssembly SIMD is the 'js' linker: every kernel is
+ * JavaScript and the pool is JavaScript memory. It says so once per process.
+ */
 function warnIfNoWasm(): void {
   if (warnedNoWasm || wasmSimdAvailable()) return;
   warnedNoWasm = true;
-  console.warn("theano-ts: this engine lacks WebAssembly SIMD; the 'wasm' linker runs JavaScript kernels");
+  console.warn(
+    "theano-ts: this engine lacks WebAssembly SIMD; the 'wasm' linker (FAST_RUN's default) falls back to the 'js' linker",
+  );
 }
 
 /** Buffers by dtype and length, reused across steps and calls of one compiled function. */
@@ -169,6 +175,11 @@ export interface LinkOptions {
   readonly pool?: BufferPool;
   /** 'wasm': kernels the WebAssembly renderer can write run as wasm (the others stay JS). Default 'js'. */
   readonly backend?: 'js' | 'wasm';
+  /**
+   * DEBUG mode: every kernel call is checked against the reference evaluator of its nodes (exact for JavaScript
+   * kernels, within the stated error bounds for wasm; see `src/wasm/check.ts`).
+   */
+  readonly checkKernels?: boolean;
 }
 
 /** Links `graph` (already optimized) with the given input order; `profile` times every step of every call. */
@@ -187,7 +198,8 @@ export function link(
   const pool = options.pool ?? newPool(backend, options.pooledOutputs ?? false);
   const kernels: CompiledKernel[] = [];
   const kernelIndex = new Map<CompiledKernel, number>();
-  const context: StepContext = { out, memory, pool, P: out.bind(pool), kernels, kernelIndex, backend };
+  const checkKernels = options.checkKernels ?? false;
+  const context: StepContext = { out, memory, pool, P: out.bind(pool), kernels, kernelIndex, backend, checkKernels };
   out.emit('let t;');
   const stepMs = new Float64Array(steps.length);
   const clock = profile ? out.bind(() => performance.now()) : '';
@@ -338,6 +350,7 @@ interface StepContext {
   readonly kernels: CompiledKernel[];
   readonly kernelIndex: Map<CompiledKernel, number>;
   readonly backend: 'js' | 'wasm';
+  readonly checkKernels: boolean;
 }
 
 /** Emits step `i` (its results in `t`); returns the pooled roots to give back after it. */
@@ -378,6 +391,7 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
       op.inner.graphs(node.params).map((g) => g.graph),
       op.inner.transientOutputs ?? false,
       context.backend,
+      context.checkKernels,
     );
     const types = node.outputs.map((o) => o.type);
     out.emit(`// step ${i}: ${node.op.name}, its inner graphs linked`);
@@ -405,8 +419,11 @@ function linkInnerGraphs(
   graphs: readonly FunctionGraph[],
   transientOutputs: boolean,
   backend: 'js' | 'wasm',
+  checkKernels: boolean,
 ): InnerRunner {
-  const programs = graphs.map((g) => link(g, g.inputs, false, { pooledOutputs: transientOutputs, backend }));
+  const programs = graphs.map((g) =>
+    link(g, g.inputs, false, { pooledOutputs: transientOutputs, backend, checkKernels }),
+  );
   // with transient outputs (scan copies each step's outputs at once), a call's outputs go back to the pool at
   // the next call: a loop over fixed shapes allocates nothing after its first step
   const previous = graphs.map((): NDArray[] => []);
@@ -460,8 +477,23 @@ function emitKernelStep(
   out.emit(
     `// step ${i}: kernel ${kernelIndex.get(compiled)} (${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'})`,
   );
-  out.emit(`t = ${out.bind(compiled.fn)}(${[...ins, out.bind(alloc)].join(', ')});`);
+  const fn = context.checkKernels ? checkedKernel(s, compiled.fn) : compiled.fn;
+  out.emit(`t = ${out.bind(fn)}(${[...ins, out.bind(alloc)].join(', ')});`);
   out.emit(`if (t === null) t = ${out.bind(fallback)}(${ins.join(', ')});`);
+}
+
+/**
+ * DEBUG mode: the kernel, each call checked against the reference evaluator of the step's nodes (computed first:
+ * the kernel may write over an input it reads last).
+ */
+function checkedKernel(s: Extract<Step, { kind: 'kernel' }>, fn: Kernel): Kernel {
+  return (...operands: unknown[]) => {
+    const known = referenceValues(s, operands.slice(0, s.inputs.length) as NDArray[]);
+    const before = wasmStats().calls;
+    const results = fn(...operands);
+    if (results && known) checkKernelCall(s, known, results, wasmStats().calls > before);
+    return results;
+  };
 }
 
 /**
