@@ -12,6 +12,7 @@
  * Times are medians of interleaved runs after warm-up; every ratio compares numbers from this run.
  */
 import * as theano from '../src/index.js';
+import { wasmOptions } from '../src/wasm/kernel.js';
 import { fmt, fmtRatio, maxAbsDiff, seededRandom, timeInterleaved, uniformArray, type BenchReport } from './harness.js';
 
 const T = theano.tensor;
@@ -100,6 +101,59 @@ function pair(workload: string, dtype: Dtype, inputs: number, build: (...xs: the
   };
 }
 
+/** One end-to-end row: the same expression under the js linker, wasm copying every operand, and wasm zero-copy. */
+interface EndToEndRow {
+  readonly workload: string;
+  readonly dtype: Dtype;
+  readonly js: number;
+  readonly copying: number;
+  readonly zeroCopy: number;
+  readonly diff: number;
+}
+
+/**
+ * `f(x)` from the caller's JS arrays to a returned JS array, copies included: the js linker, the wasm linker as
+ * the first slice ran it (the pool in JS memory: each wasm kernel copies its operands in and its results out), and
+ * with the pool in the wasm arena (intermediates passed in place; only the caller's arrays and the result cross).
+ */
+function endToEnd(workload: string, dtype: Dtype, inputs: number, build: (...xs: theano.Tensor[]) => theano.Tensor) {
+  const rand = seededRandom(13);
+  const datas = Array.from({ length: inputs }, () => floats(dtype, uniformArray(rand, N, -3, 3)));
+  const xs = datas.map((_, i) => T.tensor(dtype, 1, `x${i}`));
+  const e = build(...xs);
+  const js = theano.function(xs, e, { mode: theano.FAST_RUN.withLinker('js') });
+  wasmOptions.zeroCopy = false;
+  const copying = theano.function(xs, e, { mode: WASM });
+  wasmOptions.zeroCopy = true;
+  const zeroCopy = theano.function(xs, e, { mode: WASM });
+  const args = datas.map((d) => vec(dtype, d));
+  const value = (v: unknown) => (v instanceof theano.NDArray ? (v.data as ArrayLike<number>) : [v as number]);
+  const t = timeInterleaved(
+    {
+      js: () => value(js(...args)),
+      copying: () => value(copying(...args)),
+      zeroCopy: () => value(zeroCopy(...args)),
+    },
+    RUNS,
+    WARMUP,
+  );
+  return {
+    workload,
+    dtype,
+    js: t.js.median,
+    copying: t.copying.median,
+    zeroCopy: t.zeroCopy.median,
+    diff: maxAbsDiff(t.zeroCopy.last, t.js.last),
+  };
+}
+
+/** x, y -> k1 -> reshape -> k2 -> reshape -> k3: three wasm kernels separated by steps that do not fuse. */
+const chain3 = (x: theano.Tensor, y: theano.Tensor) => {
+  const k1 = T.maximum(T.sub(T.mul(x, y), 0.25), T.neg(x));
+  const k2 = T.add(T.mul(T.reshape(k1, [-1, 4]), 1.5), T.reshape(y, [-1, 4]));
+  return T.sub(T.sqrt(T.abs(T.reshape(k2, [-1]))), x);
+};
+
 function mlpStep(dtype: Dtype): Row {
   const [batch, nIn, nHidden, nOut] = [128, 784, 256, 10];
   const make = (mode: theano.Mode | undefined) => {
@@ -151,6 +205,16 @@ export async function run(): Promise<BenchReport> {
     rows.push(pair('W2 sum(exp(x))', dtype, 1, (x) => T.sum(T.exp(x!))));
     rows.push(mlpStep(dtype));
   }
+  const ends: EndToEndRow[] = [];
+  for (const dtype of ['float32', 'float64'] as const) {
+    ends.push(endToEnd('C3 three kernels split by reshapes', dtype, 2, (x, y) => chain3(x!, y!)));
+  }
+  ends.push(
+    endToEnd('W1 sigmoid(x) * tanh(x) + x * x', 'float32', 1, (x) =>
+      T.add(T.mul(T.div(1, T.add(1, T.exp(T.neg(x!)))), T.tanh(x!)), T.mul(x!, x!)),
+    ),
+  );
+  ends.push(endToEnd('W2 sum(exp(x))', 'float32', 1, (x) => T.sum(T.exp(x!))));
   const ms = (v: number | undefined) => (v === undefined ? 'n/a' : fmt(v, 2));
   return {
     title: 'WebAssembly linker (first slice) against the JS linker',
@@ -178,8 +242,32 @@ export async function run(): Promise<BenchReport> {
           Number.isNaN(r.diff) ? 'n/a' : r.diff.toExponential(1),
         ]),
       },
+      {
+        title: `f(x) end to end from JS arrays, copies included (1e6 elements; ms per call, median of ${RUNS} interleaved runs)`,
+        columns: [
+          'workload',
+          'dtype',
+          'js ms',
+          'wasm copying ms',
+          'wasm zero-copy ms',
+          'js / zero-copy',
+          'copying / zero-copy',
+          'max |wasm - js|',
+        ],
+        rows: ends.map((r) => [
+          r.workload,
+          r.dtype,
+          ms(r.js),
+          ms(r.copying),
+          ms(r.zeroCopy),
+          fmtRatio(r.js / r.zeroCopy),
+          fmtRatio(r.copying / r.zeroCopy),
+          r.diff.toExponential(1),
+        ]),
+      },
     ],
     notes: [
+      '"wasm copying": the pool in JS memory, every wasm kernel copying its operands into the arena and its results out (the first slice). "zero-copy": the pool in the arena (wasmOptions.zeroCopy, the default): intermediates stay in wasm memory, only the caller\'s arrays and the returned result cross.',
       'js / wasm above 1: the wasm linker is faster. "boundary copies": copying the kernel\'s inputs into wasm memory and its output back, alone (the price of the copy-based first slice).',
       'W1 and W2 run as wasm (vectorized exp, sigmoid, tanh; the sum over every axis): their differences are the ulp-level differences of those functions (docs/codegen.md).',
     ],

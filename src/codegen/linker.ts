@@ -23,7 +23,7 @@ import { compileKernel, type Allocator, type CompiledKernel, type Kernel } from 
 import { planSteps, stepOutputs, type Step } from './fusion.js';
 import { SCAN } from '../ops/scan.js';
 import { compileScalarScan, type ScanLoop } from './scan-loop.js';
-import { compileWasmKernel, wasmSimdAvailable, wasmStats } from '../wasm/kernel.js';
+import { compileWasmKernel, wasmOptions, wasmSimdAvailable, wasmStats } from '../wasm/kernel.js';
 import { checkKernelCall, referenceValues } from '../wasm/check.js';
 import { arena } from '../wasm/arena.js';
 
@@ -85,22 +85,29 @@ export class BufferPool {
 /**
  * The pool of a function linked with the `'wasm'` linker: buffers of intermediates are blocks of the wasm arena
  * (`src/wasm/arena.ts`), so a wasm kernel reads its operands and writes its results there in place. A buffer is
- * an (offset, length) block; `take` makes a fresh typed-array view of it from the arena's current buffer, and
- * the arena grows only while no pooled view is live, so no view is ever detached. Blocks go back to the arena
- * when their last reader is done, and every block still taken goes back when the outermost call ends (a call
- * that threw included): between calls the pool holds no arena memory, so any number of compiled functions and
- * calls leave the arena bounded by the largest call's peak. When the arena cannot give a block now (it would
+ * a block of the arena; `take` makes a typed-array view of it from the arena's current buffer, and the arena
+ * grows only while no pooled view is live, so no view is ever detached. A buffer given back after its last reader
+ * serves the next value of the same dtype and length in the same call (as the JS pool), and every block goes
+ * back to the arena when the outermost call ends (a call that threw included): between calls the pool holds no
+ * arena memory, so any number of compiled functions and calls leave the arena bounded by the largest call's
+ * peak. When the arena cannot give a block now (it would
  * have to grow while views are live), the buffer comes from JavaScript memory (a wasm kernel copies it), and
  * the arena grows to that demand when the next call starts.
  */
 export class ArenaPool extends BufferPool {
-  /** The arena blocks taken in the current call, by their view. */
-  private readonly live = new Map<ArrayLike<number>, number>();
+  /** The arena blocks taken in the current call, by their view (given back or not). */
+  private readonly blocks = new Map<ArrayLike<number>, number>();
+  /** Blocks given back in this call, by dtype and length: reused as the JS pool reuses its buffers. */
+  private readonly spare = new Map<string, ArrayLike<number>[]>();
   private depth = 0;
 
   override take(dtype: DType, size: number): ArrayLike<number> {
-    const ctor = STORAGE[dtype];
     if (size === 0 || dtype === 'int64') return super.take(dtype, size);
+    // within a call, a buffer is reused only by a value of the same dtype and length, as in the JS pool (the
+    // linker's inplace rule relies on it: a loop never writes over a buffer it reads at other positions)
+    const reused = this.spare.get(`${dtype}:${size}`)?.pop();
+    if (reused) return reused;
+    const ctor = STORAGE[dtype];
     const offset = arena.alloc(size * ctor.BYTES_PER_ELEMENT, 'pooled');
     if (offset < 0) return super.take(dtype, size);
     const view = new (ctor as unknown as new (b: ArrayBuffer, o: number, n: number) => ArrayLike<number>)(
@@ -108,15 +115,16 @@ export class ArenaPool extends BufferPool {
       offset,
       size,
     );
-    this.live.set(view, offset);
+    this.blocks.set(view, offset);
     return view;
   }
 
   override give(a: NDArray): void {
-    const offset = this.live.get(a.data as ArrayLike<number>);
-    if (offset === undefined) return super.give(a);
-    this.live.delete(a.data as ArrayLike<number>);
-    arena.release(offset, 'pooled');
+    if (!this.blocks.has(a.data as ArrayLike<number>)) return super.give(a);
+    const key = `${a.dtype}:${a.data.length}`;
+    const list = this.spare.get(key);
+    if (list) list.push(a.data as ArrayLike<number>);
+    else this.spare.set(key, [a.data as ArrayLike<number>]);
   }
 
   /** A call starts: the outermost one is a safe point where the arena may grow. */
@@ -124,16 +132,17 @@ export class ArenaPool extends BufferPool {
     if (this.depth++ === 0) arena.prepare();
   }
 
-  /** A call ends: the outermost one returns every block still taken to the arena. */
+  /** A call ends: the outermost one returns every block it took to the arena (given back or not). */
   end(): void {
     if (--this.depth > 0) return;
-    for (const offset of this.live.values()) arena.release(offset, 'pooled');
-    this.live.clear();
+    for (const offset of this.blocks.values()) arena.release(offset, 'pooled');
+    this.blocks.clear();
+    this.spare.clear();
   }
 
-  /** Arena blocks taken and not yet given back (0 between calls). */
+  /** Arena blocks this pool holds (0 between calls). */
   get liveBlocks(): number {
-    return this.live.size;
+    return this.blocks.size;
   }
 }
 
@@ -239,7 +248,8 @@ export function link(
  * outputs are pooled (their buffers outlive the call, while the arena may grow between calls).
  */
 function newPool(backend: 'js' | 'wasm', pooledOutputs: boolean): BufferPool {
-  return backend === 'wasm' && !pooledOutputs && wasmSimdAvailable() ? new ArenaPool() : new BufferPool();
+  const inArena = backend === 'wasm' && !pooledOutputs && wasmOptions.zeroCopy && wasmSimdAvailable();
+  return inArena ? new ArenaPool() : new BufferPool();
 }
 
 /** Brackets every call of `run` with the arena pool's begin and end (a throwing call releases its blocks too). */

@@ -22,6 +22,12 @@ import { disassemble } from './wat.js';
 export const wasmOptions = {
   /** Calls with fewer elements run the JS kernel (the boundary crossing and copies cost more than SIMD saves). */
   minElements: 4096,
+  /**
+   * Functions linked from now on keep their intermediates in the wasm arena, so wasm kernels pass them to one
+   * another in place (false: in JavaScript memory, each wasm call copying its operands in and its results out, as
+   * the first slice did; kept to measure the difference).
+   */
+  zeroCopy: true,
 };
 
 let simdOverride: boolean | undefined;

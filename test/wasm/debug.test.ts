@@ -36,6 +36,14 @@ function kernelStep(inputs: readonly Tensor[], outputs: readonly Tensor[]): Extr
   return steps[0] as Extract<Step, { kind: 'kernel' }>;
 }
 
+/** Numbers as an array of `dtype`. */
+const floats = (dtype: 'float32' | 'float64', values: ArrayLike<number>) =>
+  new NDArray(
+    dtype,
+    [values.length],
+    (dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values)) as never,
+  );
+
 /** `x` moved by `k` ulps of `dtype` (away from zero for k > 0). */
 const moved = (x: number, k: number, dtype: 'float32' | 'float64') => {
   const v = x + k * ulp(x, dtype) * Math.sign(x || 1);
@@ -82,20 +90,13 @@ describe('the bounds catch what exceeds them', () => {
     test(`${dtype} exp: a wasm result ${bound} ulp off passes, ${2 * bound + 1} ulp off fails; a JS result 1 ulp off fails`, () => {
       const v = T.tensor(dtype, [null], 'v');
       const step = kernelStep([v], [T.exp(v)]);
-      const xs = new NDArray(
-        dtype,
-        [64],
-        (dtype === 'float32' ? Float32Array : Float64Array).from(uniform(64, 3, -5, 5)) as never,
-      );
+      const xs = floats(dtype, uniform(64, 3, -5, 5));
       const known = referenceValues(step, [xs])!;
       const want = known.get(step.outputs[0]!)!;
       const off = (k: number) =>
-        new NDArray(
+        floats(
           dtype,
-          [64],
-          (dtype === 'float32' ? Float32Array : Float64Array).from(want.toArray() as number[], (x) =>
-            moved(x, k, dtype),
-          ) as never,
+          (want.toArray() as number[]).map((x) => moved(x, k, dtype)),
         );
       expect(() => checkKernelCall(step, known, [want], false)).not.toThrow();
       expect(() => checkKernelCall(step, known, [off(bound)], true)).not.toThrow();
@@ -106,15 +107,13 @@ describe('the bounds catch what exceeds them', () => {
     test(`${dtype} IEEE arithmetic: a wasm result 1 ulp off fails (wasm must round as the reference)`, () => {
       const [a, b] = [T.tensor(dtype, [null], 'a'), T.tensor(dtype, [null], 'b')];
       const step = kernelStep([a, b], [a.mul(b).add(a.div(b))]);
-      const Arr = dtype === 'float32' ? Float32Array : Float64Array;
-      const [as, bs] = [3, 4].map((s) => new NDArray(dtype, [32], Arr.from(uniform(32, s, 0.5, 2)) as never));
+      const [as, bs] = [3, 4].map((s) => floats(dtype, uniform(32, s, 0.5, 2)));
       const known = referenceValues(step, [as!, bs!])!;
       const want = known.get(step.outputs[0]!)!;
       expect(() => checkKernelCall(step, known, [want], true)).not.toThrow();
-      const off = new NDArray(
+      const off = floats(
         dtype,
-        [32],
-        Arr.from(want.toArray() as number[], (x, i) => (i === 7 ? moved(x, 1, dtype) : x)) as never,
+        (want.toArray() as number[]).map((x, i) => (i === 7 ? moved(x, 1, dtype) : x)),
       );
       expect(() => checkKernelCall(step, known, [off], true)).toThrow(/element 7/);
     });
