@@ -17,6 +17,8 @@ import { fmt, fmtRatio, maxAbsDiff, seededRandom, timeInterleaved, uniformArray,
 
 const T = theano.tensor;
 const WASM = theano.FAST_RUN.withLinker('wasm');
+/** The baseline, pinned (FAST_RUN itself links with 'wasm' where SIMD exists). */
+const JS = theano.FAST_RUN.withLinker('js');
 type Dtype = 'float32' | 'float64';
 const N = 1_000_000;
 const RUNS = 15;
@@ -41,7 +43,7 @@ function a1(dtype: Dtype): Row {
   const [xs, ys, zs] = [0, 1, 2].map(() => floats(dtype, uniformArray(rand, N, -3, 3))) as Float64Array[];
   const [x, y, z] = [T.tensor(dtype, 1, 'x'), T.tensor(dtype, 1, 'y'), T.tensor(dtype, 1, 'z')];
   const e = T.clip(T.div(T.sub(T.mul(x, y), z), T.add(T.abs(y), 0.5)), -1, 1);
-  const js = theano.function([x, y, z], e);
+  const js = theano.function([x, y, z], e, { mode: JS });
   const wasm = theano.function([x, y, z], e, { mode: WASM });
   const [X, Y, Z] = [vec(dtype, xs!), vec(dtype, ys!), vec(dtype, zs!)];
   const round = dtype === 'float32' ? Math.fround : (v: number) => v;
@@ -87,7 +89,7 @@ function pair(workload: string, dtype: Dtype, inputs: number, build: (...xs: the
   const datas = Array.from({ length: inputs }, () => floats(dtype, uniformArray(rand, N, -3, 3)));
   const xs = datas.map((_, i) => T.tensor(dtype, 1, `x${i}`));
   const e = build(...xs);
-  const js = theano.function(xs, e);
+  const js = theano.function(xs, e, { mode: JS });
   const wasm = theano.function(xs, e, { mode: WASM });
   const args = datas.map((d) => vec(dtype, d));
   const value = (v: unknown) => (v instanceof theano.NDArray ? (v.data as ArrayLike<number>) : [v as number]);
@@ -121,7 +123,7 @@ function endToEnd(workload: string, dtype: Dtype, inputs: number, build: (...xs:
   const datas = Array.from({ length: inputs }, () => floats(dtype, uniformArray(rand, N, -3, 3)));
   const xs = datas.map((_, i) => T.tensor(dtype, 1, `x${i}`));
   const e = build(...xs);
-  const js = theano.function(xs, e, { mode: theano.FAST_RUN.withLinker('js') });
+  const js = theano.function(xs, e, { mode: JS });
   wasmOptions.zeroCopy = false;
   const copying = theano.function(xs, e, { mode: WASM });
   wasmOptions.zeroCopy = true;
@@ -182,7 +184,7 @@ function mlpStep(dtype: Dtype): Row {
     const Y = new theano.NDArray<'int32', 1>('int32', [batch], labels);
     return () => [f(X, Y) as number];
   };
-  const t = timeInterleaved({ js: make(undefined), wasm: make(WASM) }, 9, 2);
+  const t = timeInterleaved({ js: make(JS), wasm: make(WASM) }, 9, 2);
   return {
     workload: 'W5 MLP SGD step (784-256-10, batch 128)',
     dtype,
