@@ -3,7 +3,7 @@
  * runtime ops copies nothing), growth never detaches a live view, returned arrays are JS-owned, a throwing call
  * releases its blocks, and 1e6 calls with varying shapes leave the arena and the pool bounded.
  */
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import * as theano from '../../src/index.js';
 import { NDArray } from '../../src/index.js';
 import { ArenaPool, link } from '../../src/codegen/linker.js';
@@ -11,7 +11,8 @@ import { FunctionGraph } from '../../src/graph/function-graph.js';
 import { optimize, FAST_RUN } from '../../src/rewrite/pipeline.js';
 import { seededRandom } from '../../src/runtime/random.js';
 import { Arena, arena, wasmArenaStats } from '../../src/wasm/arena.js';
-import { wasmOptions, wasmStats } from '../../src/wasm/kernel.js';
+import { simulateWasmSimd, wasmOptions, wasmStats } from '../../src/wasm/kernel.js';
+import { DEFAULT_LINKER, WASM_BY_DEFAULT } from '../../src/rewrite/pipeline.js';
 import type { Tensor } from '../../src/index.js';
 
 const T = theano.tensor;
@@ -198,5 +199,37 @@ describe('the arena allocator', () => {
     a.release(big, 'scratch');
     expect(a.alloc(48, 'scratch')).toBe(0); // first fit reuses the lowest free block
     expect(() => a.release(12345, 'scratch')).toThrow(/not in use/);
+  });
+});
+
+describe('selection', () => {
+  test("FAST_RUN links with 'wasm' where SIMD exists; without it, with 'js' and one notice", () => {
+    expect(WASM_BY_DEFAULT).toBe(true);
+    expect(theano.FAST_RUN.linker).toBe(DEFAULT_LINKER);
+    expect(DEFAULT_LINKER).toBe('wasm');
+    const x = T.dvector('x');
+    const xs = uniform(5000, 9);
+    const want = Array.from(xs, (v) => Math.max(v * 3 - 1, 0));
+    const before = wasmStats().calls;
+    expect(Array.from(theano.function([x], T.maximum(x.mul(3).sub(1), 0))(xs).data)).toEqual(want);
+    expect(wasmStats().calls).toBe(before + 1); // the default ran a wasm loop
+    simulateWasmSimd(false);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const f = theano.function([x], T.maximum(x.mul(3).sub(1), 0));
+      const g = theano.function([x], x.mul(x).exp());
+      expect(Array.from(f(xs).data)).toEqual(want);
+      g(xs);
+      expect(wasmStats().calls).toBe(before + 1); // no wasm loop ran
+      expect(f.source).not.toContain('(module');
+      const program = link(optimized([x], [x.mul(2).add(1).exp()]), [x], false, { backend: 'wasm' });
+      expect(program.pool).not.toBeInstanceOf(ArenaPool);
+      const notices = warn.mock.calls.filter((c) => String(c[0]).includes('WebAssembly SIMD'));
+      expect(notices).toHaveLength(1);
+      expect(String(notices[0]![0])).toContain("falls back to the 'js' linker");
+    } finally {
+      warn.mockRestore();
+      simulateWasmSimd(undefined);
+    }
   });
 });
