@@ -14,10 +14,13 @@
  * Times are medians of interleaved runs after warm-up; every ratio compares numbers from this run.
  */
 import * as theano from '../src/index.js';
+import { wasmOptions } from '../src/wasm/kernel.js';
 import { fmt, fmtRatio, maxAbsDiff, seededRandom, timeInterleaved, uniformArray, type BenchReport } from './harness.js';
 
 const T = theano.tensor;
 const WASM = theano.FAST_RUN.withLinker('wasm');
+/** The baseline, pinned (FAST_RUN itself links with 'wasm' where SIMD exists). */
+const JS = theano.FAST_RUN.withLinker('js');
 type Dtype = 'float32' | 'float64';
 const N = 1_000_000;
 const RUNS = 15;
@@ -42,7 +45,7 @@ function a1(dtype: Dtype): Row {
   const [xs, ys, zs] = [0, 1, 2].map(() => floats(dtype, uniformArray(rand, N, -3, 3))) as Float64Array[];
   const [x, y, z] = [T.tensor(dtype, 1, 'x'), T.tensor(dtype, 1, 'y'), T.tensor(dtype, 1, 'z')];
   const e = T.clip(T.div(T.sub(T.mul(x, y), z), T.add(T.abs(y), 0.5)), -1, 1);
-  const js = theano.function([x, y, z], e);
+  const js = theano.function([x, y, z], e, { mode: JS });
   const wasm = theano.function([x, y, z], e, { mode: WASM });
   const [X, Y, Z] = [vec(dtype, xs!), vec(dtype, ys!), vec(dtype, zs!)];
   const round = dtype === 'float32' ? Math.fround : (v: number) => v;
@@ -88,7 +91,7 @@ function pair(workload: string, dtype: Dtype, inputs: number, build: (...xs: the
   const datas = Array.from({ length: inputs }, () => floats(dtype, uniformArray(rand, N, -3, 3)));
   const xs = datas.map((_, i) => T.tensor(dtype, 1, `x${i}`));
   const e = build(...xs);
-  const js = theano.function(xs, e);
+  const js = theano.function(xs, e, { mode: JS });
   const wasm = theano.function(xs, e, { mode: WASM });
   const args = datas.map((d) => vec(dtype, d));
   const value = (v: unknown) => (v instanceof theano.NDArray ? (v.data as ArrayLike<number>) : [v as number]);
@@ -117,7 +120,7 @@ function matrixPair(
   const v = T.tensor(dtype, 1, 'v');
   const e = build(x, v);
   const opts = { onUnusedInput: 'ignore' as const };
-  const js = theano.function([x, v], e, opts);
+  const js = theano.function([x, v], e, { ...opts, mode: JS });
   const wasm = theano.function([x, v], e, { ...opts, mode: WASM });
   const X = new theano.NDArray<Dtype, 2>(dtype, [n, n], m as never, transposed ? [1, n] : [n, 1], 0);
   const V = vec(dtype, r);
@@ -136,6 +139,59 @@ function loopRows(dtype: Dtype): Row[] {
     matrixPair('L5 x.T * 2 + 1 (transposed operand)', dtype, (x) => T.add(T.mul(x, 2), 1), true),
   ];
 }
+
+/** One end-to-end row: the same expression under the js linker, wasm copying every operand, and wasm zero-copy. */
+interface EndToEndRow {
+  readonly workload: string;
+  readonly dtype: Dtype;
+  readonly js: number;
+  readonly copying: number;
+  readonly zeroCopy: number;
+  readonly diff: number;
+}
+
+/**
+ * `f(x)` from the caller's JS arrays to a returned JS array, copies included: the js linker, the wasm linker as
+ * the first slice ran it (the pool in JS memory: each wasm kernel copies its operands in and its results out), and
+ * with the pool in the wasm arena (intermediates passed in place; only the caller's arrays and the result cross).
+ */
+function endToEnd(workload: string, dtype: Dtype, inputs: number, build: (...xs: theano.Tensor[]) => theano.Tensor) {
+  const rand = seededRandom(13);
+  const datas = Array.from({ length: inputs }, () => floats(dtype, uniformArray(rand, N, -3, 3)));
+  const xs = datas.map((_, i) => T.tensor(dtype, 1, `x${i}`));
+  const e = build(...xs);
+  const js = theano.function(xs, e, { mode: JS });
+  wasmOptions.zeroCopy = false;
+  const copying = theano.function(xs, e, { mode: WASM });
+  wasmOptions.zeroCopy = true;
+  const zeroCopy = theano.function(xs, e, { mode: WASM });
+  const args = datas.map((d) => vec(dtype, d));
+  const value = (v: unknown) => (v instanceof theano.NDArray ? (v.data as ArrayLike<number>) : [v as number]);
+  const t = timeInterleaved(
+    {
+      js: () => value(js(...args)),
+      copying: () => value(copying(...args)),
+      zeroCopy: () => value(zeroCopy(...args)),
+    },
+    RUNS,
+    WARMUP,
+  );
+  return {
+    workload,
+    dtype,
+    js: t.js.median,
+    copying: t.copying.median,
+    zeroCopy: t.zeroCopy.median,
+    diff: maxAbsDiff(t.zeroCopy.last, t.js.last),
+  };
+}
+
+/** x, y -> k1 -> reshape -> k2 -> reshape -> k3: three wasm kernels separated by steps that do not fuse. */
+const chain3 = (x: theano.Tensor, y: theano.Tensor) => {
+  const k1 = T.maximum(T.sub(T.mul(x, y), 0.25), T.neg(x));
+  const k2 = T.add(T.mul(T.reshape(k1, [-1, 4]), 1.5), T.reshape(y, [-1, 4]));
+  return T.sub(T.sqrt(T.abs(T.reshape(k2, [-1]))), x);
+};
 
 function mlpStep(dtype: Dtype): Row {
   const [batch, nIn, nHidden, nOut] = [128, 784, 256, 10];
@@ -165,7 +221,7 @@ function mlpStep(dtype: Dtype): Row {
     const Y = new theano.NDArray<'int32', 1>('int32', [batch], labels);
     return () => [f(X, Y) as number];
   };
-  const t = timeInterleaved({ js: make(undefined), wasm: make(WASM) }, 9, 2);
+  const t = timeInterleaved({ js: make(JS), wasm: make(WASM) }, 9, 2);
   return {
     workload: 'W5 MLP SGD step (784-256-10, batch 128)',
     dtype,
@@ -194,6 +250,16 @@ export async function run(): Promise<BenchReport> {
     rows.push(...loopRows(dtype));
     rows.push(mlpStep(dtype));
   }
+  const ends: EndToEndRow[] = [];
+  for (const dtype of ['float32', 'float64'] as const) {
+    ends.push(endToEnd('C3 three kernels split by reshapes', dtype, 2, (x, y) => chain3(x!, y!)));
+  }
+  ends.push(
+    endToEnd('W1 sigmoid(x) * tanh(x) + x * x', 'float32', 1, (x) =>
+      T.add(T.mul(T.div(1, T.add(1, T.exp(T.neg(x!)))), T.tanh(x!)), T.mul(x!, x!)),
+    ),
+  );
+  ends.push(endToEnd('W2 sum(exp(x))', 'float32', 1, (x) => T.sum(T.exp(x!))));
   const ms = (v: number | undefined) => (v === undefined ? 'n/a' : fmt(v, 2));
   return {
     title: 'WebAssembly linker (first slice) against the JS linker',
@@ -221,8 +287,32 @@ export async function run(): Promise<BenchReport> {
           Number.isNaN(r.diff) ? 'n/a' : r.diff.toExponential(1),
         ]),
       },
+      {
+        title: `f(x) end to end from JS arrays, copies included (1e6 elements; ms per call, median of ${RUNS} interleaved runs)`,
+        columns: [
+          'workload',
+          'dtype',
+          'js ms',
+          'wasm copying ms',
+          'wasm zero-copy ms',
+          'js / zero-copy',
+          'copying / zero-copy',
+          'max |wasm - js|',
+        ],
+        rows: ends.map((r) => [
+          r.workload,
+          r.dtype,
+          ms(r.js),
+          ms(r.copying),
+          ms(r.zeroCopy),
+          fmtRatio(r.js / r.zeroCopy),
+          fmtRatio(r.copying / r.zeroCopy),
+          r.diff.toExponential(1),
+        ]),
+      },
     ],
     notes: [
+      '"wasm copying": the pool in JS memory, every wasm kernel copying its operands into the arena and its results out (the first slice). "zero-copy": the pool in the arena (wasmOptions.zeroCopy, the default): intermediates stay in wasm memory, only the caller\'s arrays and the returned result cross.',
       'js / wasm above 1: the wasm linker is faster. "boundary copies": copying the kernel\'s inputs into wasm memory and its output back, alone (the price of the copy-based first slice).',
       'W1, W2, M1 and M2 run as wasm (vectorized exp, sigmoid, tanh, log, log1p, softplus, sin, cos; the sum over every axis): their differences are the ulp-level differences of those functions (docs/codegen.md).',
       "L1-L5 run the nested wasm loops (src/wasm/render-loops.ts): the innermost loop is SIMD when every operand's innermost stride is 1 or 0 (L1-L4), scalar otherwise (L5, whose operand is read through a transpose); their inputs are copied into wasm memory and their outputs out on every call.",

@@ -18,12 +18,14 @@ import { graphInputs } from '../graph/traversal.js';
 import { isInnerGraphOp, type InnerRunner } from '../ops/inner-graph.js';
 import type { Apply, Variable } from '../graph/variable.js';
 import { NDArray, shapeSize } from '../runtime/ndarray.js';
-import { allocStorage, type DType } from '../types/dtype.js';
-import { compileKernel, type Allocator, type CompiledKernel } from './kernel.js';
+import { allocStorage, STORAGE, type DType } from '../types/dtype.js';
+import { compileKernel, type Allocator, type CompiledKernel, type Kernel } from './kernel.js';
 import { planSteps, stepOutputs, type Step } from './fusion.js';
 import { SCAN } from '../ops/scan.js';
 import { compileScalarScan, type ScanLoop } from './scan-loop.js';
-import { compileWasmKernel, wasmSimdAvailable } from '../wasm/kernel.js';
+import { compileWasmKernel, wasmOptions, wasmSimdAvailable, wasmStats } from '../wasm/kernel.js';
+import { checkKernelCall, referenceValues } from '../wasm/check.js';
+import { arena } from '../wasm/arena.js';
 import { wasmGemm } from '../wasm/gemm.js';
 import type { RuntimeKernels } from '../graph/op.js';
 
@@ -31,11 +33,16 @@ import type { RuntimeKernels } from '../graph/op.js';
 const WASM_KERNELS: RuntimeKernels = { floatGemm: wasmGemm };
 
 let warnedNoWasm = false;
-/** The wasm linker on an engine without WebAssembly SIMD runs every kernel as JavaScript; it says so once. */
+/**
+ * The wasm linker (FAST_RUN's default) on an engine without WebAssembly SIMD is the 'js' linker: every kernel is
+ * JavaScript and the pool is JavaScript memory. It says so once per process.
+ */
 function warnIfNoWasm(): void {
   if (warnedNoWasm || wasmSimdAvailable()) return;
   warnedNoWasm = true;
-  console.warn("theano-ts: this engine lacks WebAssembly SIMD; the 'wasm' linker runs JavaScript kernels");
+  console.warn(
+    "theano-ts: this engine lacks WebAssembly SIMD; the 'wasm' linker (FAST_RUN's default) falls back to the 'js' linker",
+  );
 }
 
 /** Buffers by dtype and length, reused across steps and calls of one compiled function. */
@@ -80,6 +87,70 @@ export class BufferPool {
   }
 }
 
+/**
+ * The pool of a function linked with the `'wasm'` linker: buffers of intermediates are blocks of the wasm arena
+ * (`src/wasm/arena.ts`), so a wasm kernel reads its operands and writes its results there in place. A buffer is
+ * a block of the arena; `take` makes a typed-array view of it from the arena's current buffer, and the arena
+ * grows only while no pooled view is live, so no view is ever detached. A buffer given back after its last reader
+ * serves the next value of the same dtype and length in the same call (as the JS pool), and every block goes
+ * back to the arena when the outermost call ends (a call that threw included): between calls the pool holds no
+ * arena memory, so any number of compiled functions and calls leave the arena bounded by the largest call's
+ * peak. When the arena cannot give a block now (it would
+ * have to grow while views are live), the buffer comes from JavaScript memory (a wasm kernel copies it), and
+ * the arena grows to that demand when the next call starts.
+ */
+export class ArenaPool extends BufferPool {
+  /** The arena blocks taken in the current call, by their view (given back or not). */
+  private readonly blocks = new Map<ArrayLike<number>, number>();
+  /** Blocks given back in this call, by dtype and length: reused as the JS pool reuses its buffers. */
+  private readonly spare = new Map<string, ArrayLike<number>[]>();
+  private depth = 0;
+
+  override take(dtype: DType, size: number): ArrayLike<number> {
+    if (size === 0 || dtype === 'int64') return super.take(dtype, size);
+    // within a call, a buffer is reused only by a value of the same dtype and length, as in the JS pool (the
+    // linker's inplace rule relies on it: a loop never writes over a buffer it reads at other positions)
+    const reused = this.spare.get(`${dtype}:${size}`)?.pop();
+    if (reused) return reused;
+    const ctor = STORAGE[dtype];
+    const offset = arena.alloc(size * ctor.BYTES_PER_ELEMENT, 'pooled');
+    if (offset < 0) return super.take(dtype, size);
+    const view = new (ctor as unknown as new (b: ArrayBuffer, o: number, n: number) => ArrayLike<number>)(
+      arena.buffer,
+      offset,
+      size,
+    );
+    this.blocks.set(view, offset);
+    return view;
+  }
+
+  override give(a: NDArray): void {
+    if (!this.blocks.has(a.data as ArrayLike<number>)) return super.give(a);
+    const key = `${a.dtype}:${a.data.length}`;
+    const list = this.spare.get(key);
+    if (list) list.push(a.data as ArrayLike<number>);
+    else this.spare.set(key, [a.data as ArrayLike<number>]);
+  }
+
+  /** A call starts: the outermost one is a safe point where the arena may grow. */
+  begin(): void {
+    if (this.depth++ === 0) arena.prepare();
+  }
+
+  /** A call ends: the outermost one returns every block it took to the arena (given back or not). */
+  end(): void {
+    if (--this.depth > 0) return;
+    for (const offset of this.blocks.values()) arena.release(offset, 'pooled');
+    this.blocks.clear();
+    this.spare.clear();
+  }
+
+  /** Arena blocks this pool holds (0 between calls). */
+  get liveBlocks(): number {
+    return this.blocks.size;
+  }
+}
+
 /** The most buffer sizes a function's pool keeps (oldest size forgotten first). */
 const MAX_POOLED_SIZES = 64;
 
@@ -118,6 +189,11 @@ export interface LinkOptions {
   readonly pool?: BufferPool;
   /** 'wasm': kernels the WebAssembly renderer can write run as wasm (the others stay JS). Default 'js'. */
   readonly backend?: 'js' | 'wasm';
+  /**
+   * DEBUG mode: every kernel call is checked against the reference evaluator of its nodes (exact for JavaScript
+   * kernels, within the stated error bounds for wasm; see `src/wasm/check.ts`).
+   */
+  readonly checkKernels?: boolean;
 }
 
 /** Links `graph` (already optimized) with the given input order; `profile` times every step of every call. */
@@ -131,12 +207,13 @@ export function link(
   const out = new SourceWriter();
   bindLeaves(out, graph, inputs);
   const memory = planMemory(graph, steps, options.pooledOutputs ?? false);
-  const pool = options.pool ?? new BufferPool();
-  const kernels: CompiledKernel[] = [];
-  const kernelIndex = new Map<CompiledKernel, number>();
   const backend = options.backend ?? 'js';
   if (backend === 'wasm') warnIfNoWasm();
-  const context: StepContext = { out, memory, pool, P: out.bind(pool), kernels, kernelIndex, backend };
+  const pool = options.pool ?? newPool(backend, options.pooledOutputs ?? false);
+  const kernels: CompiledKernel[] = [];
+  const kernelIndex = new Map<CompiledKernel, number>();
+  const checkKernels = options.checkKernels ?? false;
+  const context: StepContext = { out, memory, pool, P: out.bind(pool), kernels, kernelIndex, backend, checkKernels };
   out.emit('let t;');
   const stepMs = new Float64Array(steps.length);
   const clock = profile ? out.bind(() => performance.now()) : '';
@@ -155,7 +232,8 @@ export function link(
   out.emit(`return [${graph.outputs.map((v) => out.name(v)).join(', ')}];`);
 
   const body = out.body();
-  const run = new Function('E', body)(out.env) as (inputs: readonly NDArray[]) => NDArray[];
+  const generated = new Function('E', body)(out.env) as (inputs: readonly NDArray[]) => NDArray[];
+  const run = pool instanceof ArenaPool ? inArenaCalls(pool, generated) : generated;
   const produced = new Set(steps.flatMap((s) => stepOutputs(s)));
   const copyOutput = outputsToCopy(graph.outputs, memory.rootOf, (r) => !produced.has(r));
   const source = [`// linker\n${body}`, ...kernels.map((k, i) => `// kernel ${i}\n${k.source}`)].join('\n\n');
@@ -168,6 +246,30 @@ export function link(
         }))
     : undefined;
   return { run, copyOutput, source, steps, kernels, pool, stepProfile };
+}
+
+/**
+ * The pool of a new program: in the wasm arena under the `'wasm'` linker (with SIMD), except for programs whose
+ * outputs are pooled (their buffers outlive the call, while the arena may grow between calls).
+ */
+function newPool(backend: 'js' | 'wasm', pooledOutputs: boolean): BufferPool {
+  const inArena = backend === 'wasm' && !pooledOutputs && wasmOptions.zeroCopy && wasmSimdAvailable();
+  return inArena ? new ArenaPool() : new BufferPool();
+}
+
+/** Brackets every call of `run` with the arena pool's begin and end (a throwing call releases its blocks too). */
+function inArenaCalls(
+  pool: ArenaPool,
+  run: (inputs: readonly NDArray[]) => NDArray[],
+): (inputs: readonly NDArray[]) => NDArray[] {
+  return (inputs) => {
+    pool.begin();
+    try {
+      return run(inputs);
+    } finally {
+      pool.end();
+    }
+  };
 }
 
 /** The generated function's text: locals named by the linker (`v3`), values bound from outside (`e5`), lines. */
@@ -263,6 +365,7 @@ interface StepContext {
   readonly kernels: CompiledKernel[];
   readonly kernelIndex: Map<CompiledKernel, number>;
   readonly backend: 'js' | 'wasm';
+  readonly checkKernels: boolean;
 }
 
 /** Emits step `i` (its results in `t`); returns the pooled roots to give back after it. */
@@ -303,6 +406,7 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
       op.inner.graphs(node.params).map((g) => g.graph),
       op.inner.transientOutputs ?? false,
       context.backend,
+      context.checkKernels,
     );
     const types = node.outputs.map((o) => o.type);
     out.emit(`// step ${i}: ${node.op.name}, its inner graphs linked`);
@@ -333,8 +437,11 @@ function linkInnerGraphs(
   graphs: readonly FunctionGraph[],
   transientOutputs: boolean,
   backend: 'js' | 'wasm',
+  checkKernels: boolean,
 ): InnerRunner {
-  const programs = graphs.map((g) => link(g, g.inputs, false, { pooledOutputs: transientOutputs, backend }));
+  const programs = graphs.map((g) =>
+    link(g, g.inputs, false, { pooledOutputs: transientOutputs, backend, checkKernels }),
+  );
   // with transient outputs (scan copies each step's outputs at once), a call's outputs go back to the pool at
   // the next call: a loop over fixed shapes allocates nothing after its first step
   const previous = graphs.map((): NDArray[] => []);
@@ -388,8 +495,23 @@ function emitKernelStep(
   out.emit(
     `// step ${i}: kernel ${kernelIndex.get(compiled)} (${s.nodes.length} node${s.nodes.length === 1 ? '' : 's'})`,
   );
-  out.emit(`t = ${out.bind(compiled.fn)}(${[...ins, out.bind(alloc)].join(', ')});`);
+  const fn = context.checkKernels ? checkedKernel(s, compiled.fn) : compiled.fn;
+  out.emit(`t = ${out.bind(fn)}(${[...ins, out.bind(alloc)].join(', ')});`);
   out.emit(`if (t === null) t = ${out.bind(fallback)}(${ins.join(', ')});`);
+}
+
+/**
+ * DEBUG mode: the kernel, each call checked against the reference evaluator of the step's nodes (computed first:
+ * the kernel may write over an input it reads last).
+ */
+function checkedKernel(s: Extract<Step, { kind: 'kernel' }>, fn: Kernel): Kernel {
+  return (...operands: unknown[]) => {
+    const known = referenceValues(s, operands.slice(0, s.inputs.length) as NDArray[]);
+    const before = wasmStats().calls;
+    const results = fn(...operands);
+    if (results && known) checkKernelCall(s, known, results, wasmStats().calls > before);
+    return results;
+  };
 }
 
 /**

@@ -390,7 +390,7 @@ function makeCallable(prepared: Prepared, spec: CallableSpec): CompiledFunction<
   const profiling = options.profile ?? false;
   const program: LinkedProgram | undefined =
     prepared.mode.linker !== 'reference' && !options.nanGuard
-      ? linkOrFallBack(graph, inputs, profiling, prepared.mode.linker, spec.pool)
+      ? linkOrFallBack(graph, inputs, profiling, prepared.mode.linker, spec.pool, debug !== undefined)
       : undefined;
   const linkMs = performance.now() - linkStart;
   const runner = program ? undefined : referenceRunner(graph, inputs, profiling, options.nanGuard ?? false);
@@ -716,9 +716,10 @@ function linkOrFallBack(
   profile: boolean,
   backend: 'js' | 'wasm',
   pool?: BufferPool,
+  checkKernels = false,
 ): LinkedProgram | undefined {
   try {
-    return link(graph, inputs, profile, { backend, pool });
+    return link(graph, inputs, profile, { backend, pool, checkKernels });
   } catch (e) {
     if (!(e instanceof EvalError)) throw e;
     if (!warnedNoCodegen) {

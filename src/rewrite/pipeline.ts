@@ -65,6 +65,15 @@ const DEFAULT_PIPELINE = pipeline();
 export type Linker = 'js' | 'wasm' | 'reference';
 
 /**
+ * The one switch of the default linker: when true, `FAST_RUN` and `DEBUG` (and `new Mode(...)` without a linker)
+ * link with `'wasm'`, which runs the kernels the WebAssembly renderer lowers as SIMD modules and falls back to
+ * JavaScript, with one notice, on an engine without WebAssembly SIMD. When false they link with `'js'`.
+ */
+export const WASM_BY_DEFAULT = true;
+/** The linker `FAST_RUN` and `DEBUG` use (see `WASM_BY_DEFAULT`). */
+export const DEFAULT_LINKER: Linker = WASM_BY_DEFAULT ? 'wasm' : 'js';
+
+/**
  * Which passes and rules run, and which linker runs the result. `FAST_RUN` runs everything and generates code,
  * `FAST_COMPILE` only merging and constant folding with the reference evaluator, `DEBUG` everything, generates
  * code, and then checks every pass and every call (see `theano.function`'s `mode`). `including` / `excluding`
@@ -77,7 +86,7 @@ export class Mode {
     readonly exclude: ReadonlySet<string> = new Set(),
     /** Extra rules, per phase (a user's own rewrites, as registering an optimization in Theano). */
     readonly extraRules: ReadonlyMap<Phase, readonly Rule[]> = new Map(),
-    readonly linker: Linker = 'js',
+    readonly linker: Linker = DEFAULT_LINKER,
   ) {
     if (typeof name === 'object' && name !== null) {
       // Theano's Mode(linker=..., optimizer=...), written new Mode({ linker, optimizer })
@@ -161,7 +170,7 @@ const MODE_OPTIONS = ['linker', 'optimizer'] as const;
 
 function modeFromOptions(options: ModeOptions): { name: Mode['name']; include: Set<string>; linker: Linker } {
   checkOptionKeys('Mode', options, MODE_OPTIONS);
-  const linker = options.linker ?? 'js';
+  const linker = options.linker ?? DEFAULT_LINKER;
   if (linker !== 'js' && linker !== 'wasm' && linker !== 'reference')
     throw new TypeError(
       `Mode: unknown linker ${typeof linker === 'string' ? `'${linker}'` : String(linker)}; the linkers are 'js' (generated code, as Theano's 'cvm'), 'wasm' (WebAssembly SIMD kernels where they apply) and 'reference' (each op's evaluate, as Theano's 'py')`,

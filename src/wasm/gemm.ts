@@ -19,7 +19,8 @@
 import { gemmFloat, transposeView, type MatrixView } from '../runtime/matmul.js';
 import { wasm } from './api.js';
 import { FunctionBuilder, encodeModule, type Instruction, type ValType } from './encoder.js';
-import { arenaMemory, MAX_ARENA_BYTES, reserveArena, wasmSimdAvailable } from './kernel.js';
+import { arena, MAX_ARENA_BYTES } from './arena.js';
+import { wasmSimdAvailable } from './kernel.js';
 
 type FloatArray = Float32Array | Float64Array;
 export type FloatDType = 'float32' | 'float64';
@@ -449,7 +450,7 @@ export function gemmRoutines(dtype: FloatDType): GemmRoutines {
   let r = instances.get(key);
   if (!r) {
     const bytes = buildGemmModule(dtype, shape);
-    const { exports } = new wasm!.Instance(new wasm!.Module(bytes), { env: { memory: arenaMemory() } });
+    const { exports } = new wasm!.Instance(new wasm!.Module(bytes), { env: { memory: arena.memory } });
     const fn = (name: string) => exports[name] as I32Fn;
     r = {
       dtype,
@@ -487,7 +488,7 @@ const arrayOf = (dtype: FloatDType) => (dtype === 'float32' ? Float32Array : Flo
 
 /** Whether `data` is a `dtype` array over the arena's memory (then wasm reads it in place). */
 function inArena(data: FloatArray, dtype: FloatDType): boolean {
-  return data instanceof arrayOf(dtype) && data.buffer === arenaMemory().buffer;
+  return data instanceof arrayOf(dtype) && data.buffer === arena.buffer;
 }
 
 /** The element range [lo, hi] a view touches (strides may be negative). */
@@ -546,24 +547,28 @@ function place(p: Placement, dtype: FloatDType, addr: number, buffer: ArrayBuffe
 }
 
 /**
- * Reserves the arena for regions of the given byte sizes (after any operand living in it); their addresses, or
- * null when that would take the arena past MAX_ARENA_BYTES (the product then runs the JS GEMM).
+ * Runs `use` with one scratch block of the arena holding regions of the given byte sizes (64-byte aligned; their
+ * addresses, and the memory's buffer taken after the allocation), given back when `use` returns or throws. False,
+ * running nothing, when the block does not fit now (past MAX_ARENA_BYTES, or the arena may not grow while pooled
+ * buffers are live): the product then runs the JS GEMM. Operands living in the arena are pooled blocks of their
+ * own, which the scratch block never overlaps.
  */
-function layout(
-  sizes: readonly number[],
-  resident: readonly FloatArray[],
-): { addrs: number[]; buffer: ArrayBuffer } | null {
-  // scratch goes above every array of this call that lives in the arena, so it never overwrites one
-  let base = 0;
-  for (const d of resident) base = Math.max(base, roundUp(d.byteOffset + d.byteLength, ALIGN));
-  const addrs: number[] = [];
-  let at = base;
-  for (const s of sizes) {
-    addrs.push(at);
-    at += roundUp(s, ALIGN);
+function withScratch(sizes: readonly number[], use: (addrs: number[], buffer: ArrayBuffer) => void): boolean {
+  let total = 0;
+  const offsets = sizes.map((s) => ((total += roundUp(s, ALIGN)), total - roundUp(s, ALIGN)));
+  if (total + ALIGN > MAX_ARENA_BYTES) return false;
+  const block = arena.alloc(total + ALIGN, 'scratch');
+  if (block < 0) return false;
+  try {
+    const base = roundUp(block, ALIGN);
+    use(
+      offsets.map((o) => base + o),
+      arena.buffer,
+    );
+    return true;
+  } finally {
+    arena.release(block, 'scratch');
   }
-  if (at > MAX_ARENA_BYTES) return null;
-  return { addrs, buffer: reserveArena(at) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -624,54 +629,51 @@ function blockedGemm(
   const pa = planPlacement(a, dtype);
   const pb = planPlacement(b, dtype);
   const cAddrDirect = c.byteOffset + cOffset * size;
-  const resident = [a.data, b.data, c].filter((d) => inArena(d, dtype));
   const sizes = [pa.bytes, pb.bytes, MC * kcMax * size, kcMax * ncMax * size, direct ? 0 : mPad * nPad * size];
-  const arena = layout(sizes, resident);
-  if (!arena) return false;
-  const { addrs, buffer } = arena;
-  const A = place(pa, dtype, addrs[0]!, buffer);
-  const B = place(pb, dtype, addrs[1]!, buffer);
-  const [packedA, packedB] = [addrs[2]!, addrs[3]!];
-  const cAddr = direct ? cAddrDirect : addrs[4]!;
-  const ldc = nPad * size;
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = Math.min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = Math.min(KC, k - pc);
-      const kcp = roundUp(kc, ku);
-      // B[pc:pc+kc, jc:jc+nc] as strips over j (rows of Bᵀ)
-      packBlock(
-        r,
-        nr,
-        buffer,
-        { addr: B.addr + pc * B.rs + jc * B.cs, rs: B.cs, cs: B.rs },
-        nc,
-        kc,
-        kcp,
-        packedB,
-        r.packStripB,
-      );
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = Math.min(MC, m - ic);
+  return withScratch(sizes, (addrs, buffer) => {
+    const A = place(pa, dtype, addrs[0]!, buffer);
+    const B = place(pb, dtype, addrs[1]!, buffer);
+    const [packedA, packedB] = [addrs[2]!, addrs[3]!];
+    const cAddr = direct ? cAddrDirect : addrs[4]!;
+    const ldc = nPad * size;
+    for (let jc = 0; jc < n; jc += NC) {
+      const nc = Math.min(NC, n - jc);
+      for (let pc = 0; pc < k; pc += KC) {
+        const kc = Math.min(KC, k - pc);
+        const kcp = roundUp(kc, ku);
+        // B[pc:pc+kc, jc:jc+nc] as strips over j (rows of Bᵀ)
         packBlock(
           r,
-          mr,
+          nr,
           buffer,
-          { addr: A.addr + ic * A.rs + pc * A.cs, rs: A.rs, cs: A.cs },
-          mc,
+          { addr: B.addr + pc * B.rs + jc * B.cs, rs: B.cs, cs: B.rs },
+          nc,
           kc,
           kcp,
-          packedA,
-          r.packStripA,
+          packedB,
+          r.packStripB,
         );
-        const cBlock = cAddr + ic * ldc + jc * size;
-        r.macro(packedA, packedB, cBlock, kcp, Math.ceil(mc / mr), Math.ceil(nc / nr), ldc, pc > 0 ? 1 : 0);
+        for (let ic = 0; ic < m; ic += MC) {
+          const mc = Math.min(MC, m - ic);
+          packBlock(
+            r,
+            mr,
+            buffer,
+            { addr: A.addr + ic * A.rs + pc * A.cs, rs: A.rs, cs: A.cs },
+            mc,
+            kc,
+            kcp,
+            packedA,
+            r.packStripA,
+          );
+          const cBlock = cAddr + ic * ldc + jc * size;
+          r.macro(packedA, packedB, cBlock, kcp, Math.ceil(mc / mr), Math.ceil(nc / nr), ldc, pc > 0 ? 1 : 0);
+        }
       }
     }
-  }
-  if (!direct) copyOut(new (arrayOf(dtype))(buffer, cAddr, mPad * nPad), nPad, m, n, c, cOffset);
-  wasmProducts++;
-  return true;
+    if (!direct) copyOut(new (arrayOf(dtype))(buffer, cAddr, mPad * nPad), nPad, m, n, c, cOffset);
+    wasmProducts++;
+  });
 }
 
 /**
@@ -747,23 +749,20 @@ function gemv(
     return { view: v, kind: byCols ? 'gatherColumns' : 'gather', bytes: roundUp(v.rows * v.cols * size, ALIGN) };
   };
   const first = chunk(0, Math.min(step, outer));
-  const resident = [matrix.data].filter((d) => inArena(d, dtype));
-  const arena = layout([first.bytes, cols * size, rows * size], resident);
-  if (!arena) return false;
-  const { addrs, buffer } = arena;
-  const [xAddr, yAddr] = [addrs[1]!, addrs[2]!];
-  const View = arrayOf(dtype);
-  const x = new View(buffer, xAddr, cols);
-  for (let p = 0, q = vector.offset; p < cols; p++, q += vector.rowStride) x[p] = vector.data[q]!;
-  const y = new View(buffer, yAddr, rows);
-  if (byCols) y.fill(0);
-  for (let from = 0; from < outer; from += step) {
-    const count = Math.min(step, outer - from);
-    const M = place(from === 0 ? first : chunk(from, count), dtype, addrs[0]!, buffer);
-    if (byCols) r.gemvAxpy(M.addr, M.cs, rows, count, xAddr + from * size, yAddr);
-    else r.gemvDot(M.addr, M.rs, count, cols, xAddr, yAddr + from * size);
-  }
-  c.set(y, cOffset);
-  wasmProducts++;
-  return true;
+  return withScratch([first.bytes, cols * size, rows * size], (addrs, buffer) => {
+    const [xAddr, yAddr] = [addrs[1]!, addrs[2]!];
+    const View = arrayOf(dtype);
+    const x = new View(buffer, xAddr, cols);
+    for (let p = 0, q = vector.offset; p < cols; p++, q += vector.rowStride) x[p] = vector.data[q]!;
+    const y = new View(buffer, yAddr, rows);
+    if (byCols) y.fill(0);
+    for (let from = 0; from < outer; from += step) {
+      const count = Math.min(step, outer - from);
+      const M = place(from === 0 ? first : chunk(from, count), dtype, addrs[0]!, buffer);
+      if (byCols) r.gemvAxpy(M.addr, M.cs, rows, count, xAddr + from * size, yAddr);
+      else r.gemvDot(M.addr, M.rs, count, cols, xAddr, yAddr + from * size);
+    }
+    c.set(y, cOffset);
+    wasmProducts++;
+  });
 }

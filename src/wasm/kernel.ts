@@ -12,7 +12,8 @@
 import { compileKernel, type Allocator, type CompiledKernel, type Kernel, type KernelIR } from '../codegen/kernel.js';
 import { lowerKernel } from '../codegen/loop-ir.js';
 import { NDArray } from '../runtime/ndarray.js';
-import { PAGE_BYTES, wasm, type WasmMemory } from './api.js';
+import { wasm } from './api.js';
+import { arena, MAX_ARENA_BYTES } from './arena.js';
 import { simdSupported } from './encoder.js';
 import { TRIG_IMPORT_FUNCTIONS } from './math-trig.js';
 import { nestCall, type NestRuntime } from './loop-call.js';
@@ -24,10 +25,13 @@ import { disassemble } from './wat.js';
 export const wasmOptions = {
   /** Calls with fewer elements run the JS kernel (the boundary crossing and copies cost more than SIMD saves). */
   minElements: 4096,
+  /**
+   * Functions linked from now on keep their intermediates in the wasm arena, so wasm kernels pass them to one
+   * another in place (false: in JavaScript memory, each wasm call copying its operands in and its results out, as
+   * the first slice did; kept to measure the difference).
+   */
+  zeroCopy: true,
 };
-
-/** The arena's largest size: a call that needs more runs its JS kernel. */
-export const MAX_ARENA_BYTES = 1 << 30;
 
 let simdOverride: boolean | undefined;
 let simd: boolean | undefined;
@@ -41,36 +45,19 @@ export function simulateWasmSimd(available: boolean | undefined): void {
   simdOverride = available;
 }
 
-/** The process-wide memory of the wasm kernels. */
-class Arena {
-  private mem: WasmMemory | undefined;
-  get memory(): WasmMemory {
-    return (this.mem ??= new wasm!.Memory({ initial: 1 }));
-  }
-  /** The arena's buffer, grown to at least `bytes` (growing detaches earlier views: take them after this). */
-  reserve(bytes: number): ArrayBuffer {
-    const memory = this.memory;
-    const have = memory.buffer.byteLength;
-    if (have < bytes) memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
-    return memory.buffer;
-  }
-  get bytes(): number {
-    return this.mem ? this.mem.buffer.byteLength : 0;
-  }
-}
-const arena = new Arena();
 /** The arena's size in bytes (for tests: bounded by the largest call). */
-export const wasmArenaBytes = () => arena.bytes;
-/** The arena's memory (the wasm GEMM, `gemm.ts`, imports it too). */
-export const arenaMemory = (): WasmMemory => arena.memory;
-/** The arena's buffer grown to at least `bytes` (growing detaches earlier views of it). */
-export const reserveArena = (bytes: number): ArrayBuffer => arena.reserve(bytes);
+export const wasmArenaBytes = () => arena.capacity;
 
 const cache = new Map<string, CompiledKernel | null>();
 let compiles = 0;
 let calls = 0;
-/** How many wasm modules were compiled, and how many calls ran a wasm loop (for tests). */
-export const wasmStats = () => ({ compiles, calls });
+let copiedIn = 0;
+let copiedOut = 0;
+/**
+ * How many wasm modules were compiled, how many calls ran a wasm loop, and how many array operands those calls
+ * copied into the arena and results they copied out of it (operands and results in the arena cross in place).
+ */
+export const wasmStats = () => ({ compiles, calls, copiedIn, copiedOut });
 
 /** The wasm kernel of `ir`, or null when it stays JavaScript (an op or dtype the renderer lacks, or no SIMD). */
 export function compileWasmKernel(ir: KernelIR): CompiledKernel | null {
@@ -118,71 +105,133 @@ function instantiate(bytes: Uint8Array): (...args: number[]) => unknown {
 
 /** What the nested-loop call path (`loop-call.ts`) uses of this module. */
 const NEST_RUNTIME: NestRuntime = {
-  get memory() {
-    return arena.memory;
+  get buffer() {
+    return arena.buffer;
   },
-  reserve: (bytes) => arena.reserve(bytes),
+  scratch: (bytes) => arena.alloc(bytes, 'scratch'),
+  release: (offset) => arena.release(offset, 'scratch'),
   maxBytes: MAX_ARENA_BYTES,
   minElements: () => wasmOptions.minElements,
   instantiate,
   ran: () => void calls++,
+  copied: (direction) => void (direction === 'in' ? copiedIn++ : copiedOut++),
 };
 
 const sameShape = (a: readonly number[], b: readonly number[]) =>
   a.length === b.length && a.every((d, i) => d === b[i]);
 
+type Floats = Float32Array | Float64Array;
+
+/** Whether `data` is a view of the arena's memory (a pooled buffer of a function linked with `'wasm'`). */
+const inArena = (data: ArrayBufferView) => data.buffer === arena.buffer;
+
 /**
- * The kernel function: the wasm flat loop when every array input is contiguous and of one shape, else `js`. A sum
- * returns its value; elementwise results are copied out of the arena into the allocator's buffers.
+ * Places a call's operands (`data`: the array inputs, then the outputs) for the loop: one in the arena is used in
+ * place (its byte offset goes to `args`); the others get 16-byte aligned regions of one scratch block, inputs
+ * copied in. Returns the scratch block's offset (-1: none), or null when it does not fit now (the arena cannot
+ * grow while pooled views are live): the call then runs the JS kernel.
+ */
+function placeOperands(
+  data: readonly Floats[],
+  nInputs: number,
+  n: number,
+  bytes: number,
+  View: Float32ArrayConstructor | Float64ArrayConstructor,
+  args: number[],
+): number | null {
+  const region = Math.ceil((n * bytes) / 16) * 16;
+  let copied = 0;
+  for (const d of data) if (!inArena(d)) copied++;
+  if (copied === 0) {
+    for (let i = 0; i < data.length; i++) args[i] = data[i]!.byteOffset;
+    return -1;
+  }
+  if (region * copied > MAX_ARENA_BYTES) return null;
+  const scratch = arena.alloc(region * copied, 'scratch');
+  if (scratch < 0) return null;
+  const buffer = arena.buffer; // taken after the allocation, which may have grown the memory
+  let next = scratch;
+  for (let i = 0; i < data.length; i++) {
+    const d = data[i]!;
+    if (d.buffer === buffer) {
+      args[i] = d.byteOffset;
+      continue;
+    }
+    args[i] = next;
+    if (i < nInputs) {
+      new View(buffer, next, n).set(d);
+      copiedIn++;
+    }
+    next += region;
+  }
+  return scratch;
+}
+
+/**
+ * The kernel function: the wasm flat loop when every array input is contiguous and of one shape, else `js`. An
+ * operand in the arena is read in place and a pooled output is written in place; the others cross by copy (see
+ * `placeOperands`). A sum returns its value.
  */
 function wasmCall(ir: KernelIR, plan: WasmPlan, run: (...args: number[]) => number, js: Kernel): Kernel {
   const { nonScalarInputs: arrays, scalarInputs, dtype } = plan;
   const nIn = ir.inputs.length;
-  const nOut = ir.outputs.length;
+  const nArr = arrays.length;
+  const nOut = ir.reduce ? 0 : ir.outputs.length;
   const bytes = dtype === 'float32' ? 4 : 8;
   const View = dtype === 'float32' ? Float32Array : Float64Array;
-  const args = new Array<number>(arrays.length + nOut + 1 + scalarInputs.length);
+  const args = new Array<number>(nArr + nOut + 1 + scalarInputs.length);
+  const data = new Array<Floats>(nArr + nOut);
   return (...operands: unknown[]) => {
     const first = operands[arrays[0]!] as NDArray;
     const shape = first.shape;
     const n = first.size;
     if (n < wasmOptions.minElements || shape.length !== ir.rank) return js(...operands);
-    for (const k of arrays) {
-      const a = operands[k] as NDArray;
+    for (let i = 0; i < nArr; i++) {
+      const a = operands[arrays[i]!] as NDArray;
       if (!a.isContiguous || (a !== first && !sameShape(a.shape, shape))) return js(...operands);
+      data[i] = contiguousData(a, n);
     }
-    const region = Math.ceil((n * bytes) / 16) * 16;
-    const total = region * (arrays.length + nOut);
-    if (total > MAX_ARENA_BYTES) return js(...operands);
-    const buffer = arena.reserve(total);
-    arrays.forEach((k, i) => {
-      const a = operands[k] as NDArray;
-      const data = a.data as Float32Array | Float64Array;
-      new View(buffer, i * region, n).set(
-        a.offset === 0 && data.length === n ? data : data.subarray(a.offset, a.offset + n),
-      );
-      args[i] = i * region;
-    });
-    for (let j = 0; j < nOut; j++) args[arrays.length + j] = (arrays.length + j) * region;
-    args[arrays.length + nOut] = n;
-    scalarInputs.forEach((k, i) => {
-      const a = operands[k] as NDArray;
-      args[arrays.length + nOut + 1 + i] = (a.data as Float64Array)[a.offset]!;
-    });
+    const alloc = operands[nIn] as Allocator;
+    for (let j = 0; j < nOut; j++) data[nArr + j] = alloc(j, n) as Floats;
+    const scratch = placeOperands(data, nArr, n, bytes, View, args);
+    if (scratch === null) return jsInto(js, operands, nIn, data.slice(nArr), n);
+    args[nArr + nOut] = n;
+    for (let i = 0; i < scalarInputs.length; i++) {
+      const a = operands[scalarInputs[i]!] as NDArray;
+      args[nArr + nOut + 1 + i] = (a.data as Floats)[a.offset]!;
+    }
     const sum = run(...args);
     calls++;
-    const alloc = operands[nIn] as Allocator;
+    if (scratch >= 0) {
+      const buffer = arena.buffer;
+      for (let j = 0; j < nOut; j++) {
+        const r = data[nArr + j]!;
+        if (r.buffer === buffer) continue;
+        r.set(new View(buffer, args[nArr + j]!, n));
+        copiedOut++;
+      }
+      arena.release(scratch, 'scratch');
+    }
     if (ir.reduce) {
-      const r = alloc(0, 1) as Float32Array | Float64Array;
+      const r = alloc(0, 1) as Floats;
       r[0] = sum;
       return [new NDArray(dtype, ir.reduce.keepdims ? shape.map(() => 1) : [], r)];
     }
-    const outputs: NDArray[] = [];
-    for (let j = 0; j < nOut; j++) {
-      const r = alloc(j, n) as Float32Array | Float64Array;
-      r.set(new View(buffer, (arrays.length + j) * region, n));
-      outputs.push(new NDArray(dtype, shape, r));
-    }
+    const outputs = new Array<NDArray>(nOut);
+    for (let j = 0; j < nOut; j++) outputs[j] = new NDArray(dtype, shape, data[nArr + j]!);
     return outputs;
   };
+}
+
+/** Runs the JS kernel with the output buffers already taken for this call (`outs`, of `n` elements each). */
+function jsInto(js: Kernel, operands: readonly unknown[], nIn: number, outs: readonly Floats[], n: number) {
+  const alloc = operands[nIn] as Allocator;
+  const given: Allocator = (j, size) => (size === n && outs[j] ? outs[j]! : alloc(j, size));
+  return js(...operands.slice(0, nIn), given);
+}
+
+/** The `n` elements of a contiguous array, as a typed array of exactly them (a subarray view when offset). */
+function contiguousData(a: NDArray, n: number): Float32Array | Float64Array {
+  const data = a.data as Float32Array | Float64Array;
+  return a.offset === 0 && data.length === n ? data : data.subarray(a.offset, a.offset + n);
 }

@@ -164,7 +164,9 @@ export function disassemble(bytes: Uint8Array): string {
         const t = types[funcTypes[i]!]!;
         const name = exports.get(imported + i);
         out.push(`  (func (;${imported + i};)${name ? ` (export "${name}")` : ''}${signature(t.params, t.results)}`);
-        out.push(...body(r, r.at + size, '    '), '  )');
+        // a long kernel has more lines than a call may take arguments: no spread
+        for (const line of body(r, r.at + size, '    ')) out.push(line);
+        out.push('  )');
       } else throw new Error(`wat: section ${id} is not one the encoder writes`);
     }
     r.at = end;

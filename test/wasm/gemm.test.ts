@@ -18,7 +18,8 @@ import type { MatrixView } from '../../src/runtime/matmul.js';
 import { seededRandom } from '../../src/runtime/random.js';
 import { disassemble } from '../../src/wasm/wat.js';
 import { buildGemmModule, wasmGemm, wasmGemmCalls, wasmGemmOptions } from '../../src/wasm/gemm.js';
-import { arenaMemory, reserveArena, simulateWasmSimd } from '../../src/wasm/kernel.js';
+import { arena } from '../../src/wasm/arena.js';
+import { simulateWasmSimd } from '../../src/wasm/kernel.js';
 
 const T = theano.tensor;
 const WASM = theano.FAST_RUN.withLinker('wasm');
@@ -191,9 +192,10 @@ describe('wasm GEMM against a float64 nested loop', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       const [m, k, n] = [16, 12, 8]; // whole tiles: C is written in place too
       const size = dtype === 'float32' ? 4 : 8;
-      const base = 1 << 20;
-      reserveArena(base + (m * k + k * n + m * n) * size);
-      const buffer = arenaMemory().buffer;
+      // one pooled block of the arena holds the three, as a function's pool would place them
+      const base = arena.alloc((m * k + k * n + m * n) * size, 'pooled');
+      expect(base).toBeGreaterThanOrEqual(0);
+      const buffer = arena.buffer;
       const View = arrayOf(dtype);
       const aData = new View(buffer, base, m * k);
       aData.set(randomArray(dtype, m * k, 3));
@@ -203,7 +205,7 @@ describe('wasm GEMM against a float64 nested loop', () => {
       const [a, b] = [view(aData, m, k), view(bData, k, n)];
       const expected = reference(a, b);
       wasmGemm(a, b, c, 0, dtype);
-      // the arena did not grow (scratch fit above the operands), so these views are still attached
+      // the arena could not grow while the pooled block is live, so these views are still attached
       expect(c.length).toBe(m * n);
       expectWithinBound(c, expected, k, dtype);
       expect([...aData.subarray(0, 4)]).toEqual([...randomArray(dtype, 4, 3)]); // inputs not overwritten
@@ -217,6 +219,7 @@ describe('wasm GEMM against a float64 nested loop', () => {
       const yt = new View(k);
       wasmGemm(at, xt, yt, 0, dtype);
       expectWithinBound(yt, reference(at, xt), m, dtype);
+      arena.release(base, 'pooled');
     }
   });
 

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import * as theano from '../../src/index.js';
 import { NDArray } from '../../src/index.js';
 import { seededRandom } from '../../src/runtime/random.js';
+import { DEFAULT_LINKER } from '../../src/rewrite/pipeline.js';
 import { simulateWasmSimd, wasmArenaBytes, wasmOptions, wasmStats } from '../../src/wasm/kernel.js';
 
 const T = theano.tensor;
@@ -205,7 +206,7 @@ describe('what stays JavaScript', () => {
 
   test('the linker name is checked', () => {
     expect(WASM.linker).toBe('wasm');
-    expect(theano.FAST_RUN.linker).toBe('js');
+    expect(theano.FAST_RUN.linker).toBe(DEFAULT_LINKER);
     expect(() => theano.FAST_RUN.withLinker('wsam' as never)).toThrow(
       /unknown linker wsam: use 'js', 'wasm' or 'reference'/,
     );
