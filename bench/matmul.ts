@@ -315,7 +315,7 @@ function measureWasm(what: 'matmul' | 'gemv', n: number, dtype: Dtype, rand: () 
   const B = new theano.NDArray<Dtype, 2>(dtype, [n, cols], Arr.from(uniformArray(rand, n * cols)));
   const [x, y] = dtype === 'float32' ? T.fmatrices('A', 'B') : T.dmatrices('A', 'B');
   const wasm = theano.function([x!, y!], T.dot(x!, y!), { mode: theano.FAST_RUN.withLinker('wasm') });
-  const js = theano.function([x!, y!], T.dot(x!, y!));
+  const js = theano.function([x!, y!], T.dot(x!, y!), { mode: theano.FAST_RUN.withLinker('js') });
   const before = wasmGemmCalls();
   const { runs, warmup } = WASM_RUNS[n] ?? { runs: 15, warmup: 3 };
   const t = timeWallAndCpu(

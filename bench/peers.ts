@@ -2,8 +2,8 @@
  * theano-ts against the JavaScript tensor libraries a user would pick instead (issue 12's targets), in one
  * process on the same seeded data (`npm run bench -- peers`):
  *
- * - theano-ts `js`: FAST_RUN (the generated JavaScript);
- * - theano-ts `wasm`: `theano.FAST_RUN.withLinker('wasm')` (the WebAssembly SIMD kernels, as they are now);
+ * - theano-ts `js`: `theano.FAST_RUN.withLinker('js')` (the generated JavaScript);
+ * - theano-ts `wasm`: FAST_RUN, whose default linker is `'wasm'` (the WebAssembly SIMD kernels, GEMM and pool);
  * - jax-js (`@jax-js/jax`): its `wasm` device, every workload under `jit` (training steps: `valueAndGrad` and the
  *   SGD update inside one `jit`); single-threaded in Node (its worker pool needs a global `Worker`);
  * - tfjs-wasm: `@tensorflow/tfjs` on `@tensorflow/tfjs-backend-wasm` (XNNPACK), `setThreadsCount(1)`; float32 only;
@@ -62,6 +62,7 @@ import {
 
 const T = theano.tensor;
 const WASM = theano.FAST_RUN.withLinker('wasm');
+const JS = theano.FAST_RUN.withLinker('js');
 
 type Jax = typeof import('@jax-js/jax');
 type JaxArray = import('@jax-js/jax').Array;
@@ -335,11 +336,11 @@ async function specRunners(
   const disposers: (() => void)[] = [];
   const values = data.map((d) => ndarray(dtype, d.shape, d.data));
   for (const [peer, mode] of [
-    ['js', undefined],
+    ['js', JS],
     ['wasm', WASM],
   ] as const) {
     runners[peer] = build(failed, peer, () => {
-      const f = theano.function(inputs, output, mode ? { mode } : {}) as (...a: theano.NDArray[]) => unknown;
+      const f = theano.function(inputs, output, { mode }) as (...a: theano.NDArray[]) => unknown;
       return () => {
         const r = f(...values);
         return r instanceof theano.NDArray ? (r.data as FloatArray) : (r as number);
@@ -657,7 +658,7 @@ async function logreg(peers: Loaded, dtype: Dtype): Promise<Row | undefined> {
   const failed: Partial<Record<Peer, string>> = {};
   const tfModel = peers.tfwasm && dtype === 'float32' ? logregTf(d) : undefined;
   const trainers: Partial<Record<Peer, Trainer>> = {
-    js: await buildTrainer(failed, 'js', () => logregTheano(d)),
+    js: await buildTrainer(failed, 'js', () => logregTheano(d, JS)),
     wasm: await buildTrainer(failed, 'wasm', () => logregTheano(d, WASM)),
     jax: await buildTrainer(failed, 'jax', () => peers.jax && jaxLogreg(peers.jax, d)),
     tfwasm: tfModel?.trainer,
@@ -675,7 +676,7 @@ async function mlp(peers: Loaded, dtype: Dtype): Promise<Row | undefined> {
   const failed: Partial<Record<Peer, string>> = {};
   const tfModel = peers.tfwasm && dtype === 'float32' ? mlpTf(d) : undefined;
   const trainers: Partial<Record<Peer, Trainer>> = {
-    js: await buildTrainer(failed, 'js', () => mlpTheano(d)),
+    js: await buildTrainer(failed, 'js', () => mlpTheano(d, JS)),
     wasm: await buildTrainer(failed, 'wasm', () => mlpTheano(d, WASM)),
     jax: await buildTrainer(failed, 'jax', () => peers.jax && jaxMlp(peers.jax, d)),
     tfwasm: tfModel?.trainer,
