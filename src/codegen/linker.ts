@@ -236,7 +236,10 @@ export function link(
   const run = pool instanceof ArenaPool ? inArenaCalls(pool, generated) : generated;
   const produced = new Set(steps.flatMap((s) => stepOutputs(s)));
   const copyOutput = outputsToCopy(graph.outputs, memory.rootOf, (r) => !produced.has(r));
-  const source = [`// linker\n${body}`, ...kernels.map((k, i) => `// kernel ${i}\n${k.source}`)].join('\n\n');
+  // written when first read (a wasm kernel's text is a disassembly: not worth making for every function)
+  let source: string | undefined;
+  const writeSource = () =>
+    [`// linker\n${body}`, ...kernels.map((k, i) => `// kernel ${i}\n${k.source}`)].join('\n\n');
   const stepProfile = profile
     ? () =>
         steps.map((s, i) => ({
@@ -245,7 +248,17 @@ export function link(
           ms: stepMs[i]!,
         }))
     : undefined;
-  return { run, copyOutput, source, steps, kernels, pool, stepProfile };
+  return {
+    run,
+    copyOutput,
+    get source() {
+      return (source ??= writeSource());
+    },
+    steps,
+    kernels,
+    pool,
+    stepProfile,
+  };
 }
 
 /**

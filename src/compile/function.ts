@@ -453,13 +453,13 @@ function makeCallable(prepared: Prepared, spec: CallableSpec): CompiledFunction<
       }
     : undefined;
   Object.defineProperty(fn, 'unoptimizedGraph', { get: prepared.unoptimized });
+  Object.defineProperty(fn, 'source', { get: () => program?.source, enumerable: true });
   const self = Object.assign(fn, {
     inputs: plan.variables,
     outputs: spec.outputs,
     graph,
     updatedShared,
     profile: profiled,
-    source: program?.source,
     copy: (copyOptions: CopyOptions = {}) => copyFunction(prepared, spec, copyOptions, program?.pool),
   });
   return self as unknown as CompiledFunction<readonly InputSpec[], unknown>;

@@ -72,27 +72,44 @@ export function compileWasmKernel(ir: KernelIR): CompiledKernel | null {
     const kernel = lowerKernel(ir, { flatWidth: plan.dtype === 'float64' ? 2 : 4 });
     // the nested loops take every call the flat loop does not (strided, broadcasting, reductions over some axes)
     const nest = nestCall(ir, plan, kernel, js.fn, NEST_RUNTIME);
-    const sources: string[] = [];
     let fn = nest;
-    if (plan.flat) {
-      const bytes = renderWasm(kernel, plan);
-      const run = instantiate(bytes) as (...args: number[]) => number;
-      sources.push(`// WebAssembly: the flat loop (${bytes.length} bytes)`, disassemble(bytes));
-      fn = wasmCall(ir, plan, run, nest);
-    }
-    const nestBytes = renderNest(kernel, plan, { vector: true, splat: new Set() });
-    sources.push(
-      `// WebAssembly: the nested loops, innermost loop vectorized (${nestBytes.length} bytes; a scalar innermost loop where a stride is not 1 or 0)`,
-      disassemble(nestBytes),
-      '// JavaScript: small and declined calls',
-      js.source,
-    );
-    compiled = { key: `wasm:${key}`, source: sources.join('\n'), fn };
+    // the flat module is written and compiled on its first call (many kernels only ever see small calls, which
+    // run the JS kernel): linking a function costs about what the 'js' linker's does
+    let flatBytes: Uint8Array | undefined;
+    let flatRun: FlatRun | undefined;
+    const flat = (): FlatRun => (flatRun ??= instantiate((flatBytes ??= renderWasm(kernel, plan))) as FlatRun);
+    if (plan.flat) fn = wasmCall(ir, plan, (...args) => flat()(...args), nest);
+    // the text is written when first read (f.source): disassembling every kernel would cost more than compiling it
+    let source: string | undefined;
+    const writeSource = () => {
+      const nestBytes = renderNest(kernel, plan, { vector: true, splat: new Set() });
+      return [
+        ...(plan.flat
+          ? [
+              `// WebAssembly: the flat loop (${(flatBytes ??= renderWasm(kernel, plan)).length} bytes)`,
+              disassemble(flatBytes),
+            ]
+          : []),
+        `// WebAssembly: the nested loops, innermost loop vectorized (${nestBytes.length} bytes; a scalar innermost loop where a stride is not 1 or 0)`,
+        disassemble(nestBytes),
+        '// JavaScript: small and declined calls',
+        js.source,
+      ].join('\n');
+    };
+    compiled = {
+      key: `wasm:${key}`,
+      get source() {
+        return (source ??= writeSource());
+      },
+      fn,
+    };
   }
   if (cache.size >= 4096) cache.delete(cache.keys().next().value!);
   cache.set(key, compiled);
   return compiled;
 }
+
+type FlatRun = (...args: number[]) => number;
 
 /** Compiles a module importing the arena; returns its `kernel` export. */
 function instantiate(bytes: Uint8Array): (...args: number[]) => unknown {
