@@ -288,12 +288,8 @@ const ORT_OPTIONS: Ort.InferenceSession.SessionOptions = {
 };
 
 /** The ONNX model of `f` (theano-ts's exporter) in an onnxruntime session with one thread. */
-async function ortSession(
-  ort: typeof Ort,
-  f: theano.CompiledFunction<never, unknown>,
-  level: 'basic' | 'all' = 'all',
-): Promise<Ort.InferenceSession> {
-  return ort.InferenceSession.create(theano.onnx.exportFunction(f), { ...ORT_OPTIONS, graphOptimizationLevel: level });
+async function ortSession(ort: typeof Ort, f: theano.CompiledFunction<never, unknown>): Promise<Ort.InferenceSession> {
+  return ort.InferenceSession.create(theano.onnx.exportFunction(f), ORT_OPTIONS);
 }
 
 const ortTensor = (ort: typeof Ort, dtype: Dtype | 'int32', data: FloatArray | Int32Array, dims: readonly number[]) =>
@@ -535,7 +531,6 @@ async function ortTrainer(
   fixed: { v: theano.Tensor; data: FloatArray | Int32Array }[],
   params: { name: string; shape: readonly number[]; data: FloatArray }[],
   cost: (inputs: theano.Tensor[], params: theano.Tensor[]) => theano.Tensor,
-  level: 'basic' | 'all' = 'all',
 ): Promise<Trainer> {
   const vars = params.map((p) => T.tensor(dtype, p.shape as number[], p.name) as theano.Tensor);
   const c = cost(
@@ -544,7 +539,7 @@ async function ortTrainer(
   );
   const grads = T.grad(c as theano.Tensor<Dtype, 0>, vars) as theano.Tensor[];
   const outputs = [c, ...vars.map((v, i) => T.sub(v, T.mul(LEARNING_RATE, grads[i]!)))];
-  const session = await ortSession(ort, theano.function([...fixed.map((f) => f.v), ...vars], outputs) as never, level);
+  const session = await ortSession(ort, theano.function([...fixed.map((f) => f.v), ...vars], outputs) as never);
   const tensor = (v: theano.Tensor, data: FloatArray | Int32Array) =>
     ortTensor(ort, v.dtype as Dtype, data, v.type.shape as number[]);
   const feeds: Record<string, Ort.Tensor> = {};
@@ -581,8 +576,6 @@ function ortLogreg(ort: typeof Ort, d: LogregData): Promise<Trainer> {
       { name: 'b', shape: [], data: asDtype(new Float64Array(1), d.dtype) },
     ],
     (_, [w, b]) => logregCost(x, y, w as theano.Tensor<Dtype, 1>, b as theano.Tensor<Dtype, 0>),
-    // 'extended' and 'all' fuse the gradient's MatMul(Transpose(x), dz) of a vector dz wrongly (ORT_LEVEL_NOTE)
-    'basic',
   );
 }
 
@@ -855,7 +848,7 @@ function problemNotes(rows: readonly Row[], peers: Loaded): string[] {
 }
 
 const ORT_LEVEL_NOTE =
-  "onnxruntime-node 1.31.1 computes MatMul(Transpose(x), v) of a 1-D v wrongly with graph optimizations 'extended' or 'all' (as if x were reshaped, not transposed: a 3x2 example gives [321, 654] for [531, 642]; right with 'disabled' and 'basic'): W4's gradient x^T·dz is such a product, so W4's onnxruntime session uses 'basic' (every other session 'all').";
+  "onnxruntime-node 1.31.1 computes MatMul(Transpose(x), v) of a 1-D v wrongly with graph optimizations 'extended' or 'all' (as if x were reshaped, not transposed: a 3x2 example gives [321, 654] for [531, 642]); our exporter gives MatMul 2-D operands (a vector as a row or column, squeezed after), so every session, W4's gradient x^T·dz included, runs at 'all'.";
 
 const ABOUT = [
   ORT_LEVEL_NOTE,

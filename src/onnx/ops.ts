@@ -58,10 +58,29 @@ const argReduce: OpExport<ArgReduceParams> = (node, g) => {
   return [keepdims ? g.op1('Reshape', [r, g.int64s(range(ndim).map(() => 1))]) : r];
 };
 
-/** dot and matmul are numpy's matmul on their ranks: ONNX MatMul, both operands in the output dtype. */
+/**
+ * dot and matmul are numpy's matmul on their ranks: ONNX MatMul, both operands in the output dtype. A 1-D operand
+ * goes in as a 2-D row (first) or column (second) and its axis is squeezed from the result: the same values, and
+ * onnxruntime 1.31 fuses a Transpose into a MatMul of a 1-D second operand wrongly under its default
+ * optimizations (`dot(x.T, v)`, a logistic regression's gradient, came out wrong or failed).
+ */
 const matmul: OpExport<undefined> = (node, g) => {
   const dtype = out(node).dtype;
-  return [g.op1('MatMul', [g.input(node, 0, dtype), g.input(node, 1, dtype)])];
+  const [ra, rb] = [node.inputs[0]!.type.ndim, node.inputs[1]!.type.ndim];
+  let a = g.input(node, 0, dtype);
+  let b = g.input(node, 1, dtype);
+  if (ra > 1 && rb > 1) return [g.op1('MatMul', [a, b])];
+  const rank = Math.max(ra, rb, 2);
+  const squeezed: number[] = [];
+  if (ra === 1) {
+    a = g.op1('Unsqueeze', [a, g.int64s([0])]);
+    squeezed.push(rank - 2);
+  }
+  if (rb === 1) {
+    b = g.op1('Unsqueeze', [b, g.int64s([1])]);
+    squeezed.push(rank - 1);
+  }
+  return [g.op1('Squeeze', [g.op1('MatMul', [a, b]), g.int64s(squeezed)])];
 };
 
 /** Einsum letters for `n` axes starting at letter `from`. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import * as theano from '../../src/index.js';
-import { randomArray, roundTrip } from './roundtrip.js';
+import { randomArray, roundTrip, runModel } from './roundtrip.js';
 
 const T = theano.tensor;
 
@@ -44,6 +44,24 @@ describe('onnx export: products', () => {
       [T.dot(a, b), T.dot(a, v), T.dot(v, v), T.dot(v, b)],
       [randomArray('float64', [3, 4]), randomArray('float64', [4, 5]), randomArray('float64', [4])],
     );
+  });
+  test("a transposed matrix times a vector (the logistic regression's gradient xᵀ·dz) under onnxruntime's default optimizations", async () => {
+    // onnxruntime-node 1.31.1 fuses Transpose into MatMul wrongly for a 1-D second operand ('extended' and 'all',
+    // the default): the exporter gives MatMul 2-D operands, so the model is right at every level
+    const x = T.dmatrix('x');
+    const v = T.dvector('v');
+    const f = theano.function([x, v], [T.dot(x.T, v), T.dot(v, x), T.dot(v.mul(2), v)]);
+    const xs = theano.asarray(new Float64Array([1, 2, 3, 4, 5, 6])).reshape([3, 2]);
+    const [y1, y2, y3] = await runModel(theano.onnx.exportFunction(f), {
+      x: xs,
+      v: theano.asarray(new Float64Array([1, 10, 100])),
+    });
+    expect(Array.from(y1!.data as Float64Array)).toEqual([531, 642]);
+    expect(y1!.dims).toEqual([2]);
+    expect(Array.from(y2!.data as Float64Array)).toEqual([531, 642]);
+    expect(y2!.dims).toEqual([2]);
+    expect(Array.from(y3!.data as Float64Array)).toEqual([2 * (1 + 100 + 10000)]);
+    expect(y3!.dims).toEqual([]);
   });
   test('matmul with broadcast batch axes, batchedDot, tensordot (Einsum)', async () => {
     const a = T.ftensor3('a');
