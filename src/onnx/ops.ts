@@ -159,6 +159,22 @@ const fill: OpExport<undefined> = (node, g) => [
 const broadcastLike: OpExport<undefined> = (node, g) => [
   g.op1('Expand', [g.input(node, 0), g.op1('Shape', [g.input(node, 1)])]),
 ];
+/**
+ * sum_to_shape(g, like): a gradient summed back to `like`'s shape (leading axes, and the axes where `like` has
+ * length 1, which may only be known when the model runs): ReduceSum over the leading axes, then over the axes
+ * `NonZero(Shape(like) == 1)` gives at run time (summing an axis where g has length 1 too changes nothing;
+ * none: `noop_with_empty_axes`), and a Reshape to `like`'s shape.
+ */
+const sumToShape: OpExport<undefined> = (node, g) => {
+  const lead = node.inputs[0]!.type.ndim - node.inputs[1]!.type.ndim;
+  let x = g.input(node, 0);
+  if (lead > 0) x = g.op1('ReduceSum', [x, g.int64s(range(lead))], { keepdims: 0 });
+  const target = g.op1('Shape', [g.input(node, 1)]);
+  const ones = g.op1('Equal', [target, g.int64s(node.inputs[1]!.type.shape.map(() => 1))]);
+  const axes = g.op1('Reshape', [g.op1('NonZero', [ones]), g.int64s([-1])]);
+  const summed = g.op1('ReduceSum', [x, axes], { keepdims: 1, noop_with_empty_axes: 1 });
+  return [g.op1('Reshape', [summed, target])];
+};
 
 /** tile: numpy pads the shorter of the shape and the counts with leading ones. */
 const tile: OpExport<TileParams> = (node, g) => {
@@ -352,6 +368,7 @@ export const OP_EXPORTS: OpTable = {
   broadcastTo: alloc,
   fill,
   broadcast_like: broadcastLike,
+  sum_to_shape: sumToShape,
   tile,
   arange,
   concatenate,

@@ -63,6 +63,28 @@ describe('onnx export: products', () => {
     expect(Array.from(y3!.data as Float64Array)).toEqual([2 * (1 + 100 + 10000)]);
     expect(y3!.dims).toEqual([]);
   });
+  test('a training step over inputs without static shapes exports (sum_to_shape of a gradient)', async () => {
+    const x = T.dmatrix('x');
+    const w = T.dvector('w');
+    const b = T.dvector('b');
+    // w and b may be length-1 vectors broadcast against x: their gradients keep a sum_to_shape
+    const cost = T.sum(T.tanh(x.mul(w).add(b)));
+    const [gw, gb] = T.grad(cost, [w, b]);
+    const outs = [w.sub(gw.mul(0.1)), b.sub(gb.mul(0.1))];
+    const ops = theano
+      .function([x, w, b], outs)
+      .graph.toposort()
+      .map((n) => n.op.name);
+    expect(ops).toContain('sum_to_shape');
+    const xv = randomArray('float64', [4, 3]);
+    await roundTrip([x, w, b], outs, [xv, randomArray('float64', [3]), randomArray('float64', [3])]);
+    await roundTrip([x, w, b], outs, [xv, randomArray('float64', [1]), randomArray('float64', [3])]);
+    const m = T.dmatrix('m');
+    const row = T.dmatrix('row');
+    const step = T.grad(T.sum(T.exp(m.mul(row))), row);
+    await roundTrip([m, row], [step], [randomArray('float64', [5, 2]), randomArray('float64', [1, 2])]);
+    await roundTrip([m, row], [step], [randomArray('float64', [5, 2]), randomArray('float64', [5, 2])]);
+  });
   test('matmul with broadcast batch axes, batchedDot, tensordot (Einsum)', async () => {
     const a = T.ftensor3('a');
     const b = T.fmatrix('b');
