@@ -72,7 +72,10 @@ const NEGATIVE_REBIAS = 192;
 /** Pushes the 16-byte table entry [tail, bits] of the f64x2 lane `lane` (0 or 1) of the local `z`. */
 function expTableEntry(f: FunctionBuilder, z: number, lane: 0 | 1): void {
   f.emit('local.get', z).emit('i32x4.extract_lane', 2 * lane);
-  f.emit('i32.const', EXP_TABLE_SIZE - 1).emit('i32.and').emit('i32.const', 4).emit('i32.shl');
+  f.emit('i32.const', EXP_TABLE_SIZE - 1)
+    .emit('i32.and')
+    .emit('i32.const', 4)
+    .emit('i32.shl');
   f.emit('v128.load', 4, EXP_TABLE_OFFSET);
 }
 
@@ -119,15 +122,24 @@ export function expF64x2(f: FunctionBuilder, precision: 'f32' | 'f64' = 'f64'): 
   expTableEntry(f, z, 1);
   f.emit('local.set', b);
   // s's bits before the rebias: the table's bits plus (kN + j) << (52 - log2 N), i.e. plus k in the exponent
-  f.emit('local.get', a).emit('local.get', b).emit('i8x16.shuffle', ...HIGH_LANES);
-  f.emit('local.get', z).emit('i32.const', 52 - EXP_TABLE_BITS).emit('i64x2.shl').emit('i64x2.add');
-  f.emit('local.get', a).emit('local.get', b).emit('i8x16.shuffle', ...LOW_LANES); // the tails
+  f.emit('local.get', a)
+    .emit('local.get', b)
+    .emit('i8x16.shuffle', ...HIGH_LANES);
+  f.emit('local.get', z)
+    .emit('i32.const', 52 - EXP_TABLE_BITS)
+    .emit('i64x2.shl')
+    .emit('i64x2.add');
+  f.emit('local.get', a)
+    .emit('local.get', b)
+    .emit('i8x16.shuffle', ...LOW_LANES); // the tails
   expReducedPolynomial(f, r, EXP_DEGREE[precision]);
   const rebias = b; // the exponent added to s where x < 0
   f.emit('local.set', r).emit('local.set', a);
   f.emit('local.get', x);
   splat(f, 0).emit('f64x2.lt');
-  splat(f, 2 ** (NEGATIVE_REBIAS - 1023)).emit('v128.and').emit('local.tee', rebias);
+  splat(f, 2 ** (NEGATIVE_REBIAS - 1023))
+    .emit('v128.and')
+    .emit('local.tee', rebias);
   f.emit('local.get', a).emit('i64x2.add').emit('local.tee', a);
   // s + s tmp, times 2^64 or 2^-128
   f.emit('local.get', a).emit('local.get', r).emit('f64x2.mul').emit('f64x2.add');
