@@ -78,3 +78,15 @@ for _ in range(3):
     rest -= parts[-1]
 parts.append(rest)
 show("HALF_PI_PARTS", parts)
+
+# float32 tanh (math-f32.ts) for |x| < 0.625: tanh x = x + x^3 P(x^2), P(z) = (tanh(sqrt z) - sqrt z) / z^(3/2)
+# on [0, 0.625^2], degree 5 in z itself (each coefficient then rounded to float32).
+def tanh_small(z):
+    if z == 0:
+        return mp.mpf(-1) / 3
+    s = mp.sqrt(z)
+    return (mp.tanh(s) - s) / (z * s)
+
+
+coeffs, c, h = chebyshev(tanh_small, mp.mpf(0), mp.mpf(0.625) ** 2, 5)
+show("TANH_SMALL_F32", unshift(monomial(coeffs), c, h))

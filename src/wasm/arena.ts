@@ -8,6 +8,9 @@
  * - **scratch** blocks: where a wasm kernel copies an operand that is not in the arena (a caller's array) or
  *   computes a result it then copies out; taken and released inside one kernel call.
  *
+ * The first `MATH_TABLES_BYTES` (2 KiB) are reserved for the vector math's read-only tables (the exp table),
+ * written when the memory is created; the allocator never hands them out.
+ *
  * Growth: `memory.grow` detaches every view of the old buffer. The arena therefore grows only while no pooled
  * block is taken (`pooledLive === 0`): at the start of an outermost call, or for the first buffer of a call.
  * A request that would need growth while pooled views are live is refused (the caller then uses JavaScript
@@ -21,6 +24,7 @@
  * `MAX_ARENA_BYTES`), whatever the number of calls or of compiled functions.
  */
 import { PAGE_BYTES, wasm, type WasmMemory } from './api.js';
+import { MATH_TABLES_BYTES, writeMathTables } from './math-tables.js';
 
 /** The arena's largest size: a call that needs more runs its JS kernels and JS buffers. */
 export const MAX_ARENA_BYTES = 1 << 30;
@@ -45,7 +49,9 @@ export class Arena {
   get memory(): WasmMemory {
     if (!this.mem) {
       this.mem = new wasm!.Memory({ initial: 1 });
-      this.freeList.push([0, PAGE_BYTES]);
+      // the first bytes hold the vector math's read-only tables (src/wasm/math-tables.ts), never allocated
+      writeMathTables(this.mem.buffer);
+      this.freeList.push([MATH_TABLES_BYTES, PAGE_BYTES - MATH_TABLES_BYTES]);
     }
     return this.mem;
   }

@@ -8,6 +8,8 @@
  * log2 e), ln2 in two parts (the first of 16 significant bits, so k times it is exact for |k| <= 151), e^r by its
  * Taylor polynomial of degree 7 (truncation below 2^-27 relative on |r| <= ln2/2), then 2^k as two exponent-built
  * factors (each normal), so subnormal results round once.
+ *
+ * tanh (f32x4): see `tanhF32x4`.
  */
 import type { FunctionBuilder } from './encoder.js';
 import { INVERSE_FACTORIALS } from './math.js';
@@ -66,6 +68,46 @@ export const sigmoidF32x4: F32LaneFunction = (f) => {
   f.emit('local.get', e).emit('local.get', d).emit('f32x4.div');
   f.emit('local.get', x);
   splat32(f, 0).emit('f32x4.ge').emit('v128.bitselect');
+};
+
+/** Below this |x|, float32 tanh is x + x^3 P(x^2); above, 1 - 2 / (e^2|x| + 1) (no worse than a factor 2 lost). */
+const TANH_SMALL_F32 = 0.625;
+/** P on [0, 0.625^2], degree 5 (a Chebyshev interpolant: scripts/fit-wasm-math.py), rounded to float32. */
+const TANH_SMALL_POLY = [
+  -0.3333333317214036, 0.1333330355691574, -0.053959259577204544, 0.02176891865102821, -0.008343945515839153,
+  0.002292744816178142,
+].map(Math.fround);
+
+/**
+ * tanh on f32x4: t = tanh |x|, then x's sign bit. For |x| < 0.625, t = a + a^3 P(a^2) (a = |x|; the correction is
+ * at most a tenth of a, so its rounding errors count a tenth); above, t = 1 - 2 / (e^2a + 1) with the f32x4 exp,
+ * which is 1 once e^2a overflows (from a = 44.4; tanh rounds to 1 from a = 9.01). Both are computed and the lanes
+ * select one; NaN stays NaN, ±0 and subnormals give themselves (a^3 underflows).
+ */
+export const tanhF32x4: F32LaneFunction = (f) => {
+  const [x, a, z] = [f.local('v128'), f.local('v128'), f.local('v128')];
+  // a + a^3 P(a^2), P by Horner's rule in z = a^2
+  f.emit('local.tee', x).emit('f32x4.abs').emit('local.tee', a).emit('local.get', a).emit('f32x4.mul');
+  f.emit('local.set', z);
+  splat32(f, TANH_SMALL_POLY[TANH_SMALL_POLY.length - 1]!);
+  for (let i = TANH_SMALL_POLY.length - 2; i >= 0; i--) {
+    f.emit('local.get', z).emit('f32x4.mul');
+    splat32(f, TANH_SMALL_POLY[i]!).emit('f32x4.add');
+  }
+  f.emit('local.get', z).emit('f32x4.mul').emit('local.get', a).emit('f32x4.mul');
+  f.emit('local.get', a).emit('f32x4.add');
+  // 1 - 2 / (e^2a + 1)
+  f.emit('local.get', a);
+  splat32(f, 2).emit('f32x4.mul');
+  expF32x4(f);
+  splat32(f, 1).emit('f32x4.add').emit('local.set', z);
+  splat32(f, 1);
+  splat32(f, 2).emit('local.get', z).emit('f32x4.div').emit('f32x4.sub');
+  // the lanes where a < TANH_SMALL_F32 take the first, then x's sign bit
+  f.emit('local.get', a);
+  splat32(f, TANH_SMALL_F32).emit('f32x4.lt').emit('v128.bitselect');
+  f.emit('local.get', x);
+  splat32(f, -0).emit('v128.and').emit('v128.or');
 };
 
 /** [f32 x] -> [f32 g(x)]: the vector code on one lane, so the scalar tail agrees with the vector loop. */

@@ -1,13 +1,9 @@
 /**
  * Vectorized transcendental functions written as wasm instructions, for the kernel renderer.
  *
- * exp (f64x2): x is clamped to [-746, 710] (beyond, the result is 0 or +Inf anyway; NaN passes through min/max),
- * reduced as x = k ln2 + r with k = nearest(x / ln2) and |r| <= ln2 / 2, where k ln2 is subtracted in two parts
- * (ln2 with its low 21 significand bits zero, so k times it is exact for |k| < 2^21, then the rest: Cody and Waite's
- * reduction); e^r is the Taylor
- * polynomial (degree 13 for float64, 9 for float32 lanes) in Horner form; and 2^k is applied
- * as two exponent-built factors 2^(k >> 1) and 2^(k - (k >> 1)), each a normal double, so results that overflow
- * become +Inf and results in the subnormal range are rounded once, by the last product.
+ * exp (f64x2) is table-driven (a 128-entry table of 2^(j/128) in the arena's reserved first bytes, see
+ * src/wasm/math-tables.ts, and a degree-5 polynomial): see `expF64x2`. expm1 shares its Cody-Waite reduction with
+ * k ln2 (ln2 with its low 21 significand bits zero, so k times it is exact for |k| < 2^21, then the rest).
  *
  * sigmoid is 1 / (1 + e^-x) as the JS kernel writes it; tanh is described at `tanhF64x2`.
  *
@@ -15,15 +11,11 @@
  * `Math.fround(Math.exp(x))` computes in the JS kernel). Measured bounds: test/wasm/math.test.ts.
  */
 import type { FunctionBuilder } from './encoder.js';
+import { EXP_TABLE_BIAS, EXP_TABLE_BITS, EXP_TABLE_OFFSET, EXP_TABLE_SIZE } from './math-tables.js';
 
 /** ln 2 in two parts: HI has its low 21 significand bits zero, so k * HI is exact here; HI + LO is ln 2 to ~2^-85. */
 export const LN2_HI = 6.9314718036912381649e-1;
 export const LN2_LO = 1.90821492927058770002e-10;
-/**
- * Polynomial degrees: 13 for float64 (truncation below 2^-57 relative); 9 for float32's lanes, whose f64 result
- * only needs to round to the right float32 (truncation below 2^-36, far under float32's 2^-24).
- */
-const DEGREE = { f64: 13, f32: 9 } as const;
 /** 1 / n! for n = 0..23 (the series of exp, expm1, sin and cos). */
 export const INVERSE_FACTORIALS = Array.from({ length: 24 }, (_, n) => {
   let f = 1;
@@ -63,41 +55,98 @@ export function identityBelow(f: FunctionBuilder, x: number, bound: number): voi
   splat(f, bound).emit('f64x2.lt').emit('v128.bitselect');
 }
 
-/** The exponent bits of 2^k for the i64x2 on the stack: (k + 1023) << 52 (a normal double for -1022 <= k <= 1023). */
-function powerOfTwo(f: FunctionBuilder): void {
-  f.emit('i64.const', 1023).emit('i64x2.splat').emit('i64x2.add').emit('i32.const', 52).emit('i64x2.shl');
+/** N / ln 2 and ln 2 / N in two parts (LN2_HI / N keeps LN2_HI's 21 trailing zero bits: kj times it is exact). */
+const N_OVER_LN2 = EXP_TABLE_SIZE / Math.LN2;
+const LN2_N_HI = LN2_HI / EXP_TABLE_SIZE;
+const LN2_N_LO = LN2_LO / EXP_TABLE_SIZE;
+/** 1.5 2^52: z = y + SHIFT rounds y to an integer held in z's low significand bits (two's complement). */
+const SHIFT = 1.5 * 2 ** 52;
+/** Degrees of e^r - 1 on |r| <= ln2 / 2N (N = 128): Taylor truncation below 2^-60 (float64), 2^-38 (f32 lanes). */
+const EXP_DEGREE = { f64: 5, f32: 3 } as const;
+/** The bytes of lane 0 of a and lane 0 of b (shuffle of a, b), and of their lanes 1. */
+const LOW_LANES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+const HIGH_LANES = LOW_LANES.map((b) => b + 8);
+/** Exponent fields: 192 << 52 is the bit pattern of 2^-831, EXP_TABLE_BIAS + 1023 << 52 that of 2^EXP_TABLE_BIAS. */
+const NEGATIVE_REBIAS = 192;
+
+/** Pushes the 16-byte table entry [tail, bits] of the f64x2 lane `lane` (0 or 1) of the local `z`. */
+function expTableEntry(f: FunctionBuilder, z: number, lane: 0 | 1): void {
+  f.emit('local.get', z).emit('i32x4.extract_lane', 2 * lane);
+  f.emit('i32.const', EXP_TABLE_SIZE - 1)
+    .emit('i32.and')
+    .emit('i32.const', 4)
+    .emit('i32.shl');
+  f.emit('v128.load', 4, EXP_TABLE_OFFSET);
 }
 
-/** [f64x2 x] -> [f64x2 e^x]; `precision` f32 uses the shorter polynomial (for lanes rounded to f32 next). */
-export function expF64x2(f: FunctionBuilder, precision: 'f32' | 'f64' = 'f64'): void {
-  const degree = DEGREE[precision];
-  const x = f.local('v128');
-  const k = f.local('v128');
-  const r = f.local('v128');
-  const ki = f.local('v128');
-  splat(f, -746).emit('f64x2.max');
-  splat(f, 710).emit('f64x2.min').emit('local.set', x);
-  f.emit('local.get', x);
-  splat(f, Math.LOG2E).emit('f64x2.mul').emit('f64x2.nearest').emit('local.set', k);
-  // r = x - k HI - k LO
-  f.emit('local.get', x).emit('local.get', k);
-  splat(f, LN2_HI).emit('f64x2.mul').emit('f64x2.sub').emit('local.get', k);
-  splat(f, LN2_LO).emit('f64x2.mul').emit('f64x2.sub').emit('local.set', r);
-  // k as i64 lanes (NaN becomes 0: its polynomial is NaN already)
-  f.emit('local.get', k).emit('i32x4.trunc_sat_f64x2_s_zero').emit('i64x2.extend_low_i32x4_s').emit('local.set', ki);
-  // the polynomial, highest coefficient first
-  splat(f, INVERSE_FACTORIALS[degree]!);
-  for (let n = degree - 1; n >= 0; n--) {
-    f.emit('local.get', r).emit('f64x2.mul');
-    splat(f, INVERSE_FACTORIALS[n]!).emit('f64x2.add');
+/** Pushes tail + r + r^2/2 + ... + r^degree/degree! (r in the local `r`, tail on the stack), by powers of r^2. */
+function expReducedPolynomial(f: FunctionBuilder, r: number, degree: 3 | 5): void {
+  const r2 = f.local('v128');
+  f.emit('local.get', r).emit('f64x2.add');
+  f.emit('local.get', r).emit('local.get', r).emit('f64x2.mul').emit('local.tee', r2);
+  splat(f, INVERSE_FACTORIALS[3]!).emit('local.get', r).emit('f64x2.mul');
+  splat(f, INVERSE_FACTORIALS[2]!).emit('f64x2.add').emit('f64x2.mul');
+  if (degree === 5) {
+    splat(f, INVERSE_FACTORIALS[5]!).emit('local.get', r).emit('f64x2.mul');
+    splat(f, INVERSE_FACTORIALS[4]!).emit('f64x2.add');
+    f.emit('local.get', r2).emit('local.get', r2).emit('f64x2.mul').emit('f64x2.mul').emit('f64x2.add');
   }
-  // times 2^(k >> 1), times 2^(k - (k >> 1))
-  f.emit('local.get', ki).emit('i32.const', 1).emit('i64x2.shr_s');
-  powerOfTwo(f);
-  f.emit('f64x2.mul');
-  f.emit('local.get', ki).emit('local.get', ki).emit('i32.const', 1).emit('i64x2.shr_s').emit('i64x2.sub');
-  powerOfTwo(f);
-  f.emit('f64x2.mul');
+  f.emit('f64x2.add');
+}
+
+/**
+ * [f64x2 x] -> [f64x2 e^x], table-driven: x (clamped to [-746, 710]; NaN passes pmin/pmax) = (kN + j) ln2/N + r
+ * with kN + j = nearest(x N / ln2) (N = 128, read from the low bits of x N/ln2 + 1.5 2^52), ln2/N in two parts
+ * (Cody and Waite), so |r| <= ln2/256. Then e^x = 2^k 2^(j/N) e^r = s (1 + tmp) with s = 2^k h_j from the table's
+ * bits (src/wasm/math-tables.ts: h_j = 2^(j/N) rounded, 2^(j/N) = h_j (1 + tail_j)) and tmp = tail_j + (e^r - 1),
+ * e^r - 1 by its Taylor polynomial (degree 5 for float64; 3 for lanes rounded to float32 next); the result is
+ * s + s tmp, one rounding after exact or tiny-error steps (measured: test/wasm/math.test.ts). s is built with
+ * its exponent lowered by 64 (x >= 0) or raised by 128 (x < 0) and the result multiplied back by 2^64 or 2^-128,
+ * so every 2^k of the range is a normal double on the way: overflow gives +Inf and subnormal results are rounded
+ * by that last product.
+ */
+export function expF64x2(f: FunctionBuilder, precision: 'f32' | 'f64' = 'f64'): void {
+  const [x, z, r, a, b] = vectorLocals(f, 5);
+  splat(f, -746).emit('f64x2.pmax');
+  splat(f, 710).emit('f64x2.pmin').emit('local.tee', x);
+  splat(f, N_OVER_LN2).emit('f64x2.mul');
+  splat(f, SHIFT).emit('f64x2.add').emit('local.tee', z);
+  splat(f, SHIFT).emit('f64x2.sub').emit('local.set', r); // kN + j as a double
+  // r = x - (kN + j) ln2/N, in two parts
+  f.emit('local.get', x).emit('local.get', r);
+  splat(f, LN2_N_HI).emit('f64x2.mul').emit('f64x2.sub').emit('local.get', r);
+  splat(f, LN2_N_LO).emit('f64x2.mul').emit('f64x2.sub').emit('local.set', r);
+  // the two lanes' table entries: [tail_a, bits_a], [tail_b, bits_b]
+  expTableEntry(f, z, 0);
+  f.emit('local.set', a);
+  expTableEntry(f, z, 1);
+  f.emit('local.set', b);
+  // s's bits before the rebias: the table's bits plus (kN + j) << (52 - log2 N), i.e. plus k in the exponent
+  f.emit('local.get', a)
+    .emit('local.get', b)
+    .emit('i8x16.shuffle', ...HIGH_LANES);
+  f.emit('local.get', z)
+    .emit('i32.const', 52 - EXP_TABLE_BITS)
+    .emit('i64x2.shl')
+    .emit('i64x2.add');
+  f.emit('local.get', a)
+    .emit('local.get', b)
+    .emit('i8x16.shuffle', ...LOW_LANES); // the tails
+  expReducedPolynomial(f, r, EXP_DEGREE[precision]);
+  const rebias = b; // the exponent added to s where x < 0
+  f.emit('local.set', r).emit('local.set', a);
+  f.emit('local.get', x);
+  splat(f, 0).emit('f64x2.lt');
+  splat(f, 2 ** (NEGATIVE_REBIAS - 1023))
+    .emit('v128.and')
+    .emit('local.tee', rebias);
+  f.emit('local.get', a).emit('i64x2.add').emit('local.tee', a);
+  // s + s tmp, times 2^64 or 2^-128
+  f.emit('local.get', a).emit('local.get', r).emit('f64x2.mul').emit('f64x2.add');
+  splat(f, 2 ** EXP_TABLE_BIAS)
+    .emit('local.get', rebias)
+    .emit('i64x2.sub')
+    .emit('f64x2.mul');
 }
 
 /** A function of f64x2 lanes; `precision` f32 when its results are rounded to float32 next (cheaper polynomials). */

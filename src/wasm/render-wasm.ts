@@ -19,7 +19,7 @@ import { INT32_OPS } from './int-ops.js';
 import { expF64x2, f32x4ViaF64, scalarViaF64, sigmoidF64x2, tanhF64x2, type LaneFunction } from './math.js';
 import { expm1F64x2 } from './math.js';
 import { erfF64x2 } from './math-erf.js';
-import { expF32x4, scalarViaF32x4, sigmoidF32x4, type F32LaneFunction } from './math-f32.js';
+import { expF32x4, scalarViaF32x4, sigmoidF32x4, tanhF32x4, type F32LaneFunction } from './math-f32.js';
 import { log1pF64x2, logF64x2, softplusF64x2 } from './math-log.js';
 import { cosF64x2, sinF64x2, TRIG_IMPORTS } from './math-trig.js';
 
@@ -107,7 +107,7 @@ export const WASM_OPS: Partial<Record<ScalarOpName, WasmOp>> = {
   sqrt: simple('sqrt', 1),
   exp: nativeF32((f, precision) => expF64x2(f, precision), expF32x4),
   sigmoid: nativeF32(sigmoidF64x2, sigmoidF32x4),
-  tanh: viaF64(tanhF64x2),
+  tanh: nativeF32(tanhF64x2, tanhF32x4),
   expm1: viaF64(expm1F64x2),
   log: viaF64(logF64x2),
   log1p: viaF64(log1pF64x2),

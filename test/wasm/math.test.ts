@@ -11,7 +11,15 @@ import * as theano from '../../src/index.js';
 import type { NDArray } from '../../src/index.js';
 import * as special from '../../src/ops/special.js';
 import { seededRandom } from '../../src/runtime/random.js';
+import { arena } from '../../src/wasm/arena.js';
 import { wasmOptions, wasmStats } from '../../src/wasm/kernel.js';
+import {
+  EXP_TABLE_BIAS,
+  EXP_TABLE_OFFSET,
+  EXP_TABLE_SIZE,
+  expTable,
+  MATH_TABLES_BYTES,
+} from '../../src/wasm/math-tables.js';
 
 const T = theano.tensor;
 const WASM = theano.FAST_RUN.withLinker('wasm');
@@ -134,6 +142,54 @@ describe('exp, float64', () => {
   });
 });
 
+describe('exp, float64: the table of 2^(j/128) (src/wasm/math-tables.ts) and its entry boundaries', () => {
+  test('h_j (1 + tail_j) is 2^(j/128) to 2^-103 (tail rounded): its 128th power, computed exactly, is 2^j to 2^-96', () => {
+    const { tail, bits } = expTable();
+    const view = new DataView(new ArrayBuffer(8));
+    const P = 200n; // fixed point: v = V / 2^P
+    for (let j = 0; j < EXP_TABLE_SIZE; j++) {
+      view.setBigInt64(0, bits[j]! + (BigInt(j) << 45n) + (BigInt(EXP_TABLE_BIAS) << 52n));
+      const h = view.getFloat64(0);
+      expect(Math.abs(h / 2 ** (j / 128) - 1), `h_${j}`).toBeLessThan(2 ** -51); // Math.pow, within an ulp
+      const H = BigInt(h * 2 ** 200); // exact: h has 53 significant bits
+      const T = BigInt(tail[j]! * 2 ** 200); // exact too (|tail| >= 2^-64 or 0)
+      const v = H + ((H * T) >> P);
+      const error = v ** 128n - (1n << (P * 128n + BigInt(j)));
+      const magnitude = error < 0n ? -error : error;
+      expect(magnitude < 1n << (P * 128n + BigInt(j) - 96n), `entry ${j}`).toBe(true);
+    }
+  });
+
+  test("the arena's reserved bytes hold the table after kernels ran (nothing writes there)", () => {
+    const x = T.dvector('x');
+    const f = theano.function([x], T.add(T.exp(x), 1), { mode: WASM });
+    f(linspace(-700, 700, 100_000));
+    const { tail, bits } = expTable();
+    const view = new DataView(arena.buffer, EXP_TABLE_OFFSET, MATH_TABLES_BYTES);
+    for (let j = 0; j < EXP_TABLE_SIZE; j++) {
+      expect(view.getFloat64(16 * j, true)).toBe(tail[j]);
+      expect(view.getBigInt64(16 * j + 8, true)).toBe(bits[j]);
+    }
+  });
+
+  test('around every boundary between entries (x N / ln2 at a half-integer), over the whole range: within 2 ulp', () => {
+    const xs: number[] = [];
+    for (let kj = -137_700; kj <= 131_000; kj += 7) {
+      const mid = ((kj + 0.5) * Math.LN2) / EXP_TABLE_SIZE;
+      xs.push(mid, nextAfter(mid, -1), nextAfter(mid, 1), mid * (1 - 2 ** -40), mid * (1 + 2 ** -40));
+    }
+    const { ulp, at } = maxUlp('float64', Float64Array.from(xs));
+    expect(ulp, `worst at ${at}`).toBeLessThanOrEqual(2);
+  });
+});
+
+/** The double next to x toward the sign of `direction`. */
+function nextAfter(x: number, direction: number): number {
+  f64Bits[0] = x;
+  i64View[0] = i64View[0]! + (x > 0 === direction > 0 ? 1n : -1n);
+  return f64Bits[0]!;
+}
+
 describe('exp, float32', () => {
   test('every 409th float32 in [-104, 89]: within 1 ulp of fround(Math.exp)', () => {
     const xs = float32Sweep(-104, 89, 409);
@@ -216,7 +272,8 @@ const EDGES = [
 /**
  * The ulp bounds asserted (float64 against the reference; float32 against the reference rounded to float32, which
  * is the correctly rounded float32 unless the float64 value falls within 2^-28 ulp of a midpoint). float32 sigmoid
- * runs in native f32x4 lanes (src/wasm/math-f32.ts): every step rounds to float32, 2 ulp at most.
+ * and tanh run in native f32x4 lanes (src/wasm/math-f32.ts): every step rounds to float32; measured 2 ulp at most
+ * for sigmoid, 1 for tanh.
  */
 const BOUND: Record<'tanh' | 'sigmoid', { f64: number; f32: number }> = {
   tanh: { f64: 3, f32: 1 },
@@ -265,6 +322,16 @@ for (const fn of ['tanh', 'sigmoid'] as const) {
     });
   });
 }
+
+describe('tanh, float32 (native f32x4 lanes)', () => {
+  test('every float32 in [0.5, 0.75] (the switch between its formulas at 0.625), both signs: within 1 ulp', () => {
+    const [lo, hi] = [0.5, 0.75].map((v) => new Int32Array(Float32Array.of(v).buffer)[0]!) as [number, number];
+    const bits = Int32Array.from({ length: 2 * (hi - lo + 1) }, (_, i) => (lo + (i >> 1)) | (i & 1 ? 1 << 31 : 0));
+    const xs = new Float32Array(bits.buffer);
+    const { ulp, at } = maxUlp('float32', xs, 'tanh');
+    expect(ulp, `worst at ${at}`).toBeLessThanOrEqual(1);
+  });
+});
 
 // ---------------------------------------------------------------------------------------------------------------
 // log, log1p, expm1, sin, cos, erf, softplus
