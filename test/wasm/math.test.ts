@@ -323,6 +323,22 @@ for (const fn of ['tanh', 'sigmoid'] as const) {
   });
 }
 
+describe('the worst float64 points found by denser sweeps', () => {
+  // tanh's series branch near -0.2311 and sigmoid near -36.8 (where e^-x is large and the reference formula
+  // carries Math.exp's own error) reach 4 ulp from the reference: 5 ulp at most from the correctly rounded value
+  // (the reference is within 1), one ulp past the 4 the issue asks for; stated in docs/codegen.md
+  for (const [fn, centre] of [
+    ['tanh', -0.2311],
+    ['sigmoid', -36.8],
+  ] as const) {
+    test(`${fn}: 1,000,001 points within 0.01 of ${centre}: within 4 ulp of the reference`, () => {
+      const xs = new Float64Array(linspace(centre - 0.01, centre + 0.01, 1_000_001));
+      const { ulp, at } = maxUlp('float64', xs, fn);
+      expect(ulp, `worst at ${at}`).toBeLessThanOrEqual(4);
+    });
+  }
+});
+
 describe('tanh, float32 (native f32x4 lanes)', () => {
   test('every float32 in [0.5, 0.75] (the switch between its formulas at 0.625), both signs: within 1 ulp', () => {
     const [lo, hi] = [0.5, 0.75].map((v) => new Int32Array(Float32Array.of(v).buffer)[0]!) as [number, number];
