@@ -12,6 +12,8 @@ import { optimize, FAST_RUN } from '../../src/rewrite/pipeline.js';
 import { seededRandom } from '../../src/runtime/random.js';
 import { checkKernelCall, referenceValues, TRANSCENDENTAL_ULPS, ulp } from '../../src/wasm/check.js';
 import { wasmOptions, wasmStats } from '../../src/wasm/kernel.js';
+
+const DEFAULT_MIN_ELEMENTS = wasmOptions.minElements;
 import type { Tensor } from '../../src/index.js';
 
 const T = theano.tensor;
@@ -19,7 +21,7 @@ const DEBUG_WASM = theano.DEBUG.withLinker('wasm');
 const DEBUG_JS = theano.DEBUG.withLinker('js');
 
 afterEach(() => {
-  wasmOptions.minElements = 4096;
+  wasmOptions.minElements = DEFAULT_MIN_ELEMENTS;
 });
 
 const uniform = (n: number, seed: number, lo: number, hi: number) => {

@@ -15,6 +15,8 @@ import { NDArray } from '../../src/index.js';
 import { seededRandom } from '../../src/runtime/random.js';
 import { wasmOptions, wasmStats } from '../../src/wasm/kernel.js';
 
+const DEFAULT_MIN_ELEMENTS = wasmOptions.minElements;
+
 const T = theano.tensor;
 const WASM = theano.FAST_RUN.withLinker('wasm');
 type Float = 'float32' | 'float64';
@@ -23,7 +25,7 @@ beforeEach(() => {
   wasmOptions.minElements = 0;
 });
 afterEach(() => {
-  wasmOptions.minElements = 4096;
+  wasmOptions.minElements = DEFAULT_MIN_ELEMENTS;
 });
 
 /** Calls a compiled function with run-time arrays (their ranks and dtypes are only known here at run time). */

@@ -13,6 +13,8 @@ import * as special from '../../src/ops/special.js';
 import { seededRandom } from '../../src/runtime/random.js';
 import { arena } from '../../src/wasm/arena.js';
 import { wasmOptions, wasmStats } from '../../src/wasm/kernel.js';
+
+const DEFAULT_MIN_ELEMENTS = wasmOptions.minElements;
 import {
   EXP_TABLE_BIAS,
   EXP_TABLE_OFFSET,
@@ -28,7 +30,7 @@ beforeAll(() => {
   wasmOptions.minElements = 0;
 });
 afterAll(() => {
-  wasmOptions.minElements = 4096;
+  wasmOptions.minElements = DEFAULT_MIN_ELEMENTS;
 });
 
 const f64Bits = new Float64Array(1);

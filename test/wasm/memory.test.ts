@@ -13,6 +13,8 @@ import { seededRandom } from '../../src/runtime/random.js';
 import { Arena, arena, wasmArenaStats } from '../../src/wasm/arena.js';
 import { MATH_TABLES_BYTES } from '../../src/wasm/math-tables.js';
 import { simulateWasmSimd, wasmOptions, wasmStats } from '../../src/wasm/kernel.js';
+
+const DEFAULT_MIN_ELEMENTS = wasmOptions.minElements;
 import { DEFAULT_LINKER, WASM_BY_DEFAULT } from '../../src/rewrite/pipeline.js';
 import type { Tensor } from '../../src/index.js';
 
@@ -20,7 +22,7 @@ const T = theano.tensor;
 const WASM = theano.FAST_RUN.withLinker('wasm');
 
 afterEach(() => {
-  wasmOptions.minElements = 4096;
+  wasmOptions.minElements = DEFAULT_MIN_ELEMENTS;
 });
 
 function optimized(inputs: readonly Tensor[], outputs: readonly Tensor[]): FunctionGraph {

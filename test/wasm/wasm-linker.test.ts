@@ -11,12 +11,14 @@ import { seededRandom } from '../../src/runtime/random.js';
 import { DEFAULT_LINKER } from '../../src/rewrite/pipeline.js';
 import { simulateWasmSimd, wasmArenaBytes, wasmOptions, wasmStats } from '../../src/wasm/kernel.js';
 
+const DEFAULT_MIN_ELEMENTS = wasmOptions.minElements;
+
 const T = theano.tensor;
 const WASM = theano.FAST_RUN.withLinker('wasm');
 const SPECIALS = [0, -0, NaN, Infinity, -Infinity, 1e-40, -1e-310, 3.4e38, -3.5e38, 1, -1, 0.5, 2 ** 24 + 1];
 
 afterEach(() => {
-  wasmOptions.minElements = 4096;
+  wasmOptions.minElements = DEFAULT_MIN_ELEMENTS;
   simulateWasmSimd(undefined);
 });
 
