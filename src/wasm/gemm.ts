@@ -589,12 +589,8 @@ export function wasmGemm(
   const m = a.rows;
   const n = b.cols;
   const k = a.cols;
-  if (m === 0 || n === 0) return;
-  if (k === 0) {
-    c.fill(0, cOffset, cOffset + m * n);
-    return;
-  }
-  if (!wasmSimdAvailable()) return gemmFloat(a, b, c, cOffset);
+  // empty products (the JS GEMM writes the zeros of k = 0) and engines without SIMD: the JS GEMM
+  if (m * n * k === 0 || !wasmSimdAvailable()) return gemmFloat(a, b, c, cOffset);
   if (m === 1 || n === 1) {
     if (m * n * k < wasmGemmOptions.minGemvElements) return gemmFloat(a, b, c, cOffset);
     const matrix = n === 1 ? a : transposeView(b);
