@@ -3,9 +3,10 @@
  * them, as an editor sees them. Used by the message and static-vs-runtime tests.
  */
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-const root = path.resolve(import.meta.dirname, '../..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** A program over `files` (name relative to test/types -> source); they import '../../src/index.js'. */
 export function virtualProgram(files: Record<string, string>): {
