@@ -8,7 +8,7 @@ import { withBuildTrace } from '../tensor/apply.js';
 import type { GradBuilder } from '../graph/op.js';
 import { buildSite, type Apply, type Variable } from '../graph/variable.js';
 import { GRAD_MODIFIER } from '../ops/gradient.js';
-import { isFloat, type DType, type FloatDType } from '../types/dtype.js';
+import { isFloat, type DType, type FloatDType, type IntegralDType } from '../types/dtype.js';
 import type { Inc, Rank } from '../types/rank.js';
 import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -45,6 +45,18 @@ type GradOf<W, RD> = W extends Tensor<infer D, infer R> ? Tensor<D, R> | (RD ext
 export type GradResult<W, RD = 'zero'> = W extends Tensor
   ? GradOf<W, RD>
   : { -readonly [K in keyof W]: GradOf<W[K], RD> };
+
+/** What a `wrt` of integers or bools must also be (a compile error): gradients exist for float variables only. */
+export interface IntegerWrt {
+  readonly 'error: T.grad differentiates with respect to float variables only (this wrt is an integer or bool)': true;
+}
+/** A float tensor (of a known or generic float dtype): what `grad` differentiates with respect to. */
+type FloatWrt = Tensor<FloatDType, Rank>;
+type IntegerOnly<X> = X extends Tensor<FloatDType, Rank> ? never : X extends Tensor<IntegralDType, Rank> ? X : never;
+/** `unknown` when every wrt may be a float tensor; `IntegerWrt` when one is an integer or bool tensor. */
+export type CheckWrt<W> = [IntegerOnly<W extends readonly unknown[] ? W[number] : W>] extends [never]
+  ? unknown
+  : IntegerWrt;
 
 const describe = (v: Variable) => (v.name ? `'${v.name}' (${v.type})` : `an unnamed ${v.type}`);
 
@@ -90,11 +102,22 @@ function isDisconnecting(node: Apply): boolean {
  * const gy = T.grad(x.pow(2), x); // a graph: 2 * x ** (2 - 1), times the seed 1
  * theano.function([x], gy)(4); // 8
  */
-export function grad<const W extends Tensor | readonly Tensor[], RD extends 'zero' | 'none' = 'zero'>(
+export function grad<const W extends FloatWrt | readonly FloatWrt[], RD extends 'zero' | 'none' = 'zero'>(
   cost: Tensor<FloatDType, 0> | null,
   wrt: W,
-  options: GradOptions<RD> = {},
-): GradResult<W, RD> {
+  options?: GradOptions<RD>,
+): GradResult<W, RD>;
+/** A wrt whose dtype the compiler does not know (`Tensor[]`): an integer or bool one is a compile error. */
+export function grad<const W extends Tensor | readonly Tensor[], RD extends 'zero' | 'none' = 'zero'>(
+  cost: Tensor<FloatDType, 0> | null,
+  wrt: W & CheckWrt<W>,
+  options?: GradOptions<RD>,
+): GradResult<W, RD>;
+export function grad(
+  cost: Tensor<FloatDType, 0> | null,
+  wrt: Tensor | readonly Tensor[],
+  options: GradOptions = {},
+): unknown {
   checkGradOptions(options, 'grad');
   const single = !Array.isArray(wrt);
   const wrtList = (single ? [wrt] : wrt) as readonly Tensor[];
@@ -203,7 +226,7 @@ export function grad<const W extends Tensor | readonly Tensor[], RD extends 'zer
     }
     return total(w) ?? zerosLike(w);
   });
-  return (single ? results[0] : results) as GradResult<W, RD>;
+  return single ? results[0] : results;
 }
 
 function zerosLike<D extends DType, R extends Rank>(w: Tensor<D, R>): Tensor<D, R> {
@@ -229,7 +252,7 @@ export function Lop<const W extends Tensor | readonly Tensor[]>(
     if (vs[i]!.ndim !== x.ndim)
       throw new TypeError(`Lop: evaluation point ${i} has rank ${vs[i]!.ndim}, but f ${i} has rank ${x.ndim}`);
   });
-  return grad(null, wrt, {
+  return grad(null, wrt as never, {
     knownGrads: fs.map((x, i) => [x, vs[i]!] as const),
     disconnectedInputs: 'ignore',
   }) as GradResult<W>;
@@ -288,11 +311,11 @@ export function jacobian<E extends Tensor<FloatDType>, D extends DType, R extend
   checkSymbolic([expression, wrt], 'argument', 'jacobian');
   if (!isFloat(expression.dtype))
     throw new TypeError(`jacobian: the expression must be float, got ${describe(expression)}`);
-  if (expression.ndim === 0) return grad(expression as Tensor<FloatDType, 0>, wrt, options) as never;
+  if (expression.ndim === 0) return grad(expression as Tensor<FloatDType, 0>, wrt as never, options) as never;
   const flat = (expression.ndim === 1 ? expression : T.flatten(expression)) as Tensor<FloatDType, 1>;
   const rowOptions = { ...options, disconnectedInputs: options.disconnectedInputs ?? 'raise' };
   // one gradient per element, as Theano does: a scan over the element indices (differentiable in turn)
-  const [rows] = scan((i) => grad(flat.get(i) as Tensor<FloatDType, 0>, wrt, rowOptions) as Tensor, {
+  const [rows] = scan((i) => grad(flat.get(i) as Tensor<FloatDType, 0>, wrt as never, rowOptions) as Tensor, {
     sequences: [T.arange(T.shape(flat, 0))],
     name: 'jacobian',
   });
@@ -308,5 +331,5 @@ export function hessian<D extends DType, R extends Rank>(
   wrt: Tensor<D, R>,
   options: Pick<GradOptions, 'considerConstant' | 'disconnectedInputs'> = {},
 ): Tensor<D, Inc<R>> {
-  return jacobian(grad(cost, wrt, options) as Tensor<FloatDType, 1>, wrt, options) as never;
+  return jacobian(grad(cost, wrt as never, options) as Tensor<FloatDType, 1>, wrt, options) as never;
 }

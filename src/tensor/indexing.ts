@@ -20,11 +20,11 @@ import {
 } from '../ops/subtensor.js';
 import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
 import type { RankOfValue } from '../runtime/values.js';
-import { isInt, type DType, type IntDType } from '../types/dtype.js';
+import { isInt, type DType, type IntDType, type IntegralDType, type Upcast } from '../types/dtype.js';
 import { MAX_RANK, type Axis, type MaxRank, type Rank, type SubTable } from '../types/rank.js';
 import { applyOp, asVariables, makeConstant } from './apply.js';
 import { normalizeAxis } from './axis.js';
-import type { Operand } from './operand.js';
+import type { NumberKind, Operand } from './operand.js';
 import { Tensor } from './tensor.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -271,15 +271,14 @@ function describeArg(v: unknown): string {
  * @example T.getItem(m, [0, T.slice(1)])
  */
 export function getItem(x: Tensor, indices: readonly unknown[]): Tensor {
-  if (indices.length === 1 && isIndexTensor(indices[0]))
-    return take(x, indices[0] as IndexTensor, 0 as never) as Tensor;
-  if (indices.some(isIndexTensor)) return advancedGetItem(x, indices);
+  if (indices.length === 1 && isIndexTensor(indices[0])) return take(x, indices[0] as IndexTensor, 0 as never) as never;
+  if (indices.some(isIndexTensor)) return advancedGetItem(x, indices) as never;
   const { index, symbols } = parseBasicIndex(indices, 'x.get');
   const ints = index.entries.filter((e) => e.kind === 'int').length;
   const added = index.entries.length - index.consumed;
   if (x.ndim - ints + added > MAX_RANK)
     throw new RangeError(`x.get: the result would have rank ${x.ndim - ints + added}, more than ${MAX_RANK}`);
-  return applyOp(SUBTENSOR, { index }, [x, ...symbols])[0]!;
+  return applyOp(SUBTENSOR, { index }, [x, ...symbols])[0] as never;
 }
 
 /** Indexed results built as a basic subtensor, then advanced indexing: the result -> the basic subtensor. */
@@ -377,6 +376,39 @@ export function take<D extends DType, R extends Rank, const V extends IndexTenso
 /** What may be written into a region: a tensor, a JS scalar, or JS data (nested arrays, typed arrays, NDArrays). */
 export type UpdateValue = Operand | ArrayLikeInput;
 
+/** A value with more axes than the region it is written into (a compile error): it cannot broadcast to it. */
+export interface ValueRankTooHigh {
+  readonly 'error: the value has more axes than the indexed region, so it cannot broadcast to it': true;
+}
+/** A value whose dtype does not convert to the tensor's without loss (a compile error): cast it first. */
+export interface ValueDTypeUnsafe {
+  readonly "error: the value's dtype does not convert to the tensor's dtype without loss (cast it first)": true;
+}
+type RankFits<RY extends Rank, RR extends Rank> = [MaxRank<RY, RR>] extends [RR] ? unknown : ValueRankTooHigh;
+/**
+ * `unknown` when y fits a region of dtype D and rank RR (what the run time checks: a tensor of at most RR axes
+ * whose dtype casts safely to D, JS data of at most RR levels, no fractional literal for an integer tensor),
+ * else a named error. An unknown region rank checks the dtype only.
+ */
+export type CheckRegionValue<Y, D extends DType, RR extends Rank> =
+  Y extends Tensor<infer DY, infer RY>
+    ? [Upcast<DY, D>] extends [D]
+      ? Rank extends RR
+        ? unknown
+        : RankFits<RY, RR>
+      : ValueDTypeUnsafe
+    : Y extends number
+      ? 'int' extends NumberKind<Y>
+        ? unknown
+        : [D] extends [IntegralDType]
+          ? ValueDTypeUnsafe
+          : unknown
+      : Y extends readonly unknown[]
+        ? Rank extends RR
+          ? unknown
+          : RankFits<RankOfValue<Y> & Rank, RR>
+        : unknown;
+
 /**
  * y as a variable next to x: a JS number is weak (it takes x's dtype when it fits, as in arithmetic) and JS data
  * becomes a constant of x's dtype when every element fits it.
@@ -437,24 +469,32 @@ function updateRegion(sub: Tensor, y: UpdateValue, mode: IncMode, where: string)
 /**
  * Theano's `set_subtensor(x[...], y)`: the whole of x, as a new variable, with the indexed region replaced by y
  * (broadcast to the region). Nothing is mutated. The first argument is the indexed expression (`x.get(...)` or
- * `T.take(...)`); its type does not carry x's rank, so the result's rank is known only at run time; use
- * `x.at(...).set(y)` for a result typed like x.
+ * `T.take(...)`); y must broadcast to the region and cast safely to x's dtype (compile errors otherwise). Its type
+ * does not carry x's rank, so the result's rank is known only at run time; use `x.at(...).set(y)` for a result
+ * typed like x.
  *
  * @example
  * T.setSubtensor(x.get(T.slice(0, 2)), 0); // numpy: z = x.copy(); z[0:2] = 0
  */
-export function setSubtensor<D extends DType>(sub: Tensor<D, Rank>, y: UpdateValue): Tensor<D, Rank> {
+export function setSubtensor<D extends DType, RR extends Rank, const Y extends UpdateValue>(
+  sub: Tensor<D, RR>,
+  y: Y & CheckRegionValue<Y, D, RR>,
+): Tensor<D, Rank> {
   return updateSubtensor(sub, y, 'set') as never;
 }
 
 /**
- * Theano's `inc_subtensor(x[...], y)`: the whole of x with y added to the indexed region. With an integer tensor
- * index, repeated positions add up (numpy's `np.add.at`).
+ * Theano's `inc_subtensor(x[...], y)`: the whole of x with y added to the indexed region (its rank known at run
+ * time; `x.at(...).inc(y)` is typed like x). With an integer tensor index, repeated positions add up (numpy's
+ * `np.add.at`).
  *
  * @example
  * T.incSubtensor(v.get(idx), 1); // counts: every occurrence of a position in idx adds 1
  */
-export function incSubtensor<D extends DType>(sub: Tensor<D, Rank>, y: UpdateValue): Tensor<D, Rank> {
+export function incSubtensor<D extends DType, RR extends Rank, const Y extends UpdateValue>(
+  sub: Tensor<D, RR>,
+  y: Y & CheckRegionValue<Y, D, RR>,
+): Tensor<D, Rank> {
   return updateSubtensor(sub, y, 'inc') as never;
 }
 

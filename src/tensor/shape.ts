@@ -81,12 +81,12 @@ type Top<U extends DType> = { [A in U]: [Upcast<A, U>] extends [A] ? A : never }
 export type UpcastUnion<U extends DType> = Top<Closure<U>>;
 
 type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
+/** What a list of tensors of different ranks must also be: no list is, so `concatenate`/`stack` fail to compile. */
+export interface MixedRanks {
+  readonly 'error: all tensors must have the same rank (expandDims or reshape one first)': true;
+}
 /** Rejects a list of tensors whose ranks differ (R inferred as a union of ranks; `Rank` itself is an unknown rank). */
-export type SameRank<R extends Rank> = Rank extends R
-  ? unknown
-  : true extends IsUnion<R>
-    ? 'all tensors must have the same rank'
-    : unknown;
+export type SameRank<R extends Rank> = Rank extends R ? unknown : true extends IsUnion<R> ? MixedRanks : unknown;
 
 /** A bound of `arange`: a number, a bigint (an integer, as numpy's Python int) or a numeric scalar tensor. */
 export type Bound = number | bigint | Tensor<NumericDType, 0>;

@@ -188,7 +188,7 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
    * Elementwise negation -x (Theano `T.neg`, numpy `negative`).
    * @example x.neg()
    */
-  neg(this: Tensor<NumericDType, R>): Tensor<D, R> {
+  neg(this: Tensor<NumericDType, Rank>): Tensor<D, R> {
     return E.neg(this) as never;
   }
   /**
@@ -202,7 +202,7 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
    * Elementwise sign: -1, 0 or 1 (NaN stays NaN; Theano `T.sign`, numpy `sign`).
    * @example x.sign()
    */
-  sign(this: Tensor<NumericDType, R>): Tensor<D, R> {
+  sign(this: Tensor<NumericDType, Rank>): Tensor<D, R> {
     return E.sign(this) as never;
   }
   /**
@@ -495,28 +495,28 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
    * Elementwise bitwise and (logical and on bool; Theano `T.and`, numpy `bitwise_and`).
    * @example x.and(y)
    */
-  and<B extends IntegralOperand>(this: Tensor<IntegralDType, R>, other: B): Binary<Self<D, R>, B> {
+  and<B extends IntegralOperand>(this: Tensor<IntegralDType, Rank>, other: B): Binary<Self<D, R>, B> {
     return E.and(this, other) as never;
   }
   /**
    * Elementwise bitwise or (logical or on bool; Theano `T.or`, numpy `bitwise_or`).
    * @example x.or(y)
    */
-  or<B extends IntegralOperand>(this: Tensor<IntegralDType, R>, other: B): Binary<Self<D, R>, B> {
+  or<B extends IntegralOperand>(this: Tensor<IntegralDType, Rank>, other: B): Binary<Self<D, R>, B> {
     return E.or(this, other) as never;
   }
   /**
    * Elementwise bitwise xor (logical xor on bool; Theano `T.xor`, numpy `bitwise_xor`).
    * @example x.xor(y)
    */
-  xor<B extends IntegralOperand>(this: Tensor<IntegralDType, R>, other: B): Binary<Self<D, R>, B> {
+  xor<B extends IntegralOperand>(this: Tensor<IntegralDType, Rank>, other: B): Binary<Self<D, R>, B> {
     return E.xor(this, other) as never;
   }
   /**
    * Elementwise bitwise not (logical not on bool; Theano `T.invert`, numpy `invert`).
    * @example x.invert()
    */
-  invert(this: Tensor<IntegralDType, R>): Tensor<D, R> {
+  invert(this: Tensor<IntegralDType, Rank>): Tensor<D, R> {
     return E.invert(this) as never;
   }
 

@@ -482,16 +482,16 @@ describe('setSubtensor and incSubtensor', () => {
       'the output of',
     );
     expectBuildError(
-      () => T.setSubtensor(T.ivector().get(0), 1.5),
+      () => T.setSubtensor(T.ivector().get(0), 1.5 as never), // also a compile error (ValueDTypeUnsafe)
       'set_subtensor: the value is float64, which does not cast safely to the int32',
     );
-    expectBuildError(() => T.setSubtensor(T.ivector().get(0), T.lscalar()), "cast it first (.cast('int32'))");
+    expectBuildError(() => T.setSubtensor(T.ivector().get(0), T.lscalar() as never), "cast it first (.cast('int32'))");
     expectBuildError(
       () => T.setSubtensor(T.tensor('uint8', 1).get(0), -1),
       'setSubtensor: the constant -1 (operand 1) does not fit uint8',
     );
     expectBuildError(
-      () => T.setSubtensor(x.get(0), T.dmatrix()),
+      () => T.setSubtensor(x.get(0), T.dmatrix() as never), // also a compile error (ValueRankTooHigh)
       'set_subtensor: the value has rank 2, more than the rank 1 of the region (?,)',
     );
     expectBuildError(
