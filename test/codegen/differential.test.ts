@@ -948,20 +948,21 @@ const WASM_INT32 = [
   ...WASM_VIEWS,
 ];
 
+/** Runs `body` with every call eligible for wasm (small shapes too), and checks that wasm loops did run. */
+function inWasm(body: () => void): void {
+  const saved = wasmOptions.minElements;
+  wasmOptions.minElements = 0;
+  const before = wasmStats().calls;
+  try {
+    body();
+  } finally {
+    wasmOptions.minElements = saved;
+  }
+  expect(wasmStats().calls).toBeGreaterThan(before);
+}
+
 describe('the wasm linker: WASM = JS = reference', () => {
   const WASM = theano.FAST_RUN.withLinker('wasm');
-  /** Runs `body` with every call eligible for wasm (small shapes too), and checks that wasm loops did run. */
-  const inWasm = (body: () => void) => {
-    const saved = wasmOptions.minElements;
-    wasmOptions.minElements = 0;
-    const before = wasmStats().calls;
-    try {
-      body();
-    } finally {
-      wasmOptions.minElements = saved;
-    }
-    expect(wasmStats().calls).toBeGreaterThan(before);
-  };
   for (const dtype of ['float32', 'float64'] as const) {
     test(`${dtype} graphs of the lowered ops, against the reference and against the js linker`, () => {
       inWasm(() => {
@@ -1008,17 +1009,6 @@ describe('the wasm linker: WASM = JS = reference', () => {
 
 describe('the wasm linker: nested loops (strided, broadcasting, partial reductions, int32, bool outputs)', () => {
   const WASM = theano.FAST_RUN.withLinker('wasm');
-  const inWasm = (body: () => void) => {
-    const saved = wasmOptions.minElements;
-    wasmOptions.minElements = 0;
-    const before = wasmStats().calls;
-    try {
-      body();
-    } finally {
-      wasmOptions.minElements = saved;
-    }
-    expect(wasmStats().calls).toBeGreaterThan(before);
-  };
   const floats: readonly (readonly [DType, number])[] = [
     ['float32', 2],
     ['float64', 2],

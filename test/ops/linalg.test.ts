@@ -7,8 +7,6 @@
  * static shapes and strided (transposed) inputs, which check the inferred types (checkInferredTypes) and the
  * values against the reference.
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import ts from 'typescript';
 import { describe, expect, test } from 'vitest';
@@ -36,6 +34,7 @@ import {
   u8,
 } from '../helpers.js';
 import { checkInferredTypes } from '../infer-type.js';
+import { virtualProgram } from '../types/virtual-program.js';
 
 const T = theano.tensor;
 
@@ -1501,8 +1500,6 @@ describe('printing', () => {
 
 describe('hover types', () => {
   test('results display as plain Tensor<dtype, rank>', () => {
-    const here = dirname(fileURLToPath(import.meta.url));
-    const virtual = join(here, '__linalg_hover__.ts').split('\\').join('/');
     const cases: Record<string, string> = {
       'T.dot(dm, dv)': 'Tensor<"float64", 1>',
       'T.dot(dv, dv)': 'Tensor<"float64", 0>',
@@ -1524,26 +1521,8 @@ describe('hover types', () => {
       `const [ds, dv, dm, dt3, iv, im, fv] = [T.dscalar(), T.dvector(), T.dmatrix(), T.dtensor3(), T.ivector(), T.imatrix(), T.fvector()];`,
       ...Object.keys(cases).map((expr, i) => `export const r${i} = ${expr};`),
     ].join('\n');
-    const options: ts.CompilerOptions = {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.NodeNext,
-      moduleResolution: ts.ModuleResolutionKind.NodeNext,
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      skipLibCheck: true,
-      noEmit: true,
-      types: [],
-    };
-    const host = ts.createCompilerHost(options);
-    const getSourceFile = host.getSourceFile.bind(host);
-    host.getSourceFile = (name, version, ...rest) =>
-      name.split('\\').join('/') === virtual
-        ? ts.createSourceFile(name, source, version)
-        : getSourceFile(name, version, ...rest);
-    const fileExists = host.fileExists.bind(host);
-    host.fileExists = (name) => name.split('\\').join('/') === virtual || fileExists(name);
-    const program = ts.createProgram([virtual], options, host);
-    const file = program.getSourceFile(virtual)!;
+    const { program, file: fileOf } = virtualProgram({ '__linalg_hover__.ts': source });
+    const file = fileOf('__linalg_hover__.ts');
     const errors = ts
       .getPreEmitDiagnostics(program, file)
       .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));

@@ -9,22 +9,12 @@ import * as theano from '../../src/index.js';
 import type { Tensor } from '../../src/index.js';
 import { DTYPES, type DType } from '../../src/types/dtype.js';
 import { virtualProgram } from './virtual-program.js';
+import { seededRandom } from '../../src/runtime/random.js';
 
 const T = theano.tensor;
 const N = 300;
 
-/** mulberry32: a small seeded generator. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(16);
+const rand = seededRandom(16);
 const pick = <X>(xs: readonly X[]): X => xs[Math.floor(rand() * xs.length)]!;
 
 interface Expr {

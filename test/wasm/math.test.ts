@@ -248,24 +248,10 @@ function float32Sweep(lo: number, hi: number, step: number): Float32Array {
   return Float32Array.from(xs);
 }
 
-/** ±0, ±Inf, NaN, subnormals, and where each function saturates (tanh to ±1, sigmoid to 0 and 1): exact there. */
-const SPECIALS = [
-  0,
-  -0,
-  Infinity,
-  -Infinity,
-  NaN,
-  5e-324,
-  -5e-324,
-  1e-310,
-  -1e-310,
-  710,
-  -710,
-  746,
-  -746,
-  1e300,
-  -1e300,
-];
+/** ±0, ±Inf, NaN and subnormals: every function's sweep includes them. */
+const IEEE_SPECIALS = [0, -0, Infinity, -Infinity, NaN, 5e-324, -5e-324, 1e-310, -1e-310];
+/** The IEEE specials and where each function saturates (tanh to ±1, sigmoid to 0 and 1): exact there. */
+const SPECIALS = [...IEEE_SPECIALS, 710, -710, 746, -746, 1e300, -1e300];
 /** Where the code switches between formulas, and other points that deserve a look (within the ulp bounds). */
 const EDGES = [
   40, -40, 40, -40, 0.55, -0.55, 0.5499999999999999, 0.5500000000000002, 1e-20, -1e-20, 19.0615, 20, -20, 36.7, -36.7,
@@ -434,17 +420,9 @@ function randomBits(seed: number, n: number, maxExponent = 20): number[] {
   );
 }
 
-/** ±0, ±Inf, NaN, subnormals, and each function's edges (poles, saturation, the trig reduction's limit). */
+/** The IEEE specials and each function's edges (poles, saturation, the trig reduction's limit). */
 const NEW_SPECIALS = [
-  0,
-  -0,
-  Infinity,
-  -Infinity,
-  NaN,
-  5e-324,
-  -5e-324,
-  1e-310,
-  -1e-310,
+  ...IEEE_SPECIALS,
   2.2250738585072014e-308,
   1e-300,
   -1e-300,
