@@ -30,6 +30,20 @@ expectType<Tensor<'float64', Rank>>(T.incSubtensor(m.get(0), v));
 expectType<Tensor<'int32', Rank>>(T.setSubtensor(iv.get(0), T.bscalar()));
 expectType<Tensor<'float64', Rank>>(T.setSubtensor(m.get(T.slice(1)), [[1, 2]]));
 
+// indexing: new axes and integer tensors do not mix
+expectError(m.get(iv, T.newaxis));
+expectType<Tensor<'float64', 3>>(m.get(iv).get(T.slice(), T.newaxis));
+
+// givens: a replacement of another rank or dtype, or data of another rank
+expectError(theano.function([v], m, { givens: [[m, v]] }));
+expectError(theano.function([], m, { givens: [[m, T.fmatrix()]] }));
+expectError(theano.function([], m, { givens: [[m, [1, 2]]] }));
+theano.function([], m, { givens: [[m, [[1, 2]]]] });
+const data = theano.shared(theano.zeros([10, 2]), { name: 'data' });
+const i = T.lscalar('i');
+theano.function([i], m.sum(), { givens: [[m, data.get(T.slice(i, i.add(2)))]] });
+theano.function([], m.sum(), { givens: new Map([[m, data]]) });
+
 // grad with respect to an integer variable
 expectError(T.grad(T.sum(v.mul(iv)), iv));
 expectError(T.grad(T.sum(v.mul(iv)), [v, iv]));

@@ -41,6 +41,37 @@ export type Update = { [D in DType]: { [R in Rank]: readonly [SharedVariable<D, 
 export type Given = {
   [D in DType]: { [R in Rank]: readonly [Tensor<D, R>, Tensor<D, R> | InputValue<D, R>] }[Rank];
 }[DType];
+/**
+ * Any `[variable, replacement]` pair, before its dtypes and ranks are checked by `CheckedGivens` (as `UpdateLike`
+ * is to `Update`: relating each pair to the 90 kinds of `Given` cost some 15 ms of type-checking per call).
+ */
+export type GivenLike = readonly [Tensor<any, any>, unknown];
+/** What a replacement of another dtype than its variable must also be: nothing is, so the call fails. */
+export interface GivenDTypeMismatch {
+  readonly 'error: the replacement has a different dtype than the variable it stands for (cast it)': true;
+}
+/** What a replacement of another rank than its variable must also be: nothing is, so the call fails. */
+export interface GivenRankMismatch {
+  readonly 'error: the replacement has a different rank than the variable it stands for': true;
+}
+/** What a value that is not data of the variable's dtype and rank must also be: nothing is, so the call fails. */
+export interface GivenValueMismatch {
+  readonly "error: the value is not data of the variable's dtype and rank": true;
+}
+/** One substitution checked: an expression of exactly the variable's dtype and rank, or a value it accepts. */
+type CheckGiven<P> = P extends readonly [Tensor<infer D, infer R>, infer V]
+  ? V extends Tensor<infer D2, infer R2>
+    ? [D2] extends [D]
+      ? [R2] extends [R]
+        ? P
+        : P & GivenRankMismatch
+      : P & GivenDTypeMismatch
+    : [V] extends [InputValue<D, R>]
+      ? P
+      : P & GivenValueMismatch
+  : P;
+/** A list of substitutions with each pair checked (see `CheckGiven`). */
+export type CheckedGivens<G extends readonly GivenLike[]> = { [K in keyof G]: CheckGiven<G[K]> };
 
 /**
  * Any `[shared, newValue]` pair, before its dtypes and ranks are checked by `CheckedUpdates`. `SharedVariable<any,
@@ -73,11 +104,14 @@ type CheckUpdate<P> = P extends readonly [SharedVariable<infer D, infer R>, Tens
 /** A list of updates with each pair checked (see `CheckUpdate`). */
 export type CheckedUpdates<U extends readonly UpdateLike[]> = { [K in keyof U]: CheckUpdate<U[K]> };
 
-export interface FunctionOptions<U extends readonly UpdateLike[] = readonly Update[]> {
+export interface FunctionOptions<
+  U extends readonly UpdateLike[] = readonly Update[],
+  G extends readonly GivenLike[] = readonly GivenLike[],
+> {
   /** Pairs `[shared, newValue]`: every new value is computed from the old values, then all are written together. */
   updates?: (U & CheckedUpdates<U>) | ReadonlyMap<SharedVariable, Tensor>;
   /** Pairs `[variable, replacement]` substituted in the graph before compiling (Theano's `givens`). */
-  givens?: readonly Given[] | ReadonlyMap<Tensor, Tensor | ArrayLikeInput>;
+  givens?: (G & CheckedGivens<G>) | ReadonlyMap<Tensor, Tensor | ArrayLikeInput>;
   /** What to do about an input no output depends on: 'raise' (the default, as Theano), 'warn' or 'ignore'. */
   onUnusedInput?: 'raise' | 'warn' | 'ignore';
   /** Accept inputs that lose precision when converted (a fraction for an int input, float64 data for float32). */
@@ -185,7 +219,8 @@ export function compile<
   const I extends readonly InputSpec[],
   const O extends OutputSpec = undefined,
   const U extends readonly UpdateLike[] = readonly Update[],
->(inputs: I, outputs?: O, typedOptions: FunctionOptions<U> = {}): CompiledFunction<I, O> {
+  const G extends readonly GivenLike[] = readonly GivenLike[],
+>(inputs: I, outputs?: O, typedOptions: FunctionOptions<U, G> = {}): CompiledFunction<I, O> {
   // the pairs' types were checked at the call (CheckedUpdates); from here on they are checked at run time
   const options = typedOptions as FunctionOptions;
   const fname = typeof options?.name === 'string' && options.name ? `function '${options.name}'` : 'function';

@@ -170,15 +170,52 @@ export type IndexedRank<R extends Rank, I extends readonly unknown[]> = Rank ext
       ? Rank
       : AddTable[SubTable[R][Count<I, IntIndex>]][Count<I, NewAxis>]
     : Rank;
-/** `Ok` when the index list fits rank R, `TooManyIndices` when it uses more axes than R (a compile error). */
+/** What an index list that mixes `T.newaxis` with integer tensors must also be (the run time refuses it too). */
+export interface NewAxisWithTensorIndex {
+  readonly 'error: T.newaxis cannot be mixed with integer tensor indices (index first, then add the axis)': true;
+}
+/** Whether one of the first 8 indices may be T (unrolled, not recursive). */
+// prettier-ignore
+type AnyMay<I extends readonly unknown[], T> = true extends
+  | Overlaps<I[0], T> | Overlaps<I[1], T> | Overlaps<I[2], T> | Overlaps<I[3], T>
+  | Overlaps<I[4], T> | Overlaps<I[5], T> | Overlaps<I[6], T> | Overlaps<I[7], T>
+  ? true
+  : false;
+/**
+ * `Ok` when the index list fits rank R, `TooManyIndices` when it uses more axes than R, `NewAxisWithTensorIndex`
+ * when it mixes new axes and integer tensors (compile errors).
+ */
 export type FitsRank<R extends Rank, I extends readonly unknown[]> =
-  IsTuple<I> extends true ? FitTable[R][Consumed<I>] : Ok;
+  IsTuple<I> extends true
+    ? AnyMay<I, IndexTensor<PositiveRank>> extends true
+      ? AnyMay<I, NewAxis> extends true
+        ? NewAxisWithTensorIndex
+        : FitTable[R][Consumed<I>]
+      : FitTable[R][Consumed<I>]
+    : Ok;
 /** The rank of `take(x, indices)`: R - 1 + rank(indices); a scalar cannot be indexed. */
 export type TakeRank<R extends Rank, RI extends Rank> = Rank extends R
   ? Rank
   : R extends 0
     ? never
     : AddTable[SubTable[R][1]][RI];
+/** One index of `x.get`/`x.at`: an integer, a slice, a new axis, or an integer tensor (numpy's advanced indexing). */
+export type IndexArg = IntIndex | Slice | NewAxis | IndexTensor<PositiveRank>;
+/**
+ * The rank of `x.get(...I)` for x of rank R: R - (integers and integer tensors) + (new axes) + (the rank the
+ * integer tensors broadcast to). One formula for basic and advanced indexing, so `get` needs one signature
+ * (overloads made every call inside a generic call's arguments, as `givens: [[x, data.get(batch)]]`, cost ms).
+ */
+export type GetRank<R extends Rank, I extends readonly unknown[]> = Rank extends R
+  ? Rank
+  : IsTuple<I> extends true
+    ? true extends AnyPartly<I, IntIndex | IndexTensor<PositiveRank>> | AnyPartly<I, NewAxis>
+      ? Rank
+      : AddTable[AddTable[SubTable[R][Count<I, IntIndex | IndexTensor<PositiveRank>>]][Count<
+          I,
+          NewAxis
+        >]][BroadcastIndexRank<I>]
+    : Rank;
 /** The integer tensor accepted as an advanced index of a tensor of rank R (none for a scalar). */
 // prettier-ignore
 export type AdvancedIndexFor<R extends Rank, RI extends Rank> = [never, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>, IndexTensor<RI>][R];

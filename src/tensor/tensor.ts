@@ -15,17 +15,7 @@ import type { Axis, Inc, InsertAxis, MaxRank, MaxRank3, Rank, RankOfShape } from
 import * as E from './elemwise.js';
 import * as Red from './reduce.js';
 import * as Ix from './indexing.js';
-import type {
-  AdvancedIndexArg,
-  AdvancedIndexFor,
-  AdvancedRank,
-  BasicIndexArg,
-  FitsRank,
-  IndexedRank,
-  IndexUpdate,
-  PositiveRank,
-  TakeRank,
-} from './indexing.js';
+import type { FitsRank, GetRank, IndexArg, IndexUpdate } from './indexing.js';
 import * as L from './linalg.js';
 import * as Sh from './shape.js';
 import * as NN from './nnet.js';
@@ -801,9 +791,7 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
    * several broadcast together (numpy's advanced indexing `x[i, j]`).
    * @example m.get(1); m.get(T.slice(1, 3), -1); v.get(T.newaxis); m.get(T.ivector('idx')); m.get(T.arange(3), y);
    */
-  get<const RI extends PositiveRank>(indices: AdvancedIndexFor<R, RI>): Tensor<D, TakeRank<R, RI>>;
-  get<const I extends readonly BasicIndexArg[]>(...indices: I & FitsRank<R, I>): Tensor<D, IndexedRank<R, I>>;
-  get<const I extends readonly AdvancedIndexArg[]>(...indices: I & FitsRank<R, I>): Tensor<D, AdvancedRank<R, I>>;
+  get<const I extends readonly IndexArg[]>(...indices: I & FitsRank<R, I>): Tensor<D, NoInfer<GetRank<R, I>>>;
   get(...indices: unknown[]): Tensor {
     return Ix.getItem(this, indices);
   }
@@ -811,9 +799,7 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
    * The region for a functional update typed like x: `x.at(0).set(y)`, `x.at(idx).inc(1)` (see `T.setSubtensor`).
    * @example m.at(0).set(v)
    */
-  at<const RI extends PositiveRank>(indices: AdvancedIndexFor<R, RI>): IndexUpdate<D, R>;
-  at<const I extends readonly BasicIndexArg[]>(...indices: I & FitsRank<R, I>): IndexUpdate<D, R>;
-  at<const I extends readonly AdvancedIndexArg[]>(...indices: I & FitsRank<R, I>): IndexUpdate<D, R>;
+  at<const I extends readonly IndexArg[]>(...indices: I & FitsRank<R, I>): IndexUpdate<D, R>;
   at(...indices: unknown[]): IndexUpdate<D, R> {
     return new Ix.IndexUpdate(this, indices);
   }

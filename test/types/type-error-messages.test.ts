@@ -29,6 +29,12 @@ const cases: Record<string, string> = {
     'T.grad differentiates with respect to float variables only (this wrt is an integer or bool)',
   'T.grad(T.sum(v.mul(iv)), [v, iv]);': 'T.grad differentiates with respect to float variables only',
   'm.get(0, 0, 0);': 'more integers and slices than the rank of the tensor',
+  'm.get(iv, T.newaxis);': 'T.newaxis cannot be mixed with integer tensor indices',
+  'theano.function([v], m, { givens: [[m, v]] });':
+    'the replacement has a different rank than the variable it stands for',
+  'theano.function([], m, { givens: [[m, T.fmatrix()]] });':
+    'the replacement has a different dtype than the variable it stands for (cast it)',
+  'theano.function([], m, { givens: [[m, [1, 2]]] });': "the value is not data of the variable's dtype and rank",
 };
 
 test('each common mistake is one compile error that says what is wrong', () => {
