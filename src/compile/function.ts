@@ -109,9 +109,9 @@ export interface FunctionOptions<
   G extends readonly GivenLike[] = readonly GivenLike[],
 > {
   /** Pairs `[shared, newValue]`: every new value is computed from the old values, then all are written together. */
-  updates?: (U & CheckedUpdates<U>) | ReadonlyMap<SharedVariable, Tensor>;
+  updates?: (U & NoInfer<CheckedUpdates<U>>) | ReadonlyMap<SharedVariable, Tensor>;
   /** Pairs `[variable, replacement]` substituted in the graph before compiling (Theano's `givens`). */
-  givens?: (G & CheckedGivens<G>) | ReadonlyMap<Tensor, Tensor | ArrayLikeInput>;
+  givens?: (G & NoInfer<CheckedGivens<G>>) | ReadonlyMap<Tensor, Tensor | ArrayLikeInput>;
   /** What to do about an input no output depends on: 'raise' (the default, as Theano), 'warn' or 'ignore'. */
   onUnusedInput?: 'raise' | 'warn' | 'ignore';
   /** Accept inputs that lose precision when converted (a fraction for an int input, float64 data for float32). */

@@ -110,7 +110,7 @@ export function grad<const W extends FloatWrt | readonly FloatWrt[], RD extends 
 /** A wrt whose dtype the compiler does not know (`Tensor[]`): an integer or bool one is a compile error. */
 export function grad<const W extends Tensor | readonly Tensor[], RD extends 'zero' | 'none' = 'zero'>(
   cost: Tensor<FloatDType, 0> | null,
-  wrt: W & CheckWrt<W>,
+  wrt: W & NoInfer<CheckWrt<W>>,
   options?: GradOptions<RD>,
 ): GradResult<W, RD>;
 export function grad(

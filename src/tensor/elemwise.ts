@@ -436,7 +436,7 @@ export type PermutationOf<A extends readonly number[], R extends Rank> = number 
  */
 export function transpose<D extends DType, R extends Rank, const A extends readonly number[] = readonly number[]>(
   x: Tensor<D, R>,
-  axes?: A & PermutationOf<A, R>,
+  axes?: A & NoInfer<PermutationOf<A, R>>,
 ): Tensor<D, R> {
   const pattern = axes ? checkPermutation(axes, x.ndim) : Array.from({ length: x.ndim }, (_, i) => x.ndim - 1 - i);
   return applyOp(DIMSHUFFLE, { pattern }, [x])[0] as never;

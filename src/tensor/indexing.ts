@@ -77,9 +77,9 @@ export class Slice {
  */
 export function slice(start?: SliceBound, stop?: SliceBound, step?: SliceBound): Slice;
 export function slice<A extends LooseBound, B extends LooseBound = undefined, C extends LooseBound = undefined>(
-  start?: A & CheckBound<A>,
-  stop?: B & CheckBound<B>,
-  step?: C & CheckBound<C>,
+  start?: A & NoInfer<CheckBound<A>>,
+  stop?: B & NoInfer<CheckBound<B>>,
+  step?: C & NoInfer<CheckBound<C>>,
 ): Slice;
 export function slice(start?: LooseBound, stop?: LooseBound, step?: LooseBound): Slice {
   return new Slice(start as SliceBound, stop as SliceBound, step as SliceBound);
@@ -515,7 +515,7 @@ function updateRegion(sub: Tensor, y: UpdateValue, mode: IncMode, where: string)
  */
 export function setSubtensor<D extends DType, RR extends Rank, const Y extends UpdateValue>(
   sub: Tensor<D, RR>,
-  y: Y & CheckRegionValue<Y, D, RR>,
+  y: Y & NoInfer<CheckRegionValue<Y, D, RR>>,
 ): Tensor<D, Rank> {
   return updateSubtensor(sub, y, 'set') as never;
 }
@@ -530,7 +530,7 @@ export function setSubtensor<D extends DType, RR extends Rank, const Y extends U
  */
 export function incSubtensor<D extends DType, RR extends Rank, const Y extends UpdateValue>(
   sub: Tensor<D, RR>,
-  y: Y & CheckRegionValue<Y, D, RR>,
+  y: Y & NoInfer<CheckRegionValue<Y, D, RR>>,
 ): Tensor<D, Rank> {
   return updateSubtensor(sub, y, 'inc') as never;
 }

@@ -120,10 +120,10 @@ type LengthOf<X> = X extends readonly unknown[] ? X['length'] : 1;
  * const x = T.dvector('x');
  * const y = T.dot(A, x); // Tensor<"float64", 1>
  */
-export function dot<DA extends DType, RA extends Rank, DB extends DType, RB extends DotPartnerRank<RA>>(
-  a: Tensor<DA, RA>,
-  b: Tensor<DB, RB>,
-): Tensor<Upcast<DA, DB>, DotRank<RA, RB>>;
+export function dot<A extends Tensor, B extends Tensor<DType, DotPartnerRank<A['ndim']>>>(
+  a: A,
+  b: B,
+): Tensor<Upcast<A['dtype'], B['dtype']>, DotRank<A['ndim'], B['ndim']>>;
 export function dot<A extends Operand, B extends DotOperand<A>>(a: A, b: B): Dot<A, B>;
 export function dot(a: Operand, b: Operand): Tensor {
   const [x, y] = asVariables([a, b], 'dot') as [Tensor, Tensor];
@@ -140,10 +140,10 @@ export function dot(a: Operand, b: Operand): Tensor {
  * const b = T.dmatrix('b'); //  (k, n), shared by every batch item
  * const c = T.matmul(a, b); // Tensor<"float64", 3>: (batch, m, n)
  */
-export function matmul<DA extends DType, RA extends NonScalarRank, DB extends DType, RB extends NonScalarRank>(
-  a: Tensor<DA, RA>,
-  b: Tensor<DB, RB>,
-): Matmul<DA, RA, DB, RB> {
+export function matmul<A extends Tensor<DType, NonScalarRank>, B extends Tensor<DType, NonScalarRank>>(
+  a: A,
+  b: B,
+): Matmul<A['dtype'], A['ndim'], B['dtype'], B['ndim']> {
   return applyOp(MATMUL, undefined, [a, b])[0] as never;
 }
 
@@ -153,12 +153,12 @@ export function matmul<DA extends DType, RA extends NonScalarRank, DB extends DT
  * @example
  * T.outer(T.dvector('u'), T.dvector('v')); // Tensor<"float64", 2>
  */
-export function outer<DA extends DType, DB extends DType>(
-  u: Tensor<DA, 1>,
-  v: Tensor<DB, 1>,
-): Tensor<Upcast<DA, DB>, 2> {
+export function outer<U extends Tensor<DType, 1>, V extends Tensor<DType, 1>>(
+  u: U,
+  v: V,
+): Tensor<Upcast<U['dtype'], V['dtype']>, 2> {
   if (u.ndim !== 1 || v.ndim !== 1) throw new TypeError(`outer: takes two vectors, got ${u.type} and ${v.type}`);
-  return mul(dimshuffle(u as Tensor<DA, 1>, [0, 'x']), dimshuffle(v as Tensor<DB, 1>, ['x', 0])) as never;
+  return mul(dimshuffle(u as Tensor<DType, 1>, [0, 'x']), dimshuffle(v as Tensor<DType, 1>, ['x', 0])) as never;
 }
 
 /**
@@ -231,11 +231,9 @@ export function tensordot(
  * T.batchedDot(a, v); //        Tensor<"float64", 2>: (batch, m)
  */
 export function batchedDot<
-  DA extends DType,
-  RA extends NonScalarRank,
-  DB extends DType,
-  RB extends BatchedDotPartnerRank<RA>,
->(a: Tensor<DA, RA>, b: Tensor<DB, RB>): Tensor<Upcast<DA, DB>, BatchedDotRank<RA, RB>> {
+  A extends Tensor<DType, NonScalarRank>,
+  B extends Tensor<DType, BatchedDotPartnerRank<A['ndim']>>,
+>(a: A, b: B): Tensor<Upcast<A['dtype'], B['dtype']>, BatchedDotRank<A['ndim'], B['ndim']>> {
   const x = a as Tensor;
   const y = b as Tensor;
   if (x.ndim === 0 || y.ndim === 0)

@@ -216,7 +216,7 @@ export type NoExtraKeys<O, Known> = { readonly [K in Exclude<keyof O, keyof Know
  */
 export function unique<D extends DType, R extends Rank, const O extends UniqueOptions = {}>(
   x: Tensor<D, R>,
-  options?: O & NoExtraKeys<O, UniqueOptions>,
+  options?: O & NoInfer<NoExtraKeys<O, UniqueOptions>>,
 ): UniqueResult<D, R, O> {
   checkKeys(options, 'unique', ['returnIndex', 'returnInverse', 'returnCounts', 'axis']);
   const t = tensorArg(x, 'unique');
@@ -250,7 +250,7 @@ export interface BincountOptions {
  */
 export function bincount<const O extends BincountOptions = {}>(
   x: Tensor<IntDType, 1>,
-  options?: O & NoExtraKeys<O, BincountOptions>,
+  options?: O & NoInfer<NoExtraKeys<O, BincountOptions>>,
 ): Tensor<O['weights'] extends Tensor ? 'float64' : 'int64', 1> {
   checkKeys(options, 'bincount', ['weights', 'minlength']);
   const t = tensorArg(x, 'bincount');

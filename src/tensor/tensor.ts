@@ -665,7 +665,7 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
    * Theano's dot (`T.dot`): matrix·vector is a vector, vector·vector a scalar, matrix·matrix a matrix; a scalar multiplies.
    * @example x.dot(w)
    */
-  dot<DB extends DType, RB extends L.DotPartnerRank<R>>(other: Tensor<DB, RB>): Tensor<Upcast<D, DB>, L.DotRank<R, RB>>;
+  dot<B extends Tensor<DType, L.DotPartnerRank<R>>>(other: B): Tensor<Upcast<D, B['dtype']>, L.DotRank<R, B['ndim']>>;
   dot<B extends L.DotOperand<Self<D, R>>>(other: B): L.Dot<Self<D, R>, B>;
   dot(other: Operand): Tensor {
     return L.dot(this, other as never) as never;
@@ -674,10 +674,10 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
    * numpy's matmul (`T.matmul`, Python's `a @ b`): batch axes broadcast, 1-D operands are promoted.
    * @example a.matmul(b)
    */
-  matmul<DB extends DType, RB extends L.NonScalarRank>(
+  matmul<B extends Tensor<DType, L.NonScalarRank>>(
     this: Tensor<D, L.NonScalarRank>,
-    other: Tensor<DB, RB>,
-  ): L.Matmul<D, R, DB, RB> {
+    other: B,
+  ): L.Matmul<D, R, B['dtype'], B['ndim']> {
     return L.matmul(this, other) as never;
   }
 
@@ -791,7 +791,7 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
    * several broadcast together (numpy's advanced indexing `x[i, j]`).
    * @example m.get(1); m.get(T.slice(1, 3), -1); v.get(T.newaxis); m.get(T.ivector('idx')); m.get(T.arange(3), y);
    */
-  get<const I extends readonly IndexArg[]>(...indices: I & FitsRank<R, I>): Tensor<D, NoInfer<GetRank<R, I>>>;
+  get<const I extends readonly IndexArg[]>(...indices: I & NoInfer<FitsRank<R, I>>): Tensor<D, NoInfer<GetRank<R, I>>>;
   get(...indices: unknown[]): Tensor {
     return Ix.getItem(this, indices);
   }
@@ -799,7 +799,7 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
    * The region for a functional update typed like x: `x.at(0).set(y)`, `x.at(idx).inc(1)` (see `T.setSubtensor`).
    * @example m.at(0).set(v)
    */
-  at<const I extends readonly IndexArg[]>(...indices: I & FitsRank<R, I>): IndexUpdate<D, R>;
+  at<const I extends readonly IndexArg[]>(...indices: I & NoInfer<FitsRank<R, I>>): IndexUpdate<D, R>;
   at(...indices: unknown[]): IndexUpdate<D, R> {
     return new Ix.IndexUpdate(this, indices);
   }
