@@ -152,6 +152,7 @@ export const INSTRUCTIONS = {
   'v128.xor': simd(0x51),
   'v128.bitselect': simd(0x52),
   'v128.any_true': simd(0x53),
+  'i64x2.all_true': simd(0xc3),
   'f32x4.demote_f64x2_zero': simd(0x5e),
   'f64x2.promote_low_f32x4': simd(0x5f),
   'f32x4.nearest': simd(0x6a),

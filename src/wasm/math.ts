@@ -207,20 +207,37 @@ const TANH_SMALL = 0.55;
 /**
  * tanh on f64x2: t = tanh |x|, then x's sign. For |x| < 0.55, t = u / (u + 2) with u = e^2|x| - 1 from its series
  * (all terms positive, so Horner's form is accurate); above, t = 1 - 2 / (e^2|x| + 1), which is 1 once e^2|x|
- * overflows. Both are computed and the lanes select one; NaN stays NaN and tanh(-0) is -0.
+ * overflows. Each formula runs only when one of the two lanes needs it (a branch on the pair: on x uniform in
+ * [-3, 3), two thirds of the pairs skip the series), and the lanes select theirs; NaN stays NaN, tanh(-0) is -0.
  */
 export const tanhF64x2: LaneFunction = (f, precision) => {
-  const x = f.local('v128');
-  const y = f.local('v128');
-  const big = f.local('v128');
-  const u = f.local('v128');
+  const [x, y, small, result] = vectorLocals(f, 4);
   f.emit('local.tee', x).emit('f64x2.abs');
-  splat(f, 2).emit('f64x2.mul').emit('local.tee', y);
+  splat(f, 2).emit('f64x2.mul').emit('local.set', y);
+  // lanes where |x| < TANH_SMALL take the series (NaN lanes compare false: the large formula keeps them NaN)
+  f.emit('local.get', x).emit('f64x2.abs');
+  splat(f, TANH_SMALL).emit('f64x2.lt').emit('local.tee', small);
+  // the large formula unless both lanes are small
+  f.emit('i64x2.all_true').emit('i32.eqz').begin('if');
+  f.emit('local.get', y);
   expF64x2(f, precision);
-  splat(f, 1).emit('f64x2.add').emit('local.set', big);
+  splat(f, 1).emit('f64x2.add').emit('local.set', result);
   splat(f, 1);
-  splat(f, 2).emit('local.get', big).emit('f64x2.div').emit('f64x2.sub').emit('local.set', big);
-  // u = y (1 + y (1/2 + y (1/6 + ...)))
+  splat(f, 2).emit('local.get', result).emit('f64x2.div').emit('f64x2.sub').emit('local.set', result);
+  f.emit('end');
+  // the series if a lane is small
+  f.emit('local.get', small).emit('v128.any_true').begin('if');
+  tanhSeries(f, y, precision);
+  f.emit('local.get', result).emit('local.get', small).emit('v128.bitselect').emit('local.set', result);
+  f.emit('end');
+  // x's sign bit onto the non-negative result
+  f.emit('local.get', result).emit('local.get', x);
+  splat(f, -0).emit('v128.and').emit('v128.or');
+};
+
+/** Pushes u / (u + 2) with u = e^y - 1 from its series (y = 2|x| in the local `y`, below 1.1). */
+function tanhSeries(f: FunctionBuilder, y: number, precision: 'f32' | 'f64'): void {
+  const u = f.local('v128');
   const degree = EXPM1_DEGREE[precision];
   splat(f, INVERSE_FACTORIALS[degree]!);
   for (let n = degree - 1; n >= 1; n--) {
@@ -230,14 +247,7 @@ export const tanhF64x2: LaneFunction = (f, precision) => {
   f.emit('local.get', y).emit('f64x2.mul').emit('local.tee', u);
   f.emit('local.get', u);
   splat(f, 2).emit('f64x2.add').emit('f64x2.div');
-  f.emit('local.get', big);
-  // lanes where |x| < TANH_SMALL take the series
-  f.emit('local.get', x).emit('f64x2.abs');
-  splat(f, TANH_SMALL).emit('f64x2.lt').emit('v128.bitselect');
-  // x's sign bit onto the non-negative result
-  f.emit('local.get', x);
-  splat(f, -0).emit('v128.and').emit('v128.or');
-};
+}
 
 const LOW_HALF = [0, 1, 2, 3, 4, 5, 6, 7];
 /** [f32x4 x] -> [f32x4 g(x)]: each pair of lanes through f64x2, rounded once to f32. */
