@@ -23,7 +23,7 @@ import { compileKernel, type Allocator, type CompiledKernel, type Kernel } from 
 import { planSteps, stepOutputs, type Step } from './fusion.js';
 import { SCAN } from '../ops/scan.js';
 import { compileScalarScan, type ScanLoop } from './scan-loop.js';
-import { compileWasmKernel, wasmOptions, wasmSimdAvailable, wasmStats } from '../wasm/kernel.js';
+import { compileWasmKernel, countCopiedIn, wasmOptions, wasmSimdAvailable, wasmStats } from '../wasm/kernel.js';
 import { checkKernelCall, referenceValues } from '../wasm/check.js';
 import { arena } from '../wasm/arena.js';
 import { wasmGemm } from '../wasm/gemm.js';
@@ -105,6 +105,8 @@ export class ArenaPool extends BufferPool {
   /** Blocks given back in this call, by dtype and length: reused as the JS pool reuses its buffers. */
   private readonly spare = new Map<string, ArrayLike<number>[]>();
   private depth = 0;
+  /** Outermost calls begun: the first call of a program stages nothing (its kernels size the arena first). */
+  private calls = 0;
 
   override take(dtype: DType, size: number): ArrayLike<number> {
     if (size === 0 || dtype === 'int64') return super.take(dtype, size);
@@ -132,9 +134,33 @@ export class ArenaPool extends BufferPool {
     else this.spare.set(key, [a.data as ArrayLike<number>]);
   }
 
+  /**
+   * `a` copied into the arena for the rest of the call, when it is a caller's array (an input or a shared value)
+   * that several steps read: each wasm step would otherwise copy it in on its own (a training step reads x in
+   * the forward product and again, transposed, in the gradient's). Unchanged when small, of a dtype the wasm
+   * kernels do not take, not row-major, already in the arena, or when the arena has no room without growing
+   * (the growth is left to the kernels' own buffers; the next call's safe point makes room for both), and in
+   * a program's first call.
+   */
+  stage(a: NDArray): NDArray {
+    if (this.calls < 2 || !STAGED_DTYPES.has(a.dtype) || a.size < wasmOptions.minElements || !a.isContiguous) return a;
+    if ((a.data as ArrayLike<number> & { buffer?: ArrayBuffer }).buffer === arena.buffer) return a;
+    const ctor = STORAGE[a.dtype] as unknown as Float64ArrayConstructor;
+    const offset = arena.alloc(a.size * ctor.BYTES_PER_ELEMENT, 'pooled', false);
+    if (offset < 0) return a;
+    const data = new ctor(arena.buffer, offset, a.size);
+    this.blocks.set(data, offset);
+    data.set((a.data as Float64Array).subarray(a.offset, a.offset + a.size));
+    countCopiedIn();
+    return new NDArray(a.dtype, a.shape, data as never);
+  }
+
   /** A call starts: the outermost one is a safe point where the arena may grow. */
   begin(): void {
-    if (this.depth++ === 0) arena.prepare();
+    if (this.depth++ === 0) {
+      arena.prepare();
+      this.calls++;
+    }
   }
 
   /** A call ends: the outermost one returns every block it took to the arena (given back or not). */
@@ -150,6 +176,9 @@ export class ArenaPool extends BufferPool {
     return this.blocks.size;
   }
 }
+
+/** The dtypes whose arrays `ArenaPool.stage` copies into the arena (those the wasm kernels and GEMM read). */
+const STAGED_DTYPES: ReadonlySet<DType> = new Set(['float32', 'float64', 'int32']);
 
 /** The most buffer sizes a function's pool keeps (oldest size forgotten first). */
 const MAX_POOLED_SIZES = 64;
@@ -205,15 +234,17 @@ export function link(
 ): LinkedProgram {
   const steps = planSteps(graph);
   const out = new SourceWriter();
-  bindLeaves(out, graph, inputs);
   const memory = planMemory(graph, steps, options.pooledOutputs ?? false);
   const backend = options.backend ?? 'js';
   if (backend === 'wasm') warnIfNoWasm();
   const pool = options.pool ?? newPool(backend, options.pooledOutputs ?? false);
+  const staged = pool instanceof ArenaPool ? readSeveralTimes(graph, steps, memory.rootOf) : new Set<Variable>();
+  const P = out.bind(pool);
+  bindLeaves(out, graph, inputs, (v) => (staged.has(v) ? P : undefined));
   const kernels: CompiledKernel[] = [];
   const kernelIndex = new Map<CompiledKernel, number>();
   const checkKernels = options.checkKernels ?? false;
-  const context: StepContext = { out, memory, pool, P: out.bind(pool), kernels, kernelIndex, backend, checkKernels };
+  const context: StepContext = { out, memory, pool, P, kernels, kernelIndex, backend, checkKernels };
   out.emit('let t;');
   const stepMs = new Float64Array(steps.length);
   const clock = profile ? out.bind(() => performance.now()) : '';
@@ -316,15 +347,41 @@ class SourceWriter {
   }
 }
 
-/** Locals for the inputs (in the given order) and for every other leaf: shared storage, constants. */
-function bindLeaves(out: SourceWriter, graph: FunctionGraph, inputs: readonly Variable[]): void {
-  inputs.forEach((v, i) => out.emit(`const ${out.name(v)} = I[${i}];`));
+/** The leaves several steps read (through views too), none of them returned: worth staging in the arena. */
+function readSeveralTimes(
+  graph: FunctionGraph,
+  steps: readonly Step[],
+  rootOf: (v: Variable) => Variable,
+): Set<Variable> {
+  const readers = new Map<Variable, number>();
+  for (const s of steps) {
+    for (const r of new Set(readsOf(s).map(rootOf))) if (!r.owner) readers.set(r, (readers.get(r) ?? 0) + 1);
+  }
+  const returned = new Set(graph.outputs.map(rootOf));
+  return new Set([...readers].filter(([v, n]) => n >= 2 && !returned.has(v)).map(([v]) => v));
+}
+
+/**
+ * Locals for the inputs (in the given order) and for every other leaf: shared storage, constants. A leaf
+ * `stageWith` names a pool for is bound to its copy in the arena (`ArenaPool.stage`).
+ */
+function bindLeaves(
+  out: SourceWriter,
+  graph: FunctionGraph,
+  inputs: readonly Variable[],
+  stageWith: (v: Variable) => string | undefined = () => undefined,
+): void {
+  const bind = (v: Variable, value: string) => {
+    const pool = stageWith(v);
+    out.emit(`const ${out.name(v)} = ${pool ? `${pool}.stage(${value})` : value};`);
+  };
+  inputs.forEach((v, i) => bind(v, `I[${i}]`));
   const inputSet = new Set(inputs);
   // the graph's own leaves (from its kept toposort) when its inputs are these
   const sameInputs = graph.inputs.length === inputs.length && graph.inputs.every((v, i) => v === inputs[i]);
   for (const leaf of sameInputs ? graph.leaves() : graphInputs(graph.outputs, inputSet)) {
     if (inputSet.has(leaf)) continue;
-    if (leaf.storage) out.emit(`const ${out.name(leaf)} = ${out.bind(leaf.storage)}.value;`);
+    if (leaf.storage) bind(leaf, `${out.bind(leaf.storage)}.value`);
     else {
       const value = leafValue(leaf);
       if (!value) throw new Error('internal: a leaf without a value reached the linker');

@@ -68,9 +68,9 @@ export class Arena {
 
   /**
    * A block of at least `bytes` bytes: its offset, or -1 when it does not fit and the arena may not grow now
-   * (pooled views are live) or would pass `MAX_ARENA_BYTES`.
+   * (pooled views are live, or `mayGrow` is false) or would pass `MAX_ARENA_BYTES`.
    */
-  alloc(bytes: number, kind: 'pooled' | 'scratch'): number {
+  alloc(bytes: number, kind: 'pooled' | 'scratch', mayGrow = true): number {
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
     let offset = this.firstFit(size);
     if (offset < 0) {
@@ -79,7 +79,7 @@ export class Arena {
       const last = this.freeList[this.freeList.length - 1];
       const tail = last && last[0] + last[1] === have ? last[1] : 0;
       const minCapacity = have + size - tail;
-      if (this.pooledLive > 0 || !this.grow(minCapacity)) {
+      if (!mayGrow || this.pooledLive > 0 || !this.grow(minCapacity)) {
         // remembered: the next safe point makes room for every request refused since the last one
         this.wanted = Math.max(this.wanted, have) + size;
         return -1;

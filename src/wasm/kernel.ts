@@ -62,6 +62,8 @@ let copiedOut = 0;
  * copied into the arena and results they copied out of it (operands and results in the arena cross in place).
  */
 export const wasmStats = () => ({ compiles, calls, copiedIn, copiedOut });
+/** Counts a caller's array copied into the arena outside a kernel (the linker's staging of inputs). */
+export const countCopiedIn = (): void => void copiedIn++;
 
 /** The wasm kernel of `ir`, or null when it stays JavaScript (an op or dtype the renderer lacks, or no SIMD). */
 export function compileWasmKernel(ir: KernelIR): CompiledKernel | null {
