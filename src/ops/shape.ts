@@ -2,7 +2,7 @@
 import type { OpDef } from '../graph/op.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { NDArray, shapeSize } from '../runtime/ndarray.js';
-import { isInt } from '../types/dtype.js';
+import { allocStorage, isInt } from '../types/dtype.js';
 import { broadcastShapes, broadcastStatic, TensorType, type StaticDim } from '../types/tensor-type.js';
 import {
   checkScalarInputs,
@@ -260,6 +260,12 @@ export const FILL: OpDef<undefined> = {
   evaluate([model, value]) {
     const shape = broadcastShapes([model!.shape, value!.shape]);
     if (typeof shape === 'string') throw new RangeError(`fill: ${shape}`);
+    if (value!.size === 1) {
+      // one value everywhere (the common case in gradients: a scalar's cotangent spread over a tensor)
+      const data = allocStorage(value!.dtype, shapeSize(shape));
+      (data as { fill(v: unknown): unknown }).fill(value!.data[value!.offset]);
+      return [new NDArray(value!.dtype, shape, data)];
+    }
     return [gather(value!, shape, broadcastSource(value!, shape, 'fill'))];
   },
   pullback: ({ inputs: [, value], grads: [gz] }, T) => [null, gz ? T.sumToShape(gz, value!) : null], // the model only gives a shape
