@@ -600,9 +600,10 @@ export function scan<
     const r = userRecurrent.findIndex(([, kk]) => kk === k);
     results.push(r >= 0 ? getItem(raw[r]!, [slice(lagOf({ taps: sortedTaps[r]! }), null)]) : raw[nRecTotal + nit++]!);
   }
-  const updates = updated.map((sv, u) => [sv, getItem(raw[nUser + u]!, [-1])] as const) as unknown as ScanUpdates;
+  const pairs = updated.map((sv, u) => [sv, getItem(raw[nUser + u]!, [-1])] as const);
   // a state made inside the step now advances with the loop: outside, its default update is the loop's final state
-  for (const [sv, value] of updates) if (local.includes(sv)) sv.defaultUpdate = value;
+  for (const [sv, value] of pairs) if (local.includes(sv)) sv.defaultUpdate = value;
+  const updates = pairs as unknown as ScanUpdates;
   const outputs = results.length === 1 ? results[0]! : results;
   return [outputs as ScanOutputs<Ret>, updates];
 }
