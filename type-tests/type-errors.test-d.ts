@@ -16,6 +16,20 @@ const counts = theano.shared(new Uint32Array(8), { name: 'counts' });
 expectError(theano.function([], [], { updates: [[counts, counts.add(0.5)]] }));
 theano.function([], [], { updates: [[counts, counts.add(1)]] });
 
+// the same as a Map
+expectError(theano.function([], [], { updates: new Map([[counts, counts.add(0.5)]]) }));
+expectError(theano.function([], [], { updates: new Map([[counts, counts.get(0)]]) }));
+theano.function([], [], { updates: new Map([[counts, counts.add(1)]]) });
+const bias = theano.shared([1, 2], { name: 'bias' });
+const weights = theano.shared([[1, 2]], { name: 'weights' });
+// (TypeScript's Map constructor takes its types from the first entry: entries of several ranks need them given)
+theano.function([], [], {
+  updates: new Map<theano.SharedVariable, theano.Tensor>([
+    [weights, weights.mul(2)],
+    [bias, bias.add(1)],
+  ]),
+});
+
 // concatenate / stack of mixed ranks
 expectError(T.concatenate([m, v]));
 expectError(T.stack([m, v]));

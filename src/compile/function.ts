@@ -103,13 +103,31 @@ type CheckUpdate<P> = P extends readonly [SharedVariable<infer D, infer R>, Tens
   : P;
 /** A list of updates with each pair checked (see `CheckUpdate`). */
 export type CheckedUpdates<U extends readonly UpdateLike[]> = { [K in keyof U]: CheckUpdate<U[K]> };
+/**
+ * A `Map` of updates checked as a whole (its keys and values are each one type, the union of its entries'): the
+ * values' dtypes and ranks must be among the shared variables'. Each pair is checked exactly at compile time.
+ */
+export type CheckedUpdateMap<M> =
+  M extends ReadonlyMap<SharedVariable<infer D, infer R>, Tensor<infer D2, infer R2>>
+    ? [D2] extends [D]
+      ? [R2] extends [R]
+        ? M
+        : M & UpdateRankMismatch
+      : M & UpdateDTypeMismatch
+    : M;
+/** Any `Map` of updates, before `CheckedUpdateMap` checks it. */
+export type UpdateMapLike = ReadonlyMap<SharedVariable<any, any>, Tensor>;
 
 export interface FunctionOptions<
   U extends readonly UpdateLike[] = readonly Update[],
   G extends readonly GivenLike[] = readonly GivenLike[],
+  M extends UpdateMapLike = UpdateMapLike,
 > {
-  /** Pairs `[shared, newValue]`: every new value is computed from the old values, then all are written together. */
-  updates?: (U & NoInfer<CheckedUpdates<U>>) | ReadonlyMap<SharedVariable, Tensor>;
+  /**
+   * Pairs `[shared, newValue]` (a list or a `Map`): every new value is computed from the old values, then all are
+   * written together.
+   */
+  updates?: (U & NoInfer<CheckedUpdates<U>>) | (M & NoInfer<CheckedUpdateMap<M>>);
   /** Pairs `[variable, replacement]` substituted in the graph before compiling (Theano's `givens`). */
   givens?: (G & NoInfer<CheckedGivens<G>>) | ReadonlyMap<Tensor, Tensor | ArrayLikeInput>;
   /** What to do about an input no output depends on: 'raise' (the default, as Theano), 'warn' or 'ignore'. */
@@ -220,7 +238,8 @@ export function compile<
   const O extends OutputSpec = undefined,
   const U extends readonly UpdateLike[] = readonly Update[],
   const G extends readonly GivenLike[] = readonly GivenLike[],
->(inputs: I, outputs?: O, typedOptions: FunctionOptions<U, G> = {}): CompiledFunction<I, O> {
+  M extends UpdateMapLike = UpdateMapLike,
+>(inputs: I, outputs?: O, typedOptions: FunctionOptions<U, G, M> = {}): CompiledFunction<I, O> {
   // the pairs' types were checked at the call (CheckedUpdates); from here on they are checked at run time
   const options = typedOptions as FunctionOptions;
   const fname = typeof options?.name === 'string' && options.name ? `function '${options.name}'` : 'function';

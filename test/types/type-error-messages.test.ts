@@ -30,6 +30,10 @@ const cases: Record<string, string> = {
   'T.grad(T.sum(v.mul(iv)), [v, iv]);': 'T.grad differentiates with respect to float variables only',
   'm.get(0, 0, 0);': 'more integers and slices than the rank of the tensor',
   'm.get(iv, T.newaxis);': 'T.newaxis cannot be mixed with integer tensor indices',
+  'theano.function([], [], { updates: new Map([[counts, counts.add(0.5)]]) });':
+    'the new value has a different dtype than its shared variable (cast it)',
+  'theano.function([], [], { updates: new Map([[counts, counts.get(0)]]) });':
+    'the new value has a different rank than its shared variable',
   'theano.function([v], m, { givens: [[m, v]] });':
     'the replacement has a different rank than the variable it stands for',
   'theano.function([], m, { givens: [[m, T.fmatrix()]] });':
