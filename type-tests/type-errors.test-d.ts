@@ -57,6 +57,11 @@ const data = theano.shared(theano.zeros([10, 2]), { name: 'data' });
 const i = T.lscalar('i');
 theano.function([i], m.sum(), { givens: [[m, data.get(T.slice(i, i.add(2)))]] });
 theano.function([], m.sum(), { givens: new Map([[m, data]]) });
+expectError(theano.function([v], m.sum(), { givens: new Map([[m, v]]) }));
+expectError(theano.function([], m.sum(), { givens: new Map([[m, T.fmatrix()]]) }));
+// options built apart, typed FunctionOptions: checked at run time
+const options: theano.FunctionOptions = { givens: [[m, data]], updates: [[counts, counts.add(1)]] };
+theano.function([], m.sum(), options);
 
 // grad with respect to an integer variable
 expectError(T.grad(T.sum(v.mul(iv)), iv));

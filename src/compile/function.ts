@@ -60,18 +60,37 @@ export interface GivenValueMismatch {
 }
 /** One substitution checked: an expression of exactly the variable's dtype and rank, or a value it accepts. */
 type CheckGiven<P> = P extends readonly [Tensor<infer D, infer R>, infer V]
-  ? V extends Tensor<infer D2, infer R2>
-    ? [D2] extends [D]
-      ? [R2] extends [R]
+  ? unknown extends V
+    ? P // the unchecked `GivenLike` itself (options typed `FunctionOptions`)
+    : V extends Tensor<infer D2, infer R2>
+      ? [D2] extends [D]
+        ? [R2] extends [R]
+          ? P
+          : P & GivenRankMismatch
+        : P & GivenDTypeMismatch
+      : [V] extends [InputValue<D, R>]
         ? P
-        : P & GivenRankMismatch
-      : P & GivenDTypeMismatch
-    : [V] extends [InputValue<D, R>]
-      ? P
-      : P & GivenValueMismatch
+        : P & GivenValueMismatch
   : P;
 /** A list of substitutions with each pair checked (see `CheckGiven`). */
 export type CheckedGivens<G extends readonly GivenLike[]> = { [K in keyof G]: CheckGiven<G[K]> };
+/** Any `Map` of substitutions, before `CheckedGivenMap` checks it. */
+export type GivenMapLike = ReadonlyMap<Tensor<any, any>, unknown>;
+/**
+ * A `Map` of substitutions checked as a whole (its keys and values are each one type, the union of its
+ * entries'): tensor values' dtypes and ranks must be among the variables'; data values are checked when the
+ * function is compiled.
+ */
+export type CheckedGivenMap<M> =
+  M extends ReadonlyMap<Tensor<infer D, infer R>, infer V>
+    ? V extends Tensor<infer D2, infer R2>
+      ? [D2] extends [D]
+        ? [R2] extends [R]
+          ? M
+          : M & GivenRankMismatch
+        : M & GivenDTypeMismatch
+      : M
+    : M;
 
 /**
  * Any `[shared, newValue]` pair, before its dtypes and ranks are checked by `CheckedUpdates`. `SharedVariable<any,
@@ -122,6 +141,7 @@ export interface FunctionOptions<
   U extends readonly UpdateLike[] = readonly Update[],
   G extends readonly GivenLike[] = readonly GivenLike[],
   M extends UpdateMapLike = UpdateMapLike,
+  GM extends GivenMapLike = GivenMapLike,
 > {
   /**
    * Pairs `[shared, newValue]` (a list or a `Map`): every new value is computed from the old values, then all are
@@ -129,7 +149,7 @@ export interface FunctionOptions<
    */
   updates?: (U & NoInfer<CheckedUpdates<U>>) | (M & NoInfer<CheckedUpdateMap<M>>);
   /** Pairs `[variable, replacement]` substituted in the graph before compiling (Theano's `givens`). */
-  givens?: (G & NoInfer<CheckedGivens<G>>) | ReadonlyMap<Tensor, Tensor | ArrayLikeInput>;
+  givens?: (G & NoInfer<CheckedGivens<G>>) | (GM & NoInfer<CheckedGivenMap<GM>>);
   /** What to do about an input no output depends on: 'raise' (the default, as Theano), 'warn' or 'ignore'. */
   onUnusedInput?: 'raise' | 'warn' | 'ignore';
   /** Accept inputs that lose precision when converted (a fraction for an int input, float64 data for float32). */
@@ -239,7 +259,8 @@ export function compile<
   const U extends readonly UpdateLike[] = readonly Update[],
   const G extends readonly GivenLike[] = readonly GivenLike[],
   M extends UpdateMapLike = UpdateMapLike,
->(inputs: I, outputs?: O, typedOptions: FunctionOptions<U, G, M> = {}): CompiledFunction<I, O> {
+  GM extends GivenMapLike = GivenMapLike,
+>(inputs: I, outputs?: O, typedOptions: FunctionOptions<U, G, M, GM> = {}): CompiledFunction<I, O> {
   // the pairs' types were checked at the call (CheckedUpdates); from here on they are checked at run time
   const options = typedOptions as FunctionOptions;
   const fname = typeof options?.name === 'string' && options.name ? `function '${options.name}'` : 'function';

@@ -39,6 +39,8 @@ const cases: Record<string, string> = {
   'theano.function([], m, { givens: [[m, T.fmatrix()]] });':
     'the replacement has a different dtype than the variable it stands for (cast it)',
   'theano.function([], m, { givens: [[m, [1, 2]]] });': "the value is not data of the variable's dtype and rank",
+  'theano.function([v], m, { givens: new Map([[m, v]]) });':
+    'the replacement has a different rank than the variable it stands for',
 };
 
 test('each common mistake is one compile error that says what is wrong', () => {
