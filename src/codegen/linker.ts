@@ -245,8 +245,15 @@ export function link(
   const kernelIndex = new Map<CompiledKernel, number>();
   const checkKernels = options.checkKernels ?? false;
   const context: StepContext = { out, memory, pool, P, kernels, kernelIndex, backend, checkKernels };
+  const stepMs = emitSteps(context, graph, steps, profile);
+  return assemble(out, { graph, steps, memory, pool, kernels, stepMs: profile ? stepMs : undefined });
+}
+
+/** The body's steps, each timed with `profile`; the per-step times it accumulates (empty without profile). */
+function emitSteps(context: StepContext, graph: FunctionGraph, steps: readonly Step[], profile: boolean): Float64Array {
+  const { out } = context;
   out.emit('let t;');
-  const stepMs = new Float64Array(steps.length);
+  const stepMs = new Float64Array(profile ? steps.length : 0);
   const clock = profile ? out.bind(() => performance.now()) : '';
   const times = profile ? out.bind(stepMs) : '';
   steps.forEach((s, i) => {
@@ -261,7 +268,23 @@ export function link(
     for (const r of after) out.emit(`${context.P}.give(${out.name(r)});`);
   });
   out.emit(`return [${graph.outputs.map((v) => out.name(v)).join(', ')}];`);
+  return stepMs;
+}
 
+/** The generated function made callable, with what the compiled function needs from it. */
+function assemble(
+  out: SourceWriter,
+  parts: {
+    readonly graph: FunctionGraph;
+    readonly steps: readonly Step[];
+    readonly memory: MemoryPlan;
+    readonly pool: BufferPool;
+    readonly kernels: readonly CompiledKernel[];
+    /** Per-step times, with `profile`. */
+    readonly stepMs: Float64Array | undefined;
+  },
+): LinkedProgram {
+  const { graph, steps, memory, pool, kernels, stepMs } = parts;
   const body = out.body();
   const generated = new Function('E', body)(out.env) as (inputs: readonly NDArray[]) => NDArray[];
   const run = pool instanceof ArenaPool ? inArenaCalls(pool, generated) : generated;
@@ -271,7 +294,7 @@ export function link(
   let source: string | undefined;
   const writeSource = () =>
     [`// linker\n${body}`, ...kernels.map((k, i) => `// kernel ${i}\n${k.source}`)].join('\n\n');
-  const stepProfile = profile
+  const stepProfile = stepMs
     ? () =>
         steps.map((s, i) => ({
           kind: s.kind === 'node' ? ('op' as const) : s.kind,
