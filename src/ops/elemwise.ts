@@ -76,6 +76,68 @@ function chooseKernel(s: ScalarOp, inDtypes: readonly DType[], outDtype: DType):
   return { fn: s.impl, big: false };
 }
 
+/**
+ * Comparisons read on raw values when an integer operand is int64: a bigint and a number compare by their values
+ * (`1n == 1`, `2n ** 60n < 2 ** 61`), exactly, with no conversion to bigint per element (an accuracy
+ * `eq(argmax(p), y)` compares int64 with int32).
+ */
+const RAW_COMPARE: Partial<Record<string, (a: Raw, b: Raw) => boolean>> = {
+  eq: (a, b) => a == b, // loose equality: a bigint equals the number of the same value
+  neq: (a, b) => a != b,
+  lt: (a, b) => a < b,
+  le: (a, b) => a <= b,
+  gt: (a, b) => a > b,
+  ge: (a, b) => a >= b,
+};
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * Element p of `a` as a number, or a bigint for an int64 beyond 2^53: an int64 is read as its two 32-bit halves
+ * (reading a BigInt64Array allocates a bigint per element).
+ */
+function rawReader(a: NDArray): (p: number) => Raw {
+  const data = a.data as unknown as ArrayLike<Raw>;
+  if (a.dtype !== 'int64' || !LITTLE_ENDIAN) return (p) => data[p]!;
+  const big = a.data as BigInt64Array;
+  const halves = new Int32Array(big.buffer, big.byteOffset, big.length * 2);
+  return (p) => {
+    const hi = halves[2 * p + 1]!;
+    return hi >= -0x200000 && hi < 0x200000 ? hi * 4294967296 + (halves[2 * p]! >>> 0) : big[p]!;
+  };
+}
+
+/** A comparison of two integer arrays, broadcast, on raw values (see `RAW_COMPARE`), into `out` (bool). */
+function compareRaw(compare: (a: Raw, b: Raw) => boolean, x: NDArray, y: NDArray, out: NDArray): NDArray {
+  const shape = out.shape;
+  const ndim = shape.length;
+  const stridesOf = (a: NDArray) => {
+    const pad = ndim - a.shape.length;
+    return shape.map((_, k) => (k < pad || a.shape[k - pad] === 1 ? 0 : a.strides[k - pad]!));
+  };
+  const [sx, sy] = [stridesOf(x), stridesOf(y)];
+  const [dx, dy] = [rawReader(x), rawReader(y)];
+  const o = out.data as Uint8Array;
+  // the last axis in an inner loop; an odometer over the others
+  const inner = ndim > 0 ? shape[ndim - 1]! : 1;
+  const [ix, iy] = ndim > 0 ? [sx[ndim - 1]!, sy[ndim - 1]!] : [0, 0];
+  const counter = new Array<number>(Math.max(0, ndim - 1)).fill(0);
+  let [px, py] = [x.offset, y.offset];
+  for (let i = 0; i < o.length; i += inner) {
+    for (let j = 0, qx = px, qy = py; j < inner; j++, qx += ix, qy += iy) o[i + j] = compare(dx(qx), dy(qy)) ? 1 : 0;
+    for (let k = ndim - 2; k >= 0; k--) {
+      counter[k]!++;
+      px += sx[k]!;
+      py += sy[k]!;
+      if (counter[k]! < shape[k]!) break;
+      px -= sx[k]! * shape[k]!;
+      py -= sy[k]! * shape[k]!;
+      counter[k] = 0;
+    }
+  }
+  return out;
+}
+
 /** Reference evaluation with numpy broadcasting over any strides. */
 export function evaluateElemwise(s: ScalarOp, inputs: readonly NDArray[], outType: TensorType): NDArray {
   const shape = broadcastShapes(inputs.map((a) => a.shape));
@@ -89,6 +151,8 @@ export function evaluateElemwise(s: ScalarOp, inputs: readonly NDArray[], outTyp
     inputs.map((a) => a.dtype),
     outDtype,
   );
+  const raw = big && outDtype === 'bool' && inputs.length === 2 ? RAW_COMPARE[s.name] : undefined;
+  if (raw) return compareRaw(raw, inputs[0]!, inputs[1]!, out);
   const store =
     s.output === 'param'
       ? scalarCaster(outDtype)

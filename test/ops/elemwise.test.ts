@@ -290,6 +290,31 @@ describe('integer wrapping', () => {
     checkOp('add', [i64([2n ** 63n - 1n]), i64([1n])], { dtype: 'int64', value: [-(2n ** 63n)] });
     checkOp('neg', [i64([-(2n ** 63n)])], { dtype: 'int64', value: [-(2n ** 63n)] });
   });
+  test('comparisons with int64 operands are exact on both sides of 2**53, broadcast, against int32 and bool', () => {
+    const big = [2n ** 53n, 2n ** 53n + 1n, -(2n ** 63n), 2n ** 63n - 1n, 5n, -7n];
+    const others = [2n ** 53n + 1n, 2n ** 53n, 0n, 2n ** 63n - 1n, 5n, -8n];
+    const name = ['eq', 'neq', 'lt', 'le', 'gt', 'ge'] as const;
+    const want = {
+      eq: (a: bigint, b: bigint) => a === b,
+      neq: (a: bigint, b: bigint) => a !== b,
+      lt: (a: bigint, b: bigint) => a < b,
+      le: (a: bigint, b: bigint) => a <= b,
+      gt: (a: bigint, b: bigint) => a > b,
+      ge: (a: bigint, b: bigint) => a >= b,
+    };
+    for (const op of name) {
+      checkOp(op, [i64(big), i64(others)], { dtype: 'bool', value: big.map((a, i) => want[op](a, others[i]!)) });
+      // int64 against int32: every pair of a column and a row
+      const small = [-7, 0, 5];
+      const x = T.lmatrix('x');
+      const y = T.ivector('y');
+      const f = theano.function([x, y], (T as unknown as Record<string, (a: Tensor, b: Tensor) => Tensor>)[op]!(x, y));
+      const col = new theano.NDArray('int64', [big.length, 1], BigInt64Array.from(big));
+      const got = f(col, Int32Array.from(small)) as theano.NDArray;
+      expect(got.toArray()).toEqual(big.map((a) => small.map((b) => want[op](a, BigInt(b)))));
+    }
+    checkOp('eq', [i64([1n, 0n, 2n]), b([true, false, true])], { dtype: 'bool', value: [true, true, false] });
+  });
   test('integer power wraps; mixed int32 x uint32 products are exact in int64', () => {
     checkOp('pow', [i32([3, 2, -2]), i32([21, 31, 3])], {
       dtype: 'int32',
