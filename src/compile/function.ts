@@ -42,6 +42,17 @@ export type Given = {
   [D in DType]: { [R in Rank]: readonly [Tensor<D, R>, Tensor<D, R> | InputValue<D, R>] }[Rank];
 }[DType];
 /**
+ * X when the value's dtype and rank (`[D2, R2]`) are among the target's (`[D, R]`: equal, for single types), else
+ * X with the error naming the first that is not.
+ */
+type Matching<
+  X,
+  Target extends readonly [unknown, unknown],
+  Value extends readonly [unknown, unknown],
+  DTypeError,
+  RankError,
+> = [Value[0]] extends [Target[0]] ? ([Value[1]] extends [Target[1]] ? X : X & RankError) : X & DTypeError;
+/**
  * Any `[variable, replacement]` pair, before its dtypes and ranks are checked by `CheckedGivens` (as `UpdateLike`
  * is to `Update`: relating each pair to the 90 kinds of `Given` cost some 15 ms of type-checking per call).
  */
@@ -63,11 +74,7 @@ type CheckGiven<P> = P extends readonly [Tensor<infer D, infer R>, infer V]
   ? unknown extends V
     ? P // the unchecked `GivenLike` itself (options typed `FunctionOptions`)
     : V extends Tensor<infer D2, infer R2>
-      ? [D2] extends [D]
-        ? [R2] extends [R]
-          ? P
-          : P & GivenRankMismatch
-        : P & GivenDTypeMismatch
+      ? Matching<P, [D, R], [D2, R2], GivenDTypeMismatch, GivenRankMismatch>
       : [V] extends [InputValue<D, R>]
         ? P
         : P & GivenValueMismatch
@@ -84,11 +91,7 @@ export type GivenMapLike = ReadonlyMap<Tensor<any, any>, unknown>;
 export type CheckedGivenMap<M> =
   M extends ReadonlyMap<Tensor<infer D, infer R>, infer V>
     ? V extends Tensor<infer D2, infer R2>
-      ? [D2] extends [D]
-        ? [R2] extends [R]
-          ? M
-          : M & GivenRankMismatch
-        : M & GivenDTypeMismatch
+      ? Matching<M, [D, R], [D2, R2], GivenDTypeMismatch, GivenRankMismatch>
       : M
     : M;
 
@@ -114,25 +117,18 @@ export interface UpdateRankMismatch {
  * shared variable's, and each pair is checked exactly when the function is compiled.
  */
 type CheckUpdate<P> = P extends readonly [SharedVariable<infer D, infer R>, Tensor<infer D2, infer R2>]
-  ? [D2] extends [D]
-    ? [R2] extends [R]
-      ? P
-      : P & UpdateRankMismatch
-    : P & UpdateDTypeMismatch
+  ? Matching<P, [D, R], [D2, R2], UpdateDTypeMismatch, UpdateRankMismatch>
   : P;
 /** A list of updates with each pair checked (see `CheckUpdate`). */
 export type CheckedUpdates<U extends readonly UpdateLike[]> = { [K in keyof U]: CheckUpdate<U[K]> };
 /**
  * A `Map` of updates checked as a whole (its keys and values are each one type, the union of its entries'): the
- * values' dtypes and ranks must be among the shared variables'. Each pair is checked exactly at compile time.
+ * values' dtypes and ranks must be among the shared variables'; each pair is checked exactly when the function
+ * is compiled.
  */
 export type CheckedUpdateMap<M> =
   M extends ReadonlyMap<SharedVariable<infer D, infer R>, Tensor<infer D2, infer R2>>
-    ? [D2] extends [D]
-      ? [R2] extends [R]
-        ? M
-        : M & UpdateRankMismatch
-      : M & UpdateDTypeMismatch
+    ? Matching<M, [D, R], [D2, R2], UpdateDTypeMismatch, UpdateRankMismatch>
     : M;
 /** Any `Map` of updates, before `CheckedUpdateMap` checks it. */
 export type UpdateMapLike = ReadonlyMap<SharedVariable<any, any>, Tensor>;

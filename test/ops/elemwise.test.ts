@@ -309,7 +309,7 @@ describe('integer wrapping', () => {
       const x = T.lmatrix('x');
       const y = T.ivector('y');
       const f = theano.function([x, y], (T as unknown as Record<string, (a: Tensor, b: Tensor) => Tensor>)[op]!(x, y));
-      const col = new theano.NDArray('int64', [big.length, 1], BigInt64Array.from(big));
+      const col = new theano.NDArray<'int64', 2>('int64', [big.length, 1], BigInt64Array.from(big));
       const got = f(col, Int32Array.from(small)) as theano.NDArray;
       expect(got.toArray()).toEqual(big.map((a) => small.map((b) => want[op](a, BigInt(b)))));
     }
