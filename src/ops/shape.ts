@@ -182,6 +182,18 @@ export interface AllocParams {
 }
 
 /** Broadcasts a value of shape `from` to `to` as numpy does (right-aligned, 1 stretches): a data position map. */
+/**
+ * `value` broadcast to `to`, as a fresh array; one value everywhere is a typed-array fill (the common case: a
+ * scalar's cotangent spread over a tensor in a gradient, `alloc(0, m, n)`).
+ */
+function broadcastValue(value: NDArray, to: readonly number[], opName: string): NDArray {
+  const source = broadcastSource(value, to, opName);
+  if (value.size !== 1) return gather(value, to, source);
+  const data = allocStorage(value.dtype, shapeSize(to));
+  (data as { fill(v: unknown): unknown }).fill(value.data[value.offset]);
+  return new NDArray(value.dtype, to, data);
+}
+
 function broadcastSource(value: NDArray, to: readonly number[], opName: string): (idx: readonly number[]) => number {
   const pad = to.length - value.ndim;
   const fits = pad >= 0 && value.shape.every((d, i) => d === 1 || d === to[pad + i]);
@@ -224,7 +236,7 @@ function allocLike(name: string): OpDef<AllocParams> {
       const value = inputs[0]!;
       const to = resolveParams(shape, inputs, 1);
       if (to.some((d) => !Number.isInteger(d) || d < 0)) throw new RangeError(`${name}: invalid shape ${show(to)}`);
-      return [gather(value, to, broadcastSource(value, to, name))];
+      return [broadcastValue(value, to, name)];
     },
     // each element of the value was copied to many places: their gradients add up (the sizes get none)
     pullback: ({ inputs: [value, ...sizes], grads: [gz] }, T) => [
@@ -260,13 +272,7 @@ export const FILL: OpDef<undefined> = {
   evaluate([model, value]) {
     const shape = broadcastShapes([model!.shape, value!.shape]);
     if (typeof shape === 'string') throw new RangeError(`fill: ${shape}`);
-    if (value!.size === 1) {
-      // one value everywhere (the common case in gradients: a scalar's cotangent spread over a tensor)
-      const data = allocStorage(value!.dtype, shapeSize(shape));
-      (data as { fill(v: unknown): unknown }).fill(value!.data[value!.offset]);
-      return [new NDArray(value!.dtype, shape, data)];
-    }
-    return [gather(value!, shape, broadcastSource(value!, shape, 'fill'))];
+    return [broadcastValue(value!, shape, 'fill')];
   },
   pullback: ({ inputs: [, value], grads: [gz] }, T) => [null, gz ? T.sumToShape(gz, value!) : null], // the model only gives a shape
   print: { kind: 'call' },
