@@ -213,10 +213,12 @@ const TANH_SMALL = 0.55;
 export const tanhF64x2: LaneFunction = (f, precision) => {
   const [x, y, small, result] = vectorLocals(f, 4);
   f.emit('local.tee', x).emit('f64x2.abs');
-  splat(f, 2).emit('f64x2.mul').emit('local.set', y);
-  // lanes where |x| < TANH_SMALL take the series (NaN lanes compare false: the large formula keeps them NaN)
-  f.emit('local.get', x).emit('f64x2.abs');
-  splat(f, TANH_SMALL).emit('f64x2.lt').emit('local.tee', small);
+  splat(f, 2).emit('f64x2.mul').emit('local.tee', y);
+  // lanes where |x| < TANH_SMALL (2|x| < 2 TANH_SMALL, exactly) take the series (NaN lanes compare false: the
+  // large formula keeps them NaN)
+  splat(f, 2 * TANH_SMALL)
+    .emit('f64x2.lt')
+    .emit('local.tee', small);
   // the large formula unless both lanes are small
   f.emit('i64x2.all_true').emit('i32.eqz').begin('if');
   f.emit('local.get', y);
