@@ -246,16 +246,21 @@ export function link(
   const checkKernels = options.checkKernels ?? false;
   const context: StepContext = { out, memory, pool, P, kernels, kernelIndex, backend, checkKernels };
   const stepMs = emitSteps(context, graph, steps, profile);
-  return assemble(out, { graph, steps, memory, pool, kernels, stepMs: profile ? stepMs : undefined });
+  return assemble(out, { graph, steps, memory, pool, kernels, stepMs });
 }
 
-/** The body's steps, each timed with `profile`; the per-step times it accumulates (empty without profile). */
-function emitSteps(context: StepContext, graph: FunctionGraph, steps: readonly Step[], profile: boolean): Float64Array {
+/** The body's steps, each timed with `profile`: then the per-step times the calls accumulate. */
+function emitSteps(
+  context: StepContext,
+  graph: FunctionGraph,
+  steps: readonly Step[],
+  profile: boolean,
+): Float64Array | undefined {
   const { out } = context;
   out.emit('let t;');
-  const stepMs = new Float64Array(profile ? steps.length : 0);
-  const clock = profile ? out.bind(() => performance.now()) : '';
-  const times = profile ? out.bind(stepMs) : '';
+  const stepMs = profile ? new Float64Array(steps.length) : undefined;
+  const clock = stepMs ? out.bind(() => performance.now()) : '';
+  const times = stepMs ? out.bind(stepMs) : '';
   steps.forEach((s, i) => {
     if (profile) out.emit(`const c${i} = ${clock}();`);
     const after = emitStep(context, s, i);
