@@ -162,14 +162,8 @@ type AnyPartly<I extends readonly unknown[], T> = true extends
 /** Axes of the input that the indices use up: every index but the new axes. */
 type Consumed<I extends readonly unknown[]> = SubTable[I['length'] & Rank][Count<I, NewAxis>];
 
-/** The rank of `x.get(...I)` for x of rank R: R - (integers) + (new axes). */
-export type IndexedRank<R extends Rank, I extends readonly unknown[]> = Rank extends R
-  ? Rank
-  : IsTuple<I> extends true
-    ? true extends AnyPartly<I, IntIndex> | AnyPartly<I, NewAxis>
-      ? Rank
-      : AddTable[SubTable[R][Count<I, IntIndex>]][Count<I, NewAxis>]
-    : Rank;
+/** The rank of `x.get(...I)` for x of rank R and integers, slices and new axes: `GetRank`. */
+export type IndexedRank<R extends Rank, I extends readonly unknown[]> = GetRank<R, I>;
 /** What an index list that mixes `T.newaxis` with integer tensors must also be (the run time refuses it too). */
 export interface NewAxisWithTensorIndex {
   readonly 'error: T.newaxis cannot be mixed with integer tensor indices (index first, then add the axis)': true;
@@ -187,10 +181,8 @@ type AnyMay<I extends readonly unknown[], T> = true extends
  */
 export type FitsRank<R extends Rank, I extends readonly unknown[]> =
   IsTuple<I> extends true
-    ? AnyMay<I, IndexTensor<PositiveRank>> extends true
-      ? AnyMay<I, NewAxis> extends true
-        ? NewAxisWithTensorIndex
-        : FitTable[R][Consumed<I>]
+    ? [AnyMay<I, IndexTensor<PositiveRank>>, AnyMay<I, NewAxis>] extends [true, true]
+      ? NewAxisWithTensorIndex
       : FitTable[R][Consumed<I>]
     : Ok;
 /** The rank of `take(x, indices)`: R - 1 + rank(indices); a scalar cannot be indexed. */
@@ -228,17 +220,8 @@ type IndexArrayRank<X> = X extends Tensor<DType, infer RI> ? RI : 0;
 type BroadcastIndexRank<I extends readonly unknown[]> =
   MaxRank<MaxRank<MaxRank<IndexArrayRank<I[0]>, IndexArrayRank<I[1]>>, MaxRank<IndexArrayRank<I[2]>, IndexArrayRank<I[3]>>>,
     MaxRank<MaxRank<IndexArrayRank<I[4]>, IndexArrayRank<I[5]>>, MaxRank<IndexArrayRank<I[6]>, IndexArrayRank<I[7]>>>>;
-/**
- * The rank of `x.get(...I)` with integer tensors among the indices, for x of rank R: R - (integers and tensors)
- * + (the rank their shapes broadcast to).
- */
-export type AdvancedRank<R extends Rank, I extends readonly unknown[]> = Rank extends R
-  ? Rank
-  : IsTuple<I> extends true
-    ? true extends AnyPartly<I, IntIndex | IndexTensor<PositiveRank>>
-      ? Rank
-      : AddTable[SubTable[R][Count<I, IntIndex | IndexTensor<PositiveRank>>]][BroadcastIndexRank<I>]
-    : Rank;
+/** The rank of `x.get(...I)` with integer tensors among the indices, for x of rank R: `GetRank`. */
+export type AdvancedRank<R extends Rank, I extends readonly unknown[]> = GetRank<R, I>;
 
 /** Integer index values given as JS data (a number, a list, nested lists), made an int64 constant. */
 export type IndexData =
