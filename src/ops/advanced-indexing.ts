@@ -13,6 +13,7 @@ import { TensorType, broadcastShapes, broadcastStatic, type StaticDim } from '..
 import type { Tensor } from '../tensor/tensor.js';
 import { checkUpdateValue, writeRegion, type IncMode } from './subtensor.js';
 import { axesOf } from './shape-facts.js';
+import { broadcastStrides } from './dims.js';
 
 /** Per axis of x (the first `pattern.length`; the rest are 'all'): an index array, or the whole axis. */
 export type AdvancedEntry = 'index' | 'all';
@@ -125,9 +126,7 @@ function indexOffsets(
 
 /** `a` read with the strides of the broadcast shape (zero stride along stretched axes). */
 function broadcastView(a: NDArray, shape: readonly number[]): NDArray {
-  const pad = shape.length - a.ndim;
-  const strides = shape.map((_, k) => (k < pad || a.shape[k - pad] === 1 ? 0 : a.strides[k - pad]!));
-  return new NDArray(a.dtype, shape, a.data, strides, a.offset);
+  return new NDArray(a.dtype, shape, a.data, broadcastStrides(a, shape), a.offset);
 }
 
 function planOf(opName: string, x: NDArray, indices: readonly NDArray[], pattern: readonly AdvancedEntry[]): Plan {

@@ -116,6 +116,15 @@ export function gather(src: NDArray, shape: readonly number[], source: (idx: rea
   return out;
 }
 
+/**
+ * `a`'s strides for reading it as broadcast to `shape` (right-aligned; zero along axes it lacks or stretches from
+ * length 1). The caller checked that `a` broadcasts to `shape`.
+ */
+export function broadcastStrides(a: NDArray, shape: readonly number[]): number[] {
+  const pad = shape.length - a.shape.length;
+  return shape.map((_, k) => (k < pad || a.shape[k - pad] === 1 ? 0 : a.strides[k - pad]!));
+}
+
 /** A fresh contiguous copy of `a` with another shape of the same size. */
 export function reshaped(a: NDArray, shape: readonly number[]): NDArray {
   return new NDArray(a.dtype as DType, shape, a.copy().data);

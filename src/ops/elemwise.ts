@@ -5,6 +5,7 @@ import { isFloat, upcastAll, upgradeToFloat, type DType } from '../types/dtype.j
 import { broadcastShapes, broadcastStatic, TensorType } from '../types/tensor-type.js';
 import { broadcastFacts } from './shape-facts.js';
 import { onlyBoolDType, SCALAR_OPS, type ScalarOp, type ScalarOpName } from './scalar.js';
+import { broadcastStrides } from './dims.js';
 
 /** Params of an elementwise op: only `cast` has one (its target dtype). */
 export interface ElemwiseParams {
@@ -111,11 +112,7 @@ function rawReader(a: NDArray): (p: number) => Raw {
 function compareRaw(compare: (a: Raw, b: Raw) => boolean, x: NDArray, y: NDArray, out: NDArray): NDArray {
   const shape = out.shape;
   const ndim = shape.length;
-  const stridesOf = (a: NDArray) => {
-    const pad = ndim - a.shape.length;
-    return shape.map((_, k) => (k < pad || a.shape[k - pad] === 1 ? 0 : a.strides[k - pad]!));
-  };
-  const [sx, sy] = [stridesOf(x), stridesOf(y)];
+  const [sx, sy] = [broadcastStrides(x, shape), broadcastStrides(y, shape)];
   const [dx, dy] = [rawReader(x), rawReader(y)];
   const o = out.data as Uint8Array;
   // the last axis in an inner loop; an odometer over the others
@@ -167,10 +164,7 @@ export function evaluateElemwise(s: ScalarOp, inputs: readonly NDArray[], outTyp
   const converters = inputs.map((_, j) => (!big ? toNum : j === 0 && s.output === 'branches' ? condToBig : toBig));
   const ndim = shape.length;
   // Per input, the stride of each output axis (0 where the input is broadcast along it).
-  const strides = inputs.map((a) => {
-    const pad = ndim - a.shape.length;
-    return shape.map((_, k) => (k < pad || a.shape[k - pad] === 1 ? 0 : a.strides[k - pad]!));
-  });
+  const strides = inputs.map((a) => broadcastStrides(a, shape));
   const positions = inputs.map((a) => a.offset);
   const datas = inputs.map((a) => a.data as unknown as ArrayLike<Raw>);
   const outData = out.data as unknown as { [i: number]: Raw | boolean };

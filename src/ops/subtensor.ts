@@ -12,6 +12,7 @@ import { TensorType, type StaticDim } from '../types/tensor-type.js';
 import type { IntScalar, SliceBound } from '../tensor/indexing.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { NO_SHAPE_FACTS, axesOf } from './shape-facts.js';
+import { broadcastStrides } from './dims.js';
 
 /** An integer known when the graph is built, or the k-th symbolic index scalar of the node. */
 export type IndexValue = number | { readonly symbol: number };
@@ -281,8 +282,7 @@ export function writeRegion(
       );
     }
   });
-  const strides = region.map((_, k) => (k < pad || y.shape[k - pad] === 1 ? 0 : y.strides[k - pad]!));
-  const source = new NDArray(y.dtype, region, y.data, strides, y.offset);
+  const source = new NDArray(y.dtype, region, y.data, broadcastStrides(y, region), y.offset);
   const cast = scalarCaster(out.dtype);
   const src = y.data as ArrayLike<number | bigint>;
   const dst = out.data as unknown as { [i: number]: number | bigint };
