@@ -375,7 +375,10 @@ class SourceWriter {
   }
 }
 
-/** The leaves several steps read (through views too), none of them returned: worth staging in the arena. */
+/**
+ * The leaves several steps read (through views too), none of them returned: worth staging in the arena. A view
+ * step reads nothing itself (its readers count, through `rootOf`).
+ */
 function readSeveralTimes(
   graph: FunctionGraph,
   steps: readonly Step[],
@@ -383,6 +386,7 @@ function readSeveralTimes(
 ): Set<Variable> {
   const readers = new Map<Variable, number>();
   for (const s of steps) {
+    if (s.kind === 'view') continue;
     for (const r of new Set(readsOf(s).map(rootOf))) if (!r.owner) readers.set(r, (readers.get(r) ?? 0) + 1);
   }
   const returned = new Set(graph.outputs.map(rootOf));

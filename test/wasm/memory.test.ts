@@ -179,6 +179,10 @@ describe('zero copy between wasm kernels', () => {
     // from the second call: x copied in once when the call starts, w too small to stage
     expect(results[2]!.copied).toBe(1);
     expect(wasmArenaStats().inUse).toBe(0);
+    expect(f.source!.match(/\.stage\(/g)).toHaveLength(1); // x only (w is read by one product)
+    // read once, through a view: not staged (the view step reads nothing itself)
+    const once = theano.function([x], x.T.exp(), { mode: WASM });
+    expect(once.source).not.toMatch(/\.stage\(/);
     // x returned as well: never staged (the caller gets its own values back)
     const r = theano.function([x, w], [x, T.dot(x, w), T.dot(x.T, T.dot(x, w))], { mode: WASM });
     for (let i = 0; i < 3; i++) {
