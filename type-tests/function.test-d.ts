@@ -149,6 +149,23 @@ theano.function([v], x.exp(), { givens: [[x, v.dimshuffle('x', 0)]] });
 // @ts-expect-error -- a vector standing in for a matrix
 theano.function([v], x, { givens: [[x, v]] });
 
+// --- a value whose rank is known only at run time (an incSubtensor, Theano's sparse update of an embedding)
+// passes the rank check, and its rank is checked when the function is compiled
+const emb = theano.shared(
+  [
+    [0.1, 0.2],
+    [0.3, 0.4],
+  ],
+  { name: 'emb' },
+);
+const rows = T.ivector('rows');
+const rowGrads = T.dmatrix('rowGrads');
+theano.function([rows, rowGrads], [], { updates: [[emb, T.incSubtensor(emb.get(rows), rowGrads.mul(-0.1))]] });
+theano.function([rows, rowGrads], [], { updates: new Map([[emb, T.incSubtensor(emb.get(rows), rowGrads)]]) });
+theano.function([rows, rowGrads], T.sum(x), { givens: [[x, T.setSubtensor(emb.get(rows), rowGrads)]] });
+// @ts-expect-error -- still a dtype mismatch: an int32 region for a float64 shared variable
+theano.function([rows], [], { updates: [[emb, T.incSubtensor(rows.get(T.slice(0, 1)), 1)]] });
+
 // --- other options are typed
 theano.function([v], v, { onUnusedInput: 'warn', allowInputDowncast: true, name: 'f' });
 // @ts-expect-error -- not a policy

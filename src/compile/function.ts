@@ -43,7 +43,9 @@ export type Given = {
 }[DType];
 /**
  * X when the value's dtype and rank (`[D2, R2]`) are among the target's (`[D, R]`: equal, for single types), else
- * X with the error naming the first that is not.
+ * X with the error naming the first that is not. A value whose rank is not known statically (`Tensor<D, Rank>`,
+ * as `T.incSubtensor(W.get(i), g)` or a reshape to a symbolic shape gives) passes the rank check: its rank is
+ * checked when the function is compiled, as for mixed-rank lists.
  */
 type Matching<
   X,
@@ -51,7 +53,13 @@ type Matching<
   Value extends readonly [unknown, unknown],
   DTypeError,
   RankError,
-> = [Value[0]] extends [Target[0]] ? ([Value[1]] extends [Target[1]] ? X : X & RankError) : X & DTypeError;
+> = [Value[0]] extends [Target[0]]
+  ? [Value[1]] extends [Target[1]]
+    ? X
+    : [Rank] extends [Value[1]]
+      ? X
+      : X & RankError
+  : X & DTypeError;
 /**
  * Any `[variable, replacement]` pair, before its dtypes and ranks are checked by `CheckedGivens` (as `UpdateLike`
  * is to `Update`: relating each pair to the 90 kinds of `Given` cost some 15 ms of type-checking per call).

@@ -76,6 +76,44 @@ describe('shared variables', () => {
     );
   });
 
+  test('a sparse update by incSubtensor (rank known at run time) compiles, trains its rows, and is rank-checked', () => {
+    const emb = theano.shared(
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      { name: 'emb' },
+    );
+    const rows = T.ivector('rows');
+    const g = T.dmatrix('g');
+    const step = theano.function([rows, g], [], { updates: [[emb, T.incSubtensor(emb.get(rows), g.mul(-0.5))]] });
+    step(
+      [2, 0, 2],
+      [
+        [2, 2],
+        [4, 4],
+        [1, 1],
+      ],
+    );
+    // numpy: np.add.at(emb, [2, 0, 2], -0.5 * g): row 2 takes both of its increments
+    expect(emb.getValue().toArray()).toEqual([
+      [-1, 0],
+      [3, 4],
+      [3.5, 4.5],
+    ]);
+    const bias = theano.shared([1, 2, 3], { name: 'bias' });
+    // the static type accepts it (rank unknown); the function's build names the pair
+    expect(() => theano.function([rows], [], { updates: [[emb, T.incSubtensor(bias.get(rows), 1)]] })).toThrow(
+      /the update of shared variable 'emb' has type float64 vector, but the variable is float64 matrix/,
+    );
+    expect(emb.getValue().toArray()).toEqual([
+      [-1, 0],
+      [3, 4],
+      [3.5, 4.5],
+    ]);
+  });
+
   test('an update of the wrong type is rejected when the function is built', () => {
     const s = theano.shared(0, { dtype: 'int32', name: 'n' });
     const d = T.dscalar('d');
