@@ -4,14 +4,17 @@
  *   built typings (dist/index.d.ts, installed in a temporary package directory as `theano-ts`): wall time and
  *   `--extendedDiagnostics` (check time, memory, types, instantiations);
  * - the project's own `tsc -p tsconfig.json`;
- * - language-service quick info after an edit in the generated file (as an editor asks on hover).
+ * - language-service quick info after an edit in the generated file (as an editor asks on hover);
+ * - the same two checks with TypeScript 7 (the Go-native compiler, a dev dependency aliased `typescript-7`; it
+ *   checks in parallel, so its CPU time exceeds its wall time). `npm run typecheck` runs it; TypeScript 6 stays the
+ *   compiler of the build (tsup), tsd and the language service measured here.
  *
  * Run `npm run build` first (it reads dist/). `npm run bench -- tsc`; `TSC_BENCH_RUNS=5` for more runs,
  * `TSC_BENCH_PROJECT=0` to skip the project check, `TSC_BENCH_PROJECT_RUNS=3` to run it more than once. Instantiation and type counts are deterministic; times are the
  * median of the runs (the machine is shared: check `uptime`).
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +24,9 @@ import { generateUserFile } from './tsc/user-file.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TSC = join(ROOT, 'node_modules', 'typescript', 'lib', 'tsc.js');
+const TSC7 = join(ROOT, 'node_modules', 'typescript-7', 'bin', 'tsc');
+/** Which compiler a run uses: TypeScript 6 (JavaScript, the one tsup, tsd and editors load) or 7 (native). */
+export type Compiler = 'ts6' | 'ts7';
 const FUNCTIONS = 2000;
 const SEED = 16;
 const BUDGET = { userSeconds: 6, userMb: 300, projectSeconds: 10, quickInfoSeconds: 0.5 };
@@ -80,22 +86,33 @@ function statLine(output: string, label: string): number {
 const CPU_PRELOAD =
   "process.on('exit', () => { const u = process.cpuUsage(); process.stdout.write(`CPU time: ${((u.user + u.system) / 1e6).toFixed(2)}s\\n`); });";
 
+/** CPU time (ms) used by this process's finished children, from /proc (Linux); NaN elsewhere. */
+function childrenCpuMs(): number {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+    // after the command name: state is field 3; cutime and cstime are fields 16 and 17, in clock ticks (100/s)
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 /** One `tsc --noEmit --extendedDiagnostics -p <project>` run in a child process. */
-export function runTsc(project: string, extra: readonly string[] = []): TscStats {
+export function runTsc(project: string, extra: readonly string[] = [], compiler: Compiler = 'ts6'): TscStats {
   const preload = join(os.tmpdir(), `theano-tsc-bench-cpu-${process.pid}.cjs`);
   writeFileSync(preload, CPU_PRELOAD);
+  const flags = ['-p', project, '--noEmit', '--extendedDiagnostics', ...extra];
+  // TypeScript 6 prints its own CPU time (the preload); TypeScript 7's Go process is a grandchild: count it from /proc
+  const args = compiler === 'ts6' ? ['--require', preload, TSC, ...flags] : [TSC7, ...flags];
+  const cpuBefore = childrenCpuMs();
   const start = performance.now();
-  const args = ['--require', preload, TSC, '-p', project, '--noEmit', '--extendedDiagnostics', ...extra];
-  const r = spawnSync(process.execPath, args, {
-    encoding: 'utf8',
-    maxBuffer: 64 * 2 ** 20,
-  });
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
   const wallMs = performance.now() - start;
   const output = `${r.stdout}${r.stderr}`;
   rmSync(preload, { force: true });
   return {
     wallMs,
-    cpuMs: statLine(output, 'CPU time'),
+    cpuMs: compiler === 'ts6' ? statLine(output, 'CPU time') : childrenCpuMs() - cpuBefore,
     checkMs: statLine(output, 'Check time'),
     totalMs: statLine(output, 'Total time'),
     memoryKb: statLine(output, 'Memory used'),
@@ -166,25 +183,18 @@ function mb(kb: number): number {
   return kb / 1024;
 }
 
-function userFileTable(runs: TscStats[]): BenchTable {
+function userFileTable(runs: TscStats[], compiler: Compiler): BenchTable {
   const med = (f: (s: TscStats) => number) => median(runs.map(f));
   const first = runs[0]!;
+  const wall = med((s) => s.wallMs) / 1000;
+  const cpu = med((s) => s.cpuMs) / 1000;
+  const version = compiler === 'ts6' ? 'TypeScript 6' : 'TypeScript 7 (native)';
   return {
-    title: `tsc --noEmit on a generated ${FUNCTIONS}-function user file (dist typings, skipLibCheck), ${runs.length} runs`,
+    title: `tsc --noEmit on a generated ${FUNCTIONS}-function user file (dist typings, skipLibCheck), ${version}, ${runs.length} runs`,
     columns: ['measure', 'median', 'budget', 'ratio'],
     rows: [
-      [
-        'wall time (s)',
-        fmt(med((s) => s.wallMs) / 1000),
-        BUDGET.userSeconds,
-        fmt(med((s) => s.wallMs) / 1000 / BUDGET.userSeconds),
-      ],
-      [
-        'CPU time (s)',
-        fmt(med((s) => s.cpuMs) / 1000),
-        BUDGET.userSeconds,
-        fmt(med((s) => s.cpuMs) / 1000 / BUDGET.userSeconds),
-      ],
+      ['wall time (s)', fmt(wall), BUDGET.userSeconds, fmt(wall / BUDGET.userSeconds)],
+      ['CPU time (s)', fmt(cpu), BUDGET.userSeconds, fmt(cpu / BUDGET.userSeconds)],
       ['check time (s)', fmt(med((s) => s.checkMs) / 1000), '', ''],
       [
         'memory used (MB)',
@@ -199,21 +209,16 @@ function userFileTable(runs: TscStats[]): BenchTable {
   };
 }
 
-export async function run(): Promise<BenchReport> {
-  const runs = Number(process.env.TSC_BENCH_RUNS ?? 3);
+/** The generated user file checked `runs` times by each compiler, and quick info after edits (TypeScript 6). */
+function userFileSection(runs: number, tables: BenchTable[], notes: string[]): void {
   const { dir, file, text } = makeUserProject();
-  const notes: string[] = [
-    `load average at start: ${os
-      .loadavg()
-      .map((x) => x.toFixed(1))
-      .join(' ')} (2 cores shared)`,
-  ];
-  const tables: BenchTable[] = [];
   try {
     const user = Array.from({ length: runs }, () => runTsc(join(dir, 'tsconfig.json')));
-    tables.push(userFileTable(user));
+    tables.push(userFileTable(user, 'ts6'));
     if (user[0]!.errors > 0)
       notes.push(`the generated file has errors:\n${user[0]!.output.split('\n').slice(0, 10).join('\n')}`);
+    const user7 = Array.from({ length: runs }, () => runTsc(join(dir, 'tsconfig.json'), [], 'ts7'));
+    tables.push(userFileTable(user7, 'ts7'));
     const quick = quickInfoAfterEdit(file, text, Math.max(5, runs));
     const quickS = median(quick.ms) / 1000;
     const quickCpuS = median(quick.cpuMs) / 1000;
@@ -226,17 +231,24 @@ export async function run(): Promise<BenchReport> {
       ],
     });
     notes.push(`quick info shows: ${quick.display.replace(/\s+/g, ' ')}`);
+    const medianS = (r: TscStats[], f: (s: TscStats) => number) => median(r.map(f)) / 1000;
     notes.push(
       targetNote(
         'user file tsc wall time',
-        median(user.map((s) => s.wallMs)) / 1000,
+        medianS(user, (s) => s.wallMs),
         'atMost',
         BUDGET.userSeconds,
         ' s',
       ),
     );
     notes.push(
-      targetNote('user file tsc CPU time', median(user.map((s) => s.cpuMs)) / 1000, 'atMost', BUDGET.userSeconds, ' s'),
+      targetNote(
+        'user file tsc CPU time',
+        medianS(user, (s) => s.cpuMs),
+        'atMost',
+        BUDGET.userSeconds,
+        ' s',
+      ),
     );
     notes.push(
       targetNote('user file tsc memory', mb(median(user.map((s) => s.memoryKb))), 'atMost', BUDGET.userMb, ' MB'),
@@ -246,13 +258,17 @@ export async function run(): Promise<BenchReport> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  if (process.env.TSC_BENCH_PROJECT !== '0') {
-    const projectRuns = Number(process.env.TSC_BENCH_PROJECT_RUNS ?? 1);
-    const project = Array.from({ length: projectRuns }, () => runTsc(join(ROOT, 'tsconfig.json')));
+}
+
+/** The project's own `tsc -p tsconfig.json`, with each compiler (`npm run typecheck` is TypeScript 7's). */
+function projectSection(runs: number, tables: BenchTable[], notes: string[]): void {
+  for (const compiler of ['ts7', 'ts6'] as const) {
+    const project = Array.from({ length: runs }, () => runTsc(join(ROOT, 'tsconfig.json'), [], compiler));
     const wall = median(project.map((s) => s.wallMs)) / 1000;
     const cpu = median(project.map((s) => s.cpuMs)) / 1000;
+    const version = compiler === 'ts6' ? 'TypeScript 6 (npm run typecheck:ts6)' : 'TypeScript 7 (npm run typecheck)';
     tables.push({
-      title: `the project's own tsc -p tsconfig.json (src, test, examples, bench), ${project.length} runs`,
+      title: `the project's own tsc -p tsconfig.json (src, test, examples, bench), ${version}, ${project.length} runs`,
       columns: ['measure', 'median', 'budget', 'ratio'],
       rows: [
         ['wall time (s)', fmt(wall), BUDGET.projectSeconds, fmt(wall / BUDGET.projectSeconds)],
@@ -260,10 +276,24 @@ export async function run(): Promise<BenchReport> {
         ['check time (s)', fmt(median(project.map((s) => s.checkMs)) / 1000), '', ''],
         ['memory used (MB)', fmt(mb(median(project.map((s) => s.memoryKb))), 0), '', ''],
         ['instantiations', project[0]!.instantiations, '', ''],
+        ['errors', project[0]!.errors, 0, ''],
       ],
     });
-    notes.push(targetNote('project tsc wall time', wall, 'atMost', BUDGET.projectSeconds, ' s'));
-    notes.push(targetNote('project tsc CPU time', cpu, 'atMost', BUDGET.projectSeconds, ' s'));
+    const label = `project tsc (${compiler === 'ts6' ? 'TypeScript 6' : 'TypeScript 7'})`;
+    notes.push(targetNote(`${label} wall time`, wall, 'atMost', BUDGET.projectSeconds, ' s'));
   }
+}
+
+export async function run(): Promise<BenchReport> {
+  const runs = Number(process.env.TSC_BENCH_RUNS ?? 3);
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+  const notes: string[] = [`load average at start: ${load} (2 cores shared)`];
+  const tables: BenchTable[] = [];
+  userFileSection(runs, tables, notes);
+  if (process.env.TSC_BENCH_PROJECT !== '0')
+    projectSection(Number(process.env.TSC_BENCH_PROJECT_RUNS ?? 1), tables, notes);
   return { title: 'Type-checking cost (issue 16 budgets)', tables, notes };
 }
