@@ -412,29 +412,10 @@ function addLocalDefaultUpdates(
   return added;
 }
 
-/**
- * Theano's symbolic loop. `fn` is called once, on symbolic values (sequence taps, output taps, non-sequences, in
- * that order), and builds the step; the loop runs it `nSteps` times (or over the shortest sequence). Returns
- * the stacked outputs (first axis: steps; one tensor for one output, a tuple for several) and the updates of
- * shared variables the step made, to pass to `theano.function`.
- *
- * @example
- * const A = T.dvector('A');
- * const k = T.iscalar('k');
- * const [powers] = theano.scan((prior, a) => prior.mul(a), { outputsInfo: T.onesLike(A), nonSequences: [A], nSteps: k });
- * theano.function([A, k], powers.get(-1))([1, 2, 3], 3); // [1, 8, 27]
- */
-export function scan<
-  const S extends readonly SequenceSpec[] = [],
-  const O = [],
-  const N extends readonly Tensor[] = [],
-  Ret extends StepResult = StepResult,
->(
-  fn: (...args: StepArgs<S, O, N>) => Ret,
-  options: ScanOptions<S, O, N> & RecurrentTypeCheck<O, Ret> = {} as never,
-): [ScanOutputs<Ret>, ScanUpdates] {
+/** The options checked: an object with known keys, a function step; the loop's name for messages. */
+function checkScanCall(fn: unknown, options: unknown): { name: string; who: string } {
   if (typeof options !== 'object' || options === null) throw new TypeError('scan: options must be an object');
-  const name = options.name ?? 'scan';
+  const name = (options as { name?: string }).name ?? 'scan';
   const who = `scan '${name}'`;
   for (const key of Object.keys(options)) {
     if (OPTION_NAMES.includes(key)) continue;
@@ -444,11 +425,13 @@ export function scan<
     );
   }
   if (typeof fn !== 'function') throw new TypeError(`${who}: the step must be a function, got ${typeof fn}`);
+  return { name, who };
+}
 
-  // --- sequences: one shifted slice per tap
-  const seqSpecs = (options.sequences ?? []) as readonly unknown[];
-  if (!Array.isArray(seqSpecs)) throw new TypeError(`${who}: sequences must be a list`);
-  const seqs = seqSpecs.map((s, j) => {
+/** The sequences as one shifted slice per tap (a tap t of a sequence with taps lo..hi reads rows t-lo .. n-(hi-t)). */
+function sequenceSlices(specs: readonly unknown[], who: string): Tensor[] {
+  if (!Array.isArray(specs)) throw new TypeError(`${who}: sequences must be a list`);
+  const seqs = specs.map((s, j) => {
     if (s instanceof Tensor) return { input: s, taps: [0] };
     if (s !== null && typeof s === 'object' && 'input' in s) {
       const spec = s as { input: unknown; taps?: unknown };
@@ -475,11 +458,21 @@ export function scan<
       slices.push(tap - lo === 0 && stop === null ? s.input : getItem(s.input, [slice(tap - lo, stop as never)]));
     }
   }
+  return slices;
+}
 
-  // --- the number of steps
+/**
+ * The number of steps (`nSteps`, or the shortest sequence) and the sequences the loop reads: cut to `nSteps` when
+ * it is given, reversed with `goBackwards`.
+ */
+function loopLength(
+  options: { nSteps?: unknown; goBackwards?: boolean },
+  slices: Tensor[],
+  who: string,
+): { nSteps: Tensor; sequences: Tensor[] } {
   let nSteps: Tensor;
-  if (options.nSteps !== undefined) {
-    const n = options.nSteps;
+  const n = options.nSteps;
+  if (n !== undefined) {
     if (typeof n === 'number') {
       if (!Number.isInteger(n) || n < 0)
         throw new RangeError(`${who}: nSteps must be a non-negative integer, got ${n}`);
@@ -493,19 +486,166 @@ export function scan<
   } else if (slices.length > 0) {
     nSteps = slices.map((s) => shape(s, 0) as Tensor).reduce((a, b) => minimum(a, b) as Tensor);
   } else throw new TypeError(`${who}: give sequences or nSteps (the loop needs to know how many steps to run)`);
-  let sequences = options.nSteps !== undefined ? slices.map((s) => getItem(s, [slice(null, nSteps as never)])) : slices;
+  let sequences = n !== undefined ? slices.map((s) => getItem(s, [slice(null, nSteps as never)])) : slices;
   if (options.goBackwards) sequences = sequences.map((s) => getItem(s, [slice(null, null, -1)]));
+  return { nSteps, sequences };
+}
 
-  // --- outputs
-  const outSpecs =
-    options.outputsInfo === undefined
-      ? undefined
-      : Array.isArray(options.outputsInfo)
-        ? (options.outputsInfo as unknown[])
-        : [options.outputsInfo];
+/** The outputs fed back: each with its position among the step's outputs, initial rows and ascending taps. */
+interface Recurrent {
+  readonly output: NormalizedOutput;
+  /** its position among the step's outputs */
+  readonly k: number;
+  /** one row per step back (a plain initial value gains a first axis) */
+  readonly init: Tensor;
+  readonly sortedTaps: number[];
+}
+
+/** The user's `outputsInfo`, normalized; the recurrent ones checked to have an initial row per step back. */
+function recurrentOutputs(outSpecs: unknown[] | undefined, who: string): Recurrent[] {
   const outs = (outSpecs ?? []).map((spec, k) => normalizeOutput(spec, k, who));
-  const userRecurrent = outs.map((o, k) => [o, k] as const).filter(([o]) => o.initial !== null);
+  const recurrent: Recurrent[] = [];
+  outs.forEach((o, k) => {
+    if (o.initial === null) return;
+    const init = o.plain ? (expandDims(o.initial as never, 0) as Tensor) : o.initial;
+    const lag = Math.max(...o.taps.map((t) => -t));
+    const rows = init.type.shape[0];
+    if (!o.plain && rows !== null && rows !== undefined && rows < lag)
+      throw new TypeError(
+        `${who}: outputsInfo[${k}] has taps ${JSON.stringify(o.taps)}, which need ${lag} initial rows, but its initial value has ${rows}`,
+      );
+    recurrent.push({ output: o, k, init, sortedTaps: [...o.taps].sort((a, b) => a - b) });
+  });
+  return recurrent;
+}
 
+/** The step's result checked against what the loop expects: the output count, recurrent types, update types. */
+function checkStepResult(
+  result: { outputs: Tensor[]; updates: [SharedVariable, Tensor][] },
+  expected: number,
+  recurrent: readonly Recurrent[],
+  who: string,
+): void {
+  if (result.outputs.length !== expected)
+    throw new TypeError(
+      `${who}: the step returns ${result.outputs.length} output${result.outputs.length === 1 ? '' : 's'}, but outputsInfo describes ${expected}`,
+    );
+  for (const { k, init } of recurrent) {
+    const out = result.outputs[k]!;
+    const state = rowTypeOf(init.type);
+    if (out.dtype !== state.dtype || out.ndim !== state.ndim)
+      throw new TypeError(
+        `${who}: output ${k} of the step is ${describeType(out.type)}, but its initial value (outputsInfo[${k}]) makes it ${describeType(state)}: a recurrent output keeps its dtype and rank from step to step (cast the initial value or the step's result)`,
+      );
+  }
+  result.updates.forEach(([sv, v], i) => {
+    if (v.dtype !== sv.dtype || v.ndim !== sv.ndim)
+      throw new TypeError(
+        `${who}: update ${i} gives shared variable${sv.name ? ` '${sv.name}'` : ''} (${sv.type}) a value of type ${v.type}`,
+      );
+  });
+  if (result.outputs.length === 0 && result.updates.length === 0)
+    throw new TypeError(`${who}: the step returns no output and no update`);
+}
+
+/** What building the step found out: its output count, the shared variables it updates, those made inside it. */
+interface StepFacts {
+  nOutputs: number;
+  updated: SharedVariable[];
+  local: SharedVariable[];
+}
+
+/**
+ * The step as `buildScan` calls it: the op hands each output's taps in ascending order, the user's function takes
+ * them in the order the user gave; its result is checked and split into recurrent outputs, outputs that are not
+ * fed back, the stop condition and shared-variable states. Records what it found in `facts`.
+ */
+function userStep(
+  fn: (...a: Tensor[]) => unknown,
+  loop: { nSequences: number; outSpecs: unknown[] | undefined; recurrent: readonly Recurrent[]; who: string },
+  facts: StepFacts,
+): ScanCore['step'] {
+  const { nSequences, outSpecs, recurrent, who } = loop;
+  return (args) => {
+    const userArgs = args.slice(0, nSequences);
+    let k = nSequences;
+    for (const { output, sortedTaps } of recurrent) {
+      const mine = args.slice(k, (k += output.taps.length));
+      for (const tap of output.taps) userArgs.push(mine[sortedTaps.indexOf(tap)]!);
+    }
+    userArgs.push(...args.slice(k));
+    const firstLocalId = peekNextVariableId();
+    const result = parseStepResult(fn(...userArgs), who);
+    facts.local.push(...addLocalDefaultUpdates(result, firstLocalId));
+    checkStepResult(result, outSpecs ? outSpecs.length : result.outputs.length, recurrent, who);
+    facts.nOutputs = result.outputs.length;
+    facts.updated = result.updates.map(([sv]) => sv);
+    const fedBack = new Set(recurrent.map((r) => r.k));
+    return {
+      recurrent: recurrent.map((r) => result.outputs[r.k]!),
+      nitSot: result.outputs.filter((_, kk) => !fedBack.has(kk)),
+      until: result.until,
+      states: result.updates.map(([sv, v]) => ({
+        shared: sv,
+        initial: expandDims(sv as never, 0) as Tensor,
+        value: v,
+      })),
+    };
+  };
+}
+
+/**
+ * The op's outputs in the user's order (recurrent buffers without their initial rows), and the updates: each
+ * updated shared variable's last state. A state made inside the step advances with the loop: outside, its default
+ * update becomes the loop's final state.
+ */
+function scanResults(
+  raw: Tensor[],
+  recurrent: readonly Recurrent[],
+  facts: StepFacts,
+): { outputs: Tensor | Tensor[]; updates: ScanUpdates } {
+  const nUser = recurrent.length;
+  const nRecTotal = nUser + facts.updated.length;
+  let nit = 0;
+  const results: Tensor[] = [];
+  for (let k = 0; k < facts.nOutputs; k++) {
+    const r = recurrent.findIndex((rec) => rec.k === k);
+    results.push(
+      r >= 0 ? getItem(raw[r]!, [slice(lagOf({ taps: recurrent[r]!.sortedTaps }), null)]) : raw[nRecTotal + nit++]!,
+    );
+  }
+  const pairs = facts.updated.map((sv, u) => [sv, getItem(raw[nUser + u]!, [-1])] as const);
+  for (const [sv, value] of pairs) if (facts.local.includes(sv)) sv.defaultUpdate = value;
+  return { outputs: results.length === 1 ? results[0]! : results, updates: pairs as unknown as ScanUpdates };
+}
+
+/**
+ * Theano's symbolic loop. `fn` is called once, on symbolic values (sequence taps, output taps, non-sequences, in
+ * that order), and builds the step; the loop runs it `nSteps` times (or over the shortest sequence). Returns
+ * the stacked outputs (first axis: steps; one tensor for one output, a tuple for several) and the updates of
+ * shared variables the step made, to pass to `theano.function`.
+ *
+ * @example
+ * const A = T.dvector('A');
+ * const k = T.iscalar('k');
+ * const [powers] = theano.scan((prior, a) => prior.mul(a), { outputsInfo: T.onesLike(A), nonSequences: [A], nSteps: k });
+ * theano.function([A, k], powers.get(-1))([1, 2, 3], 3); // [1, 8, 27]
+ */
+export function scan<
+  const S extends readonly SequenceSpec[] = [],
+  const O = [],
+  const N extends readonly Tensor[] = [],
+  Ret extends StepResult = StepResult,
+>(
+  fn: (...args: StepArgs<S, O, N>) => Ret,
+  options: ScanOptions<S, O, N> & RecurrentTypeCheck<O, Ret> = {} as never,
+): [ScanOutputs<Ret>, ScanUpdates] {
+  const { name, who } = checkScanCall(fn, options);
+  const slices = sequenceSlices((options.sequences ?? []) as readonly unknown[], who);
+  const { nSteps, sequences } = loopLength(options, slices, who);
+  const info = options.outputsInfo;
+  const outSpecs = info === undefined ? undefined : Array.isArray(info) ? (info as unknown[]) : [info];
+  const recurrent = recurrentOutputs(outSpecs, who);
   const nonSequences = ((options.nonSequences ?? []) as readonly unknown[]).map((v, i) =>
     asTensor(v, `non-sequence ${i}`, who),
   );
@@ -514,97 +654,19 @@ export function scan<
     throw new RangeError(
       `${who}: truncateGradient must be a positive integer or -1 (no truncation), got ${truncateGradient}`,
     );
-
-  const recurrentInit = userRecurrent.map(([o]) =>
-    o.plain ? (expandDims(o.initial! as never, 0) as Tensor) : o.initial!,
-  );
-  const sortedTaps = userRecurrent.map(([o]) => [...o.taps].sort((a, b) => a - b));
-  userRecurrent.forEach(([o, k], i) => {
-    const lag = Math.max(...o.taps.map((t) => -t));
-    const rows = recurrentInit[i]!.type.shape[0];
-    if (!o.plain && rows !== null && rows !== undefined && rows < lag)
-      throw new TypeError(
-        `${who}: outputsInfo[${k}] has taps ${JSON.stringify(o.taps)}, which need ${lag} initial rows, but its initial value has ${rows}`,
-      );
-  });
-  let nOutputs = 0;
-  let updated: SharedVariable[] = [];
-  const local: SharedVariable[] = [];
+  const facts: StepFacts = { nOutputs: 0, updated: [], local: [] };
+  const loop = { nSequences: sequences.length, outSpecs, recurrent, who };
   const raw = buildScan({
     name,
     nSteps,
     sequences,
-    recurrent: userRecurrent.map(([o], i) => ({
-      initial: recurrentInit[i]!,
-      taps: sortedTaps[i]!,
-      name: o.initial!.name,
-    })),
+    recurrent: recurrent.map((r) => ({ initial: r.init, taps: r.sortedTaps, name: r.output.initial!.name })),
     nonSequences,
     truncateGradient,
     strict: options.strict ?? false,
-    step: (args) => {
-      // the op hands each output's taps in ascending order; the step receives them in the order the user gave
-      const userArgs = args.slice(0, sequences.length);
-      let k = sequences.length;
-      userRecurrent.forEach(([o], i) => {
-        const mine = args.slice(k, (k += o.taps.length));
-        for (const tap of o.taps) userArgs.push(mine[sortedTaps[i]!.indexOf(tap)]!);
-      });
-      userArgs.push(...args.slice(k));
-      const firstLocalId = peekNextVariableId();
-      const result = parseStepResult((fn as (...a: Tensor[]) => unknown)(...userArgs), who);
-      local.push(...addLocalDefaultUpdates(result, firstLocalId));
-      const expected = outSpecs ? outs.length : result.outputs.length;
-      if (result.outputs.length !== expected)
-        throw new TypeError(
-          `${who}: the step returns ${result.outputs.length} output${result.outputs.length === 1 ? '' : 's'}, but outputsInfo describes ${expected}`,
-        );
-      userRecurrent.forEach(([, kk], i) => {
-        const out = result.outputs[kk]!;
-        const state = rowTypeOf(recurrentInit[i]!.type);
-        if (out.dtype !== state.dtype || out.ndim !== state.ndim)
-          throw new TypeError(
-            `${who}: output ${kk} of the step is ${describeType(out.type)}, but its initial value (outputsInfo[${kk}]) makes it ${describeType(state)}: a recurrent output keeps its dtype and rank from step to step (cast the initial value or the step's result)`,
-          );
-      });
-      result.updates.forEach(([sv, v], i) => {
-        if (v.dtype !== sv.dtype || v.ndim !== sv.ndim)
-          throw new TypeError(
-            `${who}: update ${i} gives shared variable${sv.name ? ` '${sv.name}'` : ''} (${sv.type}) a value of type ${v.type}`,
-          );
-      });
-      if (result.outputs.length === 0 && result.updates.length === 0)
-        throw new TypeError(`${who}: the step returns no output and no update`);
-      nOutputs = result.outputs.length;
-      updated = result.updates.map(([sv]) => sv);
-      const fedBack = new Set(userRecurrent.map(([, kk]) => kk));
-      return {
-        recurrent: userRecurrent.map(([, kk]) => result.outputs[kk]!),
-        nitSot: result.outputs.filter((_, kk) => !fedBack.has(kk)),
-        until: result.until,
-        states: result.updates.map(([sv, v]) => ({
-          shared: sv,
-          initial: expandDims(sv as never, 0) as Tensor,
-          value: v,
-        })),
-      };
-    },
+    step: userStep(fn as (...a: Tensor[]) => unknown, loop, facts),
   });
-
-  // --- results in the user's order: recurrent buffers without their initial rows
-  const nUser = userRecurrent.length;
-  const nRecTotal = nUser + updated.length;
-  let nit = 0;
-  const results: Tensor[] = [];
-  for (let k = 0; k < nOutputs; k++) {
-    const r = userRecurrent.findIndex(([, kk]) => kk === k);
-    results.push(r >= 0 ? getItem(raw[r]!, [slice(lagOf({ taps: sortedTaps[r]! }), null)]) : raw[nRecTotal + nit++]!);
-  }
-  const pairs = updated.map((sv, u) => [sv, getItem(raw[nUser + u]!, [-1])] as const);
-  // a state made inside the step now advances with the loop: outside, its default update is the loop's final state
-  for (const [sv, value] of pairs) if (local.includes(sv)) sv.defaultUpdate = value;
-  const updates = pairs as unknown as ScanUpdates;
-  const outputs = results.length === 1 ? results[0]! : results;
+  const { outputs, updates } = scanResults(raw, recurrent, facts);
   return [outputs as ScanOutputs<Ret>, updates];
 }
 
