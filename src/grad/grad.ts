@@ -121,112 +121,133 @@ export function grad(
   checkGradOptions(options, 'grad');
   const single = !Array.isArray(wrt);
   const wrtList = (single ? [wrt] : wrt) as readonly Tensor[];
+  const known = pairs(options.knownGrads);
+  checkGradCall(cost, wrtList, known.length);
+  const constants = new Set<Variable>(options.considerConstant ?? []);
+  const roots: Variable[] = [...(cost ? [cost] : []), ...known.map(([v]) => v)];
+  const order = toposort(roots);
+  const { reachesCost, fromWrt } = relevantVariables(order, roots, wrtList, constants);
+  const sums = new Contributions();
+  if (cost) sums.add(cost, T.constant(1, { dtype: cost.dtype }) as Tensor);
+  for (const [v, g] of known) {
+    if (!(g instanceof Tensor) || g.ndim !== v.ndim)
+      throw new TypeError(`grad: the known gradient of ${describe(v)} must be a tensor of rank ${v.ndim}`);
+    sums.add(v, g);
+  }
+  // only float inputs receive gradients: a node reached from wrt only through integers (a draw whose size is
+  // x.shape(), an index computed from x) is not differentiated
+  const receives = (i: Variable) => fromWrt.has(i) && !constants.has(i) && isFloat(i.type.dtype);
+  for (let n = order.length - 1; n >= 0; n--) {
+    const node = order[n]!;
+    if (node.inputs.some((i) => receives(i) && reachesCost.has(i))) pullBack(node, sums, receives);
+  }
+  const results = wrtList.map((w, i) => wrtGradient(w, i, reachesCost.has(w), sums, options));
+  return single ? results[0] : results;
+}
+
+/** The wrt variables are symbolic, and the cost a float scalar (or absent, with known gradients to start from). */
+function checkGradCall(cost: unknown, wrtList: readonly unknown[], nKnown: number): void {
   wrtList.forEach((w, i) => {
     if (!(w instanceof Tensor)) throw new TypeError(`grad: wrt ${i} is not a symbolic variable`);
   });
-  const known = pairs(options.knownGrads);
   if (cost !== null) {
     if (!(cost instanceof Tensor)) throw new TypeError('grad: the cost must be a symbolic variable');
     if (cost.ndim !== 0)
       throw new TypeError(`grad: the cost must be a scalar, got ${describe(cost)} (sum or mean it first)`);
     if (!isFloat(cost.dtype)) throw new TypeError(`grad: the cost must be a float scalar, got ${describe(cost)}`);
-  } else if (known.length === 0) {
+  } else if (nKnown === 0) {
     throw new TypeError('grad: give a cost, or knownGrads to start from');
   }
-  const constants = new Set<Variable>(options.considerConstant ?? []);
-  const roots: Variable[] = [...(cost ? [cost] : []), ...known.map(([v]) => v)];
-  const order = toposort(roots);
+}
 
-  // Which variables the roots depend on through differentiable paths (backwards from the roots).
+/**
+ * Which variables the roots depend on through differentiable paths (backwards from the roots), and which depend on
+ * some wrt (forwards): only nodes between wrt and the cost are differentiated.
+ */
+function relevantVariables(
+  order: readonly Apply[],
+  roots: readonly Variable[],
+  wrtList: readonly Variable[],
+  constants: ReadonlySet<Variable>,
+): { reachesCost: Set<Variable>; fromWrt: Set<Variable> } {
   const reachesCost = new Set<Variable>(roots);
   for (let n = order.length - 1; n >= 0; n--) {
     const node = order[n]!;
     if (isDisconnecting(node) || !node.outputs.some((o) => reachesCost.has(o))) continue;
     for (const i of node.inputs) if (!constants.has(i)) reachesCost.add(i);
   }
-  // Which variables depend on some wrt (forwards), so that only nodes between wrt and the cost are differentiated.
   const fromWrt = new Set<Variable>(wrtList);
   for (const node of order) {
     if (node.inputs.some((i) => fromWrt.has(i) && !constants.has(i))) for (const o of node.outputs) fromWrt.add(o);
   }
+  return { reachesCost, fromWrt };
+}
 
-  const contributions = new Map<Variable, Tensor[]>();
-  const contribute = (v: Variable, g: Tensor) => {
-    const list = contributions.get(v);
+/** The gradient contributions each variable received; `total` sums them (once: the sum replaces the list). */
+class Contributions {
+  private readonly lists = new Map<Variable, Tensor[]>();
+  add(v: Variable, g: Tensor): void {
+    const list = this.lists.get(v);
     if (list) list.push(g);
-    else contributions.set(v, [g]);
-  };
-  const total = (v: Variable): Tensor | null => {
-    const list = contributions.get(v);
+    else this.lists.set(v, [g]);
+  }
+  total(v: Variable): Tensor | null {
+    const list = this.lists.get(v);
     if (!list || list.length === 0) return null;
     let sum = list[0]!;
     for (let k = 1; k < list.length; k++) sum = T.add(sum, list[k]!) as Tensor;
-    contributions.set(v, [sum]);
+    this.lists.set(v, [sum]);
     return sum;
-  };
-
-  if (cost) contribute(cost, T.constant(1, { dtype: cost.dtype }) as Tensor);
-  for (const [v, g] of known) {
-    if (!(g instanceof Tensor) || g.ndim !== v.ndim)
-      throw new TypeError(`grad: the known gradient of ${describe(v)} must be a tensor of rank ${v.ndim}`);
-    contribute(v, g);
   }
+}
 
-  for (let n = order.length - 1; n >= 0; n--) {
-    const node = order[n]!;
-    // only float inputs receive gradients: a node reached from wrt only through integers (a draw whose size is
-    // x.shape(), an index computed from x) is not differentiated
-    if (!node.inputs.some((i) => fromWrt.has(i) && reachesCost.has(i) && !constants.has(i) && isFloat(i.type.dtype)))
-      continue;
-    // Each pullback sees gradients of its outputs' own dtypes (a known gradient may come in wider).
-    const outputGrads = node.outputs.map((o) => {
-      const g = total(o);
-      return g && g.dtype !== o.type.dtype ? (T.cast(g, o.type.dtype) as Tensor) : g;
-    });
-    if (outputGrads.every((g) => g === null)) continue;
-    const pullback = node.op.pullback;
-    if (pullback === 'nondifferentiable') continue;
-    if (pullback === undefined) {
-      const site = buildSite(node.trace);
-      throw new TypeError(`grad: the op ${node.op.name} has no gradient${site ? ` (node built at ${site})` : ''}`);
-    }
-    // the gradient's nodes point at the line that built the forward node (as Theano copies stack traces)
-    const inputGrads = withBuildTrace(node.trace, () =>
-      pullback(
-        { inputs: node.inputs as Tensor[], outputs: node.outputs as Tensor[], grads: outputGrads, params: node.params },
-        GRAD_BUILDER,
-      ),
-    );
-    node.inputs.forEach((input, i) => {
-      const g = inputGrads[i];
-      if (!g || constants.has(input) || !isFloat(input.type.dtype) || !fromWrt.has(input)) return;
-      if (g.ndim !== input.type.ndim) {
-        throw new Error(
-          `internal: the gradient of ${node.op.name} input ${i} has rank ${g.ndim}, expected ${input.type.ndim}`,
-        );
-      }
-      contribute(input, g.dtype === input.type.dtype ? g : (T.cast(g, input.type.dtype) as Tensor));
-    });
-  }
-
-  const policy = options.disconnectedInputs ?? 'raise';
-  const results = wrtList.map((w, i) => {
-    const connected = reachesCost.has(w);
-    if (!connected) {
-      const msg = `grad: the cost does not depend on wrt ${i}, ${describe(w)} (pass disconnectedInputs: 'warn' or 'ignore' to allow this)`;
-      if (policy === 'raise') throw new TypeError(msg);
-      if (policy === 'warn') console.warn(msg);
-      if (options.returnDisconnected === 'none') return null;
-    }
-    if (!isFloat(w.dtype)) {
-      if (connected)
-        throw new TypeError(
-          `grad: wrt ${i}, ${describe(w)}, is ${w.dtype}; gradients are defined for float variables only`,
-        );
-    }
-    return total(w) ?? zerosLike(w);
+/** One node's pullback: its outputs' summed gradients in, a contribution to each input that receives one out. */
+function pullBack(node: Apply, sums: Contributions, receives: (i: Variable) => boolean): void {
+  // Each pullback sees gradients of its outputs' own dtypes (a known gradient may come in wider).
+  const outputGrads = node.outputs.map((o) => {
+    const g = sums.total(o);
+    return g && g.dtype !== o.type.dtype ? (T.cast(g, o.type.dtype) as Tensor) : g;
   });
-  return single ? results[0] : results;
+  if (outputGrads.every((g) => g === null)) return;
+  const pullback = node.op.pullback;
+  if (pullback === 'nondifferentiable') return;
+  if (pullback === undefined) {
+    const site = buildSite(node.trace);
+    throw new TypeError(`grad: the op ${node.op.name} has no gradient${site ? ` (node built at ${site})` : ''}`);
+  }
+  // the gradient's nodes point at the line that built the forward node (as Theano copies stack traces)
+  const inputGrads = withBuildTrace(node.trace, () =>
+    pullback(
+      { inputs: node.inputs as Tensor[], outputs: node.outputs as Tensor[], grads: outputGrads, params: node.params },
+      GRAD_BUILDER,
+    ),
+  );
+  node.inputs.forEach((input, i) => {
+    const g = inputGrads[i];
+    if (!g || !receives(input)) return;
+    if (g.ndim !== input.type.ndim) {
+      throw new Error(
+        `internal: the gradient of ${node.op.name} input ${i} has rank ${g.ndim}, expected ${input.type.ndim}`,
+      );
+    }
+    sums.add(input, g.dtype === input.type.dtype ? g : (T.cast(g, input.type.dtype) as Tensor));
+  });
+}
+
+/** The gradient of one wrt: its summed contributions, zeros, or (disconnected, returnDisconnected 'none') null. */
+function wrtGradient(w: Tensor, i: number, connected: boolean, sums: Contributions, options: GradOptions) {
+  const policy = options.disconnectedInputs ?? 'raise';
+  if (!connected) {
+    const msg = `grad: the cost does not depend on wrt ${i}, ${describe(w)} (pass disconnectedInputs: 'warn' or 'ignore' to allow this)`;
+    if (policy === 'raise') throw new TypeError(msg);
+    if (policy === 'warn') console.warn(msg);
+    if (options.returnDisconnected === 'none') return null;
+  }
+  if (!isFloat(w.dtype) && connected)
+    throw new TypeError(
+      `grad: wrt ${i}, ${describe(w)}, is ${w.dtype}; gradients are defined for float variables only`,
+    );
+  return sums.total(w) ?? zerosLike(w);
 }
 
 function zerosLike<D extends DType, R extends Rank>(w: Tensor<D, R>): Tensor<D, R> {
