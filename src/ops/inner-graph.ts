@@ -146,7 +146,9 @@ export function closeOver(outputs: readonly (readonly Variable[])[], boundary: r
 /** The outputs of `graph` rebuilt over `inputs` (one per placeholder) as outer graph: a fresh copy of its nodes. */
 export function inline(graph: FunctionGraph, inputs: readonly Variable[]): Variable[] {
   const replacements = new Map<Variable, Variable>(graph.inputs.map((p, i) => [p, inputs[i]!]));
-  return copyGraph(graph.outputs, replacements);
+  // the inputs are the caller's variables, used as they are: copying their graphs too would hand a branch that
+  // returns an input unchanged a copy of it, which a gradient with respect to the input does not reach
+  return copyGraph(graph.outputs, replacements, new Set(inputs));
 }
 
 /** Theano's `Lop` (vector times Jacobian) as the builder handed to pullbacks carries it. */

@@ -65,6 +65,23 @@ describe('ifelse gradient', () => {
     );
   });
 
+  test.each(MODES)('a branch that returns an outside variable unchanged passes its gradient through (%s)', (mode) => {
+    // y = 2x computed outside; then: y^2, else: y itself; d sum(z)/dx = 4y (then) or 2 (else)
+    const cond = T.bscalar('cond');
+    const yv = x.mul(2);
+    const z = theano.ifelse(cond, yv.sqr(), yv, { outside: [yv] });
+    const zSwapped = theano.ifelse(cond, yv, yv.sqr(), { outside: [yv] });
+    const g = theano.function([x, cond], [T.grad(z.sum(), x), T.grad(zSwapped.sum(), x), T.grad(z.sum(), yv)], {
+      mode,
+    });
+    const [taken, swapped, wrtY] = g([1, 2], 0);
+    expect(Array.from(taken.data)).toEqual([2, 2]);
+    expect(Array.from(swapped.data)).toEqual([8, 16]);
+    expect(Array.from(wrtY.data)).toEqual([1, 1]);
+    const [takenThen] = g([1, 2], 1);
+    expect(Array.from(takenThen.data)).toEqual([8, 16]);
+  });
+
   test('verifyGrad on ifelse graphs', () => {
     for (const sign of [1, -1]) {
       theano.gradient.verifyGrad(
