@@ -16,6 +16,7 @@ import { closestName } from '../types/suggest.js';
 import { scan } from '../tensor/scan.js';
 import { scanGradient } from '../ops/scan.js';
 import { scanPullback } from './scan.js';
+import { liftWrtOutOfBranches } from './lift-wrt.js';
 
 // The gradient of scan (backpropagation through time) builds a reverse scan with the builder's Lop, so it lives
 // here, above the ops; it is registered by a statement of this module, which every use of grad imports (a bare
@@ -124,16 +125,17 @@ export function grad(
   const known = pairs(options.knownGrads);
   checkGradCall(cost, wrtList, known.length);
   const constants = new Set<Variable>(options.considerConstant ?? []);
-  const roots: Variable[] = [...(cost ? [cost] : []), ...known.map(([v]) => v)];
+  // a wrt variable an ifelse copied into its branches is made an outer input of a rebuilt ifelse (lift-wrt.ts)
+  const roots = liftWrtOutOfBranches([...(cost ? [cost] : []), ...known.map(([v]) => v)], wrtList);
   const order = toposort(roots);
   const { reachesCost, fromWrt } = relevantVariables(order, roots, wrtList, constants);
   const sums = new Contributions();
-  if (cost) sums.add(cost, T.constant(1, { dtype: cost.dtype }) as Tensor);
-  for (const [v, g] of known) {
+  if (cost) sums.add(roots[0]!, T.constant(1, { dtype: cost.dtype }) as Tensor);
+  known.forEach(([v, g], i) => {
     if (!(g instanceof Tensor) || g.ndim !== v.ndim)
       throw new TypeError(`grad: the known gradient of ${describe(v)} must be a tensor of rank ${v.ndim}`);
-    sums.add(v, g);
-  }
+    sums.add(roots[(cost ? 1 : 0) + i]!, g);
+  });
   // only float inputs receive gradients: a node reached from wrt only through integers (a draw whose size is
   // x.shape(), an index computed from x) is not differentiated
   const receives = (i: Variable) => fromWrt.has(i) && !constants.has(i) && isFloat(i.type.dtype);

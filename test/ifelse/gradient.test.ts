@@ -82,6 +82,34 @@ describe('ifelse gradient', () => {
     expect(Array.from(takenThen.data)).toEqual([8, 16]);
   });
 
+  test.each(MODES)(
+    'grad with respect to a variable the branches computed (no outside), also read outside (%s)',
+    (mode) => {
+      // Theano's grad(cost, y) for y inside the branches: the ifelse is rebuilt with y as an input
+      const cond = T.bscalar('cond');
+      const yv = x.mul(2);
+      const costOf = (xv: Tensor<'float64', 1>) => {
+        const y2 = xv.mul(2);
+        return theano.ifelse(cond, y2.sqr().sum(), T.sin(y2).sum()).add(y2.sum().mul(3));
+      };
+      const cost = theano.ifelse(cond, yv.sqr().sum(), T.sin(yv).sum()).add(yv.sum().mul(3));
+      const [gy, gx] = T.grad(cost, [yv, x]);
+      const g = theano.function([x, cond], [gy, gx], { mode });
+      const f = theano.function([x, cond], costOf(x), { mode });
+      for (const cv of [0, 1]) {
+        const xv = [0.3, -1.2, 2];
+        const [ay, ax] = g(xv, cv);
+        // d/dy: 2y + 3 (then) or cos(y) + 3 (else); d/dx is twice that
+        const expectedY = xv.map((v) => (cv ? 2 * (2 * v) : Math.cos(2 * v)) + 3);
+        expectClose(Array.from(ay.data), expectedY, 1e-12);
+        expectClose(
+          Array.from(ax.data),
+          numericGrad((p) => f(p, cv), xv),
+        );
+      }
+    },
+  );
+
   test('verifyGrad on ifelse graphs', () => {
     for (const sign of [1, -1]) {
       theano.gradient.verifyGrad(
