@@ -39,3 +39,50 @@ T.grad(b, b);
 T.grad(T.iscalar('i'), T.iscalar('j'));
 // @ts-expect-error
 T.grad(T.sum(T.ivector('iv')), b);
+
+// --- verifyGrad: each input is typed from its value in the point (float dtype, rank), so rank-restricted ops
+// (conv2d, linalg) and scan steps take them without casts
+theano.gradient.verifyGrad(
+  (img, filt) => {
+    expectType<Tensor<'float64', 4>>(img);
+    return T.nnet.conv2d(img, filt).sum();
+  },
+  [
+    [
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ],
+    ],
+    [[[[1]]]],
+  ],
+);
+theano.gradient.verifyGrad(
+  (a) => T.linalg.cholesky(a).sum(),
+  [
+    [
+      [2, 1],
+      [1, 2],
+    ],
+  ],
+);
+theano.gradient.verifyGrad((a: Tensor<'float64', 0>) => a.sqr(), [1.5]);
+theano.gradient.verifyGrad(
+  (v) => {
+    expectType<Tensor<'float32', 1>>(v);
+    return v.sum();
+  },
+  [new Float32Array([1, 2])],
+);
+// an integer or boolean value is checked as float64 (as at run time)
+theano.gradient.verifyGrad(
+  (v) => {
+    expectType<Tensor<'float64', 1>>(v);
+    return v.sum();
+  },
+  [[true, false]],
+);
+// @ts-expect-error -- a matrix parameter for a vector value
+theano.gradient.verifyGrad((m: Tensor<'float64', 2>) => m.sum(), [[1, 2]]);

@@ -6,6 +6,8 @@ import { checkOptionKeys } from '../types/suggest.js';
 import { grad } from '../grad/grad.js';
 import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
 import { NDArray } from '../runtime/ndarray.js';
+import type { DTypeOfValue, RankOfValue } from '../runtime/values.js';
+import type { Rank } from '../types/rank.js';
 import { seededRandom } from '../runtime/random.js';
 import * as T from '../tensor/index.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -48,6 +50,13 @@ const DEFAULTS: { [D in FloatDType]: { eps: number; tol: number } } = {
   float32: { eps: 1e-3, tol: 1e-2 },
 };
 
+/** The float dtype an input of `verifyGrad` gets for a value: its own when it is float, float64 otherwise. */
+type FloatOfValue<V> = DTypeOfValue<V> extends infer D extends FloatDType ? D : 'float64';
+/** The symbolic inputs `verifyGrad` hands `fn`: one per value of the point, of its float dtype and its rank. */
+export type PointTensors<P extends readonly unknown[]> = {
+  -readonly [K in keyof P]: Tensor<FloatOfValue<P[K]>, RankOfValue<P[K]> & Rank>;
+};
+
 /**
  * Checks the gradient of `fn` at `point`: builds symbolic inputs shaped like the point, projects `fn`'s output on
  * a random tensor to get a scalar cost, and compares `grad(cost)` with central differences of the cost, element by
@@ -56,9 +65,9 @@ const DEFAULTS: { [D in FloatDType]: { eps: number; tol: number } } = {
  * @example
  * theano.gradient.verifyGrad((x) => T.tanh(x).mul(x), [[0.5, -1, 2]]);
  */
-export function verifyGrad(
-  fn: (...inputs: Tensor<FloatDType>[]) => Tensor,
-  point: readonly ArrayLikeInput[],
+export function verifyGrad<const P extends readonly ArrayLikeInput[]>(
+  fn: (...inputs: PointTensors<P>) => Tensor,
+  point: P,
   options: VerifyGradOptions = {},
 ): void {
   checkOptionKeys('verifyGrad', options, ['nTests', 'seed', 'eps', 'absTol', 'relTol', 'mode']);
@@ -69,7 +78,7 @@ export function verifyGrad(
   const inputs = values.map(
     (v, i) => T.tensor(v.dtype as FloatDType, v.ndim as never, `input${i}`) as Tensor<FloatDType>,
   );
-  const out = fn(...inputs);
+  const out = (fn as (...a: Tensor[]) => Tensor)(...inputs);
   if (!(out instanceof Tensor)) throw new TypeError('verifyGrad: fn must return a tensor');
   if (!isFloat(out.dtype)) throw new TypeError(`verifyGrad: fn must return a float tensor, got ${out.dtype}`);
   const dtype = values.some((v) => v.dtype === 'float32') || out.dtype === 'float32' ? 'float32' : 'float64';

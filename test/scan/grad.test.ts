@@ -17,9 +17,9 @@ describe('grad through scan', () => {
     theano.gradient.verifyGrad(
       (x, w, h0) => {
         const [h] = theano.scan((xt, prev, ww) => T.tanh(prev.mul(ww).add(xt)), {
-          sequences: [x as V],
-          outputsInfo: h0 as V,
-          nonSequences: [w as V],
+          sequences: [x],
+          outputsInfo: h0,
+          nonSequences: [w],
         });
         return h;
       },
@@ -40,8 +40,8 @@ describe('grad through scan', () => {
     theano.gradient.verifyGrad(
       (s, init, w) => {
         const [y] = theano.scan((sm1, s0, s2, ym2, ym1, ww) => T.tanh(ym2.mul(ww).add(ym1.mul(s0)).add(sm1.mul(s2))), {
-          sequences: [{ input: s as V, taps: [-1, 0, 2] }],
-          outputsInfo: [{ initial: init as V, taps: [-2, -1] }],
+          sequences: [{ input: s, taps: [-1, 0, 2] }],
+          outputsInfo: [{ initial: init, taps: [-2, -1] }],
           nonSequences: [w as Tensor<'float64', 0>],
         });
         return y;
@@ -55,7 +55,7 @@ describe('grad through scan', () => {
     theano.gradient.verifyGrad(
       (x, h0) => {
         const [[h, z]] = theano.scan((xt, prev) => [prev.mul(xt).add(T.sin(xt)), T.sqr(prev).add(xt)], {
-          sequences: [x as V],
+          sequences: [x],
           outputsInfo: [h0 as Tensor<'float64', 0>, null],
           goBackwards: true,
           nSteps: 3,
@@ -79,7 +79,7 @@ describe('grad through scan', () => {
             ),
           {
             sequences: [X as Tensor<'float64', 2>],
-            outputsInfo: h0 as V,
+            outputsInfo: h0,
           },
         );
         return h.sum(0);
@@ -185,7 +185,7 @@ const STEP_OPS: readonly ((a: V, b: V, W: Tensor<'float64', 2>) => V)[] = [
   (a, b) => a.sub(b.mul(0.5)),
   (a) => a.sub(T.mean(a)),
   (a) => T.sum(a).mul(a).mul(0.3),
-  (a, _b, W) => T.dot(a, W) as V,
+  (a, _b, W) => T.dot(a, W),
   (a, b) => T.maximum(a, b.mul(0.7)),
   (a) => T.sqr(a).mul(0.5),
 ];
@@ -206,7 +206,7 @@ describe('grad through scan over random step functions', () => {
               },
               {
                 sequences: [X as Tensor<'float64', 2>],
-                outputsInfo: h0 as V,
+                outputsInfo: h0,
                 nonSequences: [W as Tensor<'float64', 2>],
                 goBackwards: backwards,
               },
