@@ -204,3 +204,13 @@ theano.function([], [], { updates: [counter, theano.shared([0], { dtype: 'int32'
 theano.function([], [], { updates: params.map((p) => [p, p.cast('float32')]) });
 // @ts-expect-error -- a value of a rank none of the parameters has
 theano.function([], [], { updates: params.map((p) => [p, T.dscalar()]) });
+
+// --- lists annotated `theano.Update[]` / `theano.Given[]` (Theano's `updates.append((p, p - lr * g))` over
+// parameters of several ranks): any pairs, checked exactly when the function is compiled
+const pushed: theano.Update[] = [];
+params.forEach((p, k) => pushed.push([p, p.sub(grads[k]!.mul(lr))]));
+theano.function([xs, ys], cost, { updates: pushed });
+const substitutions: theano.Given[] = [[x, T.dmatrix('x2')]];
+theano.function([], x.sum(), { givens: substitutions });
+const oneGiven: theano.Given = [x, [[1, 2]]];
+theano.function([], x.sum(), { givens: [oneGiven] });

@@ -35,12 +35,19 @@ export type { OutputsValue, FunctionArgs, InputSpec, OutputSpec };
 /** The call's arguments, typed from the declared inputs (an alias of `FunctionArgs`). */
 export type InputsValue<I extends readonly InputSpec[]> = FunctionArgs<I>;
 
-/** One update: a shared variable and its new value, of exactly the same dtype and rank. */
-export type Update = { [D in DType]: { [R in Rank]: readonly [SharedVariable<D, R>, Tensor<D, R>] }[Rank] }[DType];
-/** One substitution: a variable and what stands in its place: an expression or a value of the same dtype and rank. */
-export type Given = {
-  [D in DType]: { [R in Rank]: readonly [Tensor<D, R>, Tensor<D, R> | InputValue<D, R>] }[Rank];
-}[DType];
+/**
+ * One update, `[shared, newValue]`, as a list annotated `theano.Update[]` holds it (built with `push` over
+ * parameters of several ranks, Theano's `updates.append((p, p - lr * g))`): the new value must have its shared
+ * variable's dtype and rank, checked when the function is compiled. Written inline in `theano.function`'s options,
+ * each pair is also checked by the compiler.
+ */
+export type Update = UpdateLike;
+/**
+ * One substitution, `[variable, replacement]`, as a list annotated `theano.Given[]` holds it: an expression or a
+ * value of the variable's dtype and rank, checked when the function is compiled (and by the compiler when the
+ * pairs are written inline).
+ */
+export type Given = GivenLike;
 /**
  * X when the value's dtype and rank (`[D2, R2]`) are among the target's (`[D, R]`: equal, for single types), else
  * X with the error naming the first that is not. A value whose rank is not known statically (`Tensor<D, Rank>`,
