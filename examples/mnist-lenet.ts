@@ -10,7 +10,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as theano from '../src/index.js';
-import type { SharedVariable, Tensor } from '../src/index.js';
+import type { Tensor } from '../src/index.js';
 import { glorotUniform, minibatchGivens, momentumUpdates } from './lib/layers.js';
 import { CLASSES, loadMnist } from './lib/mnist.js';
 import { argValue, resumeFrom, runEpochs, type MnistRunOptions, type MnistRunResult } from './lib/training.js';
@@ -69,7 +69,7 @@ export async function trainMnistLenet(o: LenetOptions = {}): Promise<MnistRunRes
   const log = o.log ?? console.log;
   const srng = new theano.RandomStreams(o.seed ?? 1234);
   const p = lenetParams(srng, o.filters ?? [20, 50], o.hidden ?? 500);
-  const params = Object.values(p) as SharedVariable<'float32'>[];
+  const params = Object.values(p);
   const resumed = await resumeFrom(o.save, params);
   if (resumed) log(`resumed from ${o.save}`);
 
@@ -113,7 +113,7 @@ export async function trainMnistLenet(o: LenetOptions = {}): Promise<MnistRunRes
     batchSize,
     params,
     resumed,
-    step: (index) => step(index) as number,
+    step: (index) => step(index),
     evaluate,
   });
 }

@@ -12,7 +12,6 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as theano from '../src/index.js';
-import type { SharedVariable } from '../src/index.js';
 import { glorotUniform, minibatchGivens, momentumUpdates } from './lib/layers.js';
 import { CLASSES, loadMnist, PIXELS } from './lib/mnist.js';
 import { argValue, resumeFrom, runEpochs, type MnistRunOptions, type MnistRunResult } from './lib/training.js';
@@ -44,7 +43,7 @@ export async function trainMnistMlp(o: MlpOptions = {}): Promise<MlpResult> {
   const b1 = theano.shared(new Float32Array(hidden), { name: 'b1' });
   const W2 = glorotUniform(srng, [hidden, CLASSES], hidden, CLASSES, 'W2');
   const b2 = theano.shared(new Float32Array(CLASSES), { name: 'b2' });
-  const params = [W1, b1, W2, b2] as SharedVariable<'float32'>[];
+  const params = [W1, b1, W2, b2];
   const resumed = await resumeFrom(o.save, params);
   if (resumed) log(`resumed from ${o.save}`);
 
@@ -79,8 +78,8 @@ export async function trainMnistMlp(o: MlpOptions = {}): Promise<MlpResult> {
     batchSize,
     params,
     resumed,
-    step: (index) => step(index) as number,
-    evaluate: () => accuracy(data.test.images, data.test.labels) as number,
+    step: (index) => step(index),
+    evaluate: () => accuracy(data.test.images, data.test.labels),
   });
   return { ...result, predict };
 }

@@ -12,7 +12,6 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as theano from '../src/index.js';
-import type { Tensor } from '../src/index.js';
 import { seededRandom } from '../src/runtime/random.js';
 
 const T = theano.tensor;
@@ -60,39 +59,37 @@ export function trainRnn(options: RnnOptions = {}): RnnResult {
   const params = [Wx, Wh, b, Wy, c] as const;
 
   const x = T.dtensor3('x'); // [steps + 1, batch, 1]
-  const inputs = x.get(T.slice(0, -1)) as Tensor<'float64', 3>;
-  const targets = x.get(T.slice(1, null)) as Tensor<'float64', 3>;
+  const inputs = x.get(T.slice(0, -1));
+  const targets = x.get(T.slice(1, null));
   const h0 = T.zeros([T.shape(x, 1), hidden]);
-  const [hs] = theano.scan(
-    (xt: Tensor<'float64', 2>, h: Tensor<'float64', 2>) => T.tanh(T.dot(xt, Wx).add(T.dot(h, Wh)).add(b)),
-    { sequences: [inputs], outputsInfo: [h0] },
-  ) as unknown as [Tensor<'float64', 3>];
+  // the step's arguments are typed from sequences and outputsInfo: xt a [batch, 1] row, h the [batch, hidden] state
+  const [hs] = theano.scan((xt, h) => T.tanh(T.dot(xt, Wx).add(T.dot(h, Wh)).add(b)), {
+    sequences: [inputs],
+    outputsInfo: [h0],
+  });
   const predictions = T.matmul(hs, Wy).add(c); // [steps, batch, 1]
-  const loss = T.mean(T.sqr(predictions.sub(targets))) as Tensor<'float64', 0>;
+  const loss = T.mean(T.sqr(predictions.sub(targets)));
 
-  // SGD with momentum: v <- 0.9 v - lr g; w <- w + v
-  const grads = T.grad(loss, [...params]) as Tensor[];
+  // SGD with momentum: v <- 0.9 v - lr g; w <- w + v (Theano's update list, appended to pair by pair)
+  const grads = T.grad(loss, [...params]);
   const updates: theano.Update[] = [];
-  const moments = params.map((p) =>
-    theano.shared(theano.NDArray.zeros('float64', p.getValue().shape), { name: `v_${p.name}` }),
-  );
   params.forEach((p, i) => {
-    const v = moments[i]!;
-    const vNext = v.mul(0.9).sub(grads[i]!.mul(learningRate)) as Tensor;
-    updates.push([v, vNext] as never, [p, p.add(vNext)] as never);
+    const v = theano.shared(theano.zeros(p.getValue().shape), { name: `v_${p.name}` });
+    const vNext = v.mul(0.9).sub(grads[i]!.mul(learningRate));
+    updates.push([v, vNext], [p, p.add(vNext)]);
   });
   const trainStep = theano.function([x], loss, { updates });
   const evaluate = theano.function([x], loss);
 
   const losses: number[] = [];
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    const l = trainStep(windows(rand, batch, steps)) as number;
+    const l = trainStep(windows(rand, batch, steps));
     losses.push(l);
     if (printEvery > 0 && (epoch === 1 || epoch % printEvery === 0))
       console.log(`epoch ${String(epoch).padStart(4)}  loss ${l.toFixed(5)}`);
   }
   const test = windows(rand, 256, steps);
-  const testLoss = evaluate(test) as number;
+  const testLoss = evaluate(test);
   let baseline = 0;
   for (let t = 0; t < steps; t++)
     for (let k = 0; k < 256; k++) baseline += (test[t + 1]![k]![0]! - test[t]![k]![0]!) ** 2;
