@@ -20,6 +20,7 @@ import { matmul } from './linalg.js';
 import { max, min, sum, type SumDType } from './reduce.js';
 import { onesLike, reshape, shape } from './shape.js';
 import { Tensor } from './tensor.js';
+import { describeValue } from '../runtime/convert.js';
 
 /** Ranks of matrices and stacks of matrices. */
 export type MatrixRank = Exclude<Rank, 0 | 1>;
@@ -134,6 +135,10 @@ export function choSolve<DA extends DType, RA extends MatrixRank, DB extends DTy
   factor: readonly [Tensor<DA, RA>, boolean],
   b: Tensor<DB, RB>,
 ): Tensor<LinalgFloat2<DA, DB>, SolveRank<RA, RB>> {
+  if (!Array.isArray(factor) || factor.length !== 2 || !(factor[0] instanceof Tensor) || typeof factor[1] !== 'boolean')
+    throw new TypeError(
+      `choSolve: the first argument must be [factor, lower] (the Cholesky factor and whether it is lower, as scipy's cho_factor returns), got ${describeValue(factor)}`,
+    );
   const [c, lower] = factor;
   const a = c as Tensor<DType, MatrixRank>;
   const inner = solveTriangular(a, b as Tensor<DType, VectorRank>, { lower, trans: !lower }) as Tensor<

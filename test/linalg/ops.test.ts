@@ -314,6 +314,14 @@ describe('bad input', () => {
     expect(Number.isNaN(nan.get(0, 0, 0))).toBe(true);
   });
 
+  test("choSolve's factor argument is checked: scipy's order (L, y) says what it expects", () => {
+    const L = T.dmatrix('L');
+    expect(() => T.linalg.choSolve(L as never, T.dvector('y'))).toThrow(
+      'choSolve: the first argument must be [factor, lower] (the Cholesky factor and whether it is lower',
+    );
+    expect(() => T.linalg.choSolve([L, 'lower'] as never, T.dvector('y'))).toThrow(/got an array|\[factor, lower\]/);
+  });
+
   test('qr, lu, pinv and lstsq options and shapes are checked', () => {
     expect(() => T.linalg.qr(T.dmatrix('m'), { mode: 'raw' as never })).toThrow(
       "qr: mode must be 'reduced', 'complete' or 'r', got raw",
