@@ -180,10 +180,36 @@ function runScan(
         `${who(p)}: sequence ${j} has ${s.shape[0]} rows, but the scan runs ${n} steps (nSteps or the shortest sequence)`,
       );
   });
-  const nonSeqs = inputs.slice(layout.nonSeqs, layout.end);
-  // each recurrent output's buffer: its initial rows, then one row per step
-  const buffers = p.recurrent.map((info, r) => {
-    const init = inputs[layout.inits + r]!;
+  const buffers = stateBuffers(inputs.slice(layout.inits, layout.nonSeqs), p, n);
+  const stacked: (NDArray | undefined)[] = new Array<NDArray | undefined>(p.nNitSot).fill(undefined);
+  const nRec = p.recurrent.length;
+  const { cursors, rowAt, ring } = n > 0 ? stepCursors(seqs, buffers, p) : { cursors: [], rowAt: [], ring: [] };
+  const args: NDArray[] = [...cursors.map((c) => c.view), ...inputs.slice(layout.nonSeqs, layout.end)];
+  const nCursors = cursors.length;
+  let steps = n;
+  let t = 0;
+  try {
+    for (; t < n; t++) {
+      for (let c = 0; c < nCursors; c++) args[c] = cursors[c]!.at(ring[c] ? (t + rowAt[c]!) % ring[c]! : t + rowAt[c]!);
+      const results = runInner(0, args);
+      storeStepResults(results, t, n, p, buffers, stacked);
+      if (p.hasUntil && results[nRec + p.nNitSot]!.item(0)) {
+        steps = t + 1;
+        break;
+      }
+    }
+  } catch (e) {
+    // an error inside the step (a shape mismatch in its dot) names the loop and the step it stopped at
+    if (e instanceof Error && !e.message.startsWith(who(p))) e.message = `${who(p)}, step ${t}: ${e.message}`;
+    throw e;
+  }
+  return loopOutputs(buffers, stacked, steps, n, p, outputTypes);
+}
+
+/** Each recurrent output's buffer: its initial rows, then one row per step (a ring of lag rows when kept last). */
+function stateBuffers(inits: readonly NDArray[], p: ScanParams, n: number): NDArray[] {
+  return p.recurrent.map((info, r) => {
+    const init = inits[r]!;
     const lag = lagOf(info);
     if (init.shape[0]! < lag)
       throw new RangeError(
@@ -193,59 +219,74 @@ function runScan(
     for (let i = 0; i < lag; i++) writeRow(buffer, i, rowOf(init, i));
     return buffer;
   });
-  const stacked: (NDArray | undefined)[] = new Array<NDArray | undefined>(p.nNitSot).fill(undefined);
-  const nRec = p.recurrent.length;
-  // one cursor per step input read from a sequence or a buffer, at its row offset from t
+}
+
+/**
+ * One cursor per step input read from a sequence or a buffer, at its row offset from t; a kept-last recurrent
+ * output's buffer is a ring of its lag rows (logical row i lives at i mod lag: `ring` holds lag, 0 otherwise).
+ */
+function stepCursors(seqs: readonly NDArray[], buffers: readonly NDArray[], p: ScanParams) {
   const cursors: RowCursor[] = [];
   const rowAt: number[] = [];
-  // a kept-last recurrent output's buffer is a ring of its lag rows: logical row i lives at i mod lag
   const ring: number[] = [];
-  if (n > 0) {
-    for (const s of seqs) {
-      cursors.push(new RowCursor(s));
-      rowAt.push(0);
-      ring.push(0);
-    }
-    p.recurrent.forEach((info, r) => {
-      for (const tap of info.taps) {
-        cursors.push(new RowCursor(buffers[r]!));
-        rowAt.push(lagOf(info) + tap);
-        ring.push(p.keepLast?.[r] ? lagOf(info) : 0);
-      }
-    });
+  for (const s of seqs) {
+    cursors.push(new RowCursor(s));
+    rowAt.push(0);
+    ring.push(0);
   }
-  const args: NDArray[] = [...cursors.map((c) => c.view), ...nonSeqs];
-  const nCursors = cursors.length;
-  let steps = n;
-  for (let t = 0; t < n; t++) {
-    for (let c = 0; c < nCursors; c++) args[c] = cursors[c]!.at(ring[c] ? (t + rowAt[c]!) % ring[c]! : t + rowAt[c]!);
-    const results = runInner(0, args);
-    for (let r = 0; r < nRec; r++) {
-      const value = results[r]!;
-      const buffer = buffers[r]!;
-      if (!sameRowShape(value.shape, buffer.shape))
-        throw new RangeError(
-          `${who(p)}: at step ${t}, the step returns shape ${shapeToString(value.shape)} for recurrent output ${r}, whose state has shape ${shapeToString(buffer.shape.slice(1))}`,
-        );
-      const lag = lagOf(p.recurrent[r]!);
-      writeRow(buffer, p.keepLast?.[r] ? (lag + t) % lag : lag + t, value);
+  p.recurrent.forEach((info, r) => {
+    for (const tap of info.taps) {
+      cursors.push(new RowCursor(buffers[r]!));
+      rowAt.push(lagOf(info) + tap);
+      ring.push(p.keepLast?.[r] ? lagOf(info) : 0);
     }
-    for (let j = 0; j < p.nNitSot; j++) {
-      const value = results[nRec + j]!;
-      let out = stacked[j];
-      const keep = p.keepLast?.[nRec + j] ?? false;
-      if (!out) stacked[j] = out = NDArray.zeros(value.dtype, [keep ? 1 : n, ...value.shape]);
-      else if (!sameRowShape(value.shape, out.shape))
-        throw new RangeError(
-          `${who(p)}: at step ${t}, the step returns shape ${shapeToString(value.shape)} for output ${nRec + j}, but shape ${shapeToString(out.shape.slice(1))} before`,
-        );
-      writeRow(out, keep ? 0 : t, value);
-    }
-    if (p.hasUntil && results[nRec + p.nNitSot]!.item(0)) {
-      steps = t + 1;
-      break;
-    }
+  });
+  return { cursors, rowAt, ring };
+}
+
+/** Step t's results written: recurrent values into their buffers, the other outputs into their stacks. */
+function storeStepResults(
+  results: readonly NDArray[],
+  t: number,
+  n: number,
+  p: ScanParams,
+  buffers: readonly NDArray[],
+  stacked: (NDArray | undefined)[],
+): void {
+  const nRec = p.recurrent.length;
+  for (let r = 0; r < nRec; r++) {
+    const value = results[r]!;
+    const buffer = buffers[r]!;
+    if (!sameRowShape(value.shape, buffer.shape))
+      throw new RangeError(
+        `${who(p)}: at step ${t}, the step returns shape ${shapeToString(value.shape)} for recurrent output ${r}, whose state has shape ${shapeToString(buffer.shape.slice(1))}`,
+      );
+    const lag = lagOf(p.recurrent[r]!);
+    writeRow(buffer, p.keepLast?.[r] ? (lag + t) % lag : lag + t, value);
   }
+  for (let j = 0; j < p.nNitSot; j++) {
+    const value = results[nRec + j]!;
+    let out = stacked[j];
+    const keep = p.keepLast?.[nRec + j] ?? false;
+    if (!out) stacked[j] = out = NDArray.zeros(value.dtype, [keep ? 1 : n, ...value.shape]);
+    else if (!sameRowShape(value.shape, out.shape))
+      throw new RangeError(
+        `${who(p)}: at step ${t}, the step returns shape ${shapeToString(value.shape)} for output ${nRec + j}, but shape ${shapeToString(out.shape.slice(1))} before`,
+      );
+    writeRow(out, keep ? 0 : t, value);
+  }
+}
+
+/** The op's outputs: buffers and stacks cut to the steps run (after an until), or to the kept last row. */
+function loopOutputs(
+  buffers: readonly NDArray[],
+  stacked: readonly (NDArray | undefined)[],
+  steps: number,
+  n: number,
+  p: ScanParams,
+  outputTypes: readonly TensorType[],
+): NDArray[] {
+  const nRec = p.recurrent.length;
   const recurrentOut = buffers.map((b, r) => {
     const lag = lagOf(p.recurrent[r]!);
     if (p.keepLast?.[r]) return rowsOf(b, [(lag + steps - 1) % lag]);

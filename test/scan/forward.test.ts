@@ -134,6 +134,23 @@ describe.each(MODES)('scan forward (%s)', (mode) => {
     expect(f([1, 2, 3])).toEqual([6, 123, 321]);
   });
 
+  it('an error inside the step names the loop and the step, then the op and its shapes', () => {
+    const W = theano.shared([
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
+    const x = T.dmatrix('x');
+    // the initial state has 4 entries where W has 3 rows: the step's dot fails when the loop runs
+    const [h] = theano.scan((xt, hp) => T.tanh(T.dot(hp, W).add(xt)), {
+      sequences: [x],
+      outputsInfo: [T.zeros([4])],
+      name: 'wrongH0',
+    });
+    const f = theano.function([x], h, { mode });
+    expect(() => f([[1, 2, 3]])).toThrow(/^scan 'wrongH0', step 0: dot: shapes \(4,\) and \(3, 3\) are not aligned/);
+  });
+
   it('zero steps: empty outputs of the right shape', () => {
     const A = T.dvector('A');
     const k = T.iscalar('k');
