@@ -6,7 +6,7 @@
 import type { GradBuilder, OpDef, OutputAllocator, Pullback, RuntimeKernels } from '../graph/op.js';
 import { castArray } from '../runtime/convert.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { batchedGemm, gemm, type BatchedMatrices } from '../runtime/matmul.js';
+import { batchedGemm, gemm, type BatchedMatrices, type MatrixView } from '../runtime/matmul.js';
 import { NDArray, shapeSize, shapeToString } from '../runtime/ndarray.js';
 import { upcast, type DType } from '../types/dtype.js';
 import { broadcastShapes, broadcastStatic, TensorType, type StaticDim } from '../types/tensor-type.js';
@@ -114,6 +114,7 @@ function evaluateMatmul(
   const a = as(a0, dtype);
   const b = as(b0, dtype);
   checkAlignedRun(op, a, a.ndim - 1, b, b.ndim === 1 ? 0 : b.ndim - 2);
+  if (a.ndim <= 2 && b.ndim <= 2) return singleProduct(a, b, dtype, alloc, kernels);
   const left = matrixOperand(a, Math.max(0, a.ndim - 2), 'left');
   const right = matrixOperand(b, Math.max(0, b.ndim - 2), 'right');
   const batch = broadcastShapes([left.batchShape, right.batchShape]);
@@ -130,6 +131,41 @@ function evaluateMatmul(
     out.data,
     kernels?.floatGemm,
   );
+  return out;
+}
+
+/**
+ * A product without batch axes (vectors and matrices: every `dot`, and the step of a small RNN calls it once per
+ * step): the two views built directly, no batch loop. The generic path's spread objects and batch bookkeeping
+ * cost several microseconds per call, more than a 6x6 product itself.
+ */
+function singleProduct(
+  a: NDArray,
+  b: NDArray,
+  dtype: DType,
+  alloc: OutputAllocator,
+  kernels: RuntimeKernels | undefined,
+): NDArray {
+  const aVector = a.ndim === 1;
+  const bVector = b.ndim === 1;
+  const k = a.shape[a.ndim - 1]!;
+  const left: MatrixView = aVector
+    ? { data: a.data as never, offset: a.offset, rows: 1, cols: k, rowStride: 0, colStride: a.strides[0]! }
+    : {
+        data: a.data as never,
+        offset: a.offset,
+        rows: a.shape[0]!,
+        cols: k,
+        rowStride: a.strides[0]!,
+        colStride: a.strides[1]!,
+      };
+  const n = bVector ? 1 : b.shape[1]!;
+  const right: MatrixView = bVector
+    ? { data: b.data as never, offset: b.offset, rows: k, cols: 1, rowStride: b.strides[0]!, colStride: 0 }
+    : { data: b.data as never, offset: b.offset, rows: k, cols: n, rowStride: b.strides[0]!, colStride: b.strides[1]! };
+  const shape = aVector ? (bVector ? [] : [n]) : bVector ? [left.rows] : [left.rows, n];
+  const out = alloc(dtype, shape);
+  gemm(dtype, left, right, out.data, 0, kernels?.floatGemm);
   return out;
 }
 

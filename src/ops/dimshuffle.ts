@@ -99,8 +99,9 @@ export const DIMSHUFFLE: OpDef<DimShuffleParams> = {
   evaluate: (inputs, params) => [DIMSHUFFLE.view!(inputs, params)!.copy()], // always a view
   view([input], { pattern }) {
     const a = input!;
-    for (const i of droppedAxes(a.ndim, pattern)) {
-      if (a.shape[i] !== 1) {
+    // the dropped axes (those the pattern does not name) must have length 1; no allocation: a view per call
+    for (let i = 0; i < a.ndim; i++) {
+      if (a.shape[i] !== 1 && !pattern.includes(i)) {
         throw new RangeError(
           `dimshuffle: pattern [${pattern.join(', ')}] drops axis ${i} of an array of shape ${shapeToString(a.shape)}, but its length is ${a.shape[i]}, not 1`,
         );
@@ -108,7 +109,7 @@ export const DIMSHUFFLE: OpDef<DimShuffleParams> = {
     }
     const shape = pattern.map((p) => (p === 'x' ? 1 : a.shape[p]!));
     const strides = pattern.map((p) => (p === 'x' ? 0 : a.strides[p]!));
-    return new NDArray(a.dtype, shape, a.data, strides, a.offset);
+    return NDArray.trusted(a.dtype, shape, a.data, strides, a.offset);
   },
   // The inverse permutation: input axis i comes from output axis pattern.indexOf(i); an axis the pattern
   // dropped (length 1) comes back as 'x', and the axes it added ('x', length 1) are dropped.

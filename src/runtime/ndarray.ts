@@ -82,6 +82,9 @@ function checkLayout(
  * An n-dimensional array: a typed array, a shape, strides (in elements) and an offset. int64 data lives in a
  * BigInt64Array and reads as `bigint`; bool data in a Uint8Array and reads as `boolean`.
  */
+/** Set only while `NDArray.trusted` constructs a view (JavaScript is single-threaded: no other call sees it). */
+let trustedLayout = false;
+
 export class NDArray<D extends DType = DType, R extends Rank = Rank> {
   declare private readonly __brand: void;
   readonly dtype: D;
@@ -96,6 +99,15 @@ export class NDArray<D extends DType = DType, R extends Rank = Rank> {
    * from the offset inside `data` (a view running past its buffer would read `undefined`, that is NaN).
    */
   constructor(dtype: D, shape: readonly number[], data: Storage<D>, strides?: readonly number[], offset = 0) {
+    if (trustedLayout) {
+      // NDArray.trusted: the caller derived the layout from a checked array (same fields, same order)
+      this.dtype = dtype;
+      this.shape = shape as Shape<R>;
+      this.strides = strides!;
+      this.offset = offset;
+      this.data = data;
+      return;
+    }
     const storage = STORAGE[dtype];
     if (!KNOWN_DTYPES.has(dtype)) {
       throw new TypeError(`NDArray: unknown dtype ${describeArgument(dtype)}; expected one of ${DTYPES.join(', ')}`);
@@ -115,6 +127,26 @@ export class NDArray<D extends DType = DType, R extends Rank = Rank> {
     this.offset = offset;
     this.data = data;
     checkLayout(shape, this.strides, offset, data.length, strides !== undefined);
+  }
+
+  /**
+   * @internal A view whose layout an op derived from an array already checked (a transpose, a broadcast): no
+   * validation and no copy, so `shape` and `strides` must be fresh arrays the view may own. The views ops make on
+   * every call (a scan step's transposes) cost a validation each otherwise.
+   */
+  static trusted<D extends DType>(
+    dtype: D,
+    shape: number[],
+    data: Storage<D>,
+    strides: number[],
+    offset: number,
+  ): NDArray<D> {
+    trustedLayout = true;
+    try {
+      return new NDArray(dtype, shape, data, strides, offset);
+    } finally {
+      trustedLayout = false;
+    }
   }
 
   /** A new zero-filled contiguous array. */
