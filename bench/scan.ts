@@ -10,6 +10,9 @@
  *   over the loop unrolled by tfjs's tape), and the same model unrolled by hand in JS (forward and BPTT written
  *   out with plain loops). Target: theano >= 2x faster than tfjs.
  *
+ * - S3, a loop with a small vector state: a 6-unit tanh RNN over 512 steps, forward and its gradient, against the
+ *   same model written by hand (forward, and BPTT); no target (it shows what a step's call costs).
+ *
  * Peers are timed interleaved on the same seeded data; medians of the timed runs after warm-up (S1: 3,000
  * warm-up calls, then 300 timed; the reference evaluator, 400x slower, apart with 10); results checked against
  * each other once.
@@ -247,10 +250,99 @@ function rnnStep(): { rows: (string | number)[][]; notes: string[] } {
   };
 }
 
+// ------------------------------------------------------------------------------------------------ S3
+
+const SMALL = { steps: 512, hidden: 6 };
+
+/** The small RNN's forward and d(sum h)/dW by hand: h_t = tanh(h_{t-1}·W + x_t), BPTT written out. */
+function handSmallRnn(x: Float64Array, W: Float64Array, withGrad: boolean): { cost: number; gW?: Float64Array } {
+  const { steps, hidden: H } = SMALL;
+  const hs = new Float64Array((steps + 1) * H);
+  let cost = 0;
+  for (let t = 0; t < steps; t++)
+    for (let j = 0; j < H; j++) {
+      let z = x[t * H + j]!;
+      for (let i = 0; i < H; i++) z += hs[t * H + i]! * W[i * H + j]!;
+      cost += hs[(t + 1) * H + j] = Math.tanh(z);
+    }
+  if (!withGrad) return { cost };
+  const gW = new Float64Array(H * H);
+  const gh = new Float64Array(H).fill(0);
+  const gz = new Float64Array(H);
+  for (let t = steps - 1; t >= 0; t--) {
+    for (let j = 0; j < H; j++) {
+      const h = hs[(t + 1) * H + j]!;
+      gz[j] = (gh[j]! + 1) * (1 - h * h);
+    }
+    for (let i = 0; i < H; i++) {
+      let g = 0;
+      for (let j = 0; j < H; j++) {
+        gW[i * H + j]! += hs[t * H + i]! * gz[j]!;
+        g += W[i * H + j]! * gz[j]!;
+      }
+      gh[i] = g;
+    }
+  }
+  return { cost, gW };
+}
+
+/**
+ * S3: per-step cost of a loop whose state is a small vector (a 6-unit tanh RNN, float64): each step runs the
+ * step's compiled program (no scalar fast path), so the cost is the call, not the arithmetic.
+ */
+function smallRnn(): { rows: (string | number)[][]; forwardRatio: number } {
+  const { steps, hidden: H } = SMALL;
+  const rand = seededRandom(13);
+  const wData = uniformArray(rand, H * H).map((v) => v * 0.5);
+  const xData = uniformArray(rand, steps * H);
+  const W = theano.shared(new theano.NDArray<'float64', 2>('float64', [H, H], wData.slice()));
+  const x = T.dmatrix('x');
+  const [hs] = theano.scan((xt, hp) => T.tanh(T.dot(hp, W).add(xt)), {
+    sequences: [x],
+    outputsInfo: [T.zeros([H])],
+  });
+  const cost = hs.sum();
+  const forward = theano.function([x], cost);
+  const gradient = theano.function([x], T.grad(cost, W));
+  const xArray = new theano.NDArray<'float64', 2>('float64', [steps, H], xData);
+  const t = timeInterleaved(
+    {
+      forward: () => forward(xArray),
+      handForward: () => handSmallRnn(xData, wData, false).cost,
+      gradient: () => gradient(xArray),
+      handGradient: () => handSmallRnn(xData, wData, true).gW,
+    },
+    60,
+    40,
+  );
+  const costDiff = Math.abs((t.forward!.last as number) - (t.handForward!.last as number));
+  const gDiff = maxAbsDiff(
+    (t.gradient!.last as theano.NDArray).contiguous().data as Float64Array,
+    t.handGradient!.last as Float64Array,
+  );
+  if (!(costDiff < 1e-9 && gDiff < 1e-9))
+    throw new Error(`S3: theano and the hand loop differ by ${costDiff}, ${gDiff}`);
+  const us = (k: keyof typeof t) => (t[k]!.median * 1000) / steps;
+  return {
+    rows: [
+      ['theano-ts FAST_RUN forward', fmt(us('forward'), 2), fmtRatio(us('forward') / us('handForward'))],
+      ['hand-written JS forward', fmt(us('handForward'), 2), '1.00x'],
+      [
+        'theano-ts FAST_RUN gradient (scan + T.grad)',
+        fmt(us('gradient'), 2),
+        fmtRatio(us('gradient') / us('handGradient')),
+      ],
+      ['hand-written JS forward + BPTT', fmt(us('handGradient'), 2), '1.00x'],
+    ],
+    forwardRatio: us('forward') / us('handForward'),
+  };
+}
+
 export async function run(): Promise<BenchReport> {
   await tf.setBackend('cpu');
   const s1 = scalarRecurrence();
   const s2 = rnnStep();
+  const s3 = smallRnn();
   return {
     title: 'scan: loop overhead and an RNN forward+backward step',
     tables: [
@@ -263,6 +355,11 @@ export async function run(): Promise<BenchReport> {
         title: `S2: Elman RNN forward+backward, ${RNN.steps} steps, batch ${RNN.batch}, ${RNN.inputs} inputs, hidden ${RNN.hidden}, float32, median`,
         columns: ['peer', 'ms per step', 'time / theano', 'max |gradient - hand|'],
         rows: s2.rows,
+      },
+      {
+        title: `S3: a ${SMALL.hidden}-unit tanh RNN over ${SMALL.steps} steps (vector state, float64), median`,
+        columns: ['peer', 'µs per step', 'vs hand'],
+        rows: s3.rows,
       },
     ],
     notes: [targetNote('scalar recurrence, theano time / hand loop time', s1.ratio, 'atMost', 2), ...s2.notes],
