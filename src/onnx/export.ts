@@ -84,17 +84,34 @@ const userName = (v: Variable, fallback: string) => (v.name && v.name.length > 0
  *
  * @example
  * const x = T.fmatrix('x');
- * const W = theano.shared(new Float32Array(6), { name: 'W', shape: [3, 2] });
+ * const W = theano.shared(theano.zeros([3, 2], { dtype: 'float32' }), { name: 'W' });
  * const predict = theano.function([x], T.softmax(T.dot(x, W)));
  * const bytes = theano.onnx.exportFunction(predict); // a Uint8Array: write it to model.onnx
  */
+/**
+ * The function's outputs as a list, with their keys when they were given as an object (the model's output names).
+ * A function of updates only has nothing to export.
+ */
+function exportedOutputs(outputs: unknown): { list: readonly Tensor[]; keys?: readonly string[] } {
+  if (outputs === undefined || outputs === null)
+    throw new TypeError(
+      'onnx.exportFunction: the function has no outputs (it runs for its updates, which a model does not hold): nothing to export',
+    );
+  if (Array.isArray(outputs)) return { list: outputs as Tensor[] };
+  if (typeof outputs === 'object' && Object.getPrototypeOf(outputs) === Object.prototype) {
+    const keys = Object.keys(outputs);
+    return { list: keys.map((k) => (outputs as Record<string, Tensor>)[k]!), keys };
+  }
+  return { list: [outputs as Tensor] };
+}
+
 export function exportFunction(f: ExportableFunction, options: ExportOptions = {}): Uint8Array {
   const candidate: unknown = f;
   if (typeof candidate !== 'function' || !('graph' in candidate))
     throw new TypeError(`onnx.exportFunction: expected a compiled function (theano.function), got ${describeValue(f)}`);
   const opset = checkOpset(options.opset ?? DEFAULT_OPSET);
   const g = new OnnxGraphContext(opset);
-  const userOutputs = (Array.isArray(f.outputs) ? f.outputs : [f.outputs]) as readonly Tensor[];
+  const { list: userOutputs, keys } = exportedOutputs(f.outputs);
   const outputs = f.graph.outputs.slice(0, userOutputs.length); // the update values follow: not exported
 
   const inputs = f.inputs.map((v, i) => {
@@ -102,7 +119,7 @@ export function exportFunction(f: ExportableFunction, options: ExportOptions = {
     g.bind(v, name);
     return valueInfo(name, v);
   });
-  const outputNames = userOutputs.map((v, i) => g.unique(userName(v, `output_${i}`)));
+  const outputNames = userOutputs.map((v, i) => g.unique(keys?.[i] ?? userName(v, `output_${i}`)));
 
   const inputSet = new Set<Variable>(f.inputs);
   const nodes = toposort(outputs, inputSet);

@@ -3,6 +3,7 @@
  * so a renamed op is a compile error here). An op missing from the table does not export; the error names it.
  */
 import type { Apply, Variable } from '../graph/variable.js';
+import { leafValue } from '../graph/evaluate.js';
 import type { ArgReduceParams } from '../ops/argreduce.js';
 import type { ConvParams } from '../ops/conv.js';
 import { padOf } from '../ops/conv.js';
@@ -279,9 +280,13 @@ const crossentropy: OpExport<Record<string, never>> = (node, g) => {
   return [g.op1('Neg', [g.op1('Log', [picked])])];
 };
 
-/** A static spatial length of the filters, needed for 'full' and 'half' borders. */
+/**
+ * A static spatial length of the filters, needed for 'full' and 'half' borders: from their type, or from their
+ * value when they are a shared variable or a constant (a trained net's filters: the model holds that value).
+ */
 function filterLength(node: Apply<ConvParams>, g: OnnxGraphContext, axis: 0 | 1): number {
-  const k = node.inputs[1]!.type.shape[2 + axis];
+  const filters = node.inputs[1]!;
+  const k = filters.type.shape[2 + axis] ?? leafValue(filters)?.shape[2 + axis];
   if (k === null || k === undefined)
     throw g.unsupported(`a '${String(node.params.border)}' border needs the filters' spatial shape known statically`);
   return k;

@@ -212,6 +212,15 @@ describe('onnx export: neural-network ops', () => {
       [xv, wv, wgv],
     );
   });
+  test("conv2d with 'half' and 'full' borders over shared filters (a trained net's): lengths from their value", async () => {
+    const x = T.ftensor4('x');
+    const filters = theano.shared(randomArray('float32', [4, 2, 3, 3]) as theano.NDArray<'float32', 4>, { name: 'K' });
+    await roundTrip(
+      [x],
+      [T.conv2d(x, filters, { border: 'half' }), T.conv2d(x, filters, { border: 'full' })],
+      [randomArray('float32', [2, 2, 6, 5])],
+    );
+  });
   test('pool2d: max, sum and both averages; padding; partial windows (ignoreBorder: false); rank 3 and 4', async () => {
     const x = T.ftensor4('x');
     const m = T.ftensor3('m');
@@ -246,6 +255,24 @@ describe('onnx export: names, shared variables, updates, errors', () => {
     expect(session.inputNames).toEqual(['x', 'x_1', 'input_2']);
     expect(session.outputNames).toEqual(['total', 'output_1', 'total_1']);
     await session.release();
+  });
+
+  test('outputs given as an object are exported under their keys; a function of updates only has nothing to export', async () => {
+    const x = T.dvector('x');
+    const f = theano.function([x], { total: x.sum(), twice: x.mul(2) });
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(theano.onnx.exportFunction(f));
+    expect(session.outputNames).toEqual(['total', 'twice']);
+    await session.release();
+    const { runModel } = await import('./roundtrip.js');
+    const [total, twice] = await runModel(theano.onnx.exportFunction(f), {
+      x: theano.asarray(new Float64Array([1, 2])),
+    });
+    expect(Array.from(total!.data as Float64Array)).toEqual([3]);
+    expect(Array.from(twice!.data as Float64Array)).toEqual([2, 4]);
+    const w = theano.shared(new Float64Array([1, 2]), { name: 'w' });
+    const onlyUpdates = theano.function([x], undefined, { updates: [[w, w.add(x)]] });
+    expect(() => theano.onnx.exportFunction(onlyUpdates)).toThrow(/has no outputs .*nothing to export/);
   });
 
   test('shared variables are initializers holding the value at export time; updates are not exported', async () => {
