@@ -63,6 +63,18 @@ const CASES: Case[] = [
   unary('sigmoid_from_exp_ratio', 'exp(x) / (1 + exp(x))', (x) => T.div(T.exp(x), T.add(1, T.exp(x))), real(-30, 30)),
   unary('one_minus_sigmoid', '1 - sigmoid(x)', (x) => T.sub(1, T.sigmoid(x)), real(-30, 5)),
   onMatrix('log_softmax', 'log(softmax(m))', (m) => T.log(T.softmax(m)), real(-20, 20)),
+  onMatrix(
+    'softmax_from_exp',
+    'exp(m) / sum(exp(m), axis=1, keepdims)',
+    (m) => T.div(T.exp(m), T.sum(T.exp(m), 1, { keepdims: true })),
+    real(-20, 20),
+  ),
+  onMatrix(
+    'softmax_from_exp',
+    'exp(m) / dimshuffle(sum(exp(m), axis=0), x, 0)',
+    (m) => T.div(T.exp(m), T.sum(T.exp(m), 0).dimshuffle('x', 0)),
+    real(-20, 20),
+  ),
   {
     rule: 'log_softmax',
     what: 'the one-hot cross-entropy -sum(t * log(softmax(m)))',
@@ -159,6 +171,19 @@ describe('stabilization: values where the naive forms overflow, underflow or can
     expect(out[0].dtype).toBe('float32');
     expect(out[0].toArray()).toEqual([100, Math.fround(softplusRef(-100))]);
     expect(out[1].toArray()).toEqual([1, Math.fround(1 / (1 + exp(100)))]);
+  });
+
+  test('a softmax written by hand, exp(x) / sum(exp(x)), and its log stay finite at logits of +-1000', () => {
+    const m = T.dmatrix('m');
+    const e = T.exp(m);
+    const p = e.div(e.sum(1, { keepdims: true }));
+    const f = theano.function([m], [p, T.log(p)]);
+    const [probs, logp] = f([[1000, 0, -1000]]);
+    expect(probs.toArray()).toEqual([[1, 0, 0]]);
+    expect(logp.toArray()).toEqual([[0, -1000, -2000]]);
+    expect(theano.pp(f.graph.outputs[1]!)).toBe('log_softmax(m, axis=1)');
+    const naive = theano.function([m], p, { mode: theano.FAST_RUN.excluding('stabilize') });
+    expect(Number.isNaN((naive([[1000, 0, -1000]]).toArray() as number[][])[0]![0])).toBe(true);
   });
 
   test('log(sigmoid(x)) at x = -800 is -800, and its gradient is 1', () => {

@@ -78,6 +78,24 @@ function crossentropyOfSoftmax(sm: Tensor, labels: Tensor): Tensor | null {
 
 const softmaxAxis = (w: Tensor) => paramsOf(w, 'softmax').axis;
 const softmaxNode = v('sm', (w) => isOp(w, 'softmax'));
+
+/**
+ * exp(x) / sum(exp(x), axes) with the summed axes kept (keepdims, or a dimshuffle putting them back): the softmax
+ * of x over those axes (Theano's softmax_simplifier), which does not overflow where exp(x) does. A quotient whose
+ * exponent is already shifted by the max (the stable form written by hand) stays as it is.
+ */
+function expOverSumExp(e: Tensor, s: Tensor): Tensor | null {
+  if (!isExp(e)) return null;
+  const x = e.owner!.inputs[0] as Tensor;
+  if (isMaxShifted(x)) return null;
+  const [sum, restore] = unshuffle(s);
+  if (!isOp(sum, 'reduce') || sum.owner!.inputs[0] !== e) return null;
+  const { kind, axes, keepdims } = paramsOf(sum, 'reduce');
+  if (kind !== 'sum' || (keepdims ? restore !== undefined : !restore || !restoresAxes(restore, axes, x.ndim)))
+    return null;
+  return softmaxOver(x, axes);
+}
+
 // prettier-ignore
 const FORWARD_RULES: Rule[] = [
   rule('softplus_from_log', P.log(P.add(k(1), P.exp(x))), ({ x }) => T.softplus(x!) as Tensor), // log(1 + exp(x)) -> softplus(x)
@@ -96,6 +114,7 @@ const FORWARD_RULES: Rule[] = [
   rule('sigmoid_from_exp_ratio', P.true_div(P.exp(x), P.add(k(1), P.exp(x))), ({ x }) => T.sigmoid(x!) as Tensor), // exp(x) / (1 + exp(x)) -> sigmoid(x)
   rule('one_minus_sigmoid', oneMinus(P.sigmoid(x)), ({ x }) => T.sigmoid(negate(x!)) as Tensor), // 1 - sigmoid(x) -> sigmoid(-x)
   rule('crossentropy_softmax', P.crossentropy_categorical_1hot(softmaxNode, v('y')), ({ sm, y }) => crossentropyOfSoftmax(sm!, y!)), // -log(softmax(x)[y]) -> -logSoftmax(x)[y]
+  rule('softmax_from_exp', P.true_div(v('e'), v('s')), ({ e, s }) => expOverSumExp(e!, s!)), // exp(x) / sum(exp(x), axis, keepdims) -> softmax(x)
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
