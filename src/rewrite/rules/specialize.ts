@@ -154,6 +154,19 @@ function reciprocalTimes(s: Tensor, r: Tensor): Tensor {
   return isConstantValue(s, 1) && s.ndim === 0 ? r : (T.mul(s, r) as Tensor);
 }
 
+/**
+ * x ** 0.5 as sqrt(x), with pow's value where they differ: pow(-inf, 0.5) is inf, sqrt(-inf) NaN (the sign of a
+ * zero result aside, they agree everywhere else). A compare and a select cost far less than a pow.
+ */
+function sqrtAsPow(x: Tensor): Tensor {
+  return T.switch(T.eq(x, -Infinity), Infinity, T.sqrt(x)) as Tensor;
+}
+
+/** x ** -0.5 as 1 / sqrt(x), with pow's values at ±0 (inf: 1 / sqrt(-0) is -inf) and at -inf (0: 1 / sqrt gives NaN). */
+function reciprocalSqrtAsPow(x: Tensor): Tensor {
+  return T.switch(T.eq(x, 0), Infinity, T.switch(T.eq(x, -Infinity), 0, T.reciprocal(T.sqrt(x)))) as Tensor;
+}
+
 export const SPECIALIZE_RULES: readonly Rule[] = [
   rule('pow_0', pow(0), ({ x }, z) => (floatPower(x, z) ? (T.onesLike(x) as Tensor) : null)), // x ** 0 -> 1 (numpy: also for nan and inf)
   rule('pow_1', pow(1), ({ x }, z) => (floatPower(x, z) ? x : null)), // x ** 1 -> x
@@ -162,8 +175,8 @@ export const SPECIALIZE_RULES: readonly Rule[] = [
   rule('pow_4', pow(4), ({ x }, z) => (floatPower(x, z) ? (T.sqr(T.sqr(x)) as Tensor) : null)), // x ** 4 -> sqr(sqr(x))
   rule('pow_neg_1', pow(-1), ({ x }, z) => (floatPower(x, z) ? (T.reciprocal(x) as Tensor) : null)), // x ** -1 -> 1 / x
   rule('pow_neg_2', pow(-2), ({ x }, z) => (floatPower(x, z) ? (T.reciprocal(T.sqr(x)) as Tensor) : null)), // x ** -2 -> 1 / sqr(x)
-  rule('pow_half', pow(0.5), ({ x }, z) => (floatPower(x, z) ? (T.sqrt(x) as Tensor) : null)), // x ** 0.5 -> sqrt(x) (differs only at -inf: nan, not inf; and in the sign of -0)
-  rule('pow_neg_half', pow(-0.5), ({ x }, z) => (floatPower(x, z) ? (T.reciprocal(T.sqrt(x)) as Tensor) : null)), // x ** -0.5 -> 1 / sqrt(x) (differs only at -0: -inf, not inf; and at -inf: nan, not 0)
+  rule('pow_half', pow(0.5), ({ x }, z) => (floatPower(x, z) ? sqrtAsPow(x) : null)), // x ** 0.5 -> sqrt(x), inf at -inf as pow
+  rule('pow_neg_half', pow(-0.5), ({ x }, z) => (floatPower(x, z) ? reciprocalSqrtAsPow(x) : null)), // x ** -0.5 -> 1 / sqrt(x), inf at +-0 and 0 at -inf as pow
   rule('pow_small_int', P.pow(v('x'), v('k', smallIntegerExponent)), ({ x, k }, z) =>
     floatPower(x, z) ? powerBySquaring(x, constantScalar(k!)!) : null,
   ), // x ** n -> squarings and products, 2 <= |n| <= 16
