@@ -6,7 +6,7 @@ import { SHAPE_I } from '../ops/shape.js';
 import { isDType, isFloat, WEAK_FLOAT, type DType } from '../types/dtype.js';
 import type { Axis, Dec, Rank, SubRank } from '../types/rank.js';
 import { applyOp } from './apply.js';
-import { cast, div, mul, sqr, sqrt, sub } from './elemwise.js';
+import { cast, div, maximum, mul, sqr, sqrt, sub } from './elemwise.js';
 import type { Tensor } from './tensor.js';
 
 /** None (all axes), one axis, or a list of axes; negative axes count from the end. */
@@ -221,7 +221,9 @@ function varianceOf(x: Tensor, axis: AnyAxis, options: VarOptions, opName: strin
   const centered = sub(xf as Tensor<'float64'>, mean(xf as Tensor<'float64'>, axes as never, { keepdims: true }));
   const squares = reduce('sum', sqr(centered), axes, options.keepdims ?? false, dtype);
   const n = cast(countOver(x, axes), dtype);
-  const divisor = options.ddof ? sub(n as Tensor<'float64'>, options.ddof) : n;
+  // numpy divides by max(n - ddof, 0): with more degrees removed than elements, inf (or NaN for 0 / 0), not a
+  // negative variance
+  const divisor = options.ddof ? maximum(sub(n as Tensor<'float64'>, options.ddof), 0) : n;
   return div(squares, divisor) as Tensor;
 }
 

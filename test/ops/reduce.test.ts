@@ -380,6 +380,10 @@ describe('var and std', () => {
     checkOp((x) => x.var([0, 2]), [T3], { dtype: 'float64', value: [9.25, 9.25, 9.25] });
     // ddof = n: divides by zero
     checkOp((x) => T.var(x, null, { ddof: 1 }), [[5]], { dtype: 'float64', value: NaN });
+    // ddof > n: numpy divides by max(n - ddof, 0), so inf (NaN for 0 / 0), never a negative variance
+    checkOp((x) => T.var(x, null, { ddof: 5 }), [[0, 1, 2]], { dtype: 'float64', value: Infinity });
+    checkOp((x) => T.std(x, null, { ddof: 3 }), [[1, 1, 1]], { dtype: 'float64', value: NaN });
+    checkOp((x) => T.var(x, null, { ddof: 1 }), [new Float64Array(0)], { dtype: 'float64', value: NaN });
     checkOp((x) => T.var(x), [[1, NaN]], { dtype: 'float64', value: NaN });
   });
 
@@ -695,7 +699,8 @@ function fold(kind: Kind, xs: readonly Scalar[], outDType: DType, ddof: number):
     case 'var':
     case 'std': {
       const mu = xs.reduce<number>((a, v) => a + asNumber(v), 0) / n;
-      const v = xs.reduce<number>((a, x) => a + (asNumber(x) - mu) ** 2, 0) / (n - ddof);
+      // numpy's divisor: max(n - ddof, 0)
+      const v = xs.reduce<number>((a, x) => a + (asNumber(x) - mu) ** 2, 0) / Math.max(n - ddof, 0);
       return kind === 'std' ? Math.sqrt(v) : v;
     }
     case 'argmax':
