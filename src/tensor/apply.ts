@@ -5,7 +5,16 @@ import { leafValue } from '../graph/evaluate.js';
 import { PRINT } from '../ops/print.js';
 import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
 import { NDArray, shapeToString } from '../runtime/ndarray.js';
-import { INT_RANGE, isFloat, upcastAll, WEAK_FLOAT, WEAK_INT, type DType, type IntegralDType } from '../types/dtype.js';
+import {
+  INT_RANGE,
+  isFloat,
+  upcastAll,
+  upgradeToFloat,
+  WEAK_FLOAT,
+  WEAK_INT,
+  type DType,
+  type IntegralDType,
+} from '../types/dtype.js';
 import { TensorType } from '../types/tensor-type.js';
 import type { Operand } from './operand.js';
 import type { DTypeOfValue, RankOfValue } from '../runtime/values.js';
@@ -137,6 +146,10 @@ export function asVariables(operands: readonly Operand[], opName: string): Varia
         partner === undefined ? 'float64' : Number.isInteger(x) ? WEAK_INT[partner] : WEAK_FLOAT[partner];
       if (!isFloat(dtype)) {
         const [lo, hi] = INT_RANGE[dtype as IntegralDType];
+        // true division computes in floats: an integer beyond the partner's range is fine there, as in numpy
+        // 2 (int8 / 128); it is taken in the float dtype the division gives, so the result's dtype is the same
+        if ((x < lo || x > hi) && opName === 'true_div')
+          return makeConstant(toNDArray(x, { dtype: upgradeToFloat(dtype) }));
         if (x < lo || x > hi) throw new RangeError(`${opName}: the constant ${x} (operand ${i}) does not fit ${dtype}`);
       }
       return makeConstant(toNDArray(x, { dtype }));

@@ -779,6 +779,15 @@ describe('errors', () => {
     expectBuildError(() => T.add(T.bvector('x'), 300), 'does not fit int8');
     expectBuildError(() => T.add(T.tensor('uint8', 1), -1), 'does not fit uint8');
   });
+  test('true division takes a weak integer beyond the tensor dtype (numpy 2: int8 / 128), in its result float', () => {
+    const i8 = (v: number[]) => new theano.NDArray('int8', [v.length], Int8Array.from(v));
+    const u8 = (v: number[]) => new theano.NDArray('uint8', [v.length], Uint8Array.from(v));
+    checkOp((x) => T.div(x, 128), [i8([1, 2])], { dtype: 'float32', value: [1 / 128, 2 / 128] });
+    checkOp((x) => x.div(-3), [u8([3, 6])], { dtype: 'float32', value: [-1, -2] });
+    checkOp((x) => T.div(x, 2 ** 40), [i32([1, 2])], { dtype: 'float64', value: [2 ** -40, 2 ** -39] });
+    // the other ops still refuse it (numpy raises there too)
+    expectBuildError(() => T.intDiv(T.bvector('x'), 128), 'does not fit int8');
+  });
   test('wrong arity and non-tensor operands', () => {
     expectBuildError(() => T.add(T.dvector(), 'a' as unknown as number), 'add: operand 1 is string');
   });
