@@ -148,3 +148,9 @@ dm.sum('0');
 dm.sum(0, { keepdims: 1 });
 // @ts-expect-error the dtype option names a dtype
 dm.sum(0, { dtype: 'float16' });
+
+// mean's dtype option: a float dtype, the result's
+expectType<Tensor<'float32', 1>>(dm.mean(0, { dtype: 'float32' }));
+expectType<Tensor<'float64', 0>>(T.mean(T.ivector(), null, { dtype: 'float64' }));
+// @ts-expect-error -- an integer dtype for a mean
+dm.mean(0, { dtype: 'int32' });

@@ -3,7 +3,7 @@ import { REDUCE, type ReduceKind } from '../ops/reduce.js';
 import { normalizeAxes, normalizeAxis } from './axis.js';
 import { ARG_REDUCE } from '../ops/argreduce.js';
 import { SHAPE_I } from '../ops/shape.js';
-import { isDType, isFloat, WEAK_FLOAT, type DType } from '../types/dtype.js';
+import { isDType, isFloat, WEAK_FLOAT, type DType, type FloatDType } from '../types/dtype.js';
 import type { Axis, Dec, Rank, SubRank } from '../types/rank.js';
 import { applyOp } from './apply.js';
 import { cast, div, maximum, mul, sqr, sqrt, sub } from './elemwise.js';
@@ -52,6 +52,10 @@ export interface ReduceOptions<K extends boolean = boolean> {
 }
 export interface SumOptions<K extends boolean = boolean, T extends DType = DType> extends ReduceOptions<K> {
   /** The output (and accumulation) dtype; Theano's rule by default. */
+  dtype?: T;
+}
+export interface MeanOptions<K extends boolean = boolean, T extends FloatDType = FloatDType> extends ReduceOptions<K> {
+  /** The float dtype the sum is accumulated and the mean returned in (numpy's `mean(dtype=)`); Theano's rule by default. */
   dtype?: T;
 }
 export interface VarOptions<K extends boolean = boolean> extends ReduceOptions<K> {
@@ -186,18 +190,23 @@ function countOver(x: Tensor, axes: readonly number[]): Tensor {
 }
 
 /**
- * The arithmetic mean: `sum(x, axis) / n`; integers give float64.
+ * The arithmetic mean: `sum(x, axis) / n`; integers give float64, and `dtype` picks the float dtype the sum is
+ * accumulated and returned in (numpy's `mean(dtype=)`).
  * @example T.mean(m, 0)
  */
-export function mean<D extends DType, R extends Rank, const A extends AxisArg<R> = null, K extends boolean = false>(
-  x: Tensor<D, R>,
-  axis?: A,
-  options: ReduceOptions<K> = {},
-): Tensor<MeanDType<D>, ReducedRank<R, A, K>> {
-  checkOptions(options, 'mean', ['keepdims']);
-  const dtype = MEAN_DTYPE[x.dtype];
+export function mean<
+  D extends DType,
+  R extends Rank,
+  const A extends AxisArg<R> = null,
+  K extends boolean = false,
+  T extends FloatDType = MeanDType<D>,
+>(x: Tensor<D, R>, axis?: A, options: MeanOptions<K, T> = {}): Tensor<NoInfer<T>, ReducedRank<R, A, K>> {
+  checkOptions(options, 'mean', ['keepdims', 'dtype']);
+  if (options.dtype !== undefined && !isFloat(options.dtype))
+    throw new TypeError(`mean: dtype must be float32 or float64, got ${String(options.dtype)}`);
+  const dtype = options.dtype ?? MEAN_DTYPE[x.dtype];
   const axes = normalizeAxes(axis as AnyAxis, x.ndim, 'mean');
-  const total = reduce('sum', x, axes, options.keepdims ?? false, dtype === 'float32' ? 'float32' : 'float64');
+  const total = reduce('sum', x, axes, options.keepdims ?? false, dtype);
   return div(total, cast(countOver(x, axes), dtype)) as never;
 }
 

@@ -5,6 +5,7 @@ import type { CheckPattern, DimPattern } from '../ops/dimshuffle.js';
 import type {
   BoolToInt8,
   DType,
+  FloatDType,
   IntDType,
   IntegralDType,
   NumericDType,
@@ -19,7 +20,16 @@ import type { FitsRank, GetRank, IndexArg, IndexUpdate } from './indexing.js';
 import * as L from './linalg.js';
 import * as Sh from './shape.js';
 import * as NN from './nnet.js';
-import type { AxisArg, MeanDType, ReduceOptions, ReducedRank, SumDType, SumOptions, VarOptions } from './reduce.js';
+import type {
+  AxisArg,
+  MeanDType,
+  MeanOptions,
+  ReduceOptions,
+  ReducedRank,
+  SumDType,
+  SumOptions,
+  VarOptions,
+} from './reduce.js';
 import type { DType2, DType3, Operand, RankOf, ResolveDType } from './operand.js';
 
 type Self<D extends DType, R extends Rank> = Tensor<D, R>;
@@ -593,10 +603,10 @@ export class Tensor<D extends DType = DType, R extends Rank = Rank> extends Vari
    * The arithmetic mean over all axes, one axis, or a list of axes; integers give float64 (`T.mean`).
    * @example m.mean(0)
    */
-  mean<const A extends AxisArg<R> = null, K extends boolean = false>(
+  mean<const A extends AxisArg<R> = null, K extends boolean = false, T extends FloatDType = MeanDType<D>>(
     axis?: A,
-    options?: ReduceOptions<K>,
-  ): Tensor<MeanDType<D>, ReducedRank<R, A, K>> {
+    options?: MeanOptions<K, T>,
+  ): Tensor<NoInfer<T>, ReducedRank<R, A, K>> {
     return Red.mean(this, axis, options) as never;
   }
   /**

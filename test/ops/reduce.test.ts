@@ -343,6 +343,22 @@ describe('mean', () => {
 });
 
 describe('var and std', () => {
+  test("mean's dtype option: the float dtype the sum is accumulated and returned in (numpy's mean(dtype=))", () => {
+    checkOp(
+      (x) => x.mean(0, { dtype: 'float32' }),
+      [
+        [
+          [1, 2],
+          [3, 4.5],
+        ],
+      ],
+      { dtype: 'float32', value: [2, 3.25] },
+    );
+    checkOp((x) => T.mean(x, null, { dtype: 'float64' }), [f32([1, 2, 4])], { dtype: 'float64', value: 7 / 3 });
+    checkOp((x) => x.mean(null, { dtype: 'float32' }), [i32([1, 2])], { dtype: 'float32', value: 1.5 });
+    expect(() => T.mean(T.dvector(), 0, { dtype: 'int32' as never })).toThrow(/mean: dtype must be float32 or float64/);
+  });
+
   test('population variance by default, ddof for the sample variance', () => {
     checkOp((x) => T.var(x), [[1, 2, 3, 4]], { dtype: 'float64', value: 1.25 });
     checkOp((x) => T.var(x, null, { ddof: 1 }), [[1, 2, 3, 4]], { dtype: 'float64', value: 5 / 3 });
