@@ -43,6 +43,11 @@ export type InputsValue<I extends readonly InputSpec[]> = FunctionArgs<I>;
  */
 export type Update = UpdateLike;
 /**
+ * The default of `FunctionOptions`' update list: the exact pairs (a call without updates checks nothing against
+ * it; `UpdateLike` there made every call instantiate the any-typed check, 3.5% more for a file of functions).
+ */
+type ExactUpdate = { [D in DType]: { [R in Rank]: readonly [SharedVariable<D, R>, Tensor<D, R>] }[Rank] }[DType];
+/**
  * One substitution, `[variable, replacement]`, as a list annotated `theano.Given[]` holds it: an expression or a
  * value of the variable's dtype and rank, checked when the function is compiled (and by the compiler when the
  * pairs are written inline).
@@ -149,7 +154,7 @@ export type CheckedUpdateMap<M> =
 export type UpdateMapLike = ReadonlyMap<SharedVariable<any, any>, Tensor>;
 
 export interface FunctionOptions<
-  U extends readonly UpdateLike[] = readonly Update[],
+  U extends readonly UpdateLike[] = readonly ExactUpdate[],
   G extends readonly GivenLike[] = readonly GivenLike[],
   M extends UpdateMapLike = UpdateMapLike,
   GM extends GivenMapLike = GivenMapLike,
@@ -267,7 +272,7 @@ function pairs<K, V>(p: readonly (readonly [K, V])[] | ReadonlyMap<K, V> | undef
 export function compile<
   const I extends readonly InputSpec[],
   const O extends OutputSpec = undefined,
-  const U extends readonly UpdateLike[] = readonly Update[],
+  const U extends readonly UpdateLike[] = readonly ExactUpdate[],
   const G extends readonly GivenLike[] = readonly GivenLike[],
   M extends UpdateMapLike = UpdateMapLike,
   GM extends GivenMapLike = GivenMapLike,
