@@ -166,6 +166,8 @@ export type PrintSpec<P> =
 export interface PrintedArg {
   readonly text: string;
   readonly atom: string;
+  /** `text`'s precedence (100: an atom), so an inner graph can place it without extra parentheses. */
+  readonly precedence?: number;
 }
 
 /**

@@ -33,7 +33,11 @@ export function pp(v: Variable | FunctionGraph | { graph: FunctionGraph }): stri
 /** An inner graph's outputs printed with its placeholders written as the op's printed inputs. */
 function ppInner(graph: FunctionGraph, inputs: readonly PrintedArg[]): string[] {
   const seeded = new Map<Variable, { s: string; prec: number }>();
-  graph.inputs.forEach((p, i) => seeded.set(p, { s: inputs[i]!.atom, prec: 100 }));
+  graph.inputs.forEach((p, i) => {
+    const arg = inputs[i]!;
+    // with its precedence, the input is parenthesized only where the inner expression needs it
+    seeded.set(p, arg.precedence === undefined ? { s: arg.atom, prec: 100 } : { s: arg.text, prec: arg.precedence });
+  });
   return graph.outputs.map((o) => seeded.get(o)?.s ?? ppWith(o, seeded));
 }
 
@@ -73,7 +77,7 @@ function ppWith(v: Variable, seeded: ReadonlyMap<Variable, { s: string; prec: nu
       s = `${spec.symbol}${a.prec > spec.precedence ? a.s : `(${a.s})`}`;
       prec = spec.precedence;
     } else if (isInnerGraphOp(node.op) && node.op.inner.format) {
-      const printed = args.map((a) => ({ text: a.s, atom: a.prec >= 100 ? a.s : `(${a.s})` }));
+      const printed = args.map((a) => ({ text: a.s, atom: a.prec >= 100 ? a.s : `(${a.s})`, precedence: a.prec }));
       s = node.op.inner.format(printed, node.params, ppInner) + outSuffix;
     } else if (spec.kind === 'custom') {
       s =

@@ -24,6 +24,18 @@ describe('pp', () => {
     expect(theano.pp(build())).toBe(expected);
   });
 
+  test('an expression substituted into an ifelse branch is parenthesized only where the branch needs it', () => {
+    const x = T.dvector('x');
+    const y = T.dvector('y');
+    const e = theano.ifelse(a.gt(0), T.exp(x).sum(), x.mul(2).sum());
+    expect(theano.pp(theano.clone(e, { replace: [[x, y.mul(3)]] }))).toBe(
+      'ifelse(a > 0, sum(exp(y * 3), axis=[0]), sum(y * 3 * 2, axis=[0]))',
+    );
+    expect(theano.pp(theano.clone(e, { replace: [[x, y.add(3)]] }))).toBe(
+      'ifelse(a > 0, sum(exp(y + 3), axis=[0]), sum((y + 3) * 2, axis=[0]))',
+    );
+  });
+
   test('a named intermediate prints by its name', () => {
     const s = a.add(b).named('s');
     expect(theano.pp(s.mul(2))).toBe('s * 2');
