@@ -88,8 +88,6 @@ WHY = {
     "rounding": "floor/ceil/round/trunc of integers: numpy keeps the integer dtype, theano-ts (as Theano) gives a float",
     "reciprocal": "reciprocal of integers: numpy divides in integers, theano-ts (as Theano) gives a float",
     "negative_pow": "integer ** negative integer: numpy raises, theano-ts gives 1 / a**n truncated (±1 for ±1, else 0)",
-"ddof": "var/std with ddof > n (n = 0, ddof = 1): numpy divides by max(n - ddof, 0) and gives NaN, theano-ts "
-            "divides by n - ddof and gives -0 (not a deliberate choice: src/tensor/reduce.ts)",
     "uint_sum": "sum/prod/cumsum/cumprod of unsigned integers: numpy accumulates in uint64, theano-ts (no uint64) "
                 "in int64",
 }
@@ -346,12 +344,7 @@ def reduction(op, node, x, notes):
         return np.asarray(np.mean(x, axis=axis, keepdims=keep))
     if op in ("var", "std"):
         ddof = node.get("ddof", 0)
-        n = int(np.prod([x.shape[a] for a in reduced]))
-        if n - ddof < 0:
-            # numpy divides by max(n - ddof, 0), giving NaN; we divide by n - ddof = -1 (the sum of squares is 0)
-            notes.append(("ddof", "nan"))
-            shape = np.var(x.astype(np.float64), axis=axis, keepdims=keep).shape
-            return np.full(shape, -0.0, dtype="float64" if d not in ("float32",) else "float32")
+        # numpy divides by max(n - ddof, 0), and so does theano-ts
         return np.asarray((np.var if op == "var" else np.std)(x, axis=axis, keepdims=keep, ddof=ddof))
     raise ValueError(op)
 
