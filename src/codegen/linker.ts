@@ -66,7 +66,7 @@ export class BufferPool {
   zeros(dtype: DType, shape: readonly number[]): NDArray {
     const data = this.take(dtype, shapeSize(shape)) as unknown as { fill(v: number | bigint): void };
     data.fill(dtype === 'int64' ? 0n : 0);
-    return new NDArray(dtype, shape, data as never);
+    return NDArray.fresh(dtype, [...shape], data as never);
   }
 
   give(a: NDArray): void {

@@ -153,7 +153,7 @@ const JS: { readonly [K in Stmt['s']]: JsRule<K> } = {
   increment: ({ name }) => [`${name}++;`],
   returnOutputs: ({ dtypes, rank }) => {
     const shape = `[${dimNames(rank).join(', ')}]`;
-    return [`return [${dtypes.map((d, j) => `new NDArray(${checkDType(d)}, ${shape}, r${j})`).join(', ')}];`];
+    return [`return [${dtypes.map((d, j) => `NDArray.fresh(${checkDType(d)}, ${shape}, r${j})`).join(', ')}];`];
   },
   declineIfLonger: ({ dims, max }) => [`if (${product(dims)} > ${max}) return null;`],
   // no identity: the reference evaluator raises the error
@@ -168,7 +168,7 @@ const JS: { readonly [K in Stmt['s']]: JsRule<K> } = {
   storeAcc: ({ index: at }) => [`A[${index(at)}] = acc;`],
   returnReduced: ({ dtype, direct, shape }) => [
     ...(direct ? [] : [`for (let q = 0; q < z; q++) r0[q] = ${dtype === 'int64' ? 'BigInt(A[q])' : 'A[q]'};`]),
-    `return [new NDArray(${checkDType(dtype)}, [${shape.map((d) => (d === 'one' ? '1' : `n${d}`)).join(', ')}], r0)];`,
+    `return [NDArray.fresh(${checkDType(dtype)}, [${shape.map((d) => (d === 'one' ? '1' : `n${d}`)).join(', ')}], r0)];`,
   ],
 };
 

@@ -149,6 +149,14 @@ export class NDArray<D extends DType = DType, R extends Rank = Rank> {
     }
   }
 
+  /**
+   * @internal A contiguous array over storage just allocated for it, with a shape its caller derived (a kernel's
+   * output): no validation, and `shape` is kept, not copied (the caller must not change it afterwards).
+   */
+  static fresh<D extends DType>(dtype: D, shape: readonly number[], data: Storage<D>): NDArray<D> {
+    return NDArray.trusted(dtype, shape as number[], data, contiguousStrides(shape), 0);
+  }
+
   /** A new zero-filled contiguous array. */
   static zeros<D extends DType>(dtype: D, shape: readonly number[]): NDArray<D> {
     return new NDArray(dtype, shape, allocStorage(dtype, shapeSize(shape)));

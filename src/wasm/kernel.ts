@@ -238,10 +238,10 @@ function wasmCall(ir: KernelIR, plan: WasmPlan, run: (...args: number[]) => numb
     if (ir.reduce) {
       const r = alloc(0, 1) as Floats;
       r[0] = sum;
-      return [new NDArray(dtype, ir.reduce.keepdims ? shape.map(() => 1) : [], r)];
+      return [NDArray.fresh(dtype, ir.reduce.keepdims ? shape.map(() => 1) : [], r)];
     }
     const outputs = new Array<NDArray>(nOut);
-    for (let j = 0; j < nOut; j++) outputs[j] = new NDArray(dtype, shape, data[nArr + j]!);
+    for (let j = 0; j < nOut; j++) outputs[j] = NDArray.fresh(dtype, shape, data[nArr + j]!);
     return outputs;
   };
 }

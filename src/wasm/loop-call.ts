@@ -194,7 +194,7 @@ export function nestCall(ir: KernelIR, plan: WasmPlan, kernel: LoopKernel, js: K
           r.set(new VIEWS[d](buffer, outAddress[j]!, z));
           rt.copied('out');
         }
-        return new NDArray(d, [...dims], r);
+        return NDArray.fresh(d, [...dims], r);
       });
     } finally {
       if (at.bytes > 0) rt.release(scratch);
@@ -272,5 +272,5 @@ function reducedOutput(ir: KernelIR, r: Values, dims: readonly number[], acc: Fl
   const { axes, keepdims, dtype } = ir.reduce!;
   r.set(acc);
   const shape = dims.flatMap((n, d) => (axes.includes(d) ? (keepdims ? [1] : []) : [n]));
-  return new NDArray(dtype, shape, r);
+  return NDArray.fresh(dtype, shape, r);
 }
