@@ -56,10 +56,10 @@ const MAX_KERNEL_OPS = 256;
 const loopSignature = (node: Apply) => node.outputs[0]!.type.shape.map((d) => (d === 1 ? '1' : '?')).join('');
 
 /** Partitions `graph`'s schedule into steps, in an order that computes every value before it is read. */
-export function planSteps(graph: FunctionGraph): Step[] {
+export function planSteps(graph: FunctionGraph, fuse = true): Step[] {
   const schedule = graph.toposort();
-  const groupOf = groupElementwise(schedule);
-  const units = orderBreakingCycles(schedule, groupOf, new Set(graph.outputs), readersOf(schedule));
+  const groupOf = groupElementwise(schedule, fuse);
+  const units = orderBreakingCycles(schedule, groupOf, new Set(graph.outputs), readersOf(schedule), fuse);
   return units.map(toStep);
 }
 
@@ -107,8 +107,9 @@ interface Building {
  * merged group's outside inputs through the nodes scheduled after its first member (linear in practice; no
  * per-node ancestor sets).
  */
-function groupElementwise(schedule: readonly Apply[]): Map<Apply, Group> {
-  return new Grouping(schedule).run();
+/** The fused groups; without fusion, each elementwise node is a group (a kernel) of its own. */
+function groupElementwise(schedule: readonly Apply[], fuse: boolean): Map<Apply, Group> {
+  return new Grouping(schedule, fuse).run();
 }
 
 class Grouping {
@@ -122,7 +123,10 @@ class Grouping {
   private first = 0;
   private budget = 0;
 
-  constructor(private readonly schedule: readonly Apply[]) {
+  constructor(
+    private readonly schedule: readonly Apply[],
+    private readonly fuse = true,
+  ) {
     const position = new Map<Apply, number>();
     schedule.forEach((n, i) => position.set(n, i));
     this.producers = schedule.map((n) => {
@@ -139,7 +143,8 @@ class Grouping {
 
   run(): Map<Apply, Group> {
     this.schedule.forEach((n, i) => {
-      if (fusable(n)) this.building[i] = this.place(i, loopSignature(n));
+      if (fusable(n))
+        this.building[i] = this.fuse ? this.place(i, loopSignature(n)) : this.merge([], i, loopSignature(n));
     });
     const groupOf = new Map<Apply, Group>();
     const final = new Map<Building, Group>();
@@ -276,9 +281,10 @@ function orderBreakingCycles(
   groupOf: Map<Apply, Group>,
   outputSet: ReadonlySet<Variable>,
   readers: ReadonlyMap<Variable, readonly Apply[]>,
+  fuse: boolean,
 ): Unit[] {
   for (;;) {
-    const ordered = orderUnits(buildUnits(schedule, groupOf, outputSet, readers));
+    const ordered = orderUnits(buildUnits(schedule, groupOf, outputSet, readers, fuse));
     if (ordered.ok) return ordered.units;
     for (const cycle of ordered.cycles) {
       const groups = cycle.flatMap((u) => (u.loopNodes.length > 1 ? [groupOf.get(u.loopNodes[0]!)!] : []));
@@ -304,6 +310,7 @@ function buildUnits(
   groupOf: ReadonlyMap<Apply, Group>,
   outputSet: ReadonlySet<Variable>,
   readers: ReadonlyMap<Variable, readonly Apply[]>,
+  fuse: boolean,
 ): Unit[] {
   const exported = new Map<Group, Variable[]>();
   const exportsOf = (g: Group) => {
@@ -350,6 +357,7 @@ function buildUnits(
     const g = x.owner ? groupOf.get(x.owner) : undefined;
     const exported = g ? exportsOf(g) : [];
     if (
+      fuse &&
       g &&
       !folded.has(g) &&
       exported.length === 1 &&

@@ -223,6 +223,11 @@ export interface LinkOptions {
    * kernels, within the stated error bounds for wasm; see `src/wasm/check.ts`).
    */
   readonly checkKernels?: boolean;
+  /**
+   * Whether chains of elementwise ops fuse into one loop (default true). `Mode.excluding('fusion')` turns it off:
+   * each op then runs as a kernel of its own (Theano's `local_elemwise_fusion` off), inner graphs included.
+   */
+  readonly fuse?: boolean;
 }
 
 /** Links `graph` (already optimized) with the given input order; `profile` times every step of every call. */
@@ -232,7 +237,8 @@ export function link(
   profile = false,
   options: LinkOptions = {},
 ): LinkedProgram {
-  const steps = planSteps(graph);
+  const fuse = options.fuse ?? true;
+  const steps = planSteps(graph, fuse);
   const out = new SourceWriter();
   const memory = planMemory(graph, steps, options.pooledOutputs ?? false);
   const backend = options.backend ?? 'js';
@@ -244,7 +250,7 @@ export function link(
   const kernels: CompiledKernel[] = [];
   const kernelIndex = new Map<CompiledKernel, number>();
   const checkKernels = options.checkKernels ?? false;
-  const context: StepContext = { out, memory, pool, P, kernels, kernelIndex, backend, checkKernels };
+  const context: StepContext = { out, memory, pool, P, kernels, kernelIndex, backend, checkKernels, fuse };
   const stepMs = emitSteps(context, graph, steps, profile);
   return assemble(out, { graph, steps, memory, pool, kernels, stepMs });
 }
@@ -468,6 +474,7 @@ interface StepContext {
   readonly kernelIndex: Map<CompiledKernel, number>;
   readonly backend: 'js' | 'wasm';
   readonly checkKernels: boolean;
+  readonly fuse: boolean;
 }
 
 /** Emits step `i` (its results in `t`); returns the pooled roots to give back after it. */
@@ -507,8 +514,7 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
     const runInner = linkInnerGraphs(
       op.inner.graphs(node.params).map((g) => g.graph),
       op.inner.transientOutputs ?? false,
-      context.backend,
-      context.checkKernels,
+      { backend: context.backend, checkKernels: context.checkKernels, fuse: context.fuse },
     );
     const types = node.outputs.map((o) => o.type);
     out.emit(`// step ${i}: ${node.op.name}, its inner graphs linked`);
@@ -538,12 +544,9 @@ function emitStep(context: StepContext, s: Step, i: number): readonly Variable[]
 function linkInnerGraphs(
   graphs: readonly FunctionGraph[],
   transientOutputs: boolean,
-  backend: 'js' | 'wasm',
-  checkKernels: boolean,
+  options: Pick<LinkOptions, 'backend' | 'checkKernels' | 'fuse'>,
 ): InnerRunner {
-  const programs = graphs.map((g) =>
-    link(g, g.inputs, false, { pooledOutputs: transientOutputs, backend, checkKernels }),
-  );
+  const programs = graphs.map((g) => link(g, g.inputs, false, { pooledOutputs: transientOutputs, ...options }));
   // with transient outputs (scan copies each step's outputs at once), a call's outputs go back to the pool at
   // the next call: a loop over fixed shapes allocates nothing after its first step
   const previous = graphs.map((): NDArray[] => []);

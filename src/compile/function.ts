@@ -481,7 +481,7 @@ function makeCallable(prepared: Prepared, spec: CallableSpec): CompiledFunction<
   const profiling = options.profile ?? false;
   const program: LinkedProgram | undefined =
     prepared.mode.linker !== 'reference' && !options.nanGuard
-      ? linkOrFallBack(graph, inputs, profiling, prepared.mode.linker, spec.pool, debug !== undefined)
+      ? linkOrFallBack(graph, inputs, profiling, prepared.mode, spec.pool, debug !== undefined)
       : undefined;
   const linkMs = performance.now() - linkStart;
   const runner = program ? undefined : referenceRunner(graph, inputs, profiling, options.nanGuard ?? false);
@@ -805,12 +805,13 @@ function linkOrFallBack(
   graph: FunctionGraph,
   inputs: readonly Variable[],
   profile: boolean,
-  backend: 'js' | 'wasm',
+  mode: Mode,
   pool?: BufferPool,
   checkKernels = false,
 ): LinkedProgram | undefined {
   try {
-    return link(graph, inputs, profile, { backend, pool, checkKernels });
+    const backend = mode.linker === 'wasm' ? 'wasm' : 'js';
+    return link(graph, inputs, profile, { backend, pool, checkKernels, fuse: mode.fuses });
   } catch (e) {
     if (!(e instanceof EvalError)) throw e;
     if (!warnedNoCodegen) {

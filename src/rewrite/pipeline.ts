@@ -141,6 +141,14 @@ export class Mode {
     );
   }
 
+  /**
+   * Whether the linker fuses elementwise chains into one loop: yes unless excluded by `'fusion'` (or Theano's
+   * rule name `'local_elemwise_fusion'`). Fusion is the linker's, not a rewrite pass: it changes no graph.
+   */
+  get fuses(): boolean {
+    return !LINKER_FUSION_NAMES.some((n) => this.exclude.has(n));
+  }
+
   /** Whether a pass or rule with this name and these tags runs. */
   enabled(name: string, tags: readonly string[]): boolean {
     const all = [name, ...tags];
@@ -149,9 +157,18 @@ export class Mode {
   }
 }
 
+/** The names that switch the linker's fusion of elementwise chains (Theano's tag and its rule's name). */
+const LINKER_FUSION_NAMES = ['fusion', 'local_elemwise_fusion'] as const;
+/**
+ * Theano's `inplace` tag: theano-ts has no destructive ops (a call never writes into an input or a user's
+ * array; buffer reuse between steps is the linker's and is invisible), so excluding it selects nothing to
+ * switch off, and is accepted for ports that do.
+ */
+const NOTHING_TO_EXCLUDE = ['inplace'] as const;
+
 /** Every name `including`/`excluding` can select: passes, rules and their tags, and the modes' own tags. */
 function knownNames(extra: ReadonlyMap<Phase, readonly Rule[]>): Set<string> {
-  const known = new Set(['fast_run', 'fast_compile']);
+  const known = new Set<string>(['fast_run', 'fast_compile', ...LINKER_FUSION_NAMES, ...NOTHING_TO_EXCLUDE]);
   for (const pass of pipeline(extra))
     for (const n of [pass.name, ...pass.tags, ...(pass.ruleNames ?? [])]) known.add(n);
   for (const rules of [...Object.values(PHASE_RULES), ...extra.values()])

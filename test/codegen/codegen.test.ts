@@ -223,6 +223,31 @@ describe('fusion', () => {
     const f = theano.function([a], a.mul(3n).add(1n));
     expect(f([2n ** 62n + 7n, -5n]).toArray()).toEqual([BigInt.asIntN(64, (2n ** 62n + 7n) * 3n + 1n), -14n]);
   });
+
+  test("Mode.excluding('fusion') (or Theano's 'local_elemwise_fusion'): one kernel per op, the same values", () => {
+    const x = T.dvector('x');
+    const y = T.exp(x.mul(2).add(1)).sum();
+    const kernels = (f: { source: string | undefined }) => (f.source!.match(/\/\/ step \d+: kernel/g) ?? []).length;
+    const fused = theano.function([x], y);
+    const separate = theano.function([x], y, { mode: theano.FAST_RUN.excluding('fusion') });
+    const byRuleName = theano.function([x], y, { mode: theano.FAST_RUN.excluding('local_elemwise_fusion', 'inplace') });
+    expect(kernels(fused)).toBe(1);
+    expect(kernels(separate)).toBe(4); // mul, add, exp, and the sum (not folded into its input's loop either)
+    expect(kernels(byRuleName)).toBe(4);
+    expect(separate([1, 2])).toBe(fused([1, 2]));
+    // inner graphs too: a scan whose vector step would fuse
+    const xs = T.dmatrix('xs');
+    const [hs] = theano.scan((row, h) => T.tanh(row.mul(2).add(h)), { sequences: [xs], outputsInfo: [T.zeros([2])] });
+    const run = (mode: theano.Mode) =>
+      theano
+        .function([xs], hs, { mode })([
+          [1, 2],
+          [3, 4],
+        ])
+        .toArray();
+    expect(run(theano.FAST_RUN.excluding('fusion'))).toEqual(run(theano.FAST_RUN));
+    expect(theano.FAST_RUN.excluding('fusion').including('fusion').fuses).toBe(true);
+  });
 });
 
 describe('generated source', () => {
