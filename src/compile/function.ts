@@ -195,6 +195,8 @@ export interface CompiledFunction<I extends readonly InputSpec[], O> {
   (...args: FunctionArgs<I>): OutputsValue<O>;
   /** The input variables, in order (the variables of `In` specs). */
   readonly inputs: InputVariables<I>;
+  /** Each input's default value (`theano.In(x, { value })`), or undefined: Theano's `Function.defaults`. */
+  readonly defaults: readonly (NDArray | undefined)[];
   readonly outputs: O;
   /** The graph that runs (a working copy; outputs first, then the update values). */
   readonly graph: FunctionGraph;
@@ -547,6 +549,7 @@ function makeCallable(prepared: Prepared, spec: CallableSpec): CompiledFunction<
   Object.defineProperty(fn, 'source', { get: () => program?.source, enumerable: true });
   const self = Object.assign(fn, {
     inputs: plan.variables,
+    defaults: plan.defaults,
     outputs: spec.outputs,
     graph,
     updatedShared,

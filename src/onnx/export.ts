@@ -9,7 +9,7 @@ import { isElemwise } from '../ops/elemwise.js';
 import type { OpName } from '../ops/registry.js';
 import { describeValue } from '../runtime/convert.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { nodeText, OnnxExportError, OnnxGraphContext } from './context.js';
+import { nodeText, OnnxExportError, OnnxGraphContext, tensorMessage } from './context.js';
 import { exportElementwise } from './elementwise.js';
 import { OP_EXPORTS } from './ops.js';
 import { DATA_TYPE, encodeModel, type ValueInfoMessage } from './proto.js';
@@ -32,7 +32,8 @@ export interface ExportOptions {
 export type ExportableFunction = Pick<
   CompiledFunction<readonly Tensor[], unknown>,
   'graph' | 'inputs' | 'outputs' | 'name'
->;
+> &
+  Partial<Pick<CompiledFunction<readonly Tensor[], unknown>, 'defaults'>>;
 
 /** The IR version that goes with an opset (the ONNX release that introduced the opset). */
 const irVersionFor = (opset: number) => (opset <= 18 ? 8 : opset <= 20 ? 9 : 10);
@@ -117,6 +118,10 @@ export function exportFunction(f: ExportableFunction, options: ExportOptions = {
   const inputs = f.inputs.map((v, i) => {
     const name = g.unique(userName(v, `input_${i}`));
     g.bind(v, name);
+    // an input with a default (theano.In) is also an initializer of the same name: ONNX takes it as the default,
+    // which a caller's feed overrides
+    const value = f.defaults?.[i];
+    if (value !== undefined) g.initializers.push(tensorMessage(name, value));
     return valueInfo(name, v);
   });
   const outputNames = userOutputs.map((v, i) => g.unique(keys?.[i] ?? userName(v, `output_${i}`)));

@@ -275,6 +275,16 @@ describe('onnx export: names, shared variables, updates, errors', () => {
     expect(() => theano.onnx.exportFunction(onlyUpdates)).toThrow(/has no outputs .*nothing to export/);
   });
 
+  test('an input with a default (theano.In) is an initializer of the same name: the model runs without it', async () => {
+    const x = T.dvector('x');
+    const s = T.dscalar('s');
+    const f = theano.function([x, theano.In(s, { value: 2 })], x.mul(s));
+    expect(f.defaults.map((d) => d?.toArray())).toEqual([undefined, 2]);
+    const { runModel } = await import('./roundtrip.js');
+    const [y] = await runModel(theano.onnx.exportFunction(f), { x: theano.asarray(new Float64Array([1, 2])) });
+    expect(Array.from(y!.data as Float64Array)).toEqual([2, 4]);
+  });
+
   test('shared variables are initializers holding the value at export time; updates are not exported', async () => {
     const x = T.dvector('x');
     const w = theano.shared(new Float64Array([1, 2, 3]), { name: 'w' });
