@@ -16,13 +16,11 @@ import type { Tensor } from '../tensor/tensor.js';
 
 /** The roots, rebuilt so that every wrt variable an ifelse of their graph had copied into its branches is read there. */
 export function liftWrtOutOfBranches(roots: readonly Variable[], wrt: readonly Variable[]): Variable[] {
-  const order = toposort(roots);
-  const inGraph = new Set<Variable>(roots);
-  for (const node of order) for (const v of [...node.inputs, ...node.outputs]) inGraph.add(v);
   // computed wrt variables (a leaf is read from outside anyway), in the graph or not: one the cost also reads
   // outside the ifelse would otherwise get only that part of its gradient
   const missing = wrt.filter((w) => w.owner !== null);
   if (missing.length === 0) return [...roots];
+  const order = toposort(roots);
   const replacements = new Map<Variable, Variable>();
   for (const node of order) {
     if (node.op !== IFELSE) continue;
@@ -33,6 +31,8 @@ export function liftWrtOutOfBranches(roots: readonly Variable[], wrt: readonly V
     node.outputs.forEach((o, k) => replacements.set(o, rebuilt[k]!));
   }
   if (replacements.size === 0) return [...roots];
+  const inGraph = new Set<Variable>(roots);
+  for (const node of order) for (const v of [...node.inputs, ...node.outputs]) inGraph.add(v);
   // copy only the nodes above the rebuilt ifelses: the rest of the graph (other wrt variables) stays as it is
   const above = new Set<Variable>(replacements.keys());
   for (const node of order) if (node.inputs.some((i) => above.has(i))) for (const o of node.outputs) above.add(o);
