@@ -96,6 +96,19 @@ export function runNode(
 }
 
 /** An `afterNode` check: throws at the first node whose float output holds a NaN or an infinity. */
+/**
+ * Which step of a scan wrote row `row` of its output `k`: a recurrent output's buffer starts with its initial rows
+ * (as many as its deepest tap), an output kept at its last step holds only that one. Read from the op's params
+ * by shape (this module sits below the ops).
+ */
+function loopStepOf(node: Apply, k: number, row: number): string {
+  const p = node.params as { recurrent?: readonly { taps: readonly number[] }[]; keepLast?: readonly boolean[] };
+  if (p.keepLast?.[k]) return 'the last step';
+  const info = p.recurrent?.[k];
+  const lag = info ? Math.max(...info.taps.map((t) => -t)) : 0;
+  return row < lag ? `initial row ${row}` : `step ${row - lag}`;
+}
+
 export function nanGuard(node: Apply, inputs: readonly NDArray[], outputs: readonly NDArray[]): void {
   outputs.forEach((a, k) => {
     if (a.dtype !== 'float32' && a.dtype !== 'float64') return;
@@ -103,10 +116,16 @@ export function nanGuard(node: Apply, inputs: readonly NDArray[], outputs: reado
       const x = a.item(i) as number;
       if (Number.isFinite(x)) continue;
       const what = Number.isNaN(x) ? 'NaN' : 'Inf';
+      // the element's index in the array (row-major): for a loop's stacked output, the first is the step's row
+      const index = a.shape.map(
+        (_, d) => Math.floor(i / a.shape.slice(d + 1).reduce((p, n) => p * n, 1)) % a.shape[d]!,
+      );
+      const where = a.shape.length < 2 ? '' : `, index (${index.join(', ')})`;
+      const loop = node.op.name === 'scan' && a.shape.length > 0 ? ` (${loopStepOf(node, k, index[0]!)})` : '';
       throw new NodeError(
         node,
         inputs,
-        new Error(`NaN guard: output ${k} of ${node.op.name} has ${what} at flat index ${i}`),
+        new Error(`NaN guard: output ${k} of ${node.op.name} has ${what} at flat index ${i}${where}${loop}`),
       );
     }
   });

@@ -151,6 +151,20 @@ describe.each(MODES)('scan forward (%s)', (mode) => {
     expect(() => f([[1, 2, 3]])).toThrow(/^scan 'wrongH0', step 0: dot: shapes \(4,\) and \(3, 3\) are not aligned/);
   });
 
+  it('nanGuard names the step of a scan that made the first NaN (not the row of its buffer)', () => {
+    const x = T.dmatrix('x');
+    const [hs] = theano.scan((row, h) => T.log(row).add(h), { sequences: [x], outputsInfo: [T.zeros([2])] });
+    const f = theano.function([x], hs, { mode, nanGuard: true });
+    // log(-1) at step 1: row 2 of the buffer, whose row 0 is the initial state
+    expect(() =>
+      f([
+        [1, 2],
+        [3, -1],
+        [4, 5],
+      ]),
+    ).toThrow(/NaN guard: output 0 of scan has NaN at flat index 5, index \(2, 1\) \(step 1\)/);
+  });
+
   it('zero steps: empty outputs of the right shape', () => {
     const A = T.dvector('A');
     const k = T.iscalar('k');
