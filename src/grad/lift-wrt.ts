@@ -25,7 +25,7 @@ export function liftWrtOutOfBranches(roots: readonly Variable[], wrt: readonly V
   for (const node of order) {
     if (node.op !== IFELSE) continue;
     const p = node.params as IfElseParams;
-    const lifted = missing.filter((w) => p.then.copyOf.has(w) || p.else.copyOf.has(w));
+    const lifted = missing.filter((w) => holdsCopyOf(p, w));
     if (lifted.length === 0) continue;
     const rebuilt = rebuildIfElse(node, p, lifted);
     node.outputs.forEach((o, k) => replacements.set(o, rebuilt[k]!));
@@ -41,7 +41,23 @@ export function liftWrtOutOfBranches(roots: readonly Variable[], wrt: readonly V
   return copyGraph(roots, replacements, stop);
 }
 
-/** The ifelse again, over its outer inputs and the lifted variables, each branch reading them where it read copies. */
+/**
+ * Whether an ifelse's branches hold a copy of `w`: directly, or inside an ifelse they copied in turn (a dropout
+ * ifelse of a second layer copies the first layer's, with its branches' copies of w).
+ */
+function holdsCopyOf(p: IfElseParams, w: Variable): boolean {
+  for (const g of [p.then, p.else]) {
+    if (g.copyOf.has(w)) return true;
+    for (const inner of g.toposort())
+      if (inner.op === IFELSE && holdsCopyOf(inner.params as IfElseParams, w)) return true;
+  }
+  return false;
+}
+
+/**
+ * The ifelse again, over its outer inputs and the lifted variables, each branch reading them where it read copies
+ * (and an ifelse copied into a branch rebuilt the same way, so it reads them too).
+ */
 function rebuildIfElse(node: Apply, p: IfElseParams, lifted: readonly Variable[]): Tensor[] {
   const [cond, ...outer] = node.inputs;
   const branch = (g: FunctionGraph) => {
@@ -50,7 +66,8 @@ function rebuildIfElse(node: Apply, p: IfElseParams, lifted: readonly Variable[]
       const copy = g.copyOf.get(w);
       if (copy !== undefined) replacements.set(copy, w);
     }
-    return copyGraph(g.outputs, replacements, new Set([...outer, ...lifted])) as Tensor[];
+    const copied = copyGraph(g.outputs, replacements, new Set([...outer, ...lifted]));
+    return liftWrtOutOfBranches(copied, lifted) as Tensor[];
   };
   const options = { outside: [...outer, ...lifted] as Tensor[], ...(p.name ? { name: p.name } : {}) };
   const listIfElse = ifelse as unknown as (c: Tensor, a: Tensor[], b: Tensor[], o: typeof options) => Tensor[];

@@ -110,6 +110,29 @@ describe('ifelse gradient', () => {
     },
   );
 
+  test.each(MODES)(
+    'grad with respect to a variable two chained ifelses copied (a second layer copies the first) (%s)',
+    (mode) => {
+      const cond = T.bscalar('cond');
+      const yv = x.mul(2);
+      const h1 = theano.ifelse(cond, yv.sqr(), yv); // layer 1 copies y into its branches
+      const h2 = theano.ifelse(cond, h1.mul(3), T.sin(h1)); // layer 2 copies layer 1's ifelse
+      const cost = h2.sum().add(yv.sum());
+      const g = theano.function([x, cond], [T.grad(cost, yv), T.grad(cost, x)], { mode });
+      for (const cv of [0, 1]) {
+        const [gy, gx] = g([0.5, -1], cv);
+        // y = [1, -2]; d/dy: 3 * 2y + 1 (then) or cos(y) + 1 (else); d/dx is twice that
+        const expected = [1, -2].map((v) => (cv ? 6 * v : Math.cos(v)) + 1);
+        expectClose(Array.from(gy.data), expected, 1e-12);
+        expectClose(
+          Array.from(gx.data),
+          expected.map((e) => 2 * e),
+          1e-12,
+        );
+      }
+    },
+  );
+
   test('verifyGrad on ifelse graphs', () => {
     for (const sign of [1, -1]) {
       theano.gradient.verifyGrad(
