@@ -80,6 +80,9 @@ flags.setValue([false, 1]);
 big.setValue(2n);
 big.setValue(2);
 theano.shared([0, 0]).setValue(new Float64Array(2));
+// a list of shared variables of several ranks (lstm.py's zipp/unzip): each takes a value, the rank checked at run time
+for (const p of [theano.shared(new Float32Array(3)), theano.shared(theano.zeros([2, 2], { dtype: 'float32' }))])
+  p.setValue(p.getValue());
 // @ts-expect-error -- a nested array of the wrong rank (vector for a matrix)
 w.setValue([1, 2]);
 // @ts-expect-error -- a nested array of the wrong rank (rank 3 for a matrix)

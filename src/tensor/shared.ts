@@ -45,11 +45,18 @@ export class SharedVariable<D extends DType = DType, R extends Rank = Rank> exte
     return this.storage!.value.copy() as NDArray<D, R>;
   }
 
-  /** Replaces the value; it must convert to this variable's dtype and have its rank. The value is copied. */
-  setValue(value: InputValue<D, R>): void {
+  /**
+   * Replaces the value; it must convert to this variable's dtype and have its rank. The value is copied. Typed
+   * through `this`, so a list of shared variables of several ranks can set each its own value
+   * (`for (const p of params) p.setValue(saved.get(p))`: the rank is then checked at run time).
+   */
+  setValue<S extends SharedVariable<any, any>>(this: S, value: ValueOf<S>): void {
     this.storage!.value = checkedSharedValue(this, value as ArrayLikeInput, false);
   }
 }
+
+/** The values a shared variable accepts: for a union of variables, any of their values (checked at run time). */
+type ValueOf<S> = S extends SharedVariable<infer D, infer R> ? InputValue<D, R> : never;
 
 let defaultUpdatesSeen = false;
 /** Whether any shared variable was ever given a default update (functions skip looking for them until then). */
