@@ -1,5 +1,5 @@
 /**
- * Linear algebra typing: the dot table for ranks 0-2 (a rank above 2 beside a non-scalar does not compile),
+ * Linear algebra typing: the dot table (above rank 2, numpy's dot: rank a + b - 2, at most 8),
  * numpy's matmul ranks, outer, tensordot and batchedDot ranks, and the upcast dtype of the operands.
  *
  * Negative checks use `// @ts-expect-error` on the offending line (see tensor.test-d.ts).
@@ -44,15 +44,14 @@ expectType<Tensor<'bool', 2>>(T.dot(bools, bools));
 expectType<Tensor<'int32', 1>>(T.dot(iv, 3)); // a weak integer keeps int32
 expectType<Tensor<'float64', 1>>(T.dot(iv, 0.5)); // a fraction makes it float64
 
-// --- ranks above 2 beside a non-scalar do not compile
-// @ts-expect-error -- vector·tensor3
-T.dot(dv, dt3);
-// @ts-expect-error -- tensor3·vector
-T.dot(dt3, dv);
-// @ts-expect-error -- matrix·tensor4
-T.dot(dm, dt4);
-// @ts-expect-error -- tensor3·tensor3
-T.dot(dt3, dt3);
+// --- above rank 2, numpy's dot (a tensordot over a's last axis and b's second-to-last): rank a + b - 2
+expectType<Tensor<'float64', 2>>(T.dot(dv, dt3));
+expectType<Tensor<'float64', 2>>(T.dot(dt3, dv));
+expectType<Tensor<'float64', 3>>(T.dot(dt3, dm)); // Theano RNNs' tensor.dot(state_below, W)
+expectType<Tensor<'float64', 4>>(T.dot(dm, dt4));
+expectType<Tensor<'float64', 4>>(T.dot(dt3, dt3));
+// @ts-expect-error -- tensor4·tensor8: rank 10
+T.dot(dt4, T.tensor('float64', 8));
 
 // --- the fluent method follows the same table
 expectType<Tensor<'float64', 1>>(dm.dot(dv));
@@ -60,10 +59,9 @@ expectType<Tensor<'float64', 0>>(dv.dot(dv));
 expectType<Tensor<'float64', 2>>(dm.dot(dm));
 expectType<Tensor<'float64', 3>>(ds.dot(dt3));
 expectType<Tensor<'float64', 2>>(im.dot(dm));
-// @ts-expect-error -- vector·tensor3
-dv.dot(dt3);
-// @ts-expect-error -- tensor3·matrix
-dt3.dot(dm);
+expectType<Tensor<'float64', 3>>(dt3.dot(dm));
+// @ts-expect-error -- tensor8·tensor3: rank 9
+T.tensor('float64', 8).dot(dt3);
 
 // --- matmul: 1-D operands promoted, batch axes broadcast
 expectType<Tensor<'float64', 0>>(T.matmul(dv, dv));

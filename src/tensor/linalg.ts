@@ -20,18 +20,28 @@ type N = never;
  */
 type DotTable = [
   [0, 1, 2, 3, 4, 5, 6, 7, 8],
-  [1, 0, 1, N, N, N, N, N, N],
-  [2, 1, 2, N, N, N, N, N, N],
-  [3, N, N, N, N, N, N, N, N],
-  [4, N, N, N, N, N, N, N, N],
-  [5, N, N, N, N, N, N, N, N],
-  [6, N, N, N, N, N, N, N, N],
-  [7, N, N, N, N, N, N, N, N],
-  [8, N, N, N, N, N, N, N, N],
+  [1, 0, 1, 2, 3, 4, 5, 6, 7],
+  [2, 1, 2, 3, 4, 5, 6, 7, 8],
+  [3, 2, 3, 4, 5, 6, 7, 8, N],
+  [4, 3, 4, 5, 6, 7, 8, N, N],
+  [5, 4, 5, 6, 7, 8, N, N, N],
+  [6, 5, 6, 7, 8, N, N, N, N],
+  [7, 6, 7, 8, N, N, N, N, N],
+  [8, 7, 8, N, N, N, N, N, N],
 ];
 export type DotRank<A extends Rank, B extends Rank> = DotTable[A][B];
-/** The ranks `dot` accepts beside a rank-R operand. */
-export type DotPartnerRank<R extends Rank> = [Rank, 0 | 1 | 2, 0 | 1 | 2, 0, 0, 0, 0, 0, 0][R];
+/** The ranks `dot` accepts beside a rank-R operand: those whose product has rank 8 at most. */
+export type DotPartnerRank<R extends Rank> = [
+  Rank,
+  Rank,
+  Rank,
+  0 | 1 | 2 | 3 | 4 | 5 | 6 | 7,
+  0 | 1 | 2 | 3 | 4 | 5 | 6,
+  0 | 1 | 2 | 3 | 4 | 5,
+  0 | 1 | 2 | 3 | 4,
+  0 | 1 | 2 | 3,
+  0 | 1 | 2,
+][R];
 /** What may stand beside `A` in `dot(A, ·)`: a tensor of a rank the table allows, or a JS scalar. */
 export type DotOperand<A> = Tensor<DType, DotPartnerRank<RankOf<A>>> | number | boolean | bigint;
 // `extends infer T` makes hovers show the plain `Tensor<"float64", 1>`.
@@ -112,8 +122,9 @@ type LengthOf<X> = X extends readonly unknown[] ? X['length'] : 1;
 /**
  * Theano's `dot`: scalar·anything is the elementwise product; vector·vector is the inner product (a scalar);
  * matrix·vector and vector·matrix are vectors; matrix·matrix is the matrix product. The dtype is the upcast of
- * the inputs (integers stay exact integers; bool·bool is the logical product). For ranks above 2 use
- * `tensordot` or `matmul`: `dot(vector, tensor3)` does not compile.
+ * the inputs (integers stay exact integers; bool·bool is the logical product). Above rank 2 it is numpy's (and
+ * Theano's) dot: the sum over a's last axis and b's second-to-last (its only one for a vector), a tensordot,
+ * so `dot(tensor3, matrix)` applies the matrix to every row (`tensor.dot(state_below, W)` of Theano's RNNs).
  *
  * @example
  * const A = T.dmatrix('A');
@@ -128,6 +139,13 @@ export function dot<A extends Operand, B extends DotOperand<A>>(a: A, b: B): Dot
 export function dot(a: Operand, b: Operand): Tensor {
   const [x, y] = asVariables([a, b], 'dot') as [Tensor, Tensor];
   if (x.ndim === 0 || y.ndim === 0) return mul(x, y) as never;
+  if (x.ndim > 2 || y.ndim > 2) {
+    if (x.ndim + y.ndim - 2 > 8)
+      throw new TypeError(
+        `dot: the product of ${x.type} and ${y.type} would have rank ${x.ndim + y.ndim - 2}, above 8`,
+      );
+    return tensordot(x, y, [[x.ndim - 1], [Math.max(0, y.ndim - 2)]] as never) as never;
+  }
   return applyOp(DOT, undefined, [x, y])[0] as never;
 }
 

@@ -528,10 +528,10 @@ const rows: Row[] = [
     message: ['add', '(2, 3)', '(4, 3)'],
   },
   {
-    what: 'dot of a matrix and a 3-tensor',
+    what: 'dot whose product would have a rank above 8',
     when: 'build',
-    action: () => T.dot(any(T.dtensor3('t')), any(T.dtensor3('u'))),
-    message: ['dot: takes vectors and matrices, got float64 tensor3 and float64 tensor3'],
+    action: () => T.dot(any(T.tensor('float64', 5, 't')), any(T.tensor('float64', 6, 'u'))),
+    message: ['dot: the product of float64 tensor5 and float64 tensor6 would have rank 9, above 8'],
   },
   {
     what: 'a bitwise op on floats',

@@ -577,10 +577,39 @@ describe('dot: shapes', () => {
     const g = compileLoose([A, v], T.dot(A, v));
     expectRunError(g, [[[1, 2]], [1, 2, 3]], 'dot', '(1, 2)', '(3,)');
   });
-  test('ranks above 2 beside a non-scalar are rejected (the compiler does too)', () => {
+  test('above rank 2, numpy dot: a tensordot over the last axis of a and the second-to-last of b', () => {
+    // a (2, 3, 4) . W (4, 5) -> (2, 3, 5): each row of a times W; v (4) . b (2, 4, 3) -> (2, 3)
+    const a = Array.from({ length: 2 }, (_, i) =>
+      Array.from({ length: 3 }, (_, j) => [1, 2, 3, 4].map((k) => i + j * k)),
+    );
+    const W = [0, 1, 2, 3].map((k) => [1, 0, -1, 2, k]);
+    const expected = a.map((m) =>
+      m.map((row) => [0, 1, 2, 3, 4].map((c) => row.reduce((s, x, k) => s + x * W[k]![c]!, 0))),
+    );
+    const x = T.dtensor3('x');
+    const w = T.dmatrix('w');
+    expect(theano.function([x, w], T.dot(x, w))(a, W).toArray()).toEqual(expected);
+    const v = T.dvector('v');
+    const b = T.dtensor3('b');
+    const bv = [
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+        [7, 8, 9],
+        [1, 0, 1],
+      ],
+      [
+        [0, 1, 0],
+        [2, 2, 2],
+        [1, 1, 1],
+        [3, 0, 3],
+      ],
+    ];
+    const vv = [1, -1, 2, 0.5];
+    const vb = bv.map((m) => [0, 1, 2].map((c) => m.reduce((s, row, k) => s + vv[k]! * row[c]!, 0)));
+    expect(theano.function([v, b], T.dot(v, b))(vv, bv).toArray()).toEqual(vb);
     const dotAny = T.dot as (a: unknown, b: unknown) => unknown;
-    expectBuildError(() => dotAny(T.dvector(), T.dtensor3()), 'dot', 'tensordot');
-    expectBuildError(() => dotAny(T.dtensor3(), T.dmatrix()), 'dot');
+    expectBuildError(() => dotAny(T.tensor('float64', 5), T.tensor('float64', 6)), 'dot', 'rank 9, above 8');
   });
 });
 
