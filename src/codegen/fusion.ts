@@ -105,9 +105,8 @@ interface Building {
  * Groups only grow by the node being placed, which comes after every member, so a group once free of such
  * cycles stays free of them; each check only looks at the paths a merge can add, searching back from the
  * merged group's outside inputs through the nodes scheduled after its first member (linear in practice; no
- * per-node ancestor sets).
+ * per-node ancestor sets). Without fusion (`fuse` false), each fusable node is a group of its own.
  */
-/** The fused groups; without fusion, each elementwise node is a group (a kernel) of its own. */
 function groupElementwise(schedule: readonly Apply[], fuse: boolean): Map<Apply, Group> {
   return new Grouping(schedule, fuse).run();
 }

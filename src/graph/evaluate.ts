@@ -95,7 +95,6 @@ export function runNode(
   return outputs;
 }
 
-/** An `afterNode` check: throws at the first node whose float output holds a NaN or an infinity. */
 /**
  * Which step of a scan wrote row `row` of its output `k`: a recurrent output's buffer starts with its initial rows
  * (as many as its deepest tap), an output kept at its last step holds only that one. Read from the op's params
@@ -109,6 +108,7 @@ function loopStepOf(node: Apply, k: number, row: number): string {
   return row < lag ? `initial row ${row}` : `step ${row - lag}`;
 }
 
+/** An `afterNode` check: throws at the first node whose float output holds a NaN or an infinity. */
 export function nanGuard(node: Apply, inputs: readonly NDArray[], outputs: readonly NDArray[]): void {
   outputs.forEach((a, k) => {
     if (a.dtype !== 'float32' && a.dtype !== 'float64') return;

@@ -72,7 +72,6 @@ function resolveReshape(size: number, target: readonly number[]): number[] | str
   return target.map((d) => (d === -1 ? size / known : d));
 }
 
-/** `reshape(x, shape)`: the same elements, row-major, in a new shape. */
 /** The shape a reshape produces at run time (its symbolic sizes read, -1 resolved), or a RangeError. */
 function reshapeTarget(inputs: readonly NDArray[], { shape, fromVector }: ReshapeParams): number[] {
   const x = inputs[0]!;
@@ -90,6 +89,7 @@ function reshapeTarget(inputs: readonly NDArray[], { shape, fromVector }: Reshap
   return resolved;
 }
 
+/** `reshape(x, shape)`: the same elements, row-major, in a new shape. */
 export const RESHAPE: OpDef<ReshapeParams> = {
   name: 'reshape',
   inferShape: (_inputs, { shape, fromVector }) => [fromVector ? shape.map(() => null) : sizeFacts(shape, 1)],
@@ -181,7 +181,6 @@ export interface AllocParams {
   readonly shape: readonly DimParam[];
 }
 
-/** Broadcasts a value of shape `from` to `to` as numpy does (right-aligned, 1 stretches): a data position map. */
 /**
  * `value` broadcast to `to`, as a fresh array; one value everywhere is a typed-array fill (the common case: a
  * scalar's cotangent spread over a tensor in a gradient, `alloc(0, m, n)`).
@@ -194,6 +193,7 @@ function broadcastValue(value: NDArray, to: readonly number[], opName: string): 
   return new NDArray(value.dtype, to, data);
 }
 
+/** Broadcasts a value of shape `from` to `to` as numpy does (right-aligned, 1 stretches): a data position map. */
 function broadcastSource(value: NDArray, to: readonly number[], opName: string): (idx: readonly number[]) => number {
   const pad = to.length - value.ndim;
   const fits = pad >= 0 && value.shape.every((d, i) => d === 1 || d === to[pad + i]);

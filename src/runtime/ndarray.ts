@@ -78,13 +78,13 @@ function checkLayout(
   }
 }
 
+/** Set only while `NDArray.trusted` constructs a view (JavaScript is single-threaded: no other call sees it). */
+let trustedLayout = false;
+
 /**
  * An n-dimensional array: a typed array, a shape, strides (in elements) and an offset. int64 data lives in a
  * BigInt64Array and reads as `bigint`; bool data in a Uint8Array and reads as `boolean`.
  */
-/** Set only while `NDArray.trusted` constructs a view (JavaScript is single-threaded: no other call sees it). */
-let trustedLayout = false;
-
 export class NDArray<D extends DType = DType, R extends Rank = Rank> {
   declare private readonly __brand: void;
   readonly dtype: D;
