@@ -175,6 +175,8 @@ export type OutputsValue<O> = O extends undefined
 export interface OutputLayout {
   readonly list: readonly Tensor[];
   readonly shape: (values: readonly unknown[]) => unknown;
+  /** The keys of outputs given as an object, in the list's order. */
+  readonly keys?: readonly string[];
 }
 
 /** Splits the outputs argument into a list and a way back (checking each entry is a symbolic variable). */
@@ -194,7 +196,7 @@ export function outputLayout(outputs: unknown, fname: string): OutputLayout {
       for (let i = 0; i < keys.length; i++) out[keys[i]!] = values[i];
       return out;
     };
-    return { list, shape };
+    return { list, shape, keys };
   }
   throw new TypeError(
     `${fname}: output 0 is not a symbolic variable (got ${describeValue(outputs)}); outputs are a symbolic variable, a list or an object of them`,

@@ -3,6 +3,7 @@
  * web, a server, a GPU) and the other tools that read ONNX.
  */
 import type { CompiledFunction } from '../compile/function.js';
+import { outputLayout } from '../compile/io.js';
 import { toposort } from '../graph/traversal.js';
 import type { Apply, Variable } from '../graph/variable.js';
 import { isElemwise } from '../ops/elemwise.js';
@@ -89,30 +90,17 @@ const userName = (v: Variable, fallback: string) => (v.name && v.name.length > 0
  * const predict = theano.function([x], T.softmax(T.dot(x, W)));
  * const bytes = theano.onnx.exportFunction(predict); // a Uint8Array: write it to model.onnx
  */
-/**
- * The function's outputs as a list, with their keys when they were given as an object (the model's output names).
- * A function of updates only has nothing to export.
- */
-function exportedOutputs(outputs: unknown): { list: readonly Tensor[]; keys?: readonly string[] } {
-  if (outputs === undefined || outputs === null)
-    throw new TypeError(
-      'onnx.exportFunction: the function has no outputs (it runs for its updates, which a model does not hold): nothing to export',
-    );
-  if (Array.isArray(outputs)) return { list: outputs as Tensor[] };
-  if (typeof outputs === 'object' && Object.getPrototypeOf(outputs) === Object.prototype) {
-    const keys = Object.keys(outputs);
-    return { list: keys.map((k) => (outputs as Record<string, Tensor>)[k]!), keys };
-  }
-  return { list: [outputs as Tensor] };
-}
-
 export function exportFunction(f: ExportableFunction, options: ExportOptions = {}): Uint8Array {
   const candidate: unknown = f;
   if (typeof candidate !== 'function' || !('graph' in candidate))
     throw new TypeError(`onnx.exportFunction: expected a compiled function (theano.function), got ${describeValue(f)}`);
   const opset = checkOpset(options.opset ?? DEFAULT_OPSET);
   const g = new OnnxGraphContext(opset);
-  const { list: userOutputs, keys } = exportedOutputs(f.outputs);
+  if (f.outputs === undefined || f.outputs === null)
+    throw new TypeError(
+      'onnx.exportFunction: the function has no outputs (it runs for its updates, which a model does not hold): nothing to export',
+    );
+  const { list: userOutputs, keys } = outputLayout(f.outputs, 'onnx.exportFunction');
   const outputs = f.graph.outputs.slice(0, userOutputs.length); // the update values follow: not exported
 
   const inputs = f.inputs.map((v, i) => {
