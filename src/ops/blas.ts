@@ -6,7 +6,7 @@
 import type { GradBuilder, OpDef, OutputAllocator, Pullback, RuntimeKernels } from '../graph/op.js';
 import { castArray } from '../runtime/convert.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { batchedGemm, gemm, type BatchedMatrices, type MatrixView } from '../runtime/matmul.js';
+import { batchedGemm, gemm, type BatchedMatrices } from '../runtime/matmul.js';
 import { NDArray, shapeSize, shapeToString } from '../runtime/ndarray.js';
 import { upcast, type DType } from '../types/dtype.js';
 import { broadcastShapes, broadcastStatic, TensorType, type StaticDim } from '../types/tensor-type.js';
@@ -46,24 +46,25 @@ function matrixOperand(
   side: 'left' | 'right',
 ): BatchedMatrices & { batchShape: number[] } {
   const nd = x.ndim;
-  const batchShape = x.shape.slice(0, batchAxes) as number[];
-  const batchStrides = x.strides.slice(0, batchAxes);
-  const base = { data: x.data as unknown, offset: x.offset, batchShape, batchStrides };
-  if (nd - batchAxes === 1) {
-    const k = x.shape[nd - 1]!;
-    const s = x.strides[nd - 1]!;
-    return side === 'left'
-      ? { ...base, rows: 1, cols: k, rowStride: 0, colStride: s }
-      : { ...base, rows: k, cols: 1, rowStride: s, colStride: 0 };
-  }
+  const k = x.shape[nd - 1]!;
+  const s = x.strides[nd - 1]!;
+  // one object literal, the same fields in the same order on every path (products of small matrices run this
+  // once per call: a spread copy cost more than the product)
+  const vector = nd - batchAxes === 1;
+  const left = side === 'left';
   return {
-    ...base,
-    rows: x.shape[nd - 2]!,
-    cols: x.shape[nd - 1]!,
-    rowStride: x.strides[nd - 2]!,
-    colStride: x.strides[nd - 1]!,
+    data: x.data as unknown,
+    offset: x.offset,
+    rows: vector ? (left ? 1 : k) : x.shape[nd - 2]!,
+    cols: vector ? (left ? k : 1) : k,
+    rowStride: vector ? (left ? 0 : s) : x.strides[nd - 2]!,
+    colStride: vector ? (left ? s : 0) : s,
+    batchShape: batchAxes === 0 ? NO_AXES : (x.shape.slice(0, batchAxes) as number[]),
+    batchStrides: batchAxes === 0 ? NO_AXES : x.strides.slice(0, batchAxes),
   };
 }
+/** The batch axes of an operand without any (shared: never written). */
+const NO_AXES: number[] = [];
 
 /** Batch strides for an operand broadcast to `batch` (right-aligned; length-1 and missing axes read stride 0). */
 function broadcastStrides(batch: readonly number[], own: readonly number[], strides: readonly number[]): number[] {
@@ -136,8 +137,8 @@ function evaluateMatmul(
 
 /**
  * A product without batch axes (vectors and matrices: every `dot`, and the step of a small RNN calls it once per
- * step): the two views built directly, no batch loop. The generic path's spread objects and batch bookkeeping
- * cost several microseconds per call, more than a 6x6 product itself.
+ * step): one `gemm` on the two operands' views, without the batch loop and its per-item copies, which cost
+ * several microseconds per call, more than a 6x6 product itself.
  */
 function singleProduct(
   a: NDArray,
@@ -146,24 +147,10 @@ function singleProduct(
   alloc: OutputAllocator,
   kernels: RuntimeKernels | undefined,
 ): NDArray {
-  const aVector = a.ndim === 1;
-  const bVector = b.ndim === 1;
-  const k = a.shape[a.ndim - 1]!;
-  const left: MatrixView = aVector
-    ? { data: a.data as never, offset: a.offset, rows: 1, cols: k, rowStride: 0, colStride: a.strides[0]! }
-    : {
-        data: a.data as never,
-        offset: a.offset,
-        rows: a.shape[0]!,
-        cols: k,
-        rowStride: a.strides[0]!,
-        colStride: a.strides[1]!,
-      };
-  const n = bVector ? 1 : b.shape[1]!;
-  const right: MatrixView = bVector
-    ? { data: b.data as never, offset: b.offset, rows: k, cols: 1, rowStride: b.strides[0]!, colStride: 0 }
-    : { data: b.data as never, offset: b.offset, rows: k, cols: n, rowStride: b.strides[0]!, colStride: b.strides[1]! };
-  const shape = aVector ? (bVector ? [] : [n]) : bVector ? [left.rows] : [left.rows, n];
+  const left = matrixOperand(a, 0, 'left');
+  const right = matrixOperand(b, 0, 'right');
+  const shape =
+    a.ndim === 1 ? (b.ndim === 1 ? [] : [right.cols]) : b.ndim === 1 ? [left.rows] : [left.rows, right.cols];
   const out = alloc(dtype, shape);
   gemm(dtype, left, right, out.data, 0, kernels?.floatGemm);
   return out;
