@@ -89,11 +89,24 @@ function expOverSumExp(e: Tensor, s: Tensor): Tensor | null {
   const x = e.owner!.inputs[0] as Tensor;
   if (isMaxShifted(x)) return null;
   const [sum, restore] = unshuffle(s);
-  if (!isOp(sum, 'reduce') || sum.owner!.inputs[0] !== e) return null;
+  const axes = keptSumAxes(sum, e, restore);
+  return axes ? softmaxOver(x, axes) : null;
+}
+
+/**
+ * The summed axes when `sum` is sum(d) over axes kept for broadcasting against d: by `keepdims`, or by `restore`
+ * (a dimshuffle putting them back; not both). Null otherwise.
+ */
+function keptSumAxes(
+  sum: Variable,
+  d: Variable,
+  restore: readonly (number | 'x')[] | undefined,
+): readonly number[] | null {
+  if (!isOp(sum, 'reduce') || sum.owner!.inputs[0] !== d) return null;
   const { kind, axes, keepdims } = paramsOf(sum, 'reduce');
-  if (kind !== 'sum' || (keepdims ? restore !== undefined : !restore || !restoresAxes(restore, axes, x.ndim)))
+  if (kind !== 'sum' || (keepdims ? restore !== undefined : !restore || !restoresAxes(restore, axes, d.type.ndim)))
     return null;
-  return softmaxOver(x, axes);
+  return axes;
 }
 
 // prettier-ignore
@@ -240,11 +253,9 @@ function cancelSumExpAt(g: Tensor, d: Tensor): Tensor | null {
   const [numerator, denominator] = name === 'true_div' ? inputs : name === 'reciprocal' ? [undefined, inputs[0]] : [];
   if (!denominator) return null;
   const [sum, innerRestore] = unshuffle(denominator);
-  if (!isOp(sum, 'reduce') || sum.owner!.inputs[0] !== d || (outerRestore && innerRestore)) return null;
-  const { kind, axes, keepdims } = paramsOf(sum, 'reduce');
-  const restore = outerRestore ?? innerRestore;
-  if (kind !== 'sum' || (keepdims ? restore !== undefined : !restore || !restoresAxes(restore, axes, x!.ndim)))
-    return null;
+  if (outerRestore && innerRestore) return null;
+  const axes = keptSumAxes(sum, d, outerRestore ?? innerRestore);
+  if (!axes) return null;
   // a, laid out as the quotient's terms broadcast against x
   let a = numerator ? broadcastWith(numerator, denominator as Tensor) : (T.onesLike(denominator as Tensor) as Tensor);
   if (outerRestore) {
