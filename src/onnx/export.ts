@@ -106,8 +106,8 @@ export function exportFunction(f: ExportableFunction, options: ExportOptions = {
   const inputs = f.inputs.map((v, i) => {
     const name = g.unique(userName(v, `input_${i}`));
     g.bind(v, name);
-    // an input with a default (theano.In) is also an initializer of the same name: ONNX takes it as the default,
-    // which a caller's feed overrides
+    // an input with a default (theano.In) is also an initializer of the same name: ONNX takes it as the default
+    // (an overridable initializer; ONNX Runtime's Node binding offers no feed for it)
     const value = f.defaults?.[i];
     if (value !== undefined) g.initializers.push(tensorMessage(name, value));
     return valueInfo(name, v);

@@ -146,11 +146,12 @@ export function asVariables(operands: readonly Operand[], opName: string): Varia
         partner === undefined ? 'float64' : Number.isInteger(x) ? WEAK_INT[partner] : WEAK_FLOAT[partner];
       if (!isFloat(dtype)) {
         const [lo, hi] = INT_RANGE[dtype as IntegralDType];
-        // true division computes in floats: an integer beyond the partner's range is fine there, as in numpy
-        // 2 (int8 / 128); it is taken in the float dtype the division gives, so the result's dtype is the same
-        if ((x < lo || x > hi) && opName === 'true_div')
-          return makeConstant(toNDArray(x, { dtype: upgradeToFloat(dtype) }));
-        if (x < lo || x > hi) throw new RangeError(`${opName}: the constant ${x} (operand ${i}) does not fit ${dtype}`);
+        if (x < lo || x > hi) {
+          // true division computes in floats: an integer beyond the partner's range is fine there, as in numpy
+          // 2 (int8 / 128); it is taken in the float dtype the division gives, so the result's dtype is the same
+          if (opName === 'true_div') return makeConstant(toNDArray(x, { dtype: upgradeToFloat(dtype) }));
+          throw new RangeError(`${opName}: the constant ${x} (operand ${i}) does not fit ${dtype}`);
+        }
       }
       return makeConstant(toNDArray(x, { dtype }));
     }
