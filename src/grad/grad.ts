@@ -126,8 +126,10 @@ export function grad(
   checkGradCall(cost, wrtList, known.length);
   const constants = new Set<Variable>(options.considerConstant ?? []);
   // a wrt variable an ifelse copied into its branches is made an outer input of a rebuilt ifelse (lift-wrt.ts)
-  const roots = liftWrtOutOfBranches([...(cost ? [cost] : []), ...known.map(([v]) => v)], wrtList);
-  const order = toposort(roots);
+  const given: Variable[] = [...(cost ? [cost] : []), ...known.map(([v]) => v)];
+  const givenOrder = toposort(given);
+  const roots = liftWrtOutOfBranches(given, wrtList, givenOrder);
+  const order = roots === given ? givenOrder : toposort(roots);
   const { reachesCost, fromWrt } = relevantVariables(order, roots, wrtList, constants);
   const sums = new Contributions();
   if (cost) sums.add(roots[0]!, T.constant(1, { dtype: cost.dtype }) as Tensor);

@@ -14,13 +14,20 @@ import { IFELSE, type IfElseParams } from '../ops/ifelse.js';
 import { ifelse } from '../tensor/ifelse.js';
 import type { Tensor } from '../tensor/tensor.js';
 
-/** The roots, rebuilt so that every wrt variable an ifelse of their graph had copied into its branches is read there. */
-export function liftWrtOutOfBranches(roots: readonly Variable[], wrt: readonly Variable[]): Variable[] {
+/**
+ * The roots, rebuilt so that every wrt variable an ifelse of their graph (`order`, their toposort) had copied into
+ * its branches is read there; the same `roots` array when there is nothing to rebuild (so the caller's toposort
+ * still holds).
+ */
+export function liftWrtOutOfBranches(
+  roots: readonly Variable[],
+  wrt: readonly Variable[],
+  order: readonly Apply[] = toposort(roots),
+): readonly Variable[] {
   // computed wrt variables (a leaf is read from outside anyway), in the graph or not: one the cost also reads
   // outside the ifelse would otherwise get only that part of its gradient
   const missing = wrt.filter((w) => w.owner !== null);
-  if (missing.length === 0) return [...roots];
-  const order = toposort(roots);
+  if (missing.length === 0) return roots;
   const replacements = new Map<Variable, Variable>();
   for (const node of order) {
     if (node.op !== IFELSE) continue;
@@ -30,7 +37,7 @@ export function liftWrtOutOfBranches(roots: readonly Variable[], wrt: readonly V
     const rebuilt = rebuildIfElse(node, p, lifted);
     node.outputs.forEach((o, k) => replacements.set(o, rebuilt[k]!));
   }
-  if (replacements.size === 0) return [...roots];
+  if (replacements.size === 0) return roots;
   const inGraph = new Set<Variable>(roots);
   for (const node of order) for (const v of [...node.inputs, ...node.outputs]) inGraph.add(v);
   // copy only the nodes above the rebuilt ifelses: the rest of the graph (other wrt variables) stays as it is
