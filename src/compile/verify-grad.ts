@@ -5,7 +5,7 @@
 import { checkOptionKeys } from '../types/suggest.js';
 import { grad } from '../grad/grad.js';
 import { toNDArray, type ArrayLikeInput } from '../runtime/convert.js';
-import { NDArray } from '../runtime/ndarray.js';
+import { NDArray, unravel } from '../runtime/ndarray.js';
 import type { DTypeOfValue, RankOfValue } from '../runtime/values.js';
 import type { Rank } from '../types/rank.js';
 import { seededRandom } from '../runtime/random.js';
@@ -136,13 +136,4 @@ export function verifyGrad<const P extends readonly ArrayLikeInput[]>(
       }
     });
   }
-}
-
-function unravel(i: number, shape: readonly number[]): number[] {
-  const index = new Array<number>(shape.length);
-  for (let k = shape.length - 1; k >= 0; k--) {
-    index[k] = i % shape[k]!;
-    i = Math.floor(i / shape[k]!);
-  }
-  return index;
 }

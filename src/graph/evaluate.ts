@@ -2,7 +2,7 @@ import type { OutputAllocator, RuntimeKernels } from './op.js';
 import type { Apply, Variable } from './variable.js';
 import { buildSite } from './variable.js';
 import type { NDArray } from '../runtime/ndarray.js';
-import { shapeToString } from '../runtime/ndarray.js';
+import { shapeToString, unravel } from '../runtime/ndarray.js';
 
 /** An error raised while running a node: names the op, its input shapes and where the node was built. */
 export class NodeError extends Error {
@@ -117,9 +117,7 @@ export function nanGuard(node: Apply, inputs: readonly NDArray[], outputs: reado
       if (Number.isFinite(x)) continue;
       const what = Number.isNaN(x) ? 'NaN' : 'Inf';
       // the element's index in the array (row-major): for a loop's stacked output, the first is the step's row
-      const index = a.shape.map(
-        (_, d) => Math.floor(i / a.shape.slice(d + 1).reduce((p, n) => p * n, 1)) % a.shape[d]!,
-      );
+      const index = unravel(i, a.shape);
       const where = a.shape.length < 2 ? '' : `, index (${index.join(', ')})`;
       const loop = node.op.name === 'scan' && a.shape.length > 0 ? ` (${loopStepOf(node, k, index[0]!)})` : '';
       throw new NodeError(

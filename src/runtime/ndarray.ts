@@ -9,6 +9,16 @@ export function shapeSize(shape: readonly number[]): number {
   return n;
 }
 
+/** The index (one entry per axis) of element `i` of an array of `shape` in row-major order. */
+export function unravel(i: number, shape: readonly number[]): number[] {
+  const index = new Array<number>(shape.length);
+  for (let k = shape.length - 1; k >= 0; k--) {
+    index[k] = i % shape[k]!;
+    i = Math.floor(i / shape[k]!);
+  }
+  return index;
+}
+
 export function contiguousStrides(shape: readonly number[]): number[] {
   const strides = new Array<number>(shape.length);
   let s = 1;
