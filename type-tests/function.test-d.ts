@@ -17,6 +17,8 @@ const add = theano.function([a, b], a.add(b));
 expectType<CompiledFunction<readonly [Tensor<'float64', 0>, Tensor<'float64', 0>], Tensor<'float64', 0>>>(add);
 expectType<number>(add(1.5, 2.5));
 expectType<readonly [Tensor<'float64', 0>, Tensor<'float64', 0>]>(add.inputs);
+// each input's default (theano.In), or undefined: Theano's Function.defaults
+expectType<readonly (NDArray | undefined)[]>(add.defaults);
 expectType<Tensor<'float64', 0>>(add.outputs);
 // @ts-expect-error -- too few arguments
 add(1.5);
